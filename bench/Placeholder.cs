@@ -1,0 +1,1 @@
+namespace Trial; internal static class Placeholderbench { }

@@ -1,0 +1,1 @@
+namespace Trial.Core; internal static class Placeholder { }
