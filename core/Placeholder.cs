@@ -1,1 +1,0 @@
-namespace Trial.Core; internal static class Placeholder { }

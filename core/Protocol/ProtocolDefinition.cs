@@ -1,0 +1,123 @@
+namespace Trial.Core.Protocol;
+
+/// <summary>
+/// The study protocol as loaded from its versioned JSON file. Everything a site or a
+/// sponsor may change (windows, battery, thresholds, number of infusions) lives here,
+/// so a protocol amendment is a new file, not a code change.
+/// </summary>
+public sealed record ProtocolDefinition
+{
+    public required string ProtocolId { get; init; }
+    public required string Version { get; init; }
+    public string? Description { get; init; }
+    public required IReadOnlyList<string> Timepoints { get; init; }
+
+    /// <summary>
+    /// Before INF1 has happened its date is unknown; the provisional schedule assumes it
+    /// this many days after enrolment. A planning convenience, not a clinical rule.
+    /// </summary>
+    public int Inf1PlannedDaysAfterEnrolment { get; init; }
+
+    public required IReadOnlyList<VisitDefinition> Visits { get; init; }
+    public required EligibilityRules Eligibility { get; init; }
+    public required InfusionLimits Infusion { get; init; }
+    public required VitalsLimits Vitals { get; init; }
+    public required EfficacyRules Efficacy { get; init; }
+    public required IReadOnlyList<SafetyRuleSettings> SafetyRules { get; init; }
+
+    /// <summary>Visit anchor meaning "the actual date of the last infusion given".</summary>
+    public const string LastInfusionAnchor = "LAST_INFUSION";
+
+    public VisitDefinition? FindVisit(string code) => Visits.FirstOrDefault(v => v.Code == code);
+
+    public IEnumerable<VisitDefinition> InfusionVisits => Visits.Where(v => v.Kind == VisitKinds.Infusion);
+
+    public SafetyRuleSettings? FindRule(string code) => SafetyRules.FirstOrDefault(r => r.Code == code);
+}
+
+public static class VisitKinds
+{
+    public const string Screening = "screening";
+    public const string Baseline = "baseline";
+    public const string Infusion = "infusion";
+    public const string PostInfusion = "post-infusion";
+    public const string FollowUp = "follow-up";
+
+    public static readonly IReadOnlyList<string> All = [Screening, Baseline, Infusion, PostInfusion, FollowUp];
+}
+
+public sealed record VisitDefinition
+{
+    public required string Code { get; init; }
+    public required string Name { get; init; }
+    public required string Kind { get; init; }
+
+    /// <summary>The visit whose actual date sets this one's target, <see cref="ProtocolDefinition.LastInfusionAnchor"/>, or null for none.</summary>
+    public string? Anchor { get; init; }
+    public int OffsetDays { get; init; }
+    public int WindowBeforeDays { get; init; }
+    public int WindowAfterDays { get; init; }
+    public IReadOnlyList<BatteryEntry> Battery { get; init; } = [];
+
+    /// <summary>Whether the protocol schedules this instrument at this visit and timepoint (null timepoint for non-infusion visits).</summary>
+    public bool Schedules(string instrument, string? timepoint) =>
+        Battery.Any(b => b.Timepoint == timepoint && b.Instruments.Contains(instrument));
+}
+
+public sealed record BatteryEntry
+{
+    public string? Timepoint { get; init; }
+    public required IReadOnlyList<string> Instruments { get; init; }
+}
+
+public sealed record EligibilityRules
+{
+    public int MinFailedAntidepressantTrials { get; init; }
+    public bool RequirePsychotherapyWithoutResponse { get; init; }
+    public bool RequireBpdDiagnosis { get; init; }
+    public bool ExcludePsychoticPersonalityOrganisation { get; init; }
+}
+
+public sealed record InfusionLimits
+{
+    public required IReadOnlyList<string> Routes { get; init; }
+    public decimal MinDoseMgPerKg { get; init; }
+    public decimal MaxDoseMgPerKg { get; init; }
+    public decimal MinWeightKg { get; init; }
+    public decimal MaxWeightKg { get; init; }
+    public int MaxDurationMinutes { get; init; }
+}
+
+public sealed record Range(decimal Min, decimal Max)
+{
+    public bool Contains(decimal value) => value >= Min && value <= Max;
+}
+
+/// <summary>Plausibility limits for data entry: values outside are typing errors, not clinical findings.</summary>
+public sealed record VitalsLimits
+{
+    public required Range Systolic { get; init; }
+    public required Range Diastolic { get; init; }
+    public required Range HeartRate { get; init; }
+    public required Range Spo2 { get; init; }
+}
+
+public sealed record EfficacyRules
+{
+    public decimal ResponseMinReductionPercent { get; init; }
+    public decimal RemissionMaxTotal { get; init; }
+}
+
+public sealed record SafetyRuleSettings
+{
+    public required string Code { get; init; }
+    public bool Enabled { get; init; } = true;
+    public required string Severity { get; init; }
+    public IReadOnlyList<int> Items { get; init; } = [];
+    public IReadOnlyDictionary<string, decimal> Parameters { get; init; } = new Dictionary<string, decimal>();
+
+    public decimal Parameter(string name) =>
+        Parameters.TryGetValue(name, out var value)
+            ? value
+            : throw new InvalidOperationException($"Safety rule {Code} has no parameter '{name}' in the protocol file.");
+}

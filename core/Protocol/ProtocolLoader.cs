@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Trial.Core.Instruments;
+
+namespace Trial.Core.Protocol;
+
+/// <summary>
+/// Reads and validates a protocol file. A protocol that does not make sense must stop
+/// the system at start with a message naming the problem, never half-work.
+/// </summary>
+public static class ProtocolLoader
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static readonly IReadOnlyList<string> Severities = ["low", "medium", "high", "critical"];
+
+    public static ProtocolDefinition LoadDefault()
+    {
+        using var stream = typeof(ProtocolLoader).Assembly.GetManifestResourceStream("Trial.Core.Protocol.default-protocol.json")
+            ?? throw new InvalidOperationException("The default protocol is missing from the Trial.Core assembly.");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd(), "the default protocol");
+    }
+
+    public static ProtocolDefinition LoadFile(string path)
+    {
+        if (!File.Exists(path))
+            throw new ProtocolException($"Protocol file '{path}' does not exist.");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static ProtocolDefinition Parse(string json, string sourceName)
+    {
+        ProtocolDefinition? protocol;
+        try
+        {
+            protocol = JsonSerializer.Deserialize<ProtocolDefinition>(json, Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ProtocolException($"Protocol {sourceName} is not valid: {ex.Message}");
+        }
+        if (protocol is null)
+            throw new ProtocolException($"Protocol {sourceName} is empty.");
+        var problems = Validate(protocol);
+        if (problems.Count > 0)
+            throw new ProtocolException($"Protocol {sourceName} is not valid:{Environment.NewLine} - {string.Join(Environment.NewLine + " - ", problems)}");
+        return protocol;
+    }
+
+    public static IReadOnlyList<string> Validate(ProtocolDefinition p)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(p.Version)) problems.Add("version is empty");
+        if (p.Timepoints.Count == 0) problems.Add("timepoints is empty");
+
+        var codes = new HashSet<string>();
+        foreach (var v in p.Visits)
+        {
+            if (string.IsNullOrWhiteSpace(v.Code)) { problems.Add("a visit has no code"); continue; }
+            if (!codes.Add(v.Code)) problems.Add($"visit {v.Code} is defined twice");
+            if (!VisitKinds.All.Contains(v.Kind)) problems.Add($"visit {v.Code} has unknown kind '{v.Kind}' (expected one of {string.Join(", ", VisitKinds.All)})");
+            if (v.WindowBeforeDays < 0 || v.WindowAfterDays < 0) problems.Add($"visit {v.Code} has a negative window");
+            foreach (var entry in v.Battery)
+            {
+                if (entry.Timepoint is not null && !p.Timepoints.Contains(entry.Timepoint))
+                    problems.Add($"visit {v.Code} battery names unknown timepoint '{entry.Timepoint}'");
+                if (entry.Timepoint is not null && v.Kind != VisitKinds.Infusion)
+                    problems.Add($"visit {v.Code} is not an infusion visit but its battery has timepoint '{entry.Timepoint}'");
+                foreach (var instrument in entry.Instruments)
+                    if (!InstrumentCatalog.TryGet(instrument, out _))
+                        problems.Add($"visit {v.Code} battery names unknown instrument '{instrument}'");
+            }
+        }
+        foreach (var v in p.Visits.Where(v => v.Anchor is not null))
+        {
+            if (v.Anchor == ProtocolDefinition.LastInfusionAnchor) continue;
+            var anchor = p.FindVisit(v.Anchor!);
+            if (anchor is null) problems.Add($"visit {v.Code} is anchored on unknown visit '{v.Anchor}'");
+            else if (anchor.Anchor is not null) problems.Add($"visit {v.Code} is anchored on {anchor.Code}, which is itself anchored; anchors must be unanchored visits");
+        }
+        var infusions = p.InfusionVisits.ToList();
+        if (infusions.Count == 0) problems.Add("the protocol has no infusion visit");
+        else if (infusions[0].Anchor is not null) problems.Add($"the first infusion visit {infusions[0].Code} must have no anchor (it is day 0)");
+
+        if (p.Infusion.Routes.Count == 0) problems.Add("infusion.routes is empty");
+        if (p.Infusion.MinDoseMgPerKg <= 0 || p.Infusion.MaxDoseMgPerKg < p.Infusion.MinDoseMgPerKg)
+            problems.Add("infusion dose limits must satisfy 0 < minDoseMgPerKg <= maxDoseMgPerKg");
+        if (p.Infusion.MinWeightKg <= 0 || p.Infusion.MaxWeightKg < p.Infusion.MinWeightKg)
+            problems.Add("infusion weight limits must satisfy 0 < minWeightKg <= maxWeightKg");
+        if (p.Infusion.MaxDurationMinutes <= 0) problems.Add("infusion.maxDurationMinutes must be positive");
+        foreach (var (name, range) in new[] { ("systolic", p.Vitals.Systolic), ("diastolic", p.Vitals.Diastolic), ("heartRate", p.Vitals.HeartRate), ("spo2", p.Vitals.Spo2) })
+            if (range.Min > range.Max) problems.Add($"vitals.{name} has min above max");
+        if (p.Efficacy.ResponseMinReductionPercent is <= 0 or > 100) problems.Add("efficacy.responseMinReductionPercent must be in (0, 100]");
+
+        var ruleCodes = new HashSet<string>();
+        foreach (var r in p.SafetyRules)
+        {
+            if (!ruleCodes.Add(r.Code)) problems.Add($"safety rule {r.Code} is defined twice");
+            if (!Severities.Contains(r.Severity)) problems.Add($"safety rule {r.Code} has unknown severity '{r.Severity}' (expected one of {string.Join(", ", Severities)})");
+        }
+        return problems;
+    }
+}
+
+public sealed class ProtocolException(string message) : Exception(message);
