@@ -1,1 +1,61 @@
-var b = WebApplication.CreateBuilder(args); b.Build().Run();
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using Trial.Api.Access;
+using Trial.Api.Assessments;
+using Trial.Api.Health;
+using Trial.Api.Infrastructure;
+using Trial.Api.Participants;
+using Trial.Api.Visits;
+using Trial.Core.Protocol;
+using Trial.Db.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Configuration: database, protocol, tokens.
+var databaseOptions = TrialSetup.DatabaseOptionsFrom(builder.Configuration);
+builder.Services.AddSingleton(databaseOptions);
+builder.Services.AddSingleton<Database>();
+builder.Services.AddSingleton(TrialSetup.LoadProtocol(builder.Configuration));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
+
+// HTTP: problem+json for every error, strict JSON, bearer tokens, OpenAPI.
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ErrorHandling>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.Configure<JsonOptions>(o =>
+{
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+});
+builder.Services.AddAuthentication(BearerAuthentication.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
+builder.Services.AddAuthorizationBuilder()
+    .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+    .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+    .AddPolicy(Policies.Investigator, p => p.RequireRole(Roles.Investigator))
+    .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin));
+builder.Services.AddTrialOpenApi();
+
+var app = builder.Build();
+
+await TrialSetup.PrepareDatabaseAsync(app);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwagger();
+app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Trial API v1"));
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealth();
+app.MapAccess();
+app.MapParticipants();
+app.MapVisits();
+app.MapAssessments();
+
+app.Run();
+
+/// <summary>Entry point, public so integration tests can host the real application.</summary>
+public partial class Program;

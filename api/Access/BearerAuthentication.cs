@@ -1,0 +1,96 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Trial.Db.Access;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Api.Access;
+
+/// <summary>Resolves <c>Authorization: Bearer &lt;token&gt;</c> against the hashed tokens in the database.</summary>
+public sealed class BearerAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    Database database, TimeProvider clock, IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+    public const string SiteClaim = "trial:site";
+    public const string TokenIdClaim = "trial:token";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return AuthenticateResult.Fail("The Authorization header must be 'Bearer <token>'.");
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length == 0) return AuthenticateResult.Fail("The bearer token is empty.");
+
+        var owner = await database.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, ApiTokens.Hash(token), clock.GetUtcNow().UtcDateTime));
+        if (owner is null) return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
+
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, owner.UserId.ToString()),
+            new(ClaimTypes.Name, owner.Name),
+            new(ClaimTypes.Role, owner.Role),
+            new(TokenIdClaim, owner.TokenId.ToString()),
+        };
+        claims.AddRange(owner.Sites.Select(s => new Claim(SiteClaim, s)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        var result = await HandleAuthenticateOnceSafeAsync();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = "Authentication required.",
+                Detail = result.Failure?.Message ?? "Send a valid API token as 'Authorization: Bearer <token>'.",
+            },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        var role = Context.User.FindFirstValue(ClaimTypes.Role);
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = "Forbidden.",
+                Detail = $"Your role ({role}) is not allowed to do this.",
+            },
+        });
+    }
+}
+
+public static class Policies
+{
+    public const string Admin = "admin";
+    public const string Investigator = "investigator";
+    /// <summary>May read clinical data of their sites.</summary>
+    public const string ClinicalReader = "clinical-reader";
+}
+
+public static class ActorExtensions
+{
+    /// <summary>The authenticated caller as the write pipeline knows them.</summary>
+    public static Actor Actor(this ClaimsPrincipal user) => new(
+        Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!),
+        Guid.Parse(user.FindFirstValue(BearerAuthentication.TokenIdClaim)!),
+        user.FindFirstValue(ClaimTypes.Name)!,
+        user.FindFirstValue(ClaimTypes.Role)!,
+        user.FindAll(BearerAuthentication.SiteClaim).Select(c => c.Value).ToList());
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Trial.Api.Infrastructure;
+
+/// <summary>
+/// Turns request-reading failures (malformed JSON, a value of the wrong type, an impossible
+/// date) into a 400 problem+json that names the field, and anything unexpected into a 500
+/// problem+json without internals. No bad input ever reaches a 500.
+/// </summary>
+public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<ErrorHandling> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException bad)
+        {
+            problem = new ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Title = "The request is malformed.",
+                Detail = Describe(bad),
+            };
+            var field = (bad.InnerException as JsonException)?.Path;
+            if (field is not null) problem.Extensions["field"] = field.TrimStart('$', '.');
+        }
+        else
+        {
+            log.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "An unexpected error occurred.",
+                Detail = "The server failed to process the request. Nothing acknowledged was lost; the error has been logged.",
+            };
+        }
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static string Describe(BadHttpRequestException bad) => bad.InnerException switch
+    {
+        JsonException json when json.Path is { Length: > 1 } path =>
+            $"The field '{path.TrimStart('$', '.')}' has a value that cannot be read (wrong type, impossible date or malformed JSON). {Clean(json.Message)}",
+        JsonException json => $"The request body is not valid JSON. {Clean(json.Message)}",
+        _ when bad.Message.Contains("body was empty", StringComparison.OrdinalIgnoreCase) || bad.Message.Contains("Implicit body", StringComparison.OrdinalIgnoreCase) =>
+            "A JSON request body is required.",
+        _ when bad.StatusCode == StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+        _ => bad.Message,
+    };
+
+    private static string Clean(string message)
+    {
+        // System.Text.Json appends its own path and position hints; keep the first sentence.
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Trial.Db.Access;
+
+public sealed class SiteRow
+{
+    public string Code { get; init; } = "";
+    public string Name { get; init; } = "";
+    public DateTime CreatedUtc { get; init; }
+}
+
+public sealed class UserRow
+{
+    public Guid Id { get; init; }
+    public string Name { get; init; } = "";
+    public string Role { get; init; } = "";
+    public DateTime CreatedUtc { get; init; }
+}
+
+/// <summary>What a valid bearer token resolves to.</summary>
+public sealed record TokenOwner(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites);
+
+public static class AccessQueries
+{
+    public static Task<int> InsertSiteAsync(DbConnection c, DbTransaction t, SiteRow site) =>
+        c.ExecuteAsync("INSERT INTO Site (Code, Name, CreatedUtc) VALUES (@Code, @Name, @CreatedUtc)", site, t);
+
+    public static Task<SiteRow?> FindSiteAsync(DbConnection c, string code, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<SiteRow>("SELECT Code, Name, CreatedUtc FROM Site WHERE Code = @code", new { code }, t);
+
+    public static async Task<IReadOnlyList<SiteRow>> ListSitesAsync(DbConnection c) =>
+        (await c.QueryAsync<SiteRow>("SELECT Code, Name, CreatedUtc FROM Site ORDER BY Code")).AsList();
+
+    public static Task<int> CountUsersAsync(DbConnection c, DbTransaction? t = null) =>
+        c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM AppUser", transaction: t);
+
+    public static async Task InsertUserAsync(DbConnection c, DbTransaction t, UserRow user, Guid? createdBy, IEnumerable<string> sites)
+    {
+        await c.ExecuteAsync(
+            "INSERT INTO AppUser (Id, Name, Role, CreatedUtc, CreatedBy) VALUES (@Id, @Name, @Role, @CreatedUtc, @createdBy)",
+            new { user.Id, user.Name, user.Role, user.CreatedUtc, createdBy }, t);
+        foreach (var site in sites)
+            await c.ExecuteAsync("INSERT INTO UserSite (UserId, SiteCode) VALUES (@userId, @site)", new { userId = user.Id, site }, t);
+    }
+
+    public static Task<UserRow?> FindUserAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<UserRow>("SELECT Id, Name, Role, CreatedUtc FROM AppUser WHERE Id = @id", new { id }, t);
+
+    public static async Task<IReadOnlyList<string>> UserSitesAsync(DbConnection c, Guid userId, DbTransaction? t = null) =>
+        (await c.QueryAsync<string>("SELECT SiteCode FROM UserSite WHERE UserId = @userId ORDER BY SiteCode", new { userId }, t)).AsList();
+
+    public static async Task<IReadOnlyList<UserRow>> ListUsersAsync(DbConnection c) =>
+        (await c.QueryAsync<UserRow>("SELECT Id, Name, Role, CreatedUtc FROM AppUser ORDER BY CreatedUtc, Id")).AsList();
+
+    public static Task<int> InsertTokenAsync(DbConnection c, DbTransaction t, Guid id, Guid userId, string tokenHash, DateTime createdUtc, DateTime expiresUtc) =>
+        c.ExecuteAsync(
+            "INSERT INTO ApiToken (Id, UserId, TokenHash, CreatedUtc, ExpiresUtc) VALUES (@id, @userId, @tokenHash, @createdUtc, @expiresUtc)",
+            new { id, userId, tokenHash, createdUtc, expiresUtc }, t);
+
+    public static Task<int> RevokeTokensAsync(DbConnection c, DbTransaction t, Guid userId, DateTime nowUtc) =>
+        c.ExecuteAsync("UPDATE ApiToken SET RevokedUtc = @nowUtc WHERE UserId = @userId AND RevokedUtc IS NULL", new { userId, nowUtc }, t);
+
+    private sealed class TokenOwnerRow
+    {
+        public Guid UserId { get; init; }
+        public Guid TokenId { get; init; }
+        public string Name { get; init; } = "";
+        public string Role { get; init; } = "";
+        public string? SiteCode { get; init; }
+    }
+
+    /// <summary>The owner of an unrevoked, unexpired token with this hash, or null.</summary>
+    public static async Task<TokenOwner?> FindTokenOwnerAsync(DbConnection c, string tokenHash, DateTime nowUtc)
+    {
+        var rows = (await c.QueryAsync<TokenOwnerRow>(
+            """
+            SELECT u.Id AS UserId, t.Id AS TokenId, u.Name, u.Role, us.SiteCode
+            FROM ApiToken t
+            JOIN AppUser u ON u.Id = t.UserId
+            LEFT JOIN UserSite us ON us.UserId = u.Id
+            WHERE t.TokenHash = @tokenHash AND t.RevokedUtc IS NULL AND t.ExpiresUtc > @nowUtc
+            """, new { tokenHash, nowUtc })).AsList();
+        if (rows.Count == 0) return null;
+        var first = rows[0];
+        var sites = rows.Where(r => r.SiteCode is not null).Select(r => r.SiteCode!).Order(StringComparer.Ordinal).ToList();
+        return new TokenOwner(first.UserId, first.TokenId, first.Name, first.Role, sites);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Trial.Db.Assessments;
+
+public sealed class AssessmentRow
+{
+    public Guid Id { get; init; }
+    public Guid ParticipantId { get; init; }
+    public string ParticipantCode { get; init; } = "";
+    public string VisitCode { get; init; } = "";
+    public string Instrument { get; init; } = "";
+    /// <summary>'' when the visit has no infusion timepoints.</summary>
+    public string Timepoint { get; init; } = "";
+    public bool Unscheduled { get; init; }
+    public DateTime AdministeredUtc { get; init; }
+    public DateTime ReceivedUtc { get; init; }
+    public bool Complete { get; init; }
+    public string? SeverityBand { get; init; }
+    public string DefinitionVersion { get; init; } = "";
+    public string ProtocolVersion { get; init; } = "";
+    public int RowVersion { get; init; }
+    public Guid CreatedBy { get; init; }
+}
+
+public sealed class ItemValueRow
+{
+    public Guid AssessmentId { get; init; }
+    public int ItemNumber { get; init; }
+    public decimal? Value { get; init; }
+}
+
+public sealed class ScoreRow
+{
+    public Guid AssessmentId { get; init; }
+    public string Name { get; init; } = "";
+    public decimal Value { get; init; }
+}
+
+/// <summary>An assessment with its item responses and computed scores.</summary>
+public sealed record StoredAssessment(AssessmentRow Row, IReadOnlyList<decimal?> Items, IReadOnlyDictionary<string, decimal> Scores);
+
+public static class AssessmentQueries
+{
+    private const string Select =
+        """
+        SELECT a.Id, a.ParticipantId, p.Code AS ParticipantCode, a.VisitCode, a.Instrument, a.Timepoint, a.Unscheduled,
+               a.AdministeredUtc, a.ReceivedUtc, a.Complete, a.SeverityBand, a.DefinitionVersion, a.ProtocolVersion, a.RowVersion, a.CreatedBy
+        FROM Assessment a JOIN Participant p ON p.Id = a.ParticipantId
+        """;
+
+    public static async Task InsertAsync(DbConnection c, DbTransaction t, AssessmentRow a, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
+    {
+        await c.ExecuteAsync(
+            """
+            INSERT INTO Assessment (Id, ParticipantId, VisitCode, Instrument, Timepoint, Unscheduled, AdministeredUtc, ReceivedUtc,
+                                    Complete, SeverityBand, DefinitionVersion, ProtocolVersion, RowVersion, CreatedBy)
+            VALUES (@Id, @ParticipantId, @VisitCode, @Instrument, @Timepoint, @Unscheduled, @AdministeredUtc, @ReceivedUtc,
+                    @Complete, @SeverityBand, @DefinitionVersion, @ProtocolVersion, @RowVersion, @CreatedBy)
+            """, a, t);
+        await InsertItemsAndScoresAsync(c, t, a.Id, items, scores);
+    }
+
+    private static async Task InsertItemsAndScoresAsync(DbConnection c, DbTransaction t, Guid assessmentId, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
+    {
+        // One statement per table: Dapper runs it once per element, on one prepared command.
+        await c.ExecuteAsync(
+            "INSERT INTO AssessmentItem (AssessmentId, ItemNumber, Value) VALUES (@AssessmentId, @ItemNumber, @Value)",
+            items.Select((v, i) => new ItemValueRow { AssessmentId = assessmentId, ItemNumber = i + 1, Value = v }), t);
+        if (scores.Count > 0)
+            await c.ExecuteAsync(
+                "INSERT INTO AssessmentScore (AssessmentId, Name, Value) VALUES (@AssessmentId, @Name, @Value)",
+                scores.Select(s => new ScoreRow { AssessmentId = assessmentId, Name = s.Key, Value = s.Value }), t);
+    }
+
+    public static Task<Guid?> FindIdAsync(DbConnection c, Guid participantId, string visitCode, string instrument, string timepoint, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<Guid?>(
+            "SELECT Id FROM Assessment WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Instrument = @instrument AND Timepoint = @timepoint",
+            new { participantId, visitCode, instrument, timepoint }, t);
+
+    public static async Task<StoredAssessment?> GetAsync(DbConnection c, Guid id, DbTransaction? t = null)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<AssessmentRow>(Select + " WHERE a.Id = @id", new { id }, t);
+        if (row is null) return null;
+        var items = await c.QueryAsync<ItemValueRow>("SELECT AssessmentId, ItemNumber, Value FROM AssessmentItem WHERE AssessmentId = @id ORDER BY ItemNumber", new { id }, t);
+        var scores = await c.QueryAsync<ScoreRow>("SELECT AssessmentId, Name, Value FROM AssessmentScore WHERE AssessmentId = @id", new { id }, t);
+        return new StoredAssessment(row, items.Select(i => i.Value).ToList(), scores.ToDictionary(s => s.Name, s => s.Value));
+    }
+
+    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbConnection c, Guid participantId)
+    {
+        var rows = (await c.QueryAsync<AssessmentRow>(Select + " WHERE a.ParticipantId = @participantId ORDER BY a.AdministeredUtc, a.Id", new { participantId })).AsList();
+        var items = (await c.QueryAsync<ItemValueRow>(
+            "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId ORDER BY i.AssessmentId, i.ItemNumber",
+            new { participantId })).ToLookup(i => i.AssessmentId);
+        var scores = (await c.QueryAsync<ScoreRow>(
+            "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId",
+            new { participantId })).ToLookup(s => s.AssessmentId);
+        return rows.Select(r => new StoredAssessment(
+            r,
+            items[r.Id].OrderBy(i => i.ItemNumber).Select(i => i.Value).ToList(),
+            scores[r.Id].ToDictionary(s => s.Name, s => s.Value))).ToList();
+    }
+
+    public static Task<Guid?> FindIdempotentAsync(DbConnection c, Guid userId, string key, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<Guid?>(
+            "SELECT ResourceId FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key", new { userId, key }, t);
+
+    public static Task<string?> FindIdempotentHashAsync(DbConnection c, Guid userId, string key, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<string?>(
+            "SELECT RequestHash FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key", new { userId, key }, t);
+
+    public static Task<int> InsertIdempotentAsync(DbConnection c, DbTransaction t, Guid userId, string key, string requestHash, Guid resourceId, DateTime createdUtc) =>
+        c.ExecuteAsync(
+            "INSERT INTO IdempotentRequest (UserId, IdempotencyKey, RequestHash, ResourceId, CreatedUtc) VALUES (@userId, @key, @requestHash, @resourceId, @createdUtc)",
+            new { userId, key, requestHash, resourceId, createdUtc }, t);
+}

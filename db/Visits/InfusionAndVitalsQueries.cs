@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Trial.Db.Visits;
+
+public sealed class InfusionRow
+{
+    public Guid Id { get; init; }
+    public Guid ParticipantId { get; init; }
+    public string VisitCode { get; init; } = "";
+    public decimal WeightKg { get; init; }
+    public decimal DoseMgPerKg { get; init; }
+    public decimal TotalDoseMg { get; init; }
+    public string Route { get; init; } = "";
+    public DateTime StartUtc { get; init; }
+    public DateTime EndUtc { get; init; }
+    public DateTime RecordedUtc { get; init; }
+    public Guid RecordedBy { get; init; }
+}
+
+public sealed class VitalSignRow
+{
+    public Guid Id { get; init; }
+    public Guid ParticipantId { get; init; }
+    public string VisitCode { get; init; } = "";
+    public string Timepoint { get; init; } = "";
+    public int Systolic { get; init; }
+    public int Diastolic { get; init; }
+    public int HeartRate { get; init; }
+    public int Spo2 { get; init; }
+    public DateTime RecordedUtc { get; init; }
+    public Guid RecordedBy { get; init; }
+}
+
+public static class InfusionAndVitalsQueries
+{
+    private const string InfusionColumns = "Id, ParticipantId, VisitCode, WeightKg, DoseMgPerKg, TotalDoseMg, Route, StartUtc, EndUtc, RecordedUtc, RecordedBy";
+    private const string VitalColumns = "Id, ParticipantId, VisitCode, Timepoint, Systolic, Diastolic, HeartRate, Spo2, RecordedUtc, RecordedBy";
+
+    public static Task<InfusionRow?> FindInfusionAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<InfusionRow>(
+            $"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId AND VisitCode = @visitCode", new { participantId, visitCode }, t);
+
+    public static Task<int> InsertInfusionAsync(DbConnection c, DbTransaction t, InfusionRow row) =>
+        c.ExecuteAsync($"INSERT INTO Infusion ({InfusionColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @WeightKg, @DoseMgPerKg, @TotalDoseMg, @Route, @StartUtc, @EndUtc, @RecordedUtc, @RecordedBy)", row, t);
+
+    public static async Task<IReadOnlyList<InfusionRow>> InfusionsAsync(DbConnection c, Guid participantId) =>
+        (await c.QueryAsync<InfusionRow>($"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId ORDER BY StartUtc", new { participantId })).AsList();
+
+    public static Task<VitalSignRow?> FindVitalAsync(DbConnection c, Guid participantId, string visitCode, string timepoint, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<VitalSignRow>(
+            $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Timepoint = @timepoint",
+            new { participantId, visitCode, timepoint }, t);
+
+    public static Task<int> InsertVitalAsync(DbConnection c, DbTransaction t, VitalSignRow row) =>
+        c.ExecuteAsync($"INSERT INTO VitalSign ({VitalColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @Timepoint, @Systolic, @Diastolic, @HeartRate, @Spo2, @RecordedUtc, @RecordedBy)", row, t);
+
+    public static async Task<IReadOnlyList<VitalSignRow>> VitalsAsync(DbConnection c, Guid participantId) =>
+        (await c.QueryAsync<VitalSignRow>($"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId ORDER BY VisitCode, Timepoint", new { participantId })).AsList();
+}
