@@ -13,10 +13,9 @@ using Trial.Db.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 
 // Configuration: database, protocol, tokens.
-var databaseOptions = TrialSetup.DatabaseOptionsFrom(builder.Configuration);
-builder.Services.AddSingleton(databaseOptions);
+builder.Services.AddSingleton(sp => TrialSetup.DatabaseOptionsFrom(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton<Database>();
-builder.Services.AddSingleton(TrialSetup.LoadProtocol(builder.Configuration));
+builder.Services.AddSingleton(sp => TrialSetup.LoadProtocol(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
 
@@ -40,6 +39,8 @@ builder.Services.AddTrialOpenApi();
 
 var app = builder.Build();
 
+// Fails start-up with a message naming the problem when the protocol file is broken.
+app.Services.GetRequiredService<ProtocolDefinition>();
 await TrialSetup.PrepareDatabaseAsync(app);
 
 app.UseExceptionHandler();

@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+using NUnit.Framework;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Tests.Db;
+
+public partial class MigrationTests
+{
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}_\d{2}_[A-Z][A-Za-z0-9]+\.sql$")]
+    private static partial Regex NamePattern();
+
+    private static IReadOnlyList<string> SqliteNames => Migrator.Scripts(DatabaseProvider.Sqlite).Select(s => s.Name).ToList();
+    private static IReadOnlyList<string> SqlServerNames => Migrator.Scripts(DatabaseProvider.SqlServer).Select(s => s.Name).ToList();
+
+    [Test]
+    public void Scripts_EveryName_FollowsDateNumberDescription()
+    {
+        Assert.That(SqliteNames, Is.Not.Empty);
+        Assert.That(SqliteNames.Concat(SqlServerNames).Where(n => !NamePattern().IsMatch(n)), Is.Empty);
+    }
+
+    [Test]
+    public void Scripts_BothDialects_HoldTheSameNamesInOrder()
+    {
+        Assert.That(SqlServerNames, Is.EqualTo(SqliteNames));
+        Assert.That(SqliteNames, Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal));
+        Assert.That(SqliteNames, Is.Unique);
+    }
+
+    [Test]
+    public void Scripts_EachOne_SaysWhyItExists()
+    {
+        var all = Migrator.Scripts(DatabaseProvider.Sqlite).Concat(Migrator.Scripts(DatabaseProvider.SqlServer));
+        Assert.That(all.Where(s => !s.Contents.TrimStart().StartsWith("-- Why:", StringComparison.Ordinal)).Select(s => s.Name), Is.Empty);
+    }
+
+    [Test]
+    public void SqliteScripts_EmptyDatabase_ApplyAndAreRecordedInTheJournal()
+    {
+        using var folder = new TempFolder();
+        var db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={folder.File("m.db")}" });
+        Migrator.Apply(db);
+        Migrator.Apply(db); // a second start applies nothing and fails nothing
+        using var c = new SqliteConnection(db.ConnectionString);
+        Assert.That(c.Query<string>("SELECT ScriptName FROM SchemaVersions ORDER BY ScriptName"), Is.EqualTo(SqliteNames));
+    }
+
+    [Test]
+    public void SqlServerScripts_Parse_WithoutErrors()
+    {
+        foreach (var script in Migrator.Scripts(DatabaseProvider.SqlServer))
+        {
+            var errors = TSql.ParseErrors(script.Contents);
+            Assert.That(errors, Is.Empty, $"{script.Name}: {string.Join("; ", errors)}");
+        }
+    }
+
+    [Test]
+    public void Schema_BothDialects_DefineTheSameTablesAndColumns()
+    {
+        using var folder = new TempFolder();
+        var db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={folder.File("p.db")}" });
+        Migrator.Apply(db);
+        using var c = new SqliteConnection(db.ConnectionString);
+        var sqlite = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var table in c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'SchemaVersions'"))
+            foreach (var column in c.Query<string>($"SELECT name FROM pragma_table_info('{table}')"))
+                sqlite.Add($"{table}.{column}");
+
+        var sqlServer = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var script in Migrator.Scripts(DatabaseProvider.SqlServer))
+            foreach (var column in TSql.DeclaredColumns(script.Contents))
+                sqlServer.Add(column);
+
+        Assert.That(sqlite, Is.Not.Empty);
+        Assert.That(sqlServer, Is.EqualTo(sqlite));
+    }
+}
+
+/// <summary>T-SQL checks with ScriptDom, the parser SQL Server's own tools use.</summary>
+public static class TSql
+{
+    public static IReadOnlyList<string> ParseErrors(string sql)
+    {
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        parser.Parse(new StringReader(sql), out var errors);
+        return errors.Select(e => $"line {e.Line}: {e.Message}").ToList();
+    }
+
+    /// <summary>Table.Column for every column created or added, minus those dropped.</summary>
+    public static IReadOnlyList<string> DeclaredColumns(string sql)
+    {
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        var fragment = parser.Parse(new StringReader(sql), out _);
+        var visitor = new ColumnVisitor();
+        fragment.Accept(visitor);
+        return visitor.Columns;
+    }
+
+    private sealed class ColumnVisitor : TSqlFragmentVisitor
+    {
+        public List<string> Columns { get; } = [];
+
+        public override void Visit(CreateTableStatement node) =>
+            Columns.AddRange(node.Definition.ColumnDefinitions.Select(c => $"{node.SchemaObjectName.BaseIdentifier.Value}.{c.ColumnIdentifier.Value}"));
+
+        public override void Visit(AlterTableAddTableElementStatement node) =>
+            Columns.AddRange(node.Definition.ColumnDefinitions.Select(c => $"{node.SchemaObjectName.BaseIdentifier.Value}.{c.ColumnIdentifier.Value}"));
+    }
+}
+
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "trial-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } // best effort: a file may still be open on some platforms
+    }
+}

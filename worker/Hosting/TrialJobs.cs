@@ -1,0 +1,72 @@
+using Hangfire;
+using Hangfire.SqlServer;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Trial.Db.Infrastructure;
+using Trial.Worker.Schedules;
+
+namespace Trial.Worker.Hosting;
+
+public sealed class JobOptions
+{
+    /// <summary>Run a Hangfire server in this process (the API in embedded mode, the worker always).</summary>
+    public bool RunServer { get; set; } = true;
+
+    /// <summary>Cron of the stale-schedule sweep.</summary>
+    public string SweepCron { get; set; } = "* * * * *";
+
+    /// <summary>Cron of missed-visit detection.</summary>
+    public string MissedVisitsCron { get; set; } = "*/15 * * * *";
+
+    public int WorkerCount { get; set; } = Math.Max(2, Environment.ProcessorCount);
+}
+
+/// <summary>
+/// Hangfire wiring shared by the API and the worker. On SQLite (the embedded default) jobs live
+/// in memory inside the API process; the database stays the source of truth, and the recurring
+/// sweeps redo from it whatever an in-memory queue lost. On SQL Server jobs live in their own
+/// schema, the API only enqueues, and any number of workers run them.
+/// </summary>
+public static class TrialJobs
+{
+    public const string HangfireSchema = "hangfire";
+
+    public static IServiceCollection AddTrialJobs(this IServiceCollection services, IConfiguration configuration, DatabaseOptions database, bool isWorkerProcess)
+    {
+        var options = new JobOptions();
+        configuration.GetSection("Jobs").Bind(options);
+        if (isWorkerProcess) options.RunServer = true;
+        services.AddSingleton(options);
+        services.AddTransient<ScheduleJobs>();
+
+        services.AddHangfire(h =>
+        {
+            h.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (database.Provider == DatabaseProvider.SqlServer)
+                h.UseSqlServerStorage(database.EffectiveConnectionString, new SqlServerStorageOptions
+                {
+                    SchemaName = HangfireSchema,
+                    PrepareSchemaIfNecessary = true,
+                    QueuePollInterval = TimeSpan.Zero,
+                });
+            else
+                h.UseInMemoryStorage();
+        });
+        if (options.RunServer)
+            services.AddHangfireServer(s =>
+            {
+                s.WorkerCount = options.WorkerCount;
+                s.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+        return services;
+    }
+
+    /// <summary>Registers the recurring jobs under stable ids (re-registering updates them; nothing duplicates).</summary>
+    public static void RegisterRecurringJobs(IRecurringJobManager recurring, JobOptions options)
+    {
+        recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.SweepJobId, j => j.SweepStaleSchedulesAsync(), options.SweepCron);
+        recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.MissedJobId, j => j.DetectMissedVisitsAsync(), options.MissedVisitsCron);
+    }
+}
