@@ -303,6 +303,27 @@ public class ScheduleCalculatorTests
         }
     }
 
+    [Test]
+    public void Build_LastInfusionMissedButEarlierOneStillExpected_FollowUpsProvisionalFromThatOne()
+    {
+        // A protocol where INF3's window (03-08..03-19) outlasts INF4's (03-11..03-13): on 03-14 INF4
+        // is missed, INF3 may still be given, so the follow-ups wait, provisionally, on INF3's target.
+        var protocol = Protocol with
+        {
+            Visits = Protocol.Visits.Select(v => v.Code == "INF3" ? v with { WindowAfterDays = 10 } : v).ToList(),
+        };
+
+        var schedule = ScheduleCalculator.Build(protocol, Input("INF1", "2026-03-02", "INF2", "2026-03-05"), D("2026-03-14"));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(schedule.Visit("INF4").Status, Is.EqualTo(VisitStatuses.Missed));
+            Assert.That(schedule.Visit("INF3").Status, Is.EqualTo(VisitStatuses.Scheduled));
+            Assert.That(schedule.Visit("FU-D7").TargetDate, Is.EqualTo(D("2026-03-16")));
+            Assert.That(schedule.Visit("FU-D7").Provisional, Is.True);
+        }
+    }
+
     // --- discontinuation ---
 
     [Test]
