@@ -129,10 +129,12 @@ public static class AssessmentEndpoints
         {
             outcome = await db.WriteAsync(actor, now, w => InsertAsync(w, row, items!, score, key, requestHash));
         }
-        catch (DbException) when (await FindExistingAsync(db, row) is { } existingId)
+        catch (DbException)
         {
-            // A concurrent request for the same slot won the race to the unique constraint.
-            outcome = new CreateOutcome(CreateOutcomeKind.Conflict, existingId);
+            // A concurrent request for the same slot may have won the race to the unique constraint.
+            var existingId = await FindExistingAsync(db, row);
+            if (existingId is null) throw;
+            outcome = new CreateOutcome(CreateOutcomeKind.Conflict, existingId.Value);
         }
 
         return outcome.Kind switch

@@ -29,6 +29,6 @@ public sealed class RequestExamples : ISchemaFilter
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
         if (schema is OpenApiSchema concrete && Examples.TryGetValue(context.Type, out var json))
-            concrete.Example = JsonNode.Parse(json);
+            concrete.Examples = [JsonNode.Parse(json)!];
     }
 }

@@ -190,7 +190,7 @@ public static class VisitEndpoints
         var timepoint = errors.Required(body.Timepoint?.Trim(), "timepoint", "Timepoint");
         if (timepoint is not null && !protocol.Timepoints.Contains(timepoint))
             errors.Add("timepoint", $"Timepoint must be one of {string.Join(", ", protocol.Timepoints)}; got '{timepoint}'.");
-        void CheckRange(int? value, Protocol.Range range, string field, string what, string unit)
+        void CheckRange(int? value, Trial.Core.Protocol.Range range, string field, string what, string unit)
         {
             if (errors.Required(value, field, what) is { } v && !range.Contains(v))
                 errors.Add(field, $"{what} must be between {range.Min} and {range.Max} {unit}; got {v}.");

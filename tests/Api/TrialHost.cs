@@ -21,16 +21,17 @@ namespace Trial.Tests.Api;
 public sealed class TrialHost : IAsyncDisposable
 {
     public const string AdminToken = "trial_test-admin-token";
-    public static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset StartTime = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
     private readonly WebApplicationFactory<Program> _factory;
     private readonly TempFolder _folder = new();
 
     private TrialHost(Action<IServiceCollection>? services, IDictionary<string, string?>? settings)
     {
-        Clock = new FakeTimeProvider(Start);
+        Clock = new FakeTimeProvider(StartTime);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
+            b.UseUrls("http://127.0.0.1:0");
             b.UseSetting("ConnectionStrings:Trial", $"Data Source={DatabasePath}");
             b.UseSetting("Database:Provider", "Sqlite");
             b.UseSetting("Database:DataFolder", _folder.Path);
@@ -43,7 +44,7 @@ public sealed class TrialHost : IAsyncDisposable
                 services?.Invoke(s);
             });
         });
-        _factory.UseKestrel(0);
+        _factory.UseKestrel();
         _factory.StartServer();
         Admin = Client(AdminToken);
     }
