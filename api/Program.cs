@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Trial.Api.Access;
@@ -9,6 +10,7 @@ using Trial.Api.Participants;
 using Trial.Api.Visits;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
+using Trial.Worker.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -37,6 +39,10 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin));
 builder.Services.AddTrialOpenApi();
 
+// Background jobs (Hangfire): in-process on the embedded default; enqueue-only when Jobs:RunServer is false.
+builder.Services.AddTrialJobs(builder.Configuration, isWorkerProcess: false);
+builder.Services.AddSingleton<JobQueue>();
+
 var app = builder.Build();
 
 // Fails start-up with a message naming the problem when the protocol file is broken.
@@ -55,6 +61,10 @@ app.MapAccess();
 app.MapParticipants();
 app.MapVisits();
 app.MapAssessments();
+app.MapSchedules();
+app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
+    .RequireAuthorization(Policies.Admin);
+TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());
 
 app.Run();
 

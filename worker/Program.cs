@@ -34,7 +34,7 @@ public static class WorkerProgram
             return;
         }
 
-        builder.Services.AddTrialJobs(builder.Configuration, databaseOptions, isWorkerProcess: true);
+        builder.Services.AddTrialJobs(builder.Configuration, isWorkerProcess: true);
         var host = builder.Build();
         if (databaseOptions.Provider == DatabaseProvider.Sqlite)
             host.Services.GetRequiredService<ILogger<JobOptions>>().LogWarning(

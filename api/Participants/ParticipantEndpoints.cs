@@ -5,6 +5,7 @@ using Trial.Core.Protocol;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Worker.Schedules;
 
 namespace Trial.Api.Participants;
 
@@ -44,7 +45,7 @@ public static class ParticipantEndpoints
         return app;
     }
 
-    private static async Task<IResult> EnrolAsync(EnrolParticipantRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> EnrolAsync(EnrolParticipantRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs, HttpContext http)
     {
         var actor = http.User.Actor();
         var now = clock.GetUtcNow();
@@ -115,6 +116,7 @@ public static class ParticipantEndpoints
             return participant;
         });
         if (row is null) return Problems.Validation("siteCode", $"Unknown site '{siteCode}'.");
+        jobs.Enqueue<ScheduleJobs>(j => j.RebuildScheduleAsync(row.Id));
         return Results.Created($"/api/v1/participants/{row.Code}", ParticipantResponse.From(row));
     }
 

@@ -5,7 +5,9 @@ using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Schedules;
 using Trial.Db.Visits;
+using Trial.Worker.Schedules;
 
 namespace Trial.Api.Visits;
 
@@ -63,7 +65,7 @@ public static class VisitEndpoints
         return Results.Ok(schedule.Select(VisitResponse.From));
     }
 
-    private static async Task<IResult> RecordVisitAsync(string code, string visitCode, RecordVisitRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> RecordVisitAsync(string code, string visitCode, RecordVisitRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs, HttpContext http)
     {
         var actor = http.User.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
@@ -89,14 +91,16 @@ public static class VisitEndpoints
                 RecordedUtc = now,
                 RecordedBy = w.Actor.UserId,
             });
+            await ScheduleQueries.MarkScheduleStaleAsync(w.Connection, w.Transaction, participant.Id);
             records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
             return ScheduleCalculator.Build(protocol, ScheduleInputOf(participant, records), today);
         });
         if (refusal is not null) return Problems.Validation("actualDate", refusal);
+        jobs.Enqueue<ScheduleJobs>(j => j.RebuildScheduleAsync(participant!.Id));
         return Results.Ok(VisitResponse.From(schedule!.First(v => v.VisitCode == visitCode)));
     }
 
-    private static async Task<IResult> RecordInfusionAsync(string code, string visitCode, RecordInfusionRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> RecordInfusionAsync(string code, string visitCode, RecordInfusionRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs, HttpContext http)
     {
         var actor = http.User.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
@@ -164,9 +168,11 @@ public static class VisitEndpoints
                     ActualDate = visitDate, RecordedUtc = now, RecordedBy = w.Actor.UserId,
                 });
             }
+            await ScheduleQueries.MarkScheduleStaleAsync(w.Connection, w.Transaction, participant.Id);
             await InfusionAndVitalsQueries.InsertInfusionAsync(w.Connection, w.Transaction, row);
             return null;
         });
+        if (outcome is null) jobs.Enqueue<ScheduleJobs>(j => j.RebuildScheduleAsync(participant.Id));
         return outcome switch
         {
             null => Results.Created($"/api/v1/participants/{code}/visits/{visitCode}/infusion",

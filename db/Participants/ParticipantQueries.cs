@@ -90,4 +90,9 @@ public static class ParticipantQueries
                 "INSERT INTO VisitRecord (Id, ParticipantId, VisitCode, ActualDate, RecordedUtc, RecordedBy) VALUES (@Id, @ParticipantId, @VisitCode, @ActualDate, @RecordedUtc, @RecordedBy)",
                 v, t);
     }
+
+    public static Task<int> DiscontinueInfusionsAsync(DbConnection c, DbTransaction t, Guid participantId, DateOnly date, string reason) =>
+        c.ExecuteAsync(
+            "UPDATE Participant SET InfusionsDiscontinuedDate = @date, DiscontinuationReason = @reason WHERE Id = @participantId AND InfusionsDiscontinuedDate IS NULL",
+            new { participantId, date, reason }, t);
 }

@@ -85,6 +85,7 @@ public sealed class TrialHost : IAsyncDisposable
         sex = "F",
         birthYear = 1990,
         weightKg = 61.5m,
+        enrolledDate = "2026-02-16",
         eligibility = new
         {
             failedAntidepressantTrials = 2,

@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.SqlServer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Trial.Db.Infrastructure;
 using Trial.Worker.Schedules;
 
@@ -31,7 +32,7 @@ public static class TrialJobs
 {
     public const string HangfireSchema = "hangfire";
 
-    public static IServiceCollection AddTrialJobs(this IServiceCollection services, IConfiguration configuration, DatabaseOptions database, bool isWorkerProcess)
+    public static IServiceCollection AddTrialJobs(this IServiceCollection services, IConfiguration configuration, bool isWorkerProcess)
     {
         var options = new JobOptions();
         configuration.GetSection("Jobs").Bind(options);
@@ -39,21 +40,25 @@ public static class TrialJobs
         services.AddSingleton(options);
         services.AddTransient<ScheduleJobs>();
 
-        services.AddHangfire(h =>
+        // The storage is this host's own singleton rather than Hangfire's static JobStorage.Current,
+        // so two hosts in one process (tests, benchmark) never share or dispose each other's queue.
+        services.AddSingleton<JobStorage>(provider =>
         {
-            h.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-            if (database.Provider == DatabaseProvider.SqlServer)
-                h.UseSqlServerStorage(database.EffectiveConnectionString, new SqlServerStorageOptions
+            var database = provider.GetRequiredService<DatabaseOptions>();
+            return database.Provider == DatabaseProvider.SqlServer
+                ? new SqlServerStorage(database.EffectiveConnectionString, new SqlServerStorageOptions
                 {
                     SchemaName = HangfireSchema,
                     PrepareSchemaIfNecessary = true,
                     QueuePollInterval = TimeSpan.Zero,
-                });
-            else
-                h.UseInMemoryStorage();
+                })
+                : new Hangfire.InMemory.InMemoryStorage();
         });
+        services.AddHangfire((provider, h) => h
+            .UseLogProvider(new HangfireLogging(provider.GetRequiredService<ILoggerFactory>()))
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
         if (options.RunServer)
             services.AddHangfireServer(s =>
             {

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using NUnit.Framework;
+
+namespace Trial.Tests.Api;
+
+/// <summary>Recording visits, infusions and vital signs, and the schedule the API returns.</summary>
+public class VisitTests
+{
+    private TrialHost _host = null!;
+    private HttpClient _investigator = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _host = TrialHost.Start();
+        await _host.CreateSiteAsync("WAW");
+        _investigator = await _host.UserAsync("investigator", "WAW");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _host.DisposeAsync();
+
+    private Task<string> NewParticipantAsync() => TrialHost.EnrolAsync(_investigator, "WAW");
+
+    private Task<HttpResponseMessage> RecordAsync(string code, string visit, string date) =>
+        _investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/{visit}", new { actualDate = date });
+
+    private async Task<Dictionary<string, JsonNode>> ScheduleAsync(string code) =>
+        (await (await _investigator.GetAsync($"/api/v1/participants/{code}/visits")).JsonArrayAsync())
+        .ToDictionary(v => v!["visitCode"]!.GetValue<string>(), v => v!);
+
+    [Test]
+    public async Task RecordInf1_GivesInf2ToInf4AndPost24TargetsFromItsDate()
+    {
+        var code = await NewParticipantAsync();
+        var before = await ScheduleAsync(code);
+        Assert.That(before["INF2"]["provisional"]!.GetValue<bool>(), Is.True);
+
+        (await RecordAsync(code, "INF1", "2026-03-02")).EnsureSuccessStatusCode();
+        var s = await ScheduleAsync(code);
+        Assert.That(s["INF1"]["status"]!.GetValue<string>(), Is.EqualTo("done"));
+        Assert.That(s["INF1"]["inWindow"]!.GetValue<bool>(), Is.True);
+        Assert.That(s["POST24"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-03"));
+        Assert.That(s["INF2"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-05"));
+        Assert.That(s["INF2"]["windowStart"]!.GetValue<string>(), Is.EqualTo("2026-03-04"));
+        Assert.That(s["INF2"]["windowEnd"]!.GetValue<string>(), Is.EqualTo("2026-03-06"));
+        Assert.That(s["INF3"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-09"));
+        Assert.That(s["INF4"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-12"));
+        Assert.That(s["INF2"]["provisional"]!.GetValue<bool>(), Is.False);
+        Assert.That(s["FU-D7"]["provisional"]!.GetValue<bool>(), Is.True, "follow-ups wait for the last infusion");
+        Assert.That(s["FU-D7"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-19"));
+    }
+
+    [Test]
+    public async Task LateLastInfusion_MovesEveryFollowUp()
+    {
+        await using var host = TrialHost.Start();
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        async Task<Dictionary<string, JsonNode>> ScheduleNowAsync() =>
+            (await (await investigator.GetAsync($"/api/v1/participants/{code}/visits")).JsonArrayAsync())
+            .ToDictionary(v => v!["visitCode"]!.GetValue<string>(), v => v!);
+        foreach (var (visit, date) in new[] { ("INF1", "2026-03-01"), ("INF2", "2026-03-04"), ("INF3", "2026-03-08") })
+            (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/{visit}", new { actualDate = date })).EnsureSuccessStatusCode();
+        var planned = await ScheduleNowAsync();
+        Assert.That(planned["FU-D7"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-18")); // INF4 target 03-11 + 7
+        Assert.That(planned["FU-D7"]["provisional"]!.GetValue<bool>(), Is.True);
+
+        host.Clock.Advance(TimeSpan.FromDays(2)); // 03-12: INF4 one day late, still in its ±1 window
+        (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF4", new { actualDate = "2026-03-12" })).EnsureSuccessStatusCode();
+        var s = await ScheduleNowAsync();
+        Assert.That(s["INF4"]["inWindow"]!.GetValue<bool>(), Is.True);
+        Assert.That(s["FU-D7"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-19"));
+        Assert.That(s["FU-D14"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-26"));
+        Assert.That(s["FU-D28"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-04-09"));
+        Assert.That(s["FU-M3"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-06-11"));
+        Assert.That(s["FU-M6"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-09-10"));
+        Assert.That(s["FU-D7"]["provisional"]!.GetValue<bool>(), Is.False);
+    }
+
+    [Test]
+    public async Task VisitOutsideWindow_IsKeptAndFlagged()
+    {
+        var code = await NewParticipantAsync();
+        (await RecordAsync(code, "INF1", "2026-03-01")).EnsureSuccessStatusCode();
+        var recorded = await (await RecordAsync(code, "INF2", "2026-03-07")).JsonAsync(HttpStatusCode.OK); // target 03-04, window 03-03..03-05
+        Assert.That(recorded["status"]!.GetValue<string>(), Is.EqualTo("done"));
+        Assert.That(recorded["inWindow"]!.GetValue<bool>(), Is.False);
+    }
+
+    [Test]
+    public async Task ClosedWindow_BecomesMissed()
+    {
+        await using var host = TrialHost.Start();
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-10" })).EnsureSuccessStatusCode();
+        host.Clock.Advance(TimeSpan.FromDays(4)); // 03-14: INF2 window 03-12..03-14 still open
+        var open = (await (await investigator.GetAsync($"/api/v1/participants/{code}/visits")).JsonArrayAsync()).Single(v => v!["visitCode"]!.GetValue<string>() == "INF2")!;
+        Assert.That(open["status"]!.GetValue<string>(), Is.EqualTo("scheduled"));
+        host.Clock.Advance(TimeSpan.FromDays(1)); // 03-15: closed
+        var missed = (await (await investigator.GetAsync($"/api/v1/participants/{code}/visits")).JsonArrayAsync()).Single(v => v!["visitCode"]!.GetValue<string>() == "INF2")!;
+        Assert.That(missed["status"]!.GetValue<string>(), Is.EqualTo("missed"));
+    }
+
+    [TestCase("INF2", "2026-03-05", "INF1")]
+    [TestCase("POST24", "2026-03-05", "INF1")]
+    [TestCase("FU-D7", "2026-03-05", "infusion")]
+    [TestCase("INF1", "2026-03-11", "future")]
+    [TestCase("INF1", "2026-02-01", "enrolled")]
+    public async Task Record_OutOfSequence_Is422NamingTheProblem(string visit, string date, string expected)
+    {
+        var code = await NewParticipantAsync();
+        var problem = await (await RecordAsync(code, visit, date)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain(expected));
+        var s = await ScheduleAsync(code);
+        Assert.That(s[visit]["status"]!.GetValue<string>(), Is.EqualTo("scheduled"));
+    }
+
+    [Test]
+    public async Task Record_BadBodyOrCodes_Is4xxProblem()
+    {
+        var code = await NewParticipantAsync();
+        await (await RecordAsync(code, "INF9", "2026-03-01")).ProblemAsync(HttpStatusCode.NotFound);
+        await (await RecordAsync("WAW-9999", "INF1", "2026-03-01")).ProblemAsync(HttpStatusCode.NotFound);
+        await (await RecordAsync(code, "INF1", "2026-02-30")).ProblemAsync(HttpStatusCode.BadRequest);
+        await (await RecordAsync(code, "INF1", "yesterday")).ProblemAsync(HttpStatusCode.BadRequest);
+        await (await _investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { })).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Test]
+    public async Task Discontinuation_AfterInf2_DropsLaterInfusionsAndAnchorsFollowUpOnInf2()
+    {
+        var code = await NewParticipantAsync();
+        (await RecordAsync(code, "INF1", "2026-02-20")).EnsureSuccessStatusCode();
+        (await RecordAsync(code, "INF2", "2026-02-23")).EnsureSuccessStatusCode();
+        var missingReason = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-25" }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(missingReason["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "reason" }));
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-22", reason = "x" }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity); // INF2 was given after that date
+
+        var participant = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation",
+            new { date = "2026-02-25", reason = "severe dissociation after INF2" })).JsonAsync(HttpStatusCode.OK);
+        Assert.That(participant["infusionsDiscontinuedDate"]!.GetValue<string>(), Is.EqualTo("2026-02-25"));
+        var s = await ScheduleAsync(code);
+        Assert.That(s.Keys, Does.Not.Contain("INF3").And.Not.Contain("INF4"));
+        Assert.That(s["FU-D7"]["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-02"));
+        Assert.That(s["FU-D7"]["provisional"]!.GetValue<bool>(), Is.False);
+
+        await (await RecordAsync(code, "INF3", "2026-02-27")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-26", reason = "again" }))
+            .ProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Test]
+    public async Task Infusion_ComputesTotalDoseAndRecordsTheVisit()
+    {
+        var code = await NewParticipantAsync();
+        var created = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", new
+        {
+            weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV",
+            startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z",
+        })).JsonAsync(HttpStatusCode.Created);
+        Assert.That(created["totalDoseMg"]!.GetValue<decimal>(), Is.EqualTo(30.75m));
+        var s = await ScheduleAsync(code);
+        Assert.That(s["INF1"]["actualDate"]!.GetValue<string>(), Is.EqualTo("2026-03-09"));
+
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", new
+        {
+            weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z",
+        })).ProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [TestCase(1.2, "IV", "2026-03-09T09:00:00Z", "2026-03-09T09:40:00Z", "doseMgPerKg")]
+    [TestCase(0.5, "oral", "2026-03-09T09:00:00Z", "2026-03-09T09:40:00Z", "route")]
+    [TestCase(0.5, "IV", "2026-03-09T09:40:00Z", "2026-03-09T09:00:00Z", "endUtc")]
+    [TestCase(0.5, "IV", "2026-03-10T13:00:00Z", "2026-03-10T13:40:00Z", "startUtc")]
+    public async Task Infusion_Implausible_Is422AndStoresNothing(decimal dose, string route, string start, string end, string field)
+    {
+        var code = await NewParticipantAsync();
+        var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion",
+            new { weightKg = 61.5m, doseMgPerKg = dose, route, startUtc = start, endUtc = end })).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field));
+        Assert.That((await ScheduleAsync(code))["INF1"]["status"]!.GetValue<string>(), Is.EqualTo("scheduled"));
+    }
+
+    [Test]
+    public async Task Infusion_AtNonInfusionVisitOrBeforeInf1_Is422()
+    {
+        var code = await NewParticipantAsync();
+        var body = new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z" };
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/FU-D7/infusion", body)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF2/infusion", body)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("INF1"));
+    }
+
+    [Test]
+    public async Task Vitals_RecordedOncePerTimepoint()
+    {
+        var code = await NewParticipantAsync();
+        var url = $"/api/v1/participants/{code}/visits/INF1/vitals";
+        var created = await (await _investigator.PostAsJsonAsync(url, new { timepoint = "t40", systolic = 150, diastolic = 95, heartRate = 88, spo2 = 97 }))
+            .JsonAsync(HttpStatusCode.Created);
+        Assert.That(created["systolic"]!.GetValue<int>(), Is.EqualTo(150));
+        await (await _investigator.PostAsJsonAsync(url, new { timepoint = "t40", systolic = 140, diastolic = 90, heartRate = 80, spo2 = 97 })).ProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [TestCase("t30", 120, 80, 70, 97, "timepoint")]
+    [TestCase("pre", 400, 80, 70, 97, "systolic")]
+    [TestCase("pre", 120, 130, 70, 97, "diastolic")]
+    [TestCase("pre", 120, 80, 0, 97, "heartRate")]
+    [TestCase("pre", 120, 80, 70, 101, "spo2")]
+    public async Task Vitals_Implausible_Is422NamingTheField(string timepoint, int systolic, int diastolic, int heartRate, int spo2, string field)
+    {
+        var code = await NewParticipantAsync();
+        var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/vitals",
+            new { timepoint, systolic, diastolic, heartRate, spo2 })).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field));
+    }
+}
