@@ -1,4 +1,4 @@
-using Dapper;
+using Trial.Db.Health;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Health;
@@ -22,7 +22,7 @@ public static class HealthEndpoints
     {
         try
         {
-            var applied = await db.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM SchemaVersions"));
+            var applied = await db.ReadAsync(HealthQueries.AppliedMigrationsAsync);
             var expected = Migrator.Scripts(db.Provider).Count;
             return applied >= expected
                 ? Results.Ok(new HealthResponse("ready"))

@@ -49,15 +49,30 @@ public static class AssessmentQueries
         FROM Assessment a JOIN Participant p ON p.Id = a.ParticipantId
         """;
 
-    public static async Task InsertAsync(DbConnection c, DbTransaction t, AssessmentRow a, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
-    {
-        await c.ExecuteAsync(
-            """
+    private const string InsertSql =
+        """
             INSERT INTO Assessment (Id, ParticipantId, VisitCode, Instrument, Timepoint, Unscheduled, AdministeredUtc, ReceivedUtc,
                                     Complete, SeverityBand, DefinitionVersion, ProtocolVersion, RowVersion, CreatedBy)
             VALUES (@Id, @ParticipantId, @VisitCode, @Instrument, @Timepoint, @Unscheduled, @AdministeredUtc, @ReceivedUtc,
                     @Complete, @SeverityBand, @DefinitionVersion, @ProtocolVersion, @RowVersion, @CreatedBy)
-            """, a, t);
+            """;
+    private const string InsertItemSql = "INSERT INTO AssessmentItem (AssessmentId, ItemNumber, Value) VALUES (@AssessmentId, @ItemNumber, @Value)";
+    private const string InsertScoreSql = "INSERT INTO AssessmentScore (AssessmentId, Name, Value) VALUES (@AssessmentId, @Name, @Value)";
+    private const string FindIdSql = "SELECT Id FROM Assessment WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Instrument = @instrument AND Timepoint = @timepoint";
+    private const string GetSql = Select + " WHERE a.Id = @id";
+    private const string ItemsSql = "SELECT AssessmentId, ItemNumber, Value FROM AssessmentItem WHERE AssessmentId = @id ORDER BY ItemNumber";
+    private const string ScoresSql = "SELECT AssessmentId, Name, Value FROM AssessmentScore WHERE AssessmentId = @id";
+    private const string ListForParticipantSql = Select + " WHERE a.ParticipantId = @participantId ORDER BY a.AdministeredUtc, a.Id";
+    private const string ParticipantItemsSql = "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId ORDER BY i.AssessmentId, i.ItemNumber";
+    private const string ParticipantScoresSql = "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId";
+    private const string FindIdempotentSql = "SELECT ResourceId FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key";
+    private const string FindIdempotentHashSql = "SELECT RequestHash FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key";
+    private const string InsertIdempotentSql = "INSERT INTO IdempotentRequest (UserId, IdempotencyKey, RequestHash, ResourceId, CreatedUtc) VALUES (@userId, @key, @requestHash, @resourceId, @createdUtc)";
+
+    public static async Task InsertAsync(DbConnection c, DbTransaction t, AssessmentRow a, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
+    {
+        await c.ExecuteAsync(
+            InsertSql, a, t);
         await InsertItemsAndScoresAsync(c, t, a.Id, items, scores);
     }
 
@@ -65,36 +80,36 @@ public static class AssessmentQueries
     {
         // One statement per table: Dapper runs it once per element, on one prepared command.
         await c.ExecuteAsync(
-            "INSERT INTO AssessmentItem (AssessmentId, ItemNumber, Value) VALUES (@AssessmentId, @ItemNumber, @Value)",
+            InsertItemSql,
             items.Select((v, i) => new ItemValueRow { AssessmentId = assessmentId, ItemNumber = i + 1, Value = v }), t);
         if (scores.Count > 0)
             await c.ExecuteAsync(
-                "INSERT INTO AssessmentScore (AssessmentId, Name, Value) VALUES (@AssessmentId, @Name, @Value)",
+                InsertScoreSql,
                 scores.Select(s => new ScoreRow { AssessmentId = assessmentId, Name = s.Key, Value = s.Value }), t);
     }
 
     public static Task<Guid?> FindIdAsync(DbConnection c, Guid participantId, string visitCode, string instrument, string timepoint, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<Guid?>(
-            "SELECT Id FROM Assessment WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Instrument = @instrument AND Timepoint = @timepoint",
+            FindIdSql,
             new { participantId, visitCode, instrument, timepoint }, t);
 
     public static async Task<StoredAssessment?> GetAsync(DbConnection c, Guid id, DbTransaction? t = null)
     {
-        var row = await c.QuerySingleOrDefaultAsync<AssessmentRow>(Select + " WHERE a.Id = @id", new { id }, t);
+        var row = await c.QuerySingleOrDefaultAsync<AssessmentRow>(GetSql, new { id }, t);
         if (row is null) return null;
-        var items = await c.QueryAsync<ItemValueRow>("SELECT AssessmentId, ItemNumber, Value FROM AssessmentItem WHERE AssessmentId = @id ORDER BY ItemNumber", new { id }, t);
-        var scores = await c.QueryAsync<ScoreRow>("SELECT AssessmentId, Name, Value FROM AssessmentScore WHERE AssessmentId = @id", new { id }, t);
+        var items = await c.QueryAsync<ItemValueRow>(ItemsSql, new { id }, t);
+        var scores = await c.QueryAsync<ScoreRow>(ScoresSql, new { id }, t);
         return new StoredAssessment(row, items.Select(i => i.Value).ToList(), scores.ToDictionary(s => s.Name, s => s.Value));
     }
 
     public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbConnection c, Guid participantId)
     {
-        var rows = (await c.QueryAsync<AssessmentRow>(Select + " WHERE a.ParticipantId = @participantId ORDER BY a.AdministeredUtc, a.Id", new { participantId })).AsList();
+        var rows = (await c.QueryAsync<AssessmentRow>(ListForParticipantSql, new { participantId })).AsList();
         var items = (await c.QueryAsync<ItemValueRow>(
-            "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId ORDER BY i.AssessmentId, i.ItemNumber",
+            ParticipantItemsSql,
             new { participantId })).ToLookup(i => i.AssessmentId);
         var scores = (await c.QueryAsync<ScoreRow>(
-            "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId",
+            ParticipantScoresSql,
             new { participantId })).ToLookup(s => s.AssessmentId);
         return rows.Select(r => new StoredAssessment(
             r,
@@ -104,14 +119,14 @@ public static class AssessmentQueries
 
     public static Task<Guid?> FindIdempotentAsync(DbConnection c, Guid userId, string key, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<Guid?>(
-            "SELECT ResourceId FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key", new { userId, key }, t);
+            FindIdempotentSql, new { userId, key }, t);
 
     public static Task<string?> FindIdempotentHashAsync(DbConnection c, Guid userId, string key, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<string?>(
-            "SELECT RequestHash FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key", new { userId, key }, t);
+            FindIdempotentHashSql, new { userId, key }, t);
 
     public static Task<int> InsertIdempotentAsync(DbConnection c, DbTransaction t, Guid userId, string key, string requestHash, Guid resourceId, DateTime createdUtc) =>
         c.ExecuteAsync(
-            "INSERT INTO IdempotentRequest (UserId, IdempotencyKey, RequestHash, ResourceId, CreatedUtc) VALUES (@userId, @key, @requestHash, @resourceId, @createdUtc)",
+            InsertIdempotentSql,
             new { userId, key, requestHash, resourceId, createdUtc }, t);
 }

@@ -43,6 +43,18 @@ public static class ParticipantQueries
         "BpdDiagnosis, PsychoticPersonalityOrganisation, HighSuicideRisk, Status, EnrolledDate, EnrolledUtc, ProtocolVersion, " +
         "InfusionsDiscontinuedDate, DiscontinuationReason, CreatedBy";
 
+    private const string TakeNumberSql = "UPDATE Site SET NextParticipantNumber = NextParticipantNumber + 1 WHERE Code = @siteCode";
+    private const string TakenNumberSql = "SELECT NextParticipantNumber - 1 FROM Site WHERE Code = @siteCode";
+    private const string InsertSql = $"INSERT INTO Participant ({Columns}) VALUES (@Id, @Code, @SiteCode, @Number, @Sex, @BirthYear, @WeightKg, @FailedAntidepressantTrials, @PsychotherapyWithoutResponse, @BpdDiagnosis, @PsychoticPersonalityOrganisation, @HighSuicideRisk, @Status, @EnrolledDate, @EnrolledUtc, @ProtocolVersion, @InfusionsDiscontinuedDate, @DiscontinuationReason, @CreatedBy)";
+    private const string FindByCodeSql = $"SELECT {Columns} FROM Participant WHERE Code = @code";
+    private const string FindByIdSql = $"SELECT {Columns} FROM Participant WHERE Id = @id";
+    private const string VisitRecordsSql = "SELECT Id, ParticipantId, VisitCode, ActualDate, RecordedUtc, RecordedBy FROM VisitRecord WHERE ParticipantId = @participantId";
+    private const string UpdateVisitRecordSql = "UPDATE VisitRecord SET ActualDate = @ActualDate, RecordedUtc = @RecordedUtc, RecordedBy = @RecordedBy WHERE ParticipantId = @ParticipantId AND VisitCode = @VisitCode";
+    private const string InsertVisitRecordSql = "INSERT INTO VisitRecord (Id, ParticipantId, VisitCode, ActualDate, RecordedUtc, RecordedBy) VALUES (@Id, @ParticipantId, @VisitCode, @ActualDate, @RecordedUtc, @RecordedBy)";
+    private const string DiscontinueSql = "UPDATE Participant SET InfusionsDiscontinuedDate = @date, DiscontinuationReason = @reason WHERE Id = @participantId AND InfusionsDiscontinuedDate IS NULL";
+    private const string ListAllSql = $"SELECT {Columns} FROM Participant ORDER BY SiteCode, Number";
+    private const string ListOfSitesSql = $"SELECT {Columns} FROM Participant WHERE SiteCode IN @sites ORDER BY SiteCode, Number";
+
     /// <summary>
     /// Takes the site's next participant number inside the enrolment transaction: a failed
     /// enrolment rolls the number back with it, so codes stay in order and gap-free, and a
@@ -51,48 +63,46 @@ public static class ParticipantQueries
     public static async Task<int?> TakeNextNumberAsync(DbConnection c, DbTransaction t, string siteCode)
     {
         var updated = await c.ExecuteAsync(
-            "UPDATE Site SET NextParticipantNumber = NextParticipantNumber + 1 WHERE Code = @siteCode", new { siteCode }, t);
+            TakeNumberSql, new { siteCode }, t);
         if (updated == 0) return null;
         return await c.ExecuteScalarAsync<int>(
-            "SELECT NextParticipantNumber - 1 FROM Site WHERE Code = @siteCode", new { siteCode }, t);
+            TakenNumberSql, new { siteCode }, t);
     }
 
     public static Task<int> InsertAsync(DbConnection c, DbTransaction t, ParticipantRow p) =>
-        c.ExecuteAsync($"INSERT INTO Participant ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(x => "@" + x))})", p, t);
+        c.ExecuteAsync(InsertSql, p, t);
 
     public static Task<ParticipantRow?> FindByCodeAsync(DbConnection c, string code, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<ParticipantRow>($"SELECT {Columns} FROM Participant WHERE Code = @code", new { code }, t);
+        c.QuerySingleOrDefaultAsync<ParticipantRow>(FindByCodeSql, new { code }, t);
 
     public static Task<ParticipantRow?> FindByIdAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<ParticipantRow>($"SELECT {Columns} FROM Participant WHERE Id = @id", new { id }, t);
+        c.QuerySingleOrDefaultAsync<ParticipantRow>(FindByIdSql, new { id }, t);
 
     /// <summary>Participants of the given sites (all sites when <paramref name="sites"/> is null), in code order.</summary>
     public static async Task<IReadOnlyList<ParticipantRow>> ListAsync(DbConnection c, IReadOnlyList<string>? sites) =>
         (await c.QueryAsync<ParticipantRow>(
-            sites is null
-                ? $"SELECT {Columns} FROM Participant ORDER BY SiteCode, Number"
-                : $"SELECT {Columns} FROM Participant WHERE SiteCode IN @sites ORDER BY SiteCode, Number",
+            sites is null ? ListAllSql : ListOfSitesSql,
             new { sites })).AsList();
 
     public static async Task<IReadOnlyList<VisitRecordRow>> VisitRecordsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
         (await c.QueryAsync<VisitRecordRow>(
-            "SELECT Id, ParticipantId, VisitCode, ActualDate, RecordedUtc, RecordedBy FROM VisitRecord WHERE ParticipantId = @participantId",
+            VisitRecordsSql,
             new { participantId }, t)).AsList();
 
     /// <summary>Records the visit, or corrects its date when it was recorded before.</summary>
     public static async Task UpsertVisitRecordAsync(DbConnection c, DbTransaction t, VisitRecordRow v)
     {
         var updated = await c.ExecuteAsync(
-            "UPDATE VisitRecord SET ActualDate = @ActualDate, RecordedUtc = @RecordedUtc, RecordedBy = @RecordedBy WHERE ParticipantId = @ParticipantId AND VisitCode = @VisitCode",
+            UpdateVisitRecordSql,
             v, t);
         if (updated == 0)
             await c.ExecuteAsync(
-                "INSERT INTO VisitRecord (Id, ParticipantId, VisitCode, ActualDate, RecordedUtc, RecordedBy) VALUES (@Id, @ParticipantId, @VisitCode, @ActualDate, @RecordedUtc, @RecordedBy)",
+                InsertVisitRecordSql,
                 v, t);
     }
 
     public static Task<int> DiscontinueInfusionsAsync(DbConnection c, DbTransaction t, Guid participantId, DateOnly date, string reason) =>
         c.ExecuteAsync(
-            "UPDATE Participant SET InfusionsDiscontinuedDate = @date, DiscontinuationReason = @reason WHERE Id = @participantId AND InfusionsDiscontinuedDate IS NULL",
+            DiscontinueSql,
             new { participantId, date, reason }, t);
 }

@@ -25,45 +25,41 @@ public static class ScheduleQueries
 {
     /// <summary>Marks the participant's stored schedule stale; called in the transaction of every write it depends on.</summary>
     public static Task<int> MarkScheduleStaleAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        c.ExecuteAsync("UPDATE Participant SET DataVersion = DataVersion + 1 WHERE Id = @participantId", new { participantId }, t);
+        c.ExecuteAsync(MarkStaleSql, new { participantId }, t);
 
     public static Task<int> DataVersionAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        c.ExecuteScalarAsync<int>("SELECT DataVersion FROM Participant WHERE Id = @participantId", new { participantId }, t);
+        c.ExecuteScalarAsync<int>(DataVersionSql, new { participantId }, t);
 
     public static async Task<IReadOnlyList<Guid>> StaleParticipantsAsync(DbConnection c) =>
-        (await c.QueryAsync<Guid>("SELECT Id FROM Participant WHERE ScheduleVersion <> DataVersion ORDER BY Id")).AsList();
+        (await c.QueryAsync<Guid>(StaleSql)).AsList();
 
     /// <summary>Participants with a planned (not provisional) visit whose window has closed: their stored status must become missed.</summary>
     public static async Task<IReadOnlyList<Guid>> ParticipantsWithClosedWindowsAsync(DbConnection c, DateOnly today) =>
         (await c.QueryAsync<Guid>(
-            "SELECT DISTINCT ParticipantId FROM ScheduledVisit WHERE Status = 'scheduled' AND Provisional = @no AND WindowEnd < @today",
+            ClosedWindowsSql,
             new { today, no = false })).AsList();
 
     public static async Task ReplaceAsync(DbConnection c, DbTransaction t, Guid participantId, int dataVersion, IEnumerable<ScheduledVisit> visits, string protocolVersion, DateTime nowUtc)
     {
-        await c.ExecuteAsync("DELETE FROM ScheduledVisit WHERE ParticipantId = @participantId", new { participantId }, t);
+        await c.ExecuteAsync(DeleteSql, new { participantId }, t);
         await c.ExecuteAsync(
-            """
-            INSERT INTO ScheduledVisit (ParticipantId, VisitCode, TargetDate, WindowStart, WindowEnd, Provisional, Status, ActualDate, InWindow, ProtocolVersion, ComputedUtc)
-            VALUES (@ParticipantId, @VisitCode, @TargetDate, @WindowStart, @WindowEnd, @Provisional, @Status, @ActualDate, @InWindow, @ProtocolVersion, @ComputedUtc)
-            """,
+            InsertSql,
             visits.Select(v => new ScheduledVisitRow
             {
                 ParticipantId = participantId, VisitCode = v.VisitCode, TargetDate = v.TargetDate, WindowStart = v.WindowStart, WindowEnd = v.WindowEnd,
                 Provisional = v.Provisional, Status = v.Status, ActualDate = v.ActualDate, InWindow = v.InWindow, ProtocolVersion = protocolVersion, ComputedUtc = nowUtc,
             }), t);
-        await c.ExecuteAsync("UPDATE Participant SET ScheduleVersion = @dataVersion WHERE Id = @participantId", new { participantId, dataVersion }, t);
+        await c.ExecuteAsync(SetScheduleVersionSql, new { participantId, dataVersion }, t);
     }
 
     public static async Task<IReadOnlyList<ScheduledVisitRow>> ForParticipantAsync(DbConnection c, Guid participantId) =>
         (await c.QueryAsync<ScheduledVisitRow>(
-            $"{SelectWithParticipant} WHERE s.ParticipantId = @participantId", new { participantId })).AsList();
+            ForParticipantSql, new { participantId })).AsList();
 
     /// <summary>Planned visits at these sites (all when null) whose window is open now or opens by <paramref name="until"/>.</summary>
     public static async Task<IReadOnlyList<ScheduledVisitRow>> OpenWindowsAsync(DbConnection c, IReadOnlyList<string>? sites, DateOnly today, DateOnly until) =>
         (await c.QueryAsync<ScheduledVisitRow>(
-            $"{SelectWithParticipant} WHERE s.Status = 'scheduled' AND s.Provisional = @no AND s.WindowStart <= @until AND s.WindowEnd >= @today"
-            + (sites is null ? "" : " AND p.SiteCode IN @sites"),
+            sites is null ? OpenWindowsSql : OpenWindowsOfSitesSql,
             new { sites, today, until, no = false })).AsList();
 
     private const string SelectWithParticipant =
@@ -72,4 +68,20 @@ public static class ScheduleQueries
                s.Status, s.ActualDate, s.InWindow, s.ProtocolVersion, s.ComputedUtc
         FROM ScheduledVisit s JOIN Participant p ON p.Id = s.ParticipantId
         """;
+
+    private const string InsertSql =
+        """
+            INSERT INTO ScheduledVisit (ParticipantId, VisitCode, TargetDate, WindowStart, WindowEnd, Provisional, Status, ActualDate, InWindow, ProtocolVersion, ComputedUtc)
+            VALUES (@ParticipantId, @VisitCode, @TargetDate, @WindowStart, @WindowEnd, @Provisional, @Status, @ActualDate, @InWindow, @ProtocolVersion, @ComputedUtc)
+            """;
+    private const string MarkStaleSql = "UPDATE Participant SET DataVersion = DataVersion + 1 WHERE Id = @participantId";
+    private const string DataVersionSql = "SELECT DataVersion FROM Participant WHERE Id = @participantId";
+    private const string StaleSql = "SELECT Id FROM Participant WHERE ScheduleVersion <> DataVersion ORDER BY Id";
+    private const string ClosedWindowsSql = "SELECT DISTINCT ParticipantId FROM ScheduledVisit WHERE Status = 'scheduled' AND Provisional = @no AND WindowEnd < @today";
+    private const string DeleteSql = "DELETE FROM ScheduledVisit WHERE ParticipantId = @participantId";
+    private const string SetScheduleVersionSql = "UPDATE Participant SET ScheduleVersion = @dataVersion WHERE Id = @participantId";
+    private const string ForParticipantSql = $"{SelectWithParticipant} WHERE s.ParticipantId = @participantId";
+    private const string OpenWindowsSql =
+        $"{SelectWithParticipant} WHERE s.Status = 'scheduled' AND s.Provisional = @no AND s.WindowStart <= @until AND s.WindowEnd >= @today";
+    private const string OpenWindowsOfSitesSql = OpenWindowsSql + " AND p.SiteCode IN @sites";
 }

@@ -37,24 +37,31 @@ public static class InfusionAndVitalsQueries
     private const string InfusionColumns = "Id, ParticipantId, VisitCode, WeightKg, DoseMgPerKg, TotalDoseMg, Route, StartUtc, EndUtc, RecordedUtc, RecordedBy";
     private const string VitalColumns = "Id, ParticipantId, VisitCode, Timepoint, Systolic, Diastolic, HeartRate, Spo2, RecordedUtc, RecordedBy";
 
+    private const string FindInfusionSql = $"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId AND VisitCode = @visitCode";
+    private const string InsertInfusionSql = $"INSERT INTO Infusion ({InfusionColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @WeightKg, @DoseMgPerKg, @TotalDoseMg, @Route, @StartUtc, @EndUtc, @RecordedUtc, @RecordedBy)";
+    private const string InfusionsSql = $"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId ORDER BY StartUtc";
+    private const string FindVitalSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Timepoint = @timepoint";
+    private const string InsertVitalSql = $"INSERT INTO VitalSign ({VitalColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @Timepoint, @Systolic, @Diastolic, @HeartRate, @Spo2, @RecordedUtc, @RecordedBy)";
+    private const string VitalsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId ORDER BY VisitCode, Timepoint";
+
     public static Task<InfusionRow?> FindInfusionAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<InfusionRow>(
-            $"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId AND VisitCode = @visitCode", new { participantId, visitCode }, t);
+            FindInfusionSql, new { participantId, visitCode }, t);
 
     public static Task<int> InsertInfusionAsync(DbConnection c, DbTransaction t, InfusionRow row) =>
-        c.ExecuteAsync($"INSERT INTO Infusion ({InfusionColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @WeightKg, @DoseMgPerKg, @TotalDoseMg, @Route, @StartUtc, @EndUtc, @RecordedUtc, @RecordedBy)", row, t);
+        c.ExecuteAsync(InsertInfusionSql, row, t);
 
     public static async Task<IReadOnlyList<InfusionRow>> InfusionsAsync(DbConnection c, Guid participantId) =>
-        (await c.QueryAsync<InfusionRow>($"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId ORDER BY StartUtc", new { participantId })).AsList();
+        (await c.QueryAsync<InfusionRow>(InfusionsSql, new { participantId })).AsList();
 
     public static Task<VitalSignRow?> FindVitalAsync(DbConnection c, Guid participantId, string visitCode, string timepoint, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<VitalSignRow>(
-            $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Timepoint = @timepoint",
+            FindVitalSql,
             new { participantId, visitCode, timepoint }, t);
 
     public static Task<int> InsertVitalAsync(DbConnection c, DbTransaction t, VitalSignRow row) =>
-        c.ExecuteAsync($"INSERT INTO VitalSign ({VitalColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @Timepoint, @Systolic, @Diastolic, @HeartRate, @Spo2, @RecordedUtc, @RecordedBy)", row, t);
+        c.ExecuteAsync(InsertVitalSql, row, t);
 
     public static async Task<IReadOnlyList<VitalSignRow>> VitalsAsync(DbConnection c, Guid participantId) =>
-        (await c.QueryAsync<VitalSignRow>($"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId ORDER BY VisitCode, Timepoint", new { participantId })).AsList();
+        (await c.QueryAsync<VitalSignRow>(VitalsSql, new { participantId })).AsList();
 }

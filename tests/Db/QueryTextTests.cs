@@ -1,0 +1,48 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using NUnit.Framework;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Tests.Db;
+
+/// <summary>
+/// Every SQL text of the data layer, as SQL Server would receive it, parsed by ScriptDom. The
+/// texts are the constants of the per-feature query classes (every one is named *Sql).
+/// </summary>
+public partial class QueryTextTests
+{
+    // Dapper expands "IN @list" into "IN (@list1, @list2, …)" before the text reaches the server.
+    [GeneratedRegex(@"\bIN @(\w+)")]
+    private static partial Regex DapperListParameter();
+
+    public static IEnumerable<TestCaseData> QueryTexts()
+    {
+        var queryClasses = typeof(Database).Assembly.GetTypes().Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal));
+        foreach (var type in queryClasses)
+            foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
+                         .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Sql", StringComparison.Ordinal)))
+                yield return new TestCaseData((string)field.GetRawConstantValue()!).SetName($"QueryText_{type.Name}_{field.Name}_ParsesAsTSql");
+    }
+
+    [TestCaseSource(nameof(QueryTexts))]
+    public void QueryText_ParsesAsTSql(string sql)
+    {
+        var asSent = DapperListParameter().Replace(sql, "IN (@$1)");
+        Assert.That(TSql.ParseErrors(asSent), Is.Empty, sql);
+    }
+
+    [Test]
+    public void QueryTexts_AreFoundInEveryQueryClass()
+    {
+        var classes = QueryTexts().Select(t => t.TestName!.Split('_')[1]).Distinct().ToList();
+        Assert.That(classes, Is.SupersetOf(new[] { "AccessQueries", "ParticipantQueries", "AssessmentQueries", "InfusionAndVitalsQueries", "ScheduleQueries" }));
+        Assert.That(QueryTexts().Count(), Is.GreaterThan(40));
+    }
+
+    [Test]
+    public void Dialect_SqlServerLimit_ParsesAsTSql()
+    {
+        var sql = "SELECT Id FROM Participant ORDER BY Id" + new Dialect(DatabaseProvider.SqlServer).Limit("@Take");
+        Assert.That(TSql.ParseErrors(sql), Is.Empty);
+    }
+}
