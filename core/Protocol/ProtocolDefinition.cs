@@ -113,7 +113,13 @@ public sealed record SafetyRuleSettings
     public required string Code { get; init; }
     public bool Enabled { get; init; } = true;
     public required string Severity { get; init; }
+
+    /// <summary>Item numbers (1-based) a rule looks at, e.g. the BSL-23 self-harm items or the BPRS+ items.</summary>
     public IReadOnlyList<int> Items { get; init; } = [];
+
+    /// <summary>Infusion timepoints a rule applies at, e.g. the post-infusion timepoints where dissociation should have passed.</summary>
+    public IReadOnlyList<string> Timepoints { get; init; } = [];
+
     public IReadOnlyDictionary<string, decimal> Parameters { get; init; } = new Dictionary<string, decimal>();
 
     public decimal Parameter(string name) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Trial.Core.Instruments;
+using Trial.Core.Safety;
 
 namespace Trial.Core.Protocol;
 
@@ -103,6 +104,7 @@ public static class ProtocolLoader
             if (!ruleCodes.Add(r.Code)) problems.Add($"safety rule {r.Code} is defined twice");
             if (!Severities.Contains(r.Severity)) problems.Add($"safety rule {r.Code} has unknown severity '{r.Severity}' (expected one of {string.Join(", ", Severities)})");
         }
+        problems.AddRange(SafetyEngine.ValidateRules(p));
         return problems;
     }
 }

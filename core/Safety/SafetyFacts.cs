@@ -1,0 +1,69 @@
+namespace Trial.Core.Safety;
+
+/// <summary>
+/// One scored assessment as the safety rules see it. <paramref name="Items"/> holds item N at index N-1 (null when
+/// unanswered); <paramref name="Scores"/> holds the scores <see cref="Instruments.Scorer"/> produced (e.g. MADRS "total",
+/// BSL23 "mean" and "sum", CADSS "total", BPRS "total" and "positive"). <paramref name="Timepoint"/> is null outside infusion visits.
+/// </summary>
+public sealed record AssessmentFact(
+    Guid Id,
+    string Instrument,
+    string VisitCode,
+    string? Timepoint,
+    DateTime AdministeredUtc,
+    IReadOnlyList<decimal?> Items,
+    IReadOnlyDictionary<string, decimal> Scores);
+
+/// <summary>Vital signs taken at one infusion timepoint.</summary>
+public sealed record VitalsFact(Guid Id, string VisitCode, string Timepoint, int Systolic, int Diastolic, int HeartRate, int Spo2);
+
+/// <summary>
+/// An adverse event with its coded fields as the API spells them (see <see cref="AdverseEventRules"/> for the allowed values).
+/// <paramref name="AwareDate"/> is the date the site learned of the event; <paramref name="SponsorReportedUtc"/> is when it was reported.
+/// </summary>
+public sealed record AdverseEventFact(
+    Guid Id,
+    string Term,
+    DateOnly OnsetDate,
+    DateOnly? EndDate,
+    string Severity,
+    bool Serious,
+    IReadOnlyList<string> SeriousCriteria,
+    string Relatedness,
+    bool Expected,
+    string ActionTaken,
+    string Outcome,
+    DateOnly AwareDate,
+    DateTime? SponsorReportedUtc,
+    string? SpecialInterest);
+
+/// <summary>A visit whose window closed on <paramref name="WindowEnd"/> with no visit recorded.</summary>
+public sealed record MissedVisitFact(string VisitCode, DateOnly WindowEnd);
+
+/// <summary>Everything the safety rules need about one participant, in any order.</summary>
+public sealed record ParticipantSafetyData(
+    string ParticipantCode,
+    IReadOnlyList<AssessmentFact> Assessments,
+    IReadOnlyList<VitalsFact> Vitals,
+    IReadOnlyList<AdverseEventFact> AdverseEvents,
+    IReadOnlyList<MissedVisitFact> MissedVisits);
+
+/// <summary>The kind of record an alert points at.</summary>
+public static class SourceTypes
+{
+    public const string Assessment = "assessment", Vitals = "vitals", AdverseEvent = "adverse-event", Visit = "visit";
+}
+
+/// <summary>
+/// An alert the data justifies. (<paramref name="Rule"/>, <paramref name="SourceKey"/>) is unique within one evaluation, so
+/// the caller can key stored alerts on it. <paramref name="SourceKey"/> is the source record's id in "N" format, or the
+/// visit code for a missed visit. <paramref name="Values"/> holds the raw numbers that fired the rule, as invariant strings.
+/// </summary>
+public sealed record AlertCandidate(
+    string Rule,
+    string Severity,
+    string SourceType,
+    string SourceKey,
+    string? VisitCode,
+    string Message,
+    IReadOnlyDictionary<string, string> Values);

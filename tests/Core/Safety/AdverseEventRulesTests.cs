@@ -1,0 +1,259 @@
+using NUnit.Framework;
+using Trial.Core.Safety;
+using static Trial.Tests.Core.Safety.SafetyData;
+
+namespace Trial.Tests.Core.Safety;
+
+[TestFixture]
+public class AdverseEventRulesTests
+{
+    private static readonly DateOnly Today = new(2026, 3, 10);
+
+    private static AdverseEventFact Valid() => AdverseEvent() with
+    {
+        OnsetDate = new DateOnly(2026, 3, 3), AwareDate = new DateOnly(2026, 3, 4), EndDate = new DateOnly(2026, 3, 5), Outcome = "recovered",
+    };
+
+    private static AdverseEventFact ValidSerious() => Valid() with
+    {
+        Serious = true, SeriousCriteria = ["hospitalisation"], Severity = "severe", Relatedness = "possible", Expected = false,
+        SponsorReportedUtc = new DateTime(2026, 3, 4, 15, 0, 0, DateTimeKind.Utc),
+    };
+
+    private static List<string> Fields(AdverseEventFact ae) => AdverseEventRules.Validate(ae, Today).Select(e => e.Field).ToList();
+
+    [Test]
+    public void AllowedValues_MatchTheApiContractSpellings()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(AdverseEventRules.Severities, Is.EqualTo(new[] { "mild", "moderate", "severe" }));
+            Assert.That(AdverseEventRules.SeriousCriteria, Is.EqualTo(new[]
+                { "death", "life-threatening", "hospitalisation", "disability", "congenital-anomaly", "important-medical-event" }));
+            Assert.That(AdverseEventRules.Relatedness, Is.EqualTo(new[] { "not-related", "unlikely", "possible", "probable", "definite" }));
+            Assert.That(AdverseEventRules.ActionsTaken, Is.EqualTo(new[] { "none", "interrupted", "dose-reduced", "withdrawn" }));
+            Assert.That(AdverseEventRules.Outcomes, Is.EqualTo(new[]
+                { "recovered", "recovering", "not-recovered", "recovered-with-sequelae", "fatal", "unknown" }));
+            Assert.That(AdverseEventRules.SpecialInterests, Is.EqualTo(new[]
+                { "suicidal-behaviour", "self-injury", "severe-dissociation", "psychotic-symptoms", "misuse" }));
+        }
+    }
+
+    [Test]
+    public void Validate_ValidNonSeriousEvent_NoErrors()
+    {
+        Assert.That(AdverseEventRules.Validate(Valid(), Today), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_ValidSeriousEventOfSpecialInterest_NoErrors()
+    {
+        Assert.That(AdverseEventRules.Validate(ValidSerious() with { SpecialInterest = "suicidal-behaviour" }, Today), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_BlankTerm_TermError()
+    {
+        Assert.That(Fields(Valid() with { Term = " " }), Is.EqualTo(new[] { "term" }));
+    }
+
+    [Test]
+    public void Validate_UnknownSeverity_SeverityErrorListingAllowedValues()
+    {
+        var errors = AdverseEventRules.Validate(Valid() with { Severity = "life-threatening" }, Today);
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("severity", "Severity 'life-threatening' is not one of mild, moderate, severe."),
+        }));
+    }
+
+    [Test]
+    public void Validate_UnknownRelatedness_RelatednessError()
+    {
+        Assert.That(Fields(Valid() with { Relatedness = "related" }), Is.EqualTo(new[] { "relatedness" }));
+    }
+
+    [Test]
+    public void Validate_UnknownActionTaken_ActionTakenError()
+    {
+        Assert.That(Fields(Valid() with { ActionTaken = "dose reduced" }), Is.EqualTo(new[] { "actionTaken" }));
+    }
+
+    [Test]
+    public void Validate_UnknownOutcome_OutcomeError()
+    {
+        Assert.That(Fields(Valid() with { Outcome = "resolved" }), Is.EqualTo(new[] { "outcome" }));
+    }
+
+    [Test]
+    public void Validate_UnknownSpecialInterest_SpecialInterestError()
+    {
+        Assert.That(Fields(Valid() with { SpecialInterest = "suicide" }), Is.EqualTo(new[] { "specialInterest" }));
+    }
+
+    [Test]
+    public void Validate_UnknownSeriousnessCriterion_SeriousCriteriaErrorNamingIt()
+    {
+        var errors = AdverseEventRules.Validate(ValidSerious() with { SeriousCriteria = ["hospitalization"] }, Today);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(errors.Single().Field, Is.EqualTo("seriousCriteria"));
+            Assert.That(errors.Single().Message, Does.StartWith("'hospitalization' is not a seriousness criterion"));
+        }
+    }
+
+    [Test]
+    public void Validate_CriteriaRecordedButNotSerious_SeriousError()
+    {
+        Assert.That(Fields(ValidSerious() with { Serious = false }), Is.EqualTo(new[] { "serious" }));
+    }
+
+    [Test]
+    public void Validate_SeriousWithoutCriteria_SeriousCriteriaError()
+    {
+        Assert.That(Fields(ValidSerious() with { SeriousCriteria = [] }), Is.EqualTo(new[] { "seriousCriteria" }));
+    }
+
+    [Test]
+    public void Validate_FatalOutcomeWithoutDeathCriterion_SeriousCriteriaError()
+    {
+        var errors = AdverseEventRules.Validate(ValidSerious() with { Outcome = "fatal" }, Today);
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("seriousCriteria", "The outcome is fatal, so 'death' must be among the seriousness criteria."),
+        }));
+    }
+
+    [Test]
+    public void Validate_FatalOutcomeWithDeathCriterion_NoErrors()
+    {
+        Assert.That(AdverseEventRules.Validate(ValidSerious() with { Outcome = "fatal", SeriousCriteria = ["death"] }, Today), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_EndDateBeforeOnset_EndDateError()
+    {
+        Assert.That(Fields(Valid() with { EndDate = new DateOnly(2026, 3, 2) }), Is.EqualTo(new[] { "endDate" }));
+    }
+
+    [Test]
+    public void Validate_EndDateOnOnsetDate_NoErrors()
+    {
+        Assert.That(AdverseEventRules.Validate(Valid() with { EndDate = new DateOnly(2026, 3, 3) }, Today), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_AwareBeforeOnset_AwareDateError()
+    {
+        Assert.That(Fields(Valid() with { AwareDate = new DateOnly(2026, 3, 2) }), Is.EqualTo(new[] { "awareDate" }));
+    }
+
+    [Test]
+    public void Validate_EndDateTomorrow_EndDateErrorForFutureDate()
+    {
+        var errors = AdverseEventRules.Validate(Valid() with { EndDate = Today.AddDays(1) }, Today);
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("endDate", "The end date 2026-03-11 is in the future (today is 2026-03-10)."),
+        }));
+    }
+
+    [Test]
+    public void Validate_AllDatesToday_NoErrors()
+    {
+        var ae = ValidSerious() with
+        {
+            OnsetDate = Today, AwareDate = Today, EndDate = Today, SponsorReportedUtc = Today.ToDateTime(new TimeOnly(23, 0), DateTimeKind.Utc),
+        };
+
+        Assert.That(AdverseEventRules.Validate(ae, Today), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_OnsetAndAwareTomorrow_BothFutureErrors()
+    {
+        var ae = Valid() with { OnsetDate = Today.AddDays(1), AwareDate = Today.AddDays(1), EndDate = null };
+
+        Assert.That(Fields(ae), Is.EqualTo(new[] { "onsetDate", "awareDate" }));
+    }
+
+    [Test]
+    public void Validate_SponsorReportTomorrow_SponsorReportedUtcError()
+    {
+        var ae = ValidSerious() with { SponsorReportedUtc = Today.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) };
+
+        Assert.That(Fields(ae), Is.EqualTo(new[] { "sponsorReportedUtc" }));
+    }
+
+    [Test]
+    public void Validate_SponsorReportBeforeAwareDate_SponsorReportedUtcError()
+    {
+        // Aware on 2026-03-04; reported at the end of the day before.
+        var ae = ValidSerious() with { SponsorReportedUtc = new DateTime(2026, 3, 3, 23, 59, 0, DateTimeKind.Utc) };
+
+        Assert.That(Fields(ae), Is.EqualTo(new[] { "sponsorReportedUtc" }));
+    }
+
+    [TestCase("not-recovered")]
+    [TestCase("recovering")]
+    public void Validate_EndDateWithOngoingOutcome_NoErrors(string outcome)
+    {
+        Assert.That(AdverseEventRules.Validate(Valid() with { Outcome = outcome }, Today), Is.Empty);
+    }
+
+    [Test]
+    public void Susar_SeriousPossiblyRelatedUnexpectedHospitalisation_FifteenDaysFromAwareDate()
+    {
+        var status = AdverseEventRules.Susar(ValidSerious());
+
+        Assert.That(status, Is.EqualTo(new SusarStatus(true, 15, new DateOnly(2026, 3, 19))));
+    }
+
+    [TestCase("probable")]
+    [TestCase("definite")]
+    public void Susar_ProbablyOrDefinitelyRelated_IsSusar(string relatedness)
+    {
+        Assert.That(AdverseEventRules.Susar(ValidSerious() with { Relatedness = relatedness }).IsSusar, Is.True);
+    }
+
+    [Test]
+    public void Susar_LifeThreatening_SevenDays()
+    {
+        var status = AdverseEventRules.Susar(ValidSerious() with { SeriousCriteria = ["life-threatening", "hospitalisation"] });
+
+        Assert.That(status, Is.EqualTo(new SusarStatus(true, 7, new DateOnly(2026, 3, 11))));
+    }
+
+    [Test]
+    public void Susar_FatalOutcome_SevenDays()
+    {
+        var status = AdverseEventRules.Susar(ValidSerious() with { Outcome = "fatal", SeriousCriteria = ["death"] });
+
+        Assert.That(status, Is.EqualTo(new SusarStatus(true, 7, new DateOnly(2026, 3, 11))));
+    }
+
+    [TestCase("not-related")]
+    [TestCase("unlikely")]
+    public void Susar_NotRelatedOrUnlikely_NotSusar(string relatedness)
+    {
+        Assert.That(AdverseEventRules.Susar(ValidSerious() with { Relatedness = relatedness }), Is.EqualTo(new SusarStatus(false, null, null)));
+    }
+
+    [Test]
+    public void Susar_Expected_NotSusar()
+    {
+        Assert.That(AdverseEventRules.Susar(ValidSerious() with { Expected = true }), Is.EqualTo(new SusarStatus(false, null, null)));
+    }
+
+    [Test]
+    public void Susar_NotSerious_NotSusar()
+    {
+        var ae = ValidSerious() with { Serious = false, SeriousCriteria = [] };
+
+        Assert.That(AdverseEventRules.Susar(ae), Is.EqualTo(new SusarStatus(false, null, null)));
+    }
+}
