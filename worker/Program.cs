@@ -29,7 +29,7 @@ public static class WorkerProgram
 
         if (args.Contains("migrate"))
         {
-            Migrator.Apply(new Database(databaseOptions));
+            Migrator.Apply(new Database(databaseOptions), databaseOptions.CreateIfMissing);
             Console.WriteLine($"Migrations applied ({databaseOptions.Provider}).");
             return;
         }

@@ -29,7 +29,7 @@ public static class TrialSetup
         var database = app.Services.GetRequiredService<Database>();
         var options = app.Services.GetRequiredService<DatabaseOptions>();
         if (options.Provider == DatabaseProvider.Sqlite || app.Configuration.GetValue("Database:MigrateAtStart", false))
-            Migrator.Apply(database);
+            Migrator.Apply(database, options.CreateIfMissing);
         await BootstrapAdmin.EnsureAsync(
             database,
             app.Services.GetRequiredService<TimeProvider>(),

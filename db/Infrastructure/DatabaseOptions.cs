@@ -12,6 +12,9 @@ public sealed class DatabaseOptions
 
     public string DataFolder { get; set; } = "data";
 
+    /// <summary>SQL Server only: the migrator creates the database when it does not exist yet.</summary>
+    public bool CreateIfMissing { get; set; }
+
     public string EffectiveConnectionString => Provider switch
     {
         DatabaseProvider.Sqlite when string.IsNullOrWhiteSpace(ConnectionString) =>

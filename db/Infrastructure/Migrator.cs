@@ -21,8 +21,10 @@ public static class Migrator
             .ToList();
     }
 
-    public static void Apply(Database database)
+    public static void Apply(Database database, bool createIfMissing = false)
     {
+        if (createIfMissing && database.Provider == DatabaseProvider.SqlServer)
+            EnsureDatabase.For.SqlDatabase(database.ConnectionString);
         var builder = database.Provider == DatabaseProvider.Sqlite
             ? DeployChanges.To.SqliteDatabase(database.ConnectionString)
             : DeployChanges.To.SqlDatabase(database.ConnectionString);

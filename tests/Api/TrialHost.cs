@@ -26,14 +26,24 @@ public sealed class TrialHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
     private readonly TempFolder _folder = new();
 
-    private TrialHost(Action<IServiceCollection>? services, IDictionary<string, string?>? settings)
+    private TrialHost(Action<IServiceCollection>? services, IDictionary<string, string?>? settings, string? sqlServerConnectionString)
     {
         Clock = new FakeTimeProvider(StartTime);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseUrls("http://127.0.0.1:0");
-            b.UseSetting("ConnectionStrings:Trial", $"Data Source={DatabasePath}");
-            b.UseSetting("Database:Provider", "Sqlite");
+            if (sqlServerConnectionString is null)
+            {
+                b.UseSetting("ConnectionStrings:Trial", $"Data Source={DatabasePath}");
+                b.UseSetting("Database:Provider", "Sqlite");
+            }
+            else
+            {
+                b.UseSetting("ConnectionStrings:Trial", sqlServerConnectionString);
+                b.UseSetting("Database:Provider", "SqlServer");
+                b.UseSetting("Database:MigrateAtStart", "true");
+                b.UseSetting("Database:CreateIfMissing", "true");
+            }
             b.UseSetting("Database:DataFolder", _folder.Path);
             b.UseSetting("TRIAL_BOOTSTRAP_ADMIN_TOKEN", AdminToken);
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
@@ -55,7 +65,10 @@ public sealed class TrialHost : IAsyncDisposable
     public string DataFolder => _folder.Path;
     public IServiceProvider Services => _factory.Services;
 
-    public static TrialHost Start(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null) => new(services, settings);
+    public static TrialHost Start(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null) => new(services, settings, null);
+
+    /// <summary>The same host over a fresh database on the SQL Server named by the connection string.</summary>
+    public static TrialHost StartOnSqlServer(string connectionString) => new(null, null, connectionString);
 
     public HttpClient Client(string? token = null)
     {

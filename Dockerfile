@@ -1,0 +1,11 @@
+# One image for the API, the worker and the migrator; docker-compose.yml picks the entry point.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish api/Trial.Api.csproj -c Release -o /out/api \
+ && dotnet publish worker/Trial.Worker.csproj -c Release -o /out/worker
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+WORKDIR /app
+COPY --from=build /out /app
+EXPOSE 8080
