@@ -3,6 +3,8 @@ using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Trial.Api.Access;
+using Trial.Api.AdverseEvents;
+using Trial.Api.Safety;
 using Trial.Api.Assessments;
 using Trial.Api.Health;
 using Trial.Api.Infrastructure;
@@ -36,6 +38,7 @@ builder.Services.AddAuthorizationBuilder()
     .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
     .AddPolicy(Policies.Investigator, p => p.RequireRole(Roles.Investigator))
+    .AddPolicy(Policies.AlertReviewer, p => p.RequireRole(Roles.Monitor, Roles.Admin))
     .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin));
 builder.Services.AddTrialOpenApi();
 
@@ -62,6 +65,8 @@ app.MapParticipants();
 app.MapVisits();
 app.MapAssessments();
 app.MapSchedules();
+app.MapAdverseEvents();
+app.MapSafetyAlerts();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

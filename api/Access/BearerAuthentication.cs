@@ -80,6 +80,8 @@ public static class Policies
 {
     public const string Admin = "admin";
     public const string Investigator = "investigator";
+    /// <summary>May change the state of safety alerts of their sites.</summary>
+    public const string AlertReviewer = "alert-reviewer";
     /// <summary>May read clinical data of their sites.</summary>
     public const string ClinicalReader = "clinical-reader";
 }

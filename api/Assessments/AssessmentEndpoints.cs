@@ -9,10 +9,17 @@ using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Assessments;
 using Trial.Db.Infrastructure;
+using Trial.Db.Safety;
+using Trial.Worker.Safety;
 
 namespace Trial.Api.Assessments;
 
 public sealed record CreateAssessmentRequest(string? Instrument, string? Timepoint, DateTime? AdministeredUtc, JsonElement[]? Items, bool? Unscheduled);
+
+public sealed record CorrectAssessmentRequest(string? Instrument, string? Timepoint, DateTime? AdministeredUtc, JsonElement[]? Items, bool? Unscheduled, string? Reason);
+
+public sealed record AssessmentRevisionResponse(int Version, DateTime AdministeredUtc, JsonElement Items, JsonElement Scores, bool Complete, string? SeverityBand,
+    string DefinitionVersion, DateTime ReplacedUtc, Guid ReplacedBy, string Reason);
 
 public sealed record AssessmentResponse(
     Guid Id, string ParticipantCode, string VisitCode, string Instrument, string? Timepoint, bool Unscheduled,
@@ -49,6 +56,13 @@ public static class AssessmentEndpoints
             .Produces<IReadOnlyList<AssessmentResponse>>().ProducesProblem(404).ProducesProblem(403);
 
         var byId = app.MapGroup("/api/v1/assessments").WithTags("Assessments");
+        byId.MapPut("/{id:guid}", CorrectAsync).RequireAuthorization(Policies.Investigator).WithName("CorrectAssessment")
+            .WithSummary("Correct an assessment: the same body plus a reason, with If-Match set to the current ETag. The earlier version is kept; the server re-scores and re-evaluates safety rules.")
+            .Produces<AssessmentResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        byId.MapGet("/{id:guid}/revisions", RevisionsAsync).RequireAuthorization(Policies.ClinicalReader).WithName("AssessmentRevisions")
+            .WithSummary("The earlier versions of a corrected assessment, each with who replaced it, when and why.")
+            .Produces<IReadOnlyList<AssessmentRevisionResponse>>().ProducesProblem(404).ProducesProblem(403);
         byId.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetAssessment")
             .WithSummary("One assessment; its ETag is the version a correction must name in If-Match.")
             .Produces<AssessmentResponse>().ProducesProblem(404).ProducesProblem(403);
@@ -62,7 +76,7 @@ public static class AssessmentEndpoints
 
     private static async Task<IResult> CreateAsync(
         string code, string visitCode, CreateAssessmentRequest body, HttpContext http,
-        Database db, ProtocolDefinition protocol, TimeProvider clock)
+        Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs)
     {
         var actor = http.User.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
@@ -128,6 +142,7 @@ public static class AssessmentEndpoints
         try
         {
             outcome = await db.WriteAsync(actor, now, w => InsertAsync(w, row, items!, score, key, requestHash));
+            if (outcome.Kind == CreateOutcomeKind.Created) jobs.Enqueue<SafetyJobs>(j => j.EvaluateAssessmentAsync(row.Id));
         }
         catch (DbException)
         {
@@ -167,6 +182,7 @@ public static class AssessmentEndpoints
         var existing = await AssessmentQueries.FindIdAsync(w.Connection, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint, w.Transaction);
         if (existing is { } existingId) return new CreateOutcome(CreateOutcomeKind.Conflict, existingId);
         await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, row, items, score.Scores);
+        await SafetyQueries.MarkUnevaluatedAsync(w.Connection, w.Transaction, row.ParticipantId);
         if (key.Length > 0)
             await AssessmentQueries.InsertIdempotentAsync(w.Connection, w.Transaction, w.Actor.UserId, key, requestHash, row.Id, w.NowUtc);
         return new CreateOutcome(CreateOutcomeKind.Created, row.Id);
@@ -219,6 +235,78 @@ public static class AssessmentEndpoints
         var text = string.Join('|', code, visitCode, instrument, timepoint ?? "", administered.ToString("O"), unscheduled,
             string.Join(',', items.Select(i => i?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null")));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private static async Task<IResult> CorrectAsync(Guid id, CorrectAssessmentRequest body, HttpContext http, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs)
+    {
+        var actor = http.User.Actor();
+        var current = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
+        if (current is null) return Problems.NotFound($"No assessment with id {id}.");
+        var (_, error) = await ParticipantAccess.FindAsync(db, current.Row.ParticipantCode, actor);
+        if (error is not null) return error;
+
+        var ifMatch = http.Request.Headers.IfMatch.ToString();
+        if (ifMatch.Length == 0)
+            return Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.",
+                detail: $"Send If-Match with the ETag of the version you corrected (currently {ETagOf(current.Row.RowVersion)}).");
+        if (ifMatch != ETagOf(current.Row.RowVersion))
+            return Stale(current.Row.RowVersion);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var errors = new FieldErrors();
+        var definition = InstrumentCatalog.Get(current.Row.Instrument);
+        if (body.Instrument is not null && body.Instrument.Trim() != definition.Code)
+            errors.Add("instrument", $"A correction cannot change the instrument ({definition.Code}); enter a new assessment instead.");
+        var storedTimepoint = current.Row.Timepoint.Length == 0 ? null : current.Row.Timepoint;
+        var timepoint = string.IsNullOrWhiteSpace(body.Timepoint) ? null : body.Timepoint.Trim();
+        if (timepoint != storedTimepoint)
+            errors.Add("timepoint", $"A correction cannot change the timepoint ({storedTimepoint ?? "none"}); enter a new assessment instead.");
+        if (body.Unscheduled is { } unscheduledFlag && unscheduledFlag != current.Row.Unscheduled)
+            errors.Add("unscheduled", "A correction cannot change whether the assessment was scheduled.");
+        var reason = errors.Required(body.Reason?.Trim(), "reason", "A reason for the correction");
+        if (reason is { Length: > 2000 }) errors.Add("reason", "The reason must be at most 2000 characters.");
+        var administered = errors.Required(body.AdministeredUtc, "administeredUtc", "The time of administration (administeredUtc)")?.ToUniversalTime();
+        if (administered > now + AllowedClockSkew)
+            errors.Add("administeredUtc", $"The time of administration {administered:yyyy-MM-ddTHH:mm:ssZ} is in the future.");
+        var items = ParseItems(body.Items, definition, errors);
+        if (errors.Any) return errors.ToResult();
+
+        var score = Scorer.Score(definition, items!);
+        var corrected = new AssessmentRow
+        {
+            Id = current.Row.Id, ParticipantId = current.Row.ParticipantId, ParticipantCode = current.Row.ParticipantCode,
+            VisitCode = current.Row.VisitCode, Instrument = current.Row.Instrument, Timepoint = current.Row.Timepoint,
+            Unscheduled = current.Row.Unscheduled, AdministeredUtc = administered!.Value, ReceivedUtc = current.Row.ReceivedUtc,
+            Complete = score.Complete, SeverityBand = score.SeverityBand, DefinitionVersion = definition.Version,
+            ProtocolVersion = protocol.Version, RowVersion = current.Row.RowVersion + 1, CreatedBy = current.Row.CreatedBy,
+        };
+        var saved = await db.WriteAsync(actor, now, async w =>
+        {
+            if (!await AssessmentQueries.CorrectAsync(w.Connection, w.Transaction, current, corrected, items!, score.Scores, actor.UserId, now, reason!))
+                return false;
+            await SafetyQueries.MarkUnevaluatedAsync(w.Connection, w.Transaction, corrected.ParticipantId);
+            return true;
+        });
+        if (!saved) return Stale(current.Row.RowVersion + 1);
+        jobs.Enqueue<SafetyJobs>(j => j.EvaluateAssessmentAsync(id));
+        http.Response.Headers.ETag = ETagOf(corrected.RowVersion);
+        return Results.Ok(AssessmentResponse.From(new StoredAssessment(corrected, items!, score.Scores)));
+    }
+
+    private static IResult Stale(int currentVersion) =>
+        Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The assessment has changed.",
+            detail: $"The assessment was corrected since you read it (current ETag {ETagOf(currentVersion)}); read it again and re-apply your correction.");
+
+    private static async Task<IResult> RevisionsAsync(Guid id, Database db, HttpContext http)
+    {
+        var stored = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
+        if (stored is null) return Problems.NotFound($"No assessment with id {id}.");
+        var (_, error) = await ParticipantAccess.FindAsync(db, stored.Row.ParticipantCode, http.User.Actor());
+        if (error is not null) return error;
+        var revisions = await db.ReadAsync(c => AssessmentQueries.RevisionsAsync(c, id));
+        return Results.Ok(revisions.Select(r => new AssessmentRevisionResponse(r.RowVersion, r.AdministeredUtc,
+            JsonDocument.Parse(r.ItemsJson).RootElement.Clone(), JsonDocument.Parse(r.ScoresJson).RootElement.Clone(),
+            r.Complete, r.SeverityBand, r.DefinitionVersion, r.ReplacedUtc, r.ReplacedBy, r.Reason)));
     }
 
     private static async Task<IResult> ListAsync(string code, Database db, HttpContext http)

@@ -5,7 +5,9 @@ using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Safety;
 using Trial.Db.Schedules;
+using Trial.Worker.Safety;
 using Trial.Db.Visits;
 using Trial.Worker.Schedules;
 
@@ -182,7 +184,7 @@ public static class VisitEndpoints
         };
     }
 
-    private static async Task<IResult> RecordVitalsAsync(string code, string visitCode, RecordVitalsRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> RecordVitalsAsync(string code, string visitCode, RecordVitalsRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs, HttpContext http)
     {
         var actor = http.User.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
@@ -228,8 +230,10 @@ public static class VisitEndpoints
             if (await InfusionAndVitalsQueries.FindVitalAsync(w.Connection, participant.Id, visitCode, row.Timepoint, w.Transaction) is not null)
                 return false;
             await InfusionAndVitalsQueries.InsertVitalAsync(w.Connection, w.Transaction, row);
+            await SafetyQueries.MarkUnevaluatedAsync(w.Connection, w.Transaction, participant.Id);
             return true;
         });
+        if (inserted) jobs.Enqueue<SafetyJobs>(j => j.EvaluateVitalsAsync(row.Id));
         return inserted
             ? Results.Created($"/api/v1/participants/{code}/visits/{visitCode}/vitals/{row.Timepoint}",
                 new VitalsResponse(row.Id, code, visitCode, row.Timepoint, row.Systolic, row.Diastolic, row.HeartRate, row.Spo2, row.RecordedUtc))

@@ -56,6 +56,26 @@ public static class AssessmentQueries
             VALUES (@Id, @ParticipantId, @VisitCode, @Instrument, @Timepoint, @Unscheduled, @AdministeredUtc, @ReceivedUtc,
                     @Complete, @SeverityBand, @DefinitionVersion, @ProtocolVersion, @RowVersion, @CreatedBy)
             """;
+    private const string InsertRevisionSql =
+        """
+        INSERT INTO AssessmentRevision (AssessmentId, RowVersion, AdministeredUtc, ItemsJson, ScoresJson, Complete, SeverityBand, DefinitionVersion, ReplacedUtc, ReplacedBy, Reason)
+        SELECT Id, RowVersion, AdministeredUtc, @itemsJson, @scoresJson, Complete, SeverityBand, DefinitionVersion, @replacedUtc, @replacedBy, @reason
+        FROM Assessment WHERE Id = @id
+        """;
+
+    private const string UpdateSql =
+        """
+        UPDATE Assessment SET AdministeredUtc = @AdministeredUtc, Complete = @Complete, SeverityBand = @SeverityBand, DefinitionVersion = @DefinitionVersion,
+               ProtocolVersion = @ProtocolVersion, RowVersion = @RowVersion
+        WHERE Id = @Id AND RowVersion = @RowVersion - 1
+        """;
+
+    private const string DeleteItemsSql = "DELETE FROM AssessmentItem WHERE AssessmentId = @id";
+    private const string DeleteScoresSql = "DELETE FROM AssessmentScore WHERE AssessmentId = @id";
+
+    private const string RevisionsSql =
+        "SELECT AssessmentId, RowVersion, AdministeredUtc, ItemsJson, ScoresJson, Complete, SeverityBand, DefinitionVersion, ReplacedUtc, ReplacedBy, Reason FROM AssessmentRevision WHERE AssessmentId = @id ORDER BY RowVersion";
+
     private const string InsertItemSql = "INSERT INTO AssessmentItem (AssessmentId, ItemNumber, Value) VALUES (@AssessmentId, @ItemNumber, @Value)";
     private const string InsertScoreSql = "INSERT INTO AssessmentScore (AssessmentId, Name, Value) VALUES (@AssessmentId, @Name, @Value)";
     private const string FindIdSql = "SELECT Id FROM Assessment WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Instrument = @instrument AND Timepoint = @timepoint";
@@ -102,15 +122,15 @@ public static class AssessmentQueries
         return new StoredAssessment(row, items.Select(i => i.Value).ToList(), scores.ToDictionary(s => s.Name, s => s.Value));
     }
 
-    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbConnection c, Guid participantId)
+    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null)
     {
-        var rows = (await c.QueryAsync<AssessmentRow>(ListForParticipantSql, new { participantId })).AsList();
+        var rows = (await c.QueryAsync<AssessmentRow>(ListForParticipantSql, new { participantId }, t)).AsList();
         var items = (await c.QueryAsync<ItemValueRow>(
             ParticipantItemsSql,
-            new { participantId })).ToLookup(i => i.AssessmentId);
+            new { participantId }, t)).ToLookup(i => i.AssessmentId);
         var scores = (await c.QueryAsync<ScoreRow>(
             ParticipantScoresSql,
-            new { participantId })).ToLookup(s => s.AssessmentId);
+            new { participantId }, t)).ToLookup(s => s.AssessmentId);
         return rows.Select(r => new StoredAssessment(
             r,
             items[r.Id].OrderBy(i => i.ItemNumber).Select(i => i.Value).ToList(),
@@ -129,4 +149,45 @@ public static class AssessmentQueries
         c.ExecuteAsync(
             InsertIdempotentSql,
             new { userId, key, requestHash, resourceId, createdUtc }, t);
+
+    /// <summary>
+    /// Replaces a stored assessment with its corrected version, keeping the replaced one (items,
+    /// scores, who replaced it, when and why). False when the stored version is no longer
+    /// <paramref name="corrected"/>.RowVersion - 1: someone else corrected it first.
+    /// </summary>
+    public static async Task<bool> CorrectAsync(DbConnection c, DbTransaction t, StoredAssessment current, AssessmentRow corrected,
+        IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores, Guid replacedBy, DateTime replacedUtc, string reason)
+    {
+        var id = current.Row.Id;
+        await c.ExecuteAsync(InsertRevisionSql, new
+        {
+            id,
+            itemsJson = System.Text.Json.JsonSerializer.Serialize(current.Items),
+            scoresJson = System.Text.Json.JsonSerializer.Serialize(current.Scores),
+            replacedUtc, replacedBy, reason,
+        }, t);
+        if (await c.ExecuteAsync(UpdateSql, corrected, t) == 0) return false;
+        await c.ExecuteAsync(DeleteItemsSql, new { id }, t);
+        await c.ExecuteAsync(DeleteScoresSql, new { id }, t);
+        await InsertItemsAndScoresAsync(c, t, id, items, scores);
+        return true;
+    }
+
+    public static async Task<IReadOnlyList<AssessmentRevisionRow>> RevisionsAsync(DbConnection c, Guid id) =>
+        (await c.QueryAsync<AssessmentRevisionRow>(RevisionsSql, new { id })).AsList();
+}
+
+public sealed class AssessmentRevisionRow
+{
+    public Guid AssessmentId { get; init; }
+    public int RowVersion { get; init; }
+    public DateTime AdministeredUtc { get; init; }
+    public string ItemsJson { get; init; } = "[]";
+    public string ScoresJson { get; init; } = "{}";
+    public bool Complete { get; init; }
+    public string? SeverityBand { get; init; }
+    public string DefinitionVersion { get; init; } = "";
+    public DateTime ReplacedUtc { get; init; }
+    public Guid ReplacedBy { get; init; }
+    public string Reason { get; init; } = "";
 }

@@ -52,9 +52,8 @@ public static class ScheduleQueries
         await c.ExecuteAsync(SetScheduleVersionSql, new { participantId, dataVersion }, t);
     }
 
-    public static async Task<IReadOnlyList<ScheduledVisitRow>> ForParticipantAsync(DbConnection c, Guid participantId) =>
-        (await c.QueryAsync<ScheduledVisitRow>(
-            ForParticipantSql, new { participantId })).AsList();
+    public static async Task<IReadOnlyList<ScheduledVisitRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
+        (await c.QueryAsync<ScheduledVisitRow>(ForParticipantSql, new { participantId }, t)).AsList();
 
     /// <summary>Planned visits at these sites (all when null) whose window is open now or opens by <paramref name="until"/>.</summary>
     public static async Task<IReadOnlyList<ScheduledVisitRow>> OpenWindowsAsync(DbConnection c, IReadOnlyList<string>? sites, DateOnly today, DateOnly until) =>

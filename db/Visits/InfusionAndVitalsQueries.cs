@@ -42,6 +42,7 @@ public static class InfusionAndVitalsQueries
     private const string InfusionsSql = $"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId ORDER BY StartUtc";
     private const string FindVitalSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Timepoint = @timepoint";
     private const string InsertVitalSql = $"INSERT INTO VitalSign ({VitalColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @Timepoint, @Systolic, @Diastolic, @HeartRate, @Spo2, @RecordedUtc, @RecordedBy)";
+    private const string GetVitalSql = $"SELECT {VitalColumns} FROM VitalSign WHERE Id = @id";
     private const string VitalsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId ORDER BY VisitCode, Timepoint";
 
     public static Task<InfusionRow?> FindInfusionAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
@@ -62,6 +63,9 @@ public static class InfusionAndVitalsQueries
     public static Task<int> InsertVitalAsync(DbConnection c, DbTransaction t, VitalSignRow row) =>
         c.ExecuteAsync(InsertVitalSql, row, t);
 
-    public static async Task<IReadOnlyList<VitalSignRow>> VitalsAsync(DbConnection c, Guid participantId) =>
-        (await c.QueryAsync<VitalSignRow>(VitalsSql, new { participantId })).AsList();
+    public static async Task<IReadOnlyList<VitalSignRow>> VitalsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
+        (await c.QueryAsync<VitalSignRow>(VitalsSql, new { participantId }, t)).AsList();
+
+    public static Task<VitalSignRow?> GetVitalAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<VitalSignRow>(GetVitalSql, new { id }, t);
 }

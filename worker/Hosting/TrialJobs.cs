@@ -16,6 +16,12 @@ public sealed class JobOptions
     /// <summary>Cron of the stale-schedule sweep.</summary>
     public string SweepCron { get; set; } = "* * * * *";
 
+    /// <summary>Cron of the sweep that evaluates safety rules a lost job did not.</summary>
+    public string SafetySweepCron { get; set; } = "* * * * *";
+
+    /// <summary>Cron of the SAE reporting-clock check (every minute: the clock is 24 hours).</summary>
+    public string SaeClockCron { get; set; } = "* * * * *";
+
     /// <summary>Cron of missed-visit detection.</summary>
     public string MissedVisitsCron { get; set; } = "*/15 * * * *";
 
@@ -39,6 +45,7 @@ public static class TrialJobs
         if (isWorkerProcess) options.RunServer = true;
         services.AddSingleton(options);
         services.AddTransient<ScheduleJobs>();
+        services.AddTransient<Safety.SafetyJobs>();
 
         // The storage is this host's own singleton rather than Hangfire's static JobStorage.Current,
         // so two hosts in one process (tests, benchmark) never share or dispose each other's queue.
@@ -73,5 +80,7 @@ public static class TrialJobs
     {
         recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.SweepJobId, j => j.SweepStaleSchedulesAsync(), options.SweepCron);
         recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.MissedJobId, j => j.DetectMissedVisitsAsync(), options.MissedVisitsCron);
+        recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SweepJobId, j => j.SweepUnevaluatedAsync(), options.SafetySweepCron);
+        recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SaeClockJobId, j => j.CheckSaeClocksAsync(), options.SaeClockCron);
     }
 }

@@ -3,7 +3,9 @@ using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Safety;
 using Trial.Db.Schedules;
+using Trial.Worker.Safety;
 
 namespace Trial.Worker.Schedules;
 
@@ -21,17 +23,24 @@ public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeP
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(now);
-        await db.WriteAsync(Actor.System, now, async w =>
+        var missedChanged = await db.WriteAsync(Actor.System, now, async w =>
         {
             var participant = await ParticipantQueries.FindByIdAsync(w.Connection, participantId, w.Transaction);
-            if (participant is null) return 0;
+            if (participant is null) return false;
             var dataVersion = await ScheduleQueries.DataVersionAsync(w.Connection, w.Transaction, participantId);
             var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participantId, w.Transaction);
             var input = new ScheduleInput(participant.EnrolledDate, records.Select(r => new RecordedVisit(r.VisitCode, r.ActualDate)).ToList(), participant.InfusionsDiscontinuedDate);
             var schedule = ScheduleCalculator.Build(protocol, input, today);
+            var missedBefore = (await ScheduleQueries.ForParticipantAsync(w.Connection, participantId, w.Transaction))
+                .Where(v => v.Status == VisitStatuses.Missed).Select(v => v.VisitCode).Order(StringComparer.Ordinal);
+            var missedNow = schedule.Where(v => v.Status == VisitStatuses.Missed).Select(v => v.VisitCode).Order(StringComparer.Ordinal);
             await ScheduleQueries.ReplaceAsync(w.Connection, w.Transaction, participantId, dataVersion, schedule, protocol.Version, now);
-            return schedule.Count;
+            if (missedBefore.SequenceEqual(missedNow)) return false;
+            // A visit became missed (or a missed one was recorded late): the VISIT_MISSED alerts follow.
+            await SafetyQueries.MarkUnevaluatedAsync(w.Connection, w.Transaction, participantId);
+            return true;
         });
+        if (missedChanged) jobs.Enqueue<SafetyJobs>(j => j.EvaluateParticipantAsync(participantId));
     }
 
     /// <summary>Rebuilds every schedule the database marks stale: the safety net for a job that was lost.</summary>

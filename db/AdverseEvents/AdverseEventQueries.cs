@@ -1,0 +1,81 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Trial.Db.AdverseEvents;
+
+public sealed class AdverseEventRow
+{
+    public Guid Id { get; init; }
+    public Guid ParticipantId { get; init; }
+    public string ParticipantCode { get; init; } = "";
+    public string SiteCode { get; init; } = "";
+    public string Term { get; init; } = "";
+    public string? CodedTerm { get; init; }
+    public DateOnly OnsetDate { get; init; }
+    public DateOnly? EndDate { get; init; }
+    public string Severity { get; init; } = "";
+    public bool Serious { get; init; }
+    /// <summary>Comma-separated ICH E2A criteria, in the order of the allowed list.</summary>
+    public string SeriousCriteria { get; init; } = "";
+    public string Relatedness { get; init; } = "";
+    public bool Expected { get; init; }
+    public string ActionTaken { get; init; } = "";
+    public string Outcome { get; init; } = "";
+    public DateOnly AwareDate { get; init; }
+    public DateTime? SponsorReportedUtc { get; init; }
+    public string? SpecialInterest { get; init; }
+    public int RowVersion { get; init; }
+    public DateTime RecordedUtc { get; init; }
+    public Guid RecordedBy { get; init; }
+    public DateTime UpdatedUtc { get; init; }
+    public Guid UpdatedBy { get; init; }
+
+    public IReadOnlyList<string> SeriousCriteriaList => SeriousCriteria.Length == 0 ? [] : SeriousCriteria.Split(',');
+}
+
+public static class AdverseEventQueries
+{
+    private const string Columns =
+        "Id, ParticipantId, Term, CodedTerm, OnsetDate, EndDate, Severity, Serious, SeriousCriteria, Relatedness, Expected, ActionTaken, " +
+        "Outcome, AwareDate, SponsorReportedUtc, SpecialInterest, RowVersion, RecordedUtc, RecordedBy, UpdatedUtc, UpdatedBy";
+
+    private const string Select =
+        """
+        SELECT e.Id, e.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, e.Term, e.CodedTerm, e.OnsetDate, e.EndDate, e.Severity, e.Serious,
+               e.SeriousCriteria, e.Relatedness, e.Expected, e.ActionTaken, e.Outcome, e.AwareDate, e.SponsorReportedUtc, e.SpecialInterest,
+               e.RowVersion, e.RecordedUtc, e.RecordedBy, e.UpdatedUtc, e.UpdatedBy
+        FROM AdverseEvent e JOIN Participant p ON p.Id = e.ParticipantId
+        """;
+
+    private const string InsertSql =
+        $"INSERT INTO AdverseEvent ({Columns}) VALUES (@Id, @ParticipantId, @Term, @CodedTerm, @OnsetDate, @EndDate, @Severity, @Serious, @SeriousCriteria, " +
+        "@Relatedness, @Expected, @ActionTaken, @Outcome, @AwareDate, @SponsorReportedUtc, @SpecialInterest, @RowVersion, @RecordedUtc, @RecordedBy, @UpdatedUtc, @UpdatedBy)";
+
+    private const string UpdateSql =
+        """
+        UPDATE AdverseEvent SET Term = @Term, CodedTerm = @CodedTerm, OnsetDate = @OnsetDate, EndDate = @EndDate, Severity = @Severity, Serious = @Serious,
+               SeriousCriteria = @SeriousCriteria, Relatedness = @Relatedness, Expected = @Expected, ActionTaken = @ActionTaken, Outcome = @Outcome,
+               AwareDate = @AwareDate, SponsorReportedUtc = @SponsorReportedUtc, SpecialInterest = @SpecialInterest, RowVersion = @RowVersion,
+               UpdatedUtc = @UpdatedUtc, UpdatedBy = @UpdatedBy
+        WHERE Id = @Id AND RowVersion = @RowVersion - 1
+        """;
+
+    private const string GetSql = Select + " WHERE e.Id = @id";
+    private const string ForParticipantSql = Select + " WHERE e.ParticipantId = @participantId ORDER BY e.OnsetDate, e.Id";
+    private const string ListAllSql = Select + " ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id";
+    private const string ListOfSitesSql = Select + " WHERE p.SiteCode IN @sites ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id";
+
+    public static Task<int> InsertAsync(DbConnection c, DbTransaction t, AdverseEventRow row) => c.ExecuteAsync(InsertSql, row, t);
+
+    /// <summary>Writes the new version when the stored one is still the one before it; 0 rows when someone else changed it first.</summary>
+    public static Task<int> UpdateAsync(DbConnection c, DbTransaction t, AdverseEventRow row) => c.ExecuteAsync(UpdateSql, row, t);
+
+    public static Task<AdverseEventRow?> GetAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<AdverseEventRow>(GetSql, new { id }, t);
+
+    public static async Task<IReadOnlyList<AdverseEventRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
+        (await c.QueryAsync<AdverseEventRow>(ForParticipantSql, new { participantId }, t)).AsList();
+
+    public static async Task<IReadOnlyList<AdverseEventRow>> ListAsync(DbConnection c, IReadOnlyList<string>? sites) =>
+        (await c.QueryAsync<AdverseEventRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
+}

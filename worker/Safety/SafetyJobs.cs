@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Hangfire;
+using Trial.Core.Protocol;
+using Trial.Core.Safety;
+using Trial.Core.Schedule;
+using Trial.Db.AdverseEvents;
+using Trial.Db.Assessments;
+using Trial.Db.Infrastructure;
+using Trial.Db.Participants;
+using Trial.Db.Safety;
+using Trial.Db.Visits;
+
+namespace Trial.Worker.Safety;
+
+/// <summary>
+/// Evaluates the protocol's safety rules over a participant's data and brings the stored alerts
+/// in line: a new finding raises an alert, a finding that no longer holds (after a correction)
+/// supersedes its alert, never deletes it. Evaluation always covers the whole participant, so a
+/// corrected baseline re-evaluates every later visit compared with it, and running it twice
+/// changes nothing.
+/// </summary>
+public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimeProvider clock)
+{
+    public const string SweepJobId = "safety:sweep-unevaluated";
+    public const string SaeClockJobId = "safety:sae-clock";
+
+    public async Task EvaluateAssessmentAsync(Guid assessmentId)
+    {
+        var stored = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, assessmentId));
+        if (stored is not null) await EvaluateParticipantAsync(stored.Row.ParticipantId);
+    }
+
+    public async Task EvaluateVitalsAsync(Guid vitalsId)
+    {
+        var vitals = await db.ReadAsync(c => InfusionAndVitalsQueries.GetVitalAsync(c, vitalsId));
+        if (vitals is not null) await EvaluateParticipantAsync(vitals.ParticipantId);
+    }
+
+    public async Task EvaluateAdverseEventAsync(Guid adverseEventId)
+    {
+        var ae = await db.ReadAsync(c => AdverseEventQueries.GetAsync(c, adverseEventId));
+        if (ae is not null) await EvaluateParticipantAsync(ae.ParticipantId);
+    }
+
+    [AutomaticRetry(Attempts = 5)]
+    public async Task EvaluateParticipantAsync(Guid participantId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.WriteAsync(Actor.System, now, async w =>
+        {
+            var participant = await ParticipantQueries.FindByIdAsync(w.Connection, participantId, w.Transaction);
+            if (participant is null) return 0;
+            var version = await SafetyQueries.SafetyVersionAsync(w.Connection, w.Transaction, participantId);
+            var data = await LoadAsync(w, participant, now);
+            var findings = SafetyEngine.Evaluate(protocol, data, now);
+            await ReconcileAsync(w, participantId, findings);
+            await SafetyQueries.SetEvaluatedAsync(w.Connection, w.Transaction, participantId, version);
+            return findings.Count;
+        });
+    }
+
+    /// <summary>Evaluates every participant whose data changed since their last evaluation: the safety net for lost jobs.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task<int> SweepUnevaluatedAsync()
+    {
+        var pending = await db.ReadAsync(SafetyQueries.UnevaluatedParticipantsAsync);
+        foreach (var id in pending) await EvaluateParticipantAsync(id);
+        return pending.Count;
+    }
+
+    /// <summary>The SAE reporting clock runs out with time, not with a write: re-evaluate every participant with an unreported SAE.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task<int> CheckSaeClocksAsync()
+    {
+        var pending = await db.ReadAsync(SafetyQueries.ParticipantsWithUnreportedSaesAsync);
+        foreach (var id in pending) await EvaluateParticipantAsync(id);
+        return pending.Count;
+    }
+
+    private async Task<ParticipantSafetyData> LoadAsync(WriteScope w, ParticipantRow participant, DateTime now)
+    {
+        var assessments = await AssessmentQueries.ListForParticipantAsync(w.Connection, participant.Id, w.Transaction);
+        var vitals = await InfusionAndVitalsQueries.VitalsAsync(w.Connection, participant.Id, w.Transaction);
+        var adverseEvents = await AdverseEventQueries.ForParticipantAsync(w.Connection, participant.Id, w.Transaction);
+        var visits = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
+        // Missed visits come from the schedule computed now, not from the stored plan, which may lag a moment behind.
+        var schedule = ScheduleCalculator.Build(protocol,
+            new ScheduleInput(participant.EnrolledDate, visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), participant.InfusionsDiscontinuedDate),
+            DateOnly.FromDateTime(now));
+        return new ParticipantSafetyData(
+            participant.Code,
+            assessments.Select(a => new AssessmentFact(a.Row.Id, a.Row.Instrument, a.Row.VisitCode, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint,
+                a.Row.AdministeredUtc, a.Items, a.Scores)).ToList(),
+            vitals.Select(v => new VitalsFact(v.Id, v.VisitCode, v.Timepoint, v.Systolic, v.Diastolic, v.HeartRate, v.Spo2)).ToList(),
+            adverseEvents.Select(ToFact).ToList(),
+            schedule.Where(v => v.Status == VisitStatuses.Missed).Select(v => new MissedVisitFact(v.VisitCode, v.WindowEnd)).ToList());
+    }
+
+    public static AdverseEventFact ToFact(AdverseEventRow e) => new(
+        e.Id, e.Term, e.OnsetDate, e.EndDate, e.Severity, e.Serious, e.SeriousCriteriaList, e.Relatedness, e.Expected,
+        e.ActionTaken, e.Outcome, e.AwareDate, e.SponsorReportedUtc, e.SpecialInterest);
+
+    private async Task ReconcileAsync(WriteScope w, Guid participantId, IReadOnlyList<AlertCandidate> findings)
+    {
+        var stored = (await SafetyQueries.ForParticipantAsync(w.Connection, participantId, w.Transaction))
+            .ToDictionary(a => (a.RuleCode, a.SourceKey));
+        var found = findings.ToDictionary(f => (f.Rule, f.SourceKey));
+
+        foreach (var finding in findings)
+        {
+            var values = JsonSerializer.Serialize(finding.Values);
+            if (!stored.TryGetValue((finding.Rule, finding.SourceKey), out var alert))
+            {
+                var id = SequentialGuid.New(w.NowUtc);
+                await SafetyQueries.InsertAsync(w.Connection, w.Transaction, new SafetyAlertRow
+                {
+                    Id = id, ParticipantId = participantId, RuleCode = finding.Rule, Severity = finding.Severity,
+                    SourceType = finding.SourceType, SourceKey = finding.SourceKey, VisitCode = finding.VisitCode,
+                    Message = finding.Message, ValuesJson = values, Status = AlertStatuses.Open, Escalated = false,
+                    RaisedUtc = w.NowUtc, ProtocolVersion = protocol.Version,
+                });
+                await RecordAsync(w, id, "raised", null, AlertStatuses.Open, finding.Message);
+                continue;
+            }
+            if (alert.SupersededUtc is not null)
+            {
+                await SafetyQueries.SetSupersededAsync(w.Connection, w.Transaction, alert.Id, null);
+                await RecordAsync(w, alert.Id, "reinstated", alert.Status, alert.Status, "The condition holds again after a change to the data.");
+            }
+            if (alert.Message != finding.Message || alert.ValuesJson != values || alert.Severity != finding.Severity)
+            {
+                await SafetyQueries.SetFindingAsync(w.Connection, w.Transaction, alert.Id, finding.Message, values, finding.Severity, finding.VisitCode);
+                await RecordAsync(w, alert.Id, "updated", alert.Status, alert.Status, $"Was: {alert.Message}");
+            }
+        }
+
+        foreach (var alert in stored.Values.Where(a => a.SupersededUtc is null && !found.ContainsKey((a.RuleCode, a.SourceKey))))
+        {
+            await SafetyQueries.SetSupersededAsync(w.Connection, w.Transaction, alert.Id, w.NowUtc);
+            await RecordAsync(w, alert.Id, "superseded", alert.Status, alert.Status,
+                "The condition no longer holds after a change to the data it was raised on.");
+        }
+    }
+
+    private static Task RecordAsync(WriteScope w, Guid alertId, string action, string? from, string? to, string? comment) =>
+        SafetyQueries.InsertEventAsync(w.Connection, w.Transaction, new SafetyAlertEventRow
+        {
+            Id = SequentialGuid.New(w.NowUtc), AlertId = alertId, Action = action, FromStatus = from, ToStatus = to,
+            Comment = comment, ActorId = null, ActorRole = w.Actor.Role, AtUtc = w.NowUtc,
+        });
+}
+
+public static class AlertStatuses
+{
+    public const string Open = "open", Acknowledged = "acknowledged", Resolved = "resolved";
+    public static readonly IReadOnlyList<string> All = [Open, Acknowledged, Resolved];
+}
