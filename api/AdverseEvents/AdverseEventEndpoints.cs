@@ -108,12 +108,8 @@ public static class AdverseEventEndpoints
     private static async Task<IResult> ListAsync(string? site, string? participant, Database db, ProtocolDefinition protocol, HttpContext http)
     {
         var actor = http.User.Actor();
-        var sites = actor.SiteFilter;
-        if (!string.IsNullOrWhiteSpace(site))
-        {
-            if (!actor.CanAccessSite(site)) return Problems.Forbidden($"Site {site} is not one of your sites.");
-            sites = [site];
-        }
+        var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
+        if (siteError is not null) return siteError;
         var rows = await db.ReadAsync(c => AdverseEventQueries.ListAsync(c, sites));
         if (!string.IsNullOrWhiteSpace(participant)) rows = rows.Where(r => r.ParticipantCode == participant).ToList();
         return Results.Ok(rows.Select(r => ToResponse(r, protocol)));

@@ -305,7 +305,7 @@ public static class AssessmentEndpoints
         if (error is not null) return error;
         var revisions = await db.ReadAsync(c => AssessmentQueries.RevisionsAsync(c, id));
         return Results.Ok(revisions.Select(r => new AssessmentRevisionResponse(r.RowVersion, r.AdministeredUtc,
-            JsonDocument.Parse(r.ItemsJson).RootElement.Clone(), JsonDocument.Parse(r.ScoresJson).RootElement.Clone(),
+            JsonSerializer.Deserialize<JsonElement>(r.ItemsJson), JsonSerializer.Deserialize<JsonElement>(r.ScoresJson),
             r.Complete, r.SeverityBand, r.DefinitionVersion, r.ReplacedUtc, r.ReplacedBy, r.Reason)));
     }
 

@@ -15,4 +15,16 @@ public static class ParticipantAccess
             return (null, Problems.Forbidden($"Participant {code} belongs to site {participant.SiteCode}, which is not one of your sites."));
         return (participant, null);
     }
+
+    /// <summary>
+    /// The sites a list should cover: the one asked for when the actor may see it, else all of the
+    /// actor's sites (null for an admin: every site); a 403 when the asked-for site is not theirs.
+    /// </summary>
+    public static (IReadOnlyList<string>? Sites, IResult? Error) SiteScope(Actor actor, string? site)
+    {
+        if (string.IsNullOrWhiteSpace(site)) return (actor.SiteFilter, null);
+        return actor.CanAccessSite(site)
+            ? ([site], null)
+            : (null, Problems.Forbidden($"Site {site} is not one of your sites."));
+    }
 }

@@ -123,12 +123,8 @@ public static class ParticipantEndpoints
     private static async Task<IResult> ListAsync(string? site, Database db, HttpContext http)
     {
         var actor = http.User.Actor();
-        IReadOnlyList<string>? sites = actor.SiteFilter;
-        if (!string.IsNullOrWhiteSpace(site))
-        {
-            if (!actor.CanAccessSite(site)) return Problems.Forbidden($"Site {site} is not one of your sites.");
-            sites = [site];
-        }
+        var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
+        if (siteError is not null) return siteError;
         var rows = await db.ReadAsync(c => ParticipantQueries.ListAsync(c, sites));
         return Results.Ok(rows.Select(ParticipantResponse.From));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
+using Trial.Api.Participants;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
 using Trial.Db.Safety;
@@ -63,12 +64,8 @@ public static class SafetyAlertEndpoints
         if (rule is not null && protocol.FindRule(rule) is null)
             errors.Add("rule", $"Unknown rule '{rule}'; the rules are {string.Join(", ", protocol.SafetyRules.Select(r => r.Code))}.");
         if (errors.Any) return errors.ToResult();
-        var sites = actor.SiteFilter;
-        if (!string.IsNullOrWhiteSpace(site))
-        {
-            if (!actor.CanAccessSite(site)) return Problems.Forbidden($"Site {site} is not one of your sites.");
-            sites = [site];
-        }
+        var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
+        if (siteError is not null) return siteError;
         var rows = await db.ReadAsync(c => SafetyQueries.ListAsync(c,
             new AlertFilter(sites, status, severity, participant, rule, since?.ToUniversalTime(), includeSuperseded ?? false)));
         return Results.Ok(rows.Select(SafetyAlertResponse.From));

@@ -76,12 +76,8 @@ public static class ScheduleEndpoints
         var actor = http.User.Actor();
         var horizon = days ?? 7;
         if (horizon is < 0 or > MaxWorklistDays) return Problems.Validation("days", $"days must be between 0 and {MaxWorklistDays}; got {horizon}.");
-        var sites = actor.SiteFilter;
-        if (!string.IsNullOrWhiteSpace(site))
-        {
-            if (!actor.CanAccessSite(site)) return Problems.Forbidden($"Site {site} is not one of your sites.");
-            sites = [site];
-        }
+        var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
+        if (siteError is not null) return siteError;
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var rows = await db.ReadAsync(c => ScheduleQueries.OpenWindowsAsync(c, sites, today, today.AddDays(horizon)));
         var due = rows
