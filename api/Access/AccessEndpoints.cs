@@ -70,6 +70,7 @@ public static partial class AccessEndpoints
     {
         var errors = new FieldErrors();
         var name = errors.Required(body.Name?.Trim(), "name", "Name");
+        if (name is { Length: > 200 }) errors.Add("name", "Name must be at most 200 characters.");
         var role = errors.Required(body.Role?.Trim(), "role", "Role");
         if (role is not null && !Roles.All.Contains(role))
             errors.Add("role", $"Role must be one of {string.Join(", ", Roles.All)}; got '{role}'.");
