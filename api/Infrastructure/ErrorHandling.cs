@@ -52,8 +52,24 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
 
     private static string Clean(string message)
     {
-        // System.Text.Json appends its own path and position hints; keep the first sentence.
+        // System.Text.Json appends its own path and position hints, and names .NET types; a
+        // client needs the expected kind of value instead.
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
+        var text = cut > 0 ? message[..cut] : message;
+        var typeAt = text.IndexOf("could not be converted to ", StringComparison.Ordinal);
+        if (typeAt < 0) return text;
+        var type = text[(typeAt + "could not be converted to ".Length)..].TrimEnd('.');
+        return "Expected " + Expected(type) + ".";
     }
+
+    private static string Expected(string type) =>
+        type.Contains("DateOnly", StringComparison.Ordinal) ? "a calendar date written yyyy-MM-dd, such as 2026-03-01"
+        : type.Contains("DateTime", StringComparison.Ordinal) ? "an ISO-8601 instant in UTC, such as 2026-03-01T09:30:00Z"
+        : type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) ? "a whole number"
+        : type.Contains("Decimal", StringComparison.Ordinal) || type.Contains("Double", StringComparison.Ordinal) ? "a number"
+        : type.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+        : type.Contains("String", StringComparison.Ordinal) ? "a text value"
+        : type.Contains("[]", StringComparison.Ordinal) || type.Contains("List", StringComparison.Ordinal) ? "a JSON array"
+        // Constructor-bound records report the record, not the field, so name every format.
+        : "a value of the documented type: dates as yyyy-MM-dd (2026-03-01), instants as ISO-8601 UTC (2026-03-01T09:30:00Z), numbers as JSON numbers, true or false for flags";
 }

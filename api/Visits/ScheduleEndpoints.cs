@@ -29,7 +29,7 @@ public static class ScheduleEndpoints
             .Produces<ParticipantResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409);
         app.MapGet("/api/v1/visits/due", DueAsync).WithTags("Visits")
             .RequireAuthorization(Policies.ClinicalReader).WithName("VisitsDue")
-            .WithSummary("Worklist: every visit at your sites that is overdue (past target, window open), in window now, or whose window opens within `days` days (default 7), most urgent first.")
+            .WithSummary("Worklist: every planned visit at your sites that is overdue (past target, window open), in window now, or whose window opens within `days` days (default 7), most urgent first. Provisional visits (whose anchor has not happened yet, so whose dates will move) are not listed.")
             .Produces<IReadOnlyList<DueVisitResponse>>().ProducesValidationProblem(422).ProducesProblem(403);
         return app;
     }

@@ -18,6 +18,7 @@ public static class TypeHandlers
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
         SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
         SqlMapper.AddTypeHandler(new GuidHandler());
+        SqlMapper.AddTypeHandler(new DecimalHandler());
     }
 
     private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
@@ -43,6 +44,25 @@ public static class TypeHandlers
             DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
             string s => DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
             _ => throw new DataException($"Cannot read {value.GetType().Name} as an instant."),
+        };
+    }
+
+    /// <summary>
+    /// SQLite stores a DECIMAL column's 70 as an integer and 61.5 as a real, so one column can hold
+    /// both types across rows; reading every value through one conversion keeps multi-row reads working.
+    /// </summary>
+    private sealed class DecimalHandler : SqlMapper.TypeHandler<decimal>
+    {
+        public override void SetValue(IDbDataParameter parameter, decimal value) => parameter.Value = value;
+
+        public override decimal Parse(object value) => value switch
+        {
+            decimal d => d,
+            double d => (decimal)d,
+            long l => l,
+            int i => i,
+            string s => decimal.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
+            _ => Convert.ToDecimal(value, CultureInfo.InvariantCulture),
         };
     }
 

@@ -111,3 +111,34 @@ public class ParticipantTests
         Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("WAW-9999"));
     }
 }
+
+public class ParticipantListTests
+{
+    [Test]
+    public async Task List_WithWholeAndFractionalWeights_ReadsEveryRow()
+    {
+        // SQLite stores 70 as an integer and 61.5 as a real in the same DECIMAL column.
+        await using var host = TrialHost.Start();
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var body = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(TrialHost.EligibleParticipant("WAW"), System.Text.Json.JsonSerializerOptions.Web))!;
+        await TrialHost.EnrolAsync(investigator, "WAW");
+        body["weightKg"] = 70;
+        (await investigator.PostAsJsonAsync("/api/v1/participants", body)).EnsureSuccessStatusCode();
+        var list = await (await investigator.GetAsync("/api/v1/participants")).JsonArrayAsync();
+        Assert.That(list.Select(p => p!["weightKg"]!.GetValue<decimal>()), Is.EqualTo(new[] { 61.5m, 70m }));
+    }
+
+    [Test]
+    public async Task Enrol_WithWrongType_SaysWhatIsExpectedWithoutInternals()
+    {
+        await using var host = TrialHost.Start();
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var problem = await (await investigator.PostJsonAsync("/api/v1/participants", """{ "siteCode": "WAW", "enrolledDate": "2026-02-30" }"""))
+            .ProblemAsync(System.Net.HttpStatusCode.BadRequest);
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("yyyy-MM-dd").And.Not.Contain("System.").And.Not.Contain("Trial."));
+        var whole = await (await investigator.PostJsonAsync("/api/v1/participants", "[1]")).ProblemAsync(System.Net.HttpStatusCode.BadRequest);
+        Assert.That(whole["detail"]!.GetValue<string>(), Does.Not.Contain("Trial."));
+    }
+}
