@@ -134,15 +134,16 @@ public static class AdverseEventEndpoints
             var reason = errors.Required(body.Reason?.Trim(), "reason", "A reason for the change");
             if (reason is { Length: > 2000 }) errors.Add("reason", "The reason must be at most 2000 characters.");
         }
+        var sponsorReported = errors.Instant(body.SponsorReportedUtc, "sponsorReportedUtc", "The time of the sponsor report (sponsorReportedUtc)", required: false);
         if (errors.Any) return (null, errors.ToResult());
 
         var criteria = (body.SeriousCriteria ?? []).Select(c => c?.Trim() ?? "").Distinct()
             .OrderBy(c => AdverseEventRules.SeriousCriteria.ToList().IndexOf(c) is var i && i < 0 ? int.MaxValue : i).ToList();
         var fact = new AdverseEventFact(id, term!, onset!.Value, body.EndDate, severity!, serious!.Value, criteria, relatedness!, expected!.Value,
-            action!, outcome!, aware!.Value, body.SponsorReportedUtc?.ToUniversalTime(), string.IsNullOrWhiteSpace(body.SpecialInterest) ? null : body.SpecialInterest.Trim());
+            action!, outcome!, aware!.Value, sponsorReported, string.IsNullOrWhiteSpace(body.SpecialInterest) ? null : body.SpecialInterest.Trim());
         foreach (var problem in AdverseEventRules.Validate(fact, DateOnly.FromDateTime(now)))
             errors.Add(problem.Field, problem.Message);
-        if (body.SponsorReportedUtc > now) errors.Add("sponsorReportedUtc", "The time of the sponsor report is in the future.");
+        if (sponsorReported > now) errors.Add("sponsorReportedUtc", "The time of the sponsor report is in the future.");
         return errors.Any ? (null, errors.ToResult()) : (fact, null);
     }
 

@@ -101,9 +101,7 @@ public static class AssessmentEndpoints
         else if (timepoint is not null)
             errors.Add("timepoint", $"{visitCode} is not an infusion visit: timepoint must be null; got '{timepoint}'.");
 
-        var administered = errors.Required(body.AdministeredUtc, "administeredUtc", "The time of administration (administeredUtc)")?.ToUniversalTime();
-        if (administered > now + AllowedClockSkew)
-            errors.Add("administeredUtc", $"The time of administration {administered:yyyy-MM-ddTHH:mm:ssZ} is in the future.");
+        var administered = CheckAdministered(errors, body.AdministeredUtc, now, participant!.EnrolledDate);
 
         var items = ParseItems(body.Items, definition, errors);
         if (errors.Any) return errors.ToResult();
@@ -242,12 +240,13 @@ public static class AssessmentEndpoints
         var actor = http.User.Actor();
         var current = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
         if (current is null) return Problems.NotFound($"No assessment with id {id}.");
-        var (_, error) = await ParticipantAccess.FindAsync(db, current.Row.ParticipantCode, actor);
+        var (participant, error) = await ParticipantAccess.FindAsync(db, current.Row.ParticipantCode, actor);
         if (error is not null) return error;
 
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         if (ifMatch.Length == 0)
             return Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.",
+                type: "https://www.rfc-editor.org/rfc/rfc6585#section-3",
                 detail: $"Send If-Match with the ETag of the version you corrected (currently {ETagOf(current.Row.RowVersion)}).");
         if (ifMatch != ETagOf(current.Row.RowVersion))
             return Stale(current.Row.RowVersion);
@@ -265,9 +264,7 @@ public static class AssessmentEndpoints
             errors.Add("unscheduled", "A correction cannot change whether the assessment was scheduled.");
         var reason = errors.Required(body.Reason?.Trim(), "reason", "A reason for the correction");
         if (reason is { Length: > 2000 }) errors.Add("reason", "The reason must be at most 2000 characters.");
-        var administered = errors.Required(body.AdministeredUtc, "administeredUtc", "The time of administration (administeredUtc)")?.ToUniversalTime();
-        if (administered > now + AllowedClockSkew)
-            errors.Add("administeredUtc", $"The time of administration {administered:yyyy-MM-ddTHH:mm:ssZ} is in the future.");
+        var administered = CheckAdministered(errors, body.AdministeredUtc, now, participant!.EnrolledDate);
         var items = ParseItems(body.Items, definition, errors);
         if (errors.Any) return errors.ToResult();
 
@@ -291,6 +288,16 @@ public static class AssessmentEndpoints
         jobs.Enqueue<SafetyJobs>(j => j.EvaluateAssessmentAsync(id));
         http.Response.Headers.ETag = ETagOf(corrected.RowVersion);
         return Results.Ok(AssessmentResponse.From(new StoredAssessment(corrected, items!, score.Scores)));
+    }
+
+    private static DateTime? CheckAdministered(FieldErrors errors, DateTime? value, DateTime now, DateOnly enrolledDate)
+    {
+        var administered = errors.Instant(value, "administeredUtc", "The time of administration (administeredUtc)");
+        if (administered > now + AllowedClockSkew)
+            errors.Add("administeredUtc", $"The time of administration {administered:yyyy-MM-ddTHH:mm:ssZ} is in the future.");
+        if (administered is { } at && DateOnly.FromDateTime(at) < enrolledDate)
+            errors.Add("administeredUtc", $"The time of administration {at:yyyy-MM-ddTHH:mm:ssZ} is before the participant was enrolled ({enrolledDate:yyyy-MM-dd}).");
+        return administered;
     }
 
     private static IResult Stale(int currentVersion) =>

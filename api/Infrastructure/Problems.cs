@@ -47,6 +47,25 @@ public sealed class FieldErrors
         return value;
     }
 
+    /// <summary>
+    /// An instant must say which time zone it is in (Z or an offset): a bare local time would be
+    /// read in the server's zone and silently shift a clinical record. Returns it in UTC.
+    /// </summary>
+    public DateTime? Instant(DateTime? value, string field, string what, bool required = true)
+    {
+        if (value is null)
+        {
+            if (required) Add(field, $"{what} is required.");
+            return null;
+        }
+        if (value.Value.Kind == DateTimeKind.Unspecified)
+        {
+            Add(field, $"{what} must state its time zone: end it with Z for UTC (e.g. 2026-03-01T09:30:00Z) or give an offset such as +01:00.");
+            return null;
+        }
+        return value.Value.ToUniversalTime();
+    }
+
     public IResult ToResult() =>
         Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
             _errors.Count == 1 && _errors.First().Value.Count == 1 ? _errors.First().Value[0] : "One or more fields are invalid; nothing was stored.");

@@ -123,12 +123,12 @@ public static class VisitEndpoints
         var route = errors.Required(body.Route?.Trim(), "route", "Route");
         if (route is not null && !limits.Routes.Contains(route))
             errors.Add("route", $"Route must be one of {string.Join(", ", limits.Routes)}; got '{route}'.");
-        var start = errors.Required(body.StartUtc, "startUtc", "Start time (UTC)");
-        var end = errors.Required(body.EndUtc, "endUtc", "End time (UTC)");
+        var start = errors.Instant(body.StartUtc, "startUtc", "Start time (startUtc)");
+        var end = errors.Instant(body.EndUtc, "endUtc", "End time (endUtc)");
         if (start is not null && end is not null)
         {
-            var s = start.Value.ToUniversalTime();
-            var e = end.Value.ToUniversalTime();
+            var s = start.Value;
+            var e = end.Value;
             if (e <= s) errors.Add("endUtc", "The infusion must end after it starts.");
             else if ((e - s).TotalMinutes > limits.MaxDurationMinutes)
                 errors.Add("endUtc", $"An infusion lasting {(e - s).TotalMinutes:0} minutes is implausible (at most {limits.MaxDurationMinutes}).");
@@ -146,8 +146,8 @@ public static class VisitEndpoints
             DoseMgPerKg = dose!.Value,
             TotalDoseMg = Math.Round(weight.Value * dose.Value, 2, MidpointRounding.AwayFromZero),
             Route = route!,
-            StartUtc = start!.Value.ToUniversalTime(),
-            EndUtc = end!.Value.ToUniversalTime(),
+            StartUtc = start!.Value,
+            EndUtc = end!.Value,
             RecordedUtc = now,
             RecordedBy = actor.UserId,
         };

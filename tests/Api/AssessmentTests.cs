@@ -164,6 +164,8 @@ public class AssessmentTests
     [TestCase("""{ "instrument": "MADRS", "timepoint": null, "items": [1,1,1,1,1,1,1,1,1,1] }""", "administeredUtc")]
     [TestCase("""{ "instrument": "MADRS", "timepoint": null, "administeredUtc": "2026-03-11T09:00:00Z", "items": [1,1,1,1,1,1,1,1,1,1] }""", "administeredUtc")]
     [TestCase("""{ "instrument": "MADRS", "timepoint": null, "administeredUtc": "2026-03-10T09:00:00Z" }""", "items")]
+    [TestCase("""{ "instrument": "MADRS", "timepoint": null, "administeredUtc": "2026-03-10T09:00:00", "items": [1,1,1,1,1,1,1,1,1,1] }""", "administeredUtc")]
+    [TestCase("""{ "instrument": "MADRS", "timepoint": null, "administeredUtc": "2026-01-05T09:00:00Z", "items": [1,1,1,1,1,1,1,1,1,1] }""", "administeredUtc")]
     public async Task Post_WithInvalidField_Is422NamingItAndStoresNothing(string json, string field)
     {
         var code = await NewParticipantAsync();

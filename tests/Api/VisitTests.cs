@@ -180,6 +180,7 @@ public class VisitTests
     [TestCase(0.5, "oral", "2026-03-09T09:00:00Z", "2026-03-09T09:40:00Z", "route")]
     [TestCase(0.5, "IV", "2026-03-09T09:40:00Z", "2026-03-09T09:00:00Z", "endUtc")]
     [TestCase(0.5, "IV", "2026-03-10T13:00:00Z", "2026-03-10T13:40:00Z", "startUtc")]
+    [TestCase(0.5, "IV", "2026-03-09T09:00:00", "2026-03-09T09:40:00Z", "startUtc")]
     public async Task Infusion_Implausible_Is422AndStoresNothing(decimal dose, string route, string start, string end, string field)
     {
         var code = await NewParticipantAsync();
