@@ -117,7 +117,8 @@ public static class SafetyQueries
         {
             anySite = f.Sites is null ? 1 : 0,
             sites = f.Sites ?? [""],
-            f.Status, f.Severity, f.ParticipantCode, f.Rule, f.SinceUtc,
+            // Named as in the SQL: SQLite matches parameter names case-sensitively, so "Status" would not bind "@status".
+            status = f.Status, severity = f.Severity, participantCode = f.ParticipantCode, rule = f.Rule, sinceUtc = f.SinceUtc,
             includeSuperseded = f.IncludeSuperseded ? 1 : 0,
         })).AsList();
 
