@@ -18,6 +18,7 @@ public static class TypeHandlers
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
         SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
         SqlMapper.AddTypeHandler(new GuidHandler());
+        SqlMapper.AddTypeHandler(new DecimalHandler());
     }
 
     private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
@@ -43,6 +44,22 @@ public static class TypeHandlers
             DateTime dt => DateTime.SpecifyKind(dt, DateTimeKind.Utc),
             string s => DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
             _ => throw new DataException($"Cannot read {value.GetType().Name} as an instant."),
+        };
+    }
+
+    // SQLite keeps a DECIMAL column's value as INTEGER or REAL depending on the value (29 vs 1.2609), while Dapper
+    // compiles one reader per query from the first row's column type: a result with both (a BSL-23's sum and mean, a
+    // 5D-ASC's items) then failed to read ("Unable to cast Int64 to Double"). Converting whatever comes reads both.
+    private sealed class DecimalHandler : SqlMapper.TypeHandler<decimal>
+    {
+        public override void SetValue(IDbDataParameter parameter, decimal value) => parameter.Value = value;
+
+        public override decimal Parse(object value) => value switch
+        {
+            decimal d => d,
+            string s => decimal.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
+            IConvertible c => c.ToDecimal(CultureInfo.InvariantCulture),
+            _ => throw new DataException($"Cannot read {value.GetType().Name} as a decimal."),
         };
     }
 
