@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using NUnit.Framework;
+using Trial.Db.Infrastructure;
+using Trial.Worker.Safety;
+using Trial.Worker.Schedules;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
+
+namespace Trial.Tests.Api.Safety;
+
+/// <summary>
+/// Alerts that come with time or from the safety net rather than from a write: the SAE reporting clock, missed visits,
+/// and the sweep that evaluates what a lost job did not. Each test moves its own host's clock or replaces its job client.
+/// </summary>
+public class SafetyJobTests
+{
+    private static readonly Dictionary<string, string?> NoTimedSafetyJobs = new()
+    {
+        // Only the test runs these, so nothing evaluates behind its back between two assertions.
+        ["Jobs:SafetySweepCron"] = Cron.Never(),
+        ["Jobs:SaeClockCron"] = Cron.Never(),
+    };
+
+    private static AdverseEventBody SeriousEvent(string term) => AdverseEvent(term) with
+    {
+        Serious = true, SeriousCriteria = ["hospitalisation"], Severity = "severe", Relatedness = "not-related", Expected = false,
+    };
+
+    [Test]
+    public async Task SaeClock_SeriousEventUnreportedPast24Hours_RaisesCriticalAlertButNotBeforeOrWhenReportedOnTime()
+    {
+        await using var host = TrialHost.Start(settings: NoTimedSafetyJobs);
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var monitor = await host.UserAsync("monitor", "WAW");
+        var late = await TrialHost.EnrolAsync(investigator, "WAW");
+        var onTime = await TrialHost.EnrolAsync(investigator, "WAW");
+        var unreported = await RecordAdverseEventAsync(investigator, late, SeriousEvent("Pneumonia"));
+        var unreportedSource = Source(Guid.Parse(unreported["id"]!.GetValue<string>()));
+        Assert.That(unreported["saeReportDueUtc"]!.GetValue<DateTime>(), Is.EqualTo(new DateTime(2026, 3, 11, 0, 0, 0, DateTimeKind.Utc)));
+
+        var response = await investigator.PostAsJsonAsync($"/api/v1/participants/{onTime}/adverse-events", SeriousEvent("Fractured wrist after a fall"));
+        var reported = await response.JsonAsync(HttpStatusCode.Created);
+        host.Clock.Advance(TimeSpan.FromHours(5)); // 17:00
+        var put = await investigator.SendAsync(Put($"/api/v1/adverse-events/{reported["id"]}",
+            SeriousEvent("Fractured wrist after a fall") with
+            {
+                SponsorReportedUtc = new DateTime(2026, 3, 10, 16, 45, 0, DateTimeKind.Utc), Reason = "Reported to the sponsor's safety desk.",
+            }, response.Headers.ETag!.ToString()));
+        Assert.That((await put.JsonAsync(HttpStatusCode.OK))["sponsorReportedUtc"]!.GetValue<DateTime>(),
+            Is.EqualTo(new DateTime(2026, 3, 10, 16, 45, 0, DateTimeKind.Utc)));
+
+        Assert.That((await SettledAlertsAsync(host, monitor, late)).Select(Rule), Is.EqualTo(new[] { "SAE_REPORTED" }));
+        Assert.That((await SettledAlertsAsync(host, monitor, onTime)).Select(Rule), Is.EqualTo(new[] { "SAE_REPORTED" }));
+
+        host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 23, 59, 59, TimeSpan.Zero)); // one second before the deadline
+        using (var scope = host.Services.CreateScope())
+            Assert.That(await scope.ServiceProvider.GetRequiredService<SafetyJobs>().CheckSaeClocksAsync(), Is.EqualTo(1), "only the unreported SAE is on the clock");
+        Assert.That((await SettledAlertsAsync(host, monitor, late)).Select(Rule), Is.EqualTo(new[] { "SAE_REPORTED" }), "not before the deadline");
+
+        host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 11, 0, 0, 1, TimeSpan.Zero));
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SaeClockJobId);
+        await EventuallyAsync(async () => (await AlertsAsync(monitor, late)).Any(a => Rule(a) == "SAE_CLOCK"), "the SAE clock job to raise SAE_CLOCK");
+
+        var alerts = await SettledAlertsAsync(host, monitor, late);
+        Assert.That(alerts.Select(Rule), Is.EquivalentTo(new[] { "SAE_REPORTED", "SAE_CLOCK" }));
+        AssertAlert(alerts.Single(a => Rule(a) == "SAE_CLOCK"), "SAE_CLOCK", "critical", late, null, unreportedSource,
+            "'Pneumonia' has not been reported to the sponsor", "aware on 2026-03-10", "24 h deadline was 2026-03-11 00:00 UTC");
+
+        // Evaluated after the deadline, the event reported on time still has no clock alert.
+        using (var scope = host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<SafetyJobs>().EvaluateParticipantAsync(await ParticipantIdAsync(host, onTime));
+        Assert.That((await AlertsAsync(monitor, onTime, includeSuperseded: true)).Select(Rule), Is.EqualTo(new[] { "SAE_REPORTED" }));
+
+        // Reporting late does not make the breach go away: the alert stays, now saying when the report was made.
+        host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 11, 1, 0, 0, TimeSpan.Zero));
+        await (await investigator.SendAsync(Put($"/api/v1/adverse-events/{unreported["id"]}",
+            SeriousEvent("Pneumonia") with { SponsorReportedUtc = new DateTime(2026, 3, 11, 0, 30, 0, DateTimeKind.Utc), Reason = "Reported late." },
+            ifMatch: null))).JsonAsync(HttpStatusCode.OK);
+        var afterReport = await SettledAlertsAsync(host, monitor, late);
+        Assert.That(afterReport.Select(Rule), Is.EquivalentTo(new[] { "SAE_REPORTED", "SAE_CLOCK" }));
+        AssertAlert(afterReport.Single(a => Rule(a) == "SAE_CLOCK"), "SAE_CLOCK", "critical", late, null, unreportedSource,
+            "reported to the sponsor late, at 2026-03-11 00:30 UTC");
+    }
+
+    [Test]
+    public async Task VisitMissed_WindowsClosed_RaisesOneLowAlertPerMissedVisit()
+    {
+        await using var host = TrialHost.Start();
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var monitor = await host.UserAsync("monitor", "WAW");
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        var id = await ParticipantIdAsync(host, code);
+        (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/BL", new { actualDate = "2026-03-05" })).EnsureSuccessStatusCode();
+        (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
+        var db = host.Services.GetRequiredService<Database>();
+        await EventuallyAsync(() => db.ReadAsync(c => c.ExecuteScalarAsync<bool>("SELECT ScheduleVersion = DataVersion FROM Participant WHERE Code = @code", new { code })),
+            "the stored schedule to follow the visits");
+        using (var scope = host.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<SafetyJobs>().EvaluateParticipantAsync(id);
+        Assert.That(await SettledAlertsAsync(host, monitor, code), Is.Empty, "no window has closed yet");
+
+        host.Clock.Advance(TimeSpan.FromDays(4)); // 03-14: POST24 (03-10..03-11) and INF2 (03-11..03-13) have closed; INF3 opens 03-15
+        using (var scope = host.Services.CreateScope())
+            Assert.That(await scope.ServiceProvider.GetRequiredService<ScheduleJobs>().DetectMissedVisitsAsync(), Is.EqualTo(1));
+
+        var alerts = await SettledAlertsAsync(host, monitor, code);
+        Assert.That(alerts.Select(a => $"{Rule(a)} {a!["sourceId"]}"), Is.EquivalentTo(new[] { "VISIT_MISSED POST24", "VISIT_MISSED INF2" }), alerts.ToJsonString());
+        AssertAlert(alerts.Single(a => a!["sourceId"]!.GetValue<string>() == "POST24"), "VISIT_MISSED", "low", code, "POST24", "POST24",
+            "Visit POST24 (24 hours after infusion 1) was missed", "closed on 2026-03-11");
+        AssertAlert(alerts.Single(a => a!["sourceId"]!.GetValue<string>() == "INF2"), "VISIT_MISSED", "low", code, "INF2", "INF2",
+            "Visit INF2 (Infusion 2) was missed", "closed on 2026-03-13");
+    }
+
+    [Test]
+    public async Task LostEvaluationJob_SweepTriggered_RaisesTheMissingAlert()
+    {
+        await using var host = TrialHost.Start(s =>
+        {
+            s.RemoveAll<IBackgroundJobClient>();
+            s.AddSingleton<IBackgroundJobClient, ForgetfulJobClient>();
+        }, NoTimedSafetyJobs);
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var monitor = await host.UserAsync("monitor", "WAW");
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        var id = await AssessAsync(investigator, code, "BL", null, "MADRS", Madrs(32, item10: 5));
+        Assert.That(await IsEvaluatedAsync(host, code), Is.False);
+        Assert.That(await AlertsAsync(monitor, code), Is.Empty, "the evaluation job was lost");
+
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SweepJobId);
+
+        await EventuallyAsync(async () => (await AlertsAsync(monitor, code)).Count > 0, "the sweep to evaluate the participant");
+        var alerts = await SettledAlertsAsync(host, monitor, code);
+        Assert.That(alerts, Has.Count.EqualTo(1), alerts.ToJsonString());
+        AssertAlert(alerts[0], "MADRS10_HIGH", "high", code, "BL", Source(id), "MADRS item 10", "= 5");
+    }
+}
