@@ -128,7 +128,13 @@ public static class SafetyAlertEndpoints
             await RecordAsync(w, id, "escalated", alert.Status, alert.Status, reason);
             return true;
         });
-        if (!escalated) return Problems.Conflict("The alert is already escalated.");
+        if (!escalated)
+        {
+            var current = await db.ReadAsync(c => SafetyQueries.GetAsync(c, id));
+            return Problems.Conflict(current!.Status == AlertStatuses.Resolved
+                ? "The alert is resolved; a resolved alert cannot be escalated."
+                : "The alert is already escalated.");
+        }
         return Results.Ok(SafetyAlertResponse.From((await db.ReadAsync(c => SafetyQueries.GetAsync(c, id)))!));
     }
 

@@ -66,7 +66,7 @@ public static class SafetyQueries
     private const string SetSupersededSql = "UPDATE SafetyAlert SET SupersededUtc = @supersededUtc WHERE Id = @id";
     private const string SetFindingSql = "UPDATE SafetyAlert SET Message = @message, ValuesJson = @valuesJson, Severity = @severity, VisitCode = @visitCode WHERE Id = @id";
     private const string SetStatusSql = "UPDATE SafetyAlert SET Status = @toStatus WHERE Id = @id AND Status = @fromStatus";
-    private const string SetEscalatedSql = "UPDATE SafetyAlert SET Escalated = @yes WHERE Id = @id AND Escalated = @no";
+    private const string SetEscalatedSql = "UPDATE SafetyAlert SET Escalated = @yes WHERE Id = @id AND Escalated = @no AND Status <> 'resolved'";
 
     private const string InsertEventSql =
         """
@@ -134,6 +134,7 @@ public static class SafetyQueries
     public static Task<int> SetStatusAsync(DbConnection c, DbTransaction t, Guid id, string fromStatus, string toStatus) =>
         c.ExecuteAsync(SetStatusSql, new { id, fromStatus, toStatus }, t);
 
+    /// <summary>Flags the alert escalated; 0 rows when it already is, or was resolved meanwhile.</summary>
     public static Task<int> SetEscalatedAsync(DbConnection c, DbTransaction t, Guid id) =>
         c.ExecuteAsync(SetEscalatedSql, new { id, yes = true, no = false }, t);
 
