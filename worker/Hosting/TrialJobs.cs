@@ -25,7 +25,8 @@ public sealed class JobOptions
     /// <summary>Cron of missed-visit detection.</summary>
     public string MissedVisitsCron { get; set; } = "*/15 * * * *";
 
-    public int WorkerCount { get; set; } = Math.Max(2, Environment.ProcessorCount);
+    /// <summary>Jobs run at once in this process. Most of a job's time is spent waiting on the database, so several per core.</summary>
+    public int WorkerCount { get; set; } = Math.Min(Environment.ProcessorCount * 5, 20);
 }
 
 /// <summary>
