@@ -16,6 +16,10 @@ using Trial.Worker.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Per-request Information logs cost CPU on every call; warnings and errors still show.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
+
 // Configuration: database, protocol, tokens.
 builder.Services.AddSingleton(sp => TrialSetup.DatabaseOptionsFrom(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddSingleton<Database>();
