@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Trial.Bench;
+
+/// <summary>
+/// The real API, in this process, on Kestrel on a loopback port, over a fresh SQLite file in a
+/// temporary folder, with the real clock: the same start-up as <c>dotnet run --project api</c>.
+/// </summary>
+public sealed class ApiHost : IAsyncDisposable
+{
+    private const string AdminToken = "trial_bench-admin-token";
+
+    private readonly TempFolder _folder = new();
+    private readonly WebApplicationFactory<Program> _factory;
+
+    /// <param name="settings">Extra configuration, e.g. <c>Logging:LogLevel:Default</c>.</param>
+    public ApiHost(IDictionary<string, string?>? settings = null)
+    {
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRIAL_API", ApiProjectFolder());
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Production");
+            b.UseUrls("http://127.0.0.1:0");
+            b.UseSetting("ConnectionStrings:Trial", $"Data Source={_folder.File("trial.db")}");
+            b.UseSetting("Database:Provider", "Sqlite");
+            b.UseSetting("Database:DataFolder", _folder.Path);
+            b.UseSetting("TRIAL_BOOTSTRAP_ADMIN_TOKEN", AdminToken);
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
+        });
+        _factory.UseKestrel();
+
+        // The API logs to the console; here its console is a file, so its lines stay off the bench's tables.
+        _log = new StreamWriter(_folder.File("console.log"));
+        var console = Console.Out;
+        Console.SetOut(_log);
+        try { _factory.StartServer(); }
+        finally { Console.SetOut(console); }
+    }
+
+    private readonly StreamWriter _log;
+
+    /// <summary>
+    /// The API's project folder, its content root (as in the tests), from the manifest that
+    /// Microsoft.AspNetCore.Mvc.Testing writes next to the bench. WebApplicationFactory looks for
+    /// that manifest in the current folder only, which under <c>dotnet run</c> is not the output folder.
+    /// </summary>
+    private static string ApiProjectFolder()
+    {
+        var manifest = Path.Combine(AppContext.BaseDirectory, "MvcTestingAppManifest.json");
+        var folders = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        return folders.First(f => f.Key.StartsWith("Trial.Api,", StringComparison.Ordinal)).Value!.GetValue<string>();
+    }
+
+    /// <summary>A new HTTP client (its own connection) to the server, sending <paramref name="token"/> when there is one.</summary>
+    public HttpClient Client(string? token)
+    {
+        var client = _factory.CreateClient(new WebApplicationFactoryClientOptions
+        {
+            BaseAddress = _factory.ClientOptions.BaseAddress, // the Kestrel address
+            AllowAutoRedirect = false,
+            HandleCookies = false,
+        });
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Creates a site and an investigator of it through the API; returns the investigator's token.</summary>
+    public async Task<string> CreateInvestigatorAsync(string siteCode)
+    {
+        using var admin = Client(AdminToken);
+        await ExpectAsync(await admin.PostAsJsonAsync("/api/v1/sites", new { code = siteCode, name = siteCode + " site" }), HttpStatusCode.Created);
+        var user = await ExpectAsync(await admin.PostAsJsonAsync("/api/v1/users", new { name = "Dr Bench", role = "investigator", sites = new[] { siteCode } }), HttpStatusCode.Created);
+        return user["token"]!.GetValue<string>();
+    }
+
+    /// <summary>Enrols <paramref name="count"/> eligible participants through the API; returns their codes.</summary>
+    public static async Task<List<string>> EnrolAsync(HttpClient investigator, string siteCode, int count)
+    {
+        var codes = new List<string>(count);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        for (var i = 0; i < count; i++)
+        {
+            var body = new
+            {
+                siteCode,
+                sex = i % 3 == 0 ? "M" : "F",
+                birthYear = 1960 + i % 45,
+                weightKg = 50m + i % 60,
+                enrolledDate = today.AddDays(-200 + i % 180),
+                eligibility = new
+                {
+                    failedAntidepressantTrials = 2 + i % 3,
+                    psychotherapyWithoutResponse = true,
+                    bpdDiagnosis = true,
+                    psychoticPersonalityOrganisation = false,
+                    highSuicideRisk = false,
+                },
+            };
+            var participant = await ExpectAsync(await investigator.PostAsJsonAsync("/api/v1/participants", body), HttpStatusCode.Created);
+            codes.Add(participant["code"]!.GetValue<string>());
+        }
+        return codes;
+    }
+
+    private static async Task<JsonObject> ExpectAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != expected)
+            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} returned {(int)response.StatusCode}, expected {(int)expected}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _log.DisposeAsync();
+        _folder.Dispose();
+    }
+}

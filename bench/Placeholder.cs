@@ -1,1 +1,0 @@
-namespace Trial; internal static class Placeholderbench { }

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.States;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Bench;
+
+/// <summary>A folder under the system temporary folder, deleted on dispose.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "trial-bench-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { /* a file still open; the OS cleans the temp folder */ }
+    }
+}
+
+public static class Sqlite
+{
+    /// <summary>A fresh, migrated SQLite database in <paramref name="path"/>, opened through the application's own <see cref="Database"/> (same pragmas).</summary>
+    public static Database Create(string path)
+    {
+        var db = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={path}" });
+        Migrator.Apply(db);
+        return db;
+    }
+}
+
+/// <summary>Background jobs are not under test here: enqueueing does nothing.</summary>
+public sealed class NoBackgroundJobs : IBackgroundJobClient
+{
+    public string Create(Job job, IState state) => "";
+
+    public bool ChangeState(string jobId, IState state, string expectedState) => false;
+}
+
+public static class Stats
+{
+    public static double Median(IReadOnlyList<double> sorted) =>
+        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double percent)
+    {
+        var rank = (int)Math.Ceiling(percent / 100 * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+}
+
+/// <summary>A plain text table: a header row, aligned columns.</summary>
+public sealed class Table(params string[] headers)
+{
+    private readonly List<string[]> _rows = [];
+
+    public void Add(params string[] cells) => _rows.Add(cells);
+
+    public void Print()
+    {
+        var widths = headers.Select((h, i) => _rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        string Line(string[] cells) => string.Join("  ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd();
+        Console.WriteLine(Line(headers));
+        Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        foreach (var row in _rows) Console.WriteLine(Line(row));
+        Console.WriteLine();
+    }
+}
+
+public static class Format
+{
+    public static string N0(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    public static string N1(double value) => value.ToString("N1", CultureInfo.InvariantCulture);
+    public static string N2(double value) => value.ToString("N2", CultureInfo.InvariantCulture);
+    public static string Percent(double ratio) => (ratio * 100).ToString("N0", CultureInfo.InvariantCulture) + " %";
+}
+
+public static class Machine
+{
+    public static string Describe()
+    {
+        var cpu = "";
+        if (System.IO.File.Exists("/proc/cpuinfo"))
+            cpu = System.IO.File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "";
+        return string.Join(Environment.NewLine,
+            $"Machine:  {Environment.ProcessorCount} logical processors{(cpu.Length > 0 ? " (" + cpu + ")" : "")}, {RuntimeInformation.ProcessArchitecture}",
+            $"OS:       {RuntimeInformation.OSDescription}",
+            $".NET:     {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC",
+            $"Temp:     {System.IO.Path.GetTempPath()} (SQLite files)",
+            $"Load:     {LoadAverage()} (1, 5, 15 min) at start; the machine is shared, so compare ratios within a run");
+    }
+
+    private static string LoadAverage() =>
+        System.IO.File.Exists("/proc/loadavg") ? string.Join(" ", System.IO.File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+}
