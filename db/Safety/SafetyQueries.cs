@@ -51,6 +51,7 @@ public static class SafetyQueries
 
     private const string MarkUnevaluatedSql = "UPDATE Participant SET SafetyVersion = SafetyVersion + 1 WHERE Id = @participantId";
     private const string SafetyVersionSql = "SELECT SafetyVersion FROM Participant WHERE Id = @participantId";
+    private const string SafetyEvaluatedVersionSql = "SELECT SafetyEvaluatedVersion FROM Participant WHERE Id = @participantId";
     private const string SetEvaluatedSql = "UPDATE Participant SET SafetyEvaluatedVersion = @version WHERE Id = @participantId";
     private const string UnevaluatedSql = "SELECT Id FROM Participant WHERE SafetyEvaluatedVersion <> SafetyVersion ORDER BY Id";
     private const string OpenSaeClocksSql = "SELECT DISTINCT ParticipantId FROM AdverseEvent WHERE Serious = @yes AND SponsorReportedUtc IS NULL";
@@ -96,6 +97,9 @@ public static class SafetyQueries
 
     public static Task<int> SafetyVersionAsync(DbConnection c, DbTransaction t, Guid participantId) =>
         c.ExecuteScalarAsync<int>(SafetyVersionSql, new { participantId }, t);
+
+    public static Task<int> SafetyEvaluatedVersionAsync(DbConnection c, DbTransaction t, Guid participantId) =>
+        c.ExecuteScalarAsync<int>(SafetyEvaluatedVersionSql, new { participantId }, t);
 
     public static Task<int> SetEvaluatedAsync(DbConnection c, DbTransaction t, Guid participantId, int version) =>
         c.ExecuteAsync(SetEvaluatedSql, new { participantId, version }, t);

@@ -42,8 +42,14 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         if (ae is not null) await EvaluateParticipantAsync(ae.ParticipantId);
     }
 
+    /// <summary>
+    /// Evaluates the participant unless an earlier job already evaluated the data as it is now
+    /// (several writes in quick succession enqueue several jobs; the first one sees them all).
+    /// </summary>
     [AutomaticRetry(Attempts = 5)]
-    public async Task EvaluateParticipantAsync(Guid participantId)
+    public Task EvaluateParticipantAsync(Guid participantId) => EvaluateAsync(participantId, evenIfCurrent: false);
+
+    private async Task EvaluateAsync(Guid participantId, bool evenIfCurrent)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await db.WriteAsync(Actor.System, now, async w =>
@@ -51,6 +57,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             var participant = await ParticipantQueries.FindByIdAsync(w.Connection, participantId, w.Transaction);
             if (participant is null) return 0;
             var version = await SafetyQueries.SafetyVersionAsync(w.Connection, w.Transaction, participantId);
+            if (!evenIfCurrent && version == await SafetyQueries.SafetyEvaluatedVersionAsync(w.Connection, w.Transaction, participantId)) return 0;
             var data = await LoadAsync(w, participant, now);
             var findings = SafetyEngine.Evaluate(protocol, data, now);
             await ReconcileAsync(w, participantId, findings);
@@ -73,7 +80,8 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     public async Task<int> CheckSaeClocksAsync()
     {
         var pending = await db.ReadAsync(SafetyQueries.ParticipantsWithUnreportedSaesAsync);
-        foreach (var id in pending) await EvaluateParticipantAsync(id);
+        // Nothing was written, time passed: evaluate even when the data is unchanged.
+        foreach (var id in pending) await EvaluateAsync(id, evenIfCurrent: true);
         return pending.Count;
     }
 
