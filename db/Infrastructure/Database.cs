@@ -26,7 +26,12 @@ public sealed class Database
             var builder = new SqliteConnectionStringBuilder(ConnectionString) { ForeignKeys = true, DefaultTimeout = 30 };
             ConnectionString = builder.ToString();
             var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-            if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            {
+                // Clinical data: a new data folder is readable by its owner only.
+                if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+                else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
         }
     }
 
