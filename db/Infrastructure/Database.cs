@@ -19,7 +19,6 @@ public sealed class Database
         TypeHandlers.Register();
         Provider = options.Provider;
         ConnectionString = options.EffectiveConnectionString;
-        Dialect = new Dialect(options.Provider);
         if (Provider == DatabaseProvider.Sqlite)
         {
             _sqliteWriteGate = new SemaphoreSlim(1, 1);
@@ -37,7 +36,6 @@ public sealed class Database
 
     public DatabaseProvider Provider { get; }
     public string ConnectionString { get; }
-    public Dialect Dialect { get; }
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
@@ -81,15 +79,4 @@ public sealed class Database
         await using var connection = await OpenAsync(ct);
         return await work(connection);
     }
-}
-
-/// <summary>The few places where the SQL of the two dialects differs.</summary>
-public sealed class Dialect(DatabaseProvider provider)
-{
-    public DatabaseProvider Provider { get; } = provider;
-
-    /// <summary>Appended after ORDER BY: the first <c>@Take</c> rows.</summary>
-    public string Limit(string takeParameter) => Provider == DatabaseProvider.Sqlite
-        ? $" LIMIT {takeParameter}"
-        : $" OFFSET 0 ROWS FETCH NEXT {takeParameter} ROWS ONLY";
 }

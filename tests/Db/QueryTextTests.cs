@@ -38,11 +38,4 @@ public partial class QueryTextTests
         Assert.That(classes, Is.SupersetOf(new[] { "AccessQueries", "ParticipantQueries", "AssessmentQueries", "InfusionAndVitalsQueries", "ScheduleQueries" }));
         Assert.That(QueryTexts().Count(), Is.GreaterThan(40));
     }
-
-    [Test]
-    public void Dialect_SqlServerLimit_ParsesAsTSql()
-    {
-        var sql = "SELECT Id FROM Participant ORDER BY Id" + new Dialect(DatabaseProvider.SqlServer).Limit("@Take");
-        Assert.That(TSql.ParseErrors(sql), Is.Empty);
-    }
 }
