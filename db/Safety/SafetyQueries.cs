@@ -36,6 +36,12 @@ public sealed class SafetyAlertEventRow
     public DateTime AtUtc { get; init; }
 }
 
+public sealed class SafetyVersions
+{
+    public int Version { get; init; }
+    public int EvaluatedVersion { get; init; }
+}
+
 /// <summary>Filters of the monitors' alert list; null means any.</summary>
 public sealed record AlertFilter(
     IReadOnlyList<string>? Sites, string? Status, string? Severity, string? ParticipantCode, string? Rule, DateTime? SinceUtc, bool IncludeSuperseded);
@@ -50,8 +56,7 @@ public static class SafetyQueries
         """;
 
     private const string MarkUnevaluatedSql = "UPDATE Participant SET SafetyVersion = SafetyVersion + 1 WHERE Id = @participantId";
-    private const string SafetyVersionSql = "SELECT SafetyVersion FROM Participant WHERE Id = @participantId";
-    private const string SafetyEvaluatedVersionSql = "SELECT SafetyEvaluatedVersion FROM Participant WHERE Id = @participantId";
+    private const string VersionsSql = "SELECT SafetyVersion AS Version, SafetyEvaluatedVersion AS EvaluatedVersion FROM Participant WHERE Id = @participantId";
     private const string SetEvaluatedSql = "UPDATE Participant SET SafetyEvaluatedVersion = @version WHERE Id = @participantId";
     private const string UnevaluatedSql = "SELECT Id FROM Participant WHERE SafetyEvaluatedVersion <> SafetyVersion ORDER BY Id";
     private const string OpenSaeClocksSql = "SELECT DISTINCT ParticipantId FROM AdverseEvent WHERE Serious = @yes AND SponsorReportedUtc IS NULL";
@@ -95,11 +100,9 @@ public static class SafetyQueries
     public static Task<int> MarkUnevaluatedAsync(DbConnection c, DbTransaction t, Guid participantId) =>
         c.ExecuteAsync(MarkUnevaluatedSql, new { participantId }, t);
 
-    public static Task<int> SafetyVersionAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        c.ExecuteScalarAsync<int>(SafetyVersionSql, new { participantId }, t);
-
-    public static Task<int> SafetyEvaluatedVersionAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        c.ExecuteScalarAsync<int>(SafetyEvaluatedVersionSql, new { participantId }, t);
+    /// <summary>The version of the participant's safety-relevant data, and the version its alerts were last evaluated at.</summary>
+    public static Task<SafetyVersions> VersionsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
+        c.QuerySingleAsync<SafetyVersions>(VersionsSql, new { participantId }, t);
 
     public static Task<int> SetEvaluatedAsync(DbConnection c, DbTransaction t, Guid participantId, int version) =>
         c.ExecuteAsync(SetEvaluatedSql, new { participantId, version }, t);

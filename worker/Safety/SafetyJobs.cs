@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Hangfire;
 using Trial.Core.Protocol;
@@ -52,17 +53,25 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     private async Task EvaluateAsync(Guid participantId, bool evenIfCurrent)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        // Read and evaluate outside the write transaction, so data entry never waits on rule
+        // evaluation; the write only applies the findings, and only when no write touched the
+        // participant's data in between (that write enqueued its own evaluation, which will see it).
+        var read = await db.ReadAsync(async c =>
+        {
+            var participant = await ParticipantQueries.FindByIdAsync(c, participantId);
+            if (participant is null) return null;
+            var versions = await SafetyQueries.VersionsAsync(c, participantId);
+            if (!evenIfCurrent && versions.Version == versions.EvaluatedVersion) return null;
+            return new { versions.Version, Data = await LoadAsync(c, participant, now) };
+        });
+        if (read is null) return;
+        var findings = SafetyEngine.Evaluate(protocol, read.Data, now);
         await db.WriteAsync(Actor.System, now, async w =>
         {
-            var participant = await ParticipantQueries.FindByIdAsync(w.Connection, participantId, w.Transaction);
-            if (participant is null) return 0;
-            var version = await SafetyQueries.SafetyVersionAsync(w.Connection, w.Transaction, participantId);
-            if (!evenIfCurrent && version == await SafetyQueries.SafetyEvaluatedVersionAsync(w.Connection, w.Transaction, participantId)) return 0;
-            var data = await LoadAsync(w, participant, now);
-            var findings = SafetyEngine.Evaluate(protocol, data, now);
+            if ((await SafetyQueries.VersionsAsync(w.Connection, participantId, w.Transaction)).Version != read.Version) return false;
             await ReconcileAsync(w, participantId, findings);
-            await SafetyQueries.SetEvaluatedAsync(w.Connection, w.Transaction, participantId, version);
-            return findings.Count;
+            await SafetyQueries.SetEvaluatedAsync(w.Connection, w.Transaction, participantId, read.Version);
+            return true;
         });
     }
 
@@ -85,12 +94,12 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         return pending.Count;
     }
 
-    private async Task<ParticipantSafetyData> LoadAsync(WriteScope w, ParticipantRow participant, DateTime now)
+    private async Task<ParticipantSafetyData> LoadAsync(DbConnection c, ParticipantRow participant, DateTime now)
     {
-        var assessments = await AssessmentQueries.ListForParticipantAsync(w.Connection, participant.Id, w.Transaction);
-        var vitals = await InfusionAndVitalsQueries.VitalsAsync(w.Connection, participant.Id, w.Transaction);
-        var adverseEvents = await AdverseEventQueries.ForParticipantAsync(w.Connection, participant.Id, w.Transaction);
-        var visits = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
+        var assessments = await AssessmentQueries.ListForParticipantAsync(c, participant.Id);
+        var vitals = await InfusionAndVitalsQueries.VitalsAsync(c, participant.Id);
+        var adverseEvents = await AdverseEventQueries.ForParticipantAsync(c, participant.Id);
+        var visits = await ParticipantQueries.VisitRecordsAsync(c, participant.Id);
         // Missed visits come from the schedule computed now, not from the stored plan, which may lag a moment behind.
         var schedule = ScheduleCalculator.Build(protocol,
             new ScheduleInput(participant.EnrolledDate, visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), participant.InfusionsDiscontinuedDate),
