@@ -60,6 +60,13 @@ public static class SafetyEngine
     ];
 
     /// <summary>Every rule code the engine can evaluate, in the order alerts are returned.</summary>
+    /// <summary>
+    /// The instruments whose assessments the rules read. The 94-item 5D-ASC is not among them, so
+    /// callers need not load it; a rule that starts reading an instrument must add it here.
+    /// </summary>
+    public static IReadOnlyList<string> InstrumentsRead { get; } =
+        Array.AsReadOnly([InstrumentCatalog.Madrs, InstrumentCatalog.Bsl23, InstrumentCatalog.Cadss, InstrumentCatalog.Bprs]);
+
     public static IReadOnlyList<string> KnownRules { get; } = Array.AsReadOnly(Specs.Select(s => s.Code).ToArray());
 
     /// <summary>

@@ -85,6 +85,9 @@ public static class AssessmentQueries
     private const string ListForParticipantSql = Select + " WHERE a.ParticipantId = @participantId ORDER BY a.AdministeredUtc, a.Id";
     private const string ParticipantItemsSql = "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId ORDER BY i.AssessmentId, i.ItemNumber";
     private const string ParticipantScoresSql = "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId";
+    private const string ListOfInstrumentsSql = Select + " WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments ORDER BY a.AdministeredUtc, a.Id";
+    private const string InstrumentItemsSql = "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments ORDER BY i.AssessmentId, i.ItemNumber";
+    private const string InstrumentScoresSql = "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments";
     private const string FindIdempotentSql = "SELECT ResourceId FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key";
     private const string FindIdempotentHashSql = "SELECT RequestHash FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key";
     private const string InsertIdempotentSql = "INSERT INTO IdempotentRequest (UserId, IdempotencyKey, RequestHash, ResourceId, CreatedUtc) VALUES (@userId, @key, @requestHash, @resourceId, @createdUtc)";
@@ -125,12 +128,26 @@ public static class AssessmentQueries
     public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null)
     {
         var rows = (await c.QueryAsync<AssessmentRow>(ListForParticipantSql, new { participantId }, t)).AsList();
+        return await WithItemsAndScoresAsync(c, rows, ParticipantItemsSql, ParticipantScoresSql, new { participantId }, t);
+    }
+
+    /// <summary>The participant's assessments of these instruments only, with their items and scores.</summary>
+    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbConnection c, Guid participantId, IReadOnlyList<string> instruments)
+    {
+        var parameters = new { participantId, instruments };
+        var rows = (await c.QueryAsync<AssessmentRow>(ListOfInstrumentsSql, parameters)).AsList();
+        return await WithItemsAndScoresAsync(c, rows, InstrumentItemsSql, InstrumentScoresSql, parameters, null);
+    }
+
+    private static async Task<IReadOnlyList<StoredAssessment>> WithItemsAndScoresAsync(
+        DbConnection c, List<AssessmentRow> rows, string itemsSql, string scoresSql, object parameters, DbTransaction? t)
+    {
         var items = (await c.QueryAsync<ItemValueRow>(
-            ParticipantItemsSql,
-            new { participantId }, t)).ToLookup(i => i.AssessmentId);
+            itemsSql,
+            parameters, t)).ToLookup(i => i.AssessmentId);
         var scores = (await c.QueryAsync<ScoreRow>(
-            ParticipantScoresSql,
-            new { participantId }, t)).ToLookup(s => s.AssessmentId);
+            scoresSql,
+            parameters, t)).ToLookup(s => s.AssessmentId);
         return rows.Select(r => new StoredAssessment(
             r,
             items[r.Id].OrderBy(i => i.ItemNumber).Select(i => i.Value).ToList(),

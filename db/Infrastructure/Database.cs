@@ -53,12 +53,24 @@ public sealed class Database
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns, rolls back when it throws.</summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default) =>
+        WriteAsync(work, WriteDurability.Durable, ct);
+
+    /// <summary>Runs <paramref name="work"/> in one transaction. <paramref name="durability"/>:
+    /// <see cref="WriteDurability.Recomputable"/> is for derived data only (stored schedules,
+    /// alerts), written together with the marker that says it is up to date: on SQLite its commit
+    /// skips the disk flush, so a power cut may undo it, but then it undoes the marker too and the
+    /// recurring sweeps compute it again. Data entered by people is always durable.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, WriteDurability durability, CancellationToken ct = default)
     {
         if (_sqliteWriteGate is not null) await _sqliteWriteGate.WaitAsync(ct);
         try
         {
             await using var connection = await OpenAsync(ct);
+            // OpenAsync sets synchronous=FULL on every open, so the pooled connection goes back durable.
+            if (Provider == DatabaseProvider.Sqlite && durability == WriteDurability.Recomputable)
+                await connection.ExecuteAsync("PRAGMA synchronous=NORMAL;");
             await using var transaction = await connection.BeginTransactionAsync(ct);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(ct);
@@ -72,11 +84,24 @@ public sealed class Database
 
     /// <summary>A clinical write on behalf of <paramref name="actor"/> at server time <paramref name="nowUtc"/>.</summary>
     public Task<T> WriteAsync<T>(Actor actor, DateTime nowUtc, Func<WriteScope, Task<T>> work, CancellationToken ct = default) =>
-        WriteAsync((c, t) => work(new WriteScope(c, t, actor, nowUtc)), ct);
+        WriteAsync((c, t) => work(new WriteScope(c, t, actor, nowUtc)), WriteDurability.Durable, ct);
+
+    /// <summary>A write of derived data by a background job; see <see cref="WriteDurability.Recomputable"/>.</summary>
+    public Task<T> WriteDerivedAsync<T>(DateTime nowUtc, Func<WriteScope, Task<T>> work, CancellationToken ct = default) =>
+        WriteAsync((c, t) => work(new WriteScope(c, t, Actor.System, nowUtc)), WriteDurability.Recomputable, ct);
 
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
         return await work(connection);
     }
+}
+
+public enum WriteDurability
+{
+    /// <summary>On disk before the caller hears of it.</summary>
+    Durable,
+
+    /// <summary>Derived data that the recurring sweeps recompute if a crash loses it.</summary>
+    Recomputable,
 }

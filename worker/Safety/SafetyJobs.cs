@@ -66,7 +66,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         });
         if (read is null) return;
         var findings = SafetyEngine.Evaluate(protocol, read.Data, now);
-        await db.WriteAsync(Actor.System, now, async w =>
+        await db.WriteDerivedAsync(now, async w =>
         {
             if ((await SafetyQueries.VersionsAsync(w.Connection, participantId, w.Transaction)).Version != read.Version) return false;
             await ReconcileAsync(w, participantId, findings);
@@ -96,7 +96,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
 
     private async Task<ParticipantSafetyData> LoadAsync(DbConnection c, ParticipantRow participant, DateTime now)
     {
-        var assessments = await AssessmentQueries.ListForParticipantAsync(c, participant.Id);
+        var assessments = await AssessmentQueries.ListForParticipantAsync(c, participant.Id, SafetyEngine.InstrumentsRead);
         var vitals = await InfusionAndVitalsQueries.VitalsAsync(c, participant.Id);
         var adverseEvents = await AdverseEventQueries.ForParticipantAsync(c, participant.Id);
         var visits = await ParticipantQueries.VisitRecordsAsync(c, participant.Id);

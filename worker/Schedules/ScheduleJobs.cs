@@ -23,7 +23,7 @@ public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeP
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DateOnly.FromDateTime(now);
-        var missedChanged = await db.WriteAsync(Actor.System, now, async w =>
+        var missedChanged = await db.WriteDerivedAsync(now, async w =>
         {
             var participant = await ParticipantQueries.FindByIdAsync(w.Connection, participantId, w.Transaction);
             if (participant is null) return false;
