@@ -69,12 +69,22 @@ public sealed class ApiHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The application's services (its job storage, for one).</summary>
+    public IServiceProvider Services => _factory.Services;
+
     /// <summary>Creates a site and an investigator of it through the API; returns the investigator's token.</summary>
     public async Task<string> CreateInvestigatorAsync(string siteCode)
     {
         using var admin = Client(AdminToken);
         await ExpectAsync(await admin.PostAsJsonAsync("/api/v1/sites", new { code = siteCode, name = siteCode + " site" }), HttpStatusCode.Created);
-        var user = await ExpectAsync(await admin.PostAsJsonAsync("/api/v1/users", new { name = "Dr Bench", role = "investigator", sites = new[] { siteCode } }), HttpStatusCode.Created);
+        return await CreateUserAsync("Dr Bench", "investigator", siteCode);
+    }
+
+    /// <summary>Creates a user with <paramref name="role"/> at an existing site through the API; returns the user's token.</summary>
+    public async Task<string> CreateUserAsync(string name, string role, string siteCode)
+    {
+        using var admin = Client(AdminToken);
+        var user = await ExpectAsync(await admin.PostAsJsonAsync("/api/v1/users", new { name, role, sites = new[] { siteCode } }), HttpStatusCode.Created);
         return user["token"]!.GetValue<string>();
     }
 
@@ -91,7 +101,7 @@ public sealed class ApiHost : IAsyncDisposable
                 sex = i % 3 == 0 ? "M" : "F",
                 birthYear = 1960 + i % 45,
                 weightKg = 50m + i % 60,
-                enrolledDate = today.AddDays(-200 + i % 180),
+                enrolledDate = Workload.EnrolledDate(i, today),
                 eligibility = new
                 {
                     failedAntidepressantTrials = 2 + i % 3,

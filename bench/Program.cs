@@ -1,23 +1,29 @@
 using System.Diagnostics;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
 using Trial.Core.Protocol;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench [-- write | schedules | all]</c>: prints the machine,
-/// then one table per scenario. Every ratio compares figures measured in the same run.
+/// <c>dotnet run -c Release --project bench [-- write | schedules | latency | all]</c>:
+/// prints the machine, then one table per scenario. Every ratio compares figures measured in the same run.
 /// </summary>
 public static class BenchProgram
 {
     public const double WriteRatioTarget = 0.50;
     public const double P99TargetMs = 25;
+    public const double AlertP95TargetMs = 1000;
+    public const double AlertMaxTargetMs = 2000;
+    public const double MinWriteRate = 200;
 
     public static async Task<int> Main(string[] args)
     {
         var scenario = args.FirstOrDefault() ?? "all";
-        if (scenario is not ("write" or "schedules" or "all"))
+        if (scenario is not ("write" or "schedules" or "latency" or "all"))
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | schedules | all]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | schedules | latency | all]");
             return 2;
         }
 
@@ -27,6 +33,7 @@ public static class BenchProgram
         var total = Stopwatch.StartNew();
         if (scenario is "write" or "all") await WriteAsync();
         if (scenario is "schedules" or "all") await SchedulesAsync();
+        if (scenario is "latency" or "all") await LatencyAsync();
         Console.WriteLine($"Total time {total.Elapsed.TotalSeconds:N0} s.");
         return 0;
     }
@@ -36,9 +43,8 @@ public static class BenchProgram
         Console.WriteLine($"== write: {WriteBenchmark.Measured:N0} assessments after {WriteBenchmark.WarmUp:N0} warm-up, {WriteBenchmark.Participants} participants, " +
                           $"SQLite WAL + synchronous=FULL; {WriteBenchmark.Rounds} rounds, writers interleaved");
         var slots = Workload.Slots(ProtocolLoader.LoadDefault(), WriteBenchmark.Participants, DateTime.UtcNow);
-        // What the ASP.NET Core template's appsettings.json sets; the API ships without one, so it logs every request at Information.
-        var requestLoggingOff = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" };
 
+        var noJobs = new Dictionary<string, string?> { ["Jobs:RunServer"] = "false" };
         var writers = new List<IAssessmentWriter>();
         List<WriteRun> runs;
         try
@@ -46,8 +52,9 @@ public static class BenchProgram
             writers.Add(await ApiWriter.StartAsync("API over HTTP, 8 clients (as shipped)", slots, clients: 8));
             writers.Add(await DirectWriter.CeilingAsync(slots));
             // Where the difference goes:
-            writers.Add(await ApiWriter.StartAsync("API, 8 clients, request logging off", slots, clients: 8, requestLoggingOff));
             writers.Add(await ApiWriter.StartAsync("API, 1 client", slots, clients: 1));
+            // As shipped, every 201 enqueues a safety evaluation that this process runs; here it is only enqueued (as when workers run elsewhere).
+            writers.Add(await ApiWriter.StartAsync("API, 8 clients, safety jobs not run", slots, clients: 8, noJobs));
             writers.Add(await DirectWriter.ThroughDatabaseWriteAsync(slots, writers: 8));
             writers.Add(ApiWriter.HttpFloor("HTTP only: GET /health/live, 8 clients", slots.Count, clients: 8));
             runs = await WriteBenchmark.RunAsync(writers);
@@ -96,5 +103,63 @@ public static class BenchProgram
         var medianRatio = large.MedianMs / ((before.MedianMs + after.MedianMs) / 2);
         Console.WriteLine($"Cost per participant, 10,000 / 1,000 (1,000 = mean of before and after; 1.0 = linear): {Format.N2(meanRatio)} by total time, {Format.N2(medianRatio)} by median rebuild");
         Console.WriteLine();
+    }
+
+    private static async Task LatencyAsync()
+    {
+        Console.WriteLine($"== latency: {LatencyBenchmark.Rate} assessments/s from {LatencyBenchmark.Clients} clients, paced (open loop), {LatencyBenchmark.MeasuredSeconds} s after {LatencyBenchmark.WarmUpSeconds} s warm-up, " +
+                          $"{LatencyBenchmark.Participants} participants; 1 in {Workload.FiringEvery} fires a rule; a monitor polls for each alert every {LatencyBenchmark.PollIntervalMs} ms " +
+                          $"(at most {LatencyBenchmark.MaxPollsPerSecond} GET/s in all) from the 201 on, for up to {LatencyBenchmark.PollBoundSeconds} s");
+        var run = await LatencyBenchmark.RunAsync(null);
+        PrintLatency(run);
+        Console.WriteLine();
+    }
+
+    private static void PrintLatency(LatencyRun run)
+    {
+        var latencies = run.Latencies;
+        double P(IReadOnlyList<double> sorted, double percent) => sorted.Count == 0 ? double.NaN : Stats.Percentile(sorted, percent);
+
+        Console.WriteLine($"Writes:   {Format.N0(run.Written)} assessments in {Format.N1(run.Elapsed.TotalSeconds)} s = {Format.N0(run.PerSecond)}/s (201 Created), " +
+                          $"p50 {Format.N1(run.WriteP50Ms)} ms, p99 {Format.N1(run.WriteP99Ms)} ms; sent late by p99 {Format.N1(run.SendLagP99Ms)} ms, at most {Format.N1(run.SendLagMaxMs)} ms; " +
+                          $"{run.WriteErrors} not 201{(run.FirstError is null ? "" : " (first: " + run.FirstError + ")")}");
+        Console.WriteLine($"Process:  {Format.N2(run.CoresBusy)} processors busy on average (server, clients and monitor); the monitor made {Format.N0(run.MonitorPollsPerSecond)} GET/s");
+        Console.WriteLine();
+
+        var table = new Table("rule", "firing", "seen", "p50 ms", "p95 ms", "max ms", "job start p50 ms", "job start p95 ms", "polls each");
+        foreach (var group in run.Firing.GroupBy(f => f.Rule).OrderBy(g => g.Key, StringComparer.Ordinal).Prepend(null))
+        {
+            var firing = group?.ToList() ?? run.Firing.ToList();
+            var seen = firing.Where(f => f.LatencyMs is not null).ToList();
+            var ms = seen.Select(f => f.LatencyMs!.Value).Order().ToList();
+            var job = seen.Select(f => f.JobStartMs!.Value).Order().ToList();
+            table.Add(group?.Key ?? "all", Format.N0(firing.Count), Format.N0(seen.Count), Format.N1(P(ms, 50)), Format.N1(P(ms, 95)), Format.N1(P(ms, 100)),
+                Format.N1(P(job, 50)), Format.N1(P(job, 95)), firing.Count == 0 ? "-" : Format.N1(firing.Average(f => f.Polls)));
+        }
+        table.Print();
+
+        var windows = new Table("seconds", "firing", "p50 ms", "p95 ms", "max ms", "jobs queued (max)", "jobs running (max)", "jobs done/s");
+        const int width = 10;
+        for (var from = 0; from < LatencyBenchmark.MeasuredSeconds; from += width)
+        {
+            var inWindow = run.Firing.Where(f => f.AtSeconds >= from && f.AtSeconds < from + width).ToList();
+            var ms = inWindow.Where(f => f.LatencyMs is not null).Select(f => f.LatencyMs!.Value).Order().ToList();
+            var queue = run.Queue.Where(q => q.AtSeconds >= from && q.AtSeconds < from + width).ToList();
+            windows.Add($"{from}-{from + width}", Format.N0(inWindow.Count), Format.N1(P(ms, 50)), Format.N1(P(ms, 95)), Format.N1(P(ms, 100)),
+                queue.Count == 0 ? "-" : Format.N0(queue.Max(q => q.Enqueued)), queue.Count == 0 ? "-" : Format.N0(queue.Max(q => q.Processing)),
+                queue.Count < 2 || run.Queue[^1].Succeeded == 0 ? "-" : Format.N0((queue[^1].Succeeded - queue[0].Succeeded) / (queue[^1].AtSeconds - queue[0].AtSeconds)));
+        }
+        windows.Print();
+        Console.WriteLine("latency: from the POST's 201 to the monitor's first GET /api/v1/safety-alerts?participant=..&rule=.. response that lists the alert.");
+        Console.WriteLine("job start: from the 201 to the start of the evaluation that raised the alert (its raisedUtc).");
+        Console.WriteLine();
+
+        var p95 = P(latencies, 95);
+        var max = P(latencies, 100);
+        Console.WriteLine($"Write rate: {Format.N0(run.PerSecond)}/s (target >= {Format.N0(MinWriteRate)}/s): {(run.PerSecond >= MinWriteRate && run.WriteErrors == 0 ? "met" : "NOT met")}");
+        Console.WriteLine($"Alerts: {run.Firing.Count - run.Missing} of {run.Firing.Count} seen within {LatencyBenchmark.PollBoundSeconds} s; {run.MissingAtEnd} missing at the end (warm-up included); " +
+                          $"{run.StrayAlerts} raised on assessments meant to fire none: {(run.Missing == 0 && run.MissingAtEnd == 0 && run.StrayAlerts == 0 ? "met" : "NOT met")}");
+        Console.WriteLine($"Alert latency p95: {Format.N0(p95)} ms (target <= {Format.N0(AlertP95TargetMs)} ms): {(p95 <= AlertP95TargetMs && run.Missing == 0 ? "met" : "NOT met")}");
+        Console.WriteLine($"Alert latency max: {Format.N0(max)} ms (target <= {Format.N0(AlertMaxTargetMs)} ms): {(max <= AlertMaxTargetMs && run.Missing == 0 ? "met" : "NOT met")}");
     }
 }

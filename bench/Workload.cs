@@ -1,38 +1,115 @@
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
+using Trial.Core.Safety;
 
 namespace Trial.Bench;
 
-/// <summary>One assessment to enter: an instrument at a visit (and infusion timepoint) of one participant, with its item responses.</summary>
-public sealed record AssessmentSlot(int Participant, string VisitCode, string? Timepoint, InstrumentDefinition Instrument, decimal?[] Items, DateTime AdministeredUtc);
+/// <summary>
+/// One assessment to enter: an instrument at a visit (and infusion timepoint) of one participant,
+/// with its item responses; <paramref name="Rule"/> is the safety rule its values fire, null for none.
+/// </summary>
+public sealed record AssessmentSlot(int Participant, string VisitCode, string? Timepoint, InstrumentDefinition Instrument, decimal?[] Items, DateTime AdministeredUtc, string? Rule);
 
 public static class Workload
 {
+    /// <summary>One assessment in this many carries values that fire a safety rule.</summary>
+    public const int FiringEvery = 10;
+
+    /// <summary>
+    /// The enrolment date of participant number <paramref name="participant"/> (from 0): spread
+    /// over the days 200 to 21 before <paramref name="today"/>.
+    /// </summary>
+    public static DateOnly EnrolledDate(int participant, DateOnly today) => today.AddDays(-200 + participant % 180);
+
     /// <summary>
     /// Every assessment the protocol's battery schedules for <paramref name="participants"/>
     /// participants (each participant, visit, instrument and timepoint once: 49 per participant
     /// with the default protocol), in a shuffled order so concurrent clients hit many participants
-    /// and visits at once, as sites entering data do. Seeded: every run enters the same data.
+    /// and visits at once, as sites entering data do. Each is administered at a random time between
+    /// the participant's enrolment (<see cref="EnrolledDate"/>) and an hour ago.
+    /// <para>
+    /// The values are a steady course below every safety threshold (<see cref="Steady"/>), except
+    /// that one assessment in <see cref="FiringEvery"/> of the order (or the next one that can,
+    /// when it cannot: 5D-ASC has no rule, nor has CADSS at baseline) fires one rule
+    /// (<see cref="Firing"/>). Seeded: every run enters the same data.
+    /// </para>
     /// </summary>
     public static List<AssessmentSlot> Slots(ProtocolDefinition protocol, int participants, DateTime nowUtc, int seed = 20260310)
     {
         var random = new Random(seed);
-        var slots = new List<AssessmentSlot>();
+        var today = DateOnly.FromDateTime(nowUtc);
+        var slots = new List<(int Participant, string Visit, string? Timepoint, InstrumentDefinition Instrument, DateTime Administered)>();
         for (var p = 0; p < participants; p++)
+        {
+            // Minutes from the start of the enrolment day to an hour ago, less an hour: the time is on or after the enrolment date.
+            var span = (int)(nowUtc - EnrolledDate(p, today).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).TotalMinutes - 60;
             foreach (var visit in protocol.Visits)
                 foreach (var entry in visit.Battery)
                     foreach (var code in entry.Instruments)
-                    {
-                        var definition = InstrumentCatalog.All.Single(i => i.Code == code);
-                        var administered = nowUtc.AddMinutes(-random.Next(60, 60 * 24 * 180));
-                        slots.Add(new AssessmentSlot(p, visit.Code, entry.Timepoint, definition, Items(definition, random), administered));
-                    }
+                        slots.Add((p, visit.Code, entry.Timepoint, InstrumentCatalog.Get(code), nowUtc.AddMinutes(-random.Next(60, span))));
+        }
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(slots));
-        return slots;
+
+        var result = new List<AssessmentSlot>(slots.Count);
+        var due = false;
+        foreach (var (participant, visit, timepoint, instrument, administered) in slots)
+        {
+            if (result.Count % FiringEvery == 0) due = true;
+            var rule = due ? FiringRule(instrument, timepoint) : null;
+            if (rule is not null) due = false;
+            var items = rule is null ? Steady(instrument, random) : Firing(instrument);
+            result.Add(new AssessmentSlot(participant, visit, timepoint, instrument, items, administered, rule));
+        }
+        return result;
+    }
+
+    /// <summary>The rule an assessment of this instrument at this timepoint can be made to fire, or null.</summary>
+    private static string? FiringRule(InstrumentDefinition instrument, string? timepoint) => instrument.Code switch
+    {
+        InstrumentCatalog.Madrs => SafetyEngine.Madrs10High,
+        InstrumentCatalog.Bsl23 => SafetyEngine.BslSelfHarm,
+        InstrumentCatalog.Bprs => SafetyEngine.BprsPosItem,
+        InstrumentCatalog.Cadss when timepoint is not null => SafetyEngine.CadssSevere,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The same values at every visit, below every threshold: MADRS 1 per item (total 10, item 10
+    /// = 1), BSL-23 0, CADSS total 4, BPRS 1 per item (BPRS+ 4); 5D-ASC at random (no rule reads it).
+    /// </summary>
+    public static decimal?[] Steady(InstrumentDefinition d, Random random) => d.Code switch
+    {
+        InstrumentCatalog.Madrs => Fill(d, 1),
+        InstrumentCatalog.Bsl23 => Fill(d, 0),
+        InstrumentCatalog.Cadss => Fill(d, 0, (1, 1), (2, 1), (3, 1), (4, 1)),
+        InstrumentCatalog.Bprs => Fill(d, 1),
+        _ => Random(d, random),
+    };
+
+    /// <summary>
+    /// Values that fire one rule: MADRS item 10 = 5 (MADRS10_HIGH), BSL-23 item 5 = 4
+    /// (BSL_SELFHARM), BPRS item 12 = 5 (BPRS_POS_ITEM), CADSS 2 per item, total 46 (CADSS_SEVERE
+    /// at an infusion timepoint). Some fire a second rule besides, on the same assessment (a MADRS
+    /// after the first infusion is also worse than baseline; a BPRS at t40 or t120 has risen over pre).
+    /// </summary>
+    public static decimal?[] Firing(InstrumentDefinition d) => d.Code switch
+    {
+        InstrumentCatalog.Madrs => Fill(d, 1, (10, 5)),
+        InstrumentCatalog.Bsl23 => Fill(d, 0, (5, 4)),
+        InstrumentCatalog.Cadss => Fill(d, 2),
+        InstrumentCatalog.Bprs => Fill(d, 1, (12, 5)),
+        _ => throw new ArgumentOutOfRangeException(nameof(d), d.Code, "No rule fires on this instrument."),
+    };
+
+    private static decimal?[] Fill(InstrumentDefinition d, decimal value, params (int Item, decimal Value)[] except)
+    {
+        var items = Enumerable.Repeat<decimal?>(value, d.ItemCount).ToArray();
+        foreach (var (item, v) in except) items[item - 1] = v;
+        return items;
     }
 
     /// <summary>Valid responses for every item: whole numbers in range, or one decimal place for visual-analogue scales.</summary>
-    private static decimal?[] Items(InstrumentDefinition d, Random random)
+    private static decimal?[] Random(InstrumentDefinition d, Random random)
     {
         var items = new decimal?[d.ItemCount];
         var min = (int)d.MinValue;

@@ -271,7 +271,7 @@ public sealed class DirectWriter : IAssessmentWriter
         {
             await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = WriteBenchmark.SiteCode, Name = "Bench site", CreatedUtc = now });
             for (var i = 0; i < participants.Length; i++)
-                await ParticipantQueries.InsertAsync(c, t, SeedData.Participant(participants[i], WriteBenchmark.SiteCode, i + 1, DateOnly.FromDateTime(now).AddDays(-100), protocol.Version, now));
+                await ParticipantQueries.InsertAsync(c, t, SeedData.Participant(participants[i], WriteBenchmark.SiteCode, i + 1, Workload.EnrolledDate(i, DateOnly.FromDateTime(now)), protocol.Version, now));
             return 0;
         });
         var connection = keepConnection ? await db.OpenAsync() : null;
