@@ -6,24 +6,8 @@ using static Trial.Tests.Api.Safety.SafetyTestKit;
 namespace Trial.Tests.Api.Safety;
 
 /// <summary>Adverse events through HTTP: ICH E2A consistency, SUSAR classification, and the SAE_REPORTED and AESI alerts.</summary>
-public class AdverseEventTests
+public class AdverseEventTests : WawSiteFixture
 {
-    private TrialHost _host = null!;
-    private HttpClient _investigator = null!;
-    private HttpClient _monitor = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _host = TrialHost.Start();
-        await _host.CreateSiteAsync("WAW");
-        _investigator = await _host.UserAsync("investigator", "WAW");
-        _monitor = await _host.UserAsync("monitor", "WAW");
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _host.DisposeAsync();
-
     private static string Url(string code) => $"/api/v1/participants/{code}/adverse-events";
 
     private static AdverseEventBody Invalid(string problem)

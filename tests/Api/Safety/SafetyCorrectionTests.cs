@@ -12,24 +12,8 @@ namespace Trial.Tests.Api.Safety;
 /// Corrections re-evaluate the rules: an alert whose condition no longer holds is superseded, never deleted, and the
 /// correction needs the current ETag and a reason. Evaluating again changes nothing.
 /// </summary>
-public class SafetyCorrectionTests
+public class SafetyCorrectionTests : WawSiteFixture
 {
-    private TrialHost _host = null!;
-    private HttpClient _investigator = null!;
-    private HttpClient _monitor = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _host = TrialHost.Start();
-        await _host.CreateSiteAsync("WAW");
-        _investigator = await _host.UserAsync("investigator", "WAW");
-        _monitor = await _host.UserAsync("monitor", "WAW");
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _host.DisposeAsync();
-
     /// <summary>
     /// Moves the clock one second on before a correction: an alert's history is ordered by time, and with a frozen clock
     /// its raising and its superseding would share one instant. Returns the new time.

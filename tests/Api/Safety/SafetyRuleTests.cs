@@ -10,24 +10,8 @@ namespace Trial.Tests.Api.Safety;
 /// evaluated by the real Hangfire jobs: exactly the expected alerts, naming the rule, participant, visit, source record
 /// and the values that fired it. The clock stays at 2026-03-10T12:00Z, so one host serves the whole fixture.
 /// </summary>
-public class SafetyRuleTests
+public class SafetyRuleTests : WawSiteFixture
 {
-    private TrialHost _host = null!;
-    private HttpClient _investigator = null!;
-    private HttpClient _monitor = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _host = TrialHost.Start();
-        await _host.CreateSiteAsync("WAW");
-        _investigator = await _host.UserAsync("investigator", "WAW");
-        _monitor = await _host.UserAsync("monitor", "WAW");
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _host.DisposeAsync();
-
     private Task<string> NewParticipantAsync() => TrialHost.EnrolAsync(_investigator, "WAW");
 
     private Task<Guid> AssessAsync(string code, string visit, string? timepoint, string instrument, decimal?[] items) =>
