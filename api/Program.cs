@@ -6,6 +6,7 @@ using Trial.Api.Access;
 using Trial.Api.AdverseEvents;
 using Trial.Api.Safety;
 using Trial.Api.Assessments;
+using Trial.Api.Audit;
 using Trial.Api.Health;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
@@ -20,12 +21,19 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
 
-// Configuration: database, protocol, tokens.
-builder.Services.AddSingleton(sp => TrialSetup.DatabaseOptionsFrom(sp.GetRequiredService<IConfiguration>()));
-builder.Services.AddSingleton<Database>();
-builder.Services.AddSingleton(sp => TrialSetup.LoadProtocol(sp.GetRequiredService<IConfiguration>()));
-builder.Services.AddSingleton(TimeProvider.System);
+// The database, protocol, clock and background jobs (Hangfire): shared with the worker. Jobs run in-process on the
+// embedded default; the API only enqueues when Jobs:RunServer is false.
+builder.Services.AddTrial(builder.Configuration, isWorkerProcess: false);
+
+// Access: tokens, sites, request limits; the one write path (audit, idempotency, derived work).
 builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
+builder.Services.Configure<SiteOptions>(builder.Configuration.GetSection("Sites"));
+builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection("RateLimit"));
+builder.Services.AddSingleton<TokenCache>();
+builder.Services.AddSingleton<DeniedAccess>();
+builder.Services.AddSingleton<TokenRateLimit>();
+builder.Services.AddSingleton<KeyedLocks>();
+builder.Services.AddSingleton<WritePath>();
 
 // HTTP: problem+json for every error, strict JSON, bearer tokens, OpenAPI.
 builder.Services.AddProblemDetails();
@@ -43,12 +51,9 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
     .AddPolicy(Policies.Investigator, p => p.RequireRole(Roles.Investigator))
     .AddPolicy(Policies.AlertReviewer, p => p.RequireRole(Roles.Monitor, Roles.Admin))
-    .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin));
+    .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin))
+    .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin));
 builder.Services.AddTrialOpenApi();
-
-// Background jobs (Hangfire): in-process on the embedded default; enqueue-only when Jobs:RunServer is false.
-builder.Services.AddTrialJobs(builder.Configuration, isWorkerProcess: false);
-builder.Services.AddSingleton<JobQueue>();
 
 var app = builder.Build();
 
@@ -60,7 +65,11 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Trial API v1"));
+// Refusals (401, 403) are logged and audited; then who is calling, how often, and whether they may.
+app.Use((http, next) => app.Services.GetRequiredService<DeniedAccess>().InvokeAsync(http, next));
 app.UseAuthentication();
+app.Use((http, next) => app.Services.GetRequiredService<TokenRateLimit>().InvokeAsync(http, next));
+app.Use(WritePath.BufferIdempotentRequests);
 app.UseAuthorization();
 
 app.MapHealth();
@@ -71,6 +80,7 @@ app.MapAssessments();
 app.MapSchedules();
 app.MapAdverseEvents();
 app.MapSafetyAlerts();
+app.MapAudit();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

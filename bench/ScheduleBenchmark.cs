@@ -30,7 +30,7 @@ public static class ScheduleBenchmark
         var records = await SeedAsync(db, protocol, participants);
 
         // What ScheduleJobs.SweepStaleSchedulesAsync does, with each rebuild timed.
-        var jobs = new ScheduleJobs(db, protocol, TimeProvider.System, new NoBackgroundJobs());
+        var jobs = new ScheduleJobs(db, protocol, TimeProvider.System);
         var watch = Stopwatch.StartNew();
         var ids = await db.ReadAsync(ScheduleQueries.StaleParticipantsAsync);
         var each = new double[ids.Count];
@@ -63,7 +63,7 @@ public static class ScheduleBenchmark
         var now = DateTime.UtcNow;
         var today = DateOnly.FromDateTime(now);
         var recorder = Guid.NewGuid();
-        return await db.WriteAsync(async (c, t) =>
+        return await SyntheticData.LoadAsync(db, async (c, t) =>
         {
             await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = "SCH", Name = "Schedule site", CreatedUtc = now });
             var count = 0;
@@ -80,7 +80,7 @@ public static class ScheduleBenchmark
                 await ParticipantQueries.InsertAsync(c, t, participant);
                 foreach (var (code, date) in visits)
                 {
-                    await ParticipantQueries.UpsertVisitRecordAsync(c, t, new VisitRecordRow
+                    await ParticipantQueries.InsertVisitRecordAsync(c, t, new VisitRecordRow
                     {
                         Id = SequentialGuid.New(now), ParticipantId = id, VisitCode = code, ActualDate = date, RecordedUtc = now, RecordedBy = recorder,
                     });

@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
-using Hangfire;
-using Hangfire.Common;
-using Hangfire.States;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Bench;
@@ -36,12 +33,21 @@ public static class Sqlite
     }
 }
 
-/// <summary>Background jobs are not under test here: enqueueing does nothing.</summary>
-public sealed class NoBackgroundJobs : IBackgroundJobClient
+/// <summary>
+/// Synthetic data for a benchmark, loaded in one transaction straight through the query classes: no audit rows and no
+/// derived work, which the application's own write path (<see cref="Database.WriteAsync{T}(Actor, DateTime, Func{WriteScope, Task{T}}, CancellationToken)"/>)
+/// would add. Only for data that no person entered.
+/// </summary>
+public static class SyntheticData
 {
-    public string Create(Job job, IState state) => "";
-
-    public bool ChangeState(string jobId, IState state, string expectedState) => false;
+    public static async Task<T> LoadAsync<T>(Database db, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> load)
+    {
+        await using var connection = await db.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var result = await load(connection, transaction);
+        await transaction.CommitAsync();
+        return result;
+    }
 }
 
 public static class Stats

@@ -7,6 +7,7 @@ using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
 using Trial.Db.Assessments;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 
@@ -254,8 +255,8 @@ public sealed class DirectWriter : IAssessmentWriter
     public static Task<DirectWriter> CeilingAsync(IReadOnlyList<AssessmentSlot> slots) => StartAsync("Ceiling: Dapper, one open connection", slots, keepConnection: true, writers: 1);
 
     /// <summary>
-    /// As the ceiling, but each write through <see cref="Database.WriteAsync{T}(Func{DbConnection, DbTransaction, Task{T}}, CancellationToken)"/>
-    /// as the API's are (its write gate, a pooled connection opened and its pragmas run per write), by <paramref name="writers"/> concurrent writers.
+    /// As the ceiling, but each write through <see cref="Database.WriteAsync(Actor, DateTime, Func{WriteScope, Task}, CancellationToken)"/>
+    /// as the API's are (its write gate, a pooled connection opened and its pragmas run per write, an audit row), by <paramref name="writers"/> concurrent writers.
     /// </summary>
     public static Task<DirectWriter> ThroughDatabaseWriteAsync(IReadOnlyList<AssessmentSlot> slots, int writers) =>
         StartAsync($"Dapper through Database.WriteAsync, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers);
@@ -267,7 +268,7 @@ public sealed class DirectWriter : IAssessmentWriter
         var protocol = ProtocolLoader.LoadDefault();
         var now = DateTime.UtcNow;
         var participants = Enumerable.Range(0, WriteBenchmark.Participants).Select(_ => SequentialGuid.New(now)).ToArray();
-        await db.WriteAsync(async (c, t) =>
+        await SyntheticData.LoadAsync(db, async (c, t) =>
         {
             await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = WriteBenchmark.SiteCode, Name = "Bench site", CreatedUtc = now });
             for (var i = 0; i < participants.Length; i++)
@@ -298,7 +299,11 @@ public sealed class DirectWriter : IAssessmentWriter
                     await transaction.CommitAsync();
                 }
                 else
-                    await _db.WriteAsync(async (c, t) => { await InsertAsync(c, t, slot); return 0; });
+                    await _db.WriteAsync(BenchActor, DateTime.UtcNow, async w =>
+                    {
+                        var row = await InsertAsync(w.Connection, w.Transaction, slot);
+                        await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), new { row.Id, row.VisitCode, row.Instrument }, WriteBenchmark.SiteCode, null));
+                    });
                 latencies[i - from] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
         }));
@@ -306,7 +311,7 @@ public sealed class DirectWriter : IAssessmentWriter
     }
 
     /// <summary>Scores the items and inserts the assessment with its items and scores.</summary>
-    private Task InsertAsync(DbConnection c, DbTransaction t, AssessmentSlot s)
+    private async Task<AssessmentRow> InsertAsync(DbConnection c, DbTransaction t, AssessmentSlot s)
     {
         var now = DateTime.UtcNow;
         var score = Scorer.Score(s.Instrument, s.Items);
@@ -326,8 +331,11 @@ public sealed class DirectWriter : IAssessmentWriter
             RowVersion = 1,
             CreatedBy = _userId,
         };
-        return AssessmentQueries.InsertAsync(c, t, row, s.Items, score.Scores);
+        await AssessmentQueries.InsertAsync(c, t, row, s.Items, score.Scores);
+        return row;
     }
+
+    private static readonly Actor BenchActor = new(Guid.NewGuid(), Guid.NewGuid(), "bench writer", Roles.Investigator, [WriteBenchmark.SiteCode]);
 
     public async ValueTask DisposeAsync()
     {

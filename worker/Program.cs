@@ -1,5 +1,4 @@
 using Hangfire;
-using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
 using Trial.Worker.Hosting;
 
@@ -16,27 +15,19 @@ public static class WorkerProgram
     {
         var builder = Host.CreateApplicationBuilder(args);
 
-        var databaseOptions = new DatabaseOptions();
-        builder.Configuration.GetSection("Database").Bind(databaseOptions);
-        databaseOptions.ConnectionString = builder.Configuration.GetConnectionString("Trial") ?? databaseOptions.ConnectionString;
-        var protocolPath = builder.Configuration["Protocol:Path"];
-        var protocol = string.IsNullOrWhiteSpace(protocolPath) ? ProtocolLoader.LoadDefault() : ProtocolLoader.LoadFile(protocolPath);
-
-        builder.Services.AddSingleton(databaseOptions);
-        builder.Services.AddSingleton<Database>();
-        builder.Services.AddSingleton(protocol);
-        builder.Services.AddSingleton(TimeProvider.System);
-
         if (args.Contains("migrate"))
         {
+            var databaseOptions = TrialServices.DatabaseOptionsFrom(builder.Configuration);
             Migrator.Apply(new Database(databaseOptions), databaseOptions.CreateIfMissing);
             Console.WriteLine($"Migrations applied ({databaseOptions.Provider}).");
             return;
         }
 
-        builder.Services.AddTrialJobs(builder.Configuration, isWorkerProcess: true);
+        builder.Services.AddTrial(builder.Configuration, isWorkerProcess: true);
         var host = builder.Build();
-        if (databaseOptions.Provider == DatabaseProvider.Sqlite)
+        // Fails start-up with a message naming the problem when the protocol file is broken.
+        host.Services.GetRequiredService<Trial.Core.Protocol.ProtocolDefinition>();
+        if (host.Services.GetRequiredService<DatabaseOptions>().Provider == DatabaseProvider.Sqlite)
             host.Services.GetRequiredService<ILogger<JobOptions>>().LogWarning(
                 "The worker runs on SQLite with in-memory job storage: it shares no queue with the API and only runs the recurring sweeps. Use SQL Server to scale out.");
         TrialJobs.RegisterRecurringJobs(host.Services.GetRequiredService<IRecurringJobManager>(), host.Services.GetRequiredService<JobOptions>());

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -11,7 +13,7 @@ namespace Trial.Api.Access;
 /// <summary>Resolves <c>Authorization: Bearer &lt;token&gt;</c> against the hashed tokens in the database.</summary>
 public sealed class BearerAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    Database database, TimeProvider clock, IProblemDetailsService problems)
+    Database database, TimeProvider clock, TokenCache cache, IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -27,8 +29,14 @@ public sealed class BearerAuthentication(
         var token = header["Bearer ".Length..].Trim();
         if (token.Length == 0) return AuthenticateResult.Fail("The bearer token is empty.");
 
-        var owner = await database.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, ApiTokens.Hash(token), clock.GetUtcNow().UtcDateTime));
-        if (owner is null) return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
+        var hash = ApiTokens.Hash(token);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!cache.TryGet(hash, now, out var owner))
+        {
+            owner = await database.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, hash, now));
+            if (owner is null) return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
+            cache.Add(hash, owner);
+        }
 
         var claims = new List<Claim>
         {
@@ -84,10 +92,15 @@ public static class Policies
     public const string AlertReviewer = "alert-reviewer";
     /// <summary>May read clinical data of their sites.</summary>
     public const string ClinicalReader = "clinical-reader";
+    /// <summary>May read the audit trail (admins all of it, monitors their sites').</summary>
+    public const string AuditReader = "audit-reader";
 }
 
 public static class ActorExtensions
 {
+    /// <summary>The authenticated caller of this request, with the request's id for the audit trail.</summary>
+    public static Actor Actor(this HttpContext http) => http.User.Actor() with { RequestId = http.TraceIdentifier };
+
     /// <summary>The authenticated caller as the write pipeline knows them.</summary>
     public static Actor Actor(this ClaimsPrincipal user) => new(
         Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!),
@@ -95,4 +108,38 @@ public static class ActorExtensions
         user.FindFirstValue(ClaimTypes.Name)!,
         user.FindFirstValue(ClaimTypes.Role)!,
         user.FindAll(BearerAuthentication.SiteClaim).Select(c => c.Value).ToList());
+}
+
+/// <summary>
+/// Resolved tokens, kept for a few seconds so that a burst of requests does not look each one up. A revocation through
+/// this process empties the cache at once; one made through another process takes effect here within
+/// <see cref="AccessOptions.TokenCacheSeconds"/>. Expiry is checked on every request, cached or not.
+/// </summary>
+public sealed class TokenCache(IOptions<AccessOptions> options)
+{
+    private readonly ConcurrentDictionary<string, (TokenOwner Owner, long CachedAtMs)> _owners = new(StringComparer.Ordinal);
+
+    public bool TryGet(string tokenHash, DateTime nowUtc, [NotNullWhen(true)] out TokenOwner? owner)
+    {
+        owner = null;
+        if (!_owners.TryGetValue(tokenHash, out var entry)) return false;
+        if (Environment.TickCount64 - entry.CachedAtMs > options.Value.TokenCacheSeconds * 1000L || entry.Owner.ExpiresUtc <= nowUtc)
+        {
+            _owners.TryRemove(tokenHash, out _);
+            return false;
+        }
+        owner = entry.Owner;
+        return true;
+    }
+
+    public void Add(string tokenHash, TokenOwner owner)
+    {
+        if (options.Value.TokenCacheSeconds <= 0) return;
+        // A bound on memory: an attacker cannot make valid tokens, so this only trims a very busy study.
+        if (_owners.Count > 10_000) _owners.Clear();
+        _owners[tokenHash] = (owner, Environment.TickCount64);
+    }
+
+    /// <summary>Drops every cached token: called after a revocation so it holds at once in this process.</summary>
+    public void Forget() => _owners.Clear();
 }

@@ -1,4 +1,5 @@
 using Trial.Db.Access;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Access;
@@ -16,13 +17,19 @@ public static class BootstrapAdmin
     public static async Task EnsureAsync(Database database, TimeProvider clock, string? configuredToken, string dataFolder, int tokenLifetimeDays, ILogger log)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var created = await database.WriteAsync(async (c, t) =>
+        // Made by the system at start-up, and audited like any other user and token.
+        var created = await database.WriteAsync(Actor.System, now, async w =>
         {
-            if (await AccessQueries.CountUsersAsync(c, t) > 0) return null;
+            if (await AccessQueries.CountUsersAsync(w.Connection, w.Transaction) > 0)
+            {
+                w.Refuse();
+                return null;
+            }
             var token = string.IsNullOrWhiteSpace(configuredToken) ? ApiTokens.New() : configuredToken.Trim();
             var admin = new UserRow { Id = SequentialGuid.New(now), Name = "bootstrap admin", Role = Roles.Admin, CreatedUtc = now };
-            await AccessQueries.InsertUserAsync(c, t, admin, null, []);
-            await AccessQueries.InsertTokenAsync(c, t, SequentialGuid.New(now), admin.Id, ApiTokens.Hash(token), now, now.AddDays(tokenLifetimeDays));
+            await AccessQueries.InsertUserAsync(w.Connection, w.Transaction, admin, null, []);
+            await w.AuditAsync(AuditEntry.Created(AuditEntities.User, admin.Id.ToString(), new UserResponse(admin.Id, admin.Name, admin.Role, [], now), null, null));
+            await AccessEndpoints.IssueAsync(w, admin.Id, token, now.AddDays(tokenLifetimeDays));
             return token;
         });
         if (created is null) return;

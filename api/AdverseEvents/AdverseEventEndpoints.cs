@@ -3,9 +3,11 @@ using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
+using Trial.Core.Schedule;
 using Trial.Db.AdverseEvents;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
-using Trial.Db.Safety;
+using Trial.Db.Participants;
 using Trial.Worker.Safety;
 
 namespace Trial.Api.AdverseEvents;
@@ -13,14 +15,14 @@ namespace Trial.Api.AdverseEvents;
 public sealed record AdverseEventRequest(
     string? Term, string? CodedTerm, DateOnly? OnsetDate, DateOnly? EndDate, string? Severity, bool? Serious,
     IReadOnlyList<string>? SeriousCriteria, string? Relatedness, bool? Expected, string? ActionTaken, string? Outcome,
-    DateOnly? AwareDate, DateTime? SponsorReportedUtc, string? SpecialInterest, string? Reason);
+    DateOnly? AwareDate, DateTime? SponsorReportedUtc, string? SpecialInterest, string? Reason, DateTime? AwareUtc = null);
 
 public sealed record SusarResponse(bool IsSusar, int? ReportingClockDays, DateOnly? DueDate);
 
 public sealed record AdverseEventResponse(
     Guid Id, string ParticipantCode, string SiteCode, string Term, string? CodedTerm, DateOnly OnsetDate, DateOnly? EndDate, bool Ongoing,
     string Severity, bool Serious, IReadOnlyList<string> SeriousCriteria, string Relatedness, bool Expected, string ActionTaken,
-    string Outcome, DateOnly AwareDate, DateTime? SponsorReportedUtc, string? SpecialInterest,
+    string Outcome, DateOnly AwareDate, DateTime? AwareUtc, DateTime? SponsorReportedUtc, string? SpecialInterest,
     DateTime? SaeReportDueUtc, SusarResponse Susar, int Version, DateTime RecordedUtc, DateTime UpdatedUtc);
 
 public static class AdverseEventEndpoints
@@ -46,53 +48,51 @@ public static class AdverseEventEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(string code, AdverseEventRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs, HttpContext http)
+    private static async Task<IResult> CreateAsync(string code, AdverseEventRequest body, Database db, WritePath writes, ProtocolDefinition protocol,
+        TimeProvider clock, HttpContext http)
     {
-        var actor = http.User.Actor();
+        var actor = http.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
         if (error is not null) return error;
         var now = clock.GetUtcNow().UtcDateTime;
-        var (fact, problems) = Validate(body, Guid.Empty, now, requireReason: false);
+        var (input, problems) = Validate(body, Guid.Empty, now, participant!, requireReason: false);
         if (problems is not null) return problems;
+        if (DataEntry.CheckWithdrawal(participant!, input!.Reason) is { } withdrawn) return withdrawn;
 
-        var row = ToRow(fact!, SequentialGuid.New(now), participant!.Id, body.CodedTerm, version: 1, now, actor.UserId, recordedUtc: now, recordedBy: actor.UserId);
-        await db.WriteAsync(actor, now, async w =>
+        var row = ToRow(input, SequentialGuid.New(now), participant!, version: 1, now, actor.UserId, recordedUtc: now, recordedBy: actor.UserId);
+        return await writes.RunAsync(http, now, async w =>
         {
             await AdverseEventQueries.InsertAsync(w.Connection, w.Transaction, row);
-            await SafetyQueries.MarkUnevaluatedAsync(w.Connection, w.Transaction, participant.Id);
-            return true;
+            var response = ToResponse(row, protocol);
+            await w.AuditAsync(AuditEntry.Created(AuditEntities.AdverseEvent, row.Id.ToString(), response, participant!.SiteCode, code, input!.Reason, DataEntry.Flag(participant)));
+            await w.SafetyDataChangedAsync(participant.Id);
+            return Results.Created($"/api/v1/adverse-events/{row.Id}", response).WithETag(row.RowVersion);
         });
-        jobs.Enqueue<SafetyJobs>(j => j.EvaluateAdverseEventAsync(row.Id));
-        var stored = await db.ReadAsync(c => AdverseEventQueries.GetAsync(c, row.Id));
-        http.Response.Headers.ETag = ETag(1);
-        return Results.Created($"/api/v1/adverse-events/{row.Id}", ToResponse(stored!, protocol));
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, AdverseEventRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs, HttpContext http)
+    private static async Task<IResult> UpdateAsync(Guid id, AdverseEventRequest body, Database db, WritePath writes, ProtocolDefinition protocol,
+        TimeProvider clock, HttpContext http)
     {
-        var actor = http.User.Actor();
+        var actor = http.Actor();
         var current = await db.ReadAsync(c => AdverseEventQueries.GetAsync(c, id));
         if (current is null) return Problems.NotFound($"No adverse event with id {id}.");
-        var (_, error) = await ParticipantAccess.FindAsync(db, current.ParticipantCode, actor);
+        var (participant, error) = await ParticipantAccess.FindAsync(db, current.ParticipantCode, actor);
         if (error is not null) return error;
-        var ifMatch = http.Request.Headers.IfMatch.ToString();
-        if (ifMatch.Length > 0 && ifMatch != ETag(current.RowVersion)) return Stale(current.RowVersion);
+        if (Versions.CheckIfMatch(http, current.RowVersion, "adverse event") is { } precondition) return precondition;
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var (fact, problems) = Validate(body, id, now, requireReason: true);
+        var (input, problems) = Validate(body, id, now, participant!, requireReason: true);
         if (problems is not null) return problems;
-        var row = ToRow(fact!, id, current.ParticipantId, body.CodedTerm, current.RowVersion + 1, now, actor.UserId, current.RecordedUtc, current.RecordedBy);
-        var saved = await db.WriteAsync(actor, now, async w =>
+        var row = ToRow(input!, id, participant!, current.RowVersion + 1, now, actor.UserId, current.RecordedUtc, current.RecordedBy);
+        return await writes.RunAsync(http, now, async w =>
         {
-            if (await AdverseEventQueries.UpdateAsync(w.Connection, w.Transaction, row) == 0) return false;
-            await SafetyQueries.MarkUnevaluatedAsync(w.Connection, w.Transaction, current.ParticipantId);
-            return true;
+            if (await AdverseEventQueries.UpdateAsync(w.Connection, w.Transaction, row) == 0) return Versions.Stale(current.RowVersion + 1, "adverse event");
+            var response = ToResponse(row, protocol);
+            await w.AuditAsync(AuditEntry.Changed(AuditEntities.AdverseEvent, id.ToString(), AuditActions.Update, ToResponse(current, protocol), response,
+                participant!.SiteCode, participant!.Code, input!.Reason, flag: DataEntry.Flag(participant)));
+            await w.SafetyDataChangedAsync(current.ParticipantId);
+            return Results.Ok(response).WithETag(row.RowVersion);
         });
-        if (!saved) return Stale(current.RowVersion + 1);
-        jobs.Enqueue<SafetyJobs>(j => j.EvaluateAdverseEventAsync(id));
-        var stored = await db.ReadAsync(c => AdverseEventQueries.GetAsync(c, id));
-        http.Response.Headers.ETag = ETag(row.RowVersion);
-        return Results.Ok(ToResponse(stored!, protocol));
     }
 
     private static async Task<IResult> GetAsync(Guid id, Database db, ProtocolDefinition protocol, HttpContext http)
@@ -101,8 +101,7 @@ public static class AdverseEventEndpoints
         if (row is null) return Problems.NotFound($"No adverse event with id {id}.");
         var (_, error) = await ParticipantAccess.FindAsync(db, row.ParticipantCode, http.User.Actor());
         if (error is not null) return error;
-        http.Response.Headers.ETag = ETag(row.RowVersion);
-        return Results.Ok(ToResponse(row, protocol));
+        return Results.Ok(ToResponse(row, protocol)).WithETag(row.RowVersion);
     }
 
     private static async Task<IResult> ListAsync(string? site, string? participant, Database db, ProtocolDefinition protocol, HttpContext http)
@@ -115,7 +114,7 @@ public static class AdverseEventEndpoints
         return Results.Ok(rows.Select(r => ToResponse(r, protocol)));
     }
 
-    private static (AdverseEventFact? Fact, IResult? Problem) Validate(AdverseEventRequest body, Guid id, DateTime now, bool requireReason)
+    private static (AdverseEventInput? Input, IResult? Problem) Validate(AdverseEventRequest body, Guid id, DateTime now, ParticipantRow participant, bool requireReason)
     {
         var errors = new FieldErrors();
         var term = errors.Required(body.Term?.Trim(), "term", "The adverse event term");
@@ -129,11 +128,12 @@ public static class AdverseEventEndpoints
         var action = errors.Required(body.ActionTaken?.Trim(), "actionTaken", "The action taken with the study drug");
         var outcome = errors.Required(body.Outcome?.Trim(), "outcome", "The outcome");
         var aware = errors.Required(body.AwareDate, "awareDate", "The date the site became aware");
-        if (requireReason)
-        {
-            var reason = errors.Required(body.Reason?.Trim(), "reason", "A reason for the change");
-            if (reason is { Length: > 2000 }) errors.Add("reason", "The reason must be at most 2000 characters.");
-        }
+        var reason = DataEntry.CheckReason(errors, body.Reason, requireReason);
+        var awareUtc = errors.Instant(body.AwareUtc, "awareUtc", "The time the site became aware (awareUtc)", required: false);
+        var today = DataEntry.Today(participant, now);
+        if (awareUtc is { } awareAt && aware is { } awareDay && SiteCalendar.LocalDate(awareAt, participant.TimeZone) != awareDay)
+            errors.Add("awareUtc", $"awareUtc {awareAt:yyyy-MM-ddTHH:mm:ssZ} falls on {SiteCalendar.LocalDate(awareAt, participant.TimeZone):yyyy-MM-dd} at site {participant.SiteCode}, not on the awareDate {awareDay:yyyy-MM-dd}.");
+        if (awareUtc > now) errors.Add("awareUtc", "The time the site became aware is in the future.");
         var sponsorReported = errors.Instant(body.SponsorReportedUtc, "sponsorReportedUtc", "The time of the sponsor report (sponsorReportedUtc)", required: false);
         if (errors.Any) return (null, errors.ToResult());
 
@@ -141,20 +141,27 @@ public static class AdverseEventEndpoints
             .OrderBy(c => AdverseEventRules.SeriousCriteria.ToList().IndexOf(c) is var i && i < 0 ? int.MaxValue : i).ToList();
         var fact = new AdverseEventFact(id, term!, onset!.Value, body.EndDate, severity!, serious!.Value, criteria, relatedness!, expected!.Value,
             action!, outcome!, aware!.Value, sponsorReported, string.IsNullOrWhiteSpace(body.SpecialInterest) ? null : body.SpecialInterest.Trim());
-        foreach (var problem in AdverseEventRules.Validate(fact, DateOnly.FromDateTime(now)))
+        foreach (var problem in AdverseEventRules.Validate(fact, today))
             errors.Add(problem.Field, problem.Message);
         if (sponsorReported > now) errors.Add("sponsorReportedUtc", "The time of the sponsor report is in the future.");
-        return errors.Any ? (null, errors.ToResult()) : (fact, null);
+        return errors.Any ? (null, errors.ToResult()) : (new AdverseEventInput(fact, body.CodedTerm, awareUtc, reason), null);
     }
 
-    private static AdverseEventRow ToRow(AdverseEventFact f, Guid id, Guid participantId, string? codedTerm, int version, DateTime now, Guid by, DateTime recordedUtc, Guid recordedBy) => new()
+    private sealed record AdverseEventInput(AdverseEventFact Fact, string? CodedTerm, DateTime? AwareUtc, string? Reason);
+
+    private static AdverseEventRow ToRow(AdverseEventInput input, Guid id, ParticipantRow participant, int version, DateTime now, Guid by, DateTime recordedUtc, Guid recordedBy)
     {
-        Id = id, ParticipantId = participantId, Term = f.Term, CodedTerm = string.IsNullOrWhiteSpace(codedTerm) ? null : codedTerm.Trim(),
-        OnsetDate = f.OnsetDate, EndDate = f.EndDate, Severity = f.Severity, Serious = f.Serious, SeriousCriteria = string.Join(',', f.SeriousCriteria),
-        Relatedness = f.Relatedness, Expected = f.Expected, ActionTaken = f.ActionTaken, Outcome = f.Outcome, AwareDate = f.AwareDate,
-        SponsorReportedUtc = f.SponsorReportedUtc, SpecialInterest = f.SpecialInterest, RowVersion = version,
-        RecordedUtc = recordedUtc, RecordedBy = recordedBy, UpdatedUtc = now, UpdatedBy = by,
-    };
+        var f = input.Fact;
+        return new()
+        {
+            Id = id, ParticipantId = participant.Id, ParticipantCode = participant.Code, SiteCode = participant.SiteCode, Term = f.Term,
+            CodedTerm = string.IsNullOrWhiteSpace(input.CodedTerm) ? null : input.CodedTerm.Trim(), AwareUtc = input.AwareUtc,
+            OnsetDate = f.OnsetDate, EndDate = f.EndDate, Severity = f.Severity, Serious = f.Serious, SeriousCriteria = string.Join(',', f.SeriousCriteria),
+            Relatedness = f.Relatedness, Expected = f.Expected, ActionTaken = f.ActionTaken, Outcome = f.Outcome, AwareDate = f.AwareDate,
+            SponsorReportedUtc = f.SponsorReportedUtc, SpecialInterest = f.SpecialInterest, RowVersion = version,
+            RecordedUtc = recordedUtc, RecordedBy = recordedBy, UpdatedUtc = now, UpdatedBy = by,
+        };
+    }
 
     private static AdverseEventResponse ToResponse(AdverseEventRow r, ProtocolDefinition protocol)
     {
@@ -165,13 +172,7 @@ public static class AdverseEventEndpoints
             ? r.AwareDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddHours((double)hours)
             : null;
         return new AdverseEventResponse(r.Id, r.ParticipantCode, r.SiteCode, r.Term, r.CodedTerm, r.OnsetDate, r.EndDate, r.EndDate is null,
-            r.Severity, r.Serious, r.SeriousCriteriaList, r.Relatedness, r.Expected, r.ActionTaken, r.Outcome, r.AwareDate, r.SponsorReportedUtc,
+            r.Severity, r.Serious, r.SeriousCriteriaList, r.Relatedness, r.Expected, r.ActionTaken, r.Outcome, r.AwareDate, r.AwareUtc, r.SponsorReportedUtc,
             r.SpecialInterest, due, new SusarResponse(susar.IsSusar, susar.ReportingClockDays, susar.DueDate), r.RowVersion, r.RecordedUtc, r.UpdatedUtc);
     }
-
-    private static string ETag(int version) => $"\"{version}\"";
-
-    private static IResult Stale(int currentVersion) =>
-        Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The adverse event has changed.",
-            detail: $"The adverse event was changed since you read it (current ETag \"{currentVersion}\"); read it again and re-apply your change.");
 }

@@ -1,20 +1,19 @@
 using System.Data.Common;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
+using Trial.Core.Schedule;
 using Trial.Db.Assessments;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
-using Trial.Db.Safety;
-using Trial.Worker.Safety;
+using Trial.Db.Participants;
 
 namespace Trial.Api.Assessments;
 
-public sealed record CreateAssessmentRequest(string? Instrument, string? Timepoint, DateTime? AdministeredUtc, JsonElement[]? Items, bool? Unscheduled);
+public sealed record CreateAssessmentRequest(string? Instrument, string? Timepoint, DateTime? AdministeredUtc, JsonElement[]? Items, bool? Unscheduled, string? Reason);
 
 public sealed record CorrectAssessmentRequest(string? Instrument, string? Timepoint, DateTime? AdministeredUtc, JsonElement[]? Items, bool? Unscheduled, string? Reason);
 
@@ -39,8 +38,6 @@ public sealed record AssessmentResponse(
 
 public static class AssessmentEndpoints
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
-
     /// <summary>How far ahead of the server clock a stated administration time may be (clock skew between devices).</summary>
     private static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
 
@@ -76,9 +73,9 @@ public static class AssessmentEndpoints
 
     private static async Task<IResult> CreateAsync(
         string code, string visitCode, CreateAssessmentRequest body, HttpContext http,
-        Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs)
+        Database db, WritePath writes, ProtocolDefinition protocol, TimeProvider clock)
     {
-        var actor = http.User.Actor();
+        var actor = http.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
         if (error is not null) return error;
         var visit = protocol.FindVisit(visitCode);
@@ -101,8 +98,8 @@ public static class AssessmentEndpoints
         else if (timepoint is not null)
             errors.Add("timepoint", $"{visitCode} is not an infusion visit: timepoint must be null; got '{timepoint}'.");
 
-        var administered = CheckAdministered(errors, body.AdministeredUtc, now, participant!.EnrolledDate);
-
+        var administered = CheckAdministered(errors, body.AdministeredUtc, now, participant!);
+        var reason = DataEntry.CheckReason(errors, body.Reason, required: false);
         var items = ParseItems(body.Items, definition, errors);
         if (errors.Any) return errors.ToResult();
 
@@ -111,22 +108,19 @@ public static class AssessmentEndpoints
             return Problems.Validation("instrument",
                 $"The protocol does not schedule {definition.Code} at {visitCode}{(timepoint is null ? "" : " " + timepoint)}. " +
                 "Send \"unscheduled\": true to record it as an unscheduled assessment.");
+        if (DataEntry.CheckWithdrawal(participant!, reason) is { } withdrawn) return withdrawn;
 
         var score = Scorer.Score(definition!, items!);
-        var key = http.Request.Headers[IdempotencyHeader].ToString();
-        if (key.Length > 200) return Problems.Validation(IdempotencyHeader, "The Idempotency-Key header must be at most 200 characters.");
-        var requestHash = HashRequest(code, visitCode, definition!.Code, timepoint, administered!.Value, items!, unscheduled);
-
         var row = new AssessmentRow
         {
             Id = SequentialGuid.New(now),
             ParticipantId = participant!.Id,
             ParticipantCode = participant.Code,
             VisitCode = visitCode,
-            Instrument = definition.Code,
+            Instrument = definition!.Code,
             Timepoint = timepoint ?? "",
             Unscheduled = unscheduled,
-            AdministeredUtc = administered.Value,
+            AdministeredUtc = administered!.Value,
             ReceivedUtc = now,
             Complete = score.Complete,
             SeverityBand = score.SeverityBand,
@@ -136,66 +130,36 @@ public static class AssessmentEndpoints
             CreatedBy = actor.UserId,
         };
 
-        CreateOutcome outcome;
         try
         {
-            outcome = await db.WriteAsync(actor, now, w => InsertAsync(w, row, items!, score, key, requestHash));
-            if (outcome.Kind == CreateOutcomeKind.Created) jobs.Enqueue<SafetyJobs>(j => j.EvaluateAssessmentAsync(row.Id));
+            return await writes.RunAsync(http, now, async w =>
+            {
+                var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
+                if (records.All(r => r.VisitCode != visitCode))
+                    return Problems.Conflict($"Visit {visitCode} of {code} has not been recorded yet; record it (PUT /api/v1/participants/{code}/visits/{visitCode}) before its assessments.",
+                        new Dictionary<string, object?> { ["missingVisit"] = visitCode });
+                if (await AssessmentQueries.FindIdAsync(w.Connection, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint, w.Transaction) is { } existingId)
+                    return Duplicate(definition.Code, visitCode, timepoint, code, existingId);
+                await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, row, items!, score.Scores);
+                var created = AssessmentResponse.From(new StoredAssessment(row, items!, score.Scores));
+                await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), created, participant.SiteCode, code, reason, DataEntry.Flag(participant)));
+                await w.SafetyDataChangedAsync(participant.Id);
+                return Results.Created($"/api/v1/assessments/{row.Id}", created).WithETag(row.RowVersion);
+            });
         }
         catch (DbException)
         {
             // A concurrent request for the same slot may have won the race to the unique constraint.
-            var existingId = await FindExistingAsync(db, row);
+            var existingId = await db.ReadAsync(c => AssessmentQueries.FindIdAsync(c, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint));
             if (existingId is null) throw;
-            outcome = new CreateOutcome(CreateOutcomeKind.Conflict, existingId.Value);
+            return Duplicate(definition.Code, visitCode, timepoint, code, existingId.Value);
         }
-
-        return outcome.Kind switch
-        {
-            CreateOutcomeKind.Created => Created(new StoredAssessment(row, items!, score.Scores)),
-            CreateOutcomeKind.Replayed => Created((await db.ReadAsync(c => AssessmentQueries.GetAsync(c, outcome.Id)))!),
-            CreateOutcomeKind.KeyReused => Problems.Validation(IdempotencyHeader,
-                $"Idempotency-Key '{key}' was already used for a different request (assessment {outcome.Id}); use a new key for a new request."),
-            _ => Problems.Conflict(
-                $"{definition.Code} at {visitCode}{(timepoint is null ? "" : " " + timepoint)} is already recorded for {code} (assessment {outcome.Id}); corrections go through PUT /api/v1/assessments/{outcome.Id}.",
-                new Dictionary<string, object?> { ["existingId"] = outcome.Id, ["existing"] = $"/api/v1/assessments/{outcome.Id}" }),
-        };
     }
 
-    private enum CreateOutcomeKind { Created, Replayed, KeyReused, Conflict }
-
-    private sealed record CreateOutcome(CreateOutcomeKind Kind, Guid Id);
-
-    private static async Task<CreateOutcome> InsertAsync(WriteScope w, AssessmentRow row, IReadOnlyList<decimal?> items, AssessmentScore score, string key, string requestHash)
-    {
-        if (key.Length > 0)
-        {
-            var earlier = await AssessmentQueries.FindIdempotentAsync(w.Connection, w.Actor.UserId, key, w.Transaction);
-            if (earlier is { } earlierId)
-            {
-                var earlierHash = await AssessmentQueries.FindIdempotentHashAsync(w.Connection, w.Actor.UserId, key, w.Transaction);
-                return new CreateOutcome(earlierHash == requestHash ? CreateOutcomeKind.Replayed : CreateOutcomeKind.KeyReused, earlierId);
-            }
-        }
-        var existing = await AssessmentQueries.FindIdAsync(w.Connection, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint, w.Transaction);
-        if (existing is { } existingId) return new CreateOutcome(CreateOutcomeKind.Conflict, existingId);
-        await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, row, items, score.Scores);
-        await SafetyQueries.MarkUnevaluatedAsync(w.Connection, w.Transaction, row.ParticipantId);
-        if (key.Length > 0)
-            await AssessmentQueries.InsertIdempotentAsync(w.Connection, w.Transaction, w.Actor.UserId, key, requestHash, row.Id, w.NowUtc);
-        return new CreateOutcome(CreateOutcomeKind.Created, row.Id);
-    }
-
-    private static Task<Guid?> FindExistingAsync(Database db, AssessmentRow row) =>
-        db.ReadAsync(c => AssessmentQueries.FindIdAsync(c, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint));
-
-    private static IResult Created(StoredAssessment stored)
-    {
-        var response = AssessmentResponse.From(stored);
-        return new CreatedWithETag($"/api/v1/assessments/{response.Id}", ETagOf(response.Version), response);
-    }
-
-    public static string ETagOf(int version) => $"\"{version}\"";
+    private static IResult Duplicate(string instrument, string visitCode, string? timepoint, string code, Guid existingId) =>
+        Problems.Conflict(
+            $"{instrument} at {visitCode}{(timepoint is null ? "" : " " + timepoint)} is already recorded for {code} (assessment {existingId}); corrections go through PUT /api/v1/assessments/{existingId}.",
+            new Dictionary<string, object?> { ["existingId"] = existingId, ["existing"] = $"/api/v1/assessments/{existingId}" });
 
     /// <summary>
     /// Reads item values from JSON: numbers or null. Anything else (a string, a boolean) is named
@@ -228,28 +192,14 @@ public static class AssessmentEndpoints
         return items;
     }
 
-    private static string HashRequest(string code, string visitCode, string instrument, string? timepoint, DateTime administered, IReadOnlyList<decimal?> items, bool unscheduled)
+    private static async Task<IResult> CorrectAsync(Guid id, CorrectAssessmentRequest body, HttpContext http, Database db, WritePath writes, ProtocolDefinition protocol, TimeProvider clock)
     {
-        var text = string.Join('|', code, visitCode, instrument, timepoint ?? "", administered.ToString("O"), unscheduled,
-            string.Join(',', items.Select(i => i?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null")));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
-
-    private static async Task<IResult> CorrectAsync(Guid id, CorrectAssessmentRequest body, HttpContext http, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs)
-    {
-        var actor = http.User.Actor();
+        var actor = http.Actor();
         var current = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
         if (current is null) return Problems.NotFound($"No assessment with id {id}.");
         var (participant, error) = await ParticipantAccess.FindAsync(db, current.Row.ParticipantCode, actor);
         if (error is not null) return error;
-
-        var ifMatch = http.Request.Headers.IfMatch.ToString();
-        if (ifMatch.Length == 0)
-            return Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.",
-                type: "https://www.rfc-editor.org/rfc/rfc6585#section-3",
-                detail: $"Send If-Match with the ETag of the version you corrected (currently {ETagOf(current.Row.RowVersion)}).");
-        if (ifMatch != ETagOf(current.Row.RowVersion))
-            return Stale(current.Row.RowVersion);
+        if (Versions.CheckIfMatch(http, current.Row.RowVersion, "assessment") is { } precondition) return precondition;
 
         var now = clock.GetUtcNow().UtcDateTime;
         var errors = new FieldErrors();
@@ -262,9 +212,8 @@ public static class AssessmentEndpoints
             errors.Add("timepoint", $"A correction cannot change the timepoint ({storedTimepoint ?? "none"}); enter a new assessment instead.");
         if (body.Unscheduled is { } unscheduledFlag && unscheduledFlag != current.Row.Unscheduled)
             errors.Add("unscheduled", "A correction cannot change whether the assessment was scheduled.");
-        var reason = errors.Required(body.Reason?.Trim(), "reason", "A reason for the correction");
-        if (reason is { Length: > 2000 }) errors.Add("reason", "The reason must be at most 2000 characters.");
-        var administered = CheckAdministered(errors, body.AdministeredUtc, now, participant!.EnrolledDate);
+        var reason = DataEntry.CheckReason(errors, body.Reason, required: true, "A reason for the correction");
+        var administered = CheckAdministered(errors, body.AdministeredUtc, now, participant!);
         var items = ParseItems(body.Items, definition, errors);
         if (errors.Any) return errors.ToResult();
 
@@ -277,32 +226,27 @@ public static class AssessmentEndpoints
             Complete = score.Complete, SeverityBand = score.SeverityBand, DefinitionVersion = definition.Version,
             ProtocolVersion = protocol.Version, RowVersion = current.Row.RowVersion + 1, CreatedBy = current.Row.CreatedBy,
         };
-        var saved = await db.WriteAsync(actor, now, async w =>
+        return await writes.RunAsync(http, now, async w =>
         {
             if (!await AssessmentQueries.CorrectAsync(w.Connection, w.Transaction, current, corrected, items!, score.Scores, actor.UserId, now, reason!))
-                return false;
-            await SafetyQueries.MarkUnevaluatedAsync(w.Connection, w.Transaction, corrected.ParticipantId);
-            return true;
+                return Versions.Stale(current.Row.RowVersion + 1, "assessment");
+            var response = AssessmentResponse.From(new StoredAssessment(corrected, items!, score.Scores));
+            await w.AuditAsync(AuditEntry.Changed(AuditEntities.Assessment, id.ToString(), AuditActions.Update, AssessmentResponse.From(current), response,
+                participant!.SiteCode, participant.Code, reason, flag: DataEntry.Flag(participant)));
+            await w.SafetyDataChangedAsync(corrected.ParticipantId);
+            return Results.Ok(response).WithETag(corrected.RowVersion);
         });
-        if (!saved) return Stale(current.Row.RowVersion + 1);
-        jobs.Enqueue<SafetyJobs>(j => j.EvaluateAssessmentAsync(id));
-        http.Response.Headers.ETag = ETagOf(corrected.RowVersion);
-        return Results.Ok(AssessmentResponse.From(new StoredAssessment(corrected, items!, score.Scores)));
     }
 
-    private static DateTime? CheckAdministered(FieldErrors errors, DateTime? value, DateTime now, DateOnly enrolledDate)
+    private static DateTime? CheckAdministered(FieldErrors errors, DateTime? value, DateTime now, ParticipantRow participant)
     {
         var administered = errors.Instant(value, "administeredUtc", "The time of administration (administeredUtc)");
         if (administered > now + AllowedClockSkew)
             errors.Add("administeredUtc", $"The time of administration {administered:yyyy-MM-ddTHH:mm:ssZ} is in the future.");
-        if (administered is { } at && DateOnly.FromDateTime(at) < enrolledDate)
-            errors.Add("administeredUtc", $"The time of administration {at:yyyy-MM-ddTHH:mm:ssZ} is before the participant was enrolled ({enrolledDate:yyyy-MM-dd}).");
+        if (administered is { } at && SiteCalendar.LocalDate(at, participant.TimeZone) < participant.EnrolledDate)
+            errors.Add("administeredUtc", $"The time of administration {at:yyyy-MM-ddTHH:mm:ssZ} is before the participant was enrolled ({participant.EnrolledDate:yyyy-MM-dd}).");
         return administered;
     }
-
-    private static IResult Stale(int currentVersion) =>
-        Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The assessment has changed.",
-            detail: $"The assessment was corrected since you read it (current ETag {ETagOf(currentVersion)}); read it again and re-apply your correction.");
 
     private static async Task<IResult> RevisionsAsync(Guid id, Database db, HttpContext http)
     {
@@ -330,8 +274,7 @@ public static class AssessmentEndpoints
         if (stored is null) return Problems.NotFound($"No assessment with id {id}.");
         var (_, error) = await ParticipantAccess.FindAsync(db, stored.Row.ParticipantCode, http.User.Actor());
         if (error is not null) return error;
-        http.Response.Headers.ETag = ETagOf(stored.Row.RowVersion);
-        return Results.Ok(AssessmentResponse.From(stored));
+        return Results.Ok(AssessmentResponse.From(stored)).WithETag(stored.Row.RowVersion);
     }
 }
 
@@ -341,14 +284,4 @@ public sealed record InstrumentResponse(
 {
     public static InstrumentResponse From(InstrumentDefinition d) =>
         new(d.Code, d.Name, d.Version, d.Source, d.ItemCount, d.MinValue, d.MaxValue, d.MaxDecimals, d.ItemLabels, d.ProvisionalNotes);
-}
-
-/// <summary>201 Created with a Location and an ETag header.</summary>
-public sealed class CreatedWithETag(string location, string etag, object value) : IResult
-{
-    public Task ExecuteAsync(HttpContext http)
-    {
-        http.Response.Headers.ETag = etag;
-        return Results.Created(location, value).ExecuteAsync(http);
-    }
 }

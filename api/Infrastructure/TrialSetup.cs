@@ -8,22 +8,6 @@ namespace Trial.Api.Infrastructure;
 /// <summary>Start-up steps that must succeed before the API takes a request.</summary>
 public static class TrialSetup
 {
-    public static DatabaseOptions DatabaseOptionsFrom(IConfiguration configuration)
-    {
-        var options = new DatabaseOptions();
-        configuration.GetSection("Database").Bind(options);
-        options.ConnectionString = configuration.GetConnectionString("Trial") ?? options.ConnectionString;
-        _ = options.EffectiveConnectionString; // fails fast on an impossible combination
-        return options;
-    }
-
-    /// <summary>The protocol file named by Protocol:Path, else the default protocol; a broken file stops start-up.</summary>
-    public static ProtocolDefinition LoadProtocol(IConfiguration configuration)
-    {
-        var path = configuration["Protocol:Path"];
-        return string.IsNullOrWhiteSpace(path) ? ProtocolLoader.LoadDefault() : ProtocolLoader.LoadFile(path);
-    }
-
     public static async Task PrepareDatabaseAsync(WebApplication app)
     {
         var database = app.Services.GetRequiredService<Database>();

@@ -3,9 +3,10 @@ using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
 using Trial.Core.Protocol;
+using Trial.Core.Safety;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Safety;
-using Trial.Worker.Safety;
 
 namespace Trial.Api.Safety;
 
@@ -80,62 +81,62 @@ public static class SafetyAlertEndpoints
             events.Select(e => new SafetyAlertEventResponse(e.Action, e.FromStatus, e.ToStatus, e.Comment, e.ActorId, e.ActorRole, e.AtUtc)).ToList()));
     }
 
-    private static Task<IResult> AcknowledgeAsync(Guid id, AlertCommentRequest? body, Database db, TimeProvider clock, HttpContext http) =>
-        TransitionAsync(id, AlertStatuses.Open, AlertStatuses.Acknowledged, "acknowledged", body?.Comment?.Trim(), commentRequired: false, db, clock, http);
+    private static Task<IResult> AcknowledgeAsync(Guid id, AlertCommentRequest? body, Database db, WritePath writes, TimeProvider clock, HttpContext http) =>
+        TransitionAsync(id, AlertStatuses.Open, AlertStatuses.Acknowledged, "acknowledged", body?.Comment?.Trim(), commentRequired: false, db, writes, clock, http);
 
-    private static Task<IResult> ResolveAsync(Guid id, AlertCommentRequest? body, Database db, TimeProvider clock, HttpContext http) =>
-        TransitionAsync(id, AlertStatuses.Acknowledged, AlertStatuses.Resolved, "resolved", body?.Comment?.Trim(), commentRequired: true, db, clock, http);
+    private static Task<IResult> ResolveAsync(Guid id, AlertCommentRequest? body, Database db, WritePath writes, TimeProvider clock, HttpContext http) =>
+        TransitionAsync(id, AlertStatuses.Acknowledged, AlertStatuses.Resolved, "resolved", body?.Comment?.Trim(), commentRequired: true, db, writes, clock, http);
 
     private static async Task<IResult> TransitionAsync(
-        Guid id, string from, string to, string action, string? comment, bool commentRequired, Database db, TimeProvider clock, HttpContext http)
+        Guid id, string from, string to, string action, string? comment, bool commentRequired, Database db, WritePath writes, TimeProvider clock, HttpContext http)
     {
-        var actor = http.User.Actor();
+        var actor = http.Actor();
         if (commentRequired && string.IsNullOrEmpty(comment))
             return Problems.Validation("comment", $"A comment is required to mark an alert {to}: say what was done.");
         if (comment is { Length: > 2000 }) return Problems.Validation("comment", "The comment must be at most 2000 characters.");
         var (alert, error) = await FindAsync(db, id, actor);
         if (error is not null) return error;
         var now = clock.GetUtcNow().UtcDateTime;
-        var moved = await db.WriteAsync(actor, now, async w =>
+        return await writes.RunAsync(http, now, async w =>
         {
-            if (await SafetyQueries.SetStatusAsync(w.Connection, w.Transaction, id, from, to) == 0) return false;
+            if (await SafetyQueries.SetStatusAsync(w.Connection, w.Transaction, id, from, to) == 0)
+            {
+                var current = (await SafetyQueries.GetAsync(w.Connection, id, w.Transaction))!;
+                return Problems.Conflict(to == AlertStatuses.Resolved && current.Status == AlertStatuses.Open
+                    ? "The alert is open: acknowledge it before resolving it."
+                    : $"The alert is {current.Status}; only an {from} alert can be marked {to}.");
+            }
             await RecordAsync(w, id, action, from, to, comment);
-            return true;
+            await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, id.ToString(), AuditActions.StateChange,
+                new { id, status = from }, new { id, status = to }, alert!.SiteCode, alert.ParticipantCode, comment));
+            return Results.Ok(SafetyAlertResponse.From((await SafetyQueries.GetAsync(w.Connection, id, w.Transaction))!));
         });
-        if (!moved)
-        {
-            var current = await db.ReadAsync(c => SafetyQueries.GetAsync(c, id));
-            return Problems.Conflict(to == AlertStatuses.Resolved && current!.Status == AlertStatuses.Open
-                ? "The alert is open: acknowledge it before resolving it."
-                : $"The alert is {current!.Status}; only an {from} alert can be marked {to}.");
-        }
-        return Results.Ok(SafetyAlertResponse.From((await db.ReadAsync(c => SafetyQueries.GetAsync(c, id)))!));
     }
 
-    private static async Task<IResult> EscalateAsync(Guid id, AlertEscalateRequest? body, Database db, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> EscalateAsync(Guid id, AlertEscalateRequest? body, Database db, WritePath writes, TimeProvider clock, HttpContext http)
     {
-        var actor = http.User.Actor();
+        var actor = http.Actor();
         var reason = body?.Reason?.Trim();
         if (string.IsNullOrEmpty(reason)) return Problems.Validation("reason", "A reason is required to escalate an alert.");
         if (reason.Length > 2000) return Problems.Validation("reason", "The reason must be at most 2000 characters.");
         var (alert, error) = await FindAsync(db, id, actor);
         if (error is not null) return error;
-        if (alert!.Status == AlertStatuses.Resolved) return Problems.Conflict("The alert is resolved; a resolved alert cannot be escalated.");
         var now = clock.GetUtcNow().UtcDateTime;
-        var escalated = await db.WriteAsync(actor, now, async w =>
+        return await writes.RunAsync(http, now, async w =>
         {
-            if (await SafetyQueries.SetEscalatedAsync(w.Connection, w.Transaction, id) == 0) return false;
-            await RecordAsync(w, id, "escalated", alert.Status, alert.Status, reason);
-            return true;
+            if (await SafetyQueries.SetEscalatedAsync(w.Connection, w.Transaction, id) == 0)
+            {
+                var current = (await SafetyQueries.GetAsync(w.Connection, id, w.Transaction))!;
+                return Problems.Conflict(current.Status == AlertStatuses.Resolved
+                    ? "The alert is resolved; a resolved alert cannot be escalated."
+                    : "The alert is already escalated.");
+            }
+            var updated = (await SafetyQueries.GetAsync(w.Connection, id, w.Transaction))!;
+            await RecordAsync(w, id, "escalated", updated.Status, updated.Status, reason);
+            await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, id.ToString(), AuditActions.StateChange,
+                new { id, escalated = false }, new { id, escalated = true }, alert!.SiteCode, alert.ParticipantCode, reason));
+            return Results.Ok(SafetyAlertResponse.From(updated));
         });
-        if (!escalated)
-        {
-            var current = await db.ReadAsync(c => SafetyQueries.GetAsync(c, id));
-            return Problems.Conflict(current!.Status == AlertStatuses.Resolved
-                ? "The alert is resolved; a resolved alert cannot be escalated."
-                : "The alert is already escalated.");
-        }
-        return Results.Ok(SafetyAlertResponse.From((await db.ReadAsync(c => SafetyQueries.GetAsync(c, id)))!));
     }
 
     private static async Task<(SafetyAlertRow? Alert, IResult? Error)> FindAsync(Database db, Guid id, Actor actor)

@@ -3,10 +3,10 @@ using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
-using Trial.Worker.Schedules;
 
 namespace Trial.Api.Visits;
 
@@ -25,8 +25,9 @@ public static class ScheduleEndpoints
     {
         app.MapPost("/api/v1/participants/{code}/discontinuation", DiscontinueAsync).WithTags("Visits")
             .RequireAuthorization(Policies.Investigator).WithName("DiscontinueInfusions")
-            .WithSummary("Record that infusions stopped early (with a reason): remaining infusions leave the plan and follow-up is anchored on the last infusion given.")
-            .Produces<ParticipantResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(409);
+            .WithSummary("Record that infusions stopped early (with a reason): remaining infusions leave the plan and follow-up is anchored on the last infusion given. Correcting a recorded discontinuation needs If-Match with the participant's ETag.")
+            .Produces<ParticipantResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         app.MapGet("/api/v1/visits/due", DueAsync).WithTags("Visits")
             .RequireAuthorization(Policies.ClinicalReader).WithName("VisitsDue")
             .WithSummary("Worklist: every planned visit at your sites that is overdue (past target, window open), in window now, or whose window opens within `days` days (default 7), most urgent first. Provisional visits (whose anchor has not happened yet, so whose dates will move) are not listed.")
@@ -34,41 +35,40 @@ public static class ScheduleEndpoints
         return app;
     }
 
-    private static async Task<IResult> DiscontinueAsync(string code, DiscontinueInfusionsRequest body, Database db, ProtocolDefinition protocol, TimeProvider clock, JobQueue jobs, HttpContext http)
+    private static async Task<IResult> DiscontinueAsync(string code, DiscontinueInfusionsRequest body, Database db, WritePath writes, ProtocolDefinition protocol,
+        TimeProvider clock, HttpContext http)
     {
-        var actor = http.User.Actor();
-        var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
+        var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
         if (error is not null) return error;
+        // Recording a discontinuation for the first time is new data; changing one already recorded is a correction.
+        var correcting = participant!.InfusionsDiscontinuedDate is not null;
+        if ((correcting || http.Request.Headers.IfMatch.Count > 0) && Versions.CheckIfMatch(http, participant.RowVersion, "participant") is { } precondition)
+            return precondition;
         var now = clock.GetUtcNow().UtcDateTime;
-        var today = DateOnly.FromDateTime(now);
+        var today = DataEntry.Today(participant, now);
         var errors = new FieldErrors();
         var date = errors.Required(body.Date, "date", "The date infusions were stopped");
-        var reason = errors.Required(body.Reason?.Trim(), "reason", "A reason");
-        if (reason is { Length: > 2000 }) errors.Add("reason", "The reason must be at most 2000 characters.");
-        if (date > today) errors.Add("date", $"The date {date:yyyy-MM-dd} is in the future.");
-        if (date < participant!.EnrolledDate) errors.Add("date", $"The date {date:yyyy-MM-dd} is before enrolment ({participant.EnrolledDate:yyyy-MM-dd}).");
+        var reason = DataEntry.CheckReason(errors, body.Reason, required: true, "A reason");
+        if (date > today) errors.Add("date", $"The date {date:yyyy-MM-dd} is in the future (today is {today:yyyy-MM-dd} at site {participant.SiteCode}).");
+        if (date < participant.EnrolledDate) errors.Add("date", $"The date {date:yyyy-MM-dd} is before enrolment ({participant.EnrolledDate:yyyy-MM-dd}).");
         if (errors.Any) return errors.ToResult();
 
         var infusionCodes = protocol.InfusionVisits.Select(v => v.Code).ToHashSet();
-        string? problem = null;
-        var updated = await db.WriteAsync(actor, now, async w =>
+        return await writes.RunAsync(http, now, async w =>
         {
             var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
             var later = records.Where(r => infusionCodes.Contains(r.VisitCode) && r.ActualDate > date).OrderBy(r => r.ActualDate).FirstOrDefault();
             if (later is not null)
-            {
-                problem = $"{later.VisitCode} was given on {later.ActualDate:yyyy-MM-dd}, after {date:yyyy-MM-dd}; infusions cannot have stopped before an infusion that was given.";
-                return null;
-            }
-            if (await ParticipantQueries.DiscontinueInfusionsAsync(w.Connection, w.Transaction, participant.Id, date!.Value, reason!) == 0) return null;
-            await ScheduleQueries.MarkScheduleStaleAsync(w.Connection, w.Transaction, participant.Id);
-            return await ParticipantQueries.FindByIdAsync(w.Connection, participant.Id, w.Transaction);
+                return Problems.Validation("date", $"{later.VisitCode} was given on {later.ActualDate:yyyy-MM-dd}, after {date:yyyy-MM-dd}; infusions cannot have stopped before an infusion that was given.");
+            if (await ParticipantQueries.DiscontinueInfusionsAsync(w.Connection, w.Transaction, participant.Id, date!.Value, reason!, participant.RowVersion, now, w.Actor.UserId) == 0)
+                return Versions.Stale(participant.RowVersion + 1, "participant");
+            var updated = (await ParticipantQueries.FindByIdAsync(w.Connection, participant.Id, w.Transaction))!;
+            await w.AuditAsync(AuditEntry.Changed(AuditEntities.Participant, code, correcting ? AuditActions.Update : AuditActions.StateChange,
+                ParticipantResponse.From(participant), ParticipantResponse.From(updated), participant.SiteCode, code, reason, keys: ["code"], flag: DataEntry.Flag(participant)));
+            await w.ScheduleDataChangedAsync(participant.Id);
+            await w.SafetyDataChangedAsync(participant.Id);
+            return Results.Ok(ParticipantResponse.From(updated)).WithETag(updated.RowVersion);
         });
-        if (problem is not null) return Problems.Validation("date", problem);
-        if (updated is null)
-            return Problems.Conflict($"Infusions of {code} were already discontinued on {participant.InfusionsDiscontinuedDate:yyyy-MM-dd}.");
-        jobs.Enqueue<ScheduleJobs>(j => j.RebuildScheduleAsync(participant.Id));
-        return Results.Ok(ParticipantResponse.From(updated));
     }
 
     private static async Task<IResult> DueAsync(string? site, int? days, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
@@ -78,11 +78,13 @@ public static class ScheduleEndpoints
         if (horizon is < 0 or > MaxWorklistDays) return Problems.Validation("days", $"days must be between 0 and {MaxWorklistDays}; got {horizon}.");
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
         if (siteError is not null) return siteError;
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var rows = await db.ReadAsync(c => ScheduleQueries.OpenWindowsAsync(c, sites, today, today.AddDays(horizon)));
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Each site's own date decides what is due there; the query covers the widest day any site can be on.
+        var utcToday = DateOnly.FromDateTime(now);
+        var rows = await db.ReadAsync(c => ScheduleQueries.OpenWindowsAsync(c, sites, utcToday.AddDays(-1), utcToday.AddDays(horizon + 1)));
         var due = rows
-            .GroupBy(r => (r.ParticipantCode, r.SiteCode))
-            .SelectMany(g => Worklist.Select(g.Select(r => ToScheduled(r, protocol)).ToList(), today, horizon)
+            .GroupBy(r => (r.ParticipantCode, r.SiteCode, r.SiteTimeZone))
+            .SelectMany(g => Worklist.Select(g.Select(r => ToScheduled(r, protocol)).ToList(), SiteCalendar.Today(now, TimeZoneInfo.FindSystemTimeZoneById(g.Key.SiteTimeZone)), horizon)
                 .Select(d => new DueVisitResponse(g.Key.ParticipantCode, g.Key.SiteCode, d.Visit.VisitCode, d.Visit.Name, d.Visit.TargetDate,
                     d.Visit.WindowStart, d.Visit.WindowEnd, d.DaysLeft, d.Urgency)))
             .OrderBy(d => d.DaysLeft).ThenBy(d => d.TargetDate).ThenBy(d => d.ParticipantCode, StringComparer.Ordinal).ThenBy(d => d.VisitCode, StringComparer.Ordinal)

@@ -7,6 +7,7 @@ public sealed class SiteRow
 {
     public string Code { get; init; } = "";
     public string Name { get; init; } = "";
+    public string TimeZone { get; init; } = "UTC";
     public DateTime CreatedUtc { get; init; }
 }
 
@@ -19,13 +20,13 @@ public sealed class UserRow
 }
 
 /// <summary>What a valid bearer token resolves to.</summary>
-public sealed record TokenOwner(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites);
+public sealed record TokenOwner(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites, DateTime ExpiresUtc);
 
 public static class AccessQueries
 {
-    private const string InsertSiteSql = "INSERT INTO Site (Code, Name, CreatedUtc) VALUES (@Code, @Name, @CreatedUtc)";
-    private const string FindSiteSql = "SELECT Code, Name, CreatedUtc FROM Site WHERE Code = @code";
-    private const string ListSitesSql = "SELECT Code, Name, CreatedUtc FROM Site ORDER BY Code";
+    private const string InsertSiteSql = "INSERT INTO Site (Code, Name, TimeZone, CreatedUtc) VALUES (@Code, @Name, @TimeZone, @CreatedUtc)";
+    private const string FindSiteSql = "SELECT Code, Name, TimeZone, CreatedUtc FROM Site WHERE Code = @code";
+    private const string ListSitesSql = "SELECT Code, Name, TimeZone, CreatedUtc FROM Site ORDER BY Code";
     private const string CountUsersSql = "SELECT COUNT(*) FROM AppUser";
     private const string InsertUserSql = "INSERT INTO AppUser (Id, Name, Role, CreatedUtc, CreatedBy) VALUES (@Id, @Name, @Role, @CreatedUtc, @createdBy)";
     private const string InsertUserSiteSql = "INSERT INTO UserSite (UserId, SiteCode) VALUES (@userId, @site)";
@@ -34,10 +35,11 @@ public static class AccessQueries
     private const string ListUsersSql = "SELECT Id, Name, Role, CreatedUtc FROM AppUser ORDER BY CreatedUtc, Id";
     private const string InsertTokenSql = "INSERT INTO ApiToken (Id, UserId, TokenHash, CreatedUtc, ExpiresUtc) VALUES (@id, @userId, @tokenHash, @createdUtc, @expiresUtc)";
     private const string RevokeTokensSql = "UPDATE ApiToken SET RevokedUtc = @nowUtc WHERE UserId = @userId AND RevokedUtc IS NULL";
+    private const string RevokeTokenSql = "UPDATE ApiToken SET RevokedUtc = @nowUtc WHERE Id = @tokenId AND RevokedUtc IS NULL";
 
     private const string FindTokenOwnerSql =
         """
-            SELECT u.Id AS UserId, t.Id AS TokenId, u.Name, u.Role, us.SiteCode
+            SELECT u.Id AS UserId, t.Id AS TokenId, u.Name, u.Role, t.ExpiresUtc, us.SiteCode
             FROM ApiToken t
             JOIN AppUser u ON u.Id = t.UserId
             LEFT JOIN UserSite us ON us.UserId = u.Id
@@ -82,12 +84,16 @@ public static class AccessQueries
     public static Task<int> RevokeTokensAsync(DbConnection c, DbTransaction t, Guid userId, DateTime nowUtc) =>
         c.ExecuteAsync(RevokeTokensSql, new { userId, nowUtc }, t);
 
+    public static Task<int> RevokeTokenAsync(DbConnection c, DbTransaction t, Guid tokenId, DateTime nowUtc) =>
+        c.ExecuteAsync(RevokeTokenSql, new { tokenId, nowUtc }, t);
+
     private sealed class TokenOwnerRow
     {
         public Guid UserId { get; init; }
         public Guid TokenId { get; init; }
         public string Name { get; init; } = "";
         public string Role { get; init; } = "";
+        public DateTime ExpiresUtc { get; init; }
         public string? SiteCode { get; init; }
     }
 
@@ -99,6 +105,6 @@ public static class AccessQueries
         if (rows.Count == 0) return null;
         var first = rows[0];
         var sites = rows.Where(r => r.SiteCode is not null).Select(r => r.SiteCode!).Order(StringComparer.Ordinal).ToList();
-        return new TokenOwner(first.UserId, first.TokenId, first.Name, first.Role, sites);
+        return new TokenOwner(first.UserId, first.TokenId, first.Name, first.Role, sites, first.ExpiresUtc);
     }
 }

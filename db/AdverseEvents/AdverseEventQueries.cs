@@ -22,6 +22,8 @@ public sealed class AdverseEventRow
     public string ActionTaken { get; init; } = "";
     public string Outcome { get; init; } = "";
     public DateOnly AwareDate { get; init; }
+    /// <summary>The instant the site learned of the event, when it was recorded (else only <see cref="AwareDate"/> is known).</summary>
+    public DateTime? AwareUtc { get; init; }
     public DateTime? SponsorReportedUtc { get; init; }
     public string? SpecialInterest { get; init; }
     public int RowVersion { get; init; }
@@ -37,25 +39,25 @@ public static class AdverseEventQueries
 {
     private const string Columns =
         "Id, ParticipantId, Term, CodedTerm, OnsetDate, EndDate, Severity, Serious, SeriousCriteria, Relatedness, Expected, ActionTaken, " +
-        "Outcome, AwareDate, SponsorReportedUtc, SpecialInterest, RowVersion, RecordedUtc, RecordedBy, UpdatedUtc, UpdatedBy";
+        "Outcome, AwareDate, AwareUtc, SponsorReportedUtc, SpecialInterest, RowVersion, RecordedUtc, RecordedBy, UpdatedUtc, UpdatedBy";
 
     private const string Select =
         """
         SELECT e.Id, e.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, e.Term, e.CodedTerm, e.OnsetDate, e.EndDate, e.Severity, e.Serious,
-               e.SeriousCriteria, e.Relatedness, e.Expected, e.ActionTaken, e.Outcome, e.AwareDate, e.SponsorReportedUtc, e.SpecialInterest,
+               e.SeriousCriteria, e.Relatedness, e.Expected, e.ActionTaken, e.Outcome, e.AwareDate, e.AwareUtc, e.SponsorReportedUtc, e.SpecialInterest,
                e.RowVersion, e.RecordedUtc, e.RecordedBy, e.UpdatedUtc, e.UpdatedBy
         FROM AdverseEvent e JOIN Participant p ON p.Id = e.ParticipantId
         """;
 
     private const string InsertSql =
         $"INSERT INTO AdverseEvent ({Columns}) VALUES (@Id, @ParticipantId, @Term, @CodedTerm, @OnsetDate, @EndDate, @Severity, @Serious, @SeriousCriteria, " +
-        "@Relatedness, @Expected, @ActionTaken, @Outcome, @AwareDate, @SponsorReportedUtc, @SpecialInterest, @RowVersion, @RecordedUtc, @RecordedBy, @UpdatedUtc, @UpdatedBy)";
+        "@Relatedness, @Expected, @ActionTaken, @Outcome, @AwareDate, @AwareUtc, @SponsorReportedUtc, @SpecialInterest, @RowVersion, @RecordedUtc, @RecordedBy, @UpdatedUtc, @UpdatedBy)";
 
     private const string UpdateSql =
         """
         UPDATE AdverseEvent SET Term = @Term, CodedTerm = @CodedTerm, OnsetDate = @OnsetDate, EndDate = @EndDate, Severity = @Severity, Serious = @Serious,
                SeriousCriteria = @SeriousCriteria, Relatedness = @Relatedness, Expected = @Expected, ActionTaken = @ActionTaken, Outcome = @Outcome,
-               AwareDate = @AwareDate, SponsorReportedUtc = @SponsorReportedUtc, SpecialInterest = @SpecialInterest, RowVersion = @RowVersion,
+               AwareDate = @AwareDate, AwareUtc = @AwareUtc, SponsorReportedUtc = @SponsorReportedUtc, SpecialInterest = @SpecialInterest, RowVersion = @RowVersion,
                UpdatedUtc = @UpdatedUtc, UpdatedBy = @UpdatedBy
         WHERE Id = @Id AND RowVersion = @RowVersion - 1
         """;

@@ -59,14 +59,13 @@ public static class AssessmentQueries
     private const string InsertRevisionSql =
         """
         INSERT INTO AssessmentRevision (AssessmentId, RowVersion, AdministeredUtc, ItemsJson, ScoresJson, Complete, SeverityBand, DefinitionVersion, ReplacedUtc, ReplacedBy, Reason)
-        SELECT Id, RowVersion, AdministeredUtc, @itemsJson, @scoresJson, Complete, SeverityBand, DefinitionVersion, @replacedUtc, @replacedBy, @reason
-        FROM Assessment WHERE Id = @id
+        VALUES (@id, @rowVersion, @administeredUtc, @itemsJson, @scoresJson, @complete, @severityBand, @definitionVersion, @replacedUtc, @replacedBy, @reason)
         """;
 
     private const string UpdateSql =
         """
         UPDATE Assessment SET AdministeredUtc = @AdministeredUtc, Complete = @Complete, SeverityBand = @SeverityBand, DefinitionVersion = @DefinitionVersion,
-               ProtocolVersion = @ProtocolVersion, RowVersion = @RowVersion
+               ProtocolVersion = @ProtocolVersion, RowVersion = @RowVersion, UpdatedUtc = @replacedUtc, UpdatedBy = @replacedBy
         WHERE Id = @Id AND RowVersion = @RowVersion - 1
         """;
 
@@ -88,9 +87,6 @@ public static class AssessmentQueries
     private const string ListOfInstrumentsSql = Select + " WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments ORDER BY a.AdministeredUtc, a.Id";
     private const string InstrumentItemsSql = "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments ORDER BY i.AssessmentId, i.ItemNumber";
     private const string InstrumentScoresSql = "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments";
-    private const string FindIdempotentSql = "SELECT ResourceId FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key";
-    private const string FindIdempotentHashSql = "SELECT RequestHash FROM IdempotentRequest WHERE UserId = @userId AND IdempotencyKey = @key";
-    private const string InsertIdempotentSql = "INSERT INTO IdempotentRequest (UserId, IdempotencyKey, RequestHash, ResourceId, CreatedUtc) VALUES (@userId, @key, @requestHash, @resourceId, @createdUtc)";
 
     public static async Task InsertAsync(DbConnection c, DbTransaction t, AssessmentRow a, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
     {
@@ -154,36 +150,34 @@ public static class AssessmentQueries
             scores[r.Id].ToDictionary(s => s.Name, s => s.Value))).ToList();
     }
 
-    public static Task<Guid?> FindIdempotentAsync(DbConnection c, Guid userId, string key, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<Guid?>(
-            FindIdempotentSql, new { userId, key }, t);
-
-    public static Task<string?> FindIdempotentHashAsync(DbConnection c, Guid userId, string key, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<string?>(
-            FindIdempotentHashSql, new { userId, key }, t);
-
-    public static Task<int> InsertIdempotentAsync(DbConnection c, DbTransaction t, Guid userId, string key, string requestHash, Guid resourceId, DateTime createdUtc) =>
-        c.ExecuteAsync(
-            InsertIdempotentSql,
-            new { userId, key, requestHash, resourceId, createdUtc }, t);
-
     /// <summary>
-    /// Replaces a stored assessment with its corrected version, keeping the replaced one (items,
-    /// scores, who replaced it, when and why). False when the stored version is no longer
-    /// <paramref name="corrected"/>.RowVersion - 1: someone else corrected it first.
+    /// Replaces a stored assessment with its corrected version, keeping the replaced one (items, scores, who replaced it,
+    /// when and why). The conditional UPDATE comes first: false when the stored version is no longer
+    /// <paramref name="corrected"/>.RowVersion - 1 (someone else corrected it first), and then nothing has been written,
+    /// so the caller rolls back a transaction that changed nothing.
     /// </summary>
     public static async Task<bool> CorrectAsync(DbConnection c, DbTransaction t, StoredAssessment current, AssessmentRow corrected,
         IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores, Guid replacedBy, DateTime replacedUtc, string reason)
     {
+        var updated = await c.ExecuteAsync(UpdateSql, new
+        {
+            corrected.Id, corrected.AdministeredUtc, corrected.Complete, corrected.SeverityBand, corrected.DefinitionVersion, corrected.ProtocolVersion,
+            corrected.RowVersion, replacedUtc, replacedBy,
+        }, t);
+        if (updated == 0) return false;
         var id = current.Row.Id;
         await c.ExecuteAsync(InsertRevisionSql, new
         {
             id,
+            rowVersion = current.Row.RowVersion,
+            administeredUtc = current.Row.AdministeredUtc,
             itemsJson = System.Text.Json.JsonSerializer.Serialize(current.Items),
             scoresJson = System.Text.Json.JsonSerializer.Serialize(current.Scores),
+            complete = current.Row.Complete,
+            severityBand = current.Row.SeverityBand,
+            definitionVersion = current.Row.DefinitionVersion,
             replacedUtc, replacedBy, reason,
         }, t);
-        if (await c.ExecuteAsync(UpdateSql, corrected, t) == 0) return false;
         await c.ExecuteAsync(DeleteItemsSql, new { id }, t);
         await c.ExecuteAsync(DeleteScoresSql, new { id }, t);
         await InsertItemsAndScoresAsync(c, t, id, items, scores);

@@ -13,9 +13,13 @@ namespace Trial.Db.Infrastructure;
 public sealed class Database
 {
     private readonly SemaphoreSlim? _sqliteWriteGate;
+    private readonly IDerivedWorkQueue? _derivedWork;
 
-    public Database(DatabaseOptions options)
+    /// <param name="options">Which database.</param>
+    /// <param name="derivedWork">Where committed writes signal their derived work (the background jobs); none in tools that only read or migrate.</param>
+    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null)
     {
+        _derivedWork = derivedWork;
         TypeHandlers.Register();
         Provider = options.Provider;
         ConnectionString = options.EffectiveConnectionString;
@@ -35,6 +39,7 @@ public sealed class Database
     }
 
     public DatabaseProvider Provider { get; }
+    public Dialect Dialect => Dialect.For(Provider);
     public string ConnectionString { get; }
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
@@ -52,18 +57,31 @@ public sealed class Database
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction; commits when it returns, rolls back when it throws.</summary>
-    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default) =>
-        WriteAsync(work, WriteDurability.Durable, ct);
-
-    /// <summary>Runs <paramref name="work"/> in one transaction. <paramref name="durability"/>:
-    /// <see cref="WriteDurability.Recomputable"/> is for derived data only (stored schedules,
-    /// alerts), written together with the marker that says it is up to date: on SQLite its commit
-    /// skips the disk flush, so a power cut may undo it, but then it undoes the marker too and the
-    /// recurring sweeps compute it again. Data entered by people is always durable.
+    /// <summary>
+    /// A write of data entered by people, on behalf of <paramref name="actor"/> at server time <paramref name="nowUtc"/>:
+    /// one transaction, durable before it returns. It must leave at least one audit row (the trail is how every change is
+    /// traced), unless <paramref name="work"/> refused it (<see cref="WriteScope.Refuse"/>), which rolls it back.
+    /// The derived work the write signalled is handed to the background jobs after the commit.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, WriteDurability durability, CancellationToken ct = default)
+    public Task<T> WriteAsync<T>(Actor actor, DateTime nowUtc, Func<WriteScope, Task<T>> work, CancellationToken ct = default) =>
+        RunAsync(actor, nowUtc, work, WriteDurability.Durable, ct);
+
+    /// <inheritdoc cref="WriteAsync{T}(Actor, DateTime, Func{WriteScope, Task{T}}, CancellationToken)"/>
+    public Task WriteAsync(Actor actor, DateTime nowUtc, Func<WriteScope, Task> work, CancellationToken ct = default) =>
+        RunAsync(actor, nowUtc, async w => { await work(w); return true; }, WriteDurability.Durable, ct);
+
+    /// <inheritdoc cref="WriteDerivedAsync{T}(DateTime, Func{WriteScope, Task{T}}, CancellationToken)"/>
+    public Task WriteDerivedAsync(DateTime nowUtc, Func<WriteScope, Task> work, CancellationToken ct = default) =>
+        RunAsync(Actor.System, nowUtc, async w => { await work(w); return true; }, WriteDurability.Recomputable, ct);
+
+    /// <summary>A write of derived data by a background job, as the system; see <see cref="WriteDurability.Recomputable"/>.</summary>
+    public Task<T> WriteDerivedAsync<T>(DateTime nowUtc, Func<WriteScope, Task<T>> work, CancellationToken ct = default) =>
+        RunAsync(Actor.System, nowUtc, work, WriteDurability.Recomputable, ct);
+
+    private async Task<T> RunAsync<T>(Actor actor, DateTime nowUtc, Func<WriteScope, Task<T>> work, WriteDurability durability, CancellationToken ct)
     {
+        WriteScope scope;
+        T result;
         if (_sqliteWriteGate is not null) await _sqliteWriteGate.WaitAsync(ct);
         try
         {
@@ -72,23 +90,32 @@ public sealed class Database
             if (Provider == DatabaseProvider.Sqlite && durability == WriteDurability.Recomputable)
                 await connection.ExecuteAsync("PRAGMA synchronous=NORMAL;");
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            var result = await work(connection, transaction);
+            scope = new WriteScope(connection, transaction, actor, nowUtc);
+            result = await work(scope);
+            if (scope.Refused)
+            {
+                await transaction.RollbackAsync(ct);
+                return result;
+            }
+            if (durability == WriteDurability.Durable && scope.AuditRows == 0)
+                throw new InvalidOperationException("A write of clinical or access data must leave an audit row; this one left none and was rolled back.");
+            await scope.CompleteAsync();
             await transaction.CommitAsync(ct);
-            return result;
         }
         finally
         {
             _sqliteWriteGate?.Release();
         }
+        SignalDerivedWork(scope);
+        return result;
     }
 
-    /// <summary>A clinical write on behalf of <paramref name="actor"/> at server time <paramref name="nowUtc"/>.</summary>
-    public Task<T> WriteAsync<T>(Actor actor, DateTime nowUtc, Func<WriteScope, Task<T>> work, CancellationToken ct = default) =>
-        WriteAsync((c, t) => work(new WriteScope(c, t, actor, nowUtc)), WriteDurability.Durable, ct);
-
-    /// <summary>A write of derived data by a background job; see <see cref="WriteDurability.Recomputable"/>.</summary>
-    public Task<T> WriteDerivedAsync<T>(DateTime nowUtc, Func<WriteScope, Task<T>> work, CancellationToken ct = default) =>
-        WriteAsync((c, t) => work(new WriteScope(c, t, Actor.System, nowUtc)), WriteDurability.Recomputable, ct);
+    private void SignalDerivedWork(WriteScope scope)
+    {
+        if (_derivedWork is null) return;
+        foreach (var id in scope.ScheduleChanged) _derivedWork.ScheduleDataChanged(id);
+        foreach (var id in scope.SafetyChanged) _derivedWork.SafetyDataChanged(id);
+    }
 
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
     {

@@ -1,9 +1,14 @@
 using System.Data.Common;
+using Trial.Db.Audit;
+using Trial.Db.Safety;
+using Trial.Db.Schedules;
 
 namespace Trial.Db.Infrastructure;
 
-/// <summary>Who is writing: every clinical write is attributable to one user and token.</summary>
-public sealed record Actor(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites)
+/// <summary>
+/// Who is writing: every clinical write is attributable to one user and token, and to the request that carried it.
+/// </summary>
+public sealed record Actor(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites, string? RequestId = null)
 {
     public bool IsAdmin => Role == Roles.Admin;
 
@@ -15,6 +20,12 @@ public sealed record Actor(Guid UserId, Guid TokenId, string Name, string Role, 
 
     /// <summary>The system itself, for work done by background jobs.</summary>
     public static readonly Actor System = new(Guid.Empty, Guid.Empty, "system", "system", []);
+
+    /// <summary>A caller whose token could not be resolved (recorded when access is denied).</summary>
+    public static Actor Anonymous(string? requestId) => new(Guid.Empty, Guid.Empty, "anonymous", "anonymous", [], requestId);
+
+    /// <summary>The token of a real user; the system and anonymous callers have none.</summary>
+    public Guid? Token => TokenId == Guid.Empty ? null : TokenId;
 }
 
 public static class Roles
@@ -28,14 +39,70 @@ public static class Roles
 }
 
 /// <summary>
-/// One clinical write: the open transaction, who makes it and the server time it happens at.
-/// Every write goes through <see cref="Database.WriteAsync{T}(Actor, DateTime, Func{WriteScope, Task{T}}, CancellationToken)"/>,
-/// so cross-cutting duties of a write (its audit record) have one home.
+/// Background work a committed write makes necessary. The write scope has already recorded it in the
+/// database (the participant's version markers), so the recurring sweeps redo it if this signal is lost.
 /// </summary>
-public sealed class WriteScope(DbConnection connection, DbTransaction transaction, Actor actor, DateTime nowUtc)
+public interface IDerivedWorkQueue
 {
-    public DbConnection Connection { get; } = connection;
-    public DbTransaction Transaction { get; } = transaction;
-    public Actor Actor { get; } = actor;
-    public DateTime NowUtc { get; } = nowUtc;
+    void SafetyDataChanged(Guid participantId);
+
+    void ScheduleDataChanged(Guid participantId);
+}
+
+/// <summary>
+/// One write: the open transaction, who makes it and the server time it happens at. Every write goes through
+/// <see cref="Database"/>'s write methods, which hand out a scope, so the duties of a write have one home:
+/// its audit rows (<see cref="AuditAsync"/>), in the same transaction as the change, and the derived work it
+/// causes (<see cref="SafetyDataChangedAsync"/>, <see cref="ScheduleDataChangedAsync"/>), marked in the
+/// database now and signalled to the background jobs only after the commit.
+/// </summary>
+public sealed class WriteScope
+{
+    private readonly HashSet<Guid> _safetyChanged = [];
+    private readonly HashSet<Guid> _scheduleChanged = [];
+    private readonly AuditChain _audit;
+
+    internal WriteScope(DbConnection connection, DbTransaction transaction, Actor actor, DateTime nowUtc)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        Actor = actor;
+        NowUtc = nowUtc;
+        _audit = new AuditChain(this);
+    }
+
+    public DbConnection Connection { get; }
+    public DbTransaction Transaction { get; }
+    public Actor Actor { get; }
+    public DateTime NowUtc { get; }
+
+    /// <summary>Set by <see cref="Refuse"/>: the write is rolled back instead of committed, and nothing it signalled happens.</summary>
+    public bool Refused { get; private set; }
+
+    /// <summary>Audit rows this write appended.</summary>
+    public int AuditRows => _audit.Appended;
+
+    internal IReadOnlyCollection<Guid> SafetyChanged => _safetyChanged;
+    internal IReadOnlyCollection<Guid> ScheduleChanged => _scheduleChanged;
+
+    /// <summary>Rolls the whole write back when it returns: used when a check inside the transaction refuses it.</summary>
+    public void Refuse() => Refused = true;
+
+    /// <summary>Appends one row to the audit trail, in this transaction, as this scope's actor.</summary>
+    public Task AuditAsync(AuditEntry entry) => _audit.AppendAsync(entry);
+
+    /// <summary>The data the safety rules read changed for this participant: marks it unevaluated now, evaluates after commit.</summary>
+    public async Task SafetyDataChangedAsync(Guid participantId)
+    {
+        if (_safetyChanged.Add(participantId)) await SafetyQueries.MarkUnevaluatedAsync(Connection, Transaction, participantId);
+    }
+
+    /// <summary>The data the visit schedule depends on changed for this participant: marks it stale now, rebuilds after commit.</summary>
+    public async Task ScheduleDataChangedAsync(Guid participantId)
+    {
+        if (_scheduleChanged.Add(participantId)) await ScheduleQueries.MarkScheduleStaleAsync(Connection, Transaction, participantId);
+    }
+
+    /// <summary>Called once before commit: stores the new end of the audit chain.</summary>
+    internal Task CompleteAsync() => _audit.CompleteAsync();
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Trial.Core.Schedule;
 
 namespace Trial.Db.Participants;
 
@@ -8,6 +9,8 @@ public sealed class ParticipantRow
     public Guid Id { get; init; }
     public string Code { get; init; } = "";
     public string SiteCode { get; init; } = "";
+    /// <summary>The IANA time zone of the participant's site: its local calendar is the participant's calendar.</summary>
+    public string SiteTimeZone { get; init; } = "UTC";
     public int Number { get; init; }
     public string Sex { get; init; } = "";
     public int BirthYear { get; init; }
@@ -23,7 +26,25 @@ public sealed class ParticipantRow
     public string ProtocolVersion { get; init; } = "";
     public DateOnly? InfusionsDiscontinuedDate { get; init; }
     public string? DiscontinuationReason { get; init; }
+    public DateTime? DiscontinuedUtc { get; init; }
+    public Guid? DiscontinuedBy { get; init; }
+    public DateOnly? WithdrawnDate { get; init; }
+    public string? WithdrawalReason { get; init; }
+    public DateTime? WithdrawnUtc { get; init; }
+    public Guid? WithdrawnBy { get; init; }
+    public int RowVersion { get; init; } = 1;
     public Guid CreatedBy { get; init; }
+
+    public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(SiteTimeZone);
+
+    /// <summary>What the participant's schedule is computed from: enrolment, the visits recorded and the discontinuation of infusions.</summary>
+    public ScheduleInput ScheduleInput(IEnumerable<VisitRecordRow> visits) =>
+        new(EnrolledDate, visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), InfusionsDiscontinuedDate);
+}
+
+public static class ParticipantStatuses
+{
+    public const string Enrolled = "enrolled", Withdrawn = "withdrawn", Completed = "completed";
 }
 
 public sealed class VisitRecordRow
@@ -34,6 +55,9 @@ public sealed class VisitRecordRow
     public DateOnly ActualDate { get; init; }
     public DateTime RecordedUtc { get; init; }
     public Guid RecordedBy { get; init; }
+    public int RowVersion { get; init; } = 1;
+    public DateTime? UpdatedUtc { get; init; }
+    public Guid? UpdatedBy { get; init; }
 }
 
 public static class ParticipantQueries
@@ -43,17 +67,47 @@ public static class ParticipantQueries
         "BpdDiagnosis, PsychoticPersonalityOrganisation, HighSuicideRisk, Status, EnrolledDate, EnrolledUtc, ProtocolVersion, " +
         "InfusionsDiscontinuedDate, DiscontinuationReason, CreatedBy";
 
+    private const string Select =
+        """
+        SELECT p.Id, p.Code, p.SiteCode, s.TimeZone AS SiteTimeZone, p.Number, p.Sex, p.BirthYear, p.WeightKg, p.FailedAntidepressantTrials,
+               p.PsychotherapyWithoutResponse, p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk, p.Status, p.EnrolledDate,
+               p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReason, p.DiscontinuedUtc, p.DiscontinuedBy,
+               p.WithdrawnDate, p.WithdrawalReason, p.WithdrawnUtc, p.WithdrawnBy, p.RowVersion, p.CreatedBy
+        FROM Participant p JOIN Site s ON s.Code = p.SiteCode
+        """;
+
+    private const string VisitColumns = "Id, ParticipantId, VisitCode, ActualDate, RecordedUtc, RecordedBy, RowVersion, UpdatedUtc, UpdatedBy";
+
     private const string TakeNumberSql = "UPDATE Site SET NextParticipantNumber = NextParticipantNumber + 1 WHERE Code = @siteCode";
     private const string TakenNumberSql = "SELECT NextParticipantNumber - 1 FROM Site WHERE Code = @siteCode";
     private const string InsertSql = $"INSERT INTO Participant ({Columns}) VALUES (@Id, @Code, @SiteCode, @Number, @Sex, @BirthYear, @WeightKg, @FailedAntidepressantTrials, @PsychotherapyWithoutResponse, @BpdDiagnosis, @PsychoticPersonalityOrganisation, @HighSuicideRisk, @Status, @EnrolledDate, @EnrolledUtc, @ProtocolVersion, @InfusionsDiscontinuedDate, @DiscontinuationReason, @CreatedBy)";
-    private const string FindByCodeSql = $"SELECT {Columns} FROM Participant WHERE Code = @code";
-    private const string FindByIdSql = $"SELECT {Columns} FROM Participant WHERE Id = @id";
-    private const string VisitRecordsSql = "SELECT Id, ParticipantId, VisitCode, ActualDate, RecordedUtc, RecordedBy FROM VisitRecord WHERE ParticipantId = @participantId";
-    private const string UpdateVisitRecordSql = "UPDATE VisitRecord SET ActualDate = @ActualDate, RecordedUtc = @RecordedUtc, RecordedBy = @RecordedBy WHERE ParticipantId = @ParticipantId AND VisitCode = @VisitCode";
-    private const string InsertVisitRecordSql = "INSERT INTO VisitRecord (Id, ParticipantId, VisitCode, ActualDate, RecordedUtc, RecordedBy) VALUES (@Id, @ParticipantId, @VisitCode, @ActualDate, @RecordedUtc, @RecordedBy)";
-    private const string DiscontinueSql = "UPDATE Participant SET InfusionsDiscontinuedDate = @date, DiscontinuationReason = @reason WHERE Id = @participantId AND InfusionsDiscontinuedDate IS NULL";
-    private const string ListAllSql = $"SELECT {Columns} FROM Participant ORDER BY SiteCode, Number";
-    private const string ListOfSitesSql = $"SELECT {Columns} FROM Participant WHERE SiteCode IN @sites ORDER BY SiteCode, Number";
+    private const string FindByCodeSql = Select + " WHERE p.Code = @code";
+    private const string FindByIdSql = Select + " WHERE p.Id = @id";
+    private const string VisitRecordsSql = $"SELECT {VisitColumns} FROM VisitRecord WHERE ParticipantId = @participantId";
+    private const string InsertVisitRecordSql = $"INSERT INTO VisitRecord ({VisitColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @ActualDate, @RecordedUtc, @RecordedBy, 1, NULL, NULL)";
+
+    private const string CorrectVisitRecordSql =
+        """
+        UPDATE VisitRecord SET ActualDate = @actualDate, RowVersion = RowVersion + 1, UpdatedUtc = @nowUtc, UpdatedBy = @by
+        WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND RowVersion = @expectedVersion
+        """;
+
+    private const string DiscontinueSql =
+        """
+        UPDATE Participant SET InfusionsDiscontinuedDate = @date, DiscontinuationReason = @reason, DiscontinuedUtc = @nowUtc, DiscontinuedBy = @by,
+               RowVersion = RowVersion + 1
+        WHERE Id = @participantId AND RowVersion = @expectedVersion
+        """;
+
+    private const string WithdrawSql =
+        """
+        UPDATE Participant SET Status = 'withdrawn', WithdrawnDate = @date, WithdrawalReason = @reason, WithdrawnUtc = @nowUtc, WithdrawnBy = @by,
+               RowVersion = RowVersion + 1
+        WHERE Id = @participantId AND Status <> 'withdrawn'
+        """;
+
+    private const string ListAllSql = Select + " ORDER BY p.SiteCode, p.Number";
+    private const string ListOfSitesSql = Select + " WHERE p.SiteCode IN @sites ORDER BY p.SiteCode, p.Number";
 
     /// <summary>
     /// Takes the site's next participant number inside the enrolment transaction: a failed
@@ -62,11 +116,9 @@ public static class ParticipantQueries
     /// </summary>
     public static async Task<int?> TakeNextNumberAsync(DbConnection c, DbTransaction t, string siteCode)
     {
-        var updated = await c.ExecuteAsync(
-            TakeNumberSql, new { siteCode }, t);
+        var updated = await c.ExecuteAsync(TakeNumberSql, new { siteCode }, t);
         if (updated == 0) return null;
-        return await c.ExecuteScalarAsync<int>(
-            TakenNumberSql, new { siteCode }, t);
+        return await c.ExecuteScalarAsync<int>(TakenNumberSql, new { siteCode }, t);
     }
 
     public static Task<int> InsertAsync(DbConnection c, DbTransaction t, ParticipantRow p) =>
@@ -80,29 +132,25 @@ public static class ParticipantQueries
 
     /// <summary>Participants of the given sites (all sites when <paramref name="sites"/> is null), in code order.</summary>
     public static async Task<IReadOnlyList<ParticipantRow>> ListAsync(DbConnection c, IReadOnlyList<string>? sites) =>
-        (await c.QueryAsync<ParticipantRow>(
-            sites is null ? ListAllSql : ListOfSitesSql,
-            new { sites })).AsList();
+        (await c.QueryAsync<ParticipantRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
 
     public static async Task<IReadOnlyList<VisitRecordRow>> VisitRecordsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
-        (await c.QueryAsync<VisitRecordRow>(
-            VisitRecordsSql,
-            new { participantId }, t)).AsList();
+        (await c.QueryAsync<VisitRecordRow>(VisitRecordsSql, new { participantId }, t)).AsList();
 
-    /// <summary>Records the visit, or corrects its date when it was recorded before.</summary>
-    public static async Task UpsertVisitRecordAsync(DbConnection c, DbTransaction t, VisitRecordRow v)
-    {
-        var updated = await c.ExecuteAsync(
-            UpdateVisitRecordSql,
-            v, t);
-        if (updated == 0)
-            await c.ExecuteAsync(
-                InsertVisitRecordSql,
-                v, t);
-    }
+    public static Task<int> InsertVisitRecordAsync(DbConnection c, DbTransaction t, VisitRecordRow v) =>
+        c.ExecuteAsync(InsertVisitRecordSql, v, t);
 
-    public static Task<int> DiscontinueInfusionsAsync(DbConnection c, DbTransaction t, Guid participantId, DateOnly date, string reason) =>
-        c.ExecuteAsync(
-            DiscontinueSql,
-            new { participantId, date, reason }, t);
+    /// <summary>Moves a recorded visit to another date; 0 rows when it is no longer at <paramref name="expectedVersion"/>.</summary>
+    public static Task<int> CorrectVisitRecordAsync(DbConnection c, DbTransaction t, Guid participantId, string visitCode, DateOnly actualDate,
+        int expectedVersion, DateTime nowUtc, Guid by) =>
+        c.ExecuteAsync(CorrectVisitRecordSql, new { participantId, visitCode, actualDate, expectedVersion, nowUtc, by }, t);
+
+    /// <summary>Records (or corrects) when and why infusions stopped; 0 rows when the participant is no longer at <paramref name="expectedVersion"/>.</summary>
+    public static Task<int> DiscontinueInfusionsAsync(DbConnection c, DbTransaction t, Guid participantId, DateOnly date, string reason,
+        int expectedVersion, DateTime nowUtc, Guid by) =>
+        c.ExecuteAsync(DiscontinueSql, new { participantId, date, reason, expectedVersion, nowUtc, by }, t);
+
+    /// <summary>Withdraws the participant from the study; 0 rows when already withdrawn.</summary>
+    public static Task<int> WithdrawAsync(DbConnection c, DbTransaction t, Guid participantId, DateOnly date, string reason, DateTime nowUtc, Guid by) =>
+        c.ExecuteAsync(WithdrawSql, new { participantId, date, reason, nowUtc, by }, t);
 }

@@ -9,6 +9,7 @@ public sealed class ScheduledVisitRow
     public Guid ParticipantId { get; init; }
     public string ParticipantCode { get; init; } = "";
     public string SiteCode { get; init; } = "";
+    public string SiteTimeZone { get; init; } = "UTC";
     public string VisitCode { get; init; } = "";
     public DateOnly TargetDate { get; init; }
     public DateOnly WindowStart { get; init; }
@@ -33,11 +34,26 @@ public static class ScheduleQueries
     public static async Task<IReadOnlyList<Guid>> StaleParticipantsAsync(DbConnection c) =>
         (await c.QueryAsync<Guid>(StaleSql)).AsList();
 
-    /// <summary>Participants with a planned (not provisional) visit whose window has closed: their stored status must become missed.</summary>
-    public static async Task<IReadOnlyList<Guid>> ParticipantsWithClosedWindowsAsync(DbConnection c, DateOnly today) =>
-        (await c.QueryAsync<Guid>(
-            ClosedWindowsSql,
-            new { today, no = false })).AsList();
+    /// <summary>
+    /// Participants with a planned (not provisional) visit whose window has closed in their site's calendar: their stored
+    /// status must become missed. <paramref name="nowUtc"/> is turned into each site's local date.
+    /// </summary>
+    public static async Task<IReadOnlyList<Guid>> ParticipantsWithClosedWindowsAsync(DbConnection c, DateTime nowUtc)
+    {
+        // No site's local date is more than a day past the UTC date, so this bound keeps every candidate.
+        var latestToday = DateOnly.FromDateTime(nowUtc).AddDays(1);
+        var candidates = await c.QueryAsync<ClosedWindowRow>(ClosedWindowsSql, new { latestToday, no = false });
+        return candidates
+            .Where(r => r.WindowEnd < DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(nowUtc, TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone))))
+            .Select(r => r.ParticipantId).Distinct().ToList();
+    }
+
+    private sealed class ClosedWindowRow
+    {
+        public Guid ParticipantId { get; init; }
+        public string TimeZone { get; init; } = "UTC";
+        public DateOnly WindowEnd { get; init; }
+    }
 
     public static async Task ReplaceAsync(DbConnection c, DbTransaction t, Guid participantId, int dataVersion, IEnumerable<ScheduledVisit> visits, string protocolVersion, DateTime nowUtc)
     {
@@ -63,9 +79,9 @@ public static class ScheduleQueries
 
     private const string SelectWithParticipant =
         """
-        SELECT s.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, s.VisitCode, s.TargetDate, s.WindowStart, s.WindowEnd, s.Provisional,
+        SELECT s.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, st.TimeZone AS SiteTimeZone, s.VisitCode, s.TargetDate, s.WindowStart, s.WindowEnd, s.Provisional,
                s.Status, s.ActualDate, s.InWindow, s.ProtocolVersion, s.ComputedUtc
-        FROM ScheduledVisit s JOIN Participant p ON p.Id = s.ParticipantId
+        FROM ScheduledVisit s JOIN Participant p ON p.Id = s.ParticipantId JOIN Site st ON st.Code = p.SiteCode
         """;
 
     private const string InsertSql =
@@ -76,7 +92,12 @@ public static class ScheduleQueries
     private const string MarkStaleSql = "UPDATE Participant SET DataVersion = DataVersion + 1 WHERE Id = @participantId";
     private const string DataVersionSql = "SELECT DataVersion FROM Participant WHERE Id = @participantId";
     private const string StaleSql = "SELECT Id FROM Participant WHERE ScheduleVersion <> DataVersion ORDER BY Id";
-    private const string ClosedWindowsSql = "SELECT DISTINCT ParticipantId FROM ScheduledVisit WHERE Status = 'scheduled' AND Provisional = @no AND WindowEnd < @today";
+    private const string ClosedWindowsSql =
+        """
+        SELECT s.ParticipantId, st.TimeZone, s.WindowEnd
+        FROM ScheduledVisit s JOIN Participant p ON p.Id = s.ParticipantId JOIN Site st ON st.Code = p.SiteCode
+        WHERE s.Status = 'scheduled' AND s.Provisional = @no AND s.WindowEnd < @latestToday
+        """;
     private const string DeleteSql = "DELETE FROM ScheduledVisit WHERE ParticipantId = @participantId";
     private const string SetScheduleVersionSql = "UPDATE Participant SET ScheduleVersion = @dataVersion WHERE Id = @participantId";
     private const string ForParticipantSql = $"{SelectWithParticipant} WHERE s.ParticipantId = @participantId";

@@ -16,6 +16,9 @@ public sealed class InfusionRow
     public DateTime EndUtc { get; init; }
     public DateTime RecordedUtc { get; init; }
     public Guid RecordedBy { get; init; }
+    public int RowVersion { get; init; } = 1;
+    public DateTime? UpdatedUtc { get; init; }
+    public Guid? UpdatedBy { get; init; }
 }
 
 public sealed class VitalSignRow
@@ -30,38 +33,62 @@ public sealed class VitalSignRow
     public int Spo2 { get; init; }
     public DateTime RecordedUtc { get; init; }
     public Guid RecordedBy { get; init; }
+    public int RowVersion { get; init; } = 1;
+    public DateTime? UpdatedUtc { get; init; }
+    public Guid? UpdatedBy { get; init; }
 }
 
 public static class InfusionAndVitalsQueries
 {
-    private const string InfusionColumns = "Id, ParticipantId, VisitCode, WeightKg, DoseMgPerKg, TotalDoseMg, Route, StartUtc, EndUtc, RecordedUtc, RecordedBy";
-    private const string VitalColumns = "Id, ParticipantId, VisitCode, Timepoint, Systolic, Diastolic, HeartRate, Spo2, RecordedUtc, RecordedBy";
+    private const string InfusionColumns =
+        "Id, ParticipantId, VisitCode, WeightKg, DoseMgPerKg, TotalDoseMg, Route, StartUtc, EndUtc, RecordedUtc, RecordedBy, RowVersion, UpdatedUtc, UpdatedBy";
+    private const string VitalColumns =
+        "Id, ParticipantId, VisitCode, Timepoint, Systolic, Diastolic, HeartRate, Spo2, RecordedUtc, RecordedBy, RowVersion, UpdatedUtc, UpdatedBy";
 
     private const string FindInfusionSql = $"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId AND VisitCode = @visitCode";
-    private const string InsertInfusionSql = $"INSERT INTO Infusion ({InfusionColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @WeightKg, @DoseMgPerKg, @TotalDoseMg, @Route, @StartUtc, @EndUtc, @RecordedUtc, @RecordedBy)";
+    private const string InsertInfusionSql =
+        $"INSERT INTO Infusion ({InfusionColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @WeightKg, @DoseMgPerKg, @TotalDoseMg, @Route, @StartUtc, @EndUtc, @RecordedUtc, @RecordedBy, 1, NULL, NULL)";
+    private const string CorrectInfusionSql =
+        """
+        UPDATE Infusion SET WeightKg = @WeightKg, DoseMgPerKg = @DoseMgPerKg, TotalDoseMg = @TotalDoseMg, Route = @Route, StartUtc = @StartUtc,
+               EndUtc = @EndUtc, RowVersion = @RowVersion, UpdatedUtc = @UpdatedUtc, UpdatedBy = @UpdatedBy
+        WHERE Id = @Id AND RowVersion = @RowVersion - 1
+        """;
     private const string InfusionsSql = $"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId ORDER BY StartUtc";
     private const string FindVitalSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Timepoint = @timepoint";
-    private const string InsertVitalSql = $"INSERT INTO VitalSign ({VitalColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @Timepoint, @Systolic, @Diastolic, @HeartRate, @Spo2, @RecordedUtc, @RecordedBy)";
+    private const string InsertVitalSql =
+        $"INSERT INTO VitalSign ({VitalColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @Timepoint, @Systolic, @Diastolic, @HeartRate, @Spo2, @RecordedUtc, @RecordedBy, 1, NULL, NULL)";
+    private const string CorrectVitalSql =
+        """
+        UPDATE VitalSign SET Systolic = @Systolic, Diastolic = @Diastolic, HeartRate = @HeartRate, Spo2 = @Spo2, RowVersion = @RowVersion,
+               UpdatedUtc = @UpdatedUtc, UpdatedBy = @UpdatedBy
+        WHERE Id = @Id AND RowVersion = @RowVersion - 1
+        """;
     private const string GetVitalSql = $"SELECT {VitalColumns} FROM VitalSign WHERE Id = @id";
     private const string VitalsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId ORDER BY VisitCode, Timepoint";
 
     public static Task<InfusionRow?> FindInfusionAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<InfusionRow>(
-            FindInfusionSql, new { participantId, visitCode }, t);
+        c.QuerySingleOrDefaultAsync<InfusionRow>(FindInfusionSql, new { participantId, visitCode }, t);
 
     public static Task<int> InsertInfusionAsync(DbConnection c, DbTransaction t, InfusionRow row) =>
         c.ExecuteAsync(InsertInfusionSql, row, t);
+
+    /// <summary>Writes the corrected infusion when the stored one is still the version before it; 0 rows otherwise.</summary>
+    public static Task<int> CorrectInfusionAsync(DbConnection c, DbTransaction t, InfusionRow corrected) =>
+        c.ExecuteAsync(CorrectInfusionSql, corrected, t);
 
     public static async Task<IReadOnlyList<InfusionRow>> InfusionsAsync(DbConnection c, Guid participantId) =>
         (await c.QueryAsync<InfusionRow>(InfusionsSql, new { participantId })).AsList();
 
     public static Task<VitalSignRow?> FindVitalAsync(DbConnection c, Guid participantId, string visitCode, string timepoint, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<VitalSignRow>(
-            FindVitalSql,
-            new { participantId, visitCode, timepoint }, t);
+        c.QuerySingleOrDefaultAsync<VitalSignRow>(FindVitalSql, new { participantId, visitCode, timepoint }, t);
 
     public static Task<int> InsertVitalAsync(DbConnection c, DbTransaction t, VitalSignRow row) =>
         c.ExecuteAsync(InsertVitalSql, row, t);
+
+    /// <summary>Writes the corrected vital signs when the stored ones are still the version before; 0 rows otherwise.</summary>
+    public static Task<int> CorrectVitalAsync(DbConnection c, DbTransaction t, VitalSignRow corrected) =>
+        c.ExecuteAsync(CorrectVitalSql, corrected, t);
 
     public static async Task<IReadOnlyList<VitalSignRow>> VitalsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
         (await c.QueryAsync<VitalSignRow>(VitalsSql, new { participantId }, t)).AsList();

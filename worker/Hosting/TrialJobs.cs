@@ -25,6 +25,12 @@ public sealed class JobOptions
     /// <summary>Cron of missed-visit detection.</summary>
     public string MissedVisitsCron { get; set; } = "*/15 * * * *";
 
+    /// <summary>Cron of the purge of stored Idempotency-Key responses.</summary>
+    public string PurgeCron { get; set; } = "17 * * * *";
+
+    /// <summary>How long a response is kept for retries with the same Idempotency-Key.</summary>
+    public int IdempotencyRetentionHours { get; set; } = 24;
+
     /// <summary>Jobs run at once in this process. Most of a job's time is spent waiting on the database, so several per core.</summary>
     public int WorkerCount { get; set; } = Math.Min(Environment.ProcessorCount * 5, 20);
 }
@@ -47,6 +53,7 @@ public static class TrialJobs
         services.AddSingleton(options);
         services.AddTransient<ScheduleJobs>();
         services.AddTransient<Safety.SafetyJobs>();
+        services.AddTransient<Maintenance.MaintenanceJobs>();
 
         // The storage is this host's own singleton rather than Hangfire's static JobStorage.Current,
         // so two hosts in one process (tests, benchmark) never share or dispose each other's queue.
@@ -83,5 +90,6 @@ public static class TrialJobs
         recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.MissedJobId, j => j.DetectMissedVisitsAsync(), options.MissedVisitsCron);
         recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SweepJobId, j => j.SweepUnevaluatedAsync(), options.SafetySweepCron);
         recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SaeClockJobId, j => j.CheckSaeClocksAsync(), options.SaeClockCron);
+        recurring.AddOrUpdate<Maintenance.MaintenanceJobs>(Maintenance.MaintenanceJobs.PurgeIdempotencyJobId, j => j.PurgeIdempotencyKeysAsync(), options.PurgeCron);
     }
 }

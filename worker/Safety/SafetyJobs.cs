@@ -5,6 +5,7 @@ using Trial.Core.Protocol;
 using Trial.Core.Safety;
 using Trial.Core.Schedule;
 using Trial.Db.AdverseEvents;
+using Trial.Db.Audit;
 using Trial.Db.Assessments;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
@@ -25,24 +26,6 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     public const string SweepJobId = "safety:sweep-unevaluated";
     public const string SaeClockJobId = "safety:sae-clock";
 
-    public async Task EvaluateAssessmentAsync(Guid assessmentId)
-    {
-        var stored = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, assessmentId));
-        if (stored is not null) await EvaluateParticipantAsync(stored.Row.ParticipantId);
-    }
-
-    public async Task EvaluateVitalsAsync(Guid vitalsId)
-    {
-        var vitals = await db.ReadAsync(c => InfusionAndVitalsQueries.GetVitalAsync(c, vitalsId));
-        if (vitals is not null) await EvaluateParticipantAsync(vitals.ParticipantId);
-    }
-
-    public async Task EvaluateAdverseEventAsync(Guid adverseEventId)
-    {
-        var ae = await db.ReadAsync(c => AdverseEventQueries.GetAsync(c, adverseEventId));
-        if (ae is not null) await EvaluateParticipantAsync(ae.ParticipantId);
-    }
-
     /// <summary>
     /// Evaluates the participant unless an earlier job already evaluated the data as it is now
     /// (several writes in quick succession enqueue several jobs; the first one sees them all).
@@ -62,14 +45,14 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             if (participant is null) return null;
             var versions = await SafetyQueries.VersionsAsync(c, participantId);
             if (!evenIfCurrent && versions.Version == versions.EvaluatedVersion) return null;
-            return new { versions.Version, Data = await LoadAsync(c, participant, now) };
+            return new { versions.Version, Participant = participant, Data = await LoadAsync(c, participant, now) };
         });
         if (read is null) return;
         var findings = SafetyEngine.Evaluate(protocol, read.Data, now);
         await db.WriteDerivedAsync(now, async w =>
         {
             if ((await SafetyQueries.VersionsAsync(w.Connection, participantId, w.Transaction)).Version != read.Version) return false;
-            await ReconcileAsync(w, participantId, findings);
+            await ReconcileAsync(w, read.Participant, findings);
             await SafetyQueries.SetEvaluatedAsync(w.Connection, w.Transaction, participantId, read.Version);
             return true;
         });
@@ -101,9 +84,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         var adverseEvents = await AdverseEventQueries.ForParticipantAsync(c, participant.Id);
         var visits = await ParticipantQueries.VisitRecordsAsync(c, participant.Id);
         // Missed visits come from the schedule computed now, not from the stored plan, which may lag a moment behind.
-        var schedule = ScheduleCalculator.Build(protocol,
-            new ScheduleInput(participant.EnrolledDate, visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), participant.InfusionsDiscontinuedDate),
-            DateOnly.FromDateTime(now));
+        var schedule = ScheduleCalculator.Build(protocol, participant.ScheduleInput(visits), SiteCalendar.Today(now, participant.TimeZone));
         return new ParticipantSafetyData(
             participant.Code,
             assessments.Select(a => new AssessmentFact(a.Row.Id, a.Row.Instrument, a.Row.VisitCode, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint,
@@ -117,9 +98,11 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         e.Id, e.Term, e.OnsetDate, e.EndDate, e.Severity, e.Serious, e.SeriousCriteriaList, e.Relatedness, e.Expected,
         e.ActionTaken, e.Outcome, e.AwareDate, e.SponsorReportedUtc, e.SpecialInterest);
 
-    private async Task ReconcileAsync(WriteScope w, Guid participantId, IReadOnlyList<AlertCandidate> findings)
+    // Every change to an alert is kept twice over: in the alert's own history (what a monitor reads beside it) and in
+    // the audit trail (old and new values, so a re-evaluation never overwrites a finding without a trace).
+    private async Task ReconcileAsync(WriteScope w, ParticipantRow participant, IReadOnlyList<AlertCandidate> findings)
     {
-        var stored = (await SafetyQueries.ForParticipantAsync(w.Connection, participantId, w.Transaction))
+        var stored = (await SafetyQueries.ForParticipantAsync(w.Connection, participant.Id, w.Transaction))
             .ToDictionary(a => (a.RuleCode, a.SourceKey));
         var found = findings.ToDictionary(f => (f.Rule, f.SourceKey));
 
@@ -128,34 +111,43 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             var values = JsonSerializer.Serialize(finding.Values);
             if (!stored.TryGetValue((finding.Rule, finding.SourceKey), out var alert))
             {
-                var id = SequentialGuid.New(w.NowUtc);
-                await SafetyQueries.InsertAsync(w.Connection, w.Transaction, new SafetyAlertRow
+                var raised = new SafetyAlertRow
                 {
-                    Id = id, ParticipantId = participantId, RuleCode = finding.Rule, Severity = finding.Severity,
+                    Id = SequentialGuid.New(w.NowUtc), ParticipantId = participant.Id, RuleCode = finding.Rule, Severity = finding.Severity,
                     SourceType = finding.SourceType, SourceKey = finding.SourceKey, VisitCode = finding.VisitCode,
                     Message = finding.Message, ValuesJson = values, Status = AlertStatuses.Open, Escalated = false,
                     RaisedUtc = w.NowUtc, ProtocolVersion = protocol.Version,
-                });
-                await RecordAsync(w, id, "raised", null, AlertStatuses.Open, finding.Message);
+                };
+                await SafetyQueries.InsertAsync(w.Connection, w.Transaction, raised);
+                await RecordAsync(w, raised.Id, "raised", null, AlertStatuses.Open, finding.Message);
+                await w.AuditAsync(AuditEntry.Created(AuditEntities.SafetyAlert, raised.Id.ToString(), AuditedAlert.Of(raised), participant.SiteCode, participant.Code));
                 continue;
             }
             if (alert.SupersededUtc is not null)
             {
                 await SafetyQueries.SetSupersededAsync(w.Connection, w.Transaction, alert.Id, null);
                 await RecordAsync(w, alert.Id, "reinstated", alert.Status, alert.Status, "The condition holds again after a change to the data.");
+                await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, alert.Id.ToString(), AuditActions.StateChange,
+                    new { id = alert.Id, superseded = true }, new { id = alert.Id, superseded = false }, participant.SiteCode, participant.Code,
+                    "The condition holds again after a change to the data."));
             }
-            if (alert.Message != finding.Message || alert.ValuesJson != values || alert.Severity != finding.Severity)
+            if (alert.Message != finding.Message || alert.ValuesJson != values || alert.Severity != finding.Severity || alert.VisitCode != finding.VisitCode)
             {
                 await SafetyQueries.SetFindingAsync(w.Connection, w.Transaction, alert.Id, finding.Message, values, finding.Severity, finding.VisitCode);
                 await RecordAsync(w, alert.Id, "updated", alert.Status, alert.Status, $"Was: {alert.Message}");
+                await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, alert.Id.ToString(), AuditActions.Update,
+                    AuditedAlert.Of(alert), AuditedAlert.Of(alert, finding, values), participant.SiteCode, participant.Code,
+                    "Re-evaluated after a change to the data."));
             }
         }
 
         foreach (var alert in stored.Values.Where(a => a.SupersededUtc is null && !found.ContainsKey((a.RuleCode, a.SourceKey))))
         {
+            const string why = "The condition no longer holds after a change to the data it was raised on.";
             await SafetyQueries.SetSupersededAsync(w.Connection, w.Transaction, alert.Id, w.NowUtc);
-            await RecordAsync(w, alert.Id, "superseded", alert.Status, alert.Status,
-                "The condition no longer holds after a change to the data it was raised on.");
+            await RecordAsync(w, alert.Id, "superseded", alert.Status, alert.Status, why);
+            await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, alert.Id.ToString(), AuditActions.DeleteBySupersede,
+                new { id = alert.Id, superseded = false }, new { id = alert.Id, superseded = true }, participant.SiteCode, participant.Code, why));
         }
     }
 
@@ -167,8 +159,14 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         });
 }
 
-public static class AlertStatuses
+/// <summary>The fields of an alert as the audit trail records them.</summary>
+internal static class AuditedAlert
 {
-    public const string Open = "open", Acknowledged = "acknowledged", Resolved = "resolved";
-    public static readonly IReadOnlyList<string> All = [Open, Acknowledged, Resolved];
+    public static object Of(SafetyAlertRow a) => Of(a.Id, a.RuleCode, a.Severity, a.SourceType, a.SourceKey, a.VisitCode, a.Message, a.ValuesJson);
+
+    public static object Of(SafetyAlertRow a, AlertCandidate now, string valuesJson) =>
+        Of(a.Id, a.RuleCode, now.Severity, a.SourceType, a.SourceKey, now.VisitCode, now.Message, valuesJson);
+
+    private static object Of(Guid id, string rule, string severity, string sourceType, string sourceKey, string? visitCode, string message, string valuesJson) =>
+        new { id, rule, severity, sourceType, sourceKey, visitCode, message, values = JsonSerializer.Deserialize<Dictionary<string, string>>(valuesJson) };
 }

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Trial.Api.Access;
+
+/// <summary>Bound from the <c>RateLimit</c> section.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Requests one token may make per window; 0 turns the limit off.</summary>
+    public int PermitsPerWindow { get; set; } = 1200;
+
+    public int WindowSeconds { get; set; } = 60;
+}
+
+/// <summary>
+/// A fixed window of requests per token (System.Threading.RateLimiting), so one runaway script cannot starve the sites.
+/// Every authenticated response says where the caller stands (RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset in
+/// seconds); past the limit the answer is 429 problem+json with Retry-After.
+/// </summary>
+public sealed class TokenRateLimit : IDisposable
+{
+    private readonly RateLimitOptions _options;
+    private readonly PartitionedRateLimiter<string>? _limiter;
+    private readonly ConcurrentDictionary<string, long> _windowStarts = new(StringComparer.Ordinal);
+    private readonly IProblemDetailsService _problems;
+
+    public TokenRateLimit(IOptions<RateLimitOptions> options, IProblemDetailsService problems)
+    {
+        _options = options.Value;
+        _problems = problems;
+        if (_options.PermitsPerWindow <= 0) return;
+        var window = TimeSpan.FromSeconds(Math.Max(1, _options.WindowSeconds));
+        _limiter = PartitionedRateLimiter.Create<string, string>(token => RateLimitPartition.GetFixedWindowLimiter(token, key =>
+        {
+            _windowStarts[key] = Environment.TickCount64;
+            return new FixedWindowRateLimiterOptions { PermitLimit = _options.PermitsPerWindow, Window = window, QueueLimit = 0 };
+        }));
+    }
+
+    public async Task InvokeAsync(HttpContext http, Func<Task> next)
+    {
+        var token = http.User.FindFirst(BearerAuthentication.TokenIdClaim)?.Value;
+        if (_limiter is null || token is null)
+        {
+            await next();
+            return;
+        }
+
+        using var lease = _limiter.AttemptAcquire(token);
+        var remaining = _limiter.GetStatistics(token)?.CurrentAvailablePermits ?? 0;
+        var reset = SecondsToReset(token);
+        var headers = http.Response.Headers;
+        headers["RateLimit-Limit"] = _options.PermitsPerWindow.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
+        headers["RateLimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture);
+        if (lease.IsAcquired)
+        {
+            await next();
+            return;
+        }
+
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        headers.RetryAfter = reset.ToString(CultureInfo.InvariantCulture);
+        await _problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests.",
+                Detail = $"This token made more than {_options.PermitsPerWindow} requests in {_options.WindowSeconds} s; try again in {reset} s. Nothing was stored.",
+            },
+        });
+    }
+
+    // Each token's window starts when its limiter is made and repeats every WindowSeconds.
+    private long SecondsToReset(string token)
+    {
+        var windowMs = Math.Max(1, _options.WindowSeconds) * 1000L;
+        var start = _windowStarts.TryGetValue(token, out var s) ? s : Environment.TickCount64;
+        var intoWindow = (Environment.TickCount64 - start) % windowMs;
+        return Math.Max(1, (windowMs - intoWindow + 999) / 1000);
+    }
+
+    public void Dispose() => _limiter?.Dispose();
+}

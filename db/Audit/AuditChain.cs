@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Db.Audit;
+
+/// <summary>
+/// Appends a write's audit rows to the hash chain. The end of the chain is read (and locked) at the first append
+/// of the write and stored back once, just before the commit; a write that is rolled back leaves it untouched.
+/// </summary>
+internal sealed class AuditChain(WriteScope scope)
+{
+    private long _lastId;
+    private string _lastHash = "";
+    private bool _headRead;
+
+    public int Appended { get; private set; }
+
+    public async Task AppendAsync(AuditEntry entry)
+    {
+        if (!_headRead)
+        {
+            var head = await AuditQueries.LockHeadAsync(scope.Connection, scope.Transaction);
+            (_lastId, _lastHash, _headRead) = (head.LastId, head.LastHash, true);
+        }
+        var actor = scope.Actor;
+        var row = new AuditEventRow
+        {
+            Id = _lastId + 1,
+            AtUtc = scope.NowUtc,
+            UserId = actor.UserId,
+            UserName = actor.Name,
+            Role = actor.Role,
+            TokenId = actor.Token,
+            SiteCode = entry.SiteCode,
+            EntityType = entry.EntityType,
+            EntityId = entry.EntityId,
+            ParticipantCode = entry.ParticipantCode,
+            Action = entry.Action,
+            OldValue = entry.OldValue,
+            NewValue = entry.NewValue,
+            Reason = entry.Reason,
+            Flag = entry.Flag,
+            RequestId = actor.RequestId,
+            PreviousHash = _lastHash,
+        };
+        row.Hash = AuditHash.Of(row);
+        await AuditQueries.InsertAsync(scope.Connection, scope.Transaction, row);
+        (_lastId, _lastHash) = (row.Id, row.Hash);
+        Appended++;
+    }
+
+    public async Task CompleteAsync()
+    {
+        if (Appended > 0) await AuditQueries.SetHeadAsync(scope.Connection, scope.Transaction, _lastId, _lastHash);
+    }
+}
+
+/// <summary>The SHA-256 of an audit row: its content, as a canonical JSON array, and the hash of the row before it.</summary>
+public static class AuditHash
+{
+    public static string Of(AuditEventRow r)
+    {
+        var content = JsonSerializer.Serialize(new object?[]
+        {
+            r.Id, DateTime.SpecifyKind(r.AtUtc, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture), r.UserId.ToString("D"), r.UserName, r.Role,
+            r.TokenId?.ToString("D"), r.SiteCode, r.EntityType, r.EntityId, r.ParticipantCode, r.Action, r.OldValue, r.NewValue, r.Reason,
+            r.Flag, r.RequestId, r.PreviousHash,
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
+    }
+}
+
+/// <summary>The result of recomputing the chain: every row's hash and link, and the head against the last row.</summary>
+public sealed record AuditVerification(long Rows, bool Intact, long? FirstBrokenId);
+
+public static class AuditVerifier
+{
+    public static async Task<AuditVerification> VerifyAsync(Database db) => await db.ReadAsync(async c =>
+    {
+        long rows = 0, expectedId = 1;
+        var previousHash = "";
+        await foreach (var row in AuditQueries.ChainAsync(c))
+        {
+            rows++;
+            // A missing row (a gap in the ids), a broken link or a changed content all break the chain at this row.
+            if (row.Id != expectedId || row.PreviousHash != previousHash || AuditHash.Of(row) != row.Hash)
+                return new AuditVerification(rows, false, Math.Min(row.Id, expectedId));
+            expectedId = row.Id + 1;
+            previousHash = row.Hash;
+        }
+        // Rows cut off the end leave the chain consistent but shorter than the head says it is.
+        var head = await AuditQueries.HeadAsync(c);
+        if (head.LastId != expectedId - 1 || head.LastHash != previousHash)
+            return new AuditVerification(rows, false, expectedId);
+        return new AuditVerification(rows, true, null);
+    });
+}

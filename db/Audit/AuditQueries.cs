@@ -1,0 +1,103 @@
+using System.Data.Common;
+using Dapper;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Db.Audit;
+
+public sealed class AuditEventRow
+{
+    public long Id { get; init; }
+    public DateTime AtUtc { get; init; }
+    public Guid UserId { get; init; }
+    public string UserName { get; init; } = "";
+    public string Role { get; init; } = "";
+    public Guid? TokenId { get; init; }
+    public string? SiteCode { get; init; }
+    public string EntityType { get; init; } = "";
+    public string EntityId { get; init; } = "";
+    public string? ParticipantCode { get; init; }
+    public string Action { get; init; } = "";
+    public string? OldValue { get; init; }
+    public string? NewValue { get; init; }
+    public string? Reason { get; init; }
+    public string? Flag { get; init; }
+    public string? RequestId { get; init; }
+    public string PreviousHash { get; init; } = "";
+    public string Hash { get; set; } = "";
+}
+
+public sealed class AuditChainHeadRow
+{
+    public long LastId { get; init; }
+    public string LastHash { get; init; } = "";
+}
+
+/// <summary>Filters of the audit list; null means any. <see cref="Sites"/> null means every site, including rows of no site.</summary>
+public sealed record AuditFilter(
+    IReadOnlyList<string>? Sites, string? EntityType, string? EntityId, string? ParticipantCode, Guid? UserId, DateTime? SinceUtc, long AfterId, int Limit);
+
+public static class AuditQueries
+{
+    private const string Columns =
+        "Id, AtUtc, UserId, UserName, Role, TokenId, SiteCode, EntityType, EntityId, ParticipantCode, Action, OldValue, NewValue, Reason, Flag, RequestId, PreviousHash, Hash";
+
+    // Updating the head row before reading it takes its write lock (SQL Server holds it to the end of the
+    // transaction), so concurrent appends queue on it and each sees the end the one before it left.
+    private const string LockHeadSql = "UPDATE AuditChainHead SET LastId = LastId WHERE Id = 1";
+    private const string ReadHeadSql = "SELECT LastId, LastHash FROM AuditChainHead WHERE Id = 1";
+    private const string SetHeadSql = "UPDATE AuditChainHead SET LastId = @lastId, LastHash = @lastHash WHERE Id = 1";
+
+    private const string InsertSql =
+        $"INSERT INTO AuditEvent ({Columns}) VALUES (@Id, @AtUtc, @UserId, @UserName, @Role, @TokenId, @SiteCode, @EntityType, @EntityId, " +
+        "@ParticipantCode, @Action, @OldValue, @NewValue, @Reason, @Flag, @RequestId, @PreviousHash, @Hash)";
+
+    private const string ChainSql = $"SELECT {Columns} FROM AuditEvent ORDER BY Id";
+
+    private const string PageSql =
+        $"""
+        SELECT TOP (@limit) {Columns} FROM AuditEvent
+        WHERE Id > @afterId
+          AND (@anySite = 1 OR SiteCode IN @sites)
+          AND (@entityType IS NULL OR EntityType = @entityType)
+          AND (@entityId IS NULL OR EntityId = @entityId)
+          AND (@participantCode IS NULL OR ParticipantCode = @participantCode)
+          AND (@userId IS NULL OR UserId = @userId)
+          AND (@sinceUtc IS NULL OR AtUtc >= @sinceUtc)
+        ORDER BY Id
+        """;
+
+    private const string ParticipantTrailSql = $"SELECT {Columns} FROM AuditEvent WHERE ParticipantCode = @participantCode ORDER BY Id";
+
+    public static async Task<AuditChainHeadRow> LockHeadAsync(DbConnection c, DbTransaction t)
+    {
+        await c.ExecuteAsync(LockHeadSql, transaction: t);
+        return await c.QuerySingleAsync<AuditChainHeadRow>(ReadHeadSql, transaction: t);
+    }
+
+    public static Task<AuditChainHeadRow> HeadAsync(DbConnection c) => c.QuerySingleAsync<AuditChainHeadRow>(ReadHeadSql);
+
+    public static Task<int> SetHeadAsync(DbConnection c, DbTransaction t, long lastId, string lastHash) =>
+        c.ExecuteAsync(SetHeadSql, new { lastId, lastHash }, t);
+
+    public static Task<int> InsertAsync(DbConnection c, DbTransaction t, AuditEventRow row) => c.ExecuteAsync(InsertSql, row, t);
+
+    /// <summary>The whole trail in order, read as it streams (never all in memory).</summary>
+    public static IAsyncEnumerable<AuditEventRow> ChainAsync(DbConnection c) => c.QueryUnbufferedAsync<AuditEventRow>(ChainSql);
+
+    public static async Task<IReadOnlyList<AuditEventRow>> PageAsync(DbConnection c, DatabaseProvider provider, AuditFilter f) =>
+        (await c.QueryAsync<AuditEventRow>(Dialect.For(provider).Top(PageSql), new
+        {
+            limit = f.Limit,
+            afterId = f.AfterId,
+            anySite = f.Sites is null ? 1 : 0,
+            sites = f.Sites ?? [""],
+            entityType = f.EntityType,
+            entityId = f.EntityId,
+            participantCode = f.ParticipantCode,
+            userId = f.UserId,
+            sinceUtc = f.SinceUtc,
+        })).AsList();
+
+    public static async Task<IReadOnlyList<AuditEventRow>> ParticipantTrailAsync(DbConnection c, string participantCode) =>
+        (await c.QueryAsync<AuditEventRow>(ParticipantTrailSql, new { participantCode })).AsList();
+}

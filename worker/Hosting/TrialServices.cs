@@ -1,0 +1,70 @@
+using Hangfire;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Trial.Core.Protocol;
+using Trial.Db.Infrastructure;
+using Trial.Worker.Safety;
+using Trial.Worker.Schedules;
+
+namespace Trial.Worker.Hosting;
+
+/// <summary>
+/// The one composition root of the API and the worker: the database, the protocol, the clock, the background jobs
+/// and the path from a committed write to the jobs it makes necessary.
+/// </summary>
+public static class TrialServices
+{
+    public static IServiceCollection AddTrial(this IServiceCollection services, IConfiguration configuration, bool isWorkerProcess)
+    {
+        var databaseOptions = DatabaseOptionsFrom(configuration);
+        services.AddSingleton(databaseOptions);
+        services.AddSingleton<IDerivedWorkQueue, HangfireDerivedWork>();
+        services.AddSingleton(sp => new Database(sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<IDerivedWorkQueue>()));
+        services.AddSingleton(_ => LoadProtocol(configuration));
+        services.AddSingleton(TimeProvider.System);
+        services.AddTrialJobs(configuration, isWorkerProcess);
+        return services;
+    }
+
+    public static DatabaseOptions DatabaseOptionsFrom(IConfiguration configuration)
+    {
+        var options = new DatabaseOptions();
+        configuration.GetSection("Database").Bind(options);
+        options.ConnectionString = configuration.GetConnectionString("Trial") ?? options.ConnectionString;
+        _ = options.EffectiveConnectionString; // fails fast on an impossible combination
+        return options;
+    }
+
+    /// <summary>The protocol file named by Protocol:Path, else the default protocol; a broken file stops start-up.</summary>
+    public static ProtocolDefinition LoadProtocol(IConfiguration configuration)
+    {
+        var path = configuration["Protocol:Path"];
+        return string.IsNullOrWhiteSpace(path) ? ProtocolLoader.LoadDefault() : ProtocolLoader.LoadFile(path);
+    }
+}
+
+/// <summary>
+/// Turns a committed write's derived work into Hangfire jobs. Enqueueing can fail (job storage unreachable) after the
+/// data is safe; the write still succeeds, because the database marks the work as pending and the recurring sweeps redo it.
+/// </summary>
+public sealed class HangfireDerivedWork(IBackgroundJobClient jobs, ILogger<HangfireDerivedWork> log) : IDerivedWorkQueue
+{
+    public void SafetyDataChanged(Guid participantId) =>
+        Enqueue(() => jobs.Enqueue<SafetyJobs>(j => j.EvaluateParticipantAsync(participantId)), "safety evaluation", participantId);
+
+    public void ScheduleDataChanged(Guid participantId) =>
+        Enqueue(() => jobs.Enqueue<ScheduleJobs>(j => j.RebuildScheduleAsync(participantId)), "schedule rebuild", participantId);
+
+    private void Enqueue(Action enqueue, string what, Guid participantId)
+    {
+        try
+        {
+            enqueue();
+        }
+        catch (Exception ex)
+        {
+            log.LogWarning(ex, "Could not enqueue the {Work} of participant {ParticipantId}; the recurring sweep will do it.", what, participantId);
+        }
+    }
+}

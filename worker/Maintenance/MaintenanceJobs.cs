@@ -1,0 +1,23 @@
+using Hangfire;
+using Trial.Db.Idempotency;
+using Trial.Db.Infrastructure;
+using Trial.Worker.Hosting;
+
+namespace Trial.Worker.Maintenance;
+
+/// <summary>Housekeeping that keeps transient tables small.</summary>
+public sealed class MaintenanceJobs(Database db, JobOptions options, TimeProvider clock)
+{
+    public const string PurgeIdempotencyJobId = "maintenance:purge-idempotency-keys";
+
+    /// <summary>Forgets the responses kept for Idempotency-Key retries once they are older than the retention period.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task<int> PurgeIdempotencyKeysAsync()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var purged = 0;
+        await db.WriteDerivedAsync(now, async w =>
+            purged = await IdempotencyQueries.PurgeAsync(w.Connection, w.Transaction, now.AddHours(-options.IdempotencyRetentionHours)));
+        return purged;
+    }
+}
