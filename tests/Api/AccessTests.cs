@@ -88,7 +88,7 @@ public class AccessTests
     [Test]
     public async Task Statistician_ReadingParticipants_Is403()
     {
-        var statistician = await _host.UserAsync("statistician");
+        var statistician = await _host.UserAsync("statistician", "WAW");
         await (await statistician.GetAsync("/api/v1/participants")).ProblemAsync(HttpStatusCode.Forbidden);
     }
 

@@ -22,7 +22,14 @@ public class AssessmentTests
     [OneTimeTearDown]
     public async Task StopAsync() => await _host.DisposeAsync();
 
-    private async Task<string> NewParticipantAsync() => await TrialHost.EnrolAsync(_investigator, "WAW");
+    /// <summary>A participant whose BL, INF1 and POST24 visits took place on the day of <see cref="Administered"/>, so assessments can be entered at them.</summary>
+    private async Task<string> NewParticipantAsync()
+    {
+        var code = await TrialHost.EnrolAsync(_investigator, "WAW");
+        foreach (var visit in new[] { "BL", "INF1", "POST24" })
+            await TrialHost.RecordVisitAsync(_investigator, code, visit, DateOnly.FromDateTime(Administered));
+        return code;
+    }
 
     private static string Url(string code, string visit) => $"/api/v1/participants/{code}/visits/{visit}/assessments";
 

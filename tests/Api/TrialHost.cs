@@ -117,6 +117,18 @@ public sealed class TrialHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>();
     }
 
+    /// <summary>Records that the visit happened on <paramref name="date"/> unless it is already recorded (expects 200).</summary>
+    public static async Task EnsureVisitAsync(HttpClient investigator, string code, string visit, DateOnly date)
+    {
+        var current = await (await investigator.GetAsync($"/api/v1/participants/{code}/visits/{visit}")).JsonAsync(HttpStatusCode.OK);
+        if (current["status"]!.GetValue<string>() == "done") return;
+        await RecordVisitAsync(investigator, code, visit, date);
+    }
+
+    /// <summary>Records that the visit happened on <paramref name="date"/> (expects 200) and returns the visit.</summary>
+    public static async Task<JsonObject> RecordVisitAsync(HttpClient investigator, string code, string visit, DateOnly date) =>
+        await (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/{visit}", new { actualDate = date })).JsonAsync(HttpStatusCode.OK);
+
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();

@@ -153,14 +153,16 @@ public class VisitTests
         Assert.That(s["FU-D7"]["provisional"]!.GetValue<bool>(), Is.False);
 
         await (await RecordAsync(code, "INF3", "2026-02-27")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        // A second discontinuation corrects the first, so it must name the version it corrects.
         await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-26", reason = "again" }))
-            .ProblemAsync(HttpStatusCode.Conflict);
+            .ProblemAsync(HttpStatusCode.PreconditionRequired);
     }
 
     [Test]
-    public async Task Infusion_ComputesTotalDoseAndRecordsTheVisit()
+    public async Task Infusion_ComputesTotalDoseOnItsRecordedVisit()
     {
         var code = await NewParticipantAsync();
+        (await RecordAsync(code, "INF1", "2026-03-09")).EnsureSuccessStatusCode();
         var created = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", new
         {
             weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV",
@@ -191,19 +193,33 @@ public class VisitTests
     }
 
     [Test]
-    public async Task Infusion_AtNonInfusionVisitOrBeforeInf1_Is422()
+    public async Task Infusion_AtNonInfusionVisitOrUnrecordedVisit_IsRefused()
     {
         var code = await NewParticipantAsync();
         var body = new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z" };
         await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/FU-D7/infusion", body)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
-        var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF2/infusion", body)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("INF1"));
+        var missing = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF2/infusion", body)).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.That(missing["missingVisit"]!.GetValue<string>(), Is.EqualTo("INF2"));
+        var beforeInf1 = await (await RecordAsync(code, "INF2", "2026-03-09")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(beforeInf1["detail"]!.GetValue<string>(), Does.Contain("INF1"));
+    }
+
+    [Test]
+    public async Task Infusion_OnAnotherDayThanItsVisit_Is422()
+    {
+        var code = await NewParticipantAsync();
+        (await RecordAsync(code, "INF1", "2026-03-08")).EnsureSuccessStatusCode();
+        var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion",
+            new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z" }))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("2026-03-08").And.Contain("2026-03-09"));
     }
 
     [Test]
     public async Task Vitals_RecordedOncePerTimepoint()
     {
         var code = await NewParticipantAsync();
+        (await RecordAsync(code, "INF1", "2026-03-09")).EnsureSuccessStatusCode();
         var url = $"/api/v1/participants/{code}/visits/INF1/vitals";
         var created = await (await _investigator.PostAsJsonAsync(url, new { timepoint = "t40", systolic = 150, diastolic = 95, heartRate = 88, spo2 = 97 }))
             .JsonAsync(HttpStatusCode.Created);

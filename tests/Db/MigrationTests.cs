@@ -70,10 +70,7 @@ public partial class MigrationTests
             foreach (var column in c.Query<string>($"SELECT name FROM pragma_table_info('{table}')"))
                 sqlite.Add($"{table}.{column}");
 
-        var sqlServer = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var script in Migrator.Scripts(DatabaseProvider.SqlServer))
-            foreach (var column in TSql.DeclaredColumns(script.Contents))
-                sqlServer.Add(column);
+        var sqlServer = new SortedSet<string>(TSql.DeclaredColumns(Migrator.Scripts(DatabaseProvider.SqlServer).Select(s => s.Contents)), StringComparer.Ordinal);
 
         Assert.That(sqlite, Is.Not.Empty);
         Assert.That(sqlServer, Is.EqualTo(sqlite));
@@ -90,13 +87,18 @@ public static class TSql
         return errors.Select(e => $"line {e.Line}: {e.Message}").ToList();
     }
 
-    /// <summary>Table.Column for every column created or added, minus those dropped.</summary>
-    public static IReadOnlyList<string> DeclaredColumns(string sql)
+    /// <summary>Table.Column for every column created or added, minus those of tables dropped, in script order.</summary>
+    public static IReadOnlyList<string> DeclaredColumns(string sql) => DeclaredColumns([sql]);
+
+    /// <summary>The columns that remain after all of <paramref name="scripts"/>, applied in order.</summary>
+    public static IReadOnlyList<string> DeclaredColumns(IEnumerable<string> scripts)
     {
-        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
-        var fragment = parser.Parse(new StringReader(sql), out _);
         var visitor = new ColumnVisitor();
-        fragment.Accept(visitor);
+        foreach (var sql in scripts)
+        {
+            var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+            parser.Parse(new StringReader(sql), out _).Accept(visitor);
+        }
         return visitor.Columns;
     }
 
@@ -109,6 +111,12 @@ public static class TSql
 
         public override void Visit(AlterTableAddTableElementStatement node) =>
             Columns.AddRange(node.Definition.ColumnDefinitions.Select(c => $"{node.SchemaObjectName.BaseIdentifier.Value}.{c.ColumnIdentifier.Value}"));
+
+        public override void Visit(DropTableStatement node)
+        {
+            foreach (var table in node.Objects.Select(o => o.BaseIdentifier.Value + "."))
+                Columns.RemoveAll(c => c.StartsWith(table, StringComparison.Ordinal));
+        }
     }
 }
 

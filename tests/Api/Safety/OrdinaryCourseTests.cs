@@ -33,6 +33,7 @@ public class OrdinaryCourseTests
         }
         async Task InfuseAsync(DateTime day, string visit)
         {
+            await RecordVisitAsync(visit, day);
             var start = day.AddHours(8).AddMinutes(10);
             await (await investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/{visit}/infusion",
                 new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = start, endUtc = start.AddMinutes(40) })).JsonAsync(HttpStatusCode.Created);

@@ -250,14 +250,15 @@ public class SafetyAlertReviewTests
         await VitalsAsync(_investigator, code, "INF1", "t40", 130, 80, 126, 97); // VITALS_HR, medium
         await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Superficial cuts to forearm") with { SpecialInterest = "self-injury" }); // AESI, high
         var (krkCode, krkId) = await NewAlertAsync(_krkInvestigator, "KRK");
-        var all = await SettledAlertsAsync(_host, _monitor, code);
+        var all = await SettledAlertsAsync(_host, _monitor, code, ignoreRules: MissedVisits);
         Assert.That(all.Select(Rule), Is.EquivalentTo(new[] { "MADRS10_HIGH", "VITALS_HR", "AESI" }));
         var hr = all.Single(a => Rule(a) == "VITALS_HR")!["id"]!.GetValue<string>();
         await (await ActAsync(_monitor, hr, "acknowledge", new { })).JsonAsync(HttpStatusCode.OK);
         var admin = _host.Admin;
 
+        // Recording INF1 on its day (for the vitals) closes the windows of POST24 and INF2 before the clock: their VISIT_MISSED alerts are not this test's.
         async Task<IEnumerable<string>> RulesAsync(string query) =>
-            (await (await admin.GetAsync($"/api/v1/safety-alerts?participant={code}&{query}")).JsonArrayAsync()).Select(Rule);
+            (await (await admin.GetAsync($"/api/v1/safety-alerts?participant={code}&{query}")).JsonArrayAsync()).Select(Rule).Where(r => !MissedVisits.Contains(r));
 
         Assert.That(await RulesAsync("rule=VITALS_HR"), Is.EqualTo(new[] { "VITALS_HR" }));
         Assert.That(await RulesAsync("severity=high"), Is.EquivalentTo(new[] { "MADRS10_HIGH", "AESI" }));

@@ -80,7 +80,7 @@ public class SafetyJobTests
         host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 11, 1, 0, 0, TimeSpan.Zero));
         await (await investigator.SendAsync(Put($"/api/v1/adverse-events/{unreported["id"]}",
             SeriousEvent("Pneumonia") with { SponsorReportedUtc = new DateTime(2026, 3, 11, 0, 30, 0, DateTimeKind.Utc), Reason = "Reported late." },
-            ifMatch: null))).JsonAsync(HttpStatusCode.OK);
+            ifMatch: "\"1\""))).JsonAsync(HttpStatusCode.OK);
         var afterReport = await SettledAlertsAsync(host, monitor, late);
         Assert.That(afterReport.Select(Rule), Is.EquivalentTo(new[] { "SAE_REPORTED", "SAE_CLOCK" }));
         AssertAlert(afterReport.Single(a => Rule(a) == "SAE_CLOCK"), "SAE_CLOCK", "critical", late, null, unreportedSource,
