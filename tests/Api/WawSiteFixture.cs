@@ -1,6 +1,6 @@
 using NUnit.Framework;
 
-namespace Trial.Tests.Api.Safety;
+namespace Trial.Tests.Api;
 
 /// <summary>One host per fixture with site WAW, an investigator and a monitor of that site.</summary>
 public abstract class WawSiteFixture
