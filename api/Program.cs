@@ -34,6 +34,7 @@ builder.Services.AddSingleton<DeniedAccess>();
 builder.Services.AddSingleton<TokenRateLimit>();
 builder.Services.AddSingleton<KeyedLocks>();
 builder.Services.AddSingleton<WritePath>();
+builder.Services.AddSingleton<Idempotency>();
 
 // HTTP: problem+json for every error, strict JSON, bearer tokens, OpenAPI.
 builder.Services.AddProblemDetails();
@@ -69,8 +70,8 @@ app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Trial API v
 app.Use((http, next) => app.Services.GetRequiredService<DeniedAccess>().InvokeAsync(http, next));
 app.UseAuthentication();
 app.Use((http, next) => app.Services.GetRequiredService<TokenRateLimit>().InvokeAsync(http, next));
-app.Use(WritePath.BufferIdempotentRequests);
 app.UseAuthorization();
+app.Use((http, next) => app.Services.GetRequiredService<Idempotency>().InvokeAsync(http, next));
 
 app.MapHealth();
 app.MapAccess();

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Trial.Api.Access;
 using Trial.Db.Idempotency;
 using Trial.Db.Infrastructure;
@@ -11,89 +10,104 @@ namespace Trial.Api.Infrastructure;
 /// <summary>
 /// The one write path of the API. An endpoint validates what it can without the database, then hands the rest of its
 /// work to <see cref="RunAsync"/>, which runs it in one transaction with its audit rows and derived work (see
-/// <see cref="WriteScope"/>) and:
-/// <list type="bullet">
-/// <item>rolls the transaction back when the work answers with an error (a 4xx decided inside the transaction changes nothing);</item>
-/// <item>with an <c>Idempotency-Key</c> header, keeps the first successful response in the same transaction and gives it back to
-/// every retry of the same request (same user, key, method, path and body); the same key with another request is a 422; two
-/// concurrent requests with one key are served one after the other, so both get the first result.</item>
-/// </list>
+/// <see cref="WriteScope"/>) and rolls the transaction back when the work answers with an error (a 4xx decided inside
+/// the transaction changes nothing). When the request carries an Idempotency-Key (see <see cref="Idempotency"/>), the
+/// first successful response is stored in the same transaction, so a retry can be given it back.
 /// </summary>
-public sealed class WritePath(Database db, KeyedLocks locks)
+public sealed class WritePath(Database db)
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
-    public const int MaxKeyLength = 200;
-
     public async Task<IResult> RunAsync(HttpContext http, DateTime nowUtc, Func<WriteScope, Task<IResult>> work)
     {
         var actor = http.Actor();
-        var key = http.Request.Headers[IdempotencyHeader].ToString();
-        if (key.Length == 0) return await WriteAsync(http, actor, nowUtc, work, null);
-        if (key.Length > MaxKeyLength)
-            return Problems.Validation(IdempotencyHeader, $"The {IdempotencyHeader} header must be at most {MaxKeyLength} characters.");
-
-        var requestHash = await RequestHashAsync(http.Request);
-        using var _ = await locks.AcquireAsync($"{actor.UserId:N}/{key}", http.RequestAborted);
-        var stored = await db.ReadAsync(c => IdempotencyQueries.FindAsync(c, actor.UserId, key));
-        if (stored is not null) return Replay(stored, key, requestHash);
+        var claim = Idempotency.ClaimOf(http);
         try
         {
-            return await WriteAsync(http, actor, nowUtc, work, new Claim(key, requestHash));
+            return await db.WriteAsync(actor, nowUtc, async w =>
+            {
+                if (claim is not null) await IdempotencyQueries.ReserveAsync(w, claim.Key, claim.RequestHash);
+                var result = await work(w);
+                if (StatusOf(result) >= 400)
+                {
+                    w.Refuse();
+                    return result;
+                }
+                if (claim is null || w.Refused) return result;
+                var captured = await CapturedResponse.CaptureAsync(result, http);
+                await IdempotencyQueries.CompleteAsync(w, claim.Key, captured.StatusCode, captured.ContentType, captured.Location, captured.ETag, captured.Body);
+                return (IResult)captured;
+            });
         }
-        catch (DbException)
+        catch (DbException) when (claim is not null)
         {
-            // Another process took the key between our read and our write; its response is the answer.
-            stored = await db.ReadAsync(c => IdempotencyQueries.FindAsync(c, actor.UserId, key));
+            // Another process took the key between our check and our write; its response is the answer.
+            var stored = await db.ReadAsync(c => IdempotencyQueries.FindAsync(c, actor.UserId, claim.Key));
             if (stored is null) throw;
-            return Replay(stored, key, requestHash);
+            return Idempotency.Replay(stored, claim);
         }
     }
 
-    private sealed record Claim(string Key, string RequestHash);
-
-    private Task<IResult> WriteAsync(HttpContext http, Actor actor, DateTime nowUtc, Func<WriteScope, Task<IResult>> work, Claim? claim) =>
-        db.WriteAsync(actor, nowUtc, async w =>
-        {
-            if (claim is not null) await IdempotencyQueries.ReserveAsync(w, claim.Key, claim.RequestHash);
-            var result = await work(w);
-            if (StatusOf(result) >= 400)
-            {
-                w.Refuse();
-                return result;
-            }
-            if (claim is null || w.Refused) return result;
-            var captured = await CapturedResponse.CaptureAsync(result, http);
-            await IdempotencyQueries.CompleteAsync(w, claim.Key, captured.StatusCode, captured.ContentType, captured.Location, captured.ETag, captured.Body);
-            return (IResult)captured;
-        });
-
-    private static IResult Replay(IdempotentResponseRow stored, string key, string requestHash) =>
-        stored.RequestHash == requestHash
-            ? new CapturedResponse(stored.StatusCode, stored.ContentType, stored.Location, stored.ETag, stored.Body, replayed: true)
-            : Problems.Validation(IdempotencyHeader,
-                $"{IdempotencyHeader} '{key}' was already used for a different request (another body, method or path); use a new key for a new request.");
-
     public static int StatusOf(IResult result) => (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
+}
+
+/// <summary>
+/// Safe retries. A request that changes something may carry an <c>Idempotency-Key</c>; a retry of the same request (same
+/// user, key, method, path, query and body) gets the first successful response back without running again; the same key
+/// with another request is a 422; concurrent requests with one key are served one after the other, so all get the first
+/// result. Runs before the endpoint, so a retry is answered even when the state it changed would now refuse it.
+/// </summary>
+public sealed class Idempotency(Database db, KeyedLocks locks)
+{
+    public const string Header = "Idempotency-Key";
+    public const int MaxKeyLength = 200;
+    private const string ClaimItem = "trial:idempotency-claim";
+
+    public sealed record Claim(string Key, string RequestHash);
+
+    public static Claim? ClaimOf(HttpContext http) => http.Items.TryGetValue(ClaimItem, out var claim) ? claim as Claim : null;
+
+    public async Task InvokeAsync(HttpContext http, Func<Task> next)
+    {
+        var key = http.Request.Headers[Header].ToString();
+        if (key.Length == 0 || HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || http.User.Identity?.IsAuthenticated != true)
+        {
+            await next();
+            return;
+        }
+        if (key.Length > MaxKeyLength)
+        {
+            await Problems.Validation(Header, $"The {Header} header must be at most {MaxKeyLength} characters.").ExecuteAsync(http);
+            return;
+        }
+
+        var userId = http.Actor().UserId;
+        http.Request.EnableBuffering();
+        var claim = new Claim(key, await RequestHashAsync(http.Request));
+        using var _ = await locks.AcquireAsync($"{userId:N}/{key}", http.RequestAborted);
+        var stored = await db.ReadAsync(c => IdempotencyQueries.FindAsync(c, userId, key));
+        if (stored is not null)
+        {
+            await Replay(stored, claim).ExecuteAsync(http);
+            return;
+        }
+        http.Items[ClaimItem] = claim;
+        await next();
+    }
+
+    public static IResult Replay(IdempotentResponseRow stored, Claim claim) =>
+        stored.RequestHash == claim.RequestHash
+            ? new CapturedResponse(stored.StatusCode, stored.ContentType, stored.Location, stored.ETag, stored.Body, replayed: true)
+            : Problems.Validation(Header,
+                $"{Header} '{claim.Key}' was already used for a different request (another body, method or path); use a new key for a new request.");
 
     private static async Task<string> RequestHashAsync(HttpRequest request)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}\n{request.QueryString}\n"));
-        if (request.Body.CanSeek)
-        {
-            request.Body.Position = 0;
-            var buffer = new byte[8192];
-            int read;
-            while ((read = await request.Body.ReadAsync(buffer)) > 0) hash.AppendData(buffer, 0, read);
-        }
+        var buffer = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer)) > 0) hash.AppendData(buffer, 0, read);
+        request.Body.Position = 0;
         return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    /// <summary>Lets the request body be read again for its hash after the endpoint has bound it (requests with a key only).</summary>
-    public static Task BufferIdempotentRequests(HttpContext http, Func<Task> next)
-    {
-        if (http.Request.Headers.ContainsKey(IdempotencyHeader)) http.Request.EnableBuffering();
-        return next();
     }
 }
 

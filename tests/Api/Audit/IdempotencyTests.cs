@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+using Trial.Worker.Maintenance;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
+
+namespace Trial.Tests.Api.Audit;
+
+/// <summary>
+/// Safe retries: a POST sent again with the same Idempotency-Key gets the first response and changes nothing more;
+/// concurrent requests with one key make one record; a key used for another request is refused.
+/// </summary>
+public class IdempotencyTests : WawSiteFixture
+{
+    private static HttpRequestMessage Post(string url, object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
+    private async Task<int> ParticipantCountAsync() =>
+        (await (await _host.Admin.GetAsync("/api/v1/participants")).JsonArrayAsync()).Count;
+
+    [Test]
+    public async Task Enrolment_RetriedWithTheSameKey_ReturnsTheFirstResponseAndEnrolsOnce()
+    {
+        var before = await ParticipantCountAsync();
+        var key = Guid.NewGuid().ToString();
+        var first = await _investigator.SendAsync(Post("/api/v1/participants", TrialHost.EligibleParticipant("WAW"), key));
+        var firstBody = await first.JsonAsync(HttpStatusCode.Created);
+        var again = await _investigator.SendAsync(Post("/api/v1/participants", TrialHost.EligibleParticipant("WAW"), key));
+        var againBody = await again.JsonAsync(HttpStatusCode.Created);
+
+        Assert.That(againBody.ToJsonString(), Is.EqualTo(firstBody.ToJsonString()));
+        Assert.That(again.Headers.Location, Is.EqualTo(first.Headers.Location));
+        Assert.That(again.Headers.ETag, Is.EqualTo(first.Headers.ETag));
+        Assert.That(again.Headers.GetValues("Idempotent-Replayed"), Is.EqualTo(new[] { "true" }));
+        Assert.That(await ParticipantCountAsync(), Is.EqualTo(before + 1));
+    }
+
+    [Test]
+    public async Task SameKey_WithAnotherBody_Is422AndChangesNothing()
+    {
+        var key = Guid.NewGuid().ToString();
+        await (await _investigator.SendAsync(Post("/api/v1/participants", TrialHost.EligibleParticipant("WAW"), key))).JsonAsync(HttpStatusCode.Created);
+        var before = await ParticipantCountAsync();
+        var other = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(TrialHost.EligibleParticipant("WAW"), System.Text.Json.JsonSerializerOptions.Web))!;
+        other["birthYear"] = 1980;
+        var problem = await (await _investigator.SendAsync(Post("/api/v1/participants", other, key))).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "Idempotency-Key" }));
+        Assert.That(await ParticipantCountAsync(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task ConcurrentRequests_WithOneKey_MakeOneRecordAndAllGetTheFirstResult()
+    {
+        var before = await ParticipantCountAsync();
+        var key = Guid.NewGuid().ToString();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            _investigator.SendAsync(Post("/api/v1/participants", TrialHost.EligibleParticipant("WAW"), key))));
+        var bodies = new List<string>();
+        foreach (var response in responses) bodies.Add((await response.JsonAsync(HttpStatusCode.Created)).ToJsonString());
+        Assert.That(bodies.Distinct().Count(), Is.EqualTo(1), string.Join("\n", bodies));
+        Assert.That(await ParticipantCountAsync(), Is.EqualTo(before + 1));
+    }
+
+    [Test]
+    public async Task EveryCreatingPost_HonoursTheKey()
+    {
+        var code = await TrialHost.EnrolAsync(_investigator, "WAW");
+        await TrialHost.RecordVisitAsync(_investigator, code, "INF1", new DateOnly(2026, 3, 2));
+        var start = new DateTime(2026, 3, 2, 8, 10, 0, DateTimeKind.Utc);
+        var alertCode = await TrialHost.EnrolAsync(_investigator, "WAW");
+        await AssessAsync(_investigator, alertCode, "BL", null, "MADRS", Madrs(30, item10: 5));
+        var alertId = (await SettledAlertsAsync(_host, _monitor, alertCode)).Single()!["id"]!.GetValue<string>();
+
+        var requests = new (HttpClient Client, string Url, object Body)[]
+        {
+            (_investigator, $"/api/v1/participants/{code}/visits/INF1/infusion", new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = start, endUtc = start.AddMinutes(40) }),
+            (_investigator, $"/api/v1/participants/{code}/visits/INF1/vitals", new { timepoint = "pre", systolic = 130, diastolic = 80, heartRate = 70, spo2 = 98 }),
+            (_investigator, AssessmentsUrl(code, "INF1"), new { instrument = "MADRS", timepoint = "pre", administeredUtc = start.AddMinutes(-10), items = Madrs(20, item10: 1) }),
+            (_investigator, $"/api/v1/participants/{code}/adverse-events", AdverseEvent("Dizziness")),
+            (_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reason = "Dissociation." }),
+            (_monitor, $"/api/v1/safety-alerts/{alertId}/acknowledge", new { comment = "Seen." }),
+            (_monitor, $"/api/v1/safety-alerts/{alertId}/escalate", new { reason = "Urgent." }),
+            (_host.Admin, "/api/v1/sites", new { code = "LDZ", name = "Lodz", timeZone = "Europe/Warsaw" }),
+            (_host.Admin, "/api/v1/users", new { name = "Dr B. Kowalska", role = "monitor", sites = new[] { "WAW" } }),
+            (_investigator, $"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-09", reason = "Moved away." }),
+        };
+        foreach (var (client, url, body) in requests)
+        {
+            var key = Guid.NewGuid().ToString();
+            var first = await client.SendAsync(Post(url, body, key));
+            Assert.That((int)first.StatusCode, Is.InRange(200, 201), $"{url}: {await first.Content.ReadAsStringAsync()}");
+            var trailBefore = (await (await _host.Admin.GetAsync("/api/v1/audit/verify")).JsonAsync(HttpStatusCode.OK))["rows"]!.GetValue<long>();
+            var again = await client.SendAsync(Post(url, body, key));
+            Assert.That(again.StatusCode, Is.EqualTo(first.StatusCode), url);
+            Assert.That(await again.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()), url);
+            var trailAfter = (await (await _host.Admin.GetAsync("/api/v1/audit/verify")).JsonAsync(HttpStatusCode.OK))["rows"]!.GetValue<long>();
+            Assert.That(trailAfter, Is.EqualTo(trailBefore), $"{url}: a replay changes nothing");
+        }
+    }
+
+    [Test]
+    public async Task Keys_AreForgottenAfterTheRetentionPeriod()
+    {
+        await using var host = TrialHost.Start();
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var key = Guid.NewGuid().ToString();
+        var first = await (await investigator.SendAsync(Post("/api/v1/participants", TrialHost.EligibleParticipant("WAW"), key))).JsonAsync(HttpStatusCode.Created);
+
+        host.Clock.Advance(TimeSpan.FromHours(23));
+        using (var scope = host.Services.CreateScope())
+            Assert.That(await scope.ServiceProvider.GetRequiredService<MaintenanceJobs>().PurgeIdempotencyKeysAsync(), Is.EqualTo(0), "kept for 24 h");
+        var replay = await (await investigator.SendAsync(Post("/api/v1/participants", TrialHost.EligibleParticipant("WAW"), key))).JsonAsync(HttpStatusCode.Created);
+        Assert.That(replay["code"]!.GetValue<string>(), Is.EqualTo(first["code"]!.GetValue<string>()));
+
+        host.Clock.Advance(TimeSpan.FromHours(2));
+        using (var scope = host.Services.CreateScope())
+            Assert.That(await scope.ServiceProvider.GetRequiredService<MaintenanceJobs>().PurgeIdempotencyKeysAsync(), Is.EqualTo(1));
+        var fresh = await (await investigator.SendAsync(Post("/api/v1/participants", TrialHost.EligibleParticipant("WAW"), key))).JsonAsync(HttpStatusCode.Created);
+        Assert.That(fresh["code"]!.GetValue<string>(), Is.Not.EqualTo(first["code"]!.GetValue<string>()), "a forgotten key is a new request");
+    }
+
+    [Test]
+    public async Task Key_LongerThan200Characters_Is422()
+    {
+        var problem = await (await _investigator.SendAsync(Post("/api/v1/participants", TrialHost.EligibleParticipant("WAW"), new string('k', 201))))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "Idempotency-Key" }));
+    }
+}
