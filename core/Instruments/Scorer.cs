@@ -23,8 +23,7 @@ public static class Scorer
         var scores = new Dictionary<string, decimal>(StringComparer.Ordinal);
         decimal? severityValue = null;
 
-        IReadOnlyList<ScoreRule> reportable = d.ScoresRequireComplete && !complete ? [] : d.Scores;
-        foreach (var rule in reportable)
+        foreach (var rule in d.Scores)
         {
             var values = rule.Items.Select(n => items[n - 1]).OfType<decimal>().ToList();
             if (values.Count < rule.MinimumAnswered)

@@ -16,8 +16,8 @@ public class InstrumentCatalogTests
 
     [TestCase("MADRS", "MADRS-1.0")]
     [TestCase("BSL23", "BSL23-1.0")]
-    [TestCase("CADSS", "CADSS-1.0")]
-    [TestCase("BPRS", "BPRS-1.0")]
+    [TestCase("CADSS", "CADSS-1.1")]
+    [TestCase("BPRS", "BPRS-1.1")]
     [TestCase("ASC5D", "ASC5D-1.0")]
     public void Get_KnownCode_ReturnsThatDefinitionWithItsVersion(string code, string version)
     {
@@ -90,6 +90,12 @@ public class InstrumentCatalogTests
             {
                 Assert.That(rule.Items, Is.Unique.And.All.InRange(1, d.ItemCount), rule.Key);
                 Assert.That(rule.MinimumAnswered, Is.InRange(1, rule.Items.Count), rule.Key);
+
+                // A sum over fewer items than it lists would be a different, smaller score, not the same one with a gap.
+                if (rule.Method == ScoreMethod.Sum)
+                {
+                    Assert.That(rule.MinimumAnswered, Is.EqualTo(rule.Items.Count), rule.Key);
+                }
             }
 
             Assert.That(d.SeverityBands.Select(b => b.LowerBound), Is.Ordered.Ascending.And.Unique);
@@ -107,8 +113,8 @@ public class InstrumentCatalogTests
 
     [TestCase("MADRS", 1)]
     [TestCase("BSL23", 2)]
-    [TestCase("CADSS", 1)]
-    [TestCase("BPRS", 0)]
+    [TestCase("CADSS", 2)]
+    [TestCase("BPRS", 1)]
     [TestCase("ASC5D", 2)]
     public void ProvisionalNotes_EachInstrument_OnePerProvisionalRule(string code, int expected)
     {

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Trial.Core.Instruments;
 using Trial.Core.Safety;
 using static Trial.Tests.Core.Safety.SafetyData;
 
@@ -253,6 +254,23 @@ public class SafetyEngineTrendRuleTests
     }
 
     [Test]
+    public void Evaluate_BprsMissingItemsOutsideBprsPlus_BprsPosRiseStillFires()
+    {
+        // Pre lacks item 1, t40 lacks item 2: neither has a total, but both have BPRS+ (4 before, 9 after).
+        var pre = BprsWithout(1, Bprs("INF2", "pre"));
+        var t40 = BprsWithout(2, BprsPositive("INF2", "t40", 1, 1, 6, 1));
+
+        var alert = Alerts(SafetyEngine.BprsPosRise, Data(pre, t40)).Single();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(alert.SourceKey, Is.EqualTo(Key(t40)));
+            Assert.That(alert.Values["positive"], Is.EqualTo("9"));
+            Assert.That(alert.Values["prePositive"], Is.EqualTo("4"));
+        }
+    }
+
+    [Test]
     public void Evaluate_RiseOnlyAgainstAnotherVisitsPre_NoBprsPosRise()
     {
         // INF1 pre BPRS+ 4; INF2 pre 6 and t40 8: +2 within INF2, though +4 against INF1 pre.
@@ -332,5 +350,13 @@ public class SafetyEngineTrendRuleTests
         var data = Data(Bsl("BL", 10), later);
 
         Assert.That(Alerts(SafetyEngine.BslBandUp, data, protocol: protocol).Select(a => a.SourceKey), Is.EqualTo(new[] { Key(later) }));
+    }
+
+    /// <summary>The same BPRS with one item unanswered, scored again as production would score it.</summary>
+    private static AssessmentFact BprsWithout(int item, AssessmentFact bprs)
+    {
+        var items = bprs.Items.ToArray();
+        items[item - 1] = null;
+        return Assessment(InstrumentCatalog.Bprs, bprs.VisitCode, bprs.Timepoint, items);
     }
 }
