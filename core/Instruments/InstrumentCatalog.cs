@@ -49,7 +49,7 @@ public static class InstrumentCatalog
         Code: Bsl23,
         Abbreviation: "BSL-23",
         Name: "Borderline Symptom List, short form",
-        Version: "BSL23-1.0",
+        Version: "BSL23-1.1",
         Source: "Bohus M et al. The short version of the Borderline Symptom List (BSL-23). Psychopathology 2009;42:32–39. Severity bands: Kleindienst N et al. 2020.",
         ItemCount: 23,
         MinValue: 0,
@@ -64,7 +64,7 @@ public static class InstrumentCatalog
         Scores:
         [
             Mean("mean", "mean of answered items", AllItems(23), minimumAnswered: Bsl23MinimumAnswered),
-            Sum("sum", "sum", AllItems(23)),
+            ProratedSum("sum", "sum (prorated to 23 items)", AllItems(23), minimumAnswered: Bsl23MinimumAnswered),
         ],
         MinimumAnswered: Bsl23MinimumAnswered,
         SeverityScoreKey: "mean",
@@ -74,10 +74,13 @@ public static class InstrumentCatalog
             new(1.87m, "high"), new(2.67m, "very high"), new(3.47m, "extremely high"),
         ],
         ScoringDescription: $"Score = mean of the answered items (0–4), reported when at least {Bsl23MinimumAnswered} of 23 items are answered; "
-            + "sum (0–92) reported only when all 23 are answered. Severity band from the mean, each band's lower bound inclusive. " + MeanRounding,
+            + $"the sum (0–92) is reported under the same rule, as the sum of the answered items prorated to 23 items (mean × 23), "
+            + "so with all 23 answered it is the plain sum. Severity band from the mean, each band's lower bound inclusive. "
+            + $"Means and the prorated sum are reported rounded to {MeanDecimals} decimal places (midpoint away from zero); severity is decided from the unrounded mean.",
         ProvisionalNotes:
         [
             $"The mean is reported when at least {Bsl23MinimumAnswered} of 23 items are answered; with fewer the assessment is incomplete (project rule).",
+            $"The sum is reported whenever the mean is (at least {Bsl23MinimumAnswered} of 23 answered), prorated to 23 items as mean × 23, so it equals the plain sum only when all 23 are answered (project rule).",
             "Severity band lower bounds are taken as inclusive (project reading of Kleindienst et al. 2020).",
         ]);
 
@@ -210,6 +213,9 @@ public static class InstrumentCatalog
 
     private static ScoreRule Sum(string key, string name, int[] items) =>
         new(key, name, ScoreMethod.Sum, items, items.Length);
+
+    private static ScoreRule ProratedSum(string key, string name, int[] items, int minimumAnswered) =>
+        new(key, name, ScoreMethod.ProratedSum, items, minimumAnswered);
 
     private static ScoreRule Mean(string key, string name, int[] items, int? minimumAnswered = null) =>
         new(key, name, ScoreMethod.Mean, items, minimumAnswered ?? items.Length);

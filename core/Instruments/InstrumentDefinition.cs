@@ -44,6 +44,13 @@ public enum ScoreMethod
 {
     Sum,
     Mean,
+
+    /// <summary>
+    /// The mean of the answered items scaled to all of the score's items (mean × item count), so an assessment with a
+    /// few items missing reports a sum on the same scale as a fully answered one; with every item answered it is the
+    /// plain sum. Rounded like a mean.
+    /// </summary>
+    ProratedSum,
 }
 
 /// <summary>

@@ -35,11 +35,14 @@ public static class Scorer
             {
                 ScoreMethod.Sum => values.Sum(),
                 ScoreMethod.Mean => values.Sum() / values.Count,
+
+                // Multiplied before dividing, so with every item answered the division is exact and the result is the plain sum.
+                ScoreMethod.ProratedSum => values.Sum() * rule.Items.Count / values.Count,
                 _ => throw new InvalidOperationException($"Unknown score method {rule.Method}."),
             };
-            scores[rule.Key] = rule.Method == ScoreMethod.Mean
-                ? Math.Round(exact, InstrumentCatalog.MeanDecimals, MidpointRounding.AwayFromZero)
-                : exact;
+            scores[rule.Key] = rule.Method == ScoreMethod.Sum
+                ? exact
+                : Math.Round(exact, InstrumentCatalog.MeanDecimals, MidpointRounding.AwayFromZero);
 
             // The band is taken from the unrounded value so rounding for display can never move a patient across a threshold.
             if (rule.Key == d.SeverityScoreKey)

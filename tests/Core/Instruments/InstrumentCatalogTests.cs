@@ -15,7 +15,7 @@ public class InstrumentCatalogTests
     }
 
     [TestCase("MADRS", "MADRS-1.0")]
-    [TestCase("BSL23", "BSL23-1.0")]
+    [TestCase("BSL23", "BSL23-1.1")]
     [TestCase("CADSS", "CADSS-1.1")]
     [TestCase("BPRS", "BPRS-1.1")]
     [TestCase("ASC5D", "ASC5D-1.0")]
@@ -112,7 +112,7 @@ public class InstrumentCatalogTests
     }
 
     [TestCase("MADRS", 1)]
-    [TestCase("BSL23", 2)]
+    [TestCase("BSL23", 3)]
     [TestCase("CADSS", 2)]
     [TestCase("BPRS", 1)]
     [TestCase("ASC5D", 2)]
@@ -126,6 +126,18 @@ public class InstrumentCatalogTests
     public void ScoringDescription_InstrumentWithMeans_DocumentsRounding(string code)
     {
         Assert.That(InstrumentCatalog.Get(code).ScoringDescription, Does.Contain("rounded to 4 decimal places (midpoint away from zero)"));
+    }
+
+    [Test]
+    public void ScoringDescriptionAndProvisionalNotes_Bsl23_SaySumIsProratedWhenComplete()
+    {
+        var d = InstrumentCatalog.Get(InstrumentCatalog.Bsl23);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(d.ScoringDescription, Does.Contain("prorated").And.Contain("mean × 23"));
+            Assert.That(d.ProvisionalNotes, Has.Some.Contains("prorated").And.Some.Contains("project rule"));
+        }
     }
 
     [Test]
