@@ -140,8 +140,9 @@ public static class AdverseEventEndpoints
         var criteria = (body.SeriousCriteria ?? []).Select(c => c?.Trim() ?? "").Distinct()
             .OrderBy(c => AdverseEventRules.SeriousCriteria.ToList().IndexOf(c) is var i && i < 0 ? int.MaxValue : i).ToList();
         var fact = new AdverseEventFact(id, term!, onset!.Value, body.EndDate, severity!, serious!.Value, criteria, relatedness!, expected!.Value,
-            action!, outcome!, aware!.Value, sponsorReported, string.IsNullOrWhiteSpace(body.SpecialInterest) ? null : body.SpecialInterest.Trim());
-        foreach (var problem in AdverseEventRules.Validate(fact, DateOnly.FromDateTime(now)))
+            action!, outcome!, aware!.Value, AwareUtc: null, sponsorReported, string.IsNullOrWhiteSpace(body.SpecialInterest) ? null : body.SpecialInterest.Trim());
+        // Sites have no time zone stored yet: their dates are read as UTC dates until they do.
+        foreach (var problem in AdverseEventRules.Validate(fact, now, TimeZoneInfo.Utc))
             errors.Add(problem.Field, problem.Message);
         if (sponsorReported > now) errors.Add("sponsorReportedUtc", "The time of the sponsor report is in the future.");
         return errors.Any ? (null, errors.ToResult()) : (fact, null);
@@ -161,8 +162,9 @@ public static class AdverseEventEndpoints
         var fact = SafetyJobs.ToFact(r);
         var susar = AdverseEventRules.Susar(fact);
         var clockHours = protocol.FindRule(SafetyEngine.SaeClock)?.Parameter("reportWithinHours");
+        // The same deadline the SAE_CLOCK rule applies; sites have no time zone stored yet, so their dates are UTC dates.
         DateTime? due = r.Serious && clockHours is { } hours
-            ? r.AwareDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddHours((double)hours)
+            ? SaeDeadline.Compute(fact.AwareDate, fact.AwareUtc, TimeZoneInfo.Utc, hours).DeadlineUtc
             : null;
         return new AdverseEventResponse(r.Id, r.ParticipantCode, r.SiteCode, r.Term, r.CodedTerm, r.OnsetDate, r.EndDate, r.EndDate is null,
             r.Severity, r.Serious, r.SeriousCriteriaList, r.Relatedness, r.Expected, r.ActionTaken, r.Outcome, r.AwareDate, r.SponsorReportedUtc,

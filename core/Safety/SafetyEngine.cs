@@ -435,10 +435,26 @@ public static class SafetyEngine
         var hours = rule.Parameter("reportWithinHours");
         foreach (var ae in c.AdverseEvents.Where(ae => ae.Serious))
         {
-            // The protocol records only the date the site became aware, not the hour, so the clock conservatively starts
-            // at the start of that day (00:00 UTC): a report can never be judged on time when it might have been late.
-            var deadline = ae.AwareDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks((long)(hours * TimeSpan.TicksPerHour));
+            var clock = SaeDeadline.Compute(ae.AwareDate, ae.AwareUtc, c.SiteTimeZone, hours);
+            var deadline = clock.DeadlineUtc;
             var values = new List<(string, string)> { ("awareDate", D(ae.AwareDate)), ("deadlineUtc", T(deadline)), ("reportWithinHours", N(hours)) };
+
+            // Without the time of awareness the clock ran from the start of the aware date at the site, which a monitor
+            // must be told: the deadline shown is earlier than the one the site may have had in mind.
+            string aware;
+            if (clock.AwarenessTimeRecorded)
+            {
+                values.Add(("awareUtc", T(clock.ClockStartUtc)));
+                aware = $"the site became aware at {H(clock.ClockStartUtc)}, so the {N(hours)} h deadline was {H(deadline)}";
+            }
+            else
+            {
+                values.Add(("clockStartUtc", T(clock.ClockStartUtc)));
+                values.Add(("siteTimeZone", c.SiteTimeZone.Id));
+                aware = $"the site became aware on {D(ae.AwareDate)} and the time of awareness was not recorded, so the clock ran from the start of that day, "
+                    + $"local time ({H(clock.ClockStartUtc)}): the {N(hours)} h deadline was {H(deadline)}";
+            }
+
             if (ae.SponsorReportedUtc is { } reported)
             {
                 // A late report stays late: reporting after the deadline does not make the breach go away.
@@ -446,14 +462,14 @@ public static class SafetyEngine
                 {
                     values.Add(("sponsorReportedUtc", T(reported)));
                     yield return AdverseEventAlert(rule, ae,
-                        $"Serious adverse event '{ae.Term}' was reported to the sponsor late, at {H(reported)}; the site became aware on {D(ae.AwareDate)}, so the {N(hours)} h deadline was {H(deadline)}",
+                        $"Serious adverse event '{ae.Term}' was reported to the sponsor late, at {H(reported)}; {aware}",
                         [.. values]);
                 }
             }
             else if (c.NowUtc >= deadline)
             {
                 yield return AdverseEventAlert(rule, ae,
-                    $"Serious adverse event '{ae.Term}' has not been reported to the sponsor; the site became aware on {D(ae.AwareDate)}, so the {N(hours)} h deadline was {H(deadline)}",
+                    $"Serious adverse event '{ae.Term}' has not been reported to the sponsor; {aware}",
                     [.. values]);
             }
         }
@@ -633,6 +649,7 @@ public static class SafetyEngine
         {
             Protocol = protocol;
             NowUtc = nowUtc;
+            SiteTimeZone = data.SiteTimeZone ?? throw new ArgumentException("The site's time zone is missing.", nameof(data));
             for (var i = 0; i < protocol.Visits.Count; i++) visitIndex.TryAdd(protocol.Visits[i].Code, i);
             for (var i = 0; i < protocol.Timepoints.Count; i++) timepointIndex.TryAdd(protocol.Timepoints[i], i);
             firstInfusionCode = protocol.InfusionVisits.FirstOrDefault()?.Code;
@@ -667,6 +684,8 @@ public static class SafetyEngine
         public ProtocolDefinition Protocol { get; }
 
         public DateTime NowUtc { get; }
+
+        public TimeZoneInfo SiteTimeZone { get; }
 
         public IReadOnlyList<VitalsFact> Vitals { get; }
 

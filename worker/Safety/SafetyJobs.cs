@@ -106,6 +106,8 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             DateOnly.FromDateTime(now));
         return new ParticipantSafetyData(
             participant.Code,
+            // Sites have no time zone stored yet: their dates are read as UTC dates until they do.
+            TimeZoneInfo.Utc,
             assessments.Select(a => new AssessmentFact(a.Row.Id, a.Row.Instrument, a.Row.VisitCode, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint,
                 a.Row.AdministeredUtc, a.Items, a.Scores)).ToList(),
             vitals.Select(v => new VitalsFact(v.Id, v.VisitCode, v.Timepoint, v.Systolic, v.Diastolic, v.HeartRate, v.Spo2)).ToList(),
@@ -115,7 +117,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
 
     public static AdverseEventFact ToFact(AdverseEventRow e) => new(
         e.Id, e.Term, e.OnsetDate, e.EndDate, e.Severity, e.Serious, e.SeriousCriteriaList, e.Relatedness, e.Expected,
-        e.ActionTaken, e.Outcome, e.AwareDate, e.SponsorReportedUtc, e.SpecialInterest);
+        e.ActionTaken, e.Outcome, e.AwareDate, AwareUtc: null, e.SponsorReportedUtc, e.SpecialInterest);
 
     private async Task ReconcileAsync(WriteScope w, Guid participantId, IReadOnlyList<AlertCandidate> findings)
     {
