@@ -16,6 +16,8 @@ public sealed record SusarStatus(bool IsSusar, int? ReportingClockDays, DateOnly
 public static class AdverseEventRules
 {
     private const string Fatal = "fatal";
+    private const string Recovered = "recovered";
+    private const string RecoveredWithSequelae = "recovered-with-sequelae";
     private const string Death = "death";
     private const string LifeThreatening = "life-threatening";
 
@@ -34,7 +36,7 @@ public static class AdverseEventRules
     public static IReadOnlyList<string> ActionsTaken { get; } = Array.AsReadOnly(["none", "interrupted", "dose-reduced", "withdrawn"]);
 
     public static IReadOnlyList<string> Outcomes { get; } =
-        Array.AsReadOnly(["recovered", "recovering", "not-recovered", "recovered-with-sequelae", Fatal, "unknown"]);
+        Array.AsReadOnly([Recovered, "recovering", "not-recovered", RecoveredWithSequelae, Fatal, "unknown"]);
 
     public static IReadOnlyList<string> SpecialInterests { get; } =
         Array.AsReadOnly(["suicidal-behaviour", "self-injury", "severe-dissociation", "psychotic-symptoms", "misuse"]);
@@ -73,6 +75,11 @@ public static class AdverseEventRules
         if (ae.Outcome == Fatal && !ae.SeriousCriteria.Contains(Death))
             errors.Add(new("seriousCriteria", $"The outcome is fatal, so '{Death}' must be among the seriousness criteria."));
 
+        // An outcome that says the event is over needs the day it ended; for a fatal outcome that day is the date of death.
+        if (ae.EndDate is null && ae.Outcome == Fatal)
+            errors.Add(new("endDate", "The outcome is fatal, so the end date is needed: it is the date of death."));
+        if (ae.EndDate is null && ae.Outcome is Recovered or RecoveredWithSequelae)
+            errors.Add(new("endDate", $"The outcome is {ae.Outcome.Replace('-', ' ')}, so the end date is needed: the date the event resolved."));
         if (ae.EndDate is { } end && end < ae.OnsetDate)
             errors.Add(new("endDate", $"The end date {D(end)} is before the onset date {D(ae.OnsetDate)}."));
         if (ae.AwareDate < ae.OnsetDate)

@@ -141,6 +141,37 @@ public class AdverseEventRulesTests
     }
 
     [Test]
+    public void Validate_FatalOutcomeWithoutEndDate_EndDateErrorSayingItIsTheDateOfDeath()
+    {
+        var errors = Validate(ValidSerious() with { Outcome = "fatal", SeriousCriteria = ["death"], EndDate = null });
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("endDate", "The outcome is fatal, so the end date is needed: it is the date of death."),
+        }));
+    }
+
+    [TestCase("recovered", "recovered")]
+    [TestCase("recovered-with-sequelae", "recovered with sequelae")]
+    public void Validate_RecoveredOutcomeWithoutEndDate_EndDateError(string outcome, string said)
+    {
+        var errors = Validate(Valid() with { Outcome = outcome, EndDate = null });
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("endDate", $"The outcome is {said}, so the end date is needed: the date the event resolved."),
+        }));
+    }
+
+    [TestCase("recovering")]
+    [TestCase("not-recovered")]
+    [TestCase("unknown")]
+    public void Validate_OutcomeWithoutAnEndWithoutEndDate_NoErrors(string outcome)
+    {
+        Assert.That(Validate(Valid() with { Outcome = outcome, EndDate = null }), Is.Empty);
+    }
+
+    [Test]
     public void Validate_EndDateBeforeOnset_EndDateError()
     {
         Assert.That(Fields(Valid() with { EndDate = new DateOnly(2026, 3, 2) }), Is.EqualTo(new[] { "endDate" }));
@@ -183,7 +214,8 @@ public class AdverseEventRulesTests
     [Test]
     public void Validate_OnsetAndAwareTomorrow_BothFutureErrors()
     {
-        var ae = Valid() with { OnsetDate = Today.AddDays(1), AwareDate = Today.AddDays(1), EndDate = null };
+        // Still going on, so no end date is due.
+        var ae = Valid() with { OnsetDate = Today.AddDays(1), AwareDate = Today.AddDays(1), EndDate = null, Outcome = "recovering" };
 
         Assert.That(Fields(ae), Is.EqualTo(new[] { "onsetDate", "awareDate" }));
     }
