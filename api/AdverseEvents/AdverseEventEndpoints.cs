@@ -3,7 +3,6 @@ using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
-using Trial.Core.Schedule;
 using Trial.Db.AdverseEvents;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
@@ -130,18 +129,14 @@ public static class AdverseEventEndpoints
         var aware = errors.Required(body.AwareDate, "awareDate", "The date the site became aware");
         var reason = DataEntry.CheckReason(errors, body.Reason, requireReason);
         var awareUtc = errors.Instant(body.AwareUtc, "awareUtc", "The time the site became aware (awareUtc)", required: false);
-        var today = DataEntry.Today(participant, now);
-        if (awareUtc is { } awareAt && aware is { } awareDay && SiteCalendar.LocalDate(awareAt, participant.TimeZone) != awareDay)
-            errors.Add("awareUtc", $"awareUtc {awareAt:yyyy-MM-ddTHH:mm:ssZ} falls on {SiteCalendar.LocalDate(awareAt, participant.TimeZone):yyyy-MM-dd} at site {participant.SiteCode}, not on the awareDate {awareDay:yyyy-MM-dd}.");
-        if (awareUtc > now) errors.Add("awareUtc", "The time the site became aware is in the future.");
         var sponsorReported = errors.Instant(body.SponsorReportedUtc, "sponsorReportedUtc", "The time of the sponsor report (sponsorReportedUtc)", required: false);
         if (errors.Any) return (null, errors.ToResult());
 
         var criteria = (body.SeriousCriteria ?? []).Select(c => c?.Trim() ?? "").Distinct()
             .OrderBy(c => AdverseEventRules.SeriousCriteria.ToList().IndexOf(c) is var i && i < 0 ? int.MaxValue : i).ToList();
         var fact = new AdverseEventFact(id, term!, onset!.Value, body.EndDate, severity!, serious!.Value, criteria, relatedness!, expected!.Value,
-            action!, outcome!, aware!.Value, sponsorReported, string.IsNullOrWhiteSpace(body.SpecialInterest) ? null : body.SpecialInterest.Trim());
-        foreach (var problem in AdverseEventRules.Validate(fact, today))
+            action!, outcome!, aware!.Value, awareUtc, sponsorReported, string.IsNullOrWhiteSpace(body.SpecialInterest) ? null : body.SpecialInterest.Trim());
+        foreach (var problem in AdverseEventRules.Validate(fact, now, participant.TimeZone))
             errors.Add(problem.Field, problem.Message);
         if (sponsorReported > now) errors.Add("sponsorReportedUtc", "The time of the sponsor report is in the future.");
         return errors.Any ? (null, errors.ToResult()) : (new AdverseEventInput(fact, body.CodedTerm, awareUtc, reason), null);
@@ -154,7 +149,7 @@ public static class AdverseEventEndpoints
         var f = input.Fact;
         return new()
         {
-            Id = id, ParticipantId = participant.Id, ParticipantCode = participant.Code, SiteCode = participant.SiteCode, Term = f.Term,
+            Id = id, ParticipantId = participant.Id, ParticipantCode = participant.Code, SiteCode = participant.SiteCode, SiteTimeZone = participant.SiteTimeZone, Term = f.Term,
             CodedTerm = string.IsNullOrWhiteSpace(input.CodedTerm) ? null : input.CodedTerm.Trim(), AwareUtc = input.AwareUtc,
             OnsetDate = f.OnsetDate, EndDate = f.EndDate, Severity = f.Severity, Serious = f.Serious, SeriousCriteria = string.Join(',', f.SeriousCriteria),
             Relatedness = f.Relatedness, Expected = f.Expected, ActionTaken = f.ActionTaken, Outcome = f.Outcome, AwareDate = f.AwareDate,
@@ -168,8 +163,9 @@ public static class AdverseEventEndpoints
         var fact = SafetyJobs.ToFact(r);
         var susar = AdverseEventRules.Susar(fact);
         var clockHours = protocol.FindRule(SafetyEngine.SaeClock)?.Parameter("reportWithinHours");
+        // The same deadline the SAE_CLOCK rule applies.
         DateTime? due = r.Serious && clockHours is { } hours
-            ? r.AwareDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddHours((double)hours)
+            ? SaeDeadline.Compute(fact.AwareDate, fact.AwareUtc, TimeZoneInfo.FindSystemTimeZoneById(r.SiteTimeZone), hours).DeadlineUtc
             : null;
         return new AdverseEventResponse(r.Id, r.ParticipantCode, r.SiteCode, r.Term, r.CodedTerm, r.OnsetDate, r.EndDate, r.EndDate is null,
             r.Severity, r.Serious, r.SeriousCriteriaList, r.Relatedness, r.Expected, r.ActionTaken, r.Outcome, r.AwareDate, r.AwareUtc, r.SponsorReportedUtc,

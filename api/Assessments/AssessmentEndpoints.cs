@@ -6,6 +6,7 @@ using Trial.Api.Participants;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
+using Trial.Core.Sites;
 using Trial.Db.Assessments;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;

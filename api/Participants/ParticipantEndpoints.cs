@@ -3,6 +3,7 @@ using Trial.Api.Infrastructure;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
+using Trial.Core.Sites;
 using Trial.Db.Access;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;

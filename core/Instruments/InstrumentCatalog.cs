@@ -37,7 +37,6 @@ public static class InstrumentCatalog
         ],
         Scores: [Sum("total", "total", AllItems(10))],
         MinimumAnswered: 10,
-        ScoresRequireComplete: true,
         SeverityScoreKey: "total",
         SeverityBands: [new(0, "normal"), new(7, "mild"), new(20, "moderate"), new(35, "severe")],
         ScoringDescription: "Total = sum of the 10 items (0–60), computed only when all 10 are present; severity band from the total.",
@@ -50,7 +49,7 @@ public static class InstrumentCatalog
         Code: Bsl23,
         Abbreviation: "BSL-23",
         Name: "Borderline Symptom List, short form",
-        Version: "BSL23-1.0",
+        Version: "BSL23-1.1",
         Source: "Bohus M et al. The short version of the Borderline Symptom List (BSL-23). Psychopathology 2009;42:32–39. Severity bands: Kleindienst N et al. 2020.",
         ItemCount: 23,
         MinValue: 0,
@@ -65,10 +64,9 @@ public static class InstrumentCatalog
         Scores:
         [
             Mean("mean", "mean of answered items", AllItems(23), minimumAnswered: Bsl23MinimumAnswered),
-            Sum("sum", "sum", AllItems(23)),
+            ProratedSum("sum", "sum (prorated to 23 items)", AllItems(23), minimumAnswered: Bsl23MinimumAnswered),
         ],
         MinimumAnswered: Bsl23MinimumAnswered,
-        ScoresRequireComplete: true,
         SeverityScoreKey: "mean",
         SeverityBands:
         [
@@ -76,10 +74,13 @@ public static class InstrumentCatalog
             new(1.87m, "high"), new(2.67m, "very high"), new(3.47m, "extremely high"),
         ],
         ScoringDescription: $"Score = mean of the answered items (0–4), reported when at least {Bsl23MinimumAnswered} of 23 items are answered; "
-            + "sum (0–92) reported only when all 23 are answered. Severity band from the mean, each band's lower bound inclusive. " + MeanRounding,
+            + $"the sum (0–92) is reported under the same rule, as the sum of the answered items prorated to 23 items (mean × 23), "
+            + "so with all 23 answered it is the plain sum. Severity band from the mean, each band's lower bound inclusive. "
+            + $"Means and the prorated sum are reported rounded to {MeanDecimals} decimal places (midpoint away from zero); severity is decided from the unrounded mean.",
         ProvisionalNotes:
         [
             $"The mean is reported when at least {Bsl23MinimumAnswered} of 23 items are answered; with fewer the assessment is incomplete (project rule).",
+            $"The sum is reported whenever the mean is (at least {Bsl23MinimumAnswered} of 23 answered), prorated to 23 items as mean × 23, so it equals the plain sum only when all 23 are answered (project rule).",
             "Severity band lower bounds are taken as inclusive (project reading of Kleindienst et al. 2020).",
         ]);
 
@@ -87,7 +88,7 @@ public static class InstrumentCatalog
         Code: Cadss,
         Abbreviation: "CADSS",
         Name: "Clinician-Administered Dissociative States Scale (23-item version)",
-        Version: "CADSS-1.0",
+        Version: "CADSS-1.1",
         Source: "Bremner JD et al. Measurement of dissociative states with the Clinician-Administered Dissociative States Scale (CADSS). J Trauma Stress 1998;11:125–136.",
         ItemCount: 23,
         MinValue: 0,
@@ -102,20 +103,21 @@ public static class InstrumentCatalog
             Sum("amnesia", "amnesia", [14, 15, 22, 23]),
         ],
         MinimumAnswered: 23,
-        ScoresRequireComplete: true,
         SeverityScoreKey: null,
         SeverityBands: [],
-        ScoringDescription: "Total = sum of the 23 items (0–92); total and subscales computed only when all 23 items are present. Time frame: right now.",
+        ScoringDescription: "Total = sum of the 23 items (0–92), computed only when all 23 items are present. Each subscale = sum of its own items, "
+            + "computed when all of its own items are present, whatever is missing elsewhere. Time frame: right now.",
         ProvisionalNotes:
         [
             "The item lists of the depersonalization, derealization and amnesia subscales are not confirmed against the primary source.",
+            "A subscale is computed when all of its own items are present, even if items of other subscales are missing (project rule).",
         ]);
 
     public static InstrumentDefinition BprsDefinition { get; } = new(
         Code: Bprs,
         Abbreviation: "BPRS",
         Name: "Brief Psychiatric Rating Scale (18 items)",
-        Version: "BPRS-1.0",
+        Version: "BPRS-1.1",
         Source: "Overall JE, Gorham DR. The Brief Psychiatric Rating Scale. Psychol Rep 1962;10:799–812.",
         ItemCount: 18,
         MinValue: 1,
@@ -134,12 +136,15 @@ public static class InstrumentCatalog
             Sum("positive", "positive symptoms (BPRS+)", [4, 11, 12, 15]),
         ],
         MinimumAnswered: 18,
-        ScoresRequireComplete: true,
         SeverityScoreKey: null,
         SeverityBands: [],
         ScoringDescription: "Items are stored on the 1–7 scale (1 not present … 7 extremely severe), not rescaled to 0–6 as some trials do. "
-            + "Total = sum (18–126); positive-symptom subscale BPRS+ = sum of its 4 items (4–28); both computed only when all 18 items are present.",
-        ProvisionalNotes: []);
+            + "Total = sum (18–126), computed only when all 18 items are present; positive-symptom subscale BPRS+ = sum of items 4, 11, 12 and 15 (4–28), "
+            + "computed when those 4 items are present, whatever is missing elsewhere.",
+        ProvisionalNotes:
+        [
+            "BPRS+ is computed when its 4 items are present, even if other items are missing (project rule).",
+        ]);
 
     public static InstrumentDefinition Asc5DDefinition { get; } = new(
         Code: Asc5D,
@@ -172,7 +177,6 @@ public static class InstrumentCatalog
             Mean("changedMeaningOfPercepts", "changed meaning of percepts", [28, 31, 54]),
         ],
         MinimumAnswered: 94,
-        ScoresRequireComplete: false,
         SeverityScoreKey: null,
         SeverityBands: [],
         ScoringDescription: "Items are visual-analogue ratings 0–100 with at most one decimal. Each of the 5 dimensions and 11 lower-order scales = mean of its items (% of scale maximum), "
@@ -209,6 +213,9 @@ public static class InstrumentCatalog
 
     private static ScoreRule Sum(string key, string name, int[] items) =>
         new(key, name, ScoreMethod.Sum, items, items.Length);
+
+    private static ScoreRule ProratedSum(string key, string name, int[] items, int minimumAnswered) =>
+        new(key, name, ScoreMethod.ProratedSum, items, minimumAnswered);
 
     private static ScoreRule Mean(string key, string name, int[] items, int? minimumAnswered = null) =>
         new(key, name, ScoreMethod.Mean, items, minimumAnswered ?? items.Length);

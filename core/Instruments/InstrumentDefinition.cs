@@ -15,9 +15,8 @@ namespace Trial.Core.Instruments;
 /// <param name="MaxDecimals">0 for whole-number items; 1 for items with at most one decimal place.</param>
 /// <param name="ItemLabels">Label of item N at index N-1.</param>
 /// <param name="Scores">The scores reported, in reporting order.</param>
-/// <param name="MinimumAnswered">Answered items needed for the assessment to count as complete.</param>
-/// <param name="ScoresRequireComplete">True when no score at all is reported for an incomplete assessment
-/// (e.g. BPRS+ needs all 18 items, not just its own 4); false when each score stands on its own items (5D-ASC).</param>
+/// <param name="MinimumAnswered">Answered items needed for the assessment to count as complete. Completeness is reported
+/// with the scores but does not gate them: each score stands on its own items (see <see cref="ScoreRule.MinimumAnswered"/>).</param>
 /// <param name="SeverityScoreKey">Score whose unrounded value picks the severity band; null when the scale has no bands.</param>
 /// <param name="SeverityBands">Bands in ascending order of lower bound.</param>
 /// <param name="ScoringDescription">Plain-language scoring rules for the API's instrument description.</param>
@@ -35,7 +34,6 @@ public sealed record InstrumentDefinition(
     IReadOnlyList<string> ItemLabels,
     IReadOnlyList<ScoreRule> Scores,
     int MinimumAnswered,
-    bool ScoresRequireComplete,
     string? SeverityScoreKey,
     IReadOnlyList<SeverityBand> SeverityBands,
     string ScoringDescription,
@@ -46,11 +44,19 @@ public enum ScoreMethod
 {
     Sum,
     Mean,
+
+    /// <summary>
+    /// The mean of the answered items scaled to all of the score's items (mean × item count), so an assessment with a
+    /// few items missing reports a sum on the same scale as a fully answered one; with every item answered it is the
+    /// plain sum. Rounded like a mean.
+    /// </summary>
+    ProratedSum,
 }
 
 /// <summary>
-/// One reported score: the items it combines (1-based) and how many of them must be answered
-/// for it to be reported at all (on top of the instrument's <see cref="InstrumentDefinition.ScoresRequireComplete"/>).
+/// One reported score: the items it combines (1-based) and how many of its own items must be answered for it to be
+/// reported at all. Items outside <paramref name="Items"/> never matter, so a gap elsewhere in the scale (e.g. BPRS
+/// item 2) cannot hide a subscale (BPRS+) from the safety rules; a total lists every item and so needs every item.
 /// </summary>
 public sealed record ScoreRule(string Key, string Name, ScoreMethod Method, IReadOnlyList<int> Items, int MinimumAnswered);
 

@@ -23,8 +23,7 @@ public static class Scorer
         var scores = new Dictionary<string, decimal>(StringComparer.Ordinal);
         decimal? severityValue = null;
 
-        IReadOnlyList<ScoreRule> reportable = d.ScoresRequireComplete && !complete ? [] : d.Scores;
-        foreach (var rule in reportable)
+        foreach (var rule in d.Scores)
         {
             var values = rule.Items.Select(n => items[n - 1]).OfType<decimal>().ToList();
             if (values.Count < rule.MinimumAnswered)
@@ -36,11 +35,14 @@ public static class Scorer
             {
                 ScoreMethod.Sum => values.Sum(),
                 ScoreMethod.Mean => values.Sum() / values.Count,
+
+                // Multiplied before dividing, so with every item answered the division is exact and the result is the plain sum.
+                ScoreMethod.ProratedSum => values.Sum() * rule.Items.Count / values.Count,
                 _ => throw new InvalidOperationException($"Unknown score method {rule.Method}."),
             };
-            scores[rule.Key] = rule.Method == ScoreMethod.Mean
-                ? Math.Round(exact, InstrumentCatalog.MeanDecimals, MidpointRounding.AwayFromZero)
-                : exact;
+            scores[rule.Key] = rule.Method == ScoreMethod.Sum
+                ? exact
+                : Math.Round(exact, InstrumentCatalog.MeanDecimals, MidpointRounding.AwayFromZero);
 
             // The band is taken from the unrounded value so rounding for display can never move a patient across a threshold.
             if (rule.Key == d.SeverityScoreKey)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Trial.Core.Sites;
 
 namespace Trial.Core.Safety;
 
@@ -15,6 +16,8 @@ public sealed record SusarStatus(bool IsSusar, int? ReportingClockDays, DateOnly
 public static class AdverseEventRules
 {
     private const string Fatal = "fatal";
+    private const string Recovered = "recovered";
+    private const string RecoveredWithSequelae = "recovered-with-sequelae";
     private const string Death = "death";
     private const string LifeThreatening = "life-threatening";
 
@@ -33,7 +36,7 @@ public static class AdverseEventRules
     public static IReadOnlyList<string> ActionsTaken { get; } = Array.AsReadOnly(["none", "interrupted", "dose-reduced", "withdrawn"]);
 
     public static IReadOnlyList<string> Outcomes { get; } =
-        Array.AsReadOnly(["recovered", "recovering", "not-recovered", "recovered-with-sequelae", Fatal, "unknown"]);
+        Array.AsReadOnly([Recovered, "recovering", "not-recovered", RecoveredWithSequelae, Fatal, "unknown"]);
 
     public static IReadOnlyList<string> SpecialInterests { get; } =
         Array.AsReadOnly(["suicidal-behaviour", "self-injury", "severe-dissociation", "psychotic-symptoms", "misuse"]);
@@ -42,12 +45,14 @@ public static class AdverseEventRules
     private static readonly string[] RelatedValues = ["possible", "probable", "definite"];
 
     /// <summary>
-    /// Every problem with the event, or an empty list. <paramref name="today"/> is the site's current date, passed in so
-    /// the rule has no clock of its own.
+    /// Every problem with the event, or an empty list. <paramref name="nowUtc"/> is the current instant, passed in so the
+    /// rule has no clock of its own; dates are judged in the site's calendar (<paramref name="siteTimeZone"/>).
     /// </summary>
-    public static IReadOnlyList<AdverseEventError> Validate(AdverseEventFact ae, DateOnly today)
+    public static IReadOnlyList<AdverseEventError> Validate(AdverseEventFact ae, DateTime nowUtc, TimeZoneInfo siteTimeZone)
     {
         ArgumentNullException.ThrowIfNull(ae);
+        ArgumentNullException.ThrowIfNull(siteTimeZone);
+        var today = SiteCalendar.Today(nowUtc, siteTimeZone);
         var errors = new List<AdverseEventError>();
 
         if (string.IsNullOrWhiteSpace(ae.Term))
@@ -70,18 +75,34 @@ public static class AdverseEventRules
         if (ae.Outcome == Fatal && !ae.SeriousCriteria.Contains(Death))
             errors.Add(new("seriousCriteria", $"The outcome is fatal, so '{Death}' must be among the seriousness criteria."));
 
+        // An outcome that says the event is over needs the day it ended; for a fatal outcome that day is the date of death.
+        if (ae.EndDate is null && ae.Outcome == Fatal)
+            errors.Add(new("endDate", "The outcome is fatal, so the end date is needed: it is the date of death."));
+        if (ae.EndDate is null && ae.Outcome is Recovered or RecoveredWithSequelae)
+            errors.Add(new("endDate", $"The outcome is {ae.Outcome.Replace('-', ' ')}, so the end date is needed: the date the event resolved."));
         if (ae.EndDate is { } end && end < ae.OnsetDate)
             errors.Add(new("endDate", $"The end date {D(end)} is before the onset date {D(ae.OnsetDate)}."));
         if (ae.AwareDate < ae.OnsetDate)
             errors.Add(new("awareDate", $"The site cannot have become aware of the event ({D(ae.AwareDate)}) before its onset ({D(ae.OnsetDate)})."));
-        if (ae.SponsorReportedUtc is { } reported && DateOnly.FromDateTime(reported) < ae.AwareDate)
-            errors.Add(new("sponsorReportedUtc", $"The event cannot have been reported to the sponsor ({D(DateOnly.FromDateTime(reported))}) before the site became aware of it ({D(ae.AwareDate)})."));
+        if (ae.SponsorReportedUtc is { } reported && SiteCalendar.LocalDate(reported, siteTimeZone) < ae.AwareDate)
+            errors.Add(new("sponsorReportedUtc", $"The event cannot have been reported to the sponsor ({D(SiteCalendar.LocalDate(reported, siteTimeZone))}) before the site became aware of it ({D(ae.AwareDate)})."));
+
+        // The instant of awareness and the aware date describe one moment, so they must agree on the day as the site
+        // counts days; a time typed against the wrong date would move the SAE clock by a day.
+        if (ae.AwareUtc is { } awareUtc)
+        {
+            var awareLocalDate = SiteCalendar.LocalDate(awareUtc, siteTimeZone);
+            if (awareLocalDate != ae.AwareDate)
+                errors.Add(new("awareUtc", $"The time the site became aware ({H(awareUtc)}) is on {D(awareLocalDate)} at the site ({siteTimeZone.Id}), but the date the site became aware is {D(ae.AwareDate)}; the two must be the same day, site time."));
+            if (awareUtc > nowUtc)
+                errors.Add(new("awareUtc", $"The time the site became aware ({H(awareUtc)}) is in the future (now is {H(nowUtc)})."));
+        }
 
         CheckNotFuture(errors, "onsetDate", "onset date", ae.OnsetDate, today);
         if (ae.EndDate is { } endDate) CheckNotFuture(errors, "endDate", "end date", endDate, today);
         CheckNotFuture(errors, "awareDate", "date the site became aware", ae.AwareDate, today);
         if (ae.SponsorReportedUtc is { } sponsorReported)
-            CheckNotFuture(errors, "sponsorReportedUtc", "date reported to the sponsor", DateOnly.FromDateTime(sponsorReported), today);
+            CheckNotFuture(errors, "sponsorReportedUtc", "date reported to the sponsor", SiteCalendar.LocalDate(sponsorReported, siteTimeZone), today);
 
         return errors.AsReadOnly();
     }
@@ -120,4 +141,8 @@ public static class AdverseEventRules
     private static string OneOf(IReadOnlyList<string> values) => string.Join(", ", values);
 
     private static string D(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    // Seconds only when there are any, so an instant one second in the future does not read as "now".
+    private static string H(DateTime utc) =>
+        utc.ToString(utc.Second == 0 && utc.Millisecond == 0 ? "yyyy-MM-dd HH:mm 'UTC'" : "yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 }

@@ -148,21 +148,19 @@ public static class SafetyEngine
     {
         var minRise = rule.Parameter("minRise");
         var madrs = c.Ordered(InstrumentCatalog.Madrs);
+        var answered = AnsweredItem10(madrs);
 
-        // Only the immediately previous MADRS counts, as the protocol says; a slow climb over several assessments is
-        // what SUICIDALITY_ESCALATING watches.
-        for (var i = 1; i < madrs.Count; i++)
+        // Only the previous MADRS counts, as the protocol says; a slow climb over several assessments is what
+        // SUICIDALITY_ESCALATING watches. "Previous" is the latest earlier MADRS that answered item 10: one with the item
+        // missing says nothing about suicidal thoughts, and skipping the comparison would let 1 -> (missing) -> 3 pass.
+        for (var i = 1; i < answered.Count; i++)
         {
-            var (previous, current) = (madrs[i - 1], madrs[i]);
-            if (Item(current, MadrsSuicideItem) is not { } now || Item(previous, MadrsSuicideItem) is not { } before)
-            {
-                continue;
-            }
-
+            var (previous, current) = (answered[i - 1], answered[i]);
+            var (before, now) = (Item(previous, MadrsSuicideItem)!.Value, Item(current, MadrsSuicideItem)!.Value);
             if (now - before >= minRise)
             {
                 yield return AssessmentAlert(rule, current,
-                    $"{MadrsItem10} rose from {N(before)} to {N(now)} at {Where(current)} (previous MADRS at {Where(previous)}; threshold: a rise of {N(minRise)})",
+                    $"{MadrsItem10} rose from {N(before)} to {N(now)} at {Where(current)} (previous MADRS at {Where(previous)}{SkippedItem10(madrs, previous, current, "; ")}; threshold: a rise of {N(minRise)})",
                     ("item10", N(now)), ("previous", N(before)), ("rise", N(now - before)), ("minRise", N(minRise)));
             }
         }
@@ -372,19 +370,21 @@ public static class SafetyEngine
         var rises = (int)rule.Parameter("consecutiveRises");
         var madrs = c.Ordered(InstrumentCatalog.Madrs);
 
+        // The run is taken over the MADRS assessments that answered item 10: one with the item missing neither breaks a
+        // run nor extends it, so 1 -> 2 -> (missing) -> 3 is two consecutive rises.
+        var answered = AnsweredItem10(madrs);
+
         // Fires on every assessment that ends a run of `rises` strict rises, so a run that keeps climbing keeps alerting.
         // The run may start from a pre-treatment value, but every rise must be at a visit after the first infusion visit:
         // the rule is about what follows ketamine, and a rise from BL to INF1 pre happened before any infusion.
-        for (var end = rises; end < madrs.Count; end++)
+        for (var end = rises; end < answered.Count; end++)
         {
-            var run = madrs.Skip(end - rises).Take(rises + 1).ToList();
+            var run = answered.Skip(end - rises).Take(rises + 1).ToList();
             var escalating = true;
             for (var k = 1; k < run.Count && escalating; k++)
             {
                 escalating = c.IsAfterFirstInfusion(run[k].VisitCode)
-                    && Item(run[k], MadrsSuicideItem) is { } now
-                    && Item(run[k - 1], MadrsSuicideItem) is { } before
-                    && now > before;
+                    && Item(run[k], MadrsSuicideItem)!.Value > Item(run[k - 1], MadrsSuicideItem)!.Value;
             }
 
             if (!escalating)
@@ -393,12 +393,30 @@ public static class SafetyEngine
             }
 
             var path = string.Join(" → ", run.Select(a => $"{N(Item(a, MadrsSuicideItem)!.Value)} at {Where(a)}"));
+            var skipped = SkippedItem10(madrs, run[0], run[^1], "");
             yield return AssessmentAlert(rule, run[^1],
-                $"{MadrsItem10} rose at {rises} consecutive MADRS assessments after treatment began: {path}",
+                $"{MadrsItem10} rose at {rises} consecutive MADRS assessments after treatment began: {path}{(skipped.Length == 0 ? "" : $" ({skipped})")}",
                 ("item10", N(Item(run[^1], MadrsSuicideItem)!.Value)),
                 ("sequence", string.Join(",", run.Select(a => N(Item(a, MadrsSuicideItem)!.Value)))),
                 ("consecutiveRises", I(rises)));
         }
+    }
+
+    /// <summary>The MADRS assessments that answered item 10, in the order of <paramref name="madrs"/>.</summary>
+    private static List<AssessmentFact> AnsweredItem10(IReadOnlyList<AssessmentFact> madrs) =>
+        madrs.Where(a => Item(a, MadrsSuicideItem) is not null).ToList();
+
+    /// <summary>
+    /// "item 10 was not answered at …" for the MADRS assessments between <paramref name="from"/> and <paramref name="to"/>
+    /// (both answered it) that were left out of the comparison, prefixed with <paramref name="prefix"/>; empty when none was.
+    /// </summary>
+    private static string SkippedItem10(IReadOnlyList<AssessmentFact> madrs, AssessmentFact from, AssessmentFact to, string prefix)
+    {
+        var between = madrs.Skip(IndexOf(madrs, from) + 1).Take(IndexOf(madrs, to) - IndexOf(madrs, from) - 1)
+            .Where(a => Item(a, MadrsSuicideItem) is null)
+            .Select(Where)
+            .ToList();
+        return between.Count == 0 ? "" : $"{prefix}item 10 was not answered at {string.Join(", ", between)}";
     }
 
     private static IEnumerable<AlertCandidate> EvaluateSaeReported(Context c, SafetyRuleSettings rule)
@@ -417,10 +435,26 @@ public static class SafetyEngine
         var hours = rule.Parameter("reportWithinHours");
         foreach (var ae in c.AdverseEvents.Where(ae => ae.Serious))
         {
-            // The protocol records only the date the site became aware, not the hour, so the clock conservatively starts
-            // at the start of that day (00:00 UTC): a report can never be judged on time when it might have been late.
-            var deadline = ae.AwareDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddTicks((long)(hours * TimeSpan.TicksPerHour));
+            var clock = SaeDeadline.Compute(ae.AwareDate, ae.AwareUtc, c.SiteTimeZone, hours);
+            var deadline = clock.DeadlineUtc;
             var values = new List<(string, string)> { ("awareDate", D(ae.AwareDate)), ("deadlineUtc", T(deadline)), ("reportWithinHours", N(hours)) };
+
+            // Without the time of awareness the clock ran from the start of the aware date at the site, which a monitor
+            // must be told: the deadline shown is earlier than the one the site may have had in mind.
+            string aware;
+            if (clock.AwarenessTimeRecorded)
+            {
+                values.Add(("awareUtc", T(clock.ClockStartUtc)));
+                aware = $"the site became aware at {H(clock.ClockStartUtc)}, so the {N(hours)} h deadline was {H(deadline)}";
+            }
+            else
+            {
+                values.Add(("clockStartUtc", T(clock.ClockStartUtc)));
+                values.Add(("siteTimeZone", c.SiteTimeZone.Id));
+                aware = $"the site became aware on {D(ae.AwareDate)} and the time of awareness was not recorded, so the clock ran from the start of that day, "
+                    + $"local time ({H(clock.ClockStartUtc)}): the {N(hours)} h deadline was {H(deadline)}";
+            }
+
             if (ae.SponsorReportedUtc is { } reported)
             {
                 // A late report stays late: reporting after the deadline does not make the breach go away.
@@ -428,14 +462,14 @@ public static class SafetyEngine
                 {
                     values.Add(("sponsorReportedUtc", T(reported)));
                     yield return AdverseEventAlert(rule, ae,
-                        $"Serious adverse event '{ae.Term}' was reported to the sponsor late, at {H(reported)}; the site became aware on {D(ae.AwareDate)}, so the {N(hours)} h deadline was {H(deadline)}",
+                        $"Serious adverse event '{ae.Term}' was reported to the sponsor late, at {H(reported)}; {aware}",
                         [.. values]);
                 }
             }
             else if (c.NowUtc >= deadline)
             {
                 yield return AdverseEventAlert(rule, ae,
-                    $"Serious adverse event '{ae.Term}' has not been reported to the sponsor; the site became aware on {D(ae.AwareDate)}, so the {N(hours)} h deadline was {H(deadline)}",
+                    $"Serious adverse event '{ae.Term}' has not been reported to the sponsor; {aware}",
                     [.. values]);
             }
         }
@@ -615,6 +649,7 @@ public static class SafetyEngine
         {
             Protocol = protocol;
             NowUtc = nowUtc;
+            SiteTimeZone = data.SiteTimeZone ?? throw new ArgumentException("The site's time zone is missing.", nameof(data));
             for (var i = 0; i < protocol.Visits.Count; i++) visitIndex.TryAdd(protocol.Visits[i].Code, i);
             for (var i = 0; i < protocol.Timepoints.Count; i++) timepointIndex.TryAdd(protocol.Timepoints[i], i);
             firstInfusionCode = protocol.InfusionVisits.FirstOrDefault()?.Code;
@@ -649,6 +684,8 @@ public static class SafetyEngine
         public ProtocolDefinition Protocol { get; }
 
         public DateTime NowUtc { get; }
+
+        public TimeZoneInfo SiteTimeZone { get; }
 
         public IReadOnlyList<VitalsFact> Vitals { get; }
 

@@ -19,7 +19,10 @@ public sealed record VitalsFact(Guid Id, string VisitCode, string Timepoint, int
 
 /// <summary>
 /// An adverse event with its coded fields as the API spells them (see <see cref="AdverseEventRules"/> for the allowed values).
-/// <paramref name="AwareDate"/> is the date the site learned of the event; <paramref name="SponsorReportedUtc"/> is when it was reported.
+/// <paramref name="AwareDate"/> is the date (site-local) the site learned of the event; <paramref name="AwareUtc"/> the instant
+/// it did, when recorded (its site-local date is <paramref name="AwareDate"/>); <paramref name="SponsorReportedUtc"/> is when it
+/// was reported to the sponsor. The SAE reporting clock runs from <paramref name="AwareUtc"/>, or when only the date is known,
+/// from the start of that date at the site (see <see cref="SaeDeadline"/>).
 /// </summary>
 public sealed record AdverseEventFact(
     Guid Id,
@@ -34,15 +37,20 @@ public sealed record AdverseEventFact(
     string ActionTaken,
     string Outcome,
     DateOnly AwareDate,
+    DateTime? AwareUtc,
     DateTime? SponsorReportedUtc,
     string? SpecialInterest);
 
 /// <summary>A visit whose window closed on <paramref name="WindowEnd"/> with no visit recorded.</summary>
 public sealed record MissedVisitFact(string VisitCode, DateOnly WindowEnd);
 
-/// <summary>Everything the safety rules need about one participant, in any order.</summary>
+/// <summary>
+/// Everything the safety rules need about one participant, in any order. <paramref name="SiteTimeZone"/> is the time zone
+/// of the participant's site: a date the site entered (e.g. the date it became aware of an event) starts at midnight there.
+/// </summary>
 public sealed record ParticipantSafetyData(
     string ParticipantCode,
+    TimeZoneInfo SiteTimeZone,
     IReadOnlyList<AssessmentFact> Assessments,
     IReadOnlyList<VitalsFact> Vitals,
     IReadOnlyList<AdverseEventFact> AdverseEvents,

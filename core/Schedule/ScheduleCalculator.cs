@@ -9,7 +9,10 @@ namespace Trial.Core.Schedule;
 /// </summary>
 public static class ScheduleCalculator
 {
-    /// <summary>The schedule in protocol visit order; infusion visits that will no longer happen (infusions discontinued) are left out.</summary>
+    /// <summary>
+    /// The schedule in protocol visit order. Once infusions are discontinued, infusion visits that can no longer happen
+    /// are left out; one whose window had already closed before the discontinuation date stays, as missed.
+    /// </summary>
     public static IReadOnlyList<ScheduledVisit> Build(ProtocolDefinition protocol, ScheduleInput input, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(protocol);
@@ -36,15 +39,23 @@ public static class ScheduleCalculator
                 placed[visit.Code] = Place(visit, anchorDate.AddDays(visit.OffsetDays), provisional, Actual(recorded, visit), today);
         }
 
-        // Once infusions are discontinued, an infusion not given will never be given; the
-        // schedule has no status for "will not happen", so such visits are left out rather
-        // than shown as scheduled (misleading) or missed (they were not missed, they were stopped).
-        var discontinued = input.InfusionsDiscontinuedDate is not null;
         return protocol.Visits
             .Select(v => placed[v.Code])
-            .Where(s => !(discontinued && s.Kind == VisitKinds.Infusion && s.Status != VisitStatuses.Done))
+            .Where(s => !StoppedByDiscontinuation(s, input.InfusionsDiscontinuedDate))
             .ToList();
     }
+
+    // Once infusions are discontinued, an infusion not given will never be given; the schedule
+    // has no status for "will not happen", so such visits are left out rather than shown as
+    // scheduled (misleading) or missed (they were not missed, they were stopped). An infusion
+    // whose window had closed before the discontinuation date was missed before anything was
+    // stopped, so it stays missed (and its VISIT_MISSED alert stands). A window that ends on the
+    // discontinuation day had not closed: the infusion could still have been given that day.
+    private static bool StoppedByDiscontinuation(ScheduledVisit visit, DateOnly? discontinued) =>
+        discontinued is { } stopped
+        && visit.Kind == VisitKinds.Infusion
+        && visit.Status != VisitStatuses.Done
+        && !(visit.Status == VisitStatuses.Missed && visit.WindowEnd < stopped);
 
     // Eligibility is recorded at enrolment, so screening counts as done on the enrolment
     // date unless the site recorded its own screening date.

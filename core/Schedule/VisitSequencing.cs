@@ -5,9 +5,9 @@ namespace Trial.Core.Schedule;
 
 /// <summary>
 /// Whether a visit date may be recorded, given what has already been recorded. Only what is
-/// impossible is refused (a visit before the one it follows, infusions out of order, dates in
-/// the future); a visit outside its window is a protocol deviation, kept and flagged by the
-/// schedule (InWindow = false), never refused.
+/// impossible is refused (a visit before the one it follows, infusions out of order or after a
+/// later visit already recorded, dates in the future); a visit outside its window is a protocol
+/// deviation, kept and flagged by the schedule (InWindow = false), never refused.
 /// </summary>
 public static class VisitSequencing
 {
@@ -37,7 +37,28 @@ public static class VisitSequencing
         if (anchorProblem is not null)
             return anchorProblem;
 
-        return visit.Kind == VisitKinds.Infusion ? CheckInfusionOrder(protocol, visit, label, actualDate, recorded) : null;
+        if (visit.Kind != VisitKinds.Infusion)
+            return null;
+        return CheckInfusionOrder(protocol, visit, label, actualDate, recorded)
+            ?? CheckLaterVisitsRecorded(protocol, visit, label, actualDate, recorded);
+    }
+
+    // An infusion dated after a visit that comes later in the protocol (a follow-up, POST24 after
+    // INF1) would mean that visit was timed from an infusion that had not happened yet, so the
+    // data were entered out of order. The same day is allowed: a later visit may share the day.
+    private static string? CheckLaterVisitsRecorded(ProtocolDefinition protocol, VisitDefinition visit, string label,
+        DateOnly actualDate, IReadOnlyDictionary<string, DateOnly> recorded)
+    {
+        var earliest = protocol.Visits
+            .SkipWhile(v => v.Code != visit.Code)
+            .Skip(1)
+            .Where(v => recorded.TryGetValue(v.Code, out var date) && date < actualDate)
+            .Select(v => (Visit: v, Date: recorded[v.Code]))
+            .OrderBy(l => l.Date)
+            .FirstOrDefault();
+        return earliest.Visit is null
+            ? null
+            : $"{label} cannot be recorded on {Format(actualDate)}: {Label(earliest.Visit)}, which comes later in the protocol, is already recorded on {Format(earliest.Date)}.";
     }
 
     // A visit whose window opens before its anchor (baseline: up to 14 days before INF1) is

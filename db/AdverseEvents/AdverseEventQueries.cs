@@ -9,6 +9,7 @@ public sealed class AdverseEventRow
     public Guid ParticipantId { get; init; }
     public string ParticipantCode { get; init; } = "";
     public string SiteCode { get; init; } = "";
+    public string SiteTimeZone { get; init; } = "UTC";
     public string Term { get; init; } = "";
     public string? CodedTerm { get; init; }
     public DateOnly OnsetDate { get; init; }
@@ -43,10 +44,10 @@ public static class AdverseEventQueries
 
     private const string Select =
         """
-        SELECT e.Id, e.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, e.Term, e.CodedTerm, e.OnsetDate, e.EndDate, e.Severity, e.Serious,
+        SELECT e.Id, e.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, s.TimeZone AS SiteTimeZone, e.Term, e.CodedTerm, e.OnsetDate, e.EndDate, e.Severity, e.Serious,
                e.SeriousCriteria, e.Relatedness, e.Expected, e.ActionTaken, e.Outcome, e.AwareDate, e.AwareUtc, e.SponsorReportedUtc, e.SpecialInterest,
                e.RowVersion, e.RecordedUtc, e.RecordedBy, e.UpdatedUtc, e.UpdatedBy
-        FROM AdverseEvent e JOIN Participant p ON p.Id = e.ParticipantId
+        FROM AdverseEvent e JOIN Participant p ON p.Id = e.ParticipantId JOIN Site s ON s.Code = p.SiteCode
         """;
 
     private const string InsertSql =

@@ -4,9 +4,10 @@ using Hangfire;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
 using Trial.Core.Schedule;
+using Trial.Core.Sites;
 using Trial.Db.AdverseEvents;
-using Trial.Db.Audit;
 using Trial.Db.Assessments;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Safety;
@@ -87,6 +88,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         var schedule = ScheduleCalculator.Build(protocol, participant.ScheduleInput(visits), SiteCalendar.Today(now, participant.TimeZone));
         return new ParticipantSafetyData(
             participant.Code,
+            participant.TimeZone,
             assessments.Select(a => new AssessmentFact(a.Row.Id, a.Row.Instrument, a.Row.VisitCode, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint,
                 a.Row.AdministeredUtc, a.Items, a.Scores)).ToList(),
             vitals.Select(v => new VitalsFact(v.Id, v.VisitCode, v.Timepoint, v.Systolic, v.Diastolic, v.HeartRate, v.Spo2)).ToList(),
@@ -96,7 +98,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
 
     public static AdverseEventFact ToFact(AdverseEventRow e) => new(
         e.Id, e.Term, e.OnsetDate, e.EndDate, e.Severity, e.Serious, e.SeriousCriteriaList, e.Relatedness, e.Expected,
-        e.ActionTaken, e.Outcome, e.AwareDate, e.SponsorReportedUtc, e.SpecialInterest);
+        e.ActionTaken, e.Outcome, e.AwareDate, e.AwareUtc, e.SponsorReportedUtc, e.SpecialInterest);
 
     // Every change to an alert is kept twice over: in the alert's own history (what a monitor reads beside it) and in
     // the audit trail (old and new values, so a re-evaluation never overwrites a finding without a trace).

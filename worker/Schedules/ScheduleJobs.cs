@@ -1,6 +1,7 @@
 using Hangfire;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
+using Trial.Core.Sites;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;

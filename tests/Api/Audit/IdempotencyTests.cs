@@ -95,13 +95,27 @@ public class IdempotencyTests : WawSiteFixture
             var key = Guid.NewGuid().ToString();
             var first = await client.SendAsync(Post(url, body, key));
             Assert.That((int)first.StatusCode, Is.InRange(200, 201), $"{url}: {await first.Content.ReadAsStringAsync()}");
-            var trailBefore = (await (await _host.Admin.GetAsync("/api/v1/audit/verify")).JsonAsync(HttpStatusCode.OK))["rows"]!.GetValue<long>();
+            var trailBefore = await PeoplesAuditRowsAsync();
             var again = await client.SendAsync(Post(url, body, key));
             Assert.That(again.StatusCode, Is.EqualTo(first.StatusCode), url);
             Assert.That(await again.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()), url);
-            var trailAfter = (await (await _host.Admin.GetAsync("/api/v1/audit/verify")).JsonAsync(HttpStatusCode.OK))["rows"]!.GetValue<long>();
+            var trailAfter = await PeoplesAuditRowsAsync();
             Assert.That(trailAfter, Is.EqualTo(trailBefore), $"{url}: a replay changes nothing");
         }
+    }
+
+    /// <summary>Audit rows written on behalf of people; the background jobs' own rows (alerts) come and go with their timing.</summary>
+    private async Task<int> PeoplesAuditRowsAsync()
+    {
+        var count = 0;
+        string? after = null;
+        do
+        {
+            var page = await (await _host.Admin.GetAsync($"/api/v1/audit?limit=1000{(after is null ? "" : "&after=" + after)}")).JsonAsync(HttpStatusCode.OK);
+            count += page["items"]!.AsArray().Count(r => r!["role"]!.GetValue<string>() != "system");
+            after = page["nextCursor"]?.GetValue<string>();
+        } while (after is not null);
+        return count;
     }
 
     [Test]

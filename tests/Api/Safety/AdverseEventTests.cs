@@ -16,7 +16,7 @@ public class AdverseEventTests : WawSiteFixture
         return problem switch
         {
             "criteria-not-serious" => ae with { SeriousCriteria = ["hospitalisation"] },
-            "fatal-without-death" => ae with { Serious = true, SeriousCriteria = ["hospitalisation"], Outcome = "fatal" },
+            "fatal-without-death" => ae with { Serious = true, SeriousCriteria = ["hospitalisation"], Outcome = "fatal", EndDate = "2026-03-09" },
             "end-before-onset" => ae with { OnsetDate = "2026-03-08", EndDate = "2026-03-07" },
             "unknown-severity" => ae with { Severity = "extreme" },
             _ => throw new ArgumentOutOfRangeException(nameof(problem), problem, "No such case."),
@@ -51,10 +51,11 @@ public class AdverseEventTests : WawSiteFixture
     {
         var code = await TrialHost.EnrolAsync(_investigator, "WAW");
         var outcome = criteria.Contains("death") ? "fatal" : "recovering";
+        var endDate = outcome == "fatal" ? "2026-03-08" : null; // a fatal outcome needs the date of death
 
         var created = await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Acute hypertensive crisis") with
         {
-            Serious = true, SeriousCriteria = criteria, Relatedness = relatedness, Expected = expected, Outcome = outcome,
+            Serious = true, SeriousCriteria = criteria, Relatedness = relatedness, Expected = expected, Outcome = outcome, EndDate = endDate,
             OnsetDate = "2026-03-07", AwareDate = "2026-03-08", SponsorReportedUtc = new DateTime(2026, 3, 8, 15, 0, 0, DateTimeKind.Utc),
         });
 

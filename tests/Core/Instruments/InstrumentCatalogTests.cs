@@ -15,9 +15,9 @@ public class InstrumentCatalogTests
     }
 
     [TestCase("MADRS", "MADRS-1.0")]
-    [TestCase("BSL23", "BSL23-1.0")]
-    [TestCase("CADSS", "CADSS-1.0")]
-    [TestCase("BPRS", "BPRS-1.0")]
+    [TestCase("BSL23", "BSL23-1.1")]
+    [TestCase("CADSS", "CADSS-1.1")]
+    [TestCase("BPRS", "BPRS-1.1")]
     [TestCase("ASC5D", "ASC5D-1.0")]
     public void Get_KnownCode_ReturnsThatDefinitionWithItsVersion(string code, string version)
     {
@@ -90,6 +90,12 @@ public class InstrumentCatalogTests
             {
                 Assert.That(rule.Items, Is.Unique.And.All.InRange(1, d.ItemCount), rule.Key);
                 Assert.That(rule.MinimumAnswered, Is.InRange(1, rule.Items.Count), rule.Key);
+
+                // A sum over fewer items than it lists would be a different, smaller score, not the same one with a gap.
+                if (rule.Method == ScoreMethod.Sum)
+                {
+                    Assert.That(rule.MinimumAnswered, Is.EqualTo(rule.Items.Count), rule.Key);
+                }
             }
 
             Assert.That(d.SeverityBands.Select(b => b.LowerBound), Is.Ordered.Ascending.And.Unique);
@@ -106,9 +112,9 @@ public class InstrumentCatalogTests
     }
 
     [TestCase("MADRS", 1)]
-    [TestCase("BSL23", 2)]
-    [TestCase("CADSS", 1)]
-    [TestCase("BPRS", 0)]
+    [TestCase("BSL23", 3)]
+    [TestCase("CADSS", 2)]
+    [TestCase("BPRS", 1)]
     [TestCase("ASC5D", 2)]
     public void ProvisionalNotes_EachInstrument_OnePerProvisionalRule(string code, int expected)
     {
@@ -120,6 +126,18 @@ public class InstrumentCatalogTests
     public void ScoringDescription_InstrumentWithMeans_DocumentsRounding(string code)
     {
         Assert.That(InstrumentCatalog.Get(code).ScoringDescription, Does.Contain("rounded to 4 decimal places (midpoint away from zero)"));
+    }
+
+    [Test]
+    public void ScoringDescriptionAndProvisionalNotes_Bsl23_SaySumIsProratedWhenComplete()
+    {
+        var d = InstrumentCatalog.Get(InstrumentCatalog.Bsl23);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(d.ScoringDescription, Does.Contain("prorated").And.Contain("mean × 23"));
+            Assert.That(d.ProvisionalNotes, Has.Some.Contains("prorated").And.Some.Contains("project rule"));
+        }
     }
 
     [Test]

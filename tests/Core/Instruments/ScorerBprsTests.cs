@@ -42,8 +42,25 @@ public class ScorerBprsTests
     }
 
     [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(18)]
+    public void Score_ItemOutsideBprsPlusMissing_IncompleteWithoutTotalButWithPositive(int missingItem)
+    {
+        // BPRS+ stands on items 4, 11, 12 and 15 alone, so a gap elsewhere must not hide it from the safety rules.
+        var result = Scorer.Score(Bprs, TestItems.With(TestItems.Filled(18, 4), missingItem, null));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Complete, Is.False);
+            Assert.That(result.Scores, Is.EqualTo(new Dictionary<string, decimal> { ["positive"] = 16m }));
+        }
+    }
+
+    [TestCase(4)]
+    [TestCase(11)]
     [TestCase(12)]
-    public void Score_OneItemMissing_IncompleteWithoutTotalOrPositive(int missingItem)
+    [TestCase(15)]
+    public void Score_BprsPlusItemMissing_IncompleteWithoutTotalOrPositive(int missingItem)
     {
         var result = Scorer.Score(Bprs, TestItems.With(TestItems.Filled(18, 4), missingItem, null));
 

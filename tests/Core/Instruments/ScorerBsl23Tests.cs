@@ -1,3 +1,4 @@
+using System.Globalization;
 using NUnit.Framework;
 using Trial.Core.Instruments;
 
@@ -58,17 +59,36 @@ public class ScorerBsl23Tests
     }
 
     [Test]
-    public void Score_AllAnswered_ReportsSum()
+    public void Score_AllAnswered_SumIsThePlainSumWithoutDecimals()
     {
         var result = Scorer.Score(Bsl, TestItems.WithSum(23, 23, 4, 43));
 
-        Assert.That(result.Scores["sum"], Is.EqualTo(43m));
+        // Compared as text too: 43.0000 equals 43 as a decimal but would show as 43.0000 in the API and the extracts.
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Scores["sum"], Is.EqualTo(43m));
+            Assert.That(result.Scores["sum"].ToString(CultureInfo.InvariantCulture), Is.EqualTo("43"));
+        }
     }
 
     [Test]
-    public void Score_TwoMissing_CompleteMeanOverTwentyOneWithoutSum()
+    public void Score_OneMissing_SumProratedToTwentyThreeItems()
+    {
+        // 59 over 22 answered items: 59 × 23 / 22 = 61.68181…; the plain sum of the answers would be 59.
+        var result = Scorer.Score(Bsl, TestItems.WithSum(23, 22, 4, 59));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result.Complete, Is.True);
+            Assert.That(result.Scores, Is.EqualTo(new Dictionary<string, decimal> { ["mean"] = 2.6818m, ["sum"] = 61.6818m }));
+        }
+    }
+
+    [Test]
+    public void Score_TwoMissing_CompleteMeanAndSumProratedOverTwentyOne()
     {
         // 40 over the 21 answered items = 1.90476… (high); over all 23 it would be 1.739 (moderate).
+        // Sum prorated to 23 items: 40 × 23 / 21 = 43.80952…
         decimal?[] items = [4, null, 4, 4, null, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
         var result = Scorer.Score(Bsl, items);
@@ -76,7 +96,7 @@ public class ScorerBsl23Tests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(result.Complete, Is.True);
-            Assert.That(result.Scores, Is.EqualTo(new Dictionary<string, decimal> { ["mean"] = 1.9048m }));
+            Assert.That(result.Scores, Is.EqualTo(new Dictionary<string, decimal> { ["mean"] = 1.9048m, ["sum"] = 43.8095m }));
             Assert.That(result.SeverityBand, Is.EqualTo("high"));
         }
     }

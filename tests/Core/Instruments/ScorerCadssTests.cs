@@ -76,15 +76,36 @@ public class ScorerCadssTests
         Assert.That(result.Scores, Is.EqualTo(expected));
     }
 
-    [Test]
-    public void Score_OneItemMissing_IncompleteWithoutTotalOrSubscales()
+    [TestCase(14, "amnesia")]
+    [TestCase(23, "amnesia")]
+    [TestCase(3, "depersonalization")]
+    [TestCase(21, "depersonalization")]
+    [TestCase(1, "derealization")]
+    [TestCase(19, "derealization")]
+    public void Score_OneItemMissing_IncompleteWithoutTotalOrItsSubscaleButWithTheOtherSubscales(int missingItem, string subscale)
     {
-        var result = Scorer.Score(Cadss, TestItems.With(TestItems.Filled(23, 2), 14, null));
+        var result = Scorer.Score(Cadss, TestItems.With(TestItems.Filled(23, 2), missingItem, null));
 
+        // All 2: depersonalization 7 items, derealization 12, amnesia 4.
+        var expected = new Dictionary<string, decimal> { ["depersonalization"] = 14m, ["derealization"] = 24m, ["amnesia"] = 8m };
+        expected.Remove(subscale);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(result.Complete, Is.False);
-            Assert.That(result.Scores, Is.Empty);
+            Assert.That(result.Scores, Is.EqualTo(expected));
         }
+    }
+
+    [Test]
+    public void Score_OneItemOfEachSubscaleMissing_NoScores()
+    {
+        decimal?[] items = [.. TestItems.Filled(23, 2)];
+        items[1 - 1] = null;
+        items[3 - 1] = null;
+        items[14 - 1] = null;
+
+        var result = Scorer.Score(Cadss, items);
+
+        Assert.That(result.Scores, Is.Empty);
     }
 }

@@ -55,6 +55,27 @@ public class ScoringPropertyTests
         }).QuickCheckThrowOnFailure();
     }
 
+    [Test]
+    public void Score_AnyValidItemsWithGaps_ProratedSumsStayInScaleRangeAndEqualPlainSumWhenAllAnswered()
+    {
+        var cases =
+            from definition in Gen.Elements<InstrumentDefinition>(InstrumentCatalog.All.Where(d => d.Scores.Any(s => s.Method == ScoreMethod.ProratedSum)))
+            from values in ValidItem(definition).ArrayOf(definition.ItemCount)
+            select (definition, values);
+
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var result = Scorer.Score(c.definition, c.values);
+            return c.definition.Scores.Where(s => s.Method == ScoreMethod.ProratedSum && result.Scores.ContainsKey(s.Key)).All(s =>
+            {
+                var value = result.Scores[s.Key];
+                var answers = s.Items.Select(n => c.values[n - 1]).ToList();
+                var inRange = value >= c.definition.MinValue * s.Items.Count && value <= c.definition.MaxValue * s.Items.Count;
+                return inRange && (answers.Any(v => v is null) || value == answers.Sum());
+            });
+        }).QuickCheckThrowOnFailure();
+    }
+
     private static Gen<decimal?> ValidItem(InstrumentDefinition d)
     {
         var scale = d.MaxDecimals == 0 ? 1 : 10;

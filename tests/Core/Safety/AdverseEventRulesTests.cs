@@ -9,6 +9,13 @@ public class AdverseEventRulesTests
 {
     private static readonly DateOnly Today = new(2026, 3, 10);
 
+    /// <summary>Noon UTC on <see cref="Today"/>, so the site's date is <see cref="Today"/> in UTC, Warsaw and New York.</summary>
+    private static readonly DateTime Now = new(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
+
+    private static readonly TimeZoneInfo Warsaw = TimeZoneInfo.FindSystemTimeZoneById("Europe/Warsaw");
+
+    private static IReadOnlyList<AdverseEventError> Validate(AdverseEventFact ae) => AdverseEventRules.Validate(ae, Now, TimeZoneInfo.Utc);
+
     private static AdverseEventFact Valid() => AdverseEvent() with
     {
         OnsetDate = new DateOnly(2026, 3, 3), AwareDate = new DateOnly(2026, 3, 4), EndDate = new DateOnly(2026, 3, 5), Outcome = "recovered",
@@ -20,7 +27,7 @@ public class AdverseEventRulesTests
         SponsorReportedUtc = new DateTime(2026, 3, 4, 15, 0, 0, DateTimeKind.Utc),
     };
 
-    private static List<string> Fields(AdverseEventFact ae) => AdverseEventRules.Validate(ae, Today).Select(e => e.Field).ToList();
+    private static List<string> Fields(AdverseEventFact ae) => Validate(ae).Select(e => e.Field).ToList();
 
     [Test]
     public void AllowedValues_MatchTheApiContractSpellings()
@@ -42,13 +49,13 @@ public class AdverseEventRulesTests
     [Test]
     public void Validate_ValidNonSeriousEvent_NoErrors()
     {
-        Assert.That(AdverseEventRules.Validate(Valid(), Today), Is.Empty);
+        Assert.That(Validate(Valid()), Is.Empty);
     }
 
     [Test]
     public void Validate_ValidSeriousEventOfSpecialInterest_NoErrors()
     {
-        Assert.That(AdverseEventRules.Validate(ValidSerious() with { SpecialInterest = "suicidal-behaviour" }, Today), Is.Empty);
+        Assert.That(Validate(ValidSerious() with { SpecialInterest = "suicidal-behaviour" }), Is.Empty);
     }
 
     [Test]
@@ -60,7 +67,7 @@ public class AdverseEventRulesTests
     [Test]
     public void Validate_UnknownSeverity_SeverityErrorListingAllowedValues()
     {
-        var errors = AdverseEventRules.Validate(Valid() with { Severity = "life-threatening" }, Today);
+        var errors = Validate(Valid() with { Severity = "life-threatening" });
 
         Assert.That(errors, Is.EqualTo(new[]
         {
@@ -95,7 +102,7 @@ public class AdverseEventRulesTests
     [Test]
     public void Validate_UnknownSeriousnessCriterion_SeriousCriteriaErrorNamingIt()
     {
-        var errors = AdverseEventRules.Validate(ValidSerious() with { SeriousCriteria = ["hospitalization"] }, Today);
+        var errors = Validate(ValidSerious() with { SeriousCriteria = ["hospitalization"] });
 
         using (Assert.EnterMultipleScope())
         {
@@ -119,7 +126,7 @@ public class AdverseEventRulesTests
     [Test]
     public void Validate_FatalOutcomeWithoutDeathCriterion_SeriousCriteriaError()
     {
-        var errors = AdverseEventRules.Validate(ValidSerious() with { Outcome = "fatal" }, Today);
+        var errors = Validate(ValidSerious() with { Outcome = "fatal" });
 
         Assert.That(errors, Is.EqualTo(new[]
         {
@@ -130,7 +137,38 @@ public class AdverseEventRulesTests
     [Test]
     public void Validate_FatalOutcomeWithDeathCriterion_NoErrors()
     {
-        Assert.That(AdverseEventRules.Validate(ValidSerious() with { Outcome = "fatal", SeriousCriteria = ["death"] }, Today), Is.Empty);
+        Assert.That(Validate(ValidSerious() with { Outcome = "fatal", SeriousCriteria = ["death"] }), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_FatalOutcomeWithoutEndDate_EndDateErrorSayingItIsTheDateOfDeath()
+    {
+        var errors = Validate(ValidSerious() with { Outcome = "fatal", SeriousCriteria = ["death"], EndDate = null });
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("endDate", "The outcome is fatal, so the end date is needed: it is the date of death."),
+        }));
+    }
+
+    [TestCase("recovered", "recovered")]
+    [TestCase("recovered-with-sequelae", "recovered with sequelae")]
+    public void Validate_RecoveredOutcomeWithoutEndDate_EndDateError(string outcome, string said)
+    {
+        var errors = Validate(Valid() with { Outcome = outcome, EndDate = null });
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("endDate", $"The outcome is {said}, so the end date is needed: the date the event resolved."),
+        }));
+    }
+
+    [TestCase("recovering")]
+    [TestCase("not-recovered")]
+    [TestCase("unknown")]
+    public void Validate_OutcomeWithoutAnEndWithoutEndDate_NoErrors(string outcome)
+    {
+        Assert.That(Validate(Valid() with { Outcome = outcome, EndDate = null }), Is.Empty);
     }
 
     [Test]
@@ -142,7 +180,7 @@ public class AdverseEventRulesTests
     [Test]
     public void Validate_EndDateOnOnsetDate_NoErrors()
     {
-        Assert.That(AdverseEventRules.Validate(Valid() with { EndDate = new DateOnly(2026, 3, 3) }, Today), Is.Empty);
+        Assert.That(Validate(Valid() with { EndDate = new DateOnly(2026, 3, 3) }), Is.Empty);
     }
 
     [Test]
@@ -154,7 +192,7 @@ public class AdverseEventRulesTests
     [Test]
     public void Validate_EndDateTomorrow_EndDateErrorForFutureDate()
     {
-        var errors = AdverseEventRules.Validate(Valid() with { EndDate = Today.AddDays(1) }, Today);
+        var errors = Validate(Valid() with { EndDate = Today.AddDays(1) });
 
         Assert.That(errors, Is.EqualTo(new[]
         {
@@ -170,13 +208,14 @@ public class AdverseEventRulesTests
             OnsetDate = Today, AwareDate = Today, EndDate = Today, SponsorReportedUtc = Today.ToDateTime(new TimeOnly(23, 0), DateTimeKind.Utc),
         };
 
-        Assert.That(AdverseEventRules.Validate(ae, Today), Is.Empty);
+        Assert.That(Validate(ae), Is.Empty);
     }
 
     [Test]
     public void Validate_OnsetAndAwareTomorrow_BothFutureErrors()
     {
-        var ae = Valid() with { OnsetDate = Today.AddDays(1), AwareDate = Today.AddDays(1), EndDate = null };
+        // Still going on, so no end date is due.
+        var ae = Valid() with { OnsetDate = Today.AddDays(1), AwareDate = Today.AddDays(1), EndDate = null, Outcome = "recovering" };
 
         Assert.That(Fields(ae), Is.EqualTo(new[] { "onsetDate", "awareDate" }));
     }
@@ -198,11 +237,65 @@ public class AdverseEventRulesTests
         Assert.That(Fields(ae), Is.EqualTo(new[] { "sponsorReportedUtc" }));
     }
 
+    [TestCase(3, 3, 22, 59, Description = "23:59 in Warsaw on the aware date")]
+    [TestCase(4, 3, 23, 0, Description = "00:00 in Warsaw on the aware date, still the day before in UTC")]
+    public void Validate_AwareUtcOnTheAwareDateAtTheSite_NoErrors(int awareDay, int utcDay, int utcHour, int utcMinute)
+    {
+        var ae = Valid() with { AwareDate = new DateOnly(2026, 3, awareDay), AwareUtc = new DateTime(2026, 3, utcDay, utcHour, utcMinute, 0, DateTimeKind.Utc) };
+
+        Assert.That(AdverseEventRules.Validate(ae, Now, Warsaw), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_AwareUtcOnAnotherDayAtTheSite_AwareUtcErrorNamingBothDates()
+    {
+        // 2026-03-04 23:30 UTC is 00:30 on 2026-03-05 in Warsaw.
+        var ae = Valid() with { AwareDate = new DateOnly(2026, 3, 4), AwareUtc = new DateTime(2026, 3, 4, 23, 30, 0, DateTimeKind.Utc) };
+
+        var errors = AdverseEventRules.Validate(ae, Now, Warsaw);
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("awareUtc",
+                "The time the site became aware (2026-03-04 23:30 UTC) is on 2026-03-05 at the site (Europe/Warsaw), but the date the site became aware is 2026-03-04; "
+                + "the two must be the same day, site time."),
+        }));
+    }
+
+    [Test]
+    public void Validate_AwareUtcAfterNow_AwareUtcErrorForFutureTime()
+    {
+        var ae = Valid() with { AwareDate = Today, EndDate = Today, AwareUtc = Now.AddMinutes(1) };
+
+        var errors = AdverseEventRules.Validate(ae, Now, TimeZoneInfo.Utc);
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            new AdverseEventError("awareUtc", "The time the site became aware (2026-03-10 12:01 UTC) is in the future (now is 2026-03-10 12:00 UTC)."),
+        }));
+    }
+
+    [Test]
+    public void Validate_AwareUtcExactlyNow_NoErrors()
+    {
+        Assert.That(Validate(Valid() with { AwareDate = Today, EndDate = Today, AwareUtc = Now }), Is.Empty);
+    }
+
+    [Test]
+    public void Validate_SiteAlreadyOnTheNextDay_DatesOfThatDayAreNotFuture()
+    {
+        // 23:30 UTC on 03-10 is 00:30 on 03-11 in Warsaw: an event that began there "today" is not in the future.
+        var lateEvening = new DateTime(2026, 3, 10, 23, 30, 0, DateTimeKind.Utc);
+        var ae = Valid() with { OnsetDate = Today.AddDays(1), AwareDate = Today.AddDays(1), EndDate = null, Outcome = "recovering" };
+
+        Assert.That(AdverseEventRules.Validate(ae, lateEvening, Warsaw), Is.Empty);
+    }
+
     [TestCase("not-recovered")]
     [TestCase("recovering")]
     public void Validate_EndDateWithOngoingOutcome_NoErrors(string outcome)
     {
-        Assert.That(AdverseEventRules.Validate(Valid() with { Outcome = outcome }, Today), Is.Empty);
+        Assert.That(Validate(Valid() with { Outcome = outcome }), Is.Empty);
     }
 
     [Test]

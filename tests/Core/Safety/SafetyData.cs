@@ -83,7 +83,7 @@ internal static class SafetyData
     /// <summary>A valid, non-serious, unrelated adverse event; tests change what matters with "with".</summary>
     public static AdverseEventFact AdverseEvent(string term = "Headache") =>
         new(Guid.NewGuid(), term, new DateOnly(2026, 3, 3), null, "mild", false, [], "not-related", true, "none", "recovering",
-            new DateOnly(2026, 3, 3), null, null);
+            new DateOnly(2026, 3, 3), null, null, null);
 
     public static AdverseEventFact SeriousAdverseEvent(DateOnly awareDate, DateTime? sponsorReportedUtc) =>
         AdverseEvent("Suicide attempt") with
@@ -92,15 +92,17 @@ internal static class SafetyData
             Relatedness = "possible", Expected = false, SponsorReportedUtc = sponsorReportedUtc,
         };
 
+    /// <summary>The participant's data; the site's time zone is UTC unless a test sets it.</summary>
     public static ParticipantSafetyData Data(
         IEnumerable<AssessmentFact>? assessments = null,
         IEnumerable<VitalsFact>? vitals = null,
         IEnumerable<AdverseEventFact>? adverseEvents = null,
-        IEnumerable<MissedVisitFact>? missedVisits = null) =>
-        new("WAW-0001", [.. assessments ?? []], [.. vitals ?? []], [.. adverseEvents ?? []], [.. missedVisits ?? []]);
+        IEnumerable<MissedVisitFact>? missedVisits = null,
+        TimeZoneInfo? siteTimeZone = null) =>
+        new("WAW-0001", siteTimeZone ?? TimeZoneInfo.Utc, [.. assessments ?? []], [.. vitals ?? []], [.. adverseEvents ?? []], [.. missedVisits ?? []]);
 
     public static ParticipantSafetyData Data(params AssessmentFact[] assessments) =>
-        new("WAW-0001", assessments, [], [], []);
+        new("WAW-0001", TimeZoneInfo.Utc, assessments, [], [], []);
 
     /// <summary>A time well after every visit, so the SAE clock never matters unless a test sets it.</summary>
     public static readonly DateTime Later = new(2027, 1, 1, 0, 0, 0, DateTimeKind.Utc);

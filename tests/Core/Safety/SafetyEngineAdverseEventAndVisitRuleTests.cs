@@ -9,8 +9,15 @@ public class SafetyEngineAdverseEventAndVisitRuleTests
 {
     private static readonly DateOnly Aware = new(2026, 3, 3);
 
-    // The clock starts at 00:00 UTC on the aware date, so the 24 h deadline is 2026-03-04 00:00 UTC.
+    // Only the aware date is known and the site is on UTC (the default of these tests): the clock starts at 00:00 UTC on
+    // the aware date, so the 24 h deadline is 2026-03-04 00:00 UTC.
     private static readonly DateTime Deadline = new(2026, 3, 4, 0, 0, 0, DateTimeKind.Utc);
+
+    private static readonly TimeZoneInfo Warsaw = TimeZoneInfo.FindSystemTimeZoneById("Europe/Warsaw");
+    private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+
+    // 16:00 in Warsaw (UTC+1 in March) on the aware date.
+    private static readonly DateTime AwareAt16Warsaw = new(2026, 3, 3, 15, 0, 0, DateTimeKind.Utc);
 
     [Test]
     public void Evaluate_SeriousAdverseEvent_SaeReportedCritical()
@@ -52,7 +59,8 @@ public class SafetyEngineAdverseEventAndVisitRuleTests
             Assert.That(alert.Severity, Is.EqualTo("critical"));
             Assert.That(alert.SourceKey, Is.EqualTo(sae.Id.ToString("N")));
             Assert.That(alert.Message, Is.EqualTo(
-                "Serious adverse event 'Suicide attempt' has not been reported to the sponsor; the site became aware on 2026-03-03, so the 24 h deadline was 2026-03-04 00:00 UTC"));
+                "Serious adverse event 'Suicide attempt' has not been reported to the sponsor; the site became aware on 2026-03-03 and the time of awareness "
+                + "was not recorded, so the clock ran from the start of that day, local time (2026-03-03 00:00 UTC): the 24 h deadline was 2026-03-04 00:00 UTC"));
             Assert.That(alert.Values["deadlineUtc"], Is.EqualTo("2026-03-04T00:00:00Z"));
         }
     }
@@ -84,8 +92,81 @@ public class SafetyEngineAdverseEventAndVisitRuleTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(alert.Message, Is.EqualTo(
-                "Serious adverse event 'Suicide attempt' was reported to the sponsor late, at 2026-03-04 00:00:01 UTC; the site became aware on 2026-03-03, so the 24 h deadline was 2026-03-04 00:00 UTC"));
+                "Serious adverse event 'Suicide attempt' was reported to the sponsor late, at 2026-03-04 00:00:01 UTC; the site became aware on 2026-03-03 and the time "
+                + "of awareness was not recorded, so the clock ran from the start of that day, local time (2026-03-03 00:00 UTC): the 24 h deadline was 2026-03-04 00:00 UTC"));
             Assert.That(alert.Values["sponsorReportedUtc"], Is.EqualTo("2026-03-04T00:00:01Z"));
+        }
+    }
+
+    [Test]
+    public void Evaluate_ReportedSixteenHoursAfterAwarenessAt16Local_OnTimeSoNoSaeClock()
+    {
+        // Counted from the start of the day (local or UTC) this would be late; from the recorded instant it is on time.
+        var sae = SeriousAdverseEvent(Aware, AwareAt16Warsaw.AddHours(16)) with { AwareUtc = AwareAt16Warsaw };
+
+        Assert.That(Alerts(SafetyEngine.SaeClock, Data(adverseEvents: [sae], siteTimeZone: Warsaw), AwareAt16Warsaw.AddDays(30)), Is.Empty);
+    }
+
+    [Test]
+    public void Evaluate_ReportedTwentyFiveHoursAfterAwareness_SaeClockNamesTheTimeOfAwareness()
+    {
+        var sae = SeriousAdverseEvent(Aware, AwareAt16Warsaw.AddHours(25)) with { AwareUtc = AwareAt16Warsaw };
+
+        var alert = Alerts(SafetyEngine.SaeClock, Data(adverseEvents: [sae], siteTimeZone: Warsaw), AwareAt16Warsaw.AddDays(30)).Single();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(alert.Message, Is.EqualTo(
+                "Serious adverse event 'Suicide attempt' was reported to the sponsor late, at 2026-03-04 16:00 UTC; the site became aware at 2026-03-03 15:00 UTC, so the 24 h deadline was 2026-03-04 15:00 UTC"));
+            Assert.That(alert.Values["awareUtc"], Is.EqualTo("2026-03-03T15:00:00Z"));
+            Assert.That(alert.Values["deadlineUtc"], Is.EqualTo("2026-03-04T15:00:00Z"));
+        }
+    }
+
+    [Test]
+    public void Evaluate_UnreportedWithAwareUtc_SaeClockFromThatInstantNotFromTheStartOfTheDay()
+    {
+        var sae = SeriousAdverseEvent(Aware, null) with { AwareUtc = AwareAt16Warsaw };
+        var data = Data(adverseEvents: [sae], siteTimeZone: Warsaw);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Alerts(SafetyEngine.SaeClock, data, AwareAt16Warsaw.AddHours(24).AddSeconds(-1)), Is.Empty);
+            Assert.That(Alerts(SafetyEngine.SaeClock, data, AwareAt16Warsaw.AddHours(24)), Has.Count.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public void Evaluate_OnlyAwareDateInWarsaw_DeadlineIs23UtcTheDayBeforePlus24HoursAndMessageSaysTimeNotRecorded()
+    {
+        var sae = SeriousAdverseEvent(Aware, null);
+        var data = Data(adverseEvents: [sae], siteTimeZone: Warsaw);
+        var deadline = new DateTime(2026, 3, 3, 23, 0, 0, DateTimeKind.Utc);
+
+        var alert = Alerts(SafetyEngine.SaeClock, data, deadline).Single();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Alerts(SafetyEngine.SaeClock, data, deadline.AddSeconds(-1)), Is.Empty);
+            Assert.That(alert.Message, Is.EqualTo(
+                "Serious adverse event 'Suicide attempt' has not been reported to the sponsor; the site became aware on 2026-03-03 and the time of awareness "
+                + "was not recorded, so the clock ran from the start of that day, local time (2026-03-02 23:00 UTC): the 24 h deadline was 2026-03-03 23:00 UTC"));
+            Assert.That(alert.Values["deadlineUtc"], Is.EqualTo("2026-03-03T23:00:00Z"));
+            Assert.That(alert.Values["siteTimeZone"], Is.EqualTo("Europe/Warsaw"));
+        }
+    }
+
+    [Test]
+    public void Evaluate_OnlyAwareDateInNewYork_DeadlineIs05UtcOfTheDayAfter()
+    {
+        // New York is UTC-5 until 2026-03-08: the aware date starts at 05:00 UTC.
+        var data = Data(adverseEvents: [SeriousAdverseEvent(Aware, null)], siteTimeZone: NewYork);
+        var deadline = new DateTime(2026, 3, 4, 5, 0, 0, DateTimeKind.Utc);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Alerts(SafetyEngine.SaeClock, data, deadline.AddSeconds(-1)), Is.Empty);
+            Assert.That(Alerts(SafetyEngine.SaeClock, data, deadline).Single().Values["deadlineUtc"], Is.EqualTo("2026-03-04T05:00:00Z"));
         }
     }
 

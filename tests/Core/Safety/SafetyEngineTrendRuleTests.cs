@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Trial.Core.Instruments;
 using Trial.Core.Safety;
 using static Trial.Tests.Core.Safety.SafetyData;
 
@@ -52,11 +53,42 @@ public class SafetyEngineTrendRuleTests
     }
 
     [Test]
-    public void Evaluate_PreviousMadrsLacksItem10_NoRiseAlert()
+    public void Evaluate_PreviousMadrsLacksItem10_ComparedWithTheLatestMadrsThatAnsweredIt()
     {
-        var data = Data(Madrs("FU-D7", 1, 15), MadrsWithoutItem10("FU-D14"), Madrs("FU-D28", 3, 15));
+        // 1 -> (item 10 missing) -> 3: the rise of 2 is measured against FU-D7, and the alert says so.
+        var current = Madrs("FU-D28", 3, 15);
+        var data = Data(Madrs("FU-D7", 1, 15), MadrsWithoutItem10("FU-D14"), current);
 
-        Assert.That(Alerts(SafetyEngine.Madrs10Rise, data), Is.Empty);
+        var alert = Alerts(SafetyEngine.Madrs10Rise, data).Single();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(alert.SourceKey, Is.EqualTo(Key(current)));
+            Assert.That(alert.Message, Is.EqualTo(
+                "MADRS item 10 (suicidal thoughts) rose from 1 to 3 at FU-D28 (previous MADRS at FU-D7; item 10 was not answered at FU-D14; threshold: a rise of 2)"));
+            Assert.That(alert.Values, Is.EqualTo(new Dictionary<string, string> { ["item10"] = "3", ["previous"] = "1", ["rise"] = "2", ["minRise"] = "2" }));
+        }
+    }
+
+    [Test]
+    public void Evaluate_TwoMadrsLackItem10_ComparedWithTheOneBeforeBoth()
+    {
+        var current = Madrs("FU-M3", 2, 15);
+        var data = Data(Madrs("FU-D7", 0, 15), MadrsWithoutItem10("FU-D14"), MadrsWithoutItem10("FU-D28"), current);
+
+        var alert = Alerts(SafetyEngine.Madrs10Rise, data).Single();
+
+        Assert.That(alert.Message, Does.Contain("(previous MADRS at FU-D7; item 10 was not answered at FU-D14, FU-D28;"));
+    }
+
+    [Test]
+    public void Evaluate_MadrsLacksItem10AfterARise_LaterMadrsComparedWithTheLatestAnsweredNotAnOlderOne()
+    {
+        // FU-D14 (2) is the latest answered before FU-M3 (3): a rise of 1, although FU-M3 is 3 above FU-D7.
+        var fuD14 = Madrs("FU-D14", 2, 15);
+        var data = Data(Madrs("FU-D7", 0, 15), fuD14, MadrsWithoutItem10("FU-D28"), Madrs("FU-M3", 3, 15));
+
+        Assert.That(Alerts(SafetyEngine.Madrs10Rise, data).Select(a => a.SourceKey), Is.EqualTo(new[] { Key(fuD14) }));
     }
 
     [Test]
@@ -91,6 +123,31 @@ public class SafetyEngineTrendRuleTests
                 "MADRS item 10 (suicidal thoughts) rose at 2 consecutive MADRS assessments after treatment began: 1 at POST24 → 2 at INF2 pre → 3 at INF3 pre"));
             Assert.That(alert.Values["sequence"], Is.EqualTo("1,2,3"));
         }
+    }
+
+    [Test]
+    public void Evaluate_Item10MissingWithinTheRun_SuicidalityEscalatingOverTheMadrsThatAnsweredIt()
+    {
+        var fourth = Madrs("INF4", 3, 20);
+        var data = Data(Madrs("POST24", 1, 20), Madrs("INF2", 2, 20), MadrsWithoutItem10("INF3"), fourth);
+
+        var alert = Alerts(SafetyEngine.SuicidalityEscalating, data).Single();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(alert.SourceKey, Is.EqualTo(Key(fourth)));
+            Assert.That(alert.Message, Is.EqualTo(
+                "MADRS item 10 (suicidal thoughts) rose at 2 consecutive MADRS assessments after treatment began: 1 at POST24 → 2 at INF2 pre → 3 at INF4 pre (item 10 was not answered at INF3 pre)"));
+            Assert.That(alert.Values["sequence"], Is.EqualTo("1,2,3"));
+        }
+    }
+
+    [Test]
+    public void Evaluate_Item10MissingBetweenAFlatStep_NoSuicidalityEscalating()
+    {
+        var data = Data(Madrs("POST24", 1, 20), Madrs("INF2", 2, 20), MadrsWithoutItem10("INF3"), Madrs("INF4", 2, 20));
+
+        Assert.That(Alerts(SafetyEngine.SuicidalityEscalating, data), Is.Empty);
     }
 
     [Test]
@@ -253,6 +310,23 @@ public class SafetyEngineTrendRuleTests
     }
 
     [Test]
+    public void Evaluate_BprsMissingItemsOutsideBprsPlus_BprsPosRiseStillFires()
+    {
+        // Pre lacks item 1, t40 lacks item 2: neither has a total, but both have BPRS+ (4 before, 9 after).
+        var pre = BprsWithout(1, Bprs("INF2", "pre"));
+        var t40 = BprsWithout(2, BprsPositive("INF2", "t40", 1, 1, 6, 1));
+
+        var alert = Alerts(SafetyEngine.BprsPosRise, Data(pre, t40)).Single();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(alert.SourceKey, Is.EqualTo(Key(t40)));
+            Assert.That(alert.Values["positive"], Is.EqualTo("9"));
+            Assert.That(alert.Values["prePositive"], Is.EqualTo("4"));
+        }
+    }
+
+    [Test]
     public void Evaluate_RiseOnlyAgainstAnotherVisitsPre_NoBprsPosRise()
     {
         // INF1 pre BPRS+ 4; INF2 pre 6 and t40 8: +2 within INF2, though +4 against INF1 pre.
@@ -332,5 +406,13 @@ public class SafetyEngineTrendRuleTests
         var data = Data(Bsl("BL", 10), later);
 
         Assert.That(Alerts(SafetyEngine.BslBandUp, data, protocol: protocol).Select(a => a.SourceKey), Is.EqualTo(new[] { Key(later) }));
+    }
+
+    /// <summary>The same BPRS with one item unanswered, scored again as production would score it.</summary>
+    private static AssessmentFact BprsWithout(int item, AssessmentFact bprs)
+    {
+        var items = bprs.Items.ToArray();
+        items[item - 1] = null;
+        return Assessment(InstrumentCatalog.Bprs, bprs.VisitCode, bprs.Timepoint, items);
     }
 }

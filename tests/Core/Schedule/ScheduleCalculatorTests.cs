@@ -355,6 +355,38 @@ public class ScheduleCalculatorTests
     }
 
     [Test]
+    public void Build_Inf2MissedBeforeDiscontinuationAfterInf3_Inf2StaysMissedAndInf4Omitted()
+    {
+        // INF2 window 03-04..03-06 closed without a visit before infusions stopped on 03-10; INF4 (window 03-11..03-13)
+        // can no longer happen. Dropping INF2 too would erase a missed visit that really was missed.
+        var schedule = Build(Input(D("2026-03-10"), "INF1", "2026-03-02", "INF3", "2026-03-09"), "2026-03-20");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(schedule.Select(v => v.VisitCode),
+                Is.EqualTo(new[] { "SCR", "BL", "INF1", "POST24", "INF2", "INF3", "FU-D7", "FU-D14", "FU-D28", "FU-M3", "FU-M6" }));
+            Assert.That(schedule.Visit("INF2"), Is.EqualTo(new ScheduledVisit("INF2", "Infusion 2", "infusion",
+                D("2026-03-05"), D("2026-03-04"), D("2026-03-06"), false, VisitStatuses.Missed, null, null)));
+            Assert.That(schedule.Visit("FU-D7").TargetDate, Is.EqualTo(D("2026-03-16")));
+            Assert.That(schedule.Visit("FU-D7").Provisional, Is.False);
+        }
+    }
+
+    [TestCase("2026-03-06", false, Description = "stopped on the last day of INF2's window: INF2 could still have been given")]
+    [TestCase("2026-03-07", true, Description = "stopped the day after INF2's window closed")]
+    public void Build_DiscontinuedAroundTheEndOfAMissedInfusionsWindow_KeptAsMissedOnlyIfTheWindowClosedBefore(string discontinued, bool kept)
+    {
+        var schedule = Build(Input(D(discontinued), "INF1", "2026-03-02"), "2026-03-20");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(schedule.Any(v => v.VisitCode == "INF2"), Is.EqualTo(kept));
+            if (kept) Assert.That(schedule.Visit("INF2").Status, Is.EqualTo(VisitStatuses.Missed));
+            Assert.That(schedule.Select(v => v.VisitCode), Does.Not.Contain("INF3").And.Not.Contain("INF4"));
+        }
+    }
+
+    [Test]
     public void Build_DiscontinuedBeforeAnyInfusion_InfusionsOmittedAndFollowUpsProvisionalFromPlannedInf1()
     {
         var schedule = Build(Input(D("2026-02-20")), "2026-12-01");

@@ -174,6 +174,49 @@ public class VisitSequencingTests
         Assert.That(Check(Input("INF1", "2026-03-02", "INF2", "2026-03-05"), "INF1", "2026-03-06"), Does.Contain("INF2"));
     }
 
+    // --- infusions against later visits already recorded ---
+
+    [Test]
+    public void CheckRecording_InfusionDatedAfterARecordedFollowUp_RefusedNamingTheFollowUpAndItsDate()
+    {
+        Assert.That(Check(Input("INF1", "2026-03-02", "INF2", "2026-03-05", "FU-D7", "2026-03-12"), "INF3", "2026-03-13"), Is.EqualTo(
+            "INF3 (Infusion 3) cannot be recorded on 2026-03-13: FU-D7 (Follow-up day 7), which comes later in the protocol, is already recorded on 2026-03-12."));
+    }
+
+    [Test]
+    public void CheckRecording_InfusionOnTheDayOfARecordedFollowUp_Allowed()
+    {
+        Assert.That(Check(Input("INF1", "2026-03-02", "INF2", "2026-03-05", "FU-D7", "2026-03-12"), "INF3", "2026-03-12"), Is.Null);
+    }
+
+    [Test]
+    public void CheckRecording_InfusionBeforeARecordedFollowUp_Allowed()
+    {
+        Assert.That(Check(Input("INF1", "2026-03-02", "INF2", "2026-03-05", "FU-D7", "2026-03-12"), "INF3", "2026-03-09"), Is.Null);
+    }
+
+    [Test]
+    public void CheckRecording_Inf1CorrectedToAfterPost24_RefusedNamingPost24()
+    {
+        Assert.That(Check(Input("INF1", "2026-03-02", "POST24", "2026-03-03"), "INF1", "2026-03-04"),
+            Does.Contain("POST24").And.Contain("2026-03-03"));
+    }
+
+    [Test]
+    public void CheckRecording_SeveralLaterVisitsBeforeTheInfusion_NamesTheEarliestDated()
+    {
+        var input = Input("INF1", "2026-03-02", "INF2", "2026-03-05", "FU-D7", "2026-03-12", "FU-D14", "2026-03-14");
+
+        Assert.That(Check(input, "INF3", "2026-03-15"), Does.Contain("FU-D7 (Follow-up day 7)").And.Contain("2026-03-12").And.Not.Contain("FU-D14"));
+    }
+
+    [Test]
+    public void CheckRecording_NonInfusionVisitDatedAfterALaterVisit_AllowedAsDeviation()
+    {
+        // POST24 done late, after INF2: out of its window, but not impossible (only infusions are held to this order).
+        Assert.That(Check(Input("INF1", "2026-03-02", "INF2", "2026-03-05"), "POST24", "2026-03-06"), Is.Null);
+    }
+
     // --- discontinuation ---
 
     [Test]
