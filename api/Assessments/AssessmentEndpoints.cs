@@ -25,13 +25,16 @@ public sealed record AssessmentResponse(
     Guid Id, string ParticipantCode, string VisitCode, string Instrument, string? Timepoint, bool Unscheduled,
     DateTime AdministeredUtc, DateTime ReceivedUtc, bool Complete, string? SeverityBand,
     IReadOnlyDictionary<string, decimal> Scores, IReadOnlyList<decimal?> Items,
-    string DefinitionVersion, string ProtocolVersion, int Version)
+    string DefinitionVersion, string ProtocolVersion, int Version, bool? OutOfWindow = null)
 {
-    public static AssessmentResponse From(StoredAssessment a) => new(
+    /// <param name="a">The stored assessment.</param>
+    /// <param name="outOfWindow">Whether it was administered outside its visit's window (a deviation, kept and flagged);
+    /// null where the schedule was not consulted (the audit trail's snapshots, which record what was entered).</param>
+    public static AssessmentResponse From(StoredAssessment a, bool? outOfWindow = null) => new(
         a.Row.Id, a.Row.ParticipantCode, a.Row.VisitCode, a.Row.Instrument, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint,
         a.Row.Unscheduled, a.Row.AdministeredUtc, a.Row.ReceivedUtc, a.Row.Complete, a.Row.SeverityBand,
         a.Scores.ToDictionary(s => s.Key, s => Normalize(s.Value)), a.Items.Select(i => i is { } v ? Normalize(v) : (decimal?)null).ToList(),
-        a.Row.DefinitionVersion, a.Row.ProtocolVersion, a.Row.RowVersion);
+        a.Row.DefinitionVersion, a.Row.ProtocolVersion, a.Row.RowVersion, outOfWindow);
 
     /// <summary>Drops trailing zeros so a score reads the same whether fresh or read back from either database.</summary>
     private static decimal Normalize(decimal value) => value / 1.0000000000000000000000000000m;
@@ -141,11 +144,14 @@ public static class AssessmentEndpoints
                         new Dictionary<string, object?> { ["missingVisit"] = visitCode });
                 if (await AssessmentQueries.FindIdAsync(w.Connection, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint, w.Transaction) is { } existingId)
                     return Duplicate(definition.Code, visitCode, timepoint, code, existingId);
+                var timing = Timing(protocol, participant, records, row, now);
+                if (timing.Refusal is not null) return Problems.Validation("administeredUtc", timing.Refusal);
                 await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, row, items!, score.Scores);
-                var created = AssessmentResponse.From(new StoredAssessment(row, items!, score.Scores));
-                await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), created, participant.SiteCode, code, reason, DataEntry.Flag(participant)));
+                var stored = new StoredAssessment(row, items!, score.Scores);
+                await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), AssessmentResponse.From(stored), participant.SiteCode, code, reason,
+                    DataEntry.Flag(participant)));
                 await w.SafetyDataChangedAsync(participant.Id);
-                return Results.Created($"/api/v1/assessments/{row.Id}", created).WithETag(row.RowVersion);
+                return Results.Created($"/api/v1/assessments/{row.Id}", AssessmentResponse.From(stored, timing.OutOfWindow)).WithETag(row.RowVersion);
             });
         }
         catch (DbException)
@@ -249,6 +255,27 @@ public static class AssessmentEndpoints
         return administered;
     }
 
+    /// <summary>
+    /// How the assessment's administration stands against its visit (see <see cref="AssessmentTiming"/>): refused when an
+    /// infusion-timepoint assessment is not dated on the infusion's day, flagged when administered outside the visit's window.
+    /// </summary>
+    private static AssessmentTimingResult Timing(ProtocolDefinition protocol, ParticipantRow participant, IReadOnlyList<VisitRecordRow> records, AssessmentRow a, DateTime now)
+    {
+        var record = records.FirstOrDefault(r => r.VisitCode == a.VisitCode);
+        var planned = ScheduleCalculator.Build(protocol, participant.ScheduleInput(records), DataEntry.Today(participant, now))
+            .FirstOrDefault(v => v.VisitCode == a.VisitCode);
+        if (record is null || planned is null) return new AssessmentTimingResult(null, false);
+        return AssessmentTiming.Check(protocol, protocol.FindVisit(a.VisitCode)!, a.Timepoint.Length == 0 ? null : a.Timepoint, record.ActualDate,
+            planned.WindowStart, planned.WindowEnd, SiteCalendar.LocalDate(a.AdministeredUtc, participant.TimeZone));
+    }
+
+    private static async Task<IReadOnlyList<AssessmentResponse>> WithTimingAsync(Database db, ProtocolDefinition protocol, ParticipantRow participant,
+        IReadOnlyList<StoredAssessment> stored, DateTime now)
+    {
+        var records = await db.ReadAsync(c => ParticipantQueries.VisitRecordsAsync(c, participant.Id));
+        return stored.Select(a => AssessmentResponse.From(a, Timing(protocol, participant, records, a.Row, now) is { Refusal: null } t ? t.OutOfWindow : true)).ToList();
+    }
+
     private static async Task<IResult> RevisionsAsync(Guid id, Database db, HttpContext http)
     {
         var stored = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
@@ -261,21 +288,22 @@ public static class AssessmentEndpoints
             r.Complete, r.SeverityBand, r.DefinitionVersion, r.ReplacedUtc, r.ReplacedBy, r.Reason)));
     }
 
-    private static async Task<IResult> ListAsync(string code, Database db, HttpContext http)
+    private static async Task<IResult> ListAsync(string code, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
         if (error is not null) return error;
         var stored = await db.ReadAsync(c => AssessmentQueries.ListForParticipantAsync(c, participant!.Id));
-        return Results.Ok(stored.Select(AssessmentResponse.From));
+        return Results.Ok(await WithTimingAsync(db, protocol, participant!, stored, clock.GetUtcNow().UtcDateTime));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, Database db, HttpContext http)
+    private static async Task<IResult> GetAsync(Guid id, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var stored = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
         if (stored is null) return Problems.NotFound($"No assessment with id {id}.");
-        var (_, error) = await ParticipantAccess.FindAsync(db, stored.Row.ParticipantCode, http.User.Actor());
+        var (participant, error) = await ParticipantAccess.FindAsync(db, stored.Row.ParticipantCode, http.User.Actor());
         if (error is not null) return error;
-        return Results.Ok(AssessmentResponse.From(stored)).WithETag(stored.Row.RowVersion);
+        var response = (await WithTimingAsync(db, protocol, participant!, [stored], clock.GetUtcNow().UtcDateTime))[0];
+        return Results.Ok(response).WithETag(stored.Row.RowVersion);
     }
 }
 

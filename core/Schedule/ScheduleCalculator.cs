@@ -11,7 +11,9 @@ public static class ScheduleCalculator
 {
     /// <summary>
     /// The schedule in protocol visit order. Once infusions are discontinued, infusion visits that can no longer happen
-    /// are left out; one whose window had already closed before the discontinuation date stays, as missed.
+    /// are left out; one whose window had already closed before the discontinuation date stays, as missed. Once the
+    /// participant is withdrawn, the same holds for every visit: those still to come are left out, those missed before
+    /// the withdrawal stay missed, and those done stay done.
     /// </summary>
     public static IReadOnlyList<ScheduledVisit> Build(ProtocolDefinition protocol, ScheduleInput input, DateOnly today)
     {
@@ -41,7 +43,7 @@ public static class ScheduleCalculator
 
         return protocol.Visits
             .Select(v => placed[v.Code])
-            .Where(s => !StoppedByDiscontinuation(s, input.InfusionsDiscontinuedDate))
+            .Where(s => !StoppedByDiscontinuation(s, input.InfusionsDiscontinuedDate) && !StoppedByWithdrawal(s, input.WithdrawnDate))
             .ToList();
     }
 
@@ -56,6 +58,13 @@ public static class ScheduleCalculator
         && visit.Kind == VisitKinds.Infusion
         && visit.Status != VisitStatuses.Done
         && !(visit.Status == VisitStatuses.Missed && visit.WindowEnd < stopped);
+
+    // A withdrawn participant has no more visits: one not done whose window had not closed before the withdrawal date
+    // will not happen and is left out (it was not missed; the participant left), so no missed visit is reported after it.
+    private static bool StoppedByWithdrawal(ScheduledVisit visit, DateOnly? withdrawn) =>
+        withdrawn is { } left
+        && visit.Status != VisitStatuses.Done
+        && !(visit.Status == VisitStatuses.Missed && visit.WindowEnd < left);
 
     // Eligibility is recorded at enrolment, so screening counts as done on the enrolment
     // date unless the site recorded its own screening date.

@@ -5,9 +5,10 @@ public sealed record RecordedVisit(string VisitCode, DateOnly ActualDate);
 
 /// <summary>
 /// Everything about one participant that the schedule depends on. The date "today" is not
-/// part of it: it is passed separately so Core never reads a clock.
+/// part of it: it is passed separately so Core never reads a clock. <paramref name="WithdrawnDate"/>
+/// is the date the participant left the study, if they did.
 /// </summary>
-public sealed record ScheduleInput(DateOnly EnrolledDate, IReadOnlyList<RecordedVisit> Visits, DateOnly? InfusionsDiscontinuedDate);
+public sealed record ScheduleInput(DateOnly EnrolledDate, IReadOnlyList<RecordedVisit> Visits, DateOnly? InfusionsDiscontinuedDate, DateOnly? WithdrawnDate = null);
 
 public static class VisitStatuses
 {

@@ -37,9 +37,9 @@ public sealed class ParticipantRow
 
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(SiteTimeZone);
 
-    /// <summary>What the participant's schedule is computed from: enrolment, the visits recorded and the discontinuation of infusions.</summary>
+    /// <summary>What the participant's schedule is computed from: enrolment, the visits recorded, the discontinuation of infusions and withdrawal.</summary>
     public ScheduleInput ScheduleInput(IEnumerable<VisitRecordRow> visits) =>
-        new(EnrolledDate, visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), InfusionsDiscontinuedDate);
+        new(EnrolledDate, visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), InfusionsDiscontinuedDate, WithdrawnDate);
 }
 
 public static class ParticipantStatuses

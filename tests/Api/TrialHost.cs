@@ -26,9 +26,9 @@ public sealed class TrialHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
     private readonly TempFolder _folder = new();
 
-    private TrialHost(Action<IServiceCollection>? services, IDictionary<string, string?>? settings, string? sqlServerConnectionString)
+    private TrialHost(Action<IServiceCollection>? services, IDictionary<string, string?>? settings, string? sqlServerConnectionString, DateTimeOffset? startTime = null)
     {
-        Clock = new FakeTimeProvider(StartTime);
+        Clock = new FakeTimeProvider(startTime ?? StartTime);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseUrls("http://127.0.0.1:0");
@@ -65,7 +65,11 @@ public sealed class TrialHost : IAsyncDisposable
     public string DataFolder => _folder.Path;
     public IServiceProvider Services => _factory.Services;
 
-    public static TrialHost Start(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null) => new(services, settings, null);
+    /// <param name="services">Replacements of the application's services.</param>
+    /// <param name="settings">Configuration settings on top of the test defaults.</param>
+    /// <param name="startTime">Where the clock starts (it only moves forward); <see cref="StartTime"/> by default.</param>
+    public static TrialHost Start(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, DateTimeOffset? startTime = null) =>
+        new(services, settings, null, startTime);
 
     /// <summary>The same host over a fresh database on the SQL Server named by the connection string.</summary>
     public static TrialHost StartOnSqlServer(string connectionString) => new(null, null, connectionString);

@@ -187,7 +187,7 @@ internal static class SafetyTestKit
 internal sealed record AdverseEventBody(
     string Term, string? CodedTerm, string OnsetDate, string? EndDate, string Severity, bool Serious, string[] SeriousCriteria,
     string Relatedness, bool Expected, string ActionTaken, string Outcome, string AwareDate, DateTime? SponsorReportedUtc,
-    string? SpecialInterest, string? Reason);
+    string? SpecialInterest, string? Reason, DateTime? AwareUtc = null);
 
 /// <summary>Takes every job and runs none of them: the process died before any job ran.</summary>
 internal sealed class ForgetfulJobClient : IBackgroundJobClient
