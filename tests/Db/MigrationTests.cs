@@ -59,6 +59,17 @@ public partial class MigrationTests
     }
 
     [Test]
+    public void SqlServerScripts_AuditEvent_HasATriggerRefusingUpdateAndDelete()
+    {
+        var triggers = Migrator.Scripts(DatabaseProvider.SqlServer).SelectMany(s => TSql.Triggers(s.Contents)).ToList();
+        var audit = triggers.Where(t => t.Table == "AuditEvent").ToList();
+        Assert.That(audit, Has.Count.EqualTo(1));
+        Assert.That(audit[0].InsteadOf, Is.True);
+        Assert.That(audit[0].Actions, Is.EquivalentTo(new[] { "Update", "Delete" }));
+        Assert.That(audit[0].Throws, Is.True, "the trigger raises an error instead of changing the row");
+    }
+
+    [Test]
     public void Schema_BothDialects_DefineTheSameTablesAndColumns()
     {
         using var folder = new TempFolder();
@@ -100,6 +111,35 @@ public static class TSql
             parser.Parse(new StringReader(sql), out _).Accept(visitor);
         }
         return visitor.Columns;
+    }
+
+    public sealed record Trigger(string Table, bool InsteadOf, IReadOnlyList<string> Actions, bool Throws);
+
+    public static IReadOnlyList<Trigger> Triggers(string sql)
+    {
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        var visitor = new TriggerVisitor();
+        parser.Parse(new StringReader(sql), out _).Accept(visitor);
+        return visitor.Triggers;
+    }
+
+    private sealed class TriggerVisitor : TSqlFragmentVisitor
+    {
+        public List<Trigger> Triggers { get; } = [];
+
+        public override void Visit(CreateTriggerStatement node)
+        {
+            var throws = new ThrowFinder();
+            node.StatementList?.Accept(throws);
+            Triggers.Add(new Trigger(node.TriggerObject.Name.BaseIdentifier.Value, node.TriggerType == TriggerType.InsteadOf,
+                node.TriggerActions.Select(a => a.TriggerActionType.ToString()).ToList(), throws.Found));
+        }
+    }
+
+    private sealed class ThrowFinder : TSqlFragmentVisitor
+    {
+        public bool Found { get; private set; }
+        public override void Visit(ThrowStatement node) => Found = true;
     }
 
     private sealed class ColumnVisitor : TSqlFragmentVisitor

@@ -1,0 +1,107 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using NUnit.Framework;
+using Trial.Db.Access;
+using Trial.Db.Audit;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Tests.Db;
+
+/// <summary>The database's one write path: no write without its audit row, refusals roll back, derived work only after a commit.</summary>
+public class WritePathTests
+{
+    private static readonly DateTime Now = new(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly Actor Someone = new(Guid.NewGuid(), Guid.NewGuid(), "Dr A. Nowak", Roles.Admin, []);
+
+    private sealed class RecordedWork : IDerivedWorkQueue
+    {
+        public List<string> Signals { get; } = [];
+        public void SafetyDataChanged(Guid participantId) => Signals.Add($"safety {participantId}");
+        public void ScheduleDataChanged(Guid participantId) => Signals.Add($"schedule {participantId}");
+    }
+
+    private static (Database Db, RecordedWork Work, TempFolder Folder) Create()
+    {
+        var folder = new TempFolder();
+        var work = new RecordedWork();
+        var db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={folder.File("w.db")}" }, work);
+        Migrator.Apply(db);
+        return (db, work, folder);
+    }
+
+    private static Task<int> SitesAsync(Database db) => db.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM Site"));
+
+    [Test]
+    public async Task Write_WithoutAnAuditRow_IsRolledBackAndThrows()
+    {
+        var (db, _, folder) = Create();
+        using var _f = folder;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.WriteAsync(Someone, Now, w =>
+            AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now })));
+        Assert.That(await SitesAsync(db), Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task Write_Refused_RollsBackItsChangesAuditAndSignals()
+    {
+        var (db, work, folder) = Create();
+        using var _f = folder;
+        var participant = Guid.NewGuid();
+        await db.WriteAsync(Someone, Now, async w =>
+        {
+            await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
+            await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW" }, "WAW", null));
+            await w.ScheduleDataChangedAsync(participant);
+            w.Refuse();
+        });
+        Assert.That(await SitesAsync(db), Is.EqualTo(0));
+        Assert.That(work.Signals, Is.Empty);
+        Assert.That(await AuditVerifier.VerifyAsync(db), Is.EqualTo(new AuditVerification(0, true, null)), "the chain's end did not move");
+    }
+
+    [Test]
+    public async Task Write_Committed_SignalsItsDerivedWorkOnceEach_AndExtendsTheChain()
+    {
+        var (db, work, folder) = Create();
+        using var _f = folder;
+        var participant = Guid.NewGuid();
+        await db.WriteAsync(Someone, Now, async w =>
+        {
+            await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
+            await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW" }, "WAW", null));
+            await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW", again = true }, "WAW", null));
+            await w.SafetyDataChangedAsync(participant);
+            await w.SafetyDataChangedAsync(participant);
+            await w.ScheduleDataChangedAsync(participant);
+        });
+        Assert.That(work.Signals, Is.EquivalentTo(new[] { $"safety {participant}", $"schedule {participant}" }));
+        Assert.That(await AuditVerifier.VerifyAsync(db), Is.EqualTo(new AuditVerification(2, true, null)));
+    }
+
+    [Test]
+    public async Task Write_Throwing_SignalsNothing()
+    {
+        var (db, work, folder) = Create();
+        using var _f = folder;
+        await Assert.ThrowsAsync<TimeoutException>(() => db.WriteAsync(Someone, Now, async w =>
+        {
+            await w.ScheduleDataChangedAsync(Guid.NewGuid());
+            throw new TimeoutException();
+        }));
+        Assert.That(work.Signals, Is.Empty);
+    }
+
+    [Test]
+    public async Task AuditEvent_UpdateAndDelete_AreRefusedByTheDatabase()
+    {
+        var (db, _, folder) = Create();
+        using var _f = folder;
+        await db.WriteAsync(Someone, Now, w => w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW" }, "WAW", null)));
+        using var c = new SqliteConnection(db.ConnectionString);
+        var update = Assert.Throws<SqliteException>(() => c.Execute("UPDATE AuditEvent SET Reason = 'edited' WHERE Id = 1"));
+        Assert.That(update!.Message, Does.Contain("append-only"));
+        var delete = Assert.Throws<SqliteException>(() => c.Execute("DELETE FROM AuditEvent"));
+        Assert.That(delete!.Message, Does.Contain("append-only"));
+        Assert.That(c.ExecuteScalar<int>("SELECT COUNT(*) FROM AuditEvent"), Is.EqualTo(1));
+    }
+}
