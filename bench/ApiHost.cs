@@ -30,6 +30,8 @@ public sealed class ApiHost : IAsyncDisposable
             b.UseSetting("Database:Provider", "Sqlite");
             b.UseSetting("Database:DataFolder", _folder.Path);
             b.UseSetting("TRIAL_BOOTSTRAP_ADMIN_TOKEN", AdminToken);
+            // The load comes from a few tokens; the per-token request limit is for people, not for the benchmark.
+            b.UseSetting("RateLimit:PermitsPerWindow", "0");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
         });
         _factory.UseKestrel();
@@ -115,6 +117,18 @@ public sealed class ApiHost : IAsyncDisposable
             codes.Add(participant["code"]!.GetValue<string>());
         }
         return codes;
+    }
+
+    /// <summary>Records every visit of each participant on its day (<see cref="Workload.VisitDates"/>), in protocol order, through the API.</summary>
+    public static async Task RecordVisitsAsync(HttpClient investigator, Trial.Core.Protocol.ProtocolDefinition protocol, IReadOnlyList<string> codes)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        for (var i = 0; i < codes.Count; i++)
+        {
+            var dates = Workload.VisitDates(protocol, i, today);
+            foreach (var visit in protocol.Visits.Where(v => v.Kind != Trial.Core.Protocol.VisitKinds.Screening))
+                await ExpectAsync(await investigator.PutAsJsonAsync($"/api/v1/participants/{codes[i]}/visits/{visit.Code}", new { actualDate = dates[visit.Code] }), HttpStatusCode.OK);
+        }
     }
 
     private static async Task<JsonObject> ExpectAsync(HttpResponseMessage response, HttpStatusCode expected)

@@ -75,7 +75,11 @@ public static class LatencyBenchmark
         var token = await host.CreateInvestigatorAsync(SiteCode);
         var monitorToken = await host.CreateUserAsync("Monitor Bench", Roles.Monitor, SiteCode);
         List<string> codes;
-        using (var investigator = host.Client(token)) codes = await ApiHost.EnrolAsync(investigator, SiteCode, Participants);
+        using (var investigator = host.Client(token))
+        {
+            codes = await ApiHost.EnrolAsync(investigator, SiteCode, Participants);
+            await ApiHost.RecordVisitsAsync(investigator, protocol, codes);
+        }
         var plan = Plan(protocol, codes, total);
         var cleanUp = arrange?.Invoke(host);
 

@@ -56,6 +56,7 @@ public static class BenchProgram
             // As shipped, every 201 enqueues a safety evaluation that this process runs; here it is only enqueued (as when workers run elsewhere).
             writers.Add(await ApiWriter.StartAsync("API, 8 clients, safety jobs not run", slots, clients: 8, noJobs));
             writers.Add(await DirectWriter.ThroughDatabaseWriteAsync(slots, writers: 8));
+            writers.Add(await DirectWriter.WithoutAuditAsync(slots, writers: 8));
             writers.Add(ApiWriter.HttpFloor("HTTP only: GET /health/live, 8 clients", slots.Count, clients: 8));
             runs = await WriteBenchmark.RunAsync(writers);
         }
@@ -77,6 +78,12 @@ public static class BenchProgram
         Console.WriteLine("of ceiling: the median over the rounds of (this run's rate / the ceiling's rate in the same round), lowest-highest in brackets.");
         Console.WriteLine("CPU ms each, cores busy, KB alloc each: the whole process (HTTP clients included) while that run wrote.");
         Console.WriteLine();
+
+        var audited = runs.Single(r => r.Name.StartsWith("Dapper through Database.WriteAsync + audit row", StringComparison.Ordinal));
+        var unaudited = runs.Single(r => r.Name.StartsWith("the same without the audit row", StringComparison.Ordinal));
+        var (auditRatio, auditMin, auditMax) = audited.RatioTo(unaudited);
+        Console.WriteLine($"Audit trail: writes with their audit row at {Format.Percent(auditRatio)} ({Format.Percent(auditMin)[..^2]}-{Format.Percent(auditMax)}) of the same writes without it, " +
+                          $"a cost of {Format.Percent(1 - auditRatio)} (target <= 15 %): {(1 - auditRatio <= 0.15 ? "met" : "NOT met")}");
 
         var ratio = api.RatioTo(ceiling).Median;
         Console.WriteLine($"API / ceiling: {Format.Percent(ratio)} (target >= {Format.Percent(WriteRatioTarget)}): {(ratio >= WriteRatioTarget ? "met" : "NOT met")}");

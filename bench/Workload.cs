@@ -16,17 +16,38 @@ public static class Workload
     public const int FiringEvery = 10;
 
     /// <summary>
-    /// The enrolment date of participant number <paramref name="participant"/> (from 0): spread
-    /// over the days 200 to 21 before <paramref name="today"/>.
+    /// The enrolment date of participant number <paramref name="participant"/> (from 0): spread over the days 400 to 221
+    /// before <paramref name="today"/>, so that every visit of the protocol, to the six-month follow-up, lies in the past.
     /// </summary>
-    public static DateOnly EnrolledDate(int participant, DateOnly today) => today.AddDays(-200 + participant % 180);
+    public static DateOnly EnrolledDate(int participant, DateOnly today) => today.AddDays(-400 + participant % 180);
+
+    /// <summary>
+    /// The day each visit of the participant took place: INF1 the protocol's planning delay after enrolment, every other
+    /// visit at its target from its anchor (baseline the day before INF1), so every visit is in its window and in order.
+    /// </summary>
+    public static IReadOnlyDictionary<string, DateOnly> VisitDates(ProtocolDefinition protocol, int participant, DateOnly today)
+    {
+        var enrolled = EnrolledDate(participant, today);
+        var inf1 = protocol.InfusionVisits.First();
+        var dates = new Dictionary<string, DateOnly>(StringComparer.Ordinal) { [inf1.Code] = enrolled.AddDays(protocol.Inf1PlannedDaysAfterEnrolment) };
+        foreach (var visit in protocol.Visits.Where(v => v.Anchor is not null && v.Anchor != ProtocolDefinition.LastInfusionAnchor))
+            dates[visit.Code] = dates[visit.Anchor!].AddDays(visit.Kind == VisitKinds.Baseline ? -1 : visit.OffsetDays);
+        var lastInfusion = protocol.InfusionVisits.Max(v => dates[v.Code]);
+        foreach (var visit in protocol.Visits.Where(v => v.Anchor == ProtocolDefinition.LastInfusionAnchor))
+            dates[visit.Code] = lastInfusion.AddDays(visit.OffsetDays);
+        foreach (var visit in protocol.Visits.Where(v => v.Kind == VisitKinds.Screening))
+            dates[visit.Code] = enrolled;
+        return dates;
+    }
+
+    private static readonly Dictionary<string, int> TimepointMinutes = new(StringComparer.Ordinal) { ["pre"] = 0, ["t40"] = 50, ["t120"] = 130, ["t240"] = 250 };
 
     /// <summary>
     /// Every assessment the protocol's battery schedules for <paramref name="participants"/>
     /// participants (each participant, visit, instrument and timepoint once: 49 per participant
     /// with the default protocol), in a shuffled order so concurrent clients hit many participants
-    /// and visits at once, as sites entering data do. Each is administered at a random time between
-    /// the participant's enrolment (<see cref="EnrolledDate"/>) and an hour ago.
+    /// and visits at once, as sites entering data do. Each is administered on its visit's day
+    /// (<see cref="VisitDates"/>), from 09:00 UTC, at its timepoint's minutes after the infusion's start.
     /// <para>
     /// The values are a steady course below every safety threshold (<see cref="Steady"/>), except
     /// that one assessment in <see cref="FiringEvery"/> of the order (or the next one that can,
@@ -41,12 +62,12 @@ public static class Workload
         var slots = new List<(int Participant, string Visit, string? Timepoint, InstrumentDefinition Instrument, DateTime Administered)>();
         for (var p = 0; p < participants; p++)
         {
-            // Minutes from the start of the enrolment day to an hour ago, less an hour: the time is on or after the enrolment date.
-            var span = (int)(nowUtc - EnrolledDate(p, today).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).TotalMinutes - 60;
+            var dates = VisitDates(protocol, p, today);
             foreach (var visit in protocol.Visits)
                 foreach (var entry in visit.Battery)
                     foreach (var code in entry.Instruments)
-                        slots.Add((p, visit.Code, entry.Timepoint, InstrumentCatalog.Get(code), nowUtc.AddMinutes(-random.Next(60, span))));
+                        slots.Add((p, visit.Code, entry.Timepoint, InstrumentCatalog.Get(code),
+                            dates[visit.Code].ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc).AddMinutes(entry.Timepoint is null ? 0 : TimepointMinutes[entry.Timepoint])));
         }
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(slots));
 

@@ -160,7 +160,11 @@ public sealed class ApiWriter : IAssessmentWriter
         var host = new ApiHost(settings);
         var token = await host.CreateInvestigatorAsync(WriteBenchmark.SiteCode);
         List<string> codes;
-        using (var investigator = host.Client(token)) codes = await ApiHost.EnrolAsync(investigator, WriteBenchmark.SiteCode, WriteBenchmark.Participants);
+        using (var investigator = host.Client(token))
+        {
+            codes = await ApiHost.EnrolAsync(investigator, WriteBenchmark.SiteCode, WriteBenchmark.Participants);
+            await ApiHost.RecordVisitsAsync(investigator, Trial.Core.Protocol.ProtocolLoader.LoadDefault(), codes);
+        }
         var requests = slots.Select(s => Request(s, codes[s.Participant])).ToList();
         return new ApiWriter(name, host, Enumerable.Range(0, clients).Select(_ => host.Client(token)).ToList(), requests);
     }
@@ -259,7 +263,20 @@ public sealed class DirectWriter : IAssessmentWriter
     /// as the API's are (its write gate, a pooled connection opened and its pragmas run per write, an audit row), by <paramref name="writers"/> concurrent writers.
     /// </summary>
     public static Task<DirectWriter> ThroughDatabaseWriteAsync(IReadOnlyList<AssessmentSlot> slots, int writers) =>
-        StartAsync($"Dapper through Database.WriteAsync, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers);
+        StartAsync($"Dapper through Database.WriteAsync + audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers);
+
+    /// <summary>
+    /// The write path as it was before the audit trail, for the audit's cost: the same gate, pooled connection, pragmas and
+    /// transaction per write as <see cref="ThroughDatabaseWriteAsync"/>, without the audit row (and its chain head).
+    /// </summary>
+    public static async Task<DirectWriter> WithoutAuditAsync(IReadOnlyList<AssessmentSlot> slots, int writers)
+    {
+        var writer = await StartAsync($"the same without the audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers);
+        writer._unaudited = new SemaphoreSlim(1, 1);
+        return writer;
+    }
+
+    private SemaphoreSlim? _unaudited;
 
     private static async Task<DirectWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, bool keepConnection, int writers)
     {
@@ -298,11 +315,29 @@ public sealed class DirectWriter : IAssessmentWriter
                     await InsertAsync(_connection, transaction, slot);
                     await transaction.CommitAsync();
                 }
+                else if (_unaudited is not null)
+                {
+                    await _unaudited.WaitAsync();
+                    try
+                    {
+                        await using var connection = await _db.OpenAsync();
+                        await using var transaction = await connection.BeginTransactionAsync();
+                        await InsertAsync(connection, transaction, slot);
+                        await transaction.CommitAsync();
+                    }
+                    finally
+                    {
+                        _unaudited.Release();
+                    }
+                }
                 else
                     await _db.WriteAsync(BenchActor, DateTime.UtcNow, async w =>
                     {
-                        var row = await InsertAsync(w.Connection, w.Transaction, slot);
-                        await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), new { row.Id, row.VisitCode, row.Instrument }, WriteBenchmark.SiteCode, null));
+                        var (row, scores) = await InsertAsync(w.Connection, w.Transaction, slot);
+                        // As the API audits a new assessment: its whole content.
+                        await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(),
+                            new { row.Id, row.VisitCode, row.Instrument, row.Timepoint, row.AdministeredUtc, row.Complete, row.SeverityBand, items = slot.Items, scores },
+                            WriteBenchmark.SiteCode, "WAW-0001"));
                     });
                 latencies[i - from] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
@@ -311,7 +346,7 @@ public sealed class DirectWriter : IAssessmentWriter
     }
 
     /// <summary>Scores the items and inserts the assessment with its items and scores.</summary>
-    private async Task<AssessmentRow> InsertAsync(DbConnection c, DbTransaction t, AssessmentSlot s)
+    private async Task<(AssessmentRow Row, IReadOnlyDictionary<string, decimal> Scores)> InsertAsync(DbConnection c, DbTransaction t, AssessmentSlot s)
     {
         var now = DateTime.UtcNow;
         var score = Scorer.Score(s.Instrument, s.Items);
@@ -332,7 +367,7 @@ public sealed class DirectWriter : IAssessmentWriter
             CreatedBy = _userId,
         };
         await AssessmentQueries.InsertAsync(c, t, row, s.Items, score.Scores);
-        return row;
+        return (row, score.Scores);
     }
 
     private static readonly Actor BenchActor = new(Guid.NewGuid(), Guid.NewGuid(), "bench writer", Roles.Investigator, [WriteBenchmark.SiteCode]);
