@@ -292,7 +292,7 @@ public sealed class DirectWriter : IAssessmentWriter
                 await ParticipantQueries.InsertAsync(c, t, SeedData.Participant(participants[i], WriteBenchmark.SiteCode, i + 1, Workload.EnrolledDate(i, DateOnly.FromDateTime(now)), protocol.Version, now));
             return 0;
         });
-        var connection = keepConnection ? await db.OpenAsync() : null;
+        var connection = keepConnection ? await DurableConnectionAsync(db) : null;
         return new DirectWriter(name, folder, db, connection, writers, slots, participants, protocol.Version);
     }
 
@@ -320,7 +320,7 @@ public sealed class DirectWriter : IAssessmentWriter
                     await _unaudited.WaitAsync();
                     try
                     {
-                        await using var connection = await _db.OpenAsync();
+                        await using var connection = await DurableConnectionAsync(_db);
                         await using var transaction = await connection.BeginTransactionAsync();
                         await InsertAsync(connection, transaction, slot);
                         await transaction.CommitAsync();
@@ -368,6 +368,16 @@ public sealed class DirectWriter : IAssessmentWriter
         };
         await AssessmentQueries.InsertAsync(c, t, row, s.Items, score.Scores);
         return (row, score.Scores);
+    }
+
+    /// <summary>A connection whose commits are on disk before they return, as the application's writer's are.</summary>
+    private static async Task<DbConnection> DurableConnectionAsync(Database db)
+    {
+        var connection = await db.OpenAsync();
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=FULL;";
+        await pragma.ExecuteNonQueryAsync();
+        return connection;
     }
 
     private static readonly Actor BenchActor = new(Guid.NewGuid(), Guid.NewGuid(), "bench writer", Roles.Investigator, [WriteBenchmark.SiteCode]);

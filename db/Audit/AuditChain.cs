@@ -7,10 +7,12 @@ using Trial.Db.Infrastructure;
 namespace Trial.Db.Audit;
 
 /// <summary>
-/// Appends a write's audit rows to the hash chain. The end of the chain is read (and locked) at the first append
-/// of the write and stored back once, just before the commit; a write that is rolled back leaves it untouched.
+/// Appends a write's audit rows to the hash chain. On its own (SQL Server), a write reads and locks the end of the chain
+/// at its first append and stores it back once, just before its commit. Inside a batch of the SQLite writer, the batch
+/// holds the end of the chain (<paramref name="batchHead"/>), moves it with every append and stores it once per batch.
+/// Either way a write that is rolled back leaves the chain as it was.
 /// </summary>
-internal sealed class AuditChain(WriteScope scope)
+internal sealed class AuditChain(WriteScope scope, AuditChainHead? batchHead)
 {
     private long _lastId;
     private string _lastHash = "";
@@ -20,7 +22,9 @@ internal sealed class AuditChain(WriteScope scope)
 
     public async Task AppendAsync(AuditEntry entry)
     {
-        if (!_headRead)
+        if (batchHead is not null)
+            (_lastId, _lastHash) = (batchHead.LastId, batchHead.LastHash);
+        else if (!_headRead)
         {
             var head = await AuditQueries.LockHeadAsync(scope.Connection, scope.Transaction);
             (_lastId, _lastHash, _headRead) = (head.LastId, head.LastHash, true);
@@ -49,12 +53,13 @@ internal sealed class AuditChain(WriteScope scope)
         row.Hash = AuditHash.Of(row);
         await AuditQueries.InsertAsync(scope.Connection, scope.Transaction, row);
         (_lastId, _lastHash) = (row.Id, row.Hash);
+        if (batchHead is not null) (batchHead.LastId, batchHead.LastHash) = (row.Id, row.Hash);
         Appended++;
     }
 
     public async Task CompleteAsync()
     {
-        if (Appended > 0) await AuditQueries.SetHeadAsync(scope.Connection, scope.Transaction, _lastId, _lastHash);
+        if (Appended > 0 && batchHead is null) await AuditQueries.SetHeadAsync(scope.Connection, scope.Transaction, _lastId, _lastHash);
     }
 }
 

@@ -6,14 +6,16 @@ using Microsoft.Data.SqlClient;
 namespace Trial.Db.Infrastructure;
 
 /// <summary>
-/// The one door to the database: opens connections with the right settings and runs every
-/// write in a transaction. SQLite allows one writer at a time, so writes on SQLite queue on
-/// an in-process gate instead of spinning on SQLITE_BUSY (which costs tens of milliseconds).
+/// The one door to the database: opens connections for reading and runs every write, with its audit rows and derived
+/// work (<see cref="WriteScope"/>). SQLite allows one writer at a time and pays a disk flush per commit, so on SQLite
+/// every write goes to one writer that commits concurrent writes together (<see cref="GroupCommit"/>). On SQL Server
+/// each write is its own transaction: the server batches its own log flushes.
 /// </summary>
-public sealed class Database
+public sealed class Database : IAsyncDisposable
 {
-    private readonly SemaphoreSlim? _sqliteWriteGate;
+    private readonly GroupCommit? _sqliteWriter;
     private readonly IDerivedWorkQueue? _derivedWork;
+    private int _walEnsured;
 
     /// <param name="options">Which database.</param>
     /// <param name="derivedWork">Where committed writes signal their derived work (the background jobs); none in tools that only read or migrate.</param>
@@ -25,7 +27,6 @@ public sealed class Database
         ConnectionString = options.EffectiveConnectionString;
         if (Provider == DatabaseProvider.Sqlite)
         {
-            _sqliteWriteGate = new SemaphoreSlim(1, 1);
             var builder = new SqliteConnectionStringBuilder(ConnectionString) { ForeignKeys = true, DefaultTimeout = 30 };
             ConnectionString = builder.ToString();
             var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
@@ -35,8 +36,12 @@ public sealed class Database
                 if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
                 else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
+            _sqliteWriter = new GroupCommit(ConnectionString);
         }
     }
+
+    /// <summary>On SQLite, the transactions committed so far and the writes they held; null on SQL Server.</summary>
+    public (long Batches, long Writes)? WriteStatistics => _sqliteWriter?.Statistics;
 
     public DatabaseProvider Provider { get; }
     public Dialect Dialect => Dialect.For(Provider);
@@ -48,12 +53,10 @@ public sealed class Database
             ? new SqliteConnection(ConnectionString)
             : new SqlConnection(ConnectionString);
         await connection.OpenAsync(ct);
-        if (Provider == DatabaseProvider.Sqlite)
-        {
-            // WAL lets readers run beside the writer; synchronous=FULL makes every commit
-            // durable before the client hears of it, even across a power cut.
-            await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
-        }
+        // WAL lets readers run beside the writer. It is a setting of the database file, so it is made once, not per open;
+        // the writer sets its own durability (GroupCommit), and readers need nothing else.
+        if (Provider == DatabaseProvider.Sqlite && Interlocked.Exchange(ref _walEnsured, 1) == 0)
+            await connection.ExecuteAsync("PRAGMA journal_mode=WAL;");
         return connection;
     }
 
@@ -80,34 +83,38 @@ public sealed class Database
 
     private async Task<T> RunAsync<T>(Actor actor, DateTime nowUtc, Func<WriteScope, Task<T>> work, WriteDurability durability, CancellationToken ct)
     {
-        WriteScope scope;
-        T result;
-        if (_sqliteWriteGate is not null) await _sqliteWriteGate.WaitAsync(ct);
-        try
+        if (_sqliteWriter is not null)
         {
-            await using var connection = await OpenAsync(ct);
-            // OpenAsync sets synchronous=FULL on every open, so the pooled connection goes back durable.
-            if (Provider == DatabaseProvider.Sqlite && durability == WriteDurability.Recomputable)
-                await connection.ExecuteAsync("PRAGMA synchronous=NORMAL;");
+            var (result, committed) = await _sqliteWriter.SubmitAsync(new GroupCommit.Pending(actor, nowUtc, async w => await work(w), durability, ct));
+            if (committed is not null) SignalDerivedWork(committed);
+            return (T)result!;
+        }
+
+        WriteScope scope;
+        T value;
+        await using (var connection = await OpenAsync(ct))
+        {
             await using var transaction = await connection.BeginTransactionAsync(ct);
             scope = new WriteScope(connection, transaction, actor, nowUtc);
-            result = await work(scope);
+            value = await work(scope);
             if (scope.Refused)
             {
                 await transaction.RollbackAsync(ct);
-                return result;
+                return value;
             }
-            if (durability == WriteDurability.Durable && scope.AuditRows == 0)
-                throw new InvalidOperationException("A write of clinical or access data must leave an audit row; this one left none and was rolled back.");
+            CheckAudited(scope, durability);
             await scope.CompleteAsync();
             await transaction.CommitAsync(ct);
         }
-        finally
-        {
-            _sqliteWriteGate?.Release();
-        }
         SignalDerivedWork(scope);
-        return result;
+        return value;
+    }
+
+    /// <summary>A write of data entered by people must leave an audit row; derived writes audit what they change themselves.</summary>
+    internal static void CheckAudited(WriteScope scope, WriteDurability durability)
+    {
+        if (durability == WriteDurability.Durable && scope.AuditRows == 0)
+            throw new InvalidOperationException("A write of clinical or access data must leave an audit row; this one left none and was rolled back.");
     }
 
     private void SignalDerivedWork(WriteScope scope)
@@ -121,6 +128,11 @@ public sealed class Database
     {
         await using var connection = await OpenAsync(ct);
         return await work(connection);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sqliteWriter is not null) await _sqliteWriter.DisposeAsync();
     }
 }
 

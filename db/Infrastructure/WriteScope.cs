@@ -62,13 +62,18 @@ public sealed class WriteScope
     private readonly HashSet<Guid> _scheduleChanged = [];
     private readonly AuditChain _audit;
 
-    internal WriteScope(DbConnection connection, DbTransaction transaction, Actor actor, DateTime nowUtc)
+    /// <param name="connection">The open connection.</param>
+    /// <param name="transaction">The write's transaction.</param>
+    /// <param name="actor">Who writes.</param>
+    /// <param name="nowUtc">The server time of the write.</param>
+    /// <param name="chainHead">The end of the audit chain when the caller keeps it (the SQLite writer, one per batch); null to lock and read it here.</param>
+    internal WriteScope(DbConnection connection, DbTransaction transaction, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null)
     {
         Connection = connection;
         Transaction = transaction;
         Actor = actor;
         NowUtc = nowUtc;
-        _audit = new AuditChain(this);
+        _audit = new AuditChain(this, chainHead);
     }
 
     public DbConnection Connection { get; }

@@ -105,3 +105,53 @@ public class WritePathTests
         Assert.That(c.ExecuteScalar<int>("SELECT COUNT(*) FROM AuditEvent"), Is.EqualTo(1));
     }
 }
+
+/// <summary>Group commit on SQLite: concurrent writes share one transaction and one flush, and each still succeeds or fails alone.</summary>
+public class GroupCommitTests
+{
+    private static readonly DateTime Now = new(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly Actor Someone = new(Guid.NewGuid(), Guid.NewGuid(), "Dr A. Nowak", Roles.Admin, []);
+
+    private static Task<int> AddSiteAsync(WriteScope w, string code, Func<Task>? before = null) => AddSiteCoreAsync(w, code, before);
+
+    private static async Task<int> AddSiteCoreAsync(WriteScope w, string code, Func<Task>? before)
+    {
+        if (before is not null) await before();
+        await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = code, Name = code, CreatedUtc = Now });
+        await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, code, new { code }, code, null));
+        return 1;
+    }
+
+    [Test]
+    public async Task Batch_WithAFailingAndARefusedWriteInTheMiddle_CommitsTheOthersInOneTransaction()
+    {
+        using var folder = new TempFolder();
+        await using var db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={folder.File("g.db")}" });
+        Migrator.Apply(db);
+
+        // The first write holds the writer until the others are queued behind it, so they form one batch.
+        var release = new TaskCompletionSource();
+        var first = db.WriteAsync(Someone, Now, w => AddSiteAsync(w, "AAA", () => release.Task));
+        await Task.Delay(100);
+        var before = db.WriteStatistics!.Value;
+
+        var ok1 = db.WriteAsync(Someone, Now, w => AddSiteAsync(w, "BBB"));
+        var duplicate = db.WriteAsync(Someone, Now, w => AddSiteAsync(w, "AAA")); // primary key: fails at the database
+        var refused = db.WriteAsync(Someone, Now, async w => { await AddSiteAsync(w, "CCC"); w.Refuse(); return 0; });
+        var ok2 = db.WriteAsync(Someone, Now, w => AddSiteAsync(w, "DDD"));
+        release.SetResult();
+
+        await first;
+        Assert.That(await ok1, Is.EqualTo(1));
+        await Assert.ThrowsAsync<SqliteException>(async () => await duplicate);
+        Assert.That(await refused, Is.EqualTo(0));
+        Assert.That(await ok2, Is.EqualTo(1));
+
+        var sites = await db.ReadAsync(c => c.QueryAsync<string>("SELECT Code FROM Site ORDER BY Code"));
+        Assert.That(sites, Is.EqualTo(new[] { "AAA", "BBB", "DDD" }));
+        var after = db.WriteStatistics!.Value;
+        Assert.That(after.Batches - before.Batches, Is.EqualTo(2), "the first write's batch, then one for the four queued behind it");
+        Assert.That(after.Writes - before.Writes, Is.EqualTo(3), "AAA, BBB and DDD committed; the duplicate and the refused write did not");
+        Assert.That(await AuditVerifier.VerifyAsync(db), Is.EqualTo(new AuditVerification(3, true, null)), "the failed writes' audit rows left the chain");
+    }
+}

@@ -1,0 +1,175 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Trial.Db.Audit;
+
+namespace Trial.Db.Infrastructure;
+
+/// <summary>
+/// The single writer of a SQLite database. SQLite takes one writer at a time and pays one disk flush per commit, so
+/// concurrent writes are gathered: whatever is waiting when the writer is free (at most <see cref="MaxBatch"/> writes)
+/// runs in one transaction, each write inside its own savepoint, and the batch is committed with one flush. A write that
+/// is refused or throws is rolled back to its savepoint and fails alone; the others in its batch commit. Every caller is
+/// answered only after the commit that holds its write. Nothing waits for a batch to fill: under light load each write
+/// commits on its own, as before.
+/// </summary>
+internal sealed class GroupCommit : IAsyncDisposable
+{
+    public const int MaxBatch = 64;
+
+    private readonly string _connectionString;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+    private SqliteConnection? _connection;
+    private string? _synchronous;
+    private long _batches, _writes;
+
+    public GroupCommit(string connectionString)
+    {
+        _connectionString = connectionString;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Transactions committed, and the writes they held (their ratio is the mean batch size).</summary>
+    public (long Batches, long Writes) Statistics => (Interlocked.Read(ref _batches), Interlocked.Read(ref _writes));
+
+    /// <summary>A write waiting for the writer, and what became of it.</summary>
+    public sealed class Pending(Actor actor, DateTime nowUtc, Func<WriteScope, Task<object?>> work, WriteDurability durability, CancellationToken ct)
+    {
+        public Actor Actor { get; } = actor;
+        public DateTime NowUtc { get; } = nowUtc;
+        public Func<WriteScope, Task<object?>> Work { get; } = work;
+        public WriteDurability Durability { get; } = durability;
+        public CancellationToken Cancellation { get; } = ct;
+        public TaskCompletionSource<(object? Result, WriteScope? Committed)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        internal object? Result { get; set; }
+        internal WriteScope? Scope { get; set; }
+        internal Exception? Failure { get; set; }
+    }
+
+    public async Task<(object? Result, WriteScope? Committed)> SubmitAsync(Pending pending)
+    {
+        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(GroupCommit));
+        return await pending.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                if (pending.Cancellation.IsCancellationRequested) pending.Done.TrySetCanceled(pending.Cancellation);
+                else batch.Add(pending);
+            }
+            if (batch.Count > 0) await CommitAsync(batch);
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> batch)
+    {
+        try
+        {
+            var connection = await ConnectionAsync();
+            // Derived data alone (schedules, alerts: recomputed by the sweeps if lost) may skip the flush; anything a person
+            // entered makes the whole batch durable before anyone hears of it.
+            await SetSynchronousAsync(connection, batch.Any(p => p.Durability == WriteDurability.Durable) ? "FULL" : "NORMAL");
+            await using var transaction = await connection.BeginTransactionAsync();
+            var head = await AuditQueries.LockHeadAsync(connection, transaction);
+            var chain = new AuditChainHead(head.LastId, head.LastHash);
+            var committed = 0;
+            foreach (var pending in batch)
+            {
+                if (await RunOneAsync(connection, transaction, pending, chain)) committed++;
+            }
+            if (chain.Moved) await AuditQueries.SetHeadAsync(connection, transaction, chain.LastId, chain.LastHash);
+            await transaction.CommitAsync();
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _writes, committed);
+        }
+        catch (Exception ex)
+        {
+            // The transaction itself failed (disk, I/O): nothing of the batch was committed.
+            foreach (var pending in batch.Where(p => p.Failure is null)) (pending.Failure, pending.Scope) = (ex, null);
+            await ResetConnectionAsync();
+        }
+        foreach (var pending in batch)
+        {
+            if (pending.Failure is not null) pending.Done.TrySetException(pending.Failure);
+            else pending.Done.TrySetResult((pending.Result, pending.Scope));
+        }
+    }
+
+    /// <summary>Runs one write in its own savepoint; true when it stays in the batch.</summary>
+    private static async Task<bool> RunOneAsync(SqliteConnection connection, DbTransaction transaction, Pending pending, AuditChainHead chain)
+    {
+        const string savepoint = "write";
+        var (lastId, lastHash) = (chain.LastId, chain.LastHash);
+        await transaction.SaveAsync(savepoint);
+        var scope = new WriteScope(connection, transaction, pending.Actor, pending.NowUtc, chain);
+        try
+        {
+            pending.Result = await pending.Work(scope);
+            if (!scope.Refused)
+            {
+                Database.CheckAudited(scope, pending.Durability);
+                await transaction.ReleaseAsync(savepoint);
+                pending.Scope = scope;
+                return true;
+            }
+        }
+        catch (Exception ex)
+        {
+            pending.Failure = ex;
+        }
+        // Refused or failed: undo this write alone, and the chain's end with it.
+        await transaction.RollbackAsync(savepoint);
+        await transaction.ReleaseAsync(savepoint);
+        (chain.LastId, chain.LastHash) = (lastId, lastHash);
+        return false;
+    }
+
+    private async Task<SqliteConnection> ConnectionAsync()
+    {
+        if (_connection is not null) return _connection;
+        _connection = new SqliteConnection(_connectionString);
+        await _connection.OpenAsync();
+        _synchronous = null;
+        return _connection;
+    }
+
+    // Set once per physical connection, and again only when a batch needs the other setting.
+    private async Task SetSynchronousAsync(SqliteConnection connection, string mode)
+    {
+        if (_synchronous == mode) return;
+        await connection.ExecuteAsync($"PRAGMA synchronous={mode};");
+        _synchronous = mode;
+    }
+
+    private async Task ResetConnectionAsync()
+    {
+        if (_connection is null) return;
+        await _connection.DisposeAsync();
+        _connection = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        await ResetConnectionAsync();
+    }
+}
+
+/// <summary>The end of the audit chain as a batch moves it: appends read and advance it, a rolled-back write restores it.</summary>
+internal sealed class AuditChainHead(long lastId, string lastHash)
+{
+    private readonly long _startId = lastId;
+
+    public long LastId { get; set; } = lastId;
+    public string LastHash { get; set; } = lastHash;
+    public bool Moved => LastId != _startId;
+}
