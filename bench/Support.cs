@@ -25,9 +25,11 @@ public sealed class TempFolder : IDisposable
 public static class Sqlite
 {
     /// <summary>A fresh, migrated SQLite database in <paramref name="path"/>, opened through the application's own <see cref="Database"/> (same pragmas).</summary>
-    public static Database Create(string path)
+    /// <param name="path">The database file.</param>
+    /// <param name="requireAuditRows">False only to measure what the audit trail costs (writes may then commit without an audit row).</param>
+    public static Database Create(string path, bool requireAuditRows = true)
     {
-        var db = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={path}" });
+        var db = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={path}" }, null, requireAuditRows);
         Migrator.Apply(db);
         return db;
     }

@@ -266,22 +266,18 @@ public sealed class DirectWriter : IAssessmentWriter
         StartAsync($"Dapper through Database.WriteAsync + audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers);
 
     /// <summary>
-    /// The write path as it was before the audit trail, for the audit's cost: the same gate, pooled connection, pragmas and
-    /// transaction per write as <see cref="ThroughDatabaseWriteAsync"/>, without the audit row (and its chain head).
+    /// The same writes through the same write path (<see cref="ThroughDatabaseWriteAsync"/>: the same writer, batches and
+    /// flushes), without the audit row: what the application's writes cost without their audit trail.
     /// </summary>
-    public static async Task<DirectWriter> WithoutAuditAsync(IReadOnlyList<AssessmentSlot> slots, int writers)
-    {
-        var writer = await StartAsync($"the same without the audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers);
-        writer._unaudited = new SemaphoreSlim(1, 1);
-        return writer;
-    }
+    public static Task<DirectWriter> WithoutAuditAsync(IReadOnlyList<AssessmentSlot> slots, int writers) =>
+        StartAsync($"the same without the audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers, audited: false);
 
-    private SemaphoreSlim? _unaudited;
+    private bool _audited = true;
 
-    private static async Task<DirectWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, bool keepConnection, int writers)
+    private static async Task<DirectWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, bool keepConnection, int writers, bool audited = true)
     {
         var folder = new TempFolder();
-        var db = Sqlite.Create(folder.File("direct.db"));
+        var db = Sqlite.Create(folder.File("direct.db"), requireAuditRows: audited);
         var protocol = ProtocolLoader.LoadDefault();
         var now = DateTime.UtcNow;
         var participants = Enumerable.Range(0, WriteBenchmark.Participants).Select(_ => SequentialGuid.New(now)).ToArray();
@@ -293,7 +289,7 @@ public sealed class DirectWriter : IAssessmentWriter
             return 0;
         });
         var connection = keepConnection ? await DurableConnectionAsync(db) : null;
-        return new DirectWriter(name, folder, db, connection, writers, slots, participants, protocol.Version);
+        return new DirectWriter(name, folder, db, connection, writers, slots, participants, protocol.Version) { _audited = audited };
     }
 
     public async Task<(TimeSpan Elapsed, double[] LatenciesMs)> WriteAsync(int from, int to)
@@ -315,21 +311,8 @@ public sealed class DirectWriter : IAssessmentWriter
                     await InsertAsync(_connection, transaction, slot);
                     await transaction.CommitAsync();
                 }
-                else if (_unaudited is not null)
-                {
-                    await _unaudited.WaitAsync();
-                    try
-                    {
-                        await using var connection = await DurableConnectionAsync(_db);
-                        await using var transaction = await connection.BeginTransactionAsync();
-                        await InsertAsync(connection, transaction, slot);
-                        await transaction.CommitAsync();
-                    }
-                    finally
-                    {
-                        _unaudited.Release();
-                    }
-                }
+                else if (!_audited)
+                    await _db.WriteAsync(BenchActor, DateTime.UtcNow, w => InsertAsync(w.Connection, w.Transaction, slot));
                 else
                     await _db.WriteAsync(BenchActor, DateTime.UtcNow, async w =>
                     {

@@ -33,8 +33,16 @@ public sealed record AssessmentResponse(
     public static AssessmentResponse From(StoredAssessment a, bool? outOfWindow = null) => new(
         a.Row.Id, a.Row.ParticipantCode, a.Row.VisitCode, a.Row.Instrument, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint,
         a.Row.Unscheduled, a.Row.AdministeredUtc, a.Row.ReceivedUtc, a.Row.Complete, a.Row.SeverityBand,
-        a.Scores.ToDictionary(s => s.Key, s => Normalize(s.Value)), a.Items.Select(i => i is { } v ? Normalize(v) : (decimal?)null).ToList(),
+        InScoreOrder(a.Row.Instrument, a.Scores), a.Items.Select(i => i is { } v ? Normalize(v) : (decimal?)null).ToList(),
         a.Row.DefinitionVersion, a.Row.ProtocolVersion, a.Row.RowVersion, outOfWindow);
+
+    /// <summary>Scores in the order the instrument's definition reports them, whether fresh from the scorer or read back from the database.</summary>
+    private static Dictionary<string, decimal> InScoreOrder(string instrument, IReadOnlyDictionary<string, decimal> scores)
+    {
+        var order = InstrumentCatalog.TryGet(instrument, out var definition) ? definition!.Scores.Select(r => r.Key).ToList() : [];
+        return scores.OrderBy(s => order.IndexOf(s.Key) is var i && i < 0 ? int.MaxValue : i).ThenBy(s => s.Key, StringComparer.Ordinal)
+            .ToDictionary(s => s.Key, s => Normalize(s.Value));
+    }
 
     /// <summary>Drops trailing zeros so a score reads the same whether fresh or read back from either database.</summary>
     private static decimal Normalize(decimal value) => value / 1.0000000000000000000000000000m;

@@ -19,9 +19,18 @@ public sealed class Database : IAsyncDisposable
 
     /// <param name="options">Which database.</param>
     /// <param name="derivedWork">Where committed writes signal their derived work (the background jobs); none in tools that only read or migrate.</param>
-    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null)
+    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null) : this(options, derivedWork, requireAuditRows: true)
+    {
+    }
+
+    /// <summary>
+    /// <paramref name="requireAuditRows"/> false lets writes commit without an audit row: for the benchmark alone, which
+    /// measures what the audit trail costs. No configuration reaches it, so the application cannot be run without its trail.
+    /// </summary>
+    internal Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork, bool requireAuditRows)
     {
         _derivedWork = derivedWork;
+        RequireAuditRows = requireAuditRows;
         TypeHandlers.Register();
         Provider = options.Provider;
         ConnectionString = options.EffectiveConnectionString;
@@ -36,7 +45,7 @@ public sealed class Database : IAsyncDisposable
                 if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
                 else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
-            _sqliteWriter = new GroupCommit(ConnectionString);
+            _sqliteWriter = new GroupCommit(this);
         }
     }
 
@@ -44,6 +53,7 @@ public sealed class Database : IAsyncDisposable
     public (long Batches, long Writes)? WriteStatistics => _sqliteWriter?.Statistics;
 
     public DatabaseProvider Provider { get; }
+    internal bool RequireAuditRows { get; }
     public Dialect Dialect => Dialect.For(Provider);
     public string ConnectionString { get; }
 
@@ -102,7 +112,7 @@ public sealed class Database : IAsyncDisposable
                 await transaction.RollbackAsync(ct);
                 return value;
             }
-            CheckAudited(scope, durability);
+            CheckAudited(scope, durability, RequireAuditRows);
             await scope.CompleteAsync();
             await transaction.CommitAsync(ct);
         }
@@ -111,9 +121,9 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>A write of data entered by people must leave an audit row; derived writes audit what they change themselves.</summary>
-    internal static void CheckAudited(WriteScope scope, WriteDurability durability)
+    internal static void CheckAudited(WriteScope scope, WriteDurability durability, bool required)
     {
-        if (durability == WriteDurability.Durable && scope.AuditRows == 0)
+        if (required && durability == WriteDurability.Durable && scope.AuditRows == 0)
             throw new InvalidOperationException("A write of clinical or access data must leave an audit row; this one left none and was rolled back.");
     }
 

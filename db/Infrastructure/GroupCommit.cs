@@ -18,16 +18,16 @@ internal sealed class GroupCommit : IAsyncDisposable
 {
     public const int MaxBatch = 64;
 
-    private readonly string _connectionString;
+    private readonly Database _database;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private SqliteConnection? _connection;
     private string? _synchronous;
     private long _batches, _writes;
 
-    public GroupCommit(string connectionString)
+    public GroupCommit(Database database)
     {
-        _connectionString = connectionString;
+        _database = database;
         _loop = Task.Run(RunAsync);
     }
 
@@ -83,7 +83,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             var committed = 0;
             foreach (var pending in batch)
             {
-                if (await RunOneAsync(connection, transaction, pending, chain)) committed++;
+                if (await RunOneAsync(connection, transaction, pending, chain, _database.RequireAuditRows)) committed++;
             }
             if (chain.Moved) await AuditQueries.SetHeadAsync(connection, transaction, chain.LastId, chain.LastHash);
             await transaction.CommitAsync();
@@ -104,7 +104,7 @@ internal sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs one write in its own savepoint; true when it stays in the batch.</summary>
-    private static async Task<bool> RunOneAsync(SqliteConnection connection, DbTransaction transaction, Pending pending, AuditChainHead chain)
+    private static async Task<bool> RunOneAsync(SqliteConnection connection, DbTransaction transaction, Pending pending, AuditChainHead chain, bool requireAuditRows)
     {
         const string savepoint = "write";
         var (lastId, lastHash) = (chain.LastId, chain.LastHash);
@@ -115,7 +115,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             pending.Result = await pending.Work(scope);
             if (!scope.Refused)
             {
-                Database.CheckAudited(scope, pending.Durability);
+                Database.CheckAudited(scope, pending.Durability, requireAuditRows);
                 await transaction.ReleaseAsync(savepoint);
                 pending.Scope = scope;
                 return true;
@@ -135,7 +135,7 @@ internal sealed class GroupCommit : IAsyncDisposable
     private async Task<SqliteConnection> ConnectionAsync()
     {
         if (_connection is not null) return _connection;
-        _connection = new SqliteConnection(_connectionString);
+        _connection = new SqliteConnection(_database.ConnectionString);
         await _connection.OpenAsync();
         _synchronous = null;
         return _connection;

@@ -91,5 +91,10 @@ public static class TrialJobs
         recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SweepJobId, j => j.SweepUnevaluatedAsync(), options.SafetySweepCron);
         recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SaeClockJobId, j => j.CheckSaeClocksAsync(), options.SaeClockCron);
         recurring.AddOrUpdate<Maintenance.MaintenanceJobs>(Maintenance.MaintenanceJobs.PurgeIdempotencyJobId, j => j.PurgeIdempotencyKeysAsync(), options.PurgeCron);
+
+        // At start, catch up at once on whatever a stopped or crashed process left undone (the database says what),
+        // rather than waiting for the sweeps' next minute.
+        recurring.Trigger(ScheduleJobs.SweepJobId);
+        recurring.Trigger(Safety.SafetyJobs.SweepJobId);
     }
 }

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using NUnit.Framework;
+
+namespace Trial.Tests.Api.Crash;
+
+/// <summary>
+/// The API as its own operating-system process (the built application, run with <c>dotnet Trial.Api.dll</c> as a deployment
+/// runs it), on a SQLite file that outlives the process, so a test can kill it with SIGKILL and start it again.
+/// </summary>
+public sealed class ApiProcess : IAsyncDisposable
+{
+    public const string AdminToken = "trial_crash-admin-token";
+
+    private readonly Process _process;
+    private readonly Task<string> _output;
+
+    private ApiProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        _output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync()).ContinueWith(t => string.Join("\n", t.Result));
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Starts the API on <paramref name="dataFolder"/> and waits until it is ready.</summary>
+    public static async Task<ApiProcess> StartAsync(string dataFolder, IDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dataFolder,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Database__DataFolder"] = dataFolder;
+        start.Environment["ConnectionStrings__Trial"] = $"Data Source={Path.Combine(dataFolder, "trial.db")}";
+        start.Environment["TRIAL_BOOTSTRAP_ADMIN_TOKEN"] = AdminToken;
+        start.Environment["RateLimit__PermitsPerWindow"] = "0";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        await api.WaitReadyAsync();
+        return api;
+    }
+
+    public HttpClient Client(string? token = AdminToken)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>SIGKILL: the process stops at once, without any chance to flush or clean up.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        using var client = Client(null);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) Assert.Fail($"The API exited at start with code {_process.ExitCode}:\n{await _output}");
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(100);
+        }
+        await KillAsync();
+        Assert.Fail($"The API was not ready within 60 s:\n{await _output}");
+    }
+
+    /// <summary>The API's build output, beside this test project's: api/bin/&lt;configuration&gt;/&lt;framework&gt;/Trial.Api.dll.</summary>
+    private static string ApiAssembly()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        for (var dir = testOutput; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "api", "bin", configuration, framework, "Trial.Api.dll");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"The built API (api/bin/{configuration}/{framework}/Trial.Api.dll) was not found above {testOutput.FullName}; build the solution first.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+}
