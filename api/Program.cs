@@ -17,6 +17,11 @@ using Trial.Worker.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Request limits: a body larger than any real form is refused (413) before it is read, and a client that sends too slowly
+// is cut off by Kestrel's minimum data rate (its default: 240 bytes/s after a 5 s grace period).
+var limits = builder.Configuration.GetSection("Limits").Get<RequestLimits>() ?? new RequestLimits();
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBodyKilobytes * 1024L);
+
 // Per-request Information logs cost CPU on every call; warnings and errors still show.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
@@ -63,7 +68,7 @@ app.Services.GetRequiredService<ProtocolDefinition>();
 await TrialSetup.PrepareDatabaseAsync(app);
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseStatusCodePages(ErrorHandling.StatusCodePageAsync);
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Trial API v1"));
 // Refusals (401, 403) are logged and audited; then who is calling, how often, and whether they may.
@@ -90,3 +95,4 @@ app.Run();
 
 /// <summary>Entry point, public so integration tests can host the real application.</summary>
 public partial class Program;
+

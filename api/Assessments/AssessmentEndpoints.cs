@@ -187,6 +187,14 @@ public static class AssessmentEndpoints
             errors.Add("items", "items is required: the item responses in item order, null for a missing item.");
             return null;
         }
+        // The length first: with the wrong count no answer can be matched to its item, and a huge list is refused at once.
+        var longest = InstrumentCatalog.All.Max(i => i.ItemCount);
+        if (definition is not null && raw.Length != definition.ItemCount || raw.Length > longest)
+        {
+            var expected = definition is null ? $"at most {longest} items" : $"{definition.Abbreviation} has {definition.ItemCount} items";
+            errors.Add("items", $"{expected}; {raw.Length} were given.");
+            return null;
+        }
         var items = new List<decimal?>(raw.Length);
         var typeErrors = false;
         for (var i = 0; i < raw.Length; i++)

@@ -39,6 +39,28 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
+    /// <summary>
+    /// An error status set without a body (by Kestrel or routing) gets a problem+json that says what went wrong in words.
+    /// </summary>
+    public static async Task StatusCodePageAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        var detail = status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "The request body is larger than this server accepts (Limits__MaxRequestBodyKilobytes); nothing was stored.",
+            StatusCodes.Status404NotFound => $"There is no endpoint {http.Request.Method} {http.Request.Path}; the endpoints are listed at /swagger.",
+            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}; the endpoints are listed at /swagger.",
+            StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+            _ => null,
+        };
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
+        });
+    }
+
     private static string Describe(BadHttpRequestException bad) => bad.InnerException switch
     {
         JsonException json when json.Path is { Length: > 1 } path =>
@@ -47,6 +69,7 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
         _ when bad.Message.Contains("body was empty", StringComparison.OrdinalIgnoreCase) || bad.Message.Contains("Implicit body", StringComparison.OrdinalIgnoreCase) =>
             "A JSON request body is required.",
         _ when bad.StatusCode == StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+        _ when bad.StatusCode == StatusCodes.Status413PayloadTooLarge => "The request body is larger than this server accepts (Limits__MaxRequestBodyKilobytes); nothing was stored.",
         _ => bad.Message,
     };
 
