@@ -22,8 +22,11 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
                 Title = "The request is malformed.",
                 Detail = Describe(bad),
             };
-            var field = (bad.InnerException as JsonException)?.Path;
-            if (field is not null) problem.Extensions["field"] = field.TrimStart('$', '.');
+            // The field at fault: the JSON path when the reader knows it, else the part of the request that was wrong as a whole.
+            var path = (bad.InnerException as JsonException)?.Path?.TrimStart('$', '.');
+            problem.Extensions["field"] = !string.IsNullOrEmpty(path) ? path
+                : bad.StatusCode == StatusCodes.Status415UnsupportedMediaType ? "Content-Type"
+                : "body";
         }
         else
         {
