@@ -144,7 +144,7 @@ public static class AssessmentEndpoints
                 await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, row, items!, score.Scores);
                 var created = AssessmentResponse.From(new StoredAssessment(row, items!, score.Scores));
                 await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), created, participant.SiteCode, code, reason, DataEntry.Flag(participant)));
-                await w.SafetyDataChangedAsync(participant.Id);
+                await w.SafetyDataChangedAsync(participant.Id, SafetyChange.Added);
                 return Results.Created($"/api/v1/assessments/{row.Id}", created).WithETag(row.RowVersion);
             });
         }

@@ -31,6 +31,23 @@ internal static class IncrementalReading
         return chosen.DistinctBy(a => a.Id).ToList();
     }
 
+    /// <summary>
+    /// Whether the new assessments certainly change no other record's findings, so falling back to the whole evaluation
+    /// would only cost time: each is administered after every stored one of its instrument (ties left open: the
+    /// protocol's visit order decides those), is not where a baseline is taken, and is not a pre-infusion rating that the
+    /// visit's other timepoints are compared with.
+    /// </summary>
+    public static bool CertainlyLocal(ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added)
+    {
+        var baselineVisits = protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToHashSet();
+        var firstInfusion = protocol.InfusionVisits.First().Code;
+        return added.All(a =>
+            !stored.Any(s => s.Instrument == a.Instrument && s.AdministeredUtc >= a.AdministeredUtc)
+            && !baselineVisits.Contains(a.VisitCode)
+            && !(a.VisitCode == firstInfusion && a.Timepoint == SafetyEngine.PreInfusionTimepoint)
+            && !(a.Timepoint == SafetyEngine.PreInfusionTimepoint && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode)));
+    }
+
     /// <summary>The new records evaluated alone, given what the job would read of the stored ones.</summary>
     public static IncrementalEvaluation EvaluateNew(
         ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IReadOnlyList<AssessmentFact> added, DateTime nowUtc,

@@ -30,7 +30,7 @@ public class SafetyEngineIncrementalPropertyTests
     // The protocol's visits, and visits no protocol knows (such as daily self-reports), which count as after the first infusion.
     private static readonly string[] Visits = [.. DefaultProtocol.Visits.Select(v => v.Code), "SR-01", "SR-02", "SR-03", "SR-04", "SR-05", "SR-06"];
 
-    private static readonly (string Name, ProtocolDefinition Protocol)[] Protocols =
+    public static readonly (string Name, ProtocolDefinition Protocol)[] Protocols =
     [
         ("default", DefaultProtocol),
         ("one rise escalates", WithRule(SafetyEngine.SuicidalityEscalating, r => WithParameter(r, "consecutiveRises", 1))),
@@ -61,7 +61,7 @@ public class SafetyEngineIncrementalPropertyTests
             var addedEvents = write.OfType<AdverseEventFact>().ToList();
             var outcome = IncrementalReading.EvaluateNew(protocol, assessments, added, Now, addedVitals, addedEvents);
             var late = added.FirstOrDefault(a => assessments.Any(s => s.Instrument == a.Instrument && s.AdministeredUtc > a.AdministeredUtc));
-            var mustBeAlone = MayBeEvaluatedAlone(protocol, assessments, added);
+            var mustBeAlone = IncrementalReading.CertainlyLocal(protocol, assessments, added);
 
             assessments.AddRange(added);
             vitals.AddRange(addedVitals);
@@ -86,22 +86,6 @@ public class SafetyEngineIncrementalPropertyTests
             alerts = [.. alerts.Where(a => !newKeys.Contains(a.SourceKey)), .. outcome.Alerts];
             Assert.That(alerts.Select(Describe), Is.EquivalentTo(whole.Select(Describe)), at);
         }
-    }
-
-    /// <summary>
-    /// When the new assessments certainly change no other record's findings, so falling back would only cost time: each
-    /// is administered after every stored one of its instrument (ties left open: the protocol's visit order decides
-    /// those), is not where a baseline is taken, and is not a pre-infusion rating the visit's other timepoints compare with.
-    /// </summary>
-    private static bool MayBeEvaluatedAlone(ProtocolDefinition protocol, List<AssessmentFact> stored, List<AssessmentFact> added)
-    {
-        var baselineVisits = protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToHashSet();
-        var firstInfusion = protocol.InfusionVisits.First().Code;
-        return added.All(a =>
-            !stored.Any(s => s.Instrument == a.Instrument && s.AdministeredUtc >= a.AdministeredUtc)
-            && !baselineVisits.Contains(a.VisitCode)
-            && !(a.VisitCode == firstInfusion && a.Timepoint == SafetyEngine.PreInfusionTimepoint)
-            && !(a.Timepoint == SafetyEngine.PreInfusionTimepoint && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode)));
     }
 
     /// <summary>A protocol variant and the participant's records, grouped by the write that entered them.</summary>
@@ -132,12 +116,13 @@ public class SafetyEngineIncrementalPropertyTests
         };
     }
 
-    private static Gen<Trajectory> Trajectories() =>
+    /// <summary>Trajectories of up to <paramref name="maxRecords"/> records, starting on <paramref name="start"/>.</summary>
+    public static Gen<Trajectory> Trajectories(int maxRecords = 45, DateTime? start = null) =>
         from protocol in Gen.Elements(Protocols.Select(p => p.Name))
-        from count in Gen.Choose(1, 45)
+        from count in Gen.Choose(1, maxRecords)
         from drafts in Drafts().ListOf(count)
         from sizes in Gen.Frequency((16, Gen.Constant(1)), (3, Gen.Constant(2)), (1, Gen.Constant(3))).ListOf(count)
-        select new Trajectory(protocol, Group(Place(drafts), sizes));
+        select new Trajectory(protocol, Group(Place(drafts, start ?? Start), sizes));
 
     /// <summary>A record whose administration time is still relative: so many hours after the latest so far, or before it (late).</summary>
     private sealed record Draft(object Record, int Hours, bool Late);
@@ -149,12 +134,13 @@ public class SafetyEngineIncrementalPropertyTests
         select new Draft(record, late ? -Math.Max(hours, 1) : hours, late);
 
     /// <summary>
-    /// Gives each assessment its time, keeps one assessment per visit, instrument and timepoint (the database refuses a
-    /// second), and numbers the ids, so a replayed run orders ties exactly as the failing one did.
+    /// Gives each assessment its time, keeps one assessment per visit, instrument and timepoint and one set of vital signs
+    /// per visit and timepoint (the database refuses a second), and numbers the ids, so a replayed run orders ties exactly
+    /// as the failing one did.
     /// </summary>
-    private static List<object> Place(IEnumerable<Draft> drafts)
+    private static List<object> Place(IEnumerable<Draft> drafts, DateTime start)
     {
-        var latest = Start;
+        var latest = start;
         var slots = new HashSet<(string, string, string?)>();
         var placed = new List<object>();
         foreach (var draft in drafts)
@@ -168,8 +154,10 @@ public class SafetyEngineIncrementalPropertyTests
                     break;
                 case AssessmentFact:
                     break;
-                case VitalsFact v:
+                case VitalsFact v when slots.Add(("vitals", v.VisitCode, v.Timepoint)):
                     placed.Add(v with { Id = Id(placed.Count) });
+                    break;
+                case VitalsFact:
                     break;
                 case AdverseEventFact e:
                     placed.Add(e with { Id = Id(placed.Count) });
