@@ -14,7 +14,7 @@ namespace Trial.Bench;
 /// <param name="Assessments">The participant's assessments before the new one.</param>
 /// <param name="Whole">True: the write said it changed data (as a correction does), so the job evaluated the whole participant.</param>
 /// <param name="TimesMs">The measured evaluations, sorted.</param>
-/// <param name="KbAllocated">Memory allocated per evaluation (the whole process, which does nothing else meanwhile).</param>
+/// <param name="KbAllocated">Memory allocated by an evaluation, the median over the evaluations (the whole process, which does nothing else meanwhile).</param>
 public sealed record EvaluationRun(int Assessments, bool Whole, IReadOnlyList<double> TimesMs, double KbAllocated)
 {
     public string Name => Whole ? "whole participant" : "new record alone";
@@ -66,7 +66,7 @@ public static class EvaluationBenchmark
 
         var runs = subjects.SelectMany(s => new[] { (Subject: s, Whole: true), (Subject: s, Whole: false) }).ToList();
         var times = runs.Select(_ => new List<double>()).ToList();
-        var allocated = new long[runs.Count];
+        var allocated = runs.Select(_ => new List<double>()).ToList();
         foreach (var (subject, whole) in runs)
             for (var i = 0; i < WarmUp; i++) await MeasureAsync(db, jobs, subject, whole);
 
@@ -79,12 +79,12 @@ public static class EvaluationBenchmark
                 {
                     var (ms, bytes) = await MeasureAsync(db, jobs, runs[r].Subject, runs[r].Whole);
                     times[r].Add(ms);
-                    allocated[r] += bytes;
+                    allocated[r].Add(bytes / 1024.0);
                 }
             }
 
         return runs.Select((run, r) => new EvaluationRun(run.Subject.Assessments, run.Whole, times[r].Order().ToList(),
-            allocated[r] / 1024.0 / times[r].Count)).ToList();
+            Stats.Median(allocated[r].Order().ToList()))).ToList();
     }
 
     /// <summary>Adds one self-reported BSL-23, times the evaluation job, checks what it did, and deletes the assessment again.</summary>
