@@ -7,7 +7,7 @@ using Trial.Db.Infrastructure;
 namespace Trial.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench [-- write | schedules | latency | all]</c>:
+/// <c>dotnet run -c Release --project bench [-- write | schedules | latency | evaluation | all]</c>:
 /// prints the machine, then one table per scenario. Every ratio compares figures measured in the same run.
 /// </summary>
 public static class BenchProgram
@@ -17,13 +17,14 @@ public static class BenchProgram
     public const double AlertP95TargetMs = 1000;
     public const double AlertMaxTargetMs = 2000;
     public const double MinWriteRate = 200;
+    public const double EvaluationGrowthTarget = 1.5;
 
     public static async Task<int> Main(string[] args)
     {
         var scenario = args.FirstOrDefault() ?? "all";
-        if (scenario is not ("write" or "schedules" or "latency" or "all"))
+        if (scenario is not ("write" or "schedules" or "latency" or "evaluation" or "all"))
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | schedules | latency | all]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | schedules | latency | evaluation | all]");
             return 2;
         }
 
@@ -34,6 +35,7 @@ public static class BenchProgram
         if (scenario is "write" or "all") await WriteAsync();
         if (scenario is "schedules" or "all") await SchedulesAsync();
         if (scenario is "latency" or "all") await LatencyAsync();
+        if (scenario is "evaluation" or "all") await EvaluationAsync();
         Console.WriteLine($"Total time {total.Elapsed.TotalSeconds:N0} s.");
         return 0;
     }
@@ -119,6 +121,35 @@ public static class BenchProgram
                           $"(at most {LatencyBenchmark.MaxPollsPerSecond} GET/s in all) from the 201 on, for up to {LatencyBenchmark.PollBoundSeconds} s");
         var run = await LatencyBenchmark.RunAsync(null);
         PrintLatency(run);
+        Console.WriteLine();
+    }
+
+    private static async Task EvaluationAsync()
+    {
+        var measured = EvaluationBenchmark.Rounds * EvaluationBenchmark.PerRound;
+        Console.WriteLine($"== evaluation: the safety evaluation job (SafetyJobs, SQLite WAL) for one newly added self-reported BSL-23, participants with " +
+                          $"{string.Join(" and ", EvaluationBenchmark.Sizes.Select(s => Format.N0(s)))} assessments; {measured} evaluations each after " +
+                          $"{EvaluationBenchmark.WarmUp} warm-up, in {EvaluationBenchmark.Rounds} interleaved rounds");
+        var runs = await EvaluationBenchmark.RunAsync();
+
+        var table = new Table("assessments", "evaluated", "median ms", "p90 ms", "KB alloc (median)");
+        foreach (var run in runs)
+            table.Add(Format.N0(run.Assessments), run.Name, Format.N2(run.MedianMs), Format.N2(run.P90Ms), Format.N0(run.KbAllocated));
+        table.Print();
+        Console.WriteLine("whole participant: the write said it changed data (a correction), so the job read and evaluated the participant's whole history,");
+        Console.WriteLine("as it did after every write before; new record alone: the write said it added a record, so the job read only what the rules compare it with.");
+        Console.WriteLine();
+
+        double Growth(bool whole) =>
+            runs.Single(r => r.Whole == whole && r.Assessments == EvaluationBenchmark.Sizes[^1]).MedianMs
+            / runs.Single(r => r.Whole == whole && r.Assessments == EvaluationBenchmark.Sizes[0]).MedianMs;
+        var (small, large) = (Format.N0(EvaluationBenchmark.Sizes[0]), Format.N0(EvaluationBenchmark.Sizes[^1]));
+        Console.WriteLine($"Cost {large} / {small} assessments, whole participant: {Format.N2(Growth(true))}");
+        Console.WriteLine($"Cost {large} / {small} assessments, new record alone: {Format.N2(Growth(false))} (target <= {Format.N2(EvaluationGrowthTarget)}): " +
+                          $"{(Growth(false) <= EvaluationGrowthTarget ? "met" : "NOT met")}");
+        var atLarge = runs.Where(r => r.Assessments == EvaluationBenchmark.Sizes[^1]).ToList();
+        var (alone, whole) = (atLarge.Single(r => !r.Whole).MedianMs, atLarge.Single(r => r.Whole).MedianMs);
+        Console.WriteLine($"At {large} assessments (medians): new record alone {Format.N2(alone)} ms, whole participant {Format.N2(whole)} ms, {Format.N0(whole / alone)} times as long.");
         Console.WriteLine();
     }
 

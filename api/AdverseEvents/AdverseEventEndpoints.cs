@@ -64,7 +64,7 @@ public static class AdverseEventEndpoints
             await AdverseEventQueries.InsertAsync(w.Connection, w.Transaction, row);
             var response = ToResponse(row, protocol);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.AdverseEvent, row.Id.ToString(), response, participant!.SiteCode, code, input!.Reason, DataEntry.Flag(participant)));
-            await w.SafetyDataChangedAsync(participant.Id);
+            await w.SafetyDataChangedAsync(participant.Id, SafetyChange.Added);
             return Results.Created($"/api/v1/adverse-events/{row.Id}", response).WithETag(row.RowVersion);
         });
     }

@@ -158,7 +158,7 @@ public static class AssessmentEndpoints
                 var stored = new StoredAssessment(row, items!, score.Scores);
                 await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), AssessmentResponse.From(stored), participant.SiteCode, code, reason,
                     DataEntry.Flag(participant)));
-                await w.SafetyDataChangedAsync(participant.Id);
+                await w.SafetyDataChangedAsync(participant.Id, SafetyChange.Added);
                 return Results.Created($"/api/v1/assessments/{row.Id}", AssessmentResponse.From(stored, timing.OutOfWindow)).WithETag(row.RowVersion);
             });
         }

@@ -346,7 +346,7 @@ public static class VisitEndpoints
             await InfusionAndVitalsQueries.InsertVitalAsync(w.Connection, w.Transaction, row);
             var response = VitalsResponse.From(row, code);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Vitals, row.Id.ToString(), response, participant.SiteCode, code, input.Reason, DataEntry.Flag(participant)));
-            await w.SafetyDataChangedAsync(participant.Id);
+            await w.SafetyDataChangedAsync(participant.Id, SafetyChange.Added);
             return Results.Created($"/api/v1/participants/{code}/visits/{visitCode}/vitals/{row.Timepoint}", response).WithETag(row.RowVersion);
         });
     }

@@ -8,7 +8,7 @@ namespace Trial.Core.Safety;
 /// The protocol's safety rules as one pure function of a participant's data. Every threshold, item list and timepoint
 /// comes from the rule's settings in the protocol file, so an amended threshold is a new protocol version, not new code.
 /// </summary>
-public static class SafetyEngine
+public static partial class SafetyEngine
 {
     public const string Madrs10High = "MADRS10_HIGH";
     public const string Madrs10Rise = "MADRS10_RISE";
@@ -59,7 +59,6 @@ public static class SafetyEngine
         new(VisitMissed, [], null, false, false, EvaluateVisitMissed),
     ];
 
-    /// <summary>Every rule code the engine can evaluate, in the order alerts are returned.</summary>
     /// <summary>
     /// The instruments whose assessments the rules read. The 94-item 5D-ASC is not among them, so
     /// callers need not load it; a rule that starts reading an instrument must add it here.
@@ -67,6 +66,7 @@ public static class SafetyEngine
     public static IReadOnlyList<string> InstrumentsRead { get; } =
         Array.AsReadOnly([InstrumentCatalog.Madrs, InstrumentCatalog.Bsl23, InstrumentCatalog.Cadss, InstrumentCatalog.Bprs]);
 
+    /// <summary>Every rule code the engine can evaluate, in the order alerts are returned.</summary>
     public static IReadOnlyList<string> KnownRules { get; } = Array.AsReadOnly(Specs.Select(s => s.Code).ToArray());
 
     /// <summary>
@@ -83,17 +83,17 @@ public static class SafetyEngine
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(data);
 
-        // A local time here would shift the SAE deadline by the server's offset without anyone noticing.
-        if (nowUtc.Kind == DateTimeKind.Local)
-        {
-            throw new ArgumentException("The evaluation time must be UTC, not local time.", nameof(nowUtc));
-        }
+        RequireUtc(nowUtc);
 
-        var context = new Context(protocol, data, nowUtc);
+        return EvaluateRules(new Context(protocol, data, nowUtc));
+    }
+
+    private static IReadOnlyList<AlertCandidate> EvaluateRules(Context context)
+    {
         var alerts = new List<AlertCandidate>();
         foreach (var spec in Specs)
         {
-            var rule = protocol.FindRule(spec.Code);
+            var rule = context.Protocol.FindRule(spec.Code);
             if (rule is null || !rule.Enabled)
             {
                 continue;
@@ -103,6 +103,15 @@ public static class SafetyEngine
         }
 
         return alerts.AsReadOnly();
+    }
+
+    // A local time here would shift the SAE deadline by the server's offset without anyone noticing.
+    private static void RequireUtc(DateTime nowUtc)
+    {
+        if (nowUtc.Kind == DateTimeKind.Local)
+        {
+            throw new ArgumentException("The evaluation time must be UTC, not local time.", nameof(nowUtc));
+        }
     }
 
     /// <summary>Problems with the safety rule settings of a protocol, in words for whoever edits the protocol file.</summary>
@@ -713,6 +722,12 @@ public static class SafetyEngine
             return scored.LastOrDefault(a => baselineVisits.Contains(a.VisitCode))
                 ?? scored.LastOrDefault(a => a.VisitCode == firstInfusionCode && a.Timepoint == PreInfusionTimepoint);
         }
+
+        /// <summary>
+        /// Whether <see cref="Baseline"/> could pick this assessment: it was taken at a baseline visit, or before the first infusion.
+        /// </summary>
+        public bool IsBaselineCandidate(AssessmentFact a) =>
+            baselineVisits.Contains(a.VisitCode) || (a.VisitCode == firstInfusionCode && a.Timepoint == PreInfusionTimepoint);
 
         private int VisitIndex(string visitCode) => visitIndex.TryGetValue(visitCode, out var i) ? i : int.MaxValue;
 

@@ -64,6 +64,7 @@ public static class AdverseEventQueries
         """;
 
     private const string GetSql = Select + " WHERE e.Id = @id";
+    private const string ByIdsSql = Select + " WHERE e.Id IN @ids";
     private const string ForParticipantSql = Select + " WHERE e.ParticipantId = @participantId ORDER BY e.OnsetDate, e.Id";
     private const string ListAllSql = Select + " ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id";
     private const string ListOfSitesSql = Select + " WHERE p.SiteCode IN @sites ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id";
@@ -75,6 +76,9 @@ public static class AdverseEventQueries
 
     public static Task<AdverseEventRow?> GetAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<AdverseEventRow>(GetSql, new { id }, t);
+
+    public static async Task<IReadOnlyList<AdverseEventRow>> ListByIdsAsync(DbConnection c, IReadOnlyCollection<Guid> ids) =>
+        ids.Count == 0 ? [] : (await c.QueryAsync<AdverseEventRow>(ByIdsSql, new { ids })).AsList();
 
     public static async Task<IReadOnlyList<AdverseEventRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
         (await c.QueryAsync<AdverseEventRow>(ForParticipantSql, new { participantId }, t)).AsList();

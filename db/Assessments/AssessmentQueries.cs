@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Assessments;
 
@@ -42,12 +43,15 @@ public sealed record StoredAssessment(AssessmentRow Row, IReadOnlyList<decimal?>
 
 public static class AssessmentQueries
 {
-    private const string Select =
+    private const string Columns =
         """
-        SELECT a.Id, a.ParticipantId, p.Code AS ParticipantCode, a.VisitCode, a.Instrument, a.Timepoint, a.Unscheduled,
+        a.Id, a.ParticipantId, p.Code AS ParticipantCode, a.VisitCode, a.Instrument, a.Timepoint, a.Unscheduled,
                a.AdministeredUtc, a.ReceivedUtc, a.Complete, a.SeverityBand, a.DefinitionVersion, a.ProtocolVersion, a.RowVersion, a.CreatedBy
-        FROM Assessment a JOIN Participant p ON p.Id = a.ParticipantId
         """;
+
+    private const string From = "FROM Assessment a JOIN Participant p ON p.Id = a.ParticipantId";
+
+    private const string Select = "SELECT " + Columns + " " + From;
 
     private const string InsertSql =
         """
@@ -87,6 +91,24 @@ public static class AssessmentQueries
     private const string ListOfInstrumentsSql = Select + " WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments ORDER BY a.AdministeredUtc, a.Id";
     private const string InstrumentItemsSql = "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments ORDER BY i.AssessmentId, i.ItemNumber";
     private const string InstrumentScoresSql = "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments";
+
+    // What a safety evaluation of new assessments reads: each query is bounded by its limit or by the unique
+    // (participant, visit, instrument, timepoint), and none grows with the participant's history.
+    private const string ByIdsSql = Select + " WHERE a.Id IN @ids";
+    private const string ItemsOfSql = "SELECT AssessmentId, ItemNumber, Value FROM AssessmentItem WHERE AssessmentId IN @ids";
+    private const string ScoresOfSql = "SELECT AssessmentId, Name, Value FROM AssessmentScore WHERE AssessmentId IN @ids";
+    private const string AdministeredFromSql =
+        "SELECT TOP (@limit) " + Columns + " " + From + " WHERE a.ParticipantId = @participantId AND a.Instrument = @instrument AND a.AdministeredUtc >= @fromUtc";
+    private const string AtVisitsSql = Select + " WHERE a.ParticipantId = @participantId AND a.VisitCode IN @visitCodes AND a.Instrument = @instrument";
+
+    // Ordered by time only: the caller needs the earliest of the times, which ties at the limit do not change.
+    private const string LatestEvaluatedAnsweringSql =
+        """
+        SELECT TOP (@limit) a.AdministeredUtc
+        FROM Assessment a JOIN AssessmentItem i ON i.AssessmentId = a.Id AND i.ItemNumber = @itemNumber
+        WHERE a.ParticipantId = @participantId AND a.Instrument = @instrument AND a.SafetyEvaluatedVersion IS NOT NULL AND i.Value IS NOT NULL
+        ORDER BY a.AdministeredUtc DESC
+        """;
 
     public static async Task InsertAsync(DbConnection c, DbTransaction t, AssessmentRow a, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
     {
@@ -134,6 +156,34 @@ public static class AssessmentQueries
         var rows = (await c.QueryAsync<AssessmentRow>(ListOfInstrumentsSql, parameters)).AsList();
         return await WithItemsAndScoresAsync(c, rows, InstrumentItemsSql, InstrumentScoresSql, parameters, null);
     }
+
+    /// <summary>The assessments with these ids (rows only).</summary>
+    public static async Task<IReadOnlyList<AssessmentRow>> RowsByIdsAsync(DbConnection c, IReadOnlyCollection<Guid> ids) =>
+        ids.Count == 0 ? [] : (await c.QueryAsync<AssessmentRow>(ByIdsSql, new { ids })).AsList();
+
+    /// <summary>These assessments with their items and scores.</summary>
+    public static async Task<IReadOnlyList<StoredAssessment>> WithItemsAndScoresAsync(DbConnection c, IReadOnlyCollection<AssessmentRow> rows)
+    {
+        if (rows.Count == 0) return [];
+        return await WithItemsAndScoresAsync(c, rows.ToList(), ItemsOfSql, ScoresOfSql, new { ids = rows.Select(r => r.Id).ToList() }, null);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> of the participant's assessments of the instrument administered at or after <paramref name="fromUtc"/> (rows only).</summary>
+    public static async Task<IReadOnlyList<AssessmentRow>> AdministeredFromAsync(
+        DbConnection c, DatabaseProvider provider, Guid participantId, string instrument, DateTime fromUtc, int limit) =>
+        (await c.QueryAsync<AssessmentRow>(Dialect.For(provider).Top(AdministeredFromSql), new { participantId, instrument, fromUtc, limit })).AsList();
+
+    /// <summary>The participant's assessments of the instrument at these visits, at any timepoint (rows only).</summary>
+    public static async Task<IReadOnlyList<AssessmentRow>> AtVisitsAsync(DbConnection c, Guid participantId, string instrument, IReadOnlyCollection<string> visitCodes) =>
+        visitCodes.Count == 0 ? [] : (await c.QueryAsync<AssessmentRow>(AtVisitsSql, new { participantId, instrument, visitCodes })).AsList();
+
+    /// <summary>
+    /// When the latest <paramref name="count"/> of the participant's assessments of the instrument that answered the item
+    /// were administered, latest first; only assessments a safety evaluation has already seen count.
+    /// </summary>
+    public static async Task<IReadOnlyList<DateTime>> LatestEvaluatedAnsweringAsync(
+        DbConnection c, DatabaseProvider provider, Guid participantId, string instrument, int itemNumber, int count) =>
+        (await c.QueryAsync<DateTime>(Dialect.For(provider).Top(LatestEvaluatedAnsweringSql), new { participantId, instrument, itemNumber, limit = count })).AsList();
 
     private static async Task<IReadOnlyList<StoredAssessment>> WithItemsAndScoresAsync(
         DbConnection c, List<AssessmentRow> rows, string itemsSql, string scoresSql, object parameters, DbTransaction? t)

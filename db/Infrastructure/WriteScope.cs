@@ -50,6 +50,24 @@ public interface IDerivedWorkQueue
 }
 
 /// <summary>
+/// What a write did to the data the safety rules read, which decides how much the evaluation after it must look at.
+/// </summary>
+public enum SafetyChange
+{
+    /// <summary>
+    /// Anything that may change findings already made: a correction, a visit date, a discontinuation, a withdrawal, a
+    /// missed visit. The participant is evaluated whole. The default, so a write that does not say is never under-evaluated.
+    /// </summary>
+    Changed,
+
+    /// <summary>
+    /// Only new assessments, vital signs or adverse events, nothing changed: the evaluation may look at the new records
+    /// alone (it still evaluates the whole participant when it cannot show that is enough, e.g. an assessment entered late).
+    /// </summary>
+    Added,
+}
+
+/// <summary>
 /// One write: the open transaction, who makes it and the server time it happens at. Every write goes through
 /// <see cref="Database"/>'s write methods, which hand out a scope, so the duties of a write have one home:
 /// its audit rows (<see cref="AuditAsync"/>), in the same transaction as the change, and the derived work it
@@ -59,6 +77,7 @@ public interface IDerivedWorkQueue
 public sealed class WriteScope
 {
     private readonly HashSet<Guid> _safetyChanged = [];
+    private readonly HashSet<Guid> _safetyChangedWhole = [];
     private readonly HashSet<Guid> _scheduleChanged = [];
     private readonly AuditChain _audit;
 
@@ -96,10 +115,23 @@ public sealed class WriteScope
     /// <summary>Appends one row to the audit trail, in this transaction, as this scope's actor.</summary>
     public Task AuditAsync(AuditEntry entry) => _audit.AppendAsync(entry);
 
-    /// <summary>The data the safety rules read changed for this participant: marks it unevaluated now, evaluates after commit.</summary>
-    public async Task SafetyDataChangedAsync(Guid participantId)
+    /// <summary>
+    /// The data the safety rules read changed for this participant: marks it unevaluated now, evaluates after commit.
+    /// <paramref name="change"/> says whether the write only added records (<see cref="SafetyChange.Added"/>); once any
+    /// call of the write says otherwise, the participant is evaluated whole.
+    /// </summary>
+    public async Task SafetyDataChangedAsync(Guid participantId, SafetyChange change = SafetyChange.Changed)
     {
-        if (_safetyChanged.Add(participantId)) await SafetyQueries.MarkUnevaluatedAsync(Connection, Transaction, participantId);
+        var whole = change != SafetyChange.Added;
+        if (_safetyChanged.Add(participantId))
+        {
+            await SafetyQueries.MarkUnevaluatedAsync(Connection, Transaction, participantId, whole);
+            if (whole) _safetyChangedWhole.Add(participantId);
+        }
+        else if (whole && _safetyChangedWhole.Add(participantId))
+        {
+            await SafetyQueries.MarkForFullEvaluationAsync(Connection, Transaction, participantId);
+        }
     }
 
     /// <summary>The data the visit schedule depends on changed for this participant: marks it stale now, rebuilds after commit.</summary>

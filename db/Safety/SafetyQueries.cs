@@ -1,5 +1,7 @@
 using System.Data.Common;
 using Dapper;
+using Trial.Core.Safety;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Safety;
 
@@ -40,6 +42,16 @@ public sealed class SafetyVersions
 {
     public int Version { get; init; }
     public int EvaluatedVersion { get; init; }
+
+    /// <summary>The version of the last write after which the participant must be evaluated whole (see <see cref="SafetyChange"/>).</summary>
+    public int FullVersion { get; init; }
+}
+
+/// <summary>A record no safety evaluation has seen yet: <see cref="SourceType"/> is one of <see cref="SourceTypes"/>.</summary>
+public sealed class UnevaluatedRecord
+{
+    public string SourceType { get; init; } = "";
+    public Guid Id { get; init; }
 }
 
 /// <summary>Filters of the monitors' alert list; null means any.</summary>
@@ -56,11 +68,35 @@ public static class SafetyQueries
         """;
 
     private const string MarkUnevaluatedSql = "UPDATE Participant SET SafetyVersion = SafetyVersion + 1 WHERE Id = @participantId";
-    private const string VersionsSql = "SELECT SafetyVersion AS Version, SafetyEvaluatedVersion AS EvaluatedVersion FROM Participant WHERE Id = @participantId";
+    private const string MarkUnevaluatedForFullSql =
+        "UPDATE Participant SET SafetyVersion = SafetyVersion + 1, SafetyFullVersion = SafetyVersion + 1 WHERE Id = @participantId";
+    private const string MarkForFullSql = "UPDATE Participant SET SafetyFullVersion = SafetyVersion WHERE Id = @participantId";
+    private const string VersionsSql =
+        "SELECT SafetyVersion AS Version, SafetyEvaluatedVersion AS EvaluatedVersion, SafetyFullVersion AS FullVersion FROM Participant WHERE Id = @participantId";
+
+    private const string UnevaluatedRecordsSql =
+        $"""
+        SELECT TOP (@limit) SourceType, Id FROM (
+            SELECT '{SourceTypes.Assessment}' AS SourceType, Id FROM Assessment WHERE ParticipantId = @participantId AND SafetyEvaluatedVersion IS NULL
+            UNION ALL
+            SELECT '{SourceTypes.Vitals}' AS SourceType, Id FROM VitalSign WHERE ParticipantId = @participantId AND SafetyEvaluatedVersion IS NULL
+            UNION ALL
+            SELECT '{SourceTypes.AdverseEvent}' AS SourceType, Id FROM AdverseEvent WHERE ParticipantId = @participantId AND SafetyEvaluatedVersion IS NULL
+        ) AS u
+        """;
+
+    // Only records not stamped yet: the stamp is the version of the first evaluation that saw the record.
+    private const string MarkAssessmentsEvaluatedSql = "UPDATE Assessment SET SafetyEvaluatedVersion = @version WHERE Id IN @ids AND SafetyEvaluatedVersion IS NULL";
+    private const string MarkVitalsEvaluatedSql = "UPDATE VitalSign SET SafetyEvaluatedVersion = @version WHERE Id IN @ids AND SafetyEvaluatedVersion IS NULL";
+    private const string MarkAdverseEventsEvaluatedSql = "UPDATE AdverseEvent SET SafetyEvaluatedVersion = @version WHERE Id IN @ids AND SafetyEvaluatedVersion IS NULL";
+
+    // SQL Server takes at most 2,100 parameters in one command; Dapper makes one per element of an IN list.
+    private const int IdsPerCommand = 1000;
     private const string SetEvaluatedSql = "UPDATE Participant SET SafetyEvaluatedVersion = @version WHERE Id = @participantId";
     private const string UnevaluatedSql = "SELECT Id FROM Participant WHERE SafetyEvaluatedVersion <> SafetyVersion ORDER BY Id";
     private const string OpenSaeClocksSql = "SELECT DISTINCT ParticipantId FROM AdverseEvent WHERE Serious = @yes AND SponsorReportedUtc IS NULL";
     private const string ForParticipantSql = Select + " WHERE a.ParticipantId = @participantId";
+    private const string ForSourcesSql = Select + " WHERE a.ParticipantId = @participantId AND a.SourceKey IN @sourceKeys";
     private const string GetSql = Select + " WHERE a.Id = @id";
 
     private const string InsertSql =
@@ -96,9 +132,37 @@ public static class SafetyQueries
          ORDER BY a.RaisedUtc DESC, a.Id
         """;
 
-    /// <summary>Marks the participant's alerts as needing evaluation; called in the transaction of every write the rules read.</summary>
-    public static Task<int> MarkUnevaluatedAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        c.ExecuteAsync(MarkUnevaluatedSql, new { participantId }, t);
+    /// <summary>
+    /// Marks the participant's alerts as needing evaluation; called in the transaction of every write the rules read.
+    /// <paramref name="full"/>: the write may have changed findings already made, so the next evaluation covers the whole participant.
+    /// </summary>
+    public static Task<int> MarkUnevaluatedAsync(DbConnection c, DbTransaction t, Guid participantId, bool full) =>
+        c.ExecuteAsync(full ? MarkUnevaluatedForFullSql : MarkUnevaluatedSql, new { participantId }, t);
+
+    /// <summary>The write already marked the participant unevaluated, and turns out to need the whole participant evaluated.</summary>
+    public static Task<int> MarkForFullEvaluationAsync(DbConnection c, DbTransaction t, Guid participantId) =>
+        c.ExecuteAsync(MarkForFullSql, new { participantId }, t);
+
+    /// <summary>Up to <paramref name="limit"/> of the participant's records that no safety evaluation has seen yet.</summary>
+    public static async Task<IReadOnlyList<UnevaluatedRecord>> UnevaluatedRecordsAsync(DbConnection c, DatabaseProvider provider, Guid participantId, int limit) =>
+        (await c.QueryAsync<UnevaluatedRecord>(Dialect.For(provider).Top(UnevaluatedRecordsSql), new { participantId, limit })).AsList();
+
+    /// <summary>Stamps records as seen by the evaluation of <paramref name="version"/> (a record already stamped keeps its stamp).</summary>
+    public static async Task MarkEvaluatedAsync(DbConnection c, DbTransaction t, int version, IEnumerable<UnevaluatedRecord> records)
+    {
+        foreach (var type in records.GroupBy(r => r.SourceType))
+        {
+            var sql = type.Key switch
+            {
+                SourceTypes.Assessment => MarkAssessmentsEvaluatedSql,
+                SourceTypes.Vitals => MarkVitalsEvaluatedSql,
+                SourceTypes.AdverseEvent => MarkAdverseEventsEvaluatedSql,
+                _ => throw new ArgumentException($"No record of type '{type.Key}' is evaluated.", nameof(records)),
+            };
+            foreach (var ids in type.Select(r => r.Id).Chunk(IdsPerCommand))
+                await c.ExecuteAsync(sql, new { version, ids }, t);
+        }
+    }
 
     /// <summary>The version of the participant's safety-relevant data, and the version its alerts were last evaluated at.</summary>
     public static Task<SafetyVersions> VersionsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
@@ -115,6 +179,15 @@ public static class SafetyQueries
 
     public static async Task<IReadOnlyList<SafetyAlertRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
         (await c.QueryAsync<SafetyAlertRow>(ForParticipantSql, new { participantId }, t)).AsList();
+
+    /// <summary>The participant's alerts (superseded ones too) raised on these source records.</summary>
+    public static async Task<IReadOnlyList<SafetyAlertRow>> ForSourcesAsync(DbConnection c, DbTransaction t, Guid participantId, IReadOnlyCollection<string> sourceKeys)
+    {
+        var alerts = new List<SafetyAlertRow>();
+        foreach (var keys in sourceKeys.Chunk(IdsPerCommand))
+            alerts.AddRange(await c.QueryAsync<SafetyAlertRow>(ForSourcesSql, new { participantId, sourceKeys = keys }, t));
+        return alerts;
+    }
 
     public static Task<SafetyAlertRow?> GetAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<SafetyAlertRow>(GetSql, new { id }, t);

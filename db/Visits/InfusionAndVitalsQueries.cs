@@ -66,6 +66,7 @@ public static class InfusionAndVitalsQueries
         """;
     private const string GetVitalSql = $"SELECT {VitalColumns} FROM VitalSign WHERE Id = @id";
     private const string VitalsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId ORDER BY VisitCode, Timepoint";
+    private const string VitalsByIdsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE Id IN @ids";
 
     public static Task<InfusionRow?> FindInfusionAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<InfusionRow>(FindInfusionSql, new { participantId, visitCode }, t);
@@ -92,6 +93,9 @@ public static class InfusionAndVitalsQueries
 
     public static async Task<IReadOnlyList<VitalSignRow>> VitalsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
         (await c.QueryAsync<VitalSignRow>(VitalsSql, new { participantId }, t)).AsList();
+
+    public static async Task<IReadOnlyList<VitalSignRow>> VitalsByIdsAsync(DbConnection c, IReadOnlyCollection<Guid> ids) =>
+        ids.Count == 0 ? [] : (await c.QueryAsync<VitalSignRow>(VitalsByIdsSql, new { ids })).AsList();
 
     public static Task<VitalSignRow?> GetVitalAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<VitalSignRow>(GetVitalSql, new { id }, t);

@@ -18,9 +18,17 @@ namespace Trial.Worker.Safety;
 /// <summary>
 /// Evaluates the protocol's safety rules over a participant's data and brings the stored alerts
 /// in line: a new finding raises an alert, a finding that no longer holds (after a correction)
-/// supersedes its alert, never deletes it. Evaluation always covers the whole participant, so a
-/// corrected baseline re-evaluates every later visit compared with it, and running it twice
-/// changes nothing.
+/// supersedes its alert, never deletes it. Running it twice changes nothing.
+/// <para>
+/// After a write that only added records (<see cref="SafetyChange.Added"/>), the job evaluates the
+/// new records alone (<see cref="SafetyEngine.EvaluateNew"/>): it reads them and the few stored
+/// assessments the rules compare them with, so its cost does not grow with the participant's
+/// history, and it only adds the new records' alerts. After any other write (a correction, a visit
+/// date, a discontinuation, a withdrawal, a missed visit), for the recurring sweeps, and whenever
+/// the new records cannot be shown to leave every other finding as it was (an assessment entered
+/// late, a new baseline), it evaluates the whole participant, so a corrected baseline re-evaluates
+/// every later visit compared with it.
+/// </para>
 /// </summary>
 public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimeProvider clock)
 {
@@ -28,43 +36,33 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     public const string SaeClockJobId = "safety:sae-clock";
 
     /// <summary>
+    /// More new records than this at once (a queue lost for a while, a bulk entry) are evaluated with the whole participant,
+    /// which then costs no more than evaluating them one by one.
+    /// </summary>
+    public const int MaxNewRecords = 16;
+
+    /// <summary>
+    /// The most stored assessments of one instrument compared with new ones: the look-back of the trend rules, plus any
+    /// administered at the same time as the new ones or later (which makes the evaluation whole anyway).
+    /// </summary>
+    public const int MaxComparedAssessments = 64;
+
+    private readonly IncrementalReads _reads = SafetyEngine.IncrementalReadsFor(protocol);
+
+    /// <summary>
     /// Evaluates the participant unless an earlier job already evaluated the data as it is now
-    /// (several writes in quick succession enqueue several jobs; the first one sees them all).
+    /// (several writes in quick succession enqueue several jobs; the first one sees them all):
+    /// the new records alone when the writes only added records, else the whole participant.
     /// </summary>
     [AutomaticRetry(Attempts = 5)]
-    public Task EvaluateParticipantAsync(Guid participantId) => EvaluateAsync(participantId, evenIfCurrent: false);
-
-    private async Task EvaluateAsync(Guid participantId, bool evenIfCurrent)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        // Read and evaluate outside the write transaction, so data entry never waits on rule
-        // evaluation; the write only applies the findings, and only when no write touched the
-        // participant's data in between (that write enqueued its own evaluation, which will see it).
-        var read = await db.ReadAsync(async c =>
-        {
-            var participant = await ParticipantQueries.FindByIdAsync(c, participantId);
-            if (participant is null) return null;
-            var versions = await SafetyQueries.VersionsAsync(c, participantId);
-            if (!evenIfCurrent && versions.Version == versions.EvaluatedVersion) return null;
-            return new { versions.Version, Participant = participant, Data = await LoadAsync(c, participant, now) };
-        });
-        if (read is null) return;
-        var findings = SafetyEngine.Evaluate(protocol, read.Data, now);
-        await db.WriteDerivedAsync(now, async w =>
-        {
-            if ((await SafetyQueries.VersionsAsync(w.Connection, participantId, w.Transaction)).Version != read.Version) return false;
-            await ReconcileAsync(w, read.Participant, findings);
-            await SafetyQueries.SetEvaluatedAsync(w.Connection, w.Transaction, participantId, read.Version);
-            return true;
-        });
-    }
+    public Task<SafetyEvaluation> EvaluateParticipantAsync(Guid participantId) => EvaluateAsync(participantId, Scope.AfterWrite);
 
     /// <summary>Evaluates every participant whose data changed since their last evaluation: the safety net for lost jobs.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<int> SweepUnevaluatedAsync()
     {
         var pending = await db.ReadAsync(SafetyQueries.UnevaluatedParticipantsAsync);
-        foreach (var id in pending) await EvaluateParticipantAsync(id);
+        foreach (var id in pending) await EvaluateAsync(id, Scope.Sweep);
         return pending.Count;
     }
 
@@ -74,8 +72,122 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     {
         var pending = await db.ReadAsync(SafetyQueries.ParticipantsWithUnreportedSaesAsync);
         // Nothing was written, time passed: evaluate even when the data is unchanged.
-        foreach (var id in pending) await EvaluateAsync(id, evenIfCurrent: true);
+        foreach (var id in pending) await EvaluateAsync(id, Scope.SaeClock);
         return pending.Count;
+    }
+
+    private enum Scope
+    {
+        /// <summary>After a write: the new records alone when that is enough.</summary>
+        AfterWrite,
+
+        /// <summary>The recurring sweep: the whole participant, when its data changed.</summary>
+        Sweep,
+
+        /// <summary>The SAE clock: the whole participant, even when its data did not change.</summary>
+        SaeClock,
+    }
+
+    /// <summary>What an evaluation read: the new records' findings already made, or the whole participant's data to evaluate.</summary>
+    private sealed record Read(
+        int Version, ParticipantRow Participant, IReadOnlyList<UnevaluatedRecord> Unevaluated,
+        IReadOnlyList<AlertCandidate>? NewRecordFindings, ParticipantSafetyData? Data, string? FullBecause);
+
+    private async Task<SafetyEvaluation> EvaluateAsync(Guid participantId, Scope scope)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Read and evaluate outside the write transaction, so data entry never waits on rule
+        // evaluation; the write only applies the findings, and only when no write touched the
+        // participant's data in between (that write enqueued its own evaluation, which will see it).
+        var read = await db.ReadAsync(c => ReadAsync(c, participantId, scope, now));
+        if (read is null) return SafetyEvaluation.UpToDate;
+        var findings = read.NewRecordFindings ?? SafetyEngine.Evaluate(protocol, read.Data!, now);
+        var applied = await db.WriteDerivedAsync(now, async w =>
+        {
+            if ((await SafetyQueries.VersionsAsync(w.Connection, participantId, w.Transaction)).Version != read.Version) return false;
+            // The new records' evaluation says nothing about other records: their alerts stay as they are.
+            var only = read.NewRecordFindings is null ? null : read.Unevaluated.Select(r => r.Id.ToString("N")).ToList();
+            await ReconcileAsync(w, read.Participant, findings, only);
+            await SafetyQueries.MarkEvaluatedAsync(w.Connection, w.Transaction, read.Version, read.Unevaluated);
+            await SafetyQueries.SetEvaluatedAsync(w.Connection, w.Transaction, participantId, read.Version);
+            return true;
+        });
+        return read.NewRecordFindings is null
+            ? new SafetyEvaluation(SafetyEvaluationKind.WholeParticipant, read.Unevaluated.Count, read.FullBecause, applied)
+            : new SafetyEvaluation(SafetyEvaluationKind.NewRecords, read.Unevaluated.Count, null, applied);
+    }
+
+    private async Task<Read?> ReadAsync(DbConnection c, Guid participantId, Scope scope, DateTime now)
+    {
+        var participant = await ParticipantQueries.FindByIdAsync(c, participantId);
+        if (participant is null) return null;
+        var versions = await SafetyQueries.VersionsAsync(c, participantId);
+        if (scope != Scope.SaeClock && versions.Version == versions.EvaluatedVersion) return null;
+
+        var fullBecause = scope switch
+        {
+            Scope.Sweep => "the recurring sweep evaluates whole participants",
+            Scope.SaeClock => "the SAE reporting clock evaluates whole participants",
+            _ when versions.EvaluatedVersion == 0 => "the participant has not been evaluated before",
+            _ when versions.FullVersion > versions.EvaluatedVersion => "data the rules read was changed, not only added to",
+            _ => null,
+        };
+        if (fullBecause is null)
+        {
+            var unevaluated = await SafetyQueries.UnevaluatedRecordsAsync(c, db.Provider, participantId, MaxNewRecords + 1);
+            if (unevaluated.Count == 0) fullBecause = "no new record was found";
+            else if (unevaluated.Count > MaxNewRecords) fullBecause = $"more than {MaxNewRecords} new records";
+            else
+            {
+                var outcome = await EvaluateNewAsync(c, participant, unevaluated, now);
+                if (!outcome.NeedsFullEvaluation) return new Read(versions.Version, participant, unevaluated, outcome.Alerts, null, null);
+                fullBecause = outcome.FullEvaluationReason;
+            }
+        }
+
+        // Stamped as evaluated are only records read before the data, so every one of them is in it.
+        var all = await SafetyQueries.UnevaluatedRecordsAsync(c, db.Provider, participantId, int.MaxValue);
+        var data = await LoadAsync(c, participant, now);
+        return new Read(versions.Version, participant, all, null, data, fullBecause);
+    }
+
+    /// <summary>
+    /// Evaluates the new records alone: reads them and the stored assessments <see cref="SafetyEngine.EvaluateNew"/>
+    /// compares them with (see <see cref="IncrementalReads"/>), each through a bounded query, so nothing here grows with
+    /// the participant's history. Answers that the whole participant must be evaluated when there would be too many.
+    /// </summary>
+    private async Task<IncrementalEvaluation> EvaluateNewAsync(DbConnection c, ParticipantRow participant, IReadOnlyList<UnevaluatedRecord> unevaluated, DateTime now)
+    {
+        List<Guid> Ids(string type) => unevaluated.Where(r => r.SourceType == type).Select(r => r.Id).ToList();
+        var newRows = (await AssessmentQueries.RowsByIdsAsync(c, Ids(SourceTypes.Assessment)))
+            .Where(r => SafetyEngine.InstrumentsRead.Contains(r.Instrument)).ToList();
+        var rows = new Dictionary<Guid, AssessmentRow>();
+        foreach (var row in newRows) rows[row.Id] = row;
+        foreach (var instrument in newRows.GroupBy(r => r.Instrument))
+        {
+            var from = instrument.Min(r => r.AdministeredUtc);
+            if (_reads.LookBackFor(instrument.Key) is { } lookBack)
+            {
+                var answered = await AssessmentQueries.LatestEvaluatedAnsweringAsync(c, db.Provider, participant.Id, instrument.Key, lookBack.ItemNumber, lookBack.Count);
+                if (answered.Count > 0 && answered.Min() < from) from = answered.Min();
+            }
+            var window = await AssessmentQueries.AdministeredFromAsync(c, db.Provider, participant.Id, instrument.Key, from, MaxComparedAssessments + 1);
+            if (window.Count > MaxComparedAssessments)
+                return new IncrementalEvaluation([], $"more than {MaxComparedAssessments} {instrument.Key} assessments to compare the new ones with");
+            var visits = _reads.ComparisonVisits.Concat(instrument.Select(r => r.VisitCode)).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var row in window.Concat(await AssessmentQueries.AtVisitsAsync(c, participant.Id, instrument.Key, visits)))
+                rows.TryAdd(row.Id, row);
+        }
+
+        var assessments = (await AssessmentQueries.WithItemsAndScoresAsync(c, rows.Values)).Select(ToFact).ToList();
+        var newIds = newRows.Select(r => r.Id).ToHashSet();
+        var vitals = await InfusionAndVitalsQueries.VitalsByIdsAsync(c, Ids(SourceTypes.Vitals));
+        var adverseEvents = await AdverseEventQueries.ListByIdsAsync(c, Ids(SourceTypes.AdverseEvent));
+        return SafetyEngine.EvaluateNew(
+            protocol,
+            new ParticipantSafetyData(participant.Code, participant.TimeZone, assessments.Where(a => !newIds.Contains(a.Id)).ToList(), [], [], []),
+            new NewSafetyRecords(assessments.Where(a => newIds.Contains(a.Id)).ToList(), vitals.Select(ToFact).ToList(), adverseEvents.Select(ToFact).ToList()),
+            now);
     }
 
     private async Task<ParticipantSafetyData> LoadAsync(DbConnection c, ParticipantRow participant, DateTime now)
@@ -89,12 +201,16 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         return new ParticipantSafetyData(
             participant.Code,
             participant.TimeZone,
-            assessments.Select(a => new AssessmentFact(a.Row.Id, a.Row.Instrument, a.Row.VisitCode, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint,
-                a.Row.AdministeredUtc, a.Items, a.Scores)).ToList(),
-            vitals.Select(v => new VitalsFact(v.Id, v.VisitCode, v.Timepoint, v.Systolic, v.Diastolic, v.HeartRate, v.Spo2)).ToList(),
+            assessments.Select(ToFact).ToList(),
+            vitals.Select(ToFact).ToList(),
             adverseEvents.Select(ToFact).ToList(),
             schedule.Where(v => v.Status == VisitStatuses.Missed).Select(v => new MissedVisitFact(v.VisitCode, v.WindowEnd)).ToList());
     }
+
+    private static AssessmentFact ToFact(StoredAssessment a) => new(
+        a.Row.Id, a.Row.Instrument, a.Row.VisitCode, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint, a.Row.AdministeredUtc, a.Items, a.Scores);
+
+    private static VitalsFact ToFact(VitalSignRow v) => new(v.Id, v.VisitCode, v.Timepoint, v.Systolic, v.Diastolic, v.HeartRate, v.Spo2);
 
     public static AdverseEventFact ToFact(AdverseEventRow e) => new(
         e.Id, e.Term, e.OnsetDate, e.EndDate, e.Severity, e.Serious, e.SeriousCriteriaList, e.Relatedness, e.Expected,
@@ -102,9 +218,12 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
 
     // Every change to an alert is kept twice over: in the alert's own history (what a monitor reads beside it) and in
     // the audit trail (old and new values, so a re-evaluation never overwrites a finding without a trace).
-    private async Task ReconcileAsync(WriteScope w, ParticipantRow participant, IReadOnlyList<AlertCandidate> findings)
+    // With onlySources, the findings are those of these source records alone, and only their alerts are brought in line.
+    private async Task ReconcileAsync(WriteScope w, ParticipantRow participant, IReadOnlyList<AlertCandidate> findings, IReadOnlyCollection<string>? onlySources)
     {
-        var stored = (await SafetyQueries.ForParticipantAsync(w.Connection, participant.Id, w.Transaction))
+        var stored = (onlySources is null
+                ? await SafetyQueries.ForParticipantAsync(w.Connection, participant.Id, w.Transaction)
+                : await SafetyQueries.ForSourcesAsync(w.Connection, w.Transaction, participant.Id, onlySources))
             .ToDictionary(a => (a.RuleCode, a.SourceKey));
         var found = findings.ToDictionary(f => (f.Rule, f.SourceKey));
 
@@ -159,6 +278,27 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             Id = SequentialGuid.New(w.NowUtc), AlertId = alertId, Action = action, FromStatus = from, ToStatus = to,
             Comment = comment, ActorId = null, ActorRole = w.Actor.Role, AtUtc = w.NowUtc,
         });
+}
+
+public enum SafetyEvaluationKind
+{
+    /// <summary>The alerts were already evaluated over the data as it is (or the participant does not exist).</summary>
+    UpToDate,
+
+    /// <summary>The new records alone.</summary>
+    NewRecords,
+
+    /// <summary>The whole participant.</summary>
+    WholeParticipant,
+}
+
+/// <summary>
+/// What one evaluation did, kept by Hangfire as the job's result: how much it evaluated, how many records were new, why it
+/// evaluated the whole participant, and whether it applied its findings (not when a write changed the data meanwhile).
+/// </summary>
+public sealed record SafetyEvaluation(SafetyEvaluationKind Kind, int NewRecords, string? WholeBecause, bool Applied)
+{
+    public static readonly SafetyEvaluation UpToDate = new(SafetyEvaluationKind.UpToDate, 0, null, false);
 }
 
 /// <summary>The fields of an alert as the audit trail records them.</summary>

@@ -1,0 +1,57 @@
+using Trial.Core.Protocol;
+using Trial.Core.Safety;
+
+namespace Trial.Tests.Core.Safety;
+
+/// <summary>
+/// The stored assessments the evaluation job hands to <see cref="SafetyEngine.EvaluateNew"/> with new ones, chosen from
+/// all of them exactly as the contract there describes (the job does the same with bounded queries).
+/// </summary>
+internal static class IncrementalReading
+{
+    public static List<AssessmentFact> StoredFor(ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added)
+    {
+        var reads = SafetyEngine.IncrementalReadsFor(protocol);
+        var chosen = new List<AssessmentFact>();
+        foreach (var instrument in added.GroupBy(a => a.Instrument))
+        {
+            var ofInstrument = stored.Where(a => a.Instrument == instrument.Key).ToList();
+            var from = instrument.Min(a => a.AdministeredUtc);
+            if (reads.LookBackFor(instrument.Key) is { } lookBack)
+            {
+                var answered = ofInstrument.Where(a => a.Items[lookBack.ItemNumber - 1] is not null)
+                    .OrderByDescending(a => a.AdministeredUtc).Take(lookBack.Count).ToList();
+                if (answered.Count > 0 && answered.Min(a => a.AdministeredUtc) < from) from = answered.Min(a => a.AdministeredUtc);
+            }
+
+            var visits = reads.ComparisonVisits.Concat(instrument.Select(a => a.VisitCode)).ToHashSet(StringComparer.Ordinal);
+            chosen.AddRange(ofInstrument.Where(a => a.AdministeredUtc >= from || visits.Contains(a.VisitCode)));
+        }
+
+        return chosen.DistinctBy(a => a.Id).ToList();
+    }
+
+    /// <summary>
+    /// Whether the new assessments certainly change no other record's findings, so falling back to the whole evaluation
+    /// would only cost time: each is administered after every stored one of its instrument (ties left open: the
+    /// protocol's visit order decides those), is not where a baseline is taken, and is not a pre-infusion rating that the
+    /// visit's other timepoints are compared with.
+    /// </summary>
+    public static bool CertainlyLocal(ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added)
+    {
+        var baselineVisits = protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToHashSet();
+        var firstInfusion = protocol.InfusionVisits.First().Code;
+        return added.All(a =>
+            !stored.Any(s => s.Instrument == a.Instrument && s.AdministeredUtc >= a.AdministeredUtc)
+            && !baselineVisits.Contains(a.VisitCode)
+            && !(a.VisitCode == firstInfusion && a.Timepoint == SafetyEngine.PreInfusionTimepoint)
+            && !(a.Timepoint == SafetyEngine.PreInfusionTimepoint && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode)));
+    }
+
+    /// <summary>The new records evaluated alone, given what the job would read of the stored ones.</summary>
+    public static IncrementalEvaluation EvaluateNew(
+        ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IReadOnlyList<AssessmentFact> added, DateTime nowUtc,
+        IReadOnlyList<VitalsFact>? vitals = null, IReadOnlyList<AdverseEventFact>? adverseEvents = null) =>
+        SafetyEngine.EvaluateNew(protocol, SafetyData.Data(StoredFor(protocol, stored, added)),
+            new NewSafetyRecords(added, vitals ?? [], adverseEvents ?? []), nowUtc);
+}

@@ -1,0 +1,192 @@
+using NUnit.Framework;
+using Trial.Core.Instruments;
+using Trial.Core.Protocol;
+using Trial.Core.Safety;
+using static Trial.Tests.Core.Safety.SafetyData;
+
+namespace Trial.Tests.Core.Safety;
+
+/// <summary>New records evaluated alone: the same alerts the whole participant's evaluation gives them, or a fall-back to it.</summary>
+[TestFixture]
+public class SafetyEngineIncrementalTests
+{
+    /// <summary>The whole evaluation's alerts of these records, described field by field.</summary>
+    private static List<string> WholeAlertsOf(IEnumerable<AssessmentFact> all, params Guid[] ids)
+    {
+        var keys = ids.Select(id => id.ToString("N")).ToHashSet();
+        return Evaluate(Data(all.ToArray())).Where(a => keys.Contains(a.SourceKey)).Select(Describe).ToList();
+    }
+
+    private static IncrementalEvaluation New(IReadOnlyList<AssessmentFact> stored, params AssessmentFact[] added) =>
+        IncrementalReading.EvaluateNew(DefaultProtocol, stored, added, Later);
+
+    private static AssessmentFact Administered(AssessmentFact a, DateTime administeredUtc) => a with { AdministeredUtc = administeredUtc };
+
+    [Test]
+    public void EvaluateNew_MadrsAfterStoredOnes_ItsTrendAlertsAsTheWholeEvaluationGivesThem()
+    {
+        AssessmentFact[] stored = [Madrs("BL", 1, 20), Madrs("INF1", 2, 22), Madrs("POST24", 3, 22), MadrsWithoutItem10("FU-D14")];
+        var added = Madrs("FU-D28", 5, 30);
+
+        var outcome = New(stored, added);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Alerts.Select(a => a.Rule), Is.EqualTo(new[]
+        {
+            SafetyEngine.Madrs10High, SafetyEngine.Madrs10Rise, SafetyEngine.MadrsWorse, SafetyEngine.SuicidalityEscalating,
+        }));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EqualTo(WholeAlertsOf([.. stored, added], added.Id)));
+        Assert.That(outcome.Alerts.Single(a => a.Rule == SafetyEngine.Madrs10Rise).Message, Does.Contain("item 10 was not answered at FU-D14"));
+    }
+
+    [Test]
+    public void EvaluateNew_StoredAssessmentsFire_OnlyTheNewRecordsAlertsAreGiven()
+    {
+        AssessmentFact[] stored = [Madrs("BL", 5, 30), Bsl("BL", 10, (5, 4))];
+        var added = Bsl("FU-D7", 10);
+
+        var outcome = New(stored, added);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(Evaluate(Data([.. stored, added])), Is.Not.Empty, "the stored records do fire");
+        Assert.That(outcome.Alerts, Is.Empty);
+    }
+
+    [Test]
+    public void EvaluateNew_DailySelfReportAgainstBlBaseline_BslBandUpAsTheWholeEvaluationGivesIt()
+    {
+        var baseline = Bsl("BL", 23);
+        var selfReport = Assessment(InstrumentCatalog.Bsl23, "SR-0001", null, [.. Enumerable.Repeat<decimal?>(3, 23)], At("FU-M3", null));
+
+        var outcome = New([baseline, Bsl("FU-D7", 30)], selfReport);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Alerts.Select(a => a.Rule), Is.EqualTo(new[] { SafetyEngine.BslSelfHarm, SafetyEngine.BslBandUp }));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EqualTo(WholeAlertsOf([baseline, Bsl("FU-D7", 30), selfReport], selfReport.Id)));
+    }
+
+    [Test]
+    public void EvaluateNew_T40BprsAfterTheStoredPre_BprsPosRiseAgainstThatPre()
+    {
+        var pre = BprsPositive("INF2", "pre", 1, 1, 1, 1);
+        var t40 = BprsPositive("INF2", "t40", 2, 2, 2, 2);
+
+        var outcome = New([BprsPositive("INF1", "pre", 1, 1, 1, 1), pre], t40);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Alerts.Select(a => a.Rule), Is.EqualTo(new[] { SafetyEngine.BprsPosRise }));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EqualTo(WholeAlertsOf([pre, t40], t40.Id)));
+    }
+
+    [Test]
+    public void EvaluateNew_AssessmentAdministeredBeforeAStoredOne_NeedsFullEvaluation()
+    {
+        // FU-D7 entered after FU-D14: FU-D14's rise is now measured against FU-D7, which only the whole evaluation sees.
+        var outcome = New([Madrs("BL", 1, 20), Madrs("FU-D14", 4, 20)], Madrs("FU-D7", 3, 20));
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.True);
+        Assert.That(outcome.FullEvaluationReason, Is.EqualTo(
+            "MADRS at FU-D7 was administered before MADRS at FU-D14, which is already recorded: what the later one is compared with may change"));
+        Assert.That(outcome.Alerts, Is.Empty);
+    }
+
+    [Test]
+    public void EvaluateNew_BlMadrsAdministeredAfterTheOthers_NeedsFullEvaluation()
+    {
+        // Without a BL MADRS, POST24 is compared with INF1 pre; a BL MADRS (dated after POST24 by mistake) becomes the
+        // baseline of every MADRS, POST24's included, and only the whole evaluation sees that.
+        AssessmentFact[] stored = [Madrs("INF1", 1, 30), Madrs("POST24", 1, 30)];
+        var lateBaseline = Administered(Madrs("BL", 1, 20), At("POST24", null).AddHours(1));
+
+        var outcome = New(stored, lateBaseline);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.True);
+        Assert.That(outcome.FullEvaluationReason, Is.EqualTo("MADRS at BL may be the baseline that the participant's other MADRS assessments are compared with"));
+        Assert.That(WholeAlertsOf([.. stored, lateBaseline], stored[1].Id), Is.Not.Empty, "POST24 is now worse than baseline");
+    }
+
+    [Test]
+    public void EvaluateNew_FirstInfusionPreBsl_NeedsFullEvaluation()
+    {
+        var outcome = New([Bsl("FU-D7", 10)], Administered(Bsl("INF1", 10), At("FU-D7", null).AddHours(1)));
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.True);
+        Assert.That(outcome.FullEvaluationReason, Does.StartWith("BSL23 at INF1 pre may be the baseline"));
+    }
+
+    [Test]
+    public void EvaluateNew_PreBprsWhenTheVisitsT40IsStored_NeedsFullEvaluation()
+    {
+        // Administered after t40 by its recorded time, so not "late"; but t40's rise is measured against it.
+        var t40 = BprsPositive("INF2", "t40", 3, 3, 3, 3);
+        var pre = Administered(BprsPositive("INF2", "pre", 1, 1, 1, 1), t40.AdministeredUtc.AddMinutes(5));
+
+        var outcome = New([t40], pre);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.True);
+        Assert.That(outcome.FullEvaluationReason, Is.EqualTo("BPRS at INF2 pre is the pre-infusion rating that BPRS at INF2 t40, already recorded, is compared with"));
+    }
+
+    [Test]
+    public void EvaluateNew_NewVitalsAndAdverseEvents_TheirOwnAlertsAsTheWholeEvaluationGivesThem()
+    {
+        var vitals = Vitals("INF2", "t40", systolic: 185, heartRate: 125);
+        var serious = SeriousAdverseEvent(new DateOnly(2026, 3, 3), sponsorReportedUtc: null) with { SpecialInterest = "suicidal-behaviour" };
+        AssessmentFact[] stored = [Madrs("BL", 5, 30)];
+
+        var outcome = IncrementalReading.EvaluateNew(DefaultProtocol, stored, [], Later, [vitals], [serious]);
+
+        var whole = Evaluate(Data(stored, [vitals], [serious])).Where(a => a.SourceKey != Key(stored[0])).Select(Describe);
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Alerts.Select(a => a.Rule), Is.EqualTo(new[]
+        {
+            SafetyEngine.VitalsBp, SafetyEngine.VitalsHr, SafetyEngine.SaeReported, SafetyEngine.SaeClock, SafetyEngine.Aesi,
+        }));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EqualTo(whole));
+    }
+
+    [Test]
+    public void EvaluateNew_NewRecordsAlsoAmongTheStoredOnes_RecognisedByIdAndEvaluatedOnce()
+    {
+        var stored = Madrs("BL", 1, 20);
+        var added = Madrs("FU-D7", 4, 30);
+
+        var outcome = SafetyEngine.EvaluateNew(DefaultProtocol, Data(stored, added, added), new NewSafetyRecords([added, added], [], []), Later);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Alerts.Select(Describe), Is.EqualTo(WholeAlertsOf([stored, added], added.Id)));
+    }
+
+    [Test]
+    public void EvaluateNew_LocalTime_Throws()
+    {
+        var local = new DateTime(2026, 3, 10, 12, 0, 0, DateTimeKind.Local);
+
+        Assert.That(() => SafetyEngine.EvaluateNew(DefaultProtocol, Data(), new NewSafetyRecords([], [], []), local), Throws.ArgumentException);
+    }
+
+    [Test]
+    public void IncrementalReadsFor_DefaultProtocol_BaselineAndFirstInfusionVisitsAndTwoMadrsThatAnsweredItem10()
+    {
+        var reads = SafetyEngine.IncrementalReadsFor(DefaultProtocol);
+
+        Assert.That(reads.ComparisonVisits, Is.EqualTo(new[] { "BL", "INF1" }));
+        Assert.That(reads.LookBacks, Is.EqualTo(new[] { new ItemLookBack(InstrumentCatalog.Madrs, 10, 2) }));
+        Assert.That(reads.LookBackFor(InstrumentCatalog.Bsl23), Is.Null);
+    }
+
+    [TestCase(true, true, 3, 3)]
+    [TestCase(true, false, 3, 1)]
+    [TestCase(false, true, 3, 3)]
+    [TestCase(false, false, 3, 0)]
+    [TestCase(true, true, 1, 1)]
+    public void IncrementalReadsFor_TrendRuleSettings_LookBackAsFarAsTheRulesCompare(bool rise, bool escalating, int consecutiveRises, int expected)
+    {
+        ProtocolDefinition protocol = WithRule(SafetyEngine.SuicidalityEscalating, r => WithParameter(r, "consecutiveRises", consecutiveRises) with { Enabled = escalating });
+        protocol = protocol with { SafetyRules = [.. protocol.SafetyRules.Select(r => r.Code == SafetyEngine.Madrs10Rise ? r with { Enabled = rise } : r)] };
+
+        var reads = SafetyEngine.IncrementalReadsFor(protocol);
+
+        Assert.That(reads.LookBacks.Sum(l => l.Count), Is.EqualTo(expected));
+    }
+}
