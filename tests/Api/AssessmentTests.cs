@@ -194,6 +194,7 @@ public class AssessmentTests
     [TestCase("""{ "instrument": "MADRS", "items": [1,1,1,1,1,1,1,1,1,1], "administeredUtc": "yesterday" }""")]
     [TestCase("""{ "instrument": "MADRS", "items": {"1": 2} }""")]
     [TestCase("""[1, 2, 3]""")]
+    [TestCase("""{ "instrument": "MADRS", "timepoint": null, "administeredUtc": "2026-03-10T09:00:00Z", "items": [1,1,1,1,1,1,1,1,1,1], "total": 10 }""")]
     public async Task Post_WithUnreadableBody_Is400Problem(string json)
     {
         var code = await NewParticipantAsync();
