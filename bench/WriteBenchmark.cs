@@ -142,6 +142,10 @@ public sealed class ApiWriter : IAssessmentWriter
 
     private readonly ApiHost _host;
     private readonly List<HttpClient> _clients;
+
+    /// <summary>The API's writes so far and the transactions that held them (group commit), or null for the HTTP floor.</summary>
+    public (long Batches, long Writes)? WriteStatistics =>
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Database>(_host.Services).WriteStatistics;
     private readonly List<PreparedRequest> _requests;
 
     private ApiWriter(string name, ApiHost host, List<HttpClient> clients, List<PreparedRequest> requests)

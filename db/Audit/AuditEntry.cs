@@ -89,7 +89,8 @@ public static class CanonicalJson
     {
         JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Canonical(p.Value)))),
         JsonArray a => new JsonArray(a.Select(Canonical).ToArray()),
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => JsonValue.Create(Normalize(decimal.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture))),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => JsonValue.Create(Normalize(
+            v.TryGetValue<decimal>(out var d) ? d : decimal.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture))),
         null => null,
         _ => node.DeepClone(),
     };
