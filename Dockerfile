@@ -6,6 +6,8 @@ RUN dotnet publish api/Trial.Api.csproj -c Release -o /out/api \
  && dotnet publish worker/Trial.Worker.csproj -c Release -o /out/worker
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
+# Sites' time zones (Europe/Warsaw, America/New_York, ...) come from the system's IANA time zone database.
+RUN apt-get update && apt-get install -y --no-install-recommends tzdata && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /out /app
 EXPOSE 8080
