@@ -17,6 +17,10 @@ public static class TypeHandlers
         if (Interlocked.Exchange(ref _registered, 1) == 1) return;
         SqlMapper.AddTypeHandler(new DateOnlyHandler());
         SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
+        // Dapper binds DateTime parameters through its own map, not the handler above (which reads them). DATETIME2 keeps
+        // every tick: bound as DATETIME, SQL Server would round an instant to 1/300 s, and an audit row's stored time would
+        // no longer match its hash. SQLite stores the same text either way.
+        SqlMapper.AddTypeMap(typeof(DateTime), DbType.DateTime2);
         SqlMapper.AddTypeHandler(new GuidHandler());
         SqlMapper.AddTypeHandler(new DecimalHandler());
     }
@@ -37,7 +41,11 @@ public static class TypeHandlers
 
     private sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
     {
-        public override void SetValue(IDbDataParameter parameter, DateTime value) => parameter.Value = value;
+        public override void SetValue(IDbDataParameter parameter, DateTime value)
+        {
+            parameter.DbType = DbType.DateTime2;
+            parameter.Value = value;
+        }
 
         public override DateTime Parse(object value) => value switch
         {
