@@ -41,7 +41,8 @@ public sealed record LatencyRun(
 /// </summary>
 public static class LatencyBenchmark
 {
-    public const int Rate = 250;
+    /// <summary>Assessments per second in the stream (<c>--rate</c>).</summary>
+    public static int Rate { get; set; } = 250;
     public const int Clients = 10;
     public const int WarmUpSeconds = 10;
     public const int MeasuredSeconds = 60;
@@ -57,7 +58,7 @@ public static class LatencyBenchmark
     public const string SiteCode = "LAT";
 
     /// <summary>Enough participants for every assessment to be a different slot of the battery (49 each), and a few more.</summary>
-    public const int Participants = (Rate * (WarmUpSeconds + MeasuredSeconds) + 48) / 49 + 10;
+    public static int Participants => (Rate * (WarmUpSeconds + MeasuredSeconds) + 48) / 49 + 10;
 
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
