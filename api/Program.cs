@@ -6,6 +6,7 @@ using Trial.Api.Access;
 using Trial.Api.AdverseEvents;
 using Trial.Api.Safety;
 using Trial.Api.Assessments;
+using Trial.Api.Exports;
 using Trial.Api.Health;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
@@ -43,12 +44,14 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
     .AddPolicy(Policies.Investigator, p => p.RequireRole(Roles.Investigator))
     .AddPolicy(Policies.AlertReviewer, p => p.RequireRole(Roles.Monitor, Roles.Admin))
-    .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin));
+    .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin))
+    .AddPolicy(Policies.ExtractReader, p => p.RequireRole(Roles.Statistician, Roles.Admin));
 builder.Services.AddTrialOpenApi();
 
 // Background jobs (Hangfire): in-process on the embedded default; enqueue-only when Jobs:RunServer is false.
 builder.Services.AddTrialJobs(builder.Configuration, isWorkerProcess: false);
 builder.Services.AddSingleton<JobQueue>();
+builder.Services.AddExports();
 
 var app = builder.Build();
 
@@ -71,6 +74,7 @@ app.MapAssessments();
 app.MapSchedules();
 app.MapAdverseEvents();
 app.MapSafetyAlerts();
+app.MapExports();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

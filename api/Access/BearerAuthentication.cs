@@ -84,6 +84,8 @@ public static class Policies
     public const string AlertReviewer = "alert-reviewer";
     /// <summary>May read clinical data of their sites.</summary>
     public const string ClinicalReader = "clinical-reader";
+    /// <summary>May pull pseudonymised extracts of their sites (statisticians and admins).</summary>
+    public const string ExtractReader = "extract-reader";
 }
 
 public static class ActorExtensions
