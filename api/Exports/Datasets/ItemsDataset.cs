@@ -7,15 +7,24 @@ using Trial.Db.Exports;
 namespace Trial.Api.Exports.Datasets;
 
 /// <summary>What an item's rows share, worked out once per instrument and item.</summary>
-public sealed record ItemFacts(string TestCode, string Test, string Category, string? Subcategory);
+public sealed record ItemFacts(string TestCode, string Test, string Category, string? Subcategory)
+{
+    /// <summary>",QSTESTCD,QSTEST,QSCAT,QSSCAT," as the fast writer copies it into every row of the item.</summary>
+    public byte[] Csv { get; } = Utf8Csv.Encode($",{Utf8Csv.Field(TestCode)},{Utf8Csv.Field(Test)},{Utf8Csv.Field(Category)},{Utf8Csv.Field(Subcategory)},");
+}
 
 public sealed class ItemRow
 {
+    /// <summary>Goes up whenever a new assessment's rows start, so a writer knows when to rebuild what they share.</summary>
+    public int Assessment { get; set; }
+
     public string StudyId { get; set; } = "";
     public string Subject { get; set; } = "";
     public int Sequence { get; set; }
     public ItemFacts Item { get; set; } = null!;
     public string? Result { get; set; }
+    /// <summary><see cref="Result"/> as a CSV field in UTF-8, for the fast writer.</summary>
+    public byte[]? ResultCsv { get; set; }
     public int VisitNumber { get; set; }
     public string Visit { get; set; } = "";
     public string? Timepoint { get; set; }
@@ -80,6 +89,66 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
             + "this is the protocol's day numbering, as in assessments.study_day. Empty before INF1 has happened.", "derived", unit: "days"),
     ];
 
+    private static readonly byte[][] ValueBytes = ValueTexts.Select(Utf8Csv.Encode).ToArray();
+    private static readonly byte[] NotDoneBytes = Utf8Csv.Encode(NotDone);
+    private static readonly byte[] Comma = ","u8.ToArray();
+
+    /// <summary>
+    /// The items file, about 1,200 rows per participant, is written from pieces encoded once: per item
+    /// (test code, label, category, subscale), per subject and per assessment; a row then costs a few
+    /// copies and two numbers. The values are those of the column definitions (the dictionary's), and a
+    /// test holds this output byte for byte to the one the column definitions write cell by cell through
+    /// Sylvan, which the other datasets use; this writer exists because that way the file streamed at about
+    /// three quarters of the speed of sqlite3 printing the same query, and this way it is faster (docs/benchmarks.md).
+    /// </summary>
+    public override async Task<long> WriteCsvAsync(ExportContext context, Stream output, CancellationToken ct)
+    {
+        var columns = Columns.Where(c => c.IsFor(context.Audience)).Select(c => c.Name).ToList();
+        if (!columns.SequenceEqual(Columns.Select(c => c.Name))) return await WriteCsvCellByCellAsync(context, output, ct);
+
+        var buffer = new Utf8CsvBuffer(output);
+        buffer.Write(Utf8Csv.Encode(string.Join(",", columns.Select(Utf8Csv.Field)) + "\r\n"));
+        long rows = 0;
+        var assessment = -1;
+        string? subject = null;
+        byte[] head = [], tail = [];
+        await foreach (var row in RowsAsync(context, ct))
+        {
+            if (row.Assessment != assessment)
+            {
+                assessment = row.Assessment;
+                if (!ReferenceEquals(subject, row.Subject))
+                {
+                    subject = row.Subject;
+                    head = Utf8Csv.Encode($"{Utf8Csv.Field(row.StudyId)},{Domain},{Utf8Csv.Field(row.Subject)},");
+                }
+                tail = Utf8Csv.Encode(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $",{row.VisitNumber},{Utf8Csv.Field(row.Visit)},{Utf8Csv.Field(row.Timepoint)},{Utf8Csv.Field(row.DateTime)},{row.StudyDay}\r\n"));
+            }
+            await buffer.EnsureAsync(head.Length + tail.Length + row.Item.Csv.Length + 64, ct);
+            buffer.Write(head);
+            buffer.Write(row.Sequence);
+            buffer.Write(row.Item.Csv);
+            if (row.ResultCsv is { } text)
+            {
+                buffer.Write(text);
+                buffer.Write(Comma);
+                buffer.Write(text);
+                buffer.Write(Comma);
+            }
+            else
+            {
+                buffer.Write(Comma);
+                buffer.Write(Comma);
+                buffer.Write(NotDoneBytes);
+            }
+            buffer.Write(tail);
+            rows++;
+        }
+        await buffer.FlushAsync(ct);
+        return rows;
+    }
+
     private static ItemFacts[] FactsOf(InstrumentDefinition instrument) =>
         Enumerable.Range(1, instrument.ItemCount).Select(item => new ItemFacts(
             $"{instrument.Code}{item:00}",
@@ -99,6 +168,8 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
         // Ordinals as in ItemsSql's select list.
         const int itemNumber = 0, value = 1, code = 2, visit = 3, timepoint = 4, instrument = 5, administered = 6, dayZero = 7;
 
+        // SQLite hands back an item value as an integer or a real; reading it as a double costs a fraction of a decimal conversion.
+        var sqlite = reader is Microsoft.Data.Sqlite.SqliteDataReader;
         var previousItem = int.MaxValue;
         ItemFacts[] facts = [];
         while (await reader.ReadAsync(ct))
@@ -107,6 +178,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
             // Items come in item order within an assessment: when the number does not go up, a new assessment starts.
             if (item <= previousItem)
             {
+                row.Assessment++;
                 var subject = reader.GetString(code);
                 if (subject != row.Subject)
                 {
@@ -128,14 +200,26 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
             previousItem = item;
             row.Sequence++;
             row.Item = facts[item - 1];
-            row.Result = reader.IsDBNull(value) ? null : Text(ExportValues.Number(reader, value)!.Value);
+            if (reader.IsDBNull(value)) (row.Result, row.ResultCsv) = (null, null);
+            else if (sqlite) (row.Result, row.ResultCsv) = Text(reader.GetDouble(value));
+            else (row.Result, row.ResultCsv) = Text(reader.GetDecimal(value));
             yield return row;
         }
     }
 
-    private static string Text(decimal value)
+    private static (string Text, byte[] Csv) Text(double value)
+    {
+        var tenths = Math.Round(value * 10);
+        return tenths >= 0 && tenths <= 1000 && Math.Abs(value * 10 - tenths) < 1e-6
+            ? (ValueTexts[(int)tenths], ValueBytes[(int)tenths])
+            : Text((decimal)value);
+    }
+
+    private static (string Text, byte[] Csv) Text(decimal value)
     {
         var tenths = value * 10;
-        return tenths >= 0 && tenths <= 1000 && tenths == decimal.Truncate(tenths) ? ValueTexts[(int)tenths] : ExtractText.Number(value)!;
+        if (tenths >= 0 && tenths <= 1000 && tenths == decimal.Truncate(tenths)) return (ValueTexts[(int)tenths], ValueBytes[(int)tenths]);
+        var text = ExtractText.Number(value)!;
+        return (text, Utf8Csv.Encode(Utf8Csv.Field(text)));
     }
 }

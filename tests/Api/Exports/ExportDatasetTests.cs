@@ -1,4 +1,9 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Trial.Api.Exports;
+using Trial.Api.Exports.Datasets;
+using Trial.Db.Exports;
+using Trial.Db.Infrastructure;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 using static Trial.Tests.Api.Exports.ExportTestKit;
@@ -154,6 +159,24 @@ public class ExportDatasetTests : ExportScenario
         Assert.That((cadss["QSSCAT"], cadss["QSTEST"]), Is.EqualTo(("depersonalization", "Item 3")));
         var madrs = csv.Single(("USUBJID", "WAW-0001"), ("QSTESTCD", "MADRS10"), ("VISIT", "POST24"));
         Assert.That((madrs["QSTEST"], madrs["QSORRES"], madrs["QSSCAT"], madrs["QSDY"]), Is.EqualTo(("suicidal thoughts", "4", "", "1")));
+    }
+
+    [Test]
+    public async Task Items_FastWriter_WritesByteForByteWhatTheColumnDefinitionsWrite()
+    {
+        var catalog = Host.Services.GetRequiredService<ExtractCatalog>();
+        var items = (ItemsDataset)catalog.Find("items")!;
+        foreach (var filter in new[] { new ExportFilter(null, null, null), new ExportFilter(["KRK"], null, null), new ExportFilter(null, "ASC5D", null) })
+        {
+            await using var snapshot = await ExportSnapshot.BeginAsync(Host.Services.GetRequiredService<Database>(), Host.Clock);
+            var context = new ExportContext(snapshot, filter, ExtractAudience.BlindedPseudonymised, catalog.Protocol, catalog.Anchors);
+            using var fast = new MemoryStream();
+            using var reference = new MemoryStream();
+            var fastRows = await items.WriteCsvAsync(context, fast, CancellationToken.None);
+            var referenceRows = await items.WriteCsvCellByCellAsync(context, reference, CancellationToken.None);
+            Assert.That(fastRows, Is.EqualTo(referenceRows).And.GreaterThan(0));
+            Assert.That(System.Text.Encoding.UTF8.GetString(fast.ToArray()), Is.EqualTo(System.Text.Encoding.UTF8.GetString(reference.ToArray())));
+        }
     }
 
     [Test]
