@@ -68,5 +68,5 @@ public static class Column<TRow>
         Text(name, label, r => ExtractText.Instant(value(r)), meaning, source, "yyyy-MM-ddThh:mm:ssZ (UTC)", ColumnTypes.Instant);
 
     public static ExtractColumn<TRow> Boolean(string name, string label, Func<TRow, bool?> value, string meaning, string source) =>
-        Text(name, label, r => ExtractText.Boolean(value(r)), meaning, source, "true, false", ColumnTypes.Boolean);
+        Text(name, label, r => ExtractText.Boolean(value(r)), meaning, source, "TRUE, FALSE", ColumnTypes.Boolean);
 }

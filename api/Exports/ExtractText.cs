@@ -4,8 +4,8 @@ namespace Trial.Api.Exports;
 
 /// <summary>
 /// How values are written in the extracts, once for every dataset: ISO-8601 dates and UTC
-/// instants, numbers with a point and no trailing zeros, flags as true/false (which R and pandas
-/// read as logical), and null (never the text "null") for a missing value, which the CSV writer
+/// instants, numbers with a point and no trailing zeros, flags as TRUE/FALSE (which base R's read.csv,
+/// readr and pandas all read as logical; read.csv leaves lower-case true/false as text), and null (never the text "null") for a missing value, which the CSV writer
 /// writes as an empty field.
 /// </summary>
 public static class ExtractText
@@ -19,7 +19,7 @@ public static class ExtractText
 
     public static string? Instant(DateTime? value) => value?.ToUniversalTime().ToString(InstantFormat, CultureInfo.InvariantCulture);
 
-    public static string? Boolean(bool? value) => value switch { true => "true", false => "false", null => null };
+    public static string? Boolean(bool? value) => value switch { true => "TRUE", false => "FALSE", null => null };
 
     /// <summary>SDTM's flags: Y or N.</summary>
     public static string? YesNo(bool? value) => value switch { true => "Y", false => "N", null => null };

@@ -19,7 +19,7 @@ public sealed class DictionaryDataset(Func<IReadOnlyList<IExtractDataset>> datas
         Column<DictionaryRow>.Text("name", "Column name", r => r.Column.Name, "The column's name in the header row.", "extract definition"),
         Column<DictionaryRow>.Text("label", "Label", r => r.Column.Label, "A short human-readable label.", "extract definition"),
         Column<DictionaryRow>.Text("type", "Type", r => r.Column.Type,
-            "text; integer; number (decimal point, no thousands separator); date (yyyy-MM-dd); datetime (ISO 8601 in UTC, yyyy-MM-ddThh:mm:ssZ); boolean (true/false).",
+            "text; integer; number (decimal point, no thousands separator); date (yyyy-MM-dd); datetime (ISO 8601 in UTC, yyyy-MM-ddThh:mm:ssZ); boolean (TRUE/FALSE).",
             "extract definition", allowed: string.Join(", ", ColumnTypes.Text, ColumnTypes.Integer, ColumnTypes.Number, ColumnTypes.Date, ColumnTypes.Instant, ColumnTypes.Boolean)),
         Column<DictionaryRow>.Text("unit", "Unit", r => r.Column.Unit, "Unit of measure; empty when none.", "extract definition"),
         Column<DictionaryRow>.Text("allowed_values", "Allowed values or range", r => r.Column.Allowed, "The values the column can hold, or its range; empty when free.", "extract definition"),

@@ -59,8 +59,8 @@ public class ExportDatasetTests : ExportScenario
                 Assert.That(row["window_end"], Is.EqualTo(visit["windowEnd"]!.GetValue<string>()));
                 Assert.That(row["status"], Is.EqualTo(visit["status"]!.GetValue<string>()));
                 Assert.That(row["actual_date"], Is.EqualTo(visit["actualDate"]?.GetValue<string>() ?? ""));
-                Assert.That(row["in_window"], Is.EqualTo(visit["inWindow"]?.GetValue<bool>().ToString().ToLowerInvariant() ?? ""));
-                Assert.That(row["provisional"], Is.EqualTo(visit["provisional"]!.GetValue<bool>().ToString().ToLowerInvariant()));
+                Assert.That(row["in_window"], Is.EqualTo(visit["inWindow"]?.GetValue<bool>().ToString().ToUpperInvariant() ?? ""));
+                Assert.That(row["provisional"], Is.EqualTo(visit["provisional"]!.GetValue<bool>().ToString().ToUpperInvariant()));
             }
         }
         var inf1 = csv.Single(("participant_code", "WAW-0001"), ("visit_code", "INF1"));
@@ -86,7 +86,7 @@ public class ExportDatasetTests : ExportScenario
                 Assert.That(row["instrument"], Is.EqualTo(instrument));
                 Assert.That(row["visit_code"], Is.EqualTo(a["visitCode"]!.GetValue<string>()));
                 Assert.That(row["timepoint"], Is.EqualTo(a["timepoint"]?.GetValue<string>() ?? ""));
-                Assert.That(row["complete"], Is.EqualTo(a["complete"]!.GetValue<bool>() ? "true" : "false"));
+                Assert.That(row["complete"], Is.EqualTo(a["complete"]!.GetValue<bool>() ? "TRUE" : "FALSE"));
                 Assert.That(row["revision"], Is.EqualTo(a["version"]!.GetValue<int>().ToString()));
                 Assert.That(row["missing_items"], Is.EqualTo(a["items"]!.AsArray().Count(i => i is null).ToString()));
                 var scores = a["scores"]!.AsObject();
@@ -105,7 +105,7 @@ public class ExportDatasetTests : ExportScenario
         }
 
         var bsl = csv.Single(("assessment_id", BslId.ToString()));
-        Assert.That((bsl["complete"], bsl["missing_items"], bsl["BSL23_mean"], bsl["BSL23_sum"], bsl["study_day"]), Is.EqualTo(("true", "1", "2", "", "-1")));
+        Assert.That((bsl["complete"], bsl["missing_items"], bsl["BSL23_mean"], bsl["BSL23_sum"], bsl["study_day"]), Is.EqualTo(("TRUE", "1", "2", "", "-1")));
         var cadss = csv.Single(("assessment_id", CadssId.ToString()));
         Assert.That((cadss["CADSS_total"], cadss["revision"], cadss["study_day"], cadss["visit_num"]), Is.EqualTo(("12", "2", "0", "3")));
         Assert.That(csv.Header, Does.Not.Contain("correction_reason"));
@@ -190,19 +190,19 @@ public class ExportDatasetTests : ExportScenario
                 : [];
 
         // WAW-0001: baseline is the BL MADRS (30).
-        Assert.That(Of("WAW-0001", "BL"), Is.EqualTo(new[] { "30", "BL", "30", "true", "", "", "", "false" }));
-        Assert.That(Of("WAW-0001", "INF1"), Is.EqualTo(new[] { "24", "BL", "30", "false", "-6", "-20", "false", "false" }));
+        Assert.That(Of("WAW-0001", "BL"), Is.EqualTo(new[] { "30", "BL", "30", "TRUE", "", "", "", "FALSE" }));
+        Assert.That(Of("WAW-0001", "INF1"), Is.EqualTo(new[] { "24", "BL", "30", "FALSE", "-6", "-20", "FALSE", "FALSE" }));
         // 14 is 53.33 % below 30: response without remission (14 > 10).
-        Assert.That(Of("WAW-0001", "POST24"), Is.EqualTo(new[] { "14", "BL", "30", "false", "-16", "-53.33", "true", "false" }));
+        Assert.That(Of("WAW-0001", "POST24"), Is.EqualTo(new[] { "14", "BL", "30", "FALSE", "-16", "-53.33", "TRUE", "FALSE" }));
         // 9: both.
-        Assert.That(Of("WAW-0001", "INF2"), Is.EqualTo(new[] { "9", "BL", "30", "false", "-21", "-70", "true", "true" }));
+        Assert.That(Of("WAW-0001", "INF2"), Is.EqualTo(new[] { "9", "BL", "30", "FALSE", "-21", "-70", "TRUE", "TRUE" }));
         // WAW-0002 has no BL: its baseline is INF1 pre (20). 12 is 40 % below: neither.
-        Assert.That(Of("WAW-0002", "INF1"), Is.EqualTo(new[] { "20", "INF1 pre", "20", "true", "", "", "", "false" }));
-        Assert.That(Of("WAW-0002", "POST24"), Is.EqualTo(new[] { "12", "INF1 pre", "20", "false", "-8", "-40", "false", "false" }));
+        Assert.That(Of("WAW-0002", "INF1"), Is.EqualTo(new[] { "20", "INF1 pre", "20", "TRUE", "", "", "", "FALSE" }));
+        Assert.That(Of("WAW-0002", "POST24"), Is.EqualTo(new[] { "12", "INF1 pre", "20", "FALSE", "-8", "-40", "FALSE", "FALSE" }));
         // 10 is exactly 50 % below 20 and exactly the remission threshold: both, the bounds inclusive.
-        Assert.That(Of("WAW-0002", "FU-D7"), Is.EqualTo(new[] { "10", "INF1 pre", "20", "false", "-10", "-50", "true", "true" }));
+        Assert.That(Of("WAW-0002", "FU-D7"), Is.EqualTo(new[] { "10", "INF1 pre", "20", "FALSE", "-10", "-50", "TRUE", "TRUE" }));
         // KRK-0001 has neither BL nor INF1 pre: no baseline, so no change and no response; remission needs none.
-        Assert.That(Of("KRK-0001", "POST24"), Is.EqualTo(new[] { "8", "", "", "false", "", "", "", "true" }));
+        Assert.That(Of("KRK-0001", "POST24"), Is.EqualTo(new[] { "8", "", "", "FALSE", "", "", "", "TRUE" }));
     }
 
     [Test]
@@ -263,7 +263,7 @@ public class ExportDatasetTests : ExportScenario
         }
         Assert.That(dictionary.Rows.Where(r => r["label"].Length == 0 || r["meaning"].Length == 0 || r["source"].Length == 0 || r["type"].Length == 0)
             .Select(r => $"{r["dataset"]}.{r["name"]}"), Is.Empty);
-        Assert.That(dictionary.Rows.Any(r => r["free_text"] == "true"), Is.EqualTo(adminWithFreeText));
+        Assert.That(dictionary.Rows.Any(r => r["free_text"] == "TRUE"), Is.EqualTo(adminWithFreeText));
         Assert.That(dictionary.Where("dataset", "assessments").Single(r => r["name"] == "BSL23_mean")["meaning"], Does.Contain("sparse"));
     }
 
@@ -273,7 +273,7 @@ public class ExportDatasetTests : ExportScenario
         var dictionary = await CsvAsync(Host.Admin, "dictionary", "?includeFreeText=true");
         Assert.That(dictionary.Rows.Select(r => r["name"]).Where(n => n.Contains("dose", StringComparison.OrdinalIgnoreCase) || n.Contains("arm", StringComparison.OrdinalIgnoreCase)),
             Is.Empty);
-        Assert.That(dictionary.Rows.Where(r => r["unblinded_only"] != "false"), Is.Empty);
+        Assert.That(dictionary.Rows.Where(r => r["unblinded_only"] != "FALSE"), Is.Empty);
     }
 
     [Test]
