@@ -55,6 +55,7 @@ public static class ExportEndpoints
         return app;
     }
 
+    // The filters are read and checked from the query by ExportRequests; as parameters here they document the endpoint.
     private static async Task<IResult> DatasetAsync(
         string dataset, string? site, string? instrument, string? since, string? includeFreeText,
         HttpContext http, ExtractCatalog catalog, Database db, TimeProvider clock, ExportRecording recording)

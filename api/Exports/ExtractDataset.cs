@@ -8,6 +8,10 @@ namespace Trial.Api.Exports;
 /// <summary>Everything a dataset reads from: the snapshot, the filters, who it is for and the protocol.</summary>
 public sealed record ExportContext(ExportSnapshot Snapshot, ExportFilter Filter, ExtractAudience Audience, ProtocolDefinition Protocol, ExportAnchors Anchors)
 {
+    /// <summary>Each visit code's position in the protocol's visit plan, from 1 (visit_num, VISITNUM).</summary>
+    public IReadOnlyDictionary<string, int> VisitNumbers { get; } =
+        Protocol.Visits.Select((v, i) => (v.Code, Number: i + 1)).ToDictionary(v => v.Code, v => v.Number, StringComparer.Ordinal);
+
     /// <summary>The date visits are judged against (missed or not): the snapshot's UTC date, as the API's schedules use.</summary>
     public DateOnly Today => DateOnly.FromDateTime(Snapshot.TakenUtc);
 }

@@ -100,7 +100,6 @@ public sealed class AssessmentsDataset : ExtractDataset<AssessmentRow>
 
     protected override async IAsyncEnumerable<AssessmentRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
-        var numbers = context.Protocol.Visits.Select((v, i) => (v.Code, Number: i + 1)).ToDictionary(v => v.Code, v => v.Number);
         await using var reader = await ExportQueries.AssessmentScoresAsync(context.Snapshot, context.Filter, context.Anchors, ct);
         int id = reader.GetOrdinal("Id"), code = reader.GetOrdinal("ParticipantCode"), site = reader.GetOrdinal("SiteCode"), visit = reader.GetOrdinal("VisitCode"),
             timepoint = reader.GetOrdinal("Timepoint"), instrument = reader.GetOrdinal("Instrument"), unscheduled = reader.GetOrdinal("Unscheduled"),
@@ -123,7 +122,7 @@ public sealed class AssessmentsDataset : ExtractDataset<AssessmentRow>
                 row.ParticipantCode = reader.GetString(code);
                 row.SiteCode = reader.GetString(site);
                 row.VisitCode = reader.GetString(visit);
-                row.VisitNumber = numbers.TryGetValue(row.VisitCode, out var n) ? n : null;
+                row.VisitNumber = context.VisitNumbers.TryGetValue(row.VisitCode, out var n) ? n : null;
                 row.Timepoint = ExportValues.Text(reader, timepoint) is { Length: > 0 } tp ? tp : null;
                 row.Instrument = reader.GetString(instrument);
                 row.Unscheduled = ExportValues.Flag(reader, unscheduled)!.Value;

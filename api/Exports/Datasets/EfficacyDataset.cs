@@ -84,7 +84,6 @@ public sealed class EfficacyDataset(EfficacyRules rules) : ExtractDataset<Effica
     protected override async IAsyncEnumerable<EfficacyRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         var anchors = context.Anchors;
-        var numbers = context.Protocol.Visits.Select((v, i) => (v.Code, Number: i + 1)).ToDictionary(v => v.Code, v => v.Number);
         var fallbackSource = $"{anchors.FallbackVisit} {anchors.FallbackTimepoint}";
         var row = new EfficacyRow();
         await using var reader = await ExportQueries.EfficacyAsync(context.Snapshot, context.Filter, anchors, ct);
@@ -96,7 +95,7 @@ public sealed class EfficacyDataset(EfficacyRules rules) : ExtractDataset<Effica
             row.ParticipantCode = reader.GetString(code);
             row.SiteCode = reader.GetString(site);
             row.VisitCode = reader.GetString(visit);
-            row.VisitNumber = numbers.TryGetValue(row.VisitCode, out var n) ? n : null;
+            row.VisitNumber = context.VisitNumbers.TryGetValue(row.VisitCode, out var n) ? n : null;
             var tp = reader.GetString(timepoint);
             row.Timepoint = tp.Length > 0 ? tp : null;
             row.AdministeredUtc = ExportValues.Instant(reader, administered)!.Value;

@@ -162,7 +162,6 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
 
     protected override async IAsyncEnumerable<ItemRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
-        var visitNumbers = context.Protocol.Visits.Select((v, i) => (v.Code, Number: i + 1)).ToDictionary(v => v.Code, v => v.Number);
         var row = new ItemRow { StudyId = context.Protocol.ProtocolId };
         await using var reader = await ExportQueries.ItemsAsync(context.Snapshot, context.Filter, context.Anchors, ct);
         // Ordinals as in ItemsSql's select list.
@@ -189,7 +188,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
                 if (visitCode != row.Visit)
                 {
                     row.Visit = visitCode;
-                    row.VisitNumber = visitNumbers.GetValueOrDefault(visitCode);
+                    row.VisitNumber = context.VisitNumbers.GetValueOrDefault(visitCode);
                 }
                 row.Timepoint = reader.GetString(timepoint) is { Length: > 0 } tp ? tp : null;
                 facts = Facts[reader.GetString(instrument)];

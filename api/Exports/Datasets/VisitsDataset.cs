@@ -67,7 +67,6 @@ public sealed class VisitsDataset : ExtractDataset<VisitRow>
     protected override async IAsyncEnumerable<VisitRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         var protocol = context.Protocol;
-        var numbers = protocol.Visits.Select((v, i) => (v.Code, Number: i + 1)).ToDictionary(v => v.Code, v => v.Number);
         var sinceDate = context.Filter.SinceUtc is { } since ? DateOnly.FromDateTime(since) : (DateOnly?)null;
         var row = new VisitRow { ProtocolVersion = protocol.Version };
 
@@ -96,7 +95,7 @@ public sealed class VisitsDataset : ExtractDataset<VisitRow>
                     foreach (var v in schedule)
                     {
                         row.Visit = v;
-                        row.VisitNumber = numbers[v.VisitCode];
+                        row.VisitNumber = context.VisitNumbers[v.VisitCode];
                         yield return row;
                     }
                 }
