@@ -9,7 +9,7 @@ using Trial.Db.Exports;
 namespace Trial.Bench;
 
 /// <summary>One pull of an extract: rows and bytes read, time taken, and the API process's largest resident set meanwhile.</summary>
-public sealed record PullRun(string Name, long Rows, long Bytes, TimeSpan Elapsed, long PeakRssKb)
+public sealed record PullRun(string Name, long Rows, long Bytes, TimeSpan Elapsed, long PeakRssKb, TimeSpan ServerCpu)
 {
     public double RowsPerSecond => Rows / Elapsed.TotalSeconds;
     public double MegabytesPerSecond => Bytes / 1e6 / Elapsed.TotalSeconds;
@@ -71,12 +71,13 @@ public static class ExportBenchmark
         }
         var bundle = await PullAsync(api, statistician, "/api/v1/exports/bundle.zip", "API bundle.zip (all datasets, zipped)");
 
-        var table = new Table("run", "rows", "MB", "seconds", "rows/s", "MB/s", "API peak RSS MB");
+        var table = new Table("run", "rows", "MB", "seconds", "rows/s", "MB/s", "server CPU s", "API peak RSS MB");
         foreach (var run in apiRuns.Zip(sqliteRuns).SelectMany(p => new[] { p.First, p.Second }).Append(bundle))
             table.Add(run.Name, Format.N0(run.Rows), Format.N1(run.Bytes / 1e6), Format.N2(run.Elapsed.TotalSeconds), Format.N0(run.RowsPerSecond),
-                Format.N1(run.MegabytesPerSecond), run.PeakRssKb == 0 ? "-" : Format.N1(run.PeakRssKb / 1024.0));
+                Format.N1(run.MegabytesPerSecond), Format.N2(run.ServerCpu.TotalSeconds), run.PeakRssKb == 0 ? "-" : Format.N1(run.PeakRssKb / 1024.0));
         table.Print();
-        Console.WriteLine("rows: data rows (lines less the header). API peak RSS: the largest VmRSS of the API process sampled every 20 ms during that pull.");
+        Console.WriteLine("rows: data rows (lines less the header). server CPU: user + system time of the API process, or of sqlite3, during that pull (the reading client's not included).");
+        Console.WriteLine("API peak RSS: the largest VmRSS of the API process sampled every 20 ms during that pull.");
 
         var ratios = apiRuns.Zip(sqliteRuns, (a, s) => a.RowsPerSecond / s.RowsPerSecond).Order().ToList();
         var ratio = Stats.Median(ratios);
@@ -101,6 +102,7 @@ public static class ExportBenchmark
     private static async Task<PullRun> PullAsync(ApiProcess api, HttpClient client, string url, string name)
     {
         using var sampler = new RssSampler(api.Pid);
+        var cpu = ApiProcess.CpuTime(api.Pid);
         var watch = Stopwatch.StartNew();
         using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
@@ -108,8 +110,9 @@ public static class ExportBenchmark
         var (bytes, lines) = await CountAsync(stream);
         watch.Stop();
         var peak = await sampler.StopAsync();
+        cpu = ApiProcess.CpuTime(api.Pid) - cpu;
         var rows = url.EndsWith(".zip", StringComparison.Ordinal) ? await BundleRowsAsync(client, url) : lines - 1;
-        return new PullRun(name, rows, bytes, watch.Elapsed, peak);
+        return new PullRun(name, rows, bytes, watch.Elapsed, peak, cpu);
     }
 
     // The zip's rows are in its manifest; pulled again only to read it, outside the timing.
@@ -126,16 +129,20 @@ public static class ExportBenchmark
 
     private static async Task<PullRun> Sqlite3Async(string path, string sql)
     {
-        var start = new ProcessStartInfo(Sqlite3) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-csv", "-header", path, sql }) start.ArgumentList.Add(argument);
+        // Through /usr/bin/time, which reports the CPU time sqlite3 used.
+        var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-f", "cpu %U %S", Sqlite3, "-csv", "-header", path, sql }) start.ArgumentList.Add(argument);
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Sqlite3}.");
         var errors = process.StandardError.ReadToEndAsync();
         var (bytes, lines) = await CountAsync(process.StandardOutput.BaseStream);
         await process.WaitForExitAsync();
         watch.Stop();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"sqlite3 failed: {await errors}");
-        return new PullRun("sqlite3 -csv, same query", lines - 1, bytes, watch.Elapsed, 0);
+        var report = await errors;
+        if (process.ExitCode != 0) throw new InvalidOperationException($"sqlite3 failed: {report}");
+        var cpu = report.Split('\n').Last(l => l.StartsWith("cpu ", StringComparison.Ordinal)).Split(' ')[1..]
+            .Sum(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture));
+        return new PullRun("sqlite3 -csv, same query", lines - 1, bytes, watch.Elapsed, 0, TimeSpan.FromSeconds(cpu));
     }
 
     private static async Task<(long Bytes, long Lines)> CountAsync(Stream stream)
@@ -246,6 +253,16 @@ internal sealed class ApiProcess : IAsyncDisposable
 
     /// <summary>VmRSS (resident now) and VmHWM (the peak since start), in kB.</summary>
     public (long Rss, long Hwm) Memory() => (ReadStatusKb(Pid, "VmRSS:"), ReadStatusKb(Pid, "VmHWM:"));
+
+    /// <summary>User + system CPU time of a process so far (/proc/PID/stat, in clock ticks of 1/100 s).</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After the command name: state is field 3, utime field 14 and stime field 15 (1-based over the whole line).
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
 
     public static long ReadStatusKb(int pid, string field)
     {

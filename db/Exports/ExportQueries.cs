@@ -85,15 +85,16 @@ public static class ExportQueries
     /// columns repeat on each of its items, so a reader only needs them when the item number
     /// does not go up (a new assessment starts). CROSS JOIN with the join condition in WHERE means the
     /// same as JOIN in both dialects, and tells SQLite to walk participants in index order and sort each
-    /// one's few hundred rows, instead of sorting the whole table (it would otherwise start from the items).
+    /// one's few hundred rows, instead of sorting the whole table (it would otherwise start from the items);
+    /// INF1's date is looked up once per participant, before the join that multiplies the rows.
     /// </summary>
     public const string ItemsSql =
         $"""
         SELECT i.ItemNumber, i.Value, p.Code AS ParticipantCode, a.VisitCode, a.Timepoint, a.Instrument, a.AdministeredUtc, d0.ActualDate AS DayZeroDate
         FROM Participant p
+        {DayZeroJoin}
         CROSS JOIN Assessment a
         JOIN AssessmentItem i ON i.AssessmentId = a.Id
-        {DayZeroJoin}
         WHERE a.ParticipantId = p.Id
           AND {SiteFilter}
           AND (@instrument IS NULL OR a.Instrument = @instrument)

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace Trial.Db.Exports;
 
@@ -15,15 +14,28 @@ public static class ExportValues
 
     public static int? Integer(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : Convert.ToInt32(r.GetValue(ordinal), CultureInfo.InvariantCulture);
 
-    public static bool? Flag(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r is SqliteDataReader ? r.GetInt64(ordinal) != 0 : r.GetBoolean(ordinal);
-
-    public static decimal? Number(DbDataReader r, int ordinal)
+    public static bool? Flag(DbDataReader r, int ordinal) => r.GetValue(ordinal) switch
     {
-        if (r.IsDBNull(ordinal)) return null;
-        // SQLite keeps 70 as an integer and 61.5 as a real; GetDouble reads both, and the conversion
-        // to decimal keeps 15 significant digits, which restores the value as it was written.
-        return r is SqliteDataReader ? (decimal)r.GetDouble(ordinal) : r.GetDecimal(ordinal);
-    }
+        DBNull => null,
+        bool b => b,
+        long l => l != 0,
+        int i => i != 0,
+        var other => throw new InvalidCastException($"Cannot read {other.GetType().Name} as a flag."),
+    };
+
+    /// <summary>
+    /// SQLite keeps 70 as an integer and 61.5 as a real (one column can hold both across rows); the
+    /// conversion of a double to decimal keeps 15 significant digits, which restores the value as written.
+    /// </summary>
+    public static decimal? Number(DbDataReader r, int ordinal) => r.GetValue(ordinal) switch
+    {
+        DBNull => null,
+        decimal d => d,
+        double d => (decimal)d,
+        long l => l,
+        int i => i,
+        var other => throw new InvalidCastException($"Cannot read {other.GetType().Name} as a number."),
+    };
 
     public static DateOnly? Date(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetValue(ordinal) switch
     {
