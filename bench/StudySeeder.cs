@@ -136,7 +136,8 @@ public static class StudySeeder
     /// <summary>Monitors have worked through most alerts: acknowledged, and most of those resolved.</summary>
     private static async Task<int> ReviewAlertsAsync(Database database, Random random, Guid monitor, DateTime now)
     {
-        var alerts = (await database.ReadAsync(c => c.QueryAsync<Guid>("SELECT Id FROM SafetyAlert WHERE SupersededUtc IS NULL ORDER BY Id"))).ToList();
+        // In the order of what raised them, not of their ids, which the rule evaluation draws at random.
+        var alerts = (await database.ReadAsync(c => c.QueryAsync<Guid>("SELECT Id FROM SafetyAlert WHERE SupersededUtc IS NULL ORDER BY ParticipantId, RuleCode, SourceKey"))).ToList();
         await database.WriteAsync(async (c, t) =>
         {
             foreach (var id in alerts)
@@ -243,7 +244,8 @@ internal sealed class Course
 
     public static Course Generate(ProtocolDefinition protocol, SeedOptions options, int index, IReadOnlyDictionary<string, Guid> investigators)
     {
-        var r = new Random(HashCode.Combine(options.Seed, index) ^ options.Seed * 7919 + index);
+        // Not HashCode.Combine: it is seeded at random per process, and the study must be the same every time.
+        var r = new Random(unchecked(options.Seed * 1_000_003 + index));
         var site = Pick(r, StudySeeder.Sites.Select(s => (s.Code, s.Weight)).ToArray());
         var by = investigators[site];
         // Recruitment runs over the 18 months before the cut-off, evenly; the latest enrolled are still early in their course.
