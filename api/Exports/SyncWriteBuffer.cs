@@ -6,15 +6,11 @@ namespace Trial.Api.Exports;
 /// API. Such writes are held here (a few kilobytes per entry) and sent by <see cref="DrainAsync"/>;
 /// asynchronous writes, which carry the bulk of the data, pass straight through after them.
 /// </summary>
-internal sealed class SyncWriteBuffer(Stream inner) : Stream
+internal sealed class SyncWriteBuffer(Stream inner) : WriteOnlyStream
 {
     private readonly MemoryStream _pending = new();
 
-    public override void Write(byte[] buffer, int offset, int count) => _pending.Write(buffer, offset, count);
     public override void Write(ReadOnlySpan<byte> buffer) => _pending.Write(buffer);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -36,13 +32,4 @@ internal sealed class SyncWriteBuffer(Stream inner) : Stream
         await DrainAsync(cancellationToken);
         await inner.FlushAsync(cancellationToken);
     }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

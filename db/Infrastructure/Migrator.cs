@@ -13,6 +13,7 @@ public static class Migrator
 {
     /// <summary>The header line by which a script asks to run outside a transaction.</summary>
     public const string NoTransactionMarker = "-- Transaction: none";
+
     public static IReadOnlyList<SqlScript> Scripts(DatabaseProvider provider)
     {
         var folder = provider == DatabaseProvider.Sqlite ? "migrations/sqlite/" : "migrations/sqlserver/";
