@@ -7,6 +7,7 @@ using Trial.Api.AdverseEvents;
 using Trial.Api.Safety;
 using Trial.Api.Assessments;
 using Trial.Api.Audit;
+using Trial.Api.Exports;
 using Trial.Api.Health;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
@@ -59,8 +60,10 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Investigator, p => p.RequireRole(Roles.Investigator))
     .AddPolicy(Policies.AlertReviewer, p => p.RequireRole(Roles.Monitor, Roles.Admin))
     .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin))
-    .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin));
+    .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin))
+    .AddPolicy(Policies.ExtractReader, p => p.RequireRole(Roles.Statistician, Roles.Admin));
 builder.Services.AddTrialOpenApi();
+builder.Services.AddExports();
 
 var app = builder.Build();
 
@@ -88,6 +91,7 @@ app.MapSchedules();
 app.MapAdverseEvents();
 app.MapSafetyAlerts();
 app.MapAudit();
+app.MapExports();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

@@ -7,8 +7,9 @@ using Trial.Db.Infrastructure;
 namespace Trial.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench [-- write | schedules | latency | evaluation | all]</c>:
+/// <c>dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] | evaluation | export | all]</c>:
 /// prints the machine, then one table per scenario. Every ratio compares figures measured in the same run.
+/// <c>-- seed ...</c> builds a synthetic study instead (see <see cref="SeedCommand"/>).
 /// </summary>
 public static class BenchProgram
 {
@@ -22,11 +23,15 @@ public static class BenchProgram
     public static async Task<int> Main(string[] args)
     {
         var scenario = args.FirstOrDefault() ?? "all";
+        if (scenario == "seed") return await SeedCommand.RunAsync(args[1..]);
         if (Array.IndexOf(args, "--rate") is var r and >= 0 && r + 1 < args.Length && int.TryParse(args[r + 1], out var rate) && rate > 0)
             LatencyBenchmark.Rate = rate;
-        if (scenario is not ("write" or "audit" or "schedules" or "latency" or "evaluation" or "all"))
+        var exportOptions = scenario == "export" ? Options.Parse(args[1..]) : null;
+        if (scenario is not ("write" or "audit" or "schedules" or "latency" or "evaluation" or "export" or "all") || (scenario == "export" && exportOptions is null))
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] | evaluation | all]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] | evaluation | all |");
+            Console.Error.WriteLine("                                               export [--participants 2000] [--seed 42] [--db path] [--rounds 3]]");
+            Console.Error.WriteLine("       dotnet run -c Release --project bench -- seed --participants N [--seed 42] [--out path]");
             return 2;
         }
 
@@ -39,6 +44,12 @@ public static class BenchProgram
         if (scenario is "schedules" or "all") await SchedulesAsync();
         if (scenario is "latency" or "all") await LatencyAsync();
         if (scenario is "evaluation" or "all") await EvaluationAsync();
+        if (scenario is "export")
+        {
+            await ExportBenchmark.RunAsync(int.Parse(exportOptions!.Value("participants", "2000"), System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(exportOptions.Value("seed", "42"), System.Globalization.CultureInfo.InvariantCulture), exportOptions.TryGet("db", out var db) ? db : null,
+                int.Parse(exportOptions.Value("rounds", "3"), System.Globalization.CultureInfo.InvariantCulture));
+        }
         Console.WriteLine($"Total time {total.Elapsed.TotalSeconds:N0} s.");
         return 0;
     }

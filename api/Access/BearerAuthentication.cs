@@ -94,6 +94,8 @@ public static class Policies
     public const string ClinicalReader = "clinical-reader";
     /// <summary>May read the audit trail (admins all of it, monitors their sites').</summary>
     public const string AuditReader = "audit-reader";
+    /// <summary>May pull pseudonymised extracts of their sites (statisticians and admins).</summary>
+    public const string ExtractReader = "extract-reader";
 }
 
 public static class ActorExtensions

@@ -21,6 +21,7 @@ public class AuthorizationMatrixTests
     private static readonly string[] Investigators = ["investigator"];
     private static readonly string[] Reviewers = ["admin", "monitor"];
     private static readonly string[] Admins = ["admin"];
+    private static readonly string[] ExtractReaders = ["admin", "statistician"];
 
     private static TrialHost _host = null!;
     private static readonly Dictionary<string, HttpClient> Investigator = [];
@@ -126,6 +127,9 @@ public class AuthorizationMatrixTests
             new Call(HttpMethod.Post, $"/api/v1/safety-alerts/{await FreshAlertAsync(site)}/escalate", new { reason = "Urgent." })),
 
         ["ListAudit"] = new(Reviewers, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/audit"), NamesARecord: false),
+        ["ExportDataset"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) =>
+            Get(site is null ? $"/api/v1/exports/no-such-dataset.csv?site={Own}" : $"/api/v1/exports/participants.csv?site={site}")),
+        ["ExportBundle"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/exports/bundle.zip?site={site}"), NamesARecord: false),
         ["VerifyAudit"] = new(Admins, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/audit/verify"), NamesARecord: false),
     };
 
@@ -266,6 +270,6 @@ public class AuthorizationMatrixTests
     public void Statistician_ReachesNoClinicalDataOutsideExtracts()
     {
         var reachable = Declared.Where(d => d.Value.Allowed.Contains("statistician")).Select(d => d.Key).Order(StringComparer.Ordinal);
-        Assert.That(reachable, Is.EqualTo(new[] { "ListInstruments", "Live", "Ready", "RevokeOwnToken" }));
+        Assert.That(reachable, Is.EqualTo(new[] { "ExportBundle", "ExportDataset", "ListInstruments", "Live", "Ready", "RevokeOwnToken" }));
     }
 }

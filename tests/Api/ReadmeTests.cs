@@ -5,11 +5,14 @@ using Trial.Tests.Db;
 
 namespace Trial.Tests.Api;
 
-/// <summary>The README's first example, run as written (with bash and curl) against a real host, on today's date.</summary>
+/// <summary>
+/// The README's examples after its two commands, every shell block in order as one session (bash, curl, unzip), run as
+/// written against a real host on today's date.
+/// </summary>
 public partial class ReadmeTests
 {
-    [GeneratedRegex(@"## First steps.*?```sh\n(?<script>.*?)```", RegexOptions.Singleline)]
-    private static partial Regex FirstStepsBlock();
+    [GeneratedRegex(@"```sh\n(?<script>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
 
     private static string ReadmeText()
     {
@@ -22,10 +25,12 @@ public partial class ReadmeTests
     }
 
     [Test]
-    public async Task FirstSteps_RunInOrderOnAFreshDatabase_EverySucceeds()
+    public async Task Examples_RunInOrderOnAFreshDatabase_EverySucceeds()
     {
-        var script = FirstStepsBlock().Match(ReadmeText()).Groups["script"].Value;
-        Assert.That(script, Does.Contain("curl"), "the First steps block was found");
+        var readme = ReadmeText();
+        var blocks = ShellBlock().Matches(readme[readme.IndexOf("## First steps", StringComparison.Ordinal)..]).Select(m => m.Groups["script"].Value).ToList();
+        Assert.That(blocks, Has.Count.GreaterThanOrEqualTo(2), "the First steps block and the statisticians' block");
+        var script = string.Join("\n", blocks);
 
         // The host's clock is today, as a user's would be; its URL and admin token replace the README's defaults.
         await using var host = TrialHost.Start(startTime: DateTimeOffset.UtcNow);
@@ -54,5 +59,7 @@ public partial class ReadmeTests
         Assert.That(printed, Does.Contain("\"visitCode\":\"BL\"").And.Contain("\"status\":\"done\""), "the plan shows BL done");
         Assert.That(printed, Does.Contain("\"entityType\":\"assessment\""), "the history shows the assessment");
         Assert.That(printed, Does.Contain("\"intact\":true"), "the trail is intact");
+        Assert.That(File.Exists(workFolder.File("extract/manifest.json")), Is.True, "the statistician's bundle was unzipped");
+        Assert.That(File.ReadAllLines(workFolder.File("items.csv")), Has.Length.EqualTo(11), "items.csv: the header and the baseline MADRS's 10 items");
     }
 }

@@ -1,0 +1,49 @@
+using Trial.Api.Exports.Datasets;
+using Trial.Core.Instruments;
+using Trial.Core.Protocol;
+using Trial.Db.Exports;
+
+namespace Trial.Api.Exports;
+
+/// <summary>The datasets of the extract, in bundle order, and the protocol facts their queries need.</summary>
+public sealed class ExtractCatalog
+{
+    public ExtractCatalog(ProtocolDefinition protocol)
+    {
+        Protocol = protocol;
+        Anchors = AnchorsOf(protocol);
+        var datasets = new List<IExtractDataset>
+        {
+            new ParticipantsDataset(),
+            new VisitsDataset(),
+            new AssessmentsDataset(),
+            new ItemsDataset(),
+            new EfficacyDataset(protocol.Efficacy),
+            new AdverseEventsDataset(),
+            new SafetyAlertsDataset(),
+        };
+        // The dictionary describes every dataset, itself included.
+        datasets.Add(new DictionaryDataset(() => datasets));
+        Datasets = datasets;
+    }
+
+    public ProtocolDefinition Protocol { get; }
+    public ExportAnchors Anchors { get; }
+    public IReadOnlyList<IExtractDataset> Datasets { get; }
+
+    public IExtractDataset? Find(string name) => Datasets.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal));
+
+    public IEnumerable<string> Names => Datasets.Select(d => d.Name);
+
+    /// <summary>
+    /// Day 0 is the first infusion (the protocol's unanchored infusion visit, INF1). The efficacy
+    /// baseline is the baseline visit's MADRS, else the first infusion's first timepoint (INF1 pre).
+    /// </summary>
+    private static ExportAnchors AnchorsOf(ProtocolDefinition protocol)
+    {
+        var dayZero = protocol.InfusionVisits.FirstOrDefault(v => v.Anchor is null)?.Code
+            ?? throw new InvalidOperationException("The protocol has no unanchored infusion visit to count study days from.");
+        var baseline = protocol.Visits.FirstOrDefault(v => v.Kind == VisitKinds.Baseline)?.Code ?? dayZero;
+        return new ExportAnchors(dayZero, InstrumentCatalog.Madrs, InstrumentCatalog.MadrsDefinition.SeverityScoreKey!, baseline, "", dayZero, protocol.Timepoints[0]);
+    }
+}

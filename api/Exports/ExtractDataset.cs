@@ -1,0 +1,60 @@
+using System.Text;
+using Sylvan.Data.Csv;
+using Trial.Core.Protocol;
+using Trial.Db.Exports;
+
+namespace Trial.Api.Exports;
+
+/// <summary>Everything a dataset reads from: the snapshot, the filters, who it is for and the protocol.</summary>
+public sealed record ExportContext(ExportSnapshot Snapshot, ExportFilter Filter, ExtractAudience Audience, ProtocolDefinition Protocol, ExportAnchors Anchors)
+{
+    /// <summary>Each visit code's position in the protocol's visit plan, from 1 (visit_num, VISITNUM).</summary>
+    public IReadOnlyDictionary<string, int> VisitNumbers { get; } =
+        Protocol.Visits.Select((v, i) => (v.Code, Number: i + 1)).ToDictionary(v => v.Code, v => v.Number, StringComparer.Ordinal);
+
+    /// <summary>The date visits are judged against (missed or not): the snapshot's UTC date, as the API's schedules use.</summary>
+    public DateOnly Today => DateOnly.FromDateTime(Snapshot.TakenUtc);
+}
+
+/// <summary>A dataset of the extract, as the endpoints, the bundle and the dictionary see it.</summary>
+public interface IExtractDataset
+{
+    /// <summary>The name in the URL and, with .csv, the file name.</summary>
+    string Name { get; }
+    string Description { get; }
+    IReadOnlyList<ExtractColumnInfo> Columns { get; }
+
+    /// <summary>Writes the dataset as CSV (header row, then one line per row) and returns its row count.</summary>
+    Task<long> WriteCsvAsync(ExportContext context, Stream output, CancellationToken ct);
+}
+
+public abstract class ExtractDataset<TRow> : IExtractDataset
+{
+    private static readonly UTF8Encoding Utf8WithoutBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    // RFC 4180: comma, double quotes around a field holding a comma, quote or line break, a quote doubled inside;
+    // lines end with CRLF. Missing values (null) are empty fields.
+    private static readonly CsvDataWriterOptions CsvOptions = new() { NewLine = "\r\n", BufferSize = 64 * 1024 };
+
+    public abstract string Name { get; }
+    public abstract string Description { get; }
+    public abstract IReadOnlyList<ExtractColumn<TRow>> Columns { get; }
+    IReadOnlyList<ExtractColumnInfo> IExtractDataset.Columns => Columns;
+
+    /// <summary>The rows, read from the snapshot one at a time; implementations may reuse one row object.</summary>
+    protected abstract IAsyncEnumerable<TRow> RowsAsync(ExportContext context, CancellationToken ct);
+
+    public virtual Task<long> WriteCsvAsync(ExportContext context, Stream output, CancellationToken ct) => WriteCsvCellByCellAsync(context, output, ct);
+
+    /// <summary>The reference way to write a dataset: each row's cells from the column definitions, through Sylvan's CSV writer.</summary>
+    public async Task<long> WriteCsvCellByCellAsync(ExportContext context, Stream output, CancellationToken ct)
+    {
+        var columns = Columns.Where(c => c.IsFor(context.Audience)).ToList();
+        await using var text = new StreamWriter(output, Utf8WithoutBom, bufferSize: 64 * 1024, leaveOpen: true);
+        await using var reader = new ExtractReader<TRow>(RowsAsync(context, ct), columns, ct);
+        var csv = CsvDataWriter.Create(text, CsvOptions);
+        await csv.WriteAsync(reader, ct);
+        await text.FlushAsync(ct);
+        return reader.RowsRead;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Data;
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Db.Exports;
+
+/// <summary>
+/// One consistent moment of the database for a whole extract: one connection and one read
+/// transaction that every dataset of the extract reads through, while data entry goes on.
+/// SQLite (WAL): a deferred transaction sees the database as of its first read, beside the writer
+/// and without blocking it. SQL Server: SNAPSHOT isolation (allowed by the ExportSnapshot migration),
+/// which reads row versions as of the transaction's first read and takes no shared locks.
+/// </summary>
+public sealed class ExportSnapshot : IAsyncDisposable
+{
+    private ExportSnapshot(DbConnection connection, DbTransaction transaction, DateTime takenUtc)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        TakenUtc = takenUtc;
+    }
+
+    public DbConnection Connection { get; }
+    public DbTransaction Transaction { get; }
+
+    /// <summary>Server time just after the snapshot was fixed: every write committed before it is in the extract.</summary>
+    public DateTime TakenUtc { get; }
+
+    public static async Task<ExportSnapshot> BeginAsync(Database database, TimeProvider clock, CancellationToken ct = default)
+    {
+        var connection = await database.OpenAsync(ct);
+        try
+        {
+            // Microsoft.Data.Sqlite begins IMMEDIATE transactions by default, which would take the write lock.
+            DbTransaction transaction = connection is SqliteConnection sqlite
+                ? sqlite.BeginTransaction(deferred: true)
+                : await connection.BeginTransactionAsync(IsolationLevel.Snapshot, ct);
+            // Both engines fix the snapshot at the transaction's first read, not at BEGIN: read now,
+            // so that the moment is this one and not whenever the first dataset happens to start.
+            await connection.ExecuteScalarAsync<int>(new CommandDefinition(ExportQueries.FixSnapshotSql, transaction: transaction, cancellationToken: ct));
+            return new ExportSnapshot(connection, transaction, clock.GetUtcNow().UtcDateTime);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Nothing was written: ending the read transaction is all a rollback does.
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}
