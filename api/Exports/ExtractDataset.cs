@@ -1,3 +1,4 @@
+using Trial.Core.Sites;
 using System.Text;
 using Sylvan.Data.Csv;
 using Trial.Core.Protocol;
@@ -12,8 +13,12 @@ public sealed record ExportContext(ExportSnapshot Snapshot, ExportFilter Filter,
     public IReadOnlyDictionary<string, int> VisitNumbers { get; } =
         Protocol.Visits.Select((v, i) => (v.Code, Number: i + 1)).ToDictionary(v => v.Code, v => v.Number, StringComparer.Ordinal);
 
-    /// <summary>The date visits are judged against (missed or not): the snapshot's UTC date, as the API's schedules use.</summary>
-    public DateOnly Today => DateOnly.FromDateTime(Snapshot.TakenUtc);
+    /// <summary>The date visits of the site are judged against (missed or not): the site's own date at the snapshot, as the API's schedules use.</summary>
+    public DateOnly Today(string siteCode) => LocalDate(siteCode, Snapshot.TakenUtc);
+
+    /// <summary>The site's calendar date of an instant (the study day of an assessment counts in the site's days).</summary>
+    public DateOnly LocalDate(string siteCode, DateTime utc) =>
+        Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? SiteCalendar.LocalDate(utc, zone) : DateOnly.FromDateTime(utc);
 }
 
 /// <summary>A dataset of the extract, as the endpoints, the bundle and the dictionary see it.</summary>

@@ -27,15 +27,18 @@ public static class ExportQueries
     private const string AssessmentChanged =
         "(a.ReceivedUtc >= @sinceUtc OR EXISTS (SELECT 1 FROM AssessmentRevision r WHERE r.AssessmentId = a.Id AND r.ReplacedUtc >= @sinceUtc))";
 
-    // The participant row has no change stamp of its own: discontinuation (like every write its visit plan
-    // depends on) is followed by a rebuild of the stored plan, whose ComputedUtc is then at or after the change.
+    // Any change to the participant's own record or visits (enrolment, a visit recorded or moved, discontinuation,
+    // withdrawal) leaves a row in the audit trail, stamped when it was made.
     private const string ParticipantChanged =
-        "(p.EnrolledUtc >= @sinceUtc OR EXISTS (SELECT 1 FROM ScheduledVisit sv WHERE sv.ParticipantId = p.Id AND sv.ComputedUtc >= @sinceUtc))";
+        "(p.EnrolledUtc >= @sinceUtc OR EXISTS (SELECT 1 FROM AuditEvent e WHERE e.ParticipantCode = p.Code AND e.EntityType IN ('participant', 'visit') AND e.AtUtc >= @sinceUtc))";
 
     private const string DayZeroJoin = "LEFT JOIN VisitRecord d0 ON d0.ParticipantId = p.Id AND d0.VisitCode = @dayZeroVisit";
 
     /// <summary>The first read of the snapshot's transaction, which fixes its moment.</summary>
     public const string FixSnapshotSql = "SELECT COUNT(*) FROM Site";
+
+    /// <summary>Each site's time zone: dates in the extracts are the sites' own calendar dates.</summary>
+    public const string SiteZonesSql = "SELECT Code, TimeZone FROM Site";
 
     /// <summary>
     /// Every column of the participant (p.*), so a column added to Participant (withdrawal) reaches
@@ -52,9 +55,8 @@ public static class ExportQueries
     /// <summary>One row per participant and recorded visit (a participant with none once, with a null visit), in participant order.</summary>
     public const string VisitRecordsSql =
         $"""
-        SELECT p.Code AS ParticipantCode, p.SiteCode, p.EnrolledDate, p.InfusionsDiscontinuedDate, v.VisitCode, v.ActualDate,
+        SELECT p.Code AS ParticipantCode, p.SiteCode, p.EnrolledDate, p.InfusionsDiscontinuedDate, p.WithdrawnDate, v.VisitCode, v.ActualDate,
                CASE WHEN @sinceUtc IS NULL OR {ParticipantChanged}
-                         OR EXISTS (SELECT 1 FROM VisitRecord vr WHERE vr.ParticipantId = p.Id AND vr.RecordedUtc >= @sinceUtc)
                     THEN 1 ELSE 0 END AS ChangedSince
         FROM Participant p
         LEFT JOIN VisitRecord v ON v.ParticipantId = p.Id
@@ -90,7 +92,7 @@ public static class ExportQueries
     /// </summary>
     public const string ItemsSql =
         $"""
-        SELECT i.ItemNumber, i.Value, p.Code AS ParticipantCode, a.VisitCode, a.Timepoint, a.Instrument, a.AdministeredUtc, d0.ActualDate AS DayZeroDate
+        SELECT i.ItemNumber, i.Value, p.Code AS ParticipantCode, p.SiteCode, a.VisitCode, a.Timepoint, a.Instrument, a.AdministeredUtc, d0.ActualDate AS DayZeroDate
         FROM Participant p
         {DayZeroJoin}
         CROSS JOIN Assessment a

@@ -15,12 +15,16 @@ namespace Trial.Db.Exports;
 /// </summary>
 public sealed class ExportSnapshot : IAsyncDisposable
 {
-    private ExportSnapshot(DbConnection connection, DbTransaction transaction, DateTime takenUtc)
+    private ExportSnapshot(DbConnection connection, DbTransaction transaction, DateTime takenUtc, IReadOnlyDictionary<string, TimeZoneInfo> siteZones)
     {
         Connection = connection;
         Transaction = transaction;
         TakenUtc = takenUtc;
+        SiteZones = siteZones;
     }
+
+    /// <summary>Each site's time zone, as of the snapshot.</summary>
+    public IReadOnlyDictionary<string, TimeZoneInfo> SiteZones { get; }
 
     public DbConnection Connection { get; }
     public DbTransaction Transaction { get; }
@@ -40,7 +44,9 @@ public sealed class ExportSnapshot : IAsyncDisposable
             // Both engines fix the snapshot at the transaction's first read, not at BEGIN: read now,
             // so that the moment is this one and not whenever the first dataset happens to start.
             await connection.ExecuteScalarAsync<int>(new CommandDefinition(ExportQueries.FixSnapshotSql, transaction: transaction, cancellationToken: ct));
-            return new ExportSnapshot(connection, transaction, clock.GetUtcNow().UtcDateTime);
+            var zones = (await connection.QueryAsync<(string Code, string TimeZone)>(new CommandDefinition(ExportQueries.SiteZonesSql, transaction: transaction, cancellationToken: ct)))
+                .ToDictionary(s => s.Code, s => TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone), StringComparer.Ordinal);
+            return new ExportSnapshot(connection, transaction, clock.GetUtcNow().UtcDateTime, zones);
         }
         catch
         {

@@ -135,7 +135,7 @@ public sealed class AssessmentsDataset : ExtractDataset<AssessmentRow>
                 row.Instrument = reader.GetString(instrument);
                 row.Unscheduled = ExportValues.Flag(reader, unscheduled)!.Value;
                 row.AdministeredUtc = ExportValues.Instant(reader, administered)!.Value;
-                row.StudyDay = ExtractText.StudyDay(DateOnly.FromDateTime(row.AdministeredUtc), ExportValues.Date(reader, dayZero));
+                row.StudyDay = ExtractText.StudyDay(context.LocalDate(row.SiteCode, row.AdministeredUtc), ExportValues.Date(reader, dayZero));
                 row.Complete = ExportValues.Flag(reader, complete)!.Value;
                 row.MissingItems = ExportValues.Integer(reader, missing) ?? 0;
                 row.SeverityBand = ExportValues.Text(reader, band);

@@ -99,7 +99,7 @@ public sealed class EfficacyDataset(EfficacyRules rules) : ExtractDataset<Effica
             var tp = reader.GetString(timepoint);
             row.Timepoint = tp.Length > 0 ? tp : null;
             row.AdministeredUtc = ExportValues.Instant(reader, administered)!.Value;
-            row.StudyDay = ExtractText.StudyDay(DateOnly.FromDateTime(row.AdministeredUtc), ExportValues.Date(reader, dayZero));
+            row.StudyDay = ExtractText.StudyDay(context.LocalDate(row.SiteCode, row.AdministeredUtc), ExportValues.Date(reader, dayZero));
             row.Total = ExportValues.Number(reader, total)!.Value;
 
             var bl = ExportValues.Number(reader, baseline);

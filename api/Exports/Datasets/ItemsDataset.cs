@@ -229,7 +229,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
         var row = new ItemRow { StudyId = context.Protocol.ProtocolId };
         await using var reader = await ExportQueries.ItemsAsync(context.Snapshot, context.Filter, context.Anchors, ct);
         // Ordinals as in ItemsSql's select list.
-        const int itemNumber = 0, value = 1, code = 2, visit = 3, timepoint = 4, instrument = 5, administered = 6, dayZero = 7;
+        const int itemNumber = 0, value = 1, code = 2, site = 3, visit = 4, timepoint = 5, instrument = 6, administered = 7, dayZero = 8;
 
         var previousItem = int.MaxValue;
         ItemFacts[] facts = [];
@@ -256,7 +256,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
                 facts = Facts[reader.GetString(instrument)];
                 var at = ExportValues.Instant(reader, administered)!.Value;
                 row.DateTime = ExtractText.Instant(at)!;
-                row.StudyDay = ExtractText.StudyDay(DateOnly.FromDateTime(at), ExportValues.Date(reader, dayZero));
+                row.StudyDay = ExtractText.StudyDay(context.LocalDate(reader.GetString(site), at), ExportValues.Date(reader, dayZero));
             }
             previousItem = item;
             row.Sequence++;

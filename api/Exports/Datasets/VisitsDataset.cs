@@ -72,12 +72,13 @@ public sealed class VisitsDataset : ExtractDataset<VisitRow>
 
         await using var reader = await ExportQueries.VisitRecordsAsync(context.Snapshot, context.Filter, ct);
         int code = reader.GetOrdinal("ParticipantCode"), site = reader.GetOrdinal("SiteCode"), enrolled = reader.GetOrdinal("EnrolledDate"),
-            discontinued = reader.GetOrdinal("InfusionsDiscontinuedDate"), visit = reader.GetOrdinal("VisitCode"), actual = reader.GetOrdinal("ActualDate"),
+            discontinued = reader.GetOrdinal("InfusionsDiscontinuedDate"), withdrawn = reader.GetOrdinal("WithdrawnDate"),
+            visit = reader.GetOrdinal("VisitCode"), actual = reader.GetOrdinal("ActualDate"),
             changed = reader.GetOrdinal("ChangedSince");
 
         // A participant's visit records arrive together: collect them (a dozen at most), then emit the plan.
         string? current = null;
-        var input = (Enrolled: default(DateOnly), Discontinued: (DateOnly?)null, Changed: false);
+        var input = (Enrolled: default(DateOnly), Discontinued: (DateOnly?)null, Withdrawn: (DateOnly?)null, Changed: false);
         var records = new List<RecordedVisit>();
         var more = await reader.ReadAsync(ct);
         while (true)
@@ -85,7 +86,7 @@ public sealed class VisitsDataset : ExtractDataset<VisitRow>
             var participant = more ? reader.GetString(code) : null;
             if (participant != current && current is not null)
             {
-                var schedule = ScheduleCalculator.Build(protocol, new ScheduleInput(input.Enrolled, records, input.Discontinued), context.Today);
+                var schedule = ScheduleCalculator.Build(protocol, new ScheduleInput(input.Enrolled, records, input.Discontinued, input.Withdrawn), context.Today(row.SiteCode));
                 // Windows close with time, not with a write: a visit that turned missed since `since` is a change too.
                 var include = sinceDate is null || input.Changed
                     || schedule.Any(v => v.Status == VisitStatuses.Missed && v.WindowEnd.AddDays(1) >= sinceDate);
@@ -106,7 +107,8 @@ public sealed class VisitsDataset : ExtractDataset<VisitRow>
                 current = participant;
                 row.ParticipantCode = participant!;
                 row.SiteCode = reader.GetString(site);
-                input = (ExportValues.Date(reader, enrolled)!.Value, ExportValues.Date(reader, discontinued), ExportValues.Integer(reader, changed) == 1);
+                input = (ExportValues.Date(reader, enrolled)!.Value, ExportValues.Date(reader, discontinued), ExportValues.Date(reader, withdrawn),
+                    ExportValues.Integer(reader, changed) == 1);
                 records.Clear();
             }
             if (!reader.IsDBNull(visit)) records.Add(new RecordedVisit(reader.GetString(visit), ExportValues.Date(reader, actual)!.Value));

@@ -1,0 +1,36 @@
+using System.Net.Http.Json;
+using NUnit.Framework;
+using static Trial.Tests.Api.Exports.ExportTestKit;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
+
+namespace Trial.Tests.Api.Exports;
+
+/// <summary>Extracts count days in the site's calendar, and a withdrawn participant's plan ends at the withdrawal.</summary>
+public class ExportSiteCalendarTests
+{
+    [Test]
+    public async Task StudyDays_AreTheSitesDays_AndWithdrawalEndsThePlan()
+    {
+        await using var host = TrialHost.Start();
+        (await host.Admin.PostAsJsonAsync("/api/v1/sites", new { code = "WAW", name = "Warsaw", timeZone = "Europe/Warsaw" })).EnsureSuccessStatusCode();
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var statistician = await host.UserAsync("statistician", "WAW");
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        await TrialHost.RecordVisitAsync(investigator, code, "BL", new DateOnly(2026, 3, 1));
+        await TrialHost.RecordVisitAsync(investigator, code, "INF1", new DateOnly(2026, 3, 2));
+        // 23:30 UTC on 1 March is 00:30 on 2 March in Warsaw: the day of INF1 there, day 0.
+        await AssessAtAsync(investigator, code, "INF1", "pre", "MADRS", Madrs(20, item10: 1), new DateTime(2026, 3, 1, 23, 30, 0, DateTimeKind.Utc));
+        (await investigator.PostAsJsonAsync($"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-03", reason = "Consent withdrawn." })).EnsureSuccessStatusCode();
+
+        var assessments = await CsvAsync(statistician, "assessments");
+        Assert.That(assessments.Single(("participant_code", code))["study_day"], Is.EqualTo("0"));
+        var items = await CsvAsync(statistician, "items");
+        Assert.That(items.Rows.Select(r => r["QSDY"]).Distinct(), Is.EqualTo(new[] { "0" }));
+
+        var visits = await CsvAsync(statistician, "visits");
+        Assert.That(visits.Rows.Select(r => r["visit_code"]), Is.EqualTo(new[] { "SCR", "BL", "INF1" }), "no visit after the withdrawal is planned");
+        Assert.That(visits.Rows.Select(r => r["status"]), Has.None.EqualTo("missed"));
+        var participants = await CsvAsync(statistician, "participants");
+        Assert.That(participants.Single(("participant_code", code))["withdrawn_date"], Is.EqualTo("2026-03-03"));
+    }
+}
