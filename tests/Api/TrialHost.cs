@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using Trial.Core.Protocol;
 using Trial.Tests.Db;
 
 namespace Trial.Tests.Api;
@@ -46,6 +47,7 @@ public sealed class TrialHost : IAsyncDisposable
             }
             b.UseSetting("Database:DataFolder", _folder.Path);
             b.UseSetting("TRIAL_BOOTSTRAP_ADMIN_TOKEN", AdminToken);
+            if (!string.IsNullOrWhiteSpace(SuiteProtocol)) b.UseSetting("Protocol:Path", SuiteProtocol);
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
             b.ConfigureTestServices(s =>
             {
@@ -59,11 +61,21 @@ public sealed class TrialHost : IAsyncDisposable
         Admin = Client(AdminToken);
     }
 
+    /// <summary>
+    /// The protocol every host runs unless a test chooses one: TRIAL_TEST_PROTOCOL (a built-in name such as open-label,
+    /// or a file), else the default protocol. Running the suite once with TRIAL_TEST_PROTOCOL=open-label runs every test
+    /// that does not pin its protocol against the open-label design.
+    /// </summary>
+    public static string? SuiteProtocol => Environment.GetEnvironmentVariable("TRIAL_TEST_PROTOCOL");
+
     public FakeTimeProvider Clock { get; }
     public HttpClient Admin { get; }
     public string DatabasePath => _folder.File("trial.db");
     public string DataFolder => _folder.Path;
     public IServiceProvider Services => _factory.Services;
+
+    /// <summary>The protocol this host serves.</summary>
+    public ProtocolDefinition Protocol => Services.GetRequiredService<ProtocolDefinition>();
 
     public static TrialHost Start(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null) => new(services, settings, null);
 
