@@ -10,6 +10,7 @@ using Trial.Api.Audit;
 using Trial.Api.Health;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Api.Randomisation;
 using Trial.Api.Visits;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
@@ -36,6 +37,9 @@ builder.Services.AddSingleton<KeyedLocks>();
 builder.Services.AddSingleton<WritePath>();
 builder.Services.AddSingleton<Idempotency>();
 
+// Randomisation: the secret the concealed allocation sequence is generated from (configured, or made once and kept owner-only).
+builder.Services.AddRandomisation(builder.Configuration);
+
 // HTTP: problem+json for every error, strict JSON, bearer tokens, OpenAPI.
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ErrorHandling>();
@@ -53,7 +57,10 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Investigator, p => p.RequireRole(Roles.Investigator))
     .AddPolicy(Policies.AlertReviewer, p => p.RequireRole(Roles.Monitor, Roles.Admin))
     .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin))
-    .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin));
+    .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin))
+    .AddPolicy(Policies.Pharmacist, p => p.RequireRole(Roles.Pharmacist))
+    .AddPolicy(Policies.UnblindedStatistician, p => p.RequireRole(Roles.UnblindedStatistician))
+    .AddPolicy(Policies.AllocationReader, p => p.RequireRole(Roles.Pharmacist, Roles.UnblindedStatistician));
 builder.Services.AddTrialOpenApi();
 
 var app = builder.Build();
@@ -61,6 +68,8 @@ var app = builder.Build();
 // Fails start-up with a message naming the problem when the protocol file is broken.
 app.Services.GetRequiredService<ProtocolDefinition>();
 await TrialSetup.PrepareDatabaseAsync(app);
+// Fails start-up when a randomising protocol has no usable secret; makes and keeps one on the embedded default.
+app.Services.GetRequiredService<RandomisationSecret>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -82,6 +91,8 @@ app.MapSchedules();
 app.MapAdverseEvents();
 app.MapSafetyAlerts();
 app.MapAudit();
+app.MapRandomisation();
+app.MapPreparations();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

@@ -48,6 +48,8 @@ public sealed class TrialHost : IAsyncDisposable
             b.UseSetting("Database:DataFolder", _folder.Path);
             b.UseSetting("TRIAL_BOOTSTRAP_ADMIN_TOKEN", AdminToken);
             if (!string.IsNullOrWhiteSpace(SuiteProtocol)) b.UseSetting("Protocol:Path", SuiteProtocol);
+            // Several processes share one SQL Server, so the secret of the allocation sequence must be configured there.
+            if (sqlServerConnectionString is not null) b.UseSetting("Randomisation:Secret", "sql-server-suite-randomisation-secret-0123456789");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
             b.ConfigureTestServices(s =>
             {
