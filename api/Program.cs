@@ -11,6 +11,7 @@ using Trial.Api.Health;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
 using Trial.Api.Randomisation;
+using Trial.Api.Reports;
 using Trial.Api.Visits;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
@@ -93,6 +94,9 @@ app.MapSafetyAlerts();
 app.MapAudit();
 app.MapRandomisation();
 app.MapPreparations();
+app.MapUnblinding();
+app.MapBlindingGuesses();
+app.MapReports();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

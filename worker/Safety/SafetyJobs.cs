@@ -104,7 +104,10 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     // the audit trail (old and new values, so a re-evaluation never overwrites a finding without a trace).
     private async Task ReconcileAsync(WriteScope w, ParticipantRow participant, IReadOnlyList<AlertCandidate> findings)
     {
+        // Only the alerts of rules the engine evaluates are its to raise and supersede: an UNBLINDED alert is raised by
+        // the unblinding itself and no evaluation of clinical data can make it stop holding.
         var stored = (await SafetyQueries.ForParticipantAsync(w.Connection, participant.Id, w.Transaction))
+            .Where(a => SafetyEngine.KnownRules.Contains(a.RuleCode))
             .ToDictionary(a => (a.RuleCode, a.SourceKey));
         var found = findings.ToDictionary(f => (f.Rule, f.SourceKey));
 
