@@ -113,26 +113,14 @@ public static class RandomisationQueries
         """;
     private const string FindAllocationSql = $"SELECT {AllocationColumns} FROM Allocation WHERE ParticipantId = @participantId";
     private const string CountAllocationsSql = "SELECT COUNT(*) FROM Allocation";
-    private const string AllocationsSql =
+    private const string SelectParticipantAllocation =
         """
         SELECT p.Code AS ParticipantCode, p.SiteCode, a.Arm, a.Stratum, a.SequenceNumber, a.RandomisationNumber, a.RandomisedUtc, p.UnblindedUtc
         FROM Allocation a JOIN Participant p ON p.Id = a.ParticipantId
-        WHERE (@anySite = 1 OR p.SiteCode IN @sites)
-        ORDER BY a.RandomisationNumber
         """;
-    private const string FindParticipantAllocationSql =
-        """
-        SELECT p.Code AS ParticipantCode, p.SiteCode, a.Arm, a.Stratum, a.SequenceNumber, a.RandomisationNumber, a.RandomisedUtc, p.UnblindedUtc
-        FROM Allocation a JOIN Participant p ON p.Id = a.ParticipantId
-        WHERE a.ParticipantId = @participantId
-        """;
-    private const string AllocationsOfStratumSql =
-        """
-        SELECT p.Code AS ParticipantCode, p.SiteCode, a.Arm, a.Stratum, a.SequenceNumber, a.RandomisationNumber, a.RandomisedUtc, p.UnblindedUtc
-        FROM Allocation a JOIN Participant p ON p.Id = a.ParticipantId
-        WHERE a.Stratum = @stratum
-        ORDER BY a.SequenceNumber
-        """;
+    private const string AllocationsSql = SelectParticipantAllocation + " WHERE (@anySite = 1 OR p.SiteCode IN @sites) ORDER BY a.RandomisationNumber";
+    private const string FindParticipantAllocationSql = SelectParticipantAllocation + " WHERE a.ParticipantId = @participantId";
+    private const string AllocationsOfStratumSql = SelectParticipantAllocation + " WHERE a.Stratum = @stratum ORDER BY a.SequenceNumber";
 
     private const string BaselineMadrsSql =
         """
