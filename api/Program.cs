@@ -10,6 +10,8 @@ using Trial.Api.Audit;
 using Trial.Api.Health;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Api.Randomisation;
+using Trial.Api.Reports;
 using Trial.Api.Visits;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
@@ -41,6 +43,9 @@ builder.Services.AddSingleton<KeyedLocks>();
 builder.Services.AddSingleton<WritePath>();
 builder.Services.AddSingleton<Idempotency>();
 
+// Randomisation: the secret the concealed allocation sequence is generated from (configured, or made once and kept owner-only).
+builder.Services.AddRandomisation(builder.Configuration);
+
 // HTTP: problem+json for every error, strict JSON, bearer tokens, OpenAPI.
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ErrorHandling>();
@@ -59,7 +64,10 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Investigator, p => p.RequireRole(Roles.Investigator))
     .AddPolicy(Policies.AlertReviewer, p => p.RequireRole(Roles.Monitor, Roles.Admin))
     .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin))
-    .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin));
+    .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin))
+    .AddPolicy(Policies.Pharmacist, p => p.RequireRole(Roles.Pharmacist))
+    .AddPolicy(Policies.UnblindedStatistician, p => p.RequireRole(Roles.UnblindedStatistician))
+    .AddPolicy(Policies.AllocationReader, p => p.RequireRole(Roles.Pharmacist, Roles.UnblindedStatistician));
 builder.Services.AddTrialOpenApi();
 
 var app = builder.Build();
@@ -67,6 +75,8 @@ var app = builder.Build();
 // Fails start-up with a message naming the problem when the protocol file is broken.
 app.Services.GetRequiredService<ProtocolDefinition>();
 await TrialSetup.PrepareDatabaseAsync(app);
+// Fails start-up when a randomising protocol has no usable secret; makes and keeps one on the embedded default.
+app.Services.GetRequiredService<RandomisationSecret>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages(ErrorHandling.StatusCodePageAsync);
@@ -88,6 +98,11 @@ app.MapSchedules();
 app.MapAdverseEvents();
 app.MapSafetyAlerts();
 app.MapAudit();
+app.MapRandomisation();
+app.MapPreparations();
+app.MapUnblinding();
+app.MapBlindingGuesses();
+app.MapReports();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

@@ -94,6 +94,12 @@ public static class Policies
     public const string ClinicalReader = "clinical-reader";
     /// <summary>May read the audit trail (admins all of it, monitors their sites').</summary>
     public const string AuditReader = "audit-reader";
+    /// <summary>Unblinded: prepares infusions for the participants of their sites.</summary>
+    public const string Pharmacist = "pharmacist";
+    /// <summary>Unblinded: the allocation sequence and the by-arm outputs.</summary>
+    public const string UnblindedStatistician = "unblinded-statistician";
+    /// <summary>May see participants' arms (pharmacists and unblinded statisticians, at their sites).</summary>
+    public const string AllocationReader = "allocation-reader";
 }
 
 public static class ActorExtensions
