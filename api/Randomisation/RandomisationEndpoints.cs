@@ -202,12 +202,15 @@ public static class RandomisationEndpoints
         var randomisation = protocol.Design.Randomisation;
         if (randomisation is null) return Problems.Conflict($"Protocol {protocol.ProtocolId} {protocol.Version} does not randomise.");
         var actor = http.Actor();
-        var sites = await AllowedSitesAsync(db, actor);
+        var (sites, allSites) = await SitesAsync(db, actor);
         var strata = Strata.All(randomisation.Strata, sites);
         var errors = new FieldErrors();
         var key = errors.Required(stratum?.Trim(), "stratum", "The stratum");
         if (key is not null && !strata.Contains(key))
+        {
+            if (OtherSitesStratum(randomisation.Strata, allSites, key) is { } refused) return refused;
             errors.Add("stratum", $"'{key}' is not a stratum of your sites; they are {string.Join(", ", strata)}.");
+        }
         var places = count ?? 100;
         if (places is < 1 or > MaxRegeneratedEntries) errors.Add("count", $"count must be between 1 and {MaxRegeneratedEntries}; got {places}.");
         if (errors.Any) return errors.ToResult();
@@ -226,12 +229,21 @@ public static class RandomisationEndpoints
         return Results.Ok(new SequenceResponse(key!, randomisation.Method, entries));
     }
 
-    /// <summary>The sites whose strata the actor may read: theirs (every site for a user given all of them).</summary>
-    private static async Task<IReadOnlyList<string>> AllowedSitesAsync(Database db, Actor actor)
+    /// <summary>The sites whose strata the actor may read or import (theirs; every site for an admin), and every site of the study.</summary>
+    private static async Task<(IReadOnlyList<string> Allowed, IReadOnlyList<string> All)> SitesAsync(Database db, Actor actor)
     {
-        var all = (await db.ReadAsync(AccessQueries.ListSitesAsync)).Select(s => s.Code);
-        return [.. all.Where(actor.CanAccessSite)];
+        var all = (await db.ReadAsync(AccessQueries.ListSitesAsync)).Select(s => s.Code).ToList();
+        return ([.. all.Where(actor.CanAccessSite)], all);
     }
+
+    /// <summary>
+    /// The 403 for a stratum of a site of the study that is not one of the caller's (as for another site's records and
+    /// lists); null for a stratum of theirs or one the study does not have (a 422 for the caller to correct).
+    /// </summary>
+    private static IResult? OtherSitesStratum(StrataSettings settings, IReadOnlyList<string> allSites, string stratum) =>
+        Strata.SiteOf(settings, stratum) is { } site && Strata.All(settings, allSites).Contains(stratum)
+            ? Problems.Forbidden($"Stratum {stratum} belongs to site {site}, which is not one of your sites.")
+            : null;
 
     private static async Task<IResult> ImportListAsync(Database db, WritePath writes, ProtocolDefinition protocol, TimeProvider clock, IOptions<JsonOptions> json,
         HttpContext http)
@@ -244,7 +256,10 @@ public static class RandomisationEndpoints
         if (parseError is not null) return parseError;
 
         var actor = http.Actor();
-        var strata = Strata.All(randomisation.Strata, await AllowedSitesAsync(db, actor)).ToHashSet();
+        var (sites, allSites) = await SitesAsync(db, actor);
+        var strata = Strata.All(randomisation.Strata, sites).ToHashSet();
+        foreach (var other in entries.Select(e => e?.Stratum).OfType<string>().Where(s => !strata.Contains(s)).Distinct())
+            if (OtherSitesStratum(randomisation.Strata, allSites, other) is { } refused) return refused;
         var errors = new FieldErrors();
         var arms = protocol.Design.Arms.Select(a => a.Code).ToList();
         if (entries.Count == 0) errors.Add("entries", "The list is empty.");

@@ -60,6 +60,23 @@ public class ImportedListTests : ImportedListStudy
     }
 
     [Test]
+    public async Task ImportList_WithAStratumOfAnotherSite_Is403AndStoresNothing()
+    {
+        // The unblinded statistician of the fixture has WAW and KRK; one of WAW alone may not import KRK's places.
+        var wawOnly = await _host.UserAsync("unblinded-statistician", "WAW");
+        async Task<int> ImportsAsync() =>
+            (await (await _host.Admin.GetAsync("/api/v1/audit?entity=allocation-list&limit=1000")).JsonAsync(HttpStatusCode.OK))["items"]!.AsArray()
+            .Count(r => r!["action"]!.GetValue<string>() != "export");
+        var before = await ImportsAsync();
+
+        var problem = await (await wawOnly.PostAsync("/api/v1/randomisation/list",
+            new StringContent(Csv("WAW/MADRS<35", "KET", "MDZ") + "KRK/MADRS<35,1,KET\n", Encoding.UTF8, "text/csv"))).ProblemAsync(HttpStatusCode.Forbidden);
+
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("KRK"));
+        Assert.That(await ImportsAsync(), Is.EqualTo(before), "no list was imported");
+    }
+
+    [Test]
     public async Task ImportList_ByBlindedRolesOrPharmacist_Is403()
     {
         foreach (var client in new[] { _investigator, _monitor, _statistician, _pharmacist, _host.Admin })

@@ -204,15 +204,18 @@ public class RandomisationTests : BlindedStudyFixture
     }
 
     [Test]
-    public async Task Sequence_StratumOfAnotherSiteOrMissing_Is422AndBlindedRolesAre403()
+    public async Task Sequence_StratumOfAnotherSiteIs403_UnknownOrMissingIs422_AndBlindedRolesAre403()
     {
         await using var host = TrialHost.Start(settings: Settings);
         await host.CreateSiteAsync("WAW");
         await host.CreateSiteAsync("KRK");
         var unblinded = await host.UserAsync("unblinded-statistician", "WAW");
 
-        var other = await (await unblinded.GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("KRK/MADRS<35"))).ProblemAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.That(other["errors"]!["stratum"], Is.Not.Null);
+        // Another site's stratum is refused as another site's records and lists are; one the study does not have is a mistake to correct.
+        var other = await (await unblinded.GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("KRK/MADRS<35"))).ProblemAsync(HttpStatusCode.Forbidden);
+        Assert.That(other["detail"]!.GetValue<string>(), Does.Contain("KRK"));
+        var unknown = await (await unblinded.GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("GDA/MADRS<35"))).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(unknown["errors"]!["stratum"], Is.Not.Null);
         await (await unblinded.GetAsync("/api/v1/randomisation/list")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         foreach (var role in new[] { "investigator", "monitor", "statistician", "pharmacist" })
             await (await (await host.UserAsync(role, "WAW")).GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("WAW/MADRS<35")))
