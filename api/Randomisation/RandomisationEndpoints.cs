@@ -268,6 +268,11 @@ public static class RandomisationEndpoints
         {
             var e = entries[i];
             var at = $"entries[{i}]";
+            if (e is null)
+            {
+                errors.Add(at, $"Entry {i + 1} is null; each entry is {{ \"stratum\", \"sequenceNumber\", \"arm\" }}.");
+                continue;
+            }
             if (errors.Required(e.Stratum, $"{at}.stratum", $"Entry {i + 1}: the stratum") is { } s && !strata.Contains(s))
                 errors.Add($"{at}.stratum", $"Entry {i + 1}: '{s}' is not a stratum of your sites ({string.Join(", ", strata.Order(StringComparer.Ordinal))}).");
             if (errors.Required(e.SequenceNumber, $"{at}.sequenceNumber", $"Entry {i + 1}: the sequence number") is < 1)
@@ -324,7 +329,8 @@ public static class RandomisationEndpoints
         }
         if (mediaType != "application/json")
             return ([], Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type.",
-                detail: "Send the list as application/json ({ \"entries\": [...] }) or text/csv (stratum,sequenceNumber,arm)."));
+                detail: "Send the list as application/json ({ \"entries\": [...] }) or text/csv (stratum,sequenceNumber,arm).",
+                extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" }));
         try
         {
             var body = await JsonSerializer.DeserializeAsync<ImportAllocationListRequest>(request.Body, options);
@@ -332,7 +338,7 @@ public static class RandomisationEndpoints
         }
         catch (JsonException ex)
         {
-            return ([], Problems.BadRequest($"The list is not valid JSON of the expected shape: {ex.Message}"));
+            return ([], ErrorHandling.MalformedJson(ex));
         }
     }
 }

@@ -59,6 +59,37 @@ public class ImportedListTests : ImportedListStudy
         Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field));
     }
 
+    [TestCase("", "body")]
+    [TestCase("{\"entries\":", "entries")]
+    [TestCase("{\"entries\":[{\"stratum\":\"WAW/MADRS<35\",\"sequenceNumber\":\"one\",\"arm\":\"KET\"}]}", "entries[0].sequenceNumber")]
+    [TestCase("{\"entries\":[],\"unexpected\":1}", "unexpected")]
+    public async Task ImportList_JsonThatCannotBeRead_Is400NamingTheField(string json, string field)
+    {
+        var problem = await (await _unblinded.PostAsync("/api/v1/randomisation/list", new StringContent(json, Encoding.UTF8, "application/json")))
+            .ProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.That(problem["field"]?.GetValue<string>(), Is.EqualTo(field), problem.ToJsonString());
+    }
+
+    [Test]
+    public async Task ImportList_NullEntry_Is422NamingIt()
+    {
+        var problem = await (await _unblinded.PostAsync("/api/v1/randomisation/list",
+                new StringContent("{\"entries\":[{\"stratum\":\"WAW/MADRS<35\",\"sequenceNumber\":1,\"arm\":\"KET\"},null]}", Encoding.UTF8, "application/json")))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        problem.AssertField("entries[1]");
+    }
+
+    [Test]
+    public async Task ImportList_OtherMediaType_Is415NamingTheContentType()
+    {
+        var problem = await (await _unblinded.PostAsync("/api/v1/randomisation/list", new StringContent(Csv("WAW/MADRS<35", "KET"), Encoding.UTF8, "text/plain")))
+            .ProblemAsync(HttpStatusCode.UnsupportedMediaType);
+
+        Assert.That(problem["field"]?.GetValue<string>(), Is.EqualTo("Content-Type"));
+    }
+
     [Test]
     public async Task ImportList_WithAStratumOfAnotherSite_Is403AndStoresNothing()
     {
