@@ -200,7 +200,7 @@ public class WriteFuzzTests
     [
         "", " ", "\u0000", "\t\r\n", "\u202Eevil", "😀💊🩺", "'; DROP TABLE Participant; --", "<script>alert(1)</script>", "null", "NaN", "1e309",
         "2026-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "2026-03-01T09:00:00", "2026-03-01T25:00:00Z", "99999-01-01T00:00:00Z", "WAW-0001",
-        "Europe/Atlantis", "ZZZ", "ASC5D", "t999", "definitely-not-a-role", new string('x', 5000), "\uFFFF\uFFFE", "\\u0000",
+        "Europe/Atlantis", "ZZZ", "ASC5D", "t999", "definitely-not-a-role", "KET", "MDZ", "unknown", "participant", "pharmacist", new string('x', 5000), "\uFFFF\uFFFE", "\\u0000",
     ];
 
     private static Gen<JsonNode?> OddValue() => Gen.OneOf(
