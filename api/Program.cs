@@ -11,6 +11,8 @@ using Trial.Api.Exports;
 using Trial.Api.Health;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Api.Randomisation;
+using Trial.Api.Reports;
 using Trial.Api.Visits;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
@@ -42,6 +44,9 @@ builder.Services.AddSingleton<KeyedLocks>();
 builder.Services.AddSingleton<WritePath>();
 builder.Services.AddSingleton<Idempotency>();
 
+// Randomisation: the secret the concealed allocation sequence is generated from (configured, or made once and kept owner-only).
+builder.Services.AddRandomisation(builder.Configuration);
+
 // HTTP: problem+json for every error, strict JSON, bearer tokens, OpenAPI.
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ErrorHandling>();
@@ -61,7 +66,10 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.AlertReviewer, p => p.RequireRole(Roles.Monitor, Roles.Admin))
     .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin))
     .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin))
-    .AddPolicy(Policies.ExtractReader, p => p.RequireRole(Roles.Statistician, Roles.Admin));
+    .AddPolicy(Policies.ExtractReader, p => p.RequireRole(Roles.Statistician, Roles.UnblindedStatistician, Roles.Admin))
+    .AddPolicy(Policies.Pharmacist, p => p.RequireRole(Roles.Pharmacist))
+    .AddPolicy(Policies.UnblindedStatistician, p => p.RequireRole(Roles.UnblindedStatistician))
+    .AddPolicy(Policies.AllocationReader, p => p.RequireRole(Roles.Pharmacist, Roles.UnblindedStatistician));
 builder.Services.AddTrialOpenApi();
 builder.Services.AddExports();
 
@@ -70,6 +78,8 @@ var app = builder.Build();
 // Fails start-up with a message naming the problem when the protocol file is broken.
 app.Services.GetRequiredService<ProtocolDefinition>();
 await TrialSetup.PrepareDatabaseAsync(app);
+// Fails start-up when a randomising protocol has no usable secret; makes and keeps one on the embedded default.
+app.Services.GetRequiredService<RandomisationSecret>();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages(ErrorHandling.StatusCodePageAsync);
@@ -92,6 +102,11 @@ app.MapAdverseEvents();
 app.MapSafetyAlerts();
 app.MapAudit();
 app.MapExports();
+app.MapRandomisation();
+app.MapPreparations();
+app.MapUnblinding();
+app.MapBlindingGuesses();
+app.MapReports();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

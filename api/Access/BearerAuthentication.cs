@@ -94,8 +94,14 @@ public static class Policies
     public const string ClinicalReader = "clinical-reader";
     /// <summary>May read the audit trail (admins all of it, monitors their sites').</summary>
     public const string AuditReader = "audit-reader";
-    /// <summary>May pull pseudonymised extracts of their sites (statisticians and admins).</summary>
+    /// <summary>May pull pseudonymised extracts of their sites (statisticians, unblinded statisticians and admins).</summary>
     public const string ExtractReader = "extract-reader";
+    /// <summary>Unblinded: prepares infusions for the participants of their sites.</summary>
+    public const string Pharmacist = "pharmacist";
+    /// <summary>Unblinded: the allocation sequence and the by-arm outputs.</summary>
+    public const string UnblindedStatistician = "unblinded-statistician";
+    /// <summary>May see participants' arms (pharmacists and unblinded statisticians, at their sites).</summary>
+    public const string AllocationReader = "allocation-reader";
 }
 
 public static class ActorExtensions

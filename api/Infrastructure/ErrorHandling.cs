@@ -23,8 +23,7 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
                 Detail = Describe(bad),
             };
             // The field at fault: the JSON path when the reader knows it, else the part of the request that was wrong as a whole.
-            var path = (bad.InnerException as JsonException)?.Path?.TrimStart('$', '.');
-            problem.Extensions["field"] = !string.IsNullOrEmpty(path) ? path
+            problem.Extensions["field"] = bad.InnerException is JsonException json ? FieldOf(json)
                 : bad.StatusCode == StatusCodes.Status415UnsupportedMediaType ? "Content-Type"
                 : "body";
         }
@@ -54,21 +53,38 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
             StatusCodes.Status413PayloadTooLarge => "The request body is larger than this server accepts (Limits__MaxRequestBodyKilobytes); nothing was stored.",
             StatusCodes.Status404NotFound => $"There is no endpoint {http.Request.Method} {http.Request.Path}; the endpoints are listed at /swagger.",
             StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}; the endpoints are listed at /swagger.",
-            StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+            StatusCodes.Status415UnsupportedMediaType =>
+                "The request body must be JSON (Content-Type: application/json), or text/csv where the endpoint also takes it (see /swagger).",
             _ => null,
         };
+        var problem = new ProblemDetails { Status = status, Detail = detail };
+        // As for a 415 found while reading the body: the part of the request at fault.
+        if (status == StatusCodes.Status415UnsupportedMediaType) problem.Extensions["field"] = "Content-Type";
         await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
+            ProblemDetails = problem,
         });
     }
 
+    /// <summary>
+    /// The 400 for a body an endpoint reads itself (because it also takes another media type) that is not JSON of the
+    /// expected shape: the same words and the same field as when the framework reads the body.
+    /// </summary>
+    public static IResult MalformedJson(JsonException json) =>
+        Results.Problem(detail: Describe(json), statusCode: StatusCodes.Status400BadRequest, title: "The request is malformed.",
+            extensions: new Dictionary<string, object?> { ["field"] = FieldOf(json) });
+
+    /// <summary>The JSON path of the value that could not be read, or "body" when the body as a whole is not JSON.</summary>
+    private static string FieldOf(JsonException json) => json.Path?.TrimStart('$', '.') is { Length: > 0 } path ? path : "body";
+
+    private static string Describe(JsonException json) => json.Path is { Length: > 1 } path
+        ? $"The field '{path.TrimStart('$', '.')}' has a value that cannot be read (wrong type, impossible date or malformed JSON). {Clean(json.Message)}"
+        : $"The request body is not valid JSON. {Clean(json.Message)}";
+
     private static string Describe(BadHttpRequestException bad) => bad.InnerException switch
     {
-        JsonException json when json.Path is { Length: > 1 } path =>
-            $"The field '{path.TrimStart('$', '.')}' has a value that cannot be read (wrong type, impossible date or malformed JSON). {Clean(json.Message)}",
-        JsonException json => $"The request body is not valid JSON. {Clean(json.Message)}",
+        JsonException json => Describe(json),
         _ when bad.Message.Contains("body was empty", StringComparison.OrdinalIgnoreCase) || bad.Message.Contains("Implicit body", StringComparison.OrdinalIgnoreCase) =>
             "A JSON request body is required.",
         _ when bad.StatusCode == StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",

@@ -4,13 +4,23 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 using Trial.Api.Access;
 using Trial.Api.Assessments;
 using Trial.Api.Participants;
+using Trial.Api.Randomisation;
+using Trial.Core.Protocol;
 using Trial.Api.Visits;
 
 namespace Trial.Api.Infrastructure;
 
-/// <summary>Example request bodies shown in Swagger UI, so a first request can be sent as is.</summary>
-public sealed class RequestExamples : ISchemaFilter
+/// <summary>
+/// Example request bodies shown in Swagger UI, so a first request can be sent as is. The infusion's example follows the
+/// served protocol: with its dose in an open-label study, by the pharmacy's preparation in a blinded one.
+/// </summary>
+public sealed class RequestExamples(ProtocolDefinition protocol) : ISchemaFilter
 {
+    private const string OpenLabelInfusion =
+        """{ "weightKg": 61.5, "doseMgPerKg": 0.5, "route": "IV", "startUtc": "2026-03-02T09:00:00Z", "endUtc": "2026-03-02T09:40:00Z" }""";
+    private const string BlindedInfusion =
+        """{ "weightKg": 61.5, "preparationId": "P-WAW-0001-INF1", "volumeMl": 50, "route": "IV", "startUtc": "2026-03-02T09:00:00Z", "endUtc": "2026-03-02T09:40:00Z" }""";
+
     private static readonly Dictionary<Type, string> Examples = new()
     {
         [typeof(CreateSiteRequest)] = """{ "code": "WAW", "name": "Warsaw" }""",
@@ -21,14 +31,20 @@ public sealed class RequestExamples : ISchemaFilter
                                "psychoticPersonalityOrganisation": false, "highSuicideRisk": false } }
             """,
         [typeof(RecordVisitRequest)] = """{ "actualDate": "2026-03-02" }""",
-        [typeof(RecordInfusionRequest)] = """{ "weightKg": 61.5, "doseMgPerKg": 0.5, "route": "IV", "startUtc": "2026-03-02T09:00:00Z", "endUtc": "2026-03-02T09:40:00Z" }""",
         [typeof(RecordVitalsRequest)] = """{ "timepoint": "t40", "systolic": 132, "diastolic": 84, "heartRate": 88, "spo2": 97 }""",
         [typeof(CreateAssessmentRequest)] = """{ "instrument": "MADRS", "timepoint": "pre", "administeredUtc": "2026-03-02T08:30:00Z", "items": [3, 4, 2, 3, 1, 3, 2, 3, 4, 2] }""",
+        [typeof(RecordPreparationRequest)] = """{ "preparationId": "P-WAW-0001-INF1", "arm": "KET", "doseMgPerKg": 0.5, "totalDoseMg": 30.75, "volumeMl": 50, "weightKg": 61.5 }""",
+        [typeof(UnblindRequest)] = """{ "reason": "Anaphylaxis in the emergency department: the treating physician must know the drug given." }""",
+        [typeof(BlindingGuessRequest)] = """{ "guesser": "rater", "guess": "unknown" }""",
+        [typeof(ImportAllocationListRequest)] = """{ "entries": [ { "stratum": "WAW/MADRS<35", "sequenceNumber": 1, "arm": "MDZ" }, { "stratum": "WAW/MADRS<35", "sequenceNumber": 2, "arm": "KET" } ] }""",
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
-        if (schema is OpenApiSchema concrete && Examples.TryGetValue(context.Type, out var json))
-            concrete.Examples = [JsonNode.Parse(json)!];
+        if (schema is not OpenApiSchema concrete) return;
+        var json = context.Type == typeof(RecordInfusionRequest)
+            ? protocol.Design.IsBlinded ? BlindedInfusion : OpenLabelInfusion
+            : Examples.GetValueOrDefault(context.Type);
+        if (json is not null) concrete.Examples = [JsonNode.Parse(json)!];
     }
 }

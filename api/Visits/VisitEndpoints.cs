@@ -7,6 +7,7 @@ using Trial.Core.Sites;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Randomisation;
 using Trial.Db.Visits;
 
 namespace Trial.Api.Visits;
@@ -21,14 +22,24 @@ public sealed record VisitResponse(
         new(v.VisitCode, v.Name, v.TargetDate, v.WindowStart, v.WindowEnd, v.Provisional, v.Status, v.ActualDate, v.InWindow, record?.RowVersion);
 }
 
-public sealed record RecordInfusionRequest(decimal? WeightKg, decimal? DoseMgPerKg, string? Route, DateTime? StartUtc, DateTime? EndUtc, string? Reason);
+/// <summary>
+/// An infusion as the investigator records it. Open-label protocols: <c>doseMgPerKg</c> (the total dose is computed).
+/// Blinded protocols: <c>preparationId</c> (the pharmacy's label on the syringe given) and <c>volumeMl</c> infused, never
+/// the dose, which the blinded investigator does not know.
+/// </summary>
+public sealed record RecordInfusionRequest(
+    decimal? WeightKg, decimal? DoseMgPerKg, string? Route, DateTime? StartUtc, DateTime? EndUtc, string? Reason, string? PreparationId = null, decimal? VolumeMl = null);
 
+/// <summary>
+/// A recorded infusion. In a blinded protocol the dose fields are empty whatever the arm (so the response reads the same
+/// for every arm), and the preparation's label and the volume infused are given instead.
+/// </summary>
 public sealed record InfusionResponse(
-    Guid Id, string ParticipantCode, string VisitCode, decimal WeightKg, decimal DoseMgPerKg, decimal TotalDoseMg, string Route,
-    DateTime StartUtc, DateTime EndUtc, DateTime RecordedUtc, int Version)
+    Guid Id, string ParticipantCode, string VisitCode, decimal WeightKg, decimal? DoseMgPerKg, decimal? TotalDoseMg, string? PreparationId, decimal? VolumeMl,
+    string Route, DateTime StartUtc, DateTime EndUtc, DateTime RecordedUtc, int Version)
 {
     public static InfusionResponse From(InfusionRow r, string code) =>
-        new(r.Id, code, r.VisitCode, r.WeightKg, r.DoseMgPerKg, r.TotalDoseMg, r.Route, r.StartUtc, r.EndUtc, r.RecordedUtc, r.RowVersion);
+        new(r.Id, code, r.VisitCode, r.WeightKg, r.DoseMgPerKg, r.TotalDoseMg, r.PreparationId, r.VolumeMl, r.Route, r.StartUtc, r.EndUtc, r.RecordedUtc, r.RowVersion);
 }
 
 public sealed record RecordVitalsRequest(string? Timepoint, int? Systolic, int? Diastolic, int? HeartRate, int? Spo2, string? Reason);
@@ -59,7 +70,9 @@ public static class VisitEndpoints
             .Produces<VisitResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         group.MapPost("/{visitCode}/infusion", RecordInfusionAsync).RequireAuthorization(Policies.Investigator).WithName("RecordInfusion")
-            .WithSummary("Record the infusion given at an infusion visit (record the visit first); the total dose (mg) is computed by the server.")
+            .WithSummary("Record the infusion given at an infusion visit (record the visit first). Open-label protocols: weightKg, doseMgPerKg, route, " +
+                         "startUtc, endUtc; the total dose (mg) is computed by the server. Blinded protocols: weightKg, preparationId (the pharmacy's label on " +
+                         "the syringe, which must be the preparation recorded for this visit), volumeMl, route, startUtc, endUtc; never the dose.")
             .Produces<InfusionResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
         group.MapGet("/{visitCode}/infusion", GetInfusionAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetInfusion")
             .WithSummary("The infusion given at a visit; its ETag is the version a correction must name in If-Match.")
@@ -171,7 +184,9 @@ public static class VisitEndpoints
         return Results.Ok(VisitResponse.From(visit, record)).WithETag(record.RowVersion);
     }
 
-    private sealed record InfusionInput(decimal WeightKg, decimal DoseMgPerKg, string Route, DateTime StartUtc, DateTime EndUtc, string? Reason);
+    /// <summary>A checked infusion: a dose (open-label) or a preparation and volume (blinded).</summary>
+    private sealed record InfusionInput(decimal WeightKg, decimal? DoseMgPerKg, string? PreparationId, decimal? VolumeMl, string Route, DateTime StartUtc,
+        DateTime EndUtc, string? Reason);
 
     private static InfusionInput? ValidateInfusion(RecordInfusionRequest body, ProtocolDefinition protocol, DateTime now, FieldErrors errors, bool reasonRequired)
     {
@@ -179,9 +194,27 @@ public static class VisitEndpoints
         var weight = errors.Required(body.WeightKg, "weightKg", "Weight (kg)");
         if (weight is not null && (weight < limits.MinWeightKg || weight > limits.MaxWeightKg))
             errors.Add("weightKg", $"Weight must be between {limits.MinWeightKg} and {limits.MaxWeightKg} kg; got {weight}.");
-        var dose = errors.Required(body.DoseMgPerKg, "doseMgPerKg", "Dose (mg/kg)");
-        if (dose is not null && (dose < limits.MinDoseMgPerKg || dose > limits.MaxDoseMgPerKg))
-            errors.Add("doseMgPerKg", $"Dose must be between {limits.MinDoseMgPerKg} and {limits.MaxDoseMgPerKg} mg/kg; got {dose} mg/kg, which is implausible for IV ketamine.");
+        decimal? dose = null, volume = null;
+        string? preparationId = null;
+        if (protocol.Design.IsBlinded)
+        {
+            // The same words whatever the arm: the message must not tell a blinded investigator anything.
+            if (body.DoseMgPerKg is not null)
+                errors.Add("doseMgPerKg", "This study is blinded: the infusion is recorded by the preparation given (preparationId), not by its dose.");
+            preparationId = errors.Required(body.PreparationId?.Trim(), "preparationId", "The label of the preparation given (preparationId)");
+            volume = errors.Required(body.VolumeMl, "volumeMl", "The volume infused (ml)");
+            var prepared = protocol.Design.Preparation!.VolumeMl;
+            if (volume is not null && (volume <= 0 || volume > prepared))
+                errors.Add("volumeMl", $"The volume infused must be more than 0 and at most the {prepared} ml of a preparation; got {volume} ml.");
+        }
+        else
+        {
+            dose = errors.Required(body.DoseMgPerKg, "doseMgPerKg", "Dose (mg/kg)");
+            if (dose is not null && (dose < limits.MinDoseMgPerKg || dose > limits.MaxDoseMgPerKg))
+                errors.Add("doseMgPerKg", $"Dose must be between {limits.MinDoseMgPerKg} and {limits.MaxDoseMgPerKg} mg/kg; got {dose} mg/kg, which is implausible for IV ketamine.");
+            if (body.PreparationId is not null) errors.Add("preparationId", "This study is open-label: the infusion is recorded with its dose (doseMgPerKg), not a preparation.");
+            if (body.VolumeMl is not null) errors.Add("volumeMl", "This study is open-label: the infusion is recorded with its dose (doseMgPerKg), not a volume.");
+        }
         var route = errors.Required(body.Route?.Trim(), "route", "Route");
         if (route is not null && !limits.Routes.Contains(route))
             errors.Add("route", $"Route must be one of {string.Join(", ", limits.Routes)}; got '{route}'.");
@@ -198,7 +231,28 @@ public static class VisitEndpoints
             if (e > now) errors.Add("endUtc", "The infusion end is in the future.");
         }
         var reason = DataEntry.CheckReason(errors, body.Reason, reasonRequired);
-        return errors.Any ? null : new InfusionInput(weight!.Value, dose!.Value, route!, start!.Value, end!.Value, reason);
+        return errors.Any ? null : new InfusionInput(weight!.Value, dose, preparationId, volume, route!, start!.Value, end!.Value, reason);
+    }
+
+    /// <summary>
+    /// In a blinded protocol: the infusion must name the preparation the pharmacy recorded for this visit, made up for
+    /// about this weight. Null when it does, or in an open-label protocol; else the refusal. Its words and sizes depend on
+    /// the preparation's label, volume and weight only, which are the same whatever the arm.
+    /// </summary>
+    private static async Task<IResult?> CheckPreparationAsync(WriteScope w, ProtocolDefinition protocol, ParticipantRow participant, string visitCode, InfusionInput input)
+    {
+        if (!protocol.Design.IsBlinded) return null;
+        var code = participant.Code;
+        var preparation = await RandomisationQueries.FindPreparationAsync(w.Connection, participant.Id, visitCode, w.Transaction);
+        if (preparation is null)
+            return Problems.Conflict($"No preparation for {code} at {visitCode} is recorded: the pharmacy records it (POST /api/v1/participants/{code}/visits/{visitCode}/preparation) before the infusion is recorded.",
+                new Dictionary<string, object?> { ["missingPreparation"] = visitCode });
+        if (preparation.PreparationId != input.PreparationId)
+            return Problems.Validation("preparationId", $"'{input.PreparationId}' is not the preparation the pharmacy recorded for {code} at {visitCode}; check the label on the syringe.");
+        var tolerance = protocol.Design.Preparation!.WeightTolerancePercent;
+        if (Math.Abs(input.WeightKg - preparation.WeightKg) > preparation.WeightKg * tolerance / 100)
+            return Problems.Validation("weightKg", $"The preparation was made up for {preparation.WeightKg} kg; {input.WeightKg} kg differs by more than {tolerance} %: ask the pharmacy to prepare it again.");
+        return null;
     }
 
     // The infusion is what happens at its visit, so it starts on the visit's date in the site's calendar.
@@ -236,10 +290,12 @@ public static class VisitEndpoints
                 return Problems.Conflict($"The infusion of {code} at {visitCode} is already recorded (id {existing.Id}); corrections go through PUT with If-Match.",
                     new Dictionary<string, object?> { ["existingId"] = existing.Id });
             if (CheckInfusionDate(participant, record, input.StartUtc) is { } wrongDate) return wrongDate;
+            if (await CheckPreparationAsync(w, protocol, participant, visitCode, input) is { } wrongPreparation) return wrongPreparation;
             var row = new InfusionRow
             {
                 Id = SequentialGuid.New(now), ParticipantId = participant.Id, VisitCode = visitCode, WeightKg = input.WeightKg, DoseMgPerKg = input.DoseMgPerKg,
-                TotalDoseMg = TotalDose(input), Route = input.Route, StartUtc = input.StartUtc, EndUtc = input.EndUtc, RecordedUtc = now, RecordedBy = w.Actor.UserId,
+                TotalDoseMg = TotalDose(input), PreparationId = input.PreparationId, VolumeMl = input.VolumeMl, Route = input.Route, StartUtc = input.StartUtc,
+                EndUtc = input.EndUtc, RecordedUtc = now, RecordedBy = w.Actor.UserId,
             };
             await InfusionAndVitalsQueries.InsertInfusionAsync(w.Connection, w.Transaction, row);
             var response = InfusionResponse.From(row, code);
@@ -249,7 +305,8 @@ public static class VisitEndpoints
         });
     }
 
-    private static decimal TotalDose(InfusionInput input) => Math.Round(input.WeightKg * input.DoseMgPerKg, 2, MidpointRounding.AwayFromZero);
+    private static decimal? TotalDose(InfusionInput input) =>
+        input.DoseMgPerKg is { } dose ? Math.Round(input.WeightKg * dose, 2, MidpointRounding.AwayFromZero) : null;
 
     private static async Task<IResult> GetInfusionAsync(string code, string visitCode, Database db, HttpContext http)
     {
@@ -278,10 +335,11 @@ public static class VisitEndpoints
         {
             var record = (await ParticipantQueries.VisitRecordsAsync(w.Connection, participant!.Id, w.Transaction)).First(r => r.VisitCode == visitCode);
             if (CheckInfusionDate(participant, record, input.StartUtc) is { } wrongDate) return wrongDate;
+            if (await CheckPreparationAsync(w, protocol, participant, visitCode, input) is { } wrongPreparation) return wrongPreparation;
             var corrected = new InfusionRow
             {
                 Id = current.Id, ParticipantId = current.ParticipantId, VisitCode = visitCode, WeightKg = input.WeightKg, DoseMgPerKg = input.DoseMgPerKg,
-                TotalDoseMg = TotalDose(input), Route = input.Route, StartUtc = input.StartUtc, EndUtc = input.EndUtc, RecordedUtc = current.RecordedUtc,
+                TotalDoseMg = TotalDose(input), PreparationId = input.PreparationId, VolumeMl = input.VolumeMl, Route = input.Route, StartUtc = input.StartUtc, EndUtc = input.EndUtc, RecordedUtc = current.RecordedUtc,
                 RecordedBy = current.RecordedBy, RowVersion = current.RowVersion + 1, UpdatedUtc = now, UpdatedBy = w.Actor.UserId,
             };
             if (await InfusionAndVitalsQueries.CorrectInfusionAsync(w.Connection, w.Transaction, corrected) == 0) return Versions.Stale(current.RowVersion + 1, "infusion");

@@ -25,6 +25,9 @@ public sealed record ProtocolDefinition
     public required EfficacyRules Efficacy { get; init; }
     public required IReadOnlyList<SafetyRuleSettings> SafetyRules { get; init; }
 
+    /// <summary>Arms, randomisation and blinding (see <see cref="StudyDesign"/>).</summary>
+    public StudyDesign Design { get; init; } = StudyDesign.SingleArmOpenLabel;
+
     /// <summary>Visit anchor meaning "the actual date of the last infusion given".</summary>
     public const string LastInfusionAnchor = "LAST_INFUSION";
 

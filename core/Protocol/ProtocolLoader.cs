@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Trial.Core.Instruments;
+using Trial.Core.Randomisation;
 using Trial.Core.Safety;
 
 namespace Trial.Core.Protocol;
@@ -19,12 +20,29 @@ public static class ProtocolLoader
 
     public static readonly IReadOnlyList<string> Severities = ["low", "medium", "high", "critical"];
 
-    public static ProtocolDefinition LoadDefault()
+    /// <summary>The protocols shipped inside the system, by name: a study can choose one without keeping a file.</summary>
+    public static readonly IReadOnlyDictionary<string, string> BuiltIn = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        using var stream = typeof(ProtocolLoader).Assembly.GetManifestResourceStream("Trial.Core.Protocol.default-protocol.json")
-            ?? throw new InvalidOperationException("The default protocol is missing from the Trial.Core assembly.");
+        [DefaultName] = "Trial.Core.Protocol.default-protocol.json",
+        [OpenLabelName] = "Trial.Core.Protocol.open-label-protocol.json",
+    };
+
+    /// <summary>The double-blind, midazolam-controlled design (core/Protocol/default-protocol.json).</summary>
+    public const string DefaultName = "default";
+
+    /// <summary>The single-arm, open-label design (core/Protocol/open-label-protocol.json).</summary>
+    public const string OpenLabelName = "open-label";
+
+    public static ProtocolDefinition LoadDefault() => LoadBuiltIn(DefaultName);
+
+    public static ProtocolDefinition LoadBuiltIn(string name)
+    {
+        if (!BuiltIn.TryGetValue(name, out var resource))
+            throw new ProtocolException($"There is no built-in protocol named '{name}' (built in: {string.Join(", ", BuiltIn.Keys)}).");
+        using var stream = typeof(ProtocolLoader).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The built-in protocol '{name}' is missing from the Trial.Core assembly.");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd(), "the default protocol");
+        return Parse(reader.ReadToEnd(), $"the built-in protocol '{name}'");
     }
 
     public static ProtocolDefinition LoadFile(string path)
@@ -32,6 +50,17 @@ public static class ProtocolLoader
         if (!File.Exists(path))
             throw new ProtocolException($"Protocol file '{path}' does not exist.");
         return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// The protocol a setting names: nothing means the default, a built-in name (<see cref="BuiltIn"/>) that protocol,
+    /// anything else a file path. A file that happens to bear a built-in name is still read when it exists.
+    /// </summary>
+    public static ProtocolDefinition Load(string? pathOrName)
+    {
+        if (string.IsNullOrWhiteSpace(pathOrName)) return LoadDefault();
+        var value = pathOrName.Trim();
+        return BuiltIn.ContainsKey(value) && !File.Exists(value) ? LoadBuiltIn(value) : LoadFile(value);
     }
 
     public static ProtocolDefinition Parse(string json, string sourceName)
@@ -104,7 +133,9 @@ public static class ProtocolLoader
             if (!ruleCodes.Add(r.Code)) problems.Add($"safety rule {r.Code} is defined twice");
             if (!Severities.Contains(r.Severity)) problems.Add($"safety rule {r.Code} has unknown severity '{r.Severity}' (expected one of {string.Join(", ", Severities)})");
         }
-        problems.AddRange(SafetyEngine.ValidateRules(p));
+        // UNBLINDED is listed with the rules for its severity but raised by the unblinding itself, not by the engine.
+        problems.AddRange(SafetyEngine.ValidateRules(p with { SafetyRules = [.. p.SafetyRules.Where(r => r.Code != EmergencyUnblinding.AlertRule)] }));
+        problems.AddRange(DesignValidation.Problems(p));
         return problems;
     }
 }

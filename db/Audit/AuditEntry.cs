@@ -48,7 +48,16 @@ public static class AuditEntities
         Vitals = "vitals", Assessment = "assessment", AdverseEvent = "adverse-event", SafetyAlert = "safety-alert", Access = "access",
         Extract = "extract";
 
-    public static readonly IReadOnlyList<string> All = [Site, User, Token, Participant, Visit, Infusion, Vitals, Assessment, AdverseEvent, SafetyAlert, Access, Extract];
+    /// <summary>
+    /// Records of a blinded study's allocation. Their audit rows are read by admins and monitors, who are blinded, so they
+    /// never carry the arm or anything that tells it (dose, drug, a guess); the records themselves are append-only.
+    /// </summary>
+    public const string Allocation = "allocation", AllocationList = "allocation-list", Preparation = "preparation", Unblinding = "unblinding",
+        BlindingGuess = "blinding-guess";
+
+    public static readonly IReadOnlyList<string> All =
+        [Site, User, Token, Participant, Visit, Infusion, Vitals, Assessment, AdverseEvent, SafetyAlert, Access, Extract,
+         Allocation, AllocationList, Preparation, Unblinding, BlindingGuess];
 }
 
 /// <summary>

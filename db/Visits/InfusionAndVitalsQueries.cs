@@ -9,8 +9,14 @@ public sealed class InfusionRow
     public Guid ParticipantId { get; init; }
     public string VisitCode { get; init; } = "";
     public decimal WeightKg { get; init; }
-    public decimal DoseMgPerKg { get; init; }
-    public decimal TotalDoseMg { get; init; }
+
+    /// <summary>Recorded by the investigator in an open-label study; null in a blinded one, where only the preparation knows it.</summary>
+    public decimal? DoseMgPerKg { get; init; }
+    public decimal? TotalDoseMg { get; init; }
+
+    /// <summary>In a blinded study: the pharmacy's preparation given (its label), and the volume of it infused.</summary>
+    public string? PreparationId { get; init; }
+    public decimal? VolumeMl { get; init; }
     public string Route { get; init; } = "";
     public DateTime StartUtc { get; init; }
     public DateTime EndUtc { get; init; }
@@ -41,16 +47,17 @@ public sealed class VitalSignRow
 public static class InfusionAndVitalsQueries
 {
     private const string InfusionColumns =
-        "Id, ParticipantId, VisitCode, WeightKg, DoseMgPerKg, TotalDoseMg, Route, StartUtc, EndUtc, RecordedUtc, RecordedBy, RowVersion, UpdatedUtc, UpdatedBy";
+        "Id, ParticipantId, VisitCode, WeightKg, DoseMgPerKg, TotalDoseMg, PreparationId, VolumeMl, Route, StartUtc, EndUtc, RecordedUtc, RecordedBy, RowVersion, UpdatedUtc, UpdatedBy";
     private const string VitalColumns =
         "Id, ParticipantId, VisitCode, Timepoint, Systolic, Diastolic, HeartRate, Spo2, RecordedUtc, RecordedBy, RowVersion, UpdatedUtc, UpdatedBy";
 
     private const string FindInfusionSql = $"SELECT {InfusionColumns} FROM Infusion WHERE ParticipantId = @participantId AND VisitCode = @visitCode";
     private const string InsertInfusionSql =
-        $"INSERT INTO Infusion ({InfusionColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @WeightKg, @DoseMgPerKg, @TotalDoseMg, @Route, @StartUtc, @EndUtc, @RecordedUtc, @RecordedBy, 1, NULL, NULL)";
+        $"INSERT INTO Infusion ({InfusionColumns}) VALUES (@Id, @ParticipantId, @VisitCode, @WeightKg, @DoseMgPerKg, @TotalDoseMg, @PreparationId, @VolumeMl, @Route, @StartUtc, @EndUtc, @RecordedUtc, @RecordedBy, 1, NULL, NULL)";
     private const string CorrectInfusionSql =
         """
-        UPDATE Infusion SET WeightKg = @WeightKg, DoseMgPerKg = @DoseMgPerKg, TotalDoseMg = @TotalDoseMg, Route = @Route, StartUtc = @StartUtc,
+        UPDATE Infusion SET WeightKg = @WeightKg, DoseMgPerKg = @DoseMgPerKg, TotalDoseMg = @TotalDoseMg, PreparationId = @PreparationId,
+               VolumeMl = @VolumeMl, Route = @Route, StartUtc = @StartUtc,
                EndUtc = @EndUtc, RowVersion = @RowVersion, UpdatedUtc = @UpdatedUtc, UpdatedBy = @UpdatedBy
         WHERE Id = @Id AND RowVersion = @RowVersion - 1
         """;

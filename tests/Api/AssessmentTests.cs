@@ -46,7 +46,7 @@ public class AssessmentTests
         Assert.That(created["severityBand"]!.GetValue<string>(), Is.EqualTo("moderate"));
         Assert.That(created["complete"]!.GetValue<bool>(), Is.True);
         Assert.That(created["definitionVersion"]!.GetValue<string>(), Does.StartWith("MADRS"));
-        Assert.That(created["protocolVersion"]!.GetValue<string>(), Is.EqualTo("1.0.0"));
+        Assert.That(created["protocolVersion"]!.GetValue<string>(), Is.EqualTo(_host.Protocol.Version));
         Assert.That(created["timepoint"], Is.Null);
 
         var list = await (await _investigator.GetAsync($"/api/v1/participants/{code}/assessments")).JsonArrayAsync();

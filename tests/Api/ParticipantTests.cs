@@ -36,7 +36,7 @@ public class ParticipantTests
 
         var created = await (await investigator.GetAsync("/api/v1/participants/WAW-0002")).JsonAsync(HttpStatusCode.OK);
         Assert.That(created["status"]!.GetValue<string>(), Is.EqualTo("enrolled"));
-        Assert.That(created["protocolVersion"]!.GetValue<string>(), Is.EqualTo("1.0.0"));
+        Assert.That(created["protocolVersion"]!.GetValue<string>(), Is.EqualTo(host.Protocol.Version));
         Assert.That(created["enrolledDate"]!.GetValue<string>(), Is.EqualTo("2026-02-16"));
         Assert.That(created["eligibility"]!["failedAntidepressantTrials"]!.GetValue<int>(), Is.EqualTo(2));
     }

@@ -52,7 +52,7 @@ public class ScheduleJobTests
         var stored = (await StoredAsync(host, id)).ToDictionary(v => v.VisitCode);
         Assert.That(stored["INF1"].Status, Is.EqualTo("done"));
         Assert.That(stored["INF2"].TargetDate, Is.EqualTo(new DateOnly(2026, 3, 12)));
-        Assert.That(stored["INF2"].ProtocolVersion, Is.EqualTo("1.0.0"));
+        Assert.That(stored["INF2"].ProtocolVersion, Is.EqualTo(host.Protocol.Version));
     }
 
     [Test]

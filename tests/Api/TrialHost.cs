@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using Trial.Core.Protocol;
 using Trial.Tests.Db;
 
 namespace Trial.Tests.Api;
@@ -46,6 +47,9 @@ public sealed class TrialHost : IAsyncDisposable
             }
             b.UseSetting("Database:DataFolder", _folder.Path);
             b.UseSetting("TRIAL_BOOTSTRAP_ADMIN_TOKEN", AdminToken);
+            if (!string.IsNullOrWhiteSpace(SuiteProtocol)) b.UseSetting("Protocol:Path", SuiteProtocol);
+            // Several processes share one SQL Server, so the secret of the allocation sequence must be configured there.
+            if (sqlServerConnectionString is not null) b.UseSetting("Randomisation:Secret", "sql-server-suite-randomisation-secret-0123456789");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
             b.ConfigureTestServices(s =>
             {
@@ -59,11 +63,21 @@ public sealed class TrialHost : IAsyncDisposable
         Admin = Client(AdminToken);
     }
 
+    /// <summary>
+    /// The protocol every host runs unless a test chooses one: TRIAL_TEST_PROTOCOL (a built-in name such as open-label,
+    /// or a file), else the default protocol. Running the suite once with TRIAL_TEST_PROTOCOL=open-label runs every test
+    /// that does not pin its protocol against the open-label design.
+    /// </summary>
+    public static string? SuiteProtocol => Environment.GetEnvironmentVariable("TRIAL_TEST_PROTOCOL");
+
     public FakeTimeProvider Clock { get; }
     public HttpClient Admin { get; }
     public string DatabasePath => _folder.File("trial.db");
     public string DataFolder => _folder.Path;
     public IServiceProvider Services => _factory.Services;
+
+    /// <summary>The protocol this host serves.</summary>
+    public ProtocolDefinition Protocol => Services.GetRequiredService<ProtocolDefinition>();
 
     /// <param name="services">Replacements of the application's services.</param>
     /// <param name="settings">Configuration settings on top of the test defaults.</param>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -5,18 +6,25 @@ using NUnit.Framework;
 
 namespace Trial.Tests.Api;
 
-/// <summary>Recording visits, infusions and vital signs, and the schedule the API returns.</summary>
-public class VisitTests
+/// <summary>
+/// Recording visits, infusions and vital signs, and the schedule the API returns, against both designs: an open-label
+/// infusion carries its dose, a blinded one the pharmacy's preparation.
+/// </summary>
+[TestFixture(TestProtocols.Blinded)]
+[TestFixture(TestProtocols.OpenLabel)]
+public class VisitTests(string protocol)
 {
     private TrialHost _host = null!;
     private HttpClient _investigator = null!;
+    private InfusionKit _infusions = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _host = TrialHost.Start();
+        _host = TrialHost.Start(settings: TestProtocols.Settings(protocol));
         await _host.CreateSiteAsync("WAW");
         _investigator = await _host.UserAsync("investigator", "WAW");
+        _infusions = new InfusionKit(_host, _investigator);
     }
 
     [OneTimeTearDown]
@@ -159,36 +167,57 @@ public class VisitTests
     }
 
     [Test]
-    public async Task Infusion_ComputesTotalDoseOnItsRecordedVisit()
+    public async Task Infusion_OnItsRecordedVisit_IsStoredOnceWithTheDesignsDoseFields()
     {
         var code = await NewParticipantAsync();
+        await _infusions.RandomiseAsync(code, new DateOnly(2026, 3, 8));
         (await RecordAsync(code, "INF1", "2026-03-09")).EnsureSuccessStatusCode();
-        var created = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", new
+        var body = await _infusions.PreparedBodyAsync(code, "INF1", new DateTime(2026, 3, 9, 9, 0, 0, DateTimeKind.Utc));
+        var created = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", body)).JsonAsync(HttpStatusCode.Created);
+        if (_infusions.Blinded)
         {
-            weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV",
-            startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z",
-        })).JsonAsync(HttpStatusCode.Created);
-        Assert.That(created["totalDoseMg"]!.GetValue<decimal>(), Is.EqualTo(30.75m));
+            // The blinded investigator sees the syringe they gave, never what was in it.
+            Assert.That(created["doseMgPerKg"], Is.Null, created.ToJsonString());
+            Assert.That(created["totalDoseMg"], Is.Null, created.ToJsonString());
+            Assert.That(created["preparationId"]!.GetValue<string>(), Is.EqualTo(body.PreparationId));
+            Assert.That(created["volumeMl"]!.GetValue<decimal>(), Is.EqualTo(body.VolumeMl));
+        }
+        else
+        {
+            Assert.That(created["totalDoseMg"]!.GetValue<decimal>(), Is.EqualTo(30.75m));
+            Assert.That(created["preparationId"], Is.Null, created.ToJsonString());
+        }
         var s = await ScheduleAsync(code);
         Assert.That(s["INF1"]["actualDate"]!.GetValue<string>(), Is.EqualTo("2026-03-09"));
 
-        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", new
-        {
-            weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z",
-        })).ProblemAsync(HttpStatusCode.Conflict);
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", body)).ProblemAsync(HttpStatusCode.Conflict);
     }
 
-    [TestCase(1.2, "IV", "2026-03-09T09:00:00Z", "2026-03-09T09:40:00Z", "doseMgPerKg")]
-    [TestCase(0.5, "oral", "2026-03-09T09:00:00Z", "2026-03-09T09:40:00Z", "route")]
-    [TestCase(0.5, "IV", "2026-03-09T09:40:00Z", "2026-03-09T09:00:00Z", "endUtc")]
-    [TestCase(0.5, "IV", "2026-03-10T13:00:00Z", "2026-03-10T13:40:00Z", "startUtc")]
-    [TestCase(0.5, "IV", "2026-03-09T09:00:00", "2026-03-09T09:40:00Z", "startUtc")]
-    public async Task Infusion_Implausible_Is422AndStoresNothing(decimal dose, string route, string start, string end, string field)
+    [TestCase("oral", "2026-03-09T09:00:00Z", "2026-03-09T09:40:00Z", "route")]
+    [TestCase("IV", "2026-03-09T09:40:00Z", "2026-03-09T09:00:00Z", "endUtc")]
+    [TestCase("IV", "2026-03-10T13:00:00Z", "2026-03-10T13:40:00Z", "startUtc")]
+    [TestCase("IV", "2026-03-09T09:00:00", "2026-03-09T09:40:00Z", "startUtc")]
+    public async Task Infusion_Implausible_Is422AndStoresNothing(string route, string start, string end, string field)
     {
         var code = await NewParticipantAsync();
-        var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion",
-            new { weightKg = 61.5m, doseMgPerKg = dose, route, startUtc = start, endUtc = end })).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var body = _infusions.Body(code, "INF1", Instant(start), Instant(end), route: route);
+        var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", body)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Does.Contain(field));
+        Assert.That((await ScheduleAsync(code))["INF1"]["status"]!.GetValue<string>(), Is.EqualTo("scheduled"));
+    }
+
+    /// <summary>An instant as written, keeping a missing zone missing (so the API can refuse it).</summary>
+    private static DateTime Instant(string text) => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    [Test]
+    public async Task Infusion_WithADoseTheDesignDoesNotTake_Is422NamingDoseMgPerKg()
+    {
+        var code = await NewParticipantAsync();
+        var start = new DateTime(2026, 3, 9, 9, 0, 0, DateTimeKind.Utc);
+        // Open-label: 1.2 mg/kg is outside the protocol's limits. Blinded: no dose is taken at all, whatever its value.
+        var body = _infusions.Body(code, "INF1", start) with { DoseMgPerKg = _infusions.Blinded ? 0.5m : 1.2m };
+        var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", body)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Does.Contain("doseMgPerKg"));
         Assert.That((await ScheduleAsync(code))["INF1"]["status"]!.GetValue<string>(), Is.EqualTo("scheduled"));
     }
 
@@ -196,7 +225,7 @@ public class VisitTests
     public async Task Infusion_AtNonInfusionVisitOrUnrecordedVisit_IsRefused()
     {
         var code = await NewParticipantAsync();
-        var body = new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z" };
+        var body = _infusions.Body(code, "INF1", new DateTime(2026, 3, 9, 9, 0, 0, DateTimeKind.Utc));
         await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/FU-D7/infusion", body)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         var missing = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF2/infusion", body)).ProblemAsync(HttpStatusCode.Conflict);
         Assert.That(missing["missingVisit"]!.GetValue<string>(), Is.EqualTo("INF2"));
@@ -210,8 +239,7 @@ public class VisitTests
         var code = await NewParticipantAsync();
         (await RecordAsync(code, "INF1", "2026-03-08")).EnsureSuccessStatusCode();
         var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion",
-            new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = "2026-03-09T09:00:00Z", endUtc = "2026-03-09T09:40:00Z" }))
-            .ProblemAsync(HttpStatusCode.UnprocessableEntity);
+            _infusions.Body(code, "INF1", new DateTime(2026, 3, 9, 9, 0, 0, DateTimeKind.Utc)))).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("2026-03-08").And.Contain("2026-03-09"));
     }
 

@@ -36,12 +36,11 @@ public static class TrialServices
         return options;
     }
 
-    /// <summary>The protocol file named by Protocol:Path, else the default protocol; a broken file stops start-up.</summary>
-    public static ProtocolDefinition LoadProtocol(IConfiguration configuration)
-    {
-        var path = configuration["Protocol:Path"];
-        return string.IsNullOrWhiteSpace(path) ? ProtocolLoader.LoadDefault() : ProtocolLoader.LoadFile(path);
-    }
+    /// <summary>
+    /// The protocol named by Protocol:Path (a file, or the name of a built-in protocol such as open-label), else the
+    /// default protocol; a broken file stops start-up.
+    /// </summary>
+    public static ProtocolDefinition LoadProtocol(IConfiguration configuration) => ProtocolLoader.Load(configuration["Protocol:Path"]);
 }
 
 /// <summary>

@@ -221,9 +221,12 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     // With onlySources, the findings are those of these source records alone, and only their alerts are brought in line.
     private async Task ReconcileAsync(WriteScope w, ParticipantRow participant, IReadOnlyList<AlertCandidate> findings, IReadOnlyCollection<string>? onlySources)
     {
+        // Only the alerts of rules the engine evaluates are its to raise and supersede: an UNBLINDED alert is raised by
+        // the unblinding itself and no evaluation of clinical data can make it stop holding.
         var stored = (onlySources is null
                 ? await SafetyQueries.ForParticipantAsync(w.Connection, participant.Id, w.Transaction)
                 : await SafetyQueries.ForSourcesAsync(w.Connection, w.Transaction, participant.Id, onlySources))
+            .Where(a => SafetyEngine.KnownRules.Contains(a.RuleCode))
             .ToDictionary(a => (a.RuleCode, a.SourceKey));
         var found = findings.ToDictionary(f => (f.Rule, f.SourceKey));
 

@@ -10,9 +10,11 @@ namespace Trial.Tests.Api.Audit;
 /// <summary>
 /// The audit trail as a monitor or an inspector reads it: every kind of change leaves a row with who (user, role,
 /// token), when, what before and after, and why; the chain of hashes proves the trail was not edited behind the
-/// application's back.
+/// application's back. Run against both designs: a blinded infusion is recorded after randomisation and preparation.
 /// </summary>
-public class AuditTrailTests : WawSiteFixture
+[TestFixture(TestProtocols.Blinded)]
+[TestFixture(TestProtocols.OpenLabel)]
+public class AuditTrailTests(string protocol) : WawSiteFixture(protocol)
 {
     private static DateOnly Day(string visit) => DateOnly.FromDateTime(At(visit, null));
 
@@ -55,7 +57,8 @@ public class AuditTrailTests : WawSiteFixture
         Assert.That(created["oldValue"], Is.Null);
         Assert.That(created["newValue"]!["code"]!.GetValue<string>(), Is.EqualTo(code));
 
-        // Visit: recorded, then its date corrected.
+        // Visit: recorded, then its date corrected (in the blinded design after randomisation, which comes before INF1).
+        await _infusions.RandomiseAsync(code, new DateOnly(2026, 2, 28));
         var visitUrl = $"/api/v1/participants/{code}/visits/INF1";
         await TrialHost.RecordVisitAsync(_investigator, code, "INF1", new DateOnly(2026, 3, 1));
         await (await _investigator.SendAsync(Put(visitUrl, new { actualDate = "2026-03-02", reason = "Date typed wrongly." }, await ETagAsync(_investigator, visitUrl))))
@@ -63,9 +66,9 @@ public class AuditTrailTests : WawSiteFixture
 
         // Infusion: recorded, then corrected.
         var infusionUrl = $"{visitUrl}/infusion";
-        var infusion = new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = "2026-03-02T08:10:00Z", endUtc = "2026-03-02T08:50:00Z", reason = (string?)null };
+        var infusion = await _infusions.PreparedBodyAsync(code, "INF1", new DateTime(2026, 3, 2, 8, 10, 0, DateTimeKind.Utc));
         await (await _investigator.PostAsJsonAsync(infusionUrl, infusion)).JsonAsync(HttpStatusCode.Created);
-        await (await _investigator.SendAsync(Put(infusionUrl, infusion with { weightKg = 62.5m, reason = "Weighed again." }, await ETagAsync(_investigator, infusionUrl))))
+        await (await _investigator.SendAsync(Put(infusionUrl, infusion with { WeightKg = 62.5m, Reason = "Weighed again." }, await ETagAsync(_investigator, infusionUrl))))
             .JsonAsync(HttpStatusCode.OK);
 
         // Vital signs: recorded, then corrected.

@@ -8,9 +8,11 @@ namespace Trial.Tests.Api.Audit;
 
 /// <summary>
 /// No silent overwrite: every update of data entered by people names the version it replaces (If-Match: 428 without,
-/// 412 when stale) and gives a reason; a lost race changes nothing.
+/// 412 when stale) and gives a reason; a lost race changes nothing. Run against both designs (the infusion differs).
 /// </summary>
-public class CorrectionTests : WawSiteFixture
+[TestFixture(TestProtocols.Blinded)]
+[TestFixture(TestProtocols.OpenLabel)]
+public class CorrectionTests(string protocol) : WawSiteFixture(protocol)
 {
     private static readonly DateTime Inf1Start = new(2026, 3, 2, 8, 10, 0, DateTimeKind.Utc);
 
@@ -20,9 +22,10 @@ public class CorrectionTests : WawSiteFixture
         var code = await TrialHost.EnrolAsync(_investigator, "WAW");
         var visit = $"/api/v1/participants/{code}/visits/INF1";
         await TrialHost.RecordVisitAsync(_investigator, code, "BL", new DateOnly(2026, 3, 1));
+        await _infusions.RandomiseAsync(code, new DateOnly(2026, 3, 1));
         await TrialHost.RecordVisitAsync(_investigator, code, "INF1", DateOnly.FromDateTime(Inf1Start));
-        var infusion = new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = Inf1Start, endUtc = Inf1Start.AddMinutes(40), reason = "Corrected." };
-        await (await _investigator.PostAsJsonAsync($"{visit}/infusion", infusion with { reason = (string)null! })).JsonAsync(HttpStatusCode.Created);
+        var infusion = await _infusions.PreparedBodyAsync(code, "INF1", Inf1Start) with { Reason = "Corrected." };
+        await (await _investigator.PostAsJsonAsync($"{visit}/infusion", infusion with { Reason = null })).JsonAsync(HttpStatusCode.Created);
         await VitalsAsync(_investigator, code, "INF1", "pre", 130, 80, 70, 98);
         var assessment = await AssessAtAsync(_investigator, code, "INF1", "pre", "MADRS", Madrs(20, item10: 1), Inf1Start.AddMinutes(-10));
         var ae = await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Nausea"));
@@ -31,7 +34,7 @@ public class CorrectionTests : WawSiteFixture
         return
         [
             ("visit", $"/api/v1/participants/{code}/visits/BL", new { actualDate = "2026-02-28", reason = "Corrected." }),
-            ("infusion", $"{visit}/infusion", infusion with { weightKg = 60m }),
+            ("infusion", $"{visit}/infusion", infusion with { WeightKg = 60m }),
             ("vitals", $"{visit}/vitals/pre", new { systolic = 131, diastolic = 80, heartRate = 70, spo2 = 98, reason = "Corrected." }),
             ("assessment", $"/api/v1/assessments/{assessment}", new
             {

@@ -10,9 +10,12 @@ namespace Trial.Tests.Api.Audit;
 
 /// <summary>
 /// Safe retries: a POST sent again with the same Idempotency-Key gets the first response and changes nothing more;
-/// concurrent requests with one key make one record; a key used for another request is refused.
+/// concurrent requests with one key make one record; a key used for another request is refused. Run against both designs
+/// (the infusion differs).
 /// </summary>
-public class IdempotencyTests : WawSiteFixture
+[TestFixture(TestProtocols.Blinded)]
+[TestFixture(TestProtocols.OpenLabel)]
+public class IdempotencyTests(string protocol) : WawSiteFixture(protocol)
 {
     private static HttpRequestMessage Post(string url, object body, string key)
     {
@@ -71,15 +74,17 @@ public class IdempotencyTests : WawSiteFixture
     public async Task EveryCreatingPost_HonoursTheKey()
     {
         var code = await TrialHost.EnrolAsync(_investigator, "WAW");
+        await _infusions.RandomiseAsync(code, new DateOnly(2026, 3, 1));
         await TrialHost.RecordVisitAsync(_investigator, code, "INF1", new DateOnly(2026, 3, 2));
         var start = new DateTime(2026, 3, 2, 8, 10, 0, DateTimeKind.Utc);
+        var infusion = await _infusions.PreparedBodyAsync(code, "INF1", start);
         var alertCode = await TrialHost.EnrolAsync(_investigator, "WAW");
         await AssessAsync(_investigator, alertCode, "BL", null, "MADRS", Madrs(30, item10: 5));
         var alertId = (await SettledAlertsAsync(_host, _monitor, alertCode)).Single()!["id"]!.GetValue<string>();
 
         var requests = new (HttpClient Client, string Url, object Body)[]
         {
-            (_investigator, $"/api/v1/participants/{code}/visits/INF1/infusion", new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = start, endUtc = start.AddMinutes(40) }),
+            (_investigator, $"/api/v1/participants/{code}/visits/INF1/infusion", infusion),
             (_investigator, $"/api/v1/participants/{code}/visits/INF1/vitals", new { timepoint = "pre", systolic = 130, diastolic = 80, heartRate = 70, spo2 = 98 }),
             (_investigator, AssessmentsUrl(code, "INF1"), new { instrument = "MADRS", timepoint = "pre", administeredUtc = start.AddMinutes(-10), items = Madrs(20, item10: 1) }),
             (_investigator, $"/api/v1/participants/{code}/adverse-events", AdverseEvent("Dizziness")),

@@ -29,7 +29,7 @@ public class ExportDatasetTests : ExportScenario
         Assert.That(p2["enrolled_date"], Is.EqualTo("2026-02-16"));
         Assert.That(p2["status"], Is.EqualTo("enrolled"));
         Assert.That(p2["infusions_discontinued_date"], Is.EqualTo("2026-03-04"));
-        Assert.That(p2["protocol_version"], Is.EqualTo("1.0.0"));
+        Assert.That(p2["protocol_version"], Is.EqualTo(Host.Protocol.Version));
         Assert.That(csv.Single(("participant_code", "WAW-0001"))["infusions_discontinued_date"], Is.Empty);
         Assert.That(csv.Text, Does.Not.Contain("far"), "the discontinuation reason is free text");
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using NUnit.Framework;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 
@@ -9,17 +8,22 @@ namespace Trial.Tests.Api.Safety;
 /// A participant whose course is what the protocol expects from ketamine in TRD with BPD: dissociation during the
 /// infusion that settles, a small BPRS+ rise, normal vital signs, depression improving. No rule may fire.
 /// The clock follows the course day by day, so every record is entered when it happened and no window closes unrecorded.
+/// Run against both designs: in the blinded one the participant is randomised after baseline and each infusion is the
+/// pharmacy's preparation.
 /// </summary>
-public class OrdinaryCourseTests
+[TestFixture(TestProtocols.Blinded)]
+[TestFixture(TestProtocols.OpenLabel)]
+public class OrdinaryCourseTests(string protocol)
 {
     [Test]
     public async Task OrdinaryCourse_ThroughTwoInfusions_RaisesNoAlertAtAll()
     {
-        await using var host = TrialHost.Start();
+        await using var host = TrialHost.Start(settings: TestProtocols.Settings(protocol));
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var monitor = await host.UserAsync("monitor", "WAW");
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        var infusions = new InfusionKit(host, investigator);
 
         async Task RecordVisitAsync(string visit, DateTime day) =>
             await (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/{visit}", new { actualDate = day.ToString("yyyy-MM-dd") }))
@@ -34,9 +38,7 @@ public class OrdinaryCourseTests
         async Task InfuseAsync(DateTime day, string visit)
         {
             await RecordVisitAsync(visit, day);
-            var start = day.AddHours(8).AddMinutes(10);
-            await (await investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/{visit}/infusion",
-                new { weightKg = 61.5m, doseMgPerKg = 0.5m, route = "IV", startUtc = start, endUtc = start.AddMinutes(40) })).JsonAsync(HttpStatusCode.Created);
+            await infusions.InfuseAsync(code, visit, day.AddHours(8).AddMinutes(10));
         }
 
         var bl = new DateTime(2026, 3, 9, 0, 0, 0, DateTimeKind.Utc);
@@ -45,6 +47,7 @@ public class OrdinaryCourseTests
         await AssessOnAsync(bl, "BL", null, "BSL23", Bsl(2)); // mean 2: high
         await AssessOnAsync(bl, "BL", null, "BPRS", Bprs((2, 3), (6, 2), (9, 4), (11, 2)));
         await AssessOnAsync(bl, "BL", null, "CADSS", Cadss(2));
+        await infusions.RandomiseAsync(code, DateOnly.FromDateTime(bl));
 
         var inf1 = bl.AddDays(1);
         EveningOf(inf1);

@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Trial.Core.Protocol;
+using Trial.Core.Randomisation;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Api.Randomisation;
+
+/// <summary>Bound from the <c>Randomisation</c> section (<c>Randomisation__Secret</c>).</summary>
+public sealed class RandomisationOptions
+{
+    /// <summary>
+    /// The secret the allocation sequence is generated from: at least 32 characters, e.g. <c>openssl rand -base64 32</c>.
+    /// Whoever holds it can regenerate the sequence, so it belongs to the unblinded statistician and the system only.
+    /// </summary>
+    public string? Secret { get; set; }
+}
+
+/// <summary>
+/// The secret behind the concealed allocation sequence (see <see cref="AllocationSequence"/>). Taken from configuration
+/// (<c>Randomisation__Secret</c>); on the embedded default, when none is configured, one is made from a cryptographic
+/// random number generator on first start and kept in a file only the owner can read under the data folder, like the
+/// bootstrap admin token (but never printed: nobody blinded may see it). With SQL Server, several API processes must
+/// allocate from one sequence, so the secret must be configured for all of them; the start fails without it.
+/// Changing the secret after the first randomisation would change every later allocation: do not.
+/// </summary>
+public sealed class RandomisationSecret
+{
+    public const string FileName = "randomisation-secret.txt";
+    public const int MinimumCharacters = RandomisationSecrets.MinimumBytes;
+
+    private readonly byte[]? _key;
+
+    private RandomisationSecret(byte[]? key) => _key = key;
+
+    /// <summary>Whether there is a secret (a protocol that does not generate its sequence needs none).</summary>
+    public bool IsSet => _key is not null;
+
+    /// <summary>The protocol's allocation sequence as generated from this secret.</summary>
+    public AllocationSequence Sequence(ProtocolDefinition protocol) =>
+        AllocationSequence.For(protocol, _key ?? throw new InvalidOperationException("No randomisation secret is configured."));
+
+    public static RandomisationSecret Resolve(string? configured, ProtocolDefinition protocol, DatabaseOptions database, ILogger log)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            var text = configured.Trim();
+            if (text.Length < MinimumCharacters)
+                throw new InvalidOperationException(
+                    $"Randomisation:Secret must be at least {MinimumCharacters} characters (e.g. the output of 'openssl rand -base64 32').");
+            return new RandomisationSecret(Encoding.UTF8.GetBytes(text));
+        }
+        if (protocol.Design.Randomisation?.Method != RandomisationMethods.PermutedBlocks) return new RandomisationSecret(null);
+        if (database.Provider == DatabaseProvider.SqlServer)
+            throw new InvalidOperationException(
+                "Protocol " + protocol.ProtocolId + " generates its allocation sequence from a secret, and with SQL Server every API process must use the same one: " +
+                "set Randomisation__Secret (at least " + MinimumCharacters + " characters, e.g. from 'openssl rand -base64 32').");
+
+        var path = Path.Combine(database.DataFolder, FileName);
+        if (File.Exists(path))
+        {
+            var stored = File.ReadAllText(path).Trim();
+            if (stored.Length < MinimumCharacters)
+                throw new InvalidOperationException($"The randomisation secret in {Path.GetFullPath(path)} is shorter than {MinimumCharacters} characters.");
+            return new RandomisationSecret(Encoding.UTF8.GetBytes(stored));
+        }
+
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(RandomisationSecrets.MinimumBytes));
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(database.DataFolder);
+        else Directory.CreateDirectory(database.DataFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Created owner-only before the secret is written into it, so it is never readable by others, not even briefly.
+        using (var file = OperatingSystem.IsWindows()
+                   ? new FileStream(path, FileMode.CreateNew, FileAccess.Write)
+                   : new FileStream(path, new FileStreamOptions
+                   {
+                       Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                   }))
+        using (var writer = new StreamWriter(file))
+            writer.WriteLine(secret);
+        log.LogWarning(
+            "Generated the randomisation secret and saved it to {Path} (readable by the owner only). The allocation sequence is generated from it: " +
+            "give a copy to the unblinded statistician, keep it with the study's backups, and never change it.", Path.GetFullPath(path));
+        return new RandomisationSecret(Encoding.UTF8.GetBytes(secret));
+    }
+}
+
+public static class RandomisationSetup
+{
+    public static IServiceCollection AddRandomisation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<RandomisationOptions>(configuration.GetSection("Randomisation"));
+        services.AddSingleton(sp => RandomisationSecret.Resolve(
+            sp.GetRequiredService<IOptions<RandomisationOptions>>().Value.Secret,
+            sp.GetRequiredService<ProtocolDefinition>(),
+            sp.GetRequiredService<DatabaseOptions>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RandomisationSecret).FullName!)));
+        return services;
+    }
+}

@@ -1,0 +1,246 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Trial.Db.Randomisation;
+
+/// <summary>A participant's allocation. Holds the arm: only unblinded code paths read it.</summary>
+public sealed class AllocationRow
+{
+    public Guid ParticipantId { get; init; }
+    public int RandomisationNumber { get; init; }
+    public string Stratum { get; init; } = "";
+    public int SequenceNumber { get; init; }
+    public string Arm { get; init; } = "";
+    public string Method { get; init; } = "";
+    public decimal? BaselineMadrsTotal { get; init; }
+    public DateTime RandomisedUtc { get; init; }
+    public Guid RandomisedBy { get; init; }
+    public string ProtocolVersion { get; init; } = "";
+}
+
+/// <summary>
+/// Who is in which arm, for outputs entitled to see it (the unblinded statistician's extracts and reports, the
+/// pharmacy's list): the participant, their arm and stratum, their randomisation number, and whether and when they
+/// were unblinded in an emergency.
+/// </summary>
+public sealed class ParticipantAllocation
+{
+    public string ParticipantCode { get; init; } = "";
+    public string SiteCode { get; init; } = "";
+    public string Arm { get; init; } = "";
+    public string Stratum { get; init; } = "";
+    public int SequenceNumber { get; init; }
+    public int RandomisationNumber { get; init; }
+    public DateTime RandomisedUtc { get; init; }
+    public DateTime? UnblindedUtc { get; init; }
+}
+
+public sealed class AllocationListEntryRow
+{
+    public string Stratum { get; init; } = "";
+    public int SequenceNumber { get; init; }
+    public string Arm { get; init; } = "";
+    public DateTime ImportedUtc { get; init; }
+    public Guid ImportedBy { get; init; }
+}
+
+public sealed class PreparationRow
+{
+    public Guid Id { get; init; }
+    /// <summary>The pharmacy's label of the preparation, which the investigator reads off the syringe.</summary>
+    public string PreparationId { get; init; } = "";
+    public Guid ParticipantId { get; init; }
+    public string VisitCode { get; init; } = "";
+    public string Arm { get; init; } = "";
+    public decimal DoseMgPerKg { get; init; }
+    public decimal TotalDoseMg { get; init; }
+    public decimal VolumeMl { get; init; }
+    /// <summary>The weight the dose was calculated for.</summary>
+    public decimal WeightKg { get; init; }
+    public DateTime PreparedUtc { get; init; }
+    public Guid PreparedBy { get; init; }
+}
+
+public sealed class UnblindingRow
+{
+    public Guid Id { get; init; }
+    public Guid ParticipantId { get; init; }
+    public string Reason { get; init; } = "";
+    public DateTime UnblindedUtc { get; init; }
+    public Guid UnblindedBy { get; init; }
+}
+
+public sealed class BlindingGuessRow
+{
+    public Guid Id { get; init; }
+    public Guid ParticipantId { get; init; }
+    public string VisitCode { get; init; } = "";
+    public string Guesser { get; init; } = "";
+    public string Guess { get; init; } = "";
+    public DateTime RecordedUtc { get; init; }
+    public Guid RecordedBy { get; init; }
+}
+
+/// <summary>The baseline MADRS as the stratum needs it: whether it is complete, and its total.</summary>
+public sealed class BaselineMadrsRow
+{
+    public bool Complete { get; init; }
+    public decimal? Total { get; init; }
+}
+
+/// <summary>The allocation of a blinded study: counters, allocations, the imported list, preparations, unblindings and guesses.</summary>
+public static class RandomisationQueries
+{
+    private const string AllocationColumns =
+        "ParticipantId, RandomisationNumber, Stratum, SequenceNumber, Arm, Method, BaselineMadrsTotal, RandomisedUtc, RandomisedBy, ProtocolVersion";
+    private const string PreparationColumns =
+        "Id, PreparationId, ParticipantId, VisitCode, Arm, DoseMgPerKg, TotalDoseMg, VolumeMl, WeightKg, PreparedUtc, PreparedBy";
+
+    // Taking the number first locks the counter's row to the end of the transaction (SQL Server; SQLite has one writer),
+    // so randomisations run one after another: the stratum row below is then created by one of them only.
+    private const string TakeNumberSql = "UPDATE RandomisationCounter SET NextNumber = NextNumber + 1 WHERE Id = 1";
+    private const string TakenNumberSql = "SELECT NextNumber - 1 FROM RandomisationCounter WHERE Id = 1";
+    private const string LockCounterSql = "UPDATE RandomisationCounter SET NextNumber = NextNumber WHERE Id = 1";
+    private const string EnsureStratumSql =
+        "INSERT INTO RandomisationStratum (Stratum, NextSequence) SELECT @stratum, 1 WHERE NOT EXISTS (SELECT 1 FROM RandomisationStratum WHERE Stratum = @stratum)";
+    private const string TakeSequenceSql = "UPDATE RandomisationStratum SET NextSequence = NextSequence + 1 WHERE Stratum = @stratum";
+    private const string TakenSequenceSql = "SELECT NextSequence - 1 FROM RandomisationStratum WHERE Stratum = @stratum";
+
+    private const string InsertAllocationSql =
+        $"""
+        INSERT INTO Allocation ({AllocationColumns})
+        VALUES (@ParticipantId, @RandomisationNumber, @Stratum, @SequenceNumber, @Arm, @Method, @BaselineMadrsTotal, @RandomisedUtc, @RandomisedBy, @ProtocolVersion)
+        """;
+    private const string FindAllocationSql = $"SELECT {AllocationColumns} FROM Allocation WHERE ParticipantId = @participantId";
+    private const string CountAllocationsSql = "SELECT COUNT(*) FROM Allocation";
+    private const string SelectParticipantAllocation =
+        """
+        SELECT p.Code AS ParticipantCode, p.SiteCode, a.Arm, a.Stratum, a.SequenceNumber, a.RandomisationNumber, a.RandomisedUtc, p.UnblindedUtc
+        FROM Allocation a JOIN Participant p ON p.Id = a.ParticipantId
+        """;
+    private const string AllocationsSql = SelectParticipantAllocation + " WHERE (@anySite = 1 OR p.SiteCode IN @sites) ORDER BY a.RandomisationNumber";
+    private const string FindParticipantAllocationSql = SelectParticipantAllocation + " WHERE a.ParticipantId = @participantId";
+    private const string AllocationsOfStratumSql = SelectParticipantAllocation + " WHERE a.Stratum = @stratum ORDER BY a.SequenceNumber";
+
+    private const string BaselineMadrsSql =
+        """
+        SELECT a.Complete, s.Value AS Total
+        FROM Assessment a LEFT JOIN AssessmentScore s ON s.AssessmentId = a.Id AND s.Name = @scoreName
+        WHERE a.ParticipantId = @participantId AND a.VisitCode = @visitCode AND a.Instrument = @instrument AND a.Timepoint = @noTimepoint
+        """;
+
+    private const string DeleteListSql = "DELETE FROM AllocationListEntry";
+    private const string InsertListEntrySql =
+        "INSERT INTO AllocationListEntry (Stratum, SequenceNumber, Arm, ImportedUtc, ImportedBy) VALUES (@Stratum, @SequenceNumber, @Arm, @ImportedUtc, @ImportedBy)";
+    private const string ListEntrySql = "SELECT Arm FROM AllocationListEntry WHERE Stratum = @stratum AND SequenceNumber = @sequenceNumber";
+    private const string ListOfStratumSql =
+        "SELECT Stratum, SequenceNumber, Arm, ImportedUtc, ImportedBy FROM AllocationListEntry WHERE Stratum = @stratum ORDER BY SequenceNumber";
+
+    private const string InsertPreparationSql =
+        $"""
+        INSERT INTO Preparation ({PreparationColumns})
+        VALUES (@Id, @PreparationId, @ParticipantId, @VisitCode, @Arm, @DoseMgPerKg, @TotalDoseMg, @VolumeMl, @WeightKg, @PreparedUtc, @PreparedBy)
+        """;
+    private const string FindPreparationSql = $"SELECT {PreparationColumns} FROM Preparation WHERE ParticipantId = @participantId AND VisitCode = @visitCode";
+    private const string FindPreparationByLabelSql = $"SELECT {PreparationColumns} FROM Preparation WHERE PreparationId = @preparationId";
+
+    private const string InsertUnblindingSql =
+        "INSERT INTO Unblinding (Id, ParticipantId, Reason, UnblindedUtc, UnblindedBy) VALUES (@Id, @ParticipantId, @Reason, @UnblindedUtc, @UnblindedBy)";
+    private const string MarkUnblindedSql = "UPDATE Participant SET UnblindedUtc = @unblindedUtc WHERE Id = @participantId AND UnblindedUtc IS NULL";
+    private const string UnblindingsSql =
+        "SELECT Id, ParticipantId, Reason, UnblindedUtc, UnblindedBy FROM Unblinding WHERE ParticipantId = @participantId ORDER BY UnblindedUtc, Id";
+
+    private const string InsertGuessSql =
+        """
+        INSERT INTO BlindingGuess (Id, ParticipantId, VisitCode, Guesser, Guess, RecordedUtc, RecordedBy)
+        VALUES (@Id, @ParticipantId, @VisitCode, @Guesser, @Guess, @RecordedUtc, @RecordedBy)
+        """;
+    private const string FindGuessSql =
+        "SELECT Id, ParticipantId, VisitCode, Guesser, Guess, RecordedUtc, RecordedBy FROM BlindingGuess WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Guesser = @guesser";
+
+    /// <summary>
+    /// Takes the study's next randomisation number inside the randomising transaction; a failed randomisation rolls it
+    /// back with it, so numbers stay in order and gap-free. Every randomisation takes it first, which queues them.
+    /// </summary>
+    public static async Task<int> TakeRandomisationNumberAsync(DbConnection c, DbTransaction t)
+    {
+        await c.ExecuteAsync(TakeNumberSql, transaction: t);
+        return await c.ExecuteScalarAsync<int>(TakenNumberSql, transaction: t);
+    }
+
+    /// <summary>Queues this transaction behind any randomisation in progress (and holds later ones back) without taking a number.</summary>
+    public static Task<int> LockRandomisationAsync(DbConnection c, DbTransaction t) => c.ExecuteAsync(LockCounterSql, transaction: t);
+
+    /// <summary>
+    /// Takes the stratum's next place in its sequence: a conditional update of the stratum's counter, in the randomising
+    /// transaction, so two randomisations in one stratum never get the same place and a failed one gives its place back.
+    /// </summary>
+    public static async Task<int> TakeSequenceNumberAsync(DbConnection c, DbTransaction t, string stratum)
+    {
+        await c.ExecuteAsync(EnsureStratumSql, new { stratum }, t);
+        await c.ExecuteAsync(TakeSequenceSql, new { stratum }, t);
+        return await c.ExecuteScalarAsync<int>(TakenSequenceSql, new { stratum }, t);
+    }
+
+    public static Task<int> InsertAllocationAsync(DbConnection c, DbTransaction t, AllocationRow row) => c.ExecuteAsync(InsertAllocationSql, row, t);
+
+    public static Task<AllocationRow?> FindAllocationAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<AllocationRow>(FindAllocationSql, new { participantId }, t);
+
+    public static Task<int> CountAllocationsAsync(DbConnection c, DbTransaction? t = null) => c.ExecuteScalarAsync<int>(CountAllocationsSql, transaction: t);
+
+    /// <summary>
+    /// Every participant's allocation at the given sites (all sites when <paramref name="sites"/> is null), in the order
+    /// of randomisation: participant code, arm, stratum, randomisation number, and whether they were unblinded.
+    /// Only for outputs the unblinded are entitled to.
+    /// </summary>
+    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsAsync(DbConnection c, IReadOnlyList<string>? sites, DbTransaction? t = null) =>
+        (await c.QueryAsync<ParticipantAllocation>(AllocationsSql, new { anySite = sites is null ? 1 : 0, sites = sites ?? [""] }, t)).AsList();
+
+    public static Task<ParticipantAllocation?> FindParticipantAllocationAsync(DbConnection c, Guid participantId) =>
+        c.QuerySingleOrDefaultAsync<ParticipantAllocation>(FindParticipantAllocationSql, new { participantId });
+
+    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsOfStratumAsync(DbConnection c, string stratum) =>
+        (await c.QueryAsync<ParticipantAllocation>(AllocationsOfStratumSql, new { stratum })).AsList();
+
+    /// <summary>The participant's baseline-visit MADRS, or null when none was entered.</summary>
+    public static Task<BaselineMadrsRow?> BaselineMadrsAsync(DbConnection c, DbTransaction t, Guid participantId, string visitCode) =>
+        c.QuerySingleOrDefaultAsync<BaselineMadrsRow>(BaselineMadrsSql,
+            new { participantId, visitCode, instrument = "MADRS", scoreName = "total", noTimepoint = "" }, t);
+
+    /// <summary>Replaces the imported allocation list (only allowed before any allocation was made from it).</summary>
+    public static async Task ReplaceListAsync(DbConnection c, DbTransaction t, IEnumerable<AllocationListEntryRow> entries)
+    {
+        await c.ExecuteAsync(DeleteListSql, transaction: t);
+        foreach (var entry in entries) await c.ExecuteAsync(InsertListEntrySql, entry, t);
+    }
+
+    /// <summary>The arm at a place of the imported list, or null when the list has no such place.</summary>
+    public static Task<string?> ListArmAsync(DbConnection c, DbTransaction t, string stratum, int sequenceNumber) =>
+        c.QuerySingleOrDefaultAsync<string?>(ListEntrySql, new { stratum, sequenceNumber }, t);
+
+    public static async Task<IReadOnlyList<AllocationListEntryRow>> ListOfStratumAsync(DbConnection c, string stratum) =>
+        (await c.QueryAsync<AllocationListEntryRow>(ListOfStratumSql, new { stratum })).AsList();
+
+    public static Task<int> InsertPreparationAsync(DbConnection c, DbTransaction t, PreparationRow row) => c.ExecuteAsync(InsertPreparationSql, row, t);
+
+    public static Task<PreparationRow?> FindPreparationAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<PreparationRow>(FindPreparationSql, new { participantId, visitCode }, t);
+
+    public static Task<PreparationRow?> FindPreparationByLabelAsync(DbConnection c, string preparationId, DbTransaction? t = null) =>
+        c.QuerySingleOrDefaultAsync<PreparationRow>(FindPreparationByLabelSql, new { preparationId }, t);
+
+    public static Task<int> InsertUnblindingAsync(DbConnection c, DbTransaction t, UnblindingRow row) => c.ExecuteAsync(InsertUnblindingSql, row, t);
+
+    /// <summary>Flags the participant as unblinded from the first emergency unblinding on; 0 rows when already flagged.</summary>
+    public static Task<int> MarkUnblindedAsync(DbConnection c, DbTransaction t, Guid participantId, DateTime unblindedUtc) =>
+        c.ExecuteAsync(MarkUnblindedSql, new { participantId, unblindedUtc }, t);
+
+    public static async Task<IReadOnlyList<UnblindingRow>> UnblindingsAsync(DbConnection c, Guid participantId) =>
+        (await c.QueryAsync<UnblindingRow>(UnblindingsSql, new { participantId })).AsList();
+
+    public static Task<int> InsertGuessAsync(DbConnection c, DbTransaction t, BlindingGuessRow row) => c.ExecuteAsync(InsertGuessSql, row, t);
+
+    public static Task<BlindingGuessRow?> FindGuessAsync(DbConnection c, DbTransaction t, Guid participantId, string visitCode, string guesser) =>
+        c.QuerySingleOrDefaultAsync<BlindingGuessRow>(FindGuessSql, new { participantId, visitCode, guesser }, t);
+}

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using NUnit.Framework;
+using Trial.Core.Protocol;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
+
+namespace Trial.Tests.Api.Randomisation;
+
+/// <summary>
+/// The blind holds everywhere: every GET the API publishes (found in its OpenAPI document, so a new endpoint is swept
+/// the day it is added), called by every blinded role for randomised participants with every kind of data (infusions
+/// from the pharmacy's preparations, guesses of the arm, an emergency unblinding), never answers with an arm's code,
+/// name or drug, a dose per kg, or a total dose; and answers for a participant on one arm and one on the other, with the
+/// same data, are the same size.
+/// </summary>
+public partial class BlindingSweepTests : BlindedStudyFixture
+{
+    private readonly List<string> _codes = [];
+    private readonly Dictionary<string, string> _armOf = [];
+    private readonly List<string> _assessmentIds = [], _adverseEventIds = [], _alertIds = [];
+    private readonly HashSet<decimal> _totalDoses = [];
+
+    [GeneratedRegex(@"^\{(\w+)\}$")]
+    private static partial Regex Parameter();
+
+    [OneTimeSetUp]
+    public async Task BuildStudyAsync()
+    {
+        // Four in one stratum: whatever the block sizes drawn, both arms are among them.
+        for (var i = 0; i < 4; i++)
+        {
+            var code = await RandomisedAsync();
+            _codes.Add(code);
+            _armOf[code] = (await AllocationAsync(code))["arm"]!.GetValue<string>();
+            await TrialHost.RecordVisitAsync(_investigator, code, "INF1", Inf1Day);
+            var infusion = await _infusions.InfuseAsync(code, "INF1", Inf1Start);
+            var preparation = await (await _pharmacist.GetAsync($"/api/v1/participants/{code}/visits/INF1/preparation")).JsonAsync(HttpStatusCode.OK);
+            _totalDoses.Add(preparation["totalDoseMg"]!.GetValue<decimal>());
+            Assert.That(infusion["doseMgPerKg"], Is.Null);
+            await VitalsAsync(_investigator, code, "INF1", "pre", 124, 79, 72, 98);
+            _assessmentIds.Add((await AssessAtAsync(_investigator, code, "INF1", "pre", "MADRS", Madrs(24, item10: 2), Inf1Start.AddMinutes(-10))).ToString());
+            _assessmentIds.Add((await AssessAtAsync(_investigator, code, "INF1", "t40", "CADSS", Cadss(30), Inf1Start.AddMinutes(40))).ToString());
+            _adverseEventIds.Add((await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Dissociation")))["id"]!.GetValue<string>());
+            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reason = "Stopped after one infusion." }))
+                .JsonAsync(HttpStatusCode.OK);
+            // Guesses that name arms, which the blinded must never read back.
+            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/visits/INF1/blinding-guess", new { guesser = "rater", guess = "KET" })).JsonAsync(HttpStatusCode.Created);
+            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/visits/INF1/blinding-guess", new { guesser = "participant", guess = "MDZ" })).JsonAsync(HttpStatusCode.Created);
+        }
+        Assert.That(_armOf.Values.Distinct().Count(), Is.EqualTo(2), "both arms are in the sweep");
+        var unblinded = await (await PostAsync(_investigator, $"/api/v1/participants/{_codes[3]}/unblinding", new { reason = "Emergency surgery." })).JsonAsync(HttpStatusCode.Created);
+        Assert.That(unblinded["arm"]!.GetValue<string>(), Is.EqualTo(_armOf[_codes[3]]));
+        foreach (var code in _codes)
+        {
+            await WaitEvaluatedAsync(_host, code);
+            _alertIds.AddRange((await AlertsAsync(_monitor, code, includeSuperseded: true)).Select(a => a!["id"]!.GetValue<string>()));
+        }
+        Assert.That(_alertIds, Is.Not.Empty);
+    }
+
+    /// <summary>What would tell the arm: its code, name or drug, its dose per kg, or a total dose prepared.</summary>
+    private IReadOnlyList<string> Leaks(string body)
+    {
+        var leaks = new List<string>();
+        foreach (var arm in _host.Protocol.Design.Arms)
+        {
+            // As a substring: glued to other text ("...35KET") it still tells the arm. Codes are capitals, nothing else in the API spells them so.
+            if (body.Contains(arm.Code, StringComparison.Ordinal)) leaks.Add($"arm code {arm.Code}");
+            foreach (var word in new[] { arm.Name, arm.Drug })
+                if (body.Contains(word, StringComparison.OrdinalIgnoreCase)) leaks.Add($"'{word}'");
+        }
+        var doses = _host.Protocol.Design.Arms.Select(a => a.DoseMgPerKg).Concat(_totalDoses).ToHashSet();
+        JsonNode? json = null;
+        try { json = JsonNode.Parse(body); } catch (JsonException) { }
+        foreach (var number in Numbers(json).Where(doses.Contains)) leaks.Add($"the number {number} (a dose)");
+        return leaks;
+    }
+
+    private static IEnumerable<decimal> Numbers(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Numbers(p.Value)),
+        JsonArray a => a.SelectMany(Numbers),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => [v.GetValue<decimal>()],
+        _ => [],
+    };
+
+    /// <summary>Every GET path of the served OpenAPI document, with its parameters filled in every way the study's data allows.</summary>
+    private async Task<IReadOnlyList<(string Template, string Url, string? Code)>> GetRequestsAsync()
+    {
+        var document = JsonNode.Parse(await (await _host.Client().GetAsync("/swagger/v1/swagger.json")).Content.ReadAsStringAsync())!;
+        var requests = new List<(string, string, string?)>();
+        foreach (var (template, item) in document["paths"]!.AsObject().Where(p => p.Value!.AsObject().ContainsKey("get")))
+        {
+            IEnumerable<(string Url, string? Code)> urls = [(template, null)];
+            foreach (var segment in template.Split('/'))
+            {
+                if (Parameter().Match(segment) is not { Success: true } match) continue;
+                var values = ValuesOf(match.Groups[1].Value, template);
+                urls = urls.SelectMany(u => values.Select(v => (u.Url.Replace(segment, Uri.EscapeDataString(v), StringComparison.Ordinal),
+                    match.Groups[1].Value == "code" ? v : u.Code)));
+            }
+            foreach (var (url, code) in urls)
+                foreach (var query in QueriesOf(template))
+                    requests.Add((template, url + query, code));
+        }
+        return requests;
+    }
+
+    private IReadOnlyList<string> ValuesOf(string parameter, string template) => parameter switch
+    {
+        "code" => _codes,
+        "visitCode" => ["BL", "INF1", "POST24"],
+        "timepoint" => ["pre", "t40"],
+        "id" when template.Contains("/assessments/", StringComparison.Ordinal) => _assessmentIds,
+        "id" when template.Contains("/adverse-events/", StringComparison.Ordinal) => _adverseEventIds,
+        "id" when template.Contains("/safety-alerts/", StringComparison.Ordinal) => _alertIds,
+        _ => throw new AssertionException($"The sweep does not know how to fill {{{parameter}}} in GET {template}: teach it, so the new endpoint is swept too."),
+    };
+
+    private static IReadOnlyList<string> QueriesOf(string template) => template switch
+    {
+        "/api/v1/audit" => ["?limit=1000", "?entity=allocation", "?entity=preparation", "?entity=unblinding", "?entity=blinding-guess", "?entity=safety-alert&limit=1000"],
+        "/api/v1/safety-alerts" => ["", "?includeSuperseded=true", "?rule=UNBLINDED"],
+        "/api/v1/visits/due" => ["", "?days=60"],
+        "/api/v1/randomisation/list" => ["?stratum=" + Uri.EscapeDataString("WAW/MADRS<35")],
+        _ => [""],
+    };
+
+    [Test]
+    public async Task EveryGet_ForEveryBlindedRole_NeverShowsArmDrugDoseOrGuess()
+    {
+        var requests = await GetRequestsAsync();
+        var answered = 0;
+        var failures = new List<string>();
+        foreach (var (role, client) in Blinded())
+            foreach (var (_, url, _) in requests)
+            {
+                var response = await client.GetAsync(url);
+                var body = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode == HttpStatusCode.OK) answered++;
+                foreach (var leak in Leaks(body)) failures.Add($"{role} GET {url} ({(int)response.StatusCode}): {leak}");
+            }
+
+        Assert.That(failures, Is.Empty);
+        Assert.That(requests.Select(r => r.Template).Distinct().Count(), Is.GreaterThan(25), "the sweep reads the whole OpenAPI document");
+        Assert.That(answered, Is.GreaterThan(100), "the blinded roles were answered, not only refused");
+    }
+
+    [Test]
+    public async Task EveryGetForAParticipant_ForEveryBlindedRole_SameSizeForEitherArm()
+    {
+        // Two participants with the same data, one on each arm (the fourth, unblinded, has more data and is left out).
+        var ket = _codes.Take(3).First(c => _armOf[c] == "KET");
+        var mdz = _codes.Take(3).First(c => _armOf[c] == "MDZ");
+        var requests = (await GetRequestsAsync()).Where(r => r.Code == ket).ToList();
+        var differing = new List<string>();
+        foreach (var (role, client) in Blinded())
+            foreach (var (_, url, _) in requests)
+            {
+                var a = await (await client.GetAsync(url)).Content.ReadAsStringAsync();
+                var b = await (await client.GetAsync(url.Replace(ket, mdz, StringComparison.Ordinal))).Content.ReadAsStringAsync();
+                if (a.Length != b.Length) differing.Add($"{role} GET {url}: {a.Length} against {b.Length} characters");
+            }
+
+        Assert.That(requests, Is.Not.Empty);
+        Assert.That(differing, Is.Empty);
+    }
+
+    [Test]
+    public async Task Leaks_InWhatTheUnblindedRead_AreFound()
+    {
+        // The detector itself: the unblinded statistician's view of the same participant is full of what the sweep looks for.
+        var code = _codes[0];
+        var allocation = await (await _unblinded.GetAsync($"/api/v1/participants/{code}/allocation")).Content.ReadAsStringAsync();
+        var preparation = await (await _pharmacist.GetAsync($"/api/v1/participants/{code}/visits/INF1/preparation")).Content.ReadAsStringAsync();
+
+        Assert.That(Leaks(allocation), Has.Some.StartsWith("arm code").And.Some.StartsWith("the number"));
+        Assert.That(Leaks(preparation), Has.Some.Contains("a dose"));
+    }
+}

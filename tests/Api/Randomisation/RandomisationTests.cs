@@ -1,0 +1,237 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+using Trial.Core.Protocol;
+using Trial.Core.Randomisation;
+using Trial.Db.Infrastructure;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
+
+namespace Trial.Tests.Api.Randomisation;
+
+/// <summary>
+/// Randomisation over HTTP: only when eligible, after baseline and before the first infusion, once; the next place of the
+/// participant's stratum in the concealed sequence; nothing of the arm to the blinded.
+/// </summary>
+public class RandomisationTests : BlindedStudyFixture
+{
+    [Test]
+    public async Task Randomise_Eligible_Is201WithTheNumberAndTimeOnly()
+    {
+        var code = await EnrolAsync();
+        await ReadyAsync(code, madrsTotal: 36);
+
+        var response = await PostRandomisationAsync(code);
+        var body = await response.JsonAsync(HttpStatusCode.Created);
+
+        Assert.That(body.Select(p => p.Key), Is.EquivalentTo(new[] { "randomisationNumber", "randomisedUtc" }));
+        Assert.That(response.Headers.Location!.ToString(), Is.EqualTo($"/api/v1/participants/{code}/randomisation"));
+        var read = await (await _monitor.GetAsync($"/api/v1/participants/{code}/randomisation")).JsonAsync(HttpStatusCode.OK);
+        Assert.That(read.ToJsonString(), Is.EqualTo(body.ToJsonString()));
+        var allocation = await AllocationAsync(code);
+        Assert.That(allocation["stratum"]!.GetValue<string>(), Is.EqualTo("WAW/MADRS>=35"), "a baseline MADRS of 36 is in the upper band");
+        Assert.That(allocation["arm"]!.GetValue<string>(), Is.AnyOf("KET", "MDZ"));
+        Assert.That(allocation["randomisationNumber"]!.GetValue<int>(), Is.EqualTo(body["randomisationNumber"]!.GetValue<int>()));
+    }
+
+    [Test]
+    public async Task Randomise_BeforeTheBaselineVisit_Is409NamingIt()
+    {
+        var code = await EnrolAsync();
+
+        var problem = await (await PostRandomisationAsync(code)).ProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.That(problem["missingVisit"]!.GetValue<string>(), Is.EqualTo("BL"));
+        await (await _monitor.GetAsync($"/api/v1/participants/{code}/randomisation")).ProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task Randomise_WithoutACompleteBaselineMadrs_Is409()
+    {
+        var code = await EnrolAsync();
+        await TrialHost.RecordVisitAsync(_investigator, code, "BL", BaselineDay);
+        var none = await (await PostRandomisationAsync(code)).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.That(none["missingAssessment"]!.GetValue<string>(), Is.EqualTo("BL/MADRS"));
+
+        var items = Madrs(30, item10: 2);
+        items[3] = null;
+        await AssessAtAsync(_investigator, code, "BL", null, "MADRS", items, BaselineDay.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc));
+        var incomplete = await (await PostRandomisationAsync(code)).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.That(incomplete["detail"]!.GetValue<string>(), Does.Contain("missing items"));
+    }
+
+    [Test]
+    public async Task Randomise_NoLongerEligibleAsRecorded_Is409NamingTheCriterion()
+    {
+        var code = await EnrolAsync();
+        await ReadyAsync(code);
+        // Eligibility as stored after a correction at the source (there is no endpoint that makes a participant ineligible).
+        await _host.Services.GetRequiredService<Database>().ReadAsync(c =>
+            c.ExecuteAsync("UPDATE Participant SET BpdDiagnosis = 0 WHERE Code = @code", new { code }));
+
+        var problem = await (await PostRandomisationAsync(code)).ProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.That(problem["criteria"]!.AsArray().Select(c => c!.GetValue<string>()), Is.EqualTo(new[] { "bpdDiagnosis" }));
+    }
+
+    [Test]
+    public async Task Randomise_AfterInf1WasRecorded_Is409()
+    {
+        var code = await EnrolAsync();
+        await ReadyAsync(code);
+        await TrialHost.RecordVisitAsync(_investigator, code, "INF1", Inf1Day);
+
+        var problem = await (await PostRandomisationAsync(code)).ProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("INF1"));
+        await (await _unblinded.GetAsync($"/api/v1/participants/{code}/allocation")).ProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task Randomise_Twice_Is409WithTheFirstNumberAndTakesNoSecondPlace()
+    {
+        var code = await EnrolAsync();
+        await ReadyAsync(code);
+        var first = await (await PostRandomisationAsync(code)).JsonAsync(HttpStatusCode.Created);
+        var before = await AllocationAsync(code);
+
+        var problem = await (await PostRandomisationAsync(code)).ProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.That(problem["randomisationNumber"]!.GetValue<int>(), Is.EqualTo(first["randomisationNumber"]!.GetValue<int>()));
+        Assert.That((await AllocationAsync(code)).ToJsonString(), Is.EqualTo(before.ToJsonString()));
+        Assert.That(problem.ToJsonString(), Does.Not.Contain(before["arm"]!.GetValue<string>()));
+    }
+
+    [Test]
+    public async Task Randomise_WithdrawnParticipant_Is409()
+    {
+        var code = await EnrolAsync();
+        await ReadyAsync(code);
+        await (await PostAsync(_investigator, $"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-05", reason = "Consent withdrawn." }))
+            .JsonAsync(HttpStatusCode.OK);
+
+        await (await PostRandomisationAsync(code)).ProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Test]
+    public async Task Randomise_ByOtherRolesOrSites_Is403()
+    {
+        var code = await EnrolAsync();
+        await ReadyAsync(code);
+
+        await (await PostRandomisationAsync(code, _krkInvestigator)).ProblemAsync(HttpStatusCode.Forbidden);
+        foreach (var client in new[] { _monitor, _statistician, _pharmacist, _unblinded, _host.Admin })
+            await (await PostRandomisationAsync(code, client)).ProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Test]
+    public async Task Randomise_AuditRow_NamesNumberAndStratumButNeverTheArm()
+    {
+        var code = await RandomisedAsync();
+        var arm = (await AllocationAsync(code))["arm"]!.GetValue<string>();
+
+        var row = (await HistoryAsync(code)).Single(r => r!["entityType"]!.GetValue<string>() == "allocation")!;
+
+        Assert.That(row["role"]!.GetValue<string>(), Is.EqualTo("investigator"));
+        Assert.That(row["newValue"]!["randomisationNumber"], Is.Not.Null);
+        Assert.That(row["newValue"]!["stratum"]!.GetValue<string>(), Is.EqualTo("WAW/MADRS<35"));
+        Assert.That(row.ToJsonString(), Does.Not.Contain(arm).And.Not.Contain("KET").And.Not.Contain("MDZ"));
+    }
+
+    [Test]
+    public async Task Randomise_ParallelRequestsInOneStratum_TakeDistinctConsecutivePlacesOfTheSequence()
+    {
+        await using var host = TrialHost.Start(settings: Settings);
+        await host.CreateSiteAsync("WAW");
+        var investigators = new[] { await host.UserAsync("investigator", "WAW"), await host.UserAsync("investigator", "WAW") };
+        var unblinded = await host.UserAsync("unblinded-statistician", "WAW");
+        var codes = new List<string>();
+        for (var i = 0; i < 16; i++)
+        {
+            var code = await TrialHost.EnrolAsync(investigators[0], "WAW");
+            await AssessAtAsync(investigators[0], code, "BL", null, "MADRS", Madrs(30, item10: 2), BaselineDay.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc));
+            codes.Add(code);
+        }
+
+        // Two investigators of the site randomise all at once.
+        var responses = await Task.WhenAll(codes.Select((code, i) => investigators[i % 2].PostAsync($"/api/v1/participants/{code}/randomisation", null)));
+
+        var numbers = new List<int>();
+        foreach (var r in responses) numbers.Add((await r.JsonAsync(HttpStatusCode.Created))["randomisationNumber"]!.GetValue<int>());
+        Assert.That(numbers.Order(), Is.EqualTo(Enumerable.Range(1, 16)), "randomisation numbers: distinct, gap-free");
+        var allocations = await (await unblinded.GetAsync("/api/v1/randomisation/allocations")).JsonArrayAsync();
+        Assert.That(allocations.Select(a => a!["stratum"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { "WAW/MADRS<35" }));
+        Assert.That(allocations.Select(a => a!["sequenceNumber"]!.GetValue<int>()).Order(), Is.EqualTo(Enumerable.Range(1, 16)),
+            "no place of the stratum's sequence taken twice or skipped");
+        // Each participant got the arm at their place of the concealed sequence.
+        var sequence = await (await unblinded.GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("WAW/MADRS<35") + "&count=16"))
+            .JsonAsync(HttpStatusCode.OK);
+        var byPlace = sequence["entries"]!.AsArray().ToDictionary(e => e!["sequenceNumber"]!.GetValue<int>());
+        foreach (var a in allocations)
+        {
+            var place = byPlace[a!["sequenceNumber"]!.GetValue<int>()]!;
+            Assert.That(place["arm"]!.GetValue<string>(), Is.EqualTo(a["arm"]!.GetValue<string>()));
+            Assert.That(place["participantCode"]!.GetValue<string>(), Is.EqualTo(a["participantCode"]!.GetValue<string>()));
+        }
+        var ket = allocations.Count(a => a!["arm"]!.GetValue<string>() == "KET");
+        Assert.That(Math.Abs(ket - (16 - ket)), Is.LessThanOrEqualTo(2), "within half the largest block");
+    }
+
+    [Test]
+    public async Task Sequence_RegeneratedByTheUnblindedStatistician_IsTheOneTheSecretGivesAndItsReadingIsAudited()
+    {
+        const string secret = "a-secret-the-unblinded-statistician-keeps-offline";
+        var settings = new Dictionary<string, string?>(Settings) { ["Randomisation:Secret"] = secret };
+        await using var host = TrialHost.Start(settings: settings);
+        await host.CreateSiteAsync("WAW");
+        var unblinded = await host.UserAsync("unblinded-statistician", "WAW");
+        var monitor = await host.UserAsync("monitor", "WAW");
+
+        var served = await (await unblinded.GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("WAW/MADRS>=35") + "&count=30"))
+            .JsonAsync(HttpStatusCode.OK);
+
+        // What the statistician computes offline from the secret and the protocol file, without the system.
+        var offline = AllocationSequence.For(host.Protocol, Encoding.UTF8.GetBytes(secret)).Of("WAW/MADRS>=35").Take(30).ToList();
+        Assert.That(served["entries"]!.AsArray().Select(e => (e!["sequenceNumber"]!.GetValue<int>(), e["blockSize"]!.GetValue<int>(), e["arm"]!.GetValue<string>())),
+            Is.EqualTo(offline.Select(s => (s.SequenceNumber, s.BlockSize, s.Arm))));
+        var audit = await (await monitor.GetAsync("/api/v1/audit?entity=allocation-list")).JsonAsync(HttpStatusCode.OK);
+        var row = audit["items"]!.AsArray().Single()!;
+        Assert.That(row["action"]!.GetValue<string>(), Is.EqualTo("export"));
+        Assert.That(row["role"]!.GetValue<string>(), Is.EqualTo("unblinded-statistician"));
+        Assert.That(row.ToJsonString(), Does.Not.Contain("KET").And.Not.Contain("MDZ"));
+    }
+
+    [Test]
+    public async Task Sequence_StratumOfAnotherSiteIs403_UnknownOrMissingIs422_AndBlindedRolesAre403()
+    {
+        await using var host = TrialHost.Start(settings: Settings);
+        await host.CreateSiteAsync("WAW");
+        await host.CreateSiteAsync("KRK");
+        var unblinded = await host.UserAsync("unblinded-statistician", "WAW");
+
+        // Another site's stratum is refused as another site's records and lists are; one the study does not have is a mistake to correct.
+        var other = await (await unblinded.GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("KRK/MADRS<35"))).ProblemAsync(HttpStatusCode.Forbidden);
+        Assert.That(other["detail"]!.GetValue<string>(), Does.Contain("KRK"));
+        var unknown = await (await unblinded.GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("GDA/MADRS<35"))).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(unknown["errors"]!["stratum"], Is.Not.Null);
+        await (await unblinded.GetAsync("/api/v1/randomisation/list")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        foreach (var role in new[] { "investigator", "monitor", "statistician", "pharmacist" })
+            await (await (await host.UserAsync(role, "WAW")).GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("WAW/MADRS<35")))
+                .ProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Test]
+    public async Task Randomise_OpenLabelProtocol_Is409()
+    {
+        await using var host = TrialHost.Start(settings: TestProtocols.Settings(TestProtocols.OpenLabel));
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+
+        var problem = await (await investigator.PostAsync($"/api/v1/participants/{code}/randomisation", null)).ProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("does not randomise"));
+    }
+}
