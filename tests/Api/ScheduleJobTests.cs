@@ -11,6 +11,7 @@ using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
 using Trial.Worker.Schedules;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
 
 namespace Trial.Tests.Api;
 
@@ -26,17 +27,6 @@ public class ScheduleJobTests
     private static Task<bool> IsStaleAsync(TrialHost host, Guid id) =>
         host.Services.GetRequiredService<Database>().ReadAsync(c =>
             c.ExecuteScalarAsync<bool>("SELECT ScheduleVersion <> DataVersion FROM Participant WHERE Id = @id", new { id }));
-
-    /// <summary>Waits (bounded) for background work the test cannot await directly.</summary>
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for: {what}");
-            await Task.Delay(50);
-        }
-    }
 
     [Test]
     public async Task RecordVisit_StoredScheduleFollowsThroughTheJob()
