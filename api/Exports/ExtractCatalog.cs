@@ -18,7 +18,7 @@ public sealed class ExtractCatalog
             new VisitsDataset(),
             new AssessmentsDataset(),
             new ItemsDataset(),
-            new EfficacyDataset(protocol.Efficacy),
+            new EfficacyDataset(protocol),
             new AdverseEventsDataset(),
             new SafetyAlertsDataset(),
         };
@@ -35,15 +35,11 @@ public sealed class ExtractCatalog
 
     public IEnumerable<string> Names => Datasets.Select(d => d.Name);
 
-    /// <summary>
-    /// Day 0 is the first infusion (the protocol's unanchored infusion visit, INF1). The efficacy
-    /// baseline is the baseline visit's MADRS, else the first infusion's first timepoint (INF1 pre).
-    /// </summary>
+    /// <summary>Day 0 is the first infusion (the protocol's unanchored infusion visit, INF1); efficacy is judged on the MADRS total.</summary>
     private static ExportAnchors AnchorsOf(ProtocolDefinition protocol)
     {
         var dayZero = protocol.InfusionVisits.FirstOrDefault(v => v.Anchor is null)?.Code
             ?? throw new InvalidOperationException("The protocol has no unanchored infusion visit to count study days from.");
-        var baseline = protocol.Visits.FirstOrDefault(v => v.Kind == VisitKinds.Baseline)?.Code ?? dayZero;
-        return new ExportAnchors(dayZero, InstrumentCatalog.Madrs, InstrumentCatalog.MadrsDefinition.SeverityScoreKey!, baseline, "", dayZero, protocol.Timepoints[0]);
+        return new ExportAnchors(dayZero, InstrumentCatalog.Madrs, InstrumentCatalog.MadrsDefinition.SeverityScoreKey!);
     }
 }
