@@ -40,13 +40,15 @@ public static class ExportQueries
 
     /// <summary>
     /// Every column of the participant (p.*), so a column added to Participant (withdrawal) reaches
-    /// the extract by one line in its dataset definition.
+    /// the extract by one line in its dataset definition. Incremental: also a participant unblinded in an
+    /// emergency or randomised since (the randomisation fills the unblinded extracts' arm columns).
     /// </summary>
     public const string ParticipantsSql =
         $"""
         SELECT p.* FROM Participant p
         WHERE {SiteFilter}
-          AND (@sinceUtc IS NULL OR {ParticipantChanged})
+          AND (@sinceUtc IS NULL OR {ParticipantChanged} OR p.UnblindedUtc >= @sinceUtc
+               OR EXISTS (SELECT 1 FROM Allocation al WHERE al.ParticipantId = p.Id AND al.RandomisedUtc >= @sinceUtc))
         ORDER BY p.SiteCode, p.Number
         """;
 
