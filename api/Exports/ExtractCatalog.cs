@@ -1,4 +1,5 @@
 using Trial.Api.Exports.Datasets;
+using Trial.Api.Randomisation;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Exports;
@@ -8,7 +9,9 @@ namespace Trial.Api.Exports;
 /// <summary>The datasets of the extract, in bundle order, and the protocol facts their queries need.</summary>
 public sealed class ExtractCatalog
 {
-    public ExtractCatalog(ProtocolDefinition protocol)
+    /// <param name="protocol">The protocol served.</param>
+    /// <param name="secret">The allocation sequence's secret, from which the unblinded randomisation list is regenerated (permuted blocks).</param>
+    public ExtractCatalog(ProtocolDefinition protocol, RandomisationSecret? secret = null)
     {
         Protocol = protocol;
         Anchors = AnchorsOf(protocol);
@@ -21,6 +24,7 @@ public sealed class ExtractCatalog
             new EfficacyDataset(protocol),
             new AdverseEventsDataset(),
             new SafetyAlertsDataset(),
+            new RandomisationListDataset(protocol, secret),
         };
         // The dictionary describes every dataset, itself included.
         datasets.Add(new DictionaryDataset(() => datasets));
@@ -32,6 +36,9 @@ public sealed class ExtractCatalog
     public IReadOnlyList<IExtractDataset> Datasets { get; }
 
     public IExtractDataset? Find(string name) => Datasets.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal));
+
+    /// <summary>The datasets the audience receives, in bundle order: all but the randomisation list for a blinded audience.</summary>
+    public IEnumerable<IExtractDataset> DatasetsFor(ExtractAudience audience) => Datasets.Where(d => d.IsFor(audience));
 
     public IEnumerable<string> Names => Datasets.Select(d => d.Name);
 

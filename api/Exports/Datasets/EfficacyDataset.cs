@@ -63,6 +63,8 @@ public sealed class EfficacyDataset(ProtocolDefinition protocol) : ExtractDatase
 
     private readonly EfficacyBaselineRule _baseline = EfficacyBaselineRule.Of(protocol);
 
+    protected override Func<EfficacyRow, string?> ParticipantOf => r => r.ParticipantCode;
+
     protected override async IAsyncEnumerable<EfficacyRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var reader = await ExportQueries.EfficacyAsync(context.Snapshot, context.Filter, context.Anchors, ct);

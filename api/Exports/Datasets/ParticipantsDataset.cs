@@ -55,6 +55,8 @@ public sealed class ParticipantsDataset : ExtractDataset<ParticipantExtractRow>
             "The site's free-text reason for stopping infusions early.", "Participant.DiscontinuationReason", freeText: true),
     ];
 
+    protected override Func<ParticipantExtractRow, string?> ParticipantOf => r => r.Source.Text("Code");
+
     protected override async IAsyncEnumerable<ParticipantExtractRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var reader = await ExportQueries.ParticipantsAsync(context.Snapshot, context.Filter, ct);
