@@ -133,7 +133,7 @@ public class ExportDatasetTests : ExportScenario
             "VISITNUM", "VISIT", "QSTPT", "QSDTC", "QSDY",
         }));
         Assert.That(csv.Rows, Has.Count.EqualTo(4 * 10 + 23 + 23 + 94 + 3 * 10 + 10));
-        Assert.That(csv.Rows.Select(r => (r["STUDYID"], r["DOMAIN"])).Distinct(), Is.EqualTo(new[] { ("KET-TRD-BPD", "QS") }));
+        Assert.That(csv.Rows.Select(r => (r["STUDYID"], r["DOMAIN"])).Distinct(), Is.EqualTo(new[] { (Host.Protocol.ProtocolId, "QS") }));
         foreach (var subject in csv.Rows.GroupBy(r => r["USUBJID"]))
             Assert.That(subject.Select(r => int.Parse(r["QSSEQ"])), Is.EqualTo(Enumerable.Range(1, subject.Count())), subject.Key);
 
