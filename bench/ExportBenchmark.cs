@@ -27,7 +27,8 @@ public static class ExportBenchmark
 
     public static async Task RunAsync(int participants, int seed, string? path, int rounds)
     {
-        path ??= Path.Combine(Path.GetTempPath(), "trial-bench-export", $"study-{participants}-seed{seed}.db");
+        // Named for what the seed writes (randomised, blinded infusions), so a study seeded before it is not reused.
+        path ??= Path.Combine(Path.GetTempPath(), "trial-bench-export", $"study-{participants}-seed{seed}-randomised.db");
         var tokenFile = path + ".admin-token";
         if (!File.Exists(tokenFile))
         {
@@ -35,14 +36,16 @@ public static class ExportBenchmark
             foreach (var stale in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists)) File.Delete(stale);
             Console.WriteLine($"Seeding {participants:N0} participants (seed {seed}) into {path} ...");
             var summary = await StudySeeder.SeedAsync(new SeedOptions(participants, seed, path, SeedCommand.DefaultCutOff, null), Console.Out);
-            await File.WriteAllTextAsync(tokenFile, summary.AdminToken);
-            Console.WriteLine($"Seeded in {summary.Elapsed.TotalSeconds:N0} s: {summary.Items:N0} item responses in {summary.Assessments:N0} assessments.");
+            await StudySeeder.SaveKeysAsync(path, summary);
+            Console.WriteLine($"Seeded in {summary.Elapsed.TotalSeconds:N0} s: {summary.Items:N0} item responses in {summary.Assessments:N0} assessments, " +
+                              $"{summary.Randomised:N0} participants randomised.");
         }
         else Console.WriteLine($"Reusing the seeded study {path}");
         Console.WriteLine($"Database: {new FileInfo(path).Length / 1e6:N0} MB");
         Console.WriteLine();
 
-        await using var api = await ApiProcess.StartAsync(path);
+        var secretFile = path + ".randomisation-secret";
+        await using var api = await ApiProcess.StartAsync(path, File.Exists(secretFile) ? (await File.ReadAllTextAsync(secretFile)).Trim() : null);
         using var admin = api.Client(await File.ReadAllTextAsync(tokenFile));
         var created = await admin.PostAsJsonAsync("/api/v1/users", new { name = "Bench statistician", role = "statistician", sites = StudySeeder.Sites.Select(s => s.Code) });
         created.EnsureSuccessStatusCode();
@@ -244,7 +247,9 @@ internal sealed class ApiProcess : IAsyncDisposable
     public Uri Address { get; }
     public int Pid => _process.Id;
 
-    public static async Task<ApiProcess> StartAsync(string databasePath)
+    /// <param name="databasePath">The study.</param>
+    /// <param name="randomisationSecret">The secret its allocation sequence was generated from (the seed's), so the API allocates from the same sequence.</param>
+    public static async Task<ApiProcess> StartAsync(string databasePath, string? randomisationSecret)
     {
         var dll = ApiDll();
         var folder = Path.Combine(Path.GetTempPath(), "trial-bench-api-" + Guid.NewGuid().ToString("N")[..8]);
@@ -256,6 +261,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__Trial"] = $"Data Source={databasePath}";
         start.Environment["Database__DataFolder"] = folder;
+        if (randomisationSecret is not null) start.Environment["Randomisation__Secret"] = randomisationSecret;
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
         var log = new StreamWriter(Path.Combine(folder, "api.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };

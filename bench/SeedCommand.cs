@@ -14,17 +14,24 @@ public static class SeedCommand
         """
         usage: dotnet run -c Release --project bench -- seed --participants N [--seed 42] [--out seeded-study.db] [--cutoff 2026-11-23] [--admin-token TOKEN]
 
-        Builds a realistic synthetic study into a new SQLite file, deterministic from the seed: participants
-        enrolled over 18 months at four sites up to the cut-off date, each through the protocol (BL, four
-        infusions with vital signs, POST24, follow-ups to six months; a few discontinue or miss a follow-up),
-        the full battery of assessments per visit and timepoint scored by Core's Scorer (responders, partial
-        and non-responders; transient dissociation after each infusion), a few adverse events, and the safety
-        alerts the worker's rules raise, most of them reviewed. About 1,200 item responses per participant.
+        Builds a realistic synthetic study of the default (double-blind, midazolam-controlled) protocol into a new
+        SQLite file, deterministic from the seed: participants enrolled over 18 months at four sites up to the
+        cut-off date, each randomised after the baseline visit to ketamine or midazolam through the API's own
+        allocation logic (strata by site and baseline MADRS, stratified permuted blocks generated from a secret
+        derived from the seed, places taken in the order participants became ready), then through the protocol
+        (four infusions, each from the pharmacy's preparation for the arm and recorded by its label and volume as
+        the blinded protocol stores it, with vital signs; POST24, follow-ups to six months; a few discontinue or
+        miss a follow-up), the full battery of assessments per visit and timepoint scored by Core's Scorer
+        (responders, partial and non-responders, fewer on midazolam; dissociation after ketamine infusions), a
+        few adverse events, and the safety alerts the worker's rules raise, most of them reviewed. About 1,200
+        item responses per participant.
 
-        It writes directly through Trial.Db, the data layer the API uses, not through the HTTP API: that is
-        what makes 2,000 participants a matter of seconds. The migrations run first (Migrator.Apply). The
-        admin's token is printed and saved beside the file (PATH.admin-token, owner-only); serve the study with
-          ConnectionStrings__Trial="Data Source=PATH" dotnet run --project api
+        It writes directly through Trial.Db, the data layer the API uses, not through the HTTP API, for speed:
+        that is what makes 2,000 participants a matter of seconds (no audit rows are written: no person entered
+        this data). The migrations run first (Migrator.Apply). The admin's token is saved beside the file
+        (PATH.admin-token) and printed; the randomisation secret is saved beside it too (PATH.randomisation-secret,
+        owner-only, not printed: it regenerates the allocation sequence). Serve the study with both:
+          Randomisation__Secret="$(cat PATH.randomisation-secret)" ConnectionStrings__Trial="Data Source=PATH" dotnet run --project api
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -47,14 +54,15 @@ public static class SeedCommand
 
         Console.WriteLine($"Seeding {participants:N0} participants (seed {seed}, cut-off {cutOff:yyyy-MM-dd}) into {path}");
         var summary = await StudySeeder.SeedAsync(new SeedOptions(participants, seed, path, cutOff, options.Value("admin-token", null!)), Console.Out);
-        var tokenFile = path + ".admin-token";
-        await File.WriteAllTextAsync(tokenFile, summary.AdminToken + Environment.NewLine);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var (tokenFile, secretFile) = await StudySeeder.SaveKeysAsync(path, summary);
 
-        Console.WriteLine($"Done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Participants:N0} participants, {summary.Visits:N0} visits, {summary.Infusions:N0} infusions, " +
-                          $"{summary.Vitals:N0} vital signs, {summary.Assessments:N0} assessments, {summary.Items:N0} item responses, {summary.AdverseEvents:N0} adverse events, {summary.Alerts:N0} safety alerts.");
+        Console.WriteLine($"Done in {summary.Elapsed.TotalSeconds:N1} s: {summary.Participants:N0} participants, {summary.Randomised:N0} randomised " +
+                          $"({string.Join(", ", summary.PerArm.Select(a => $"{a.Value:N0} {a.Key}"))}), {summary.Visits:N0} visits, {summary.Infusions:N0} infusions " +
+                          $"from {summary.Preparations:N0} preparations, {summary.Vitals:N0} vital signs, {summary.Assessments:N0} assessments, {summary.Items:N0} item responses, " +
+                          $"{summary.AdverseEvents:N0} adverse events, {summary.Alerts:N0} safety alerts.");
         Console.WriteLine($"Admin token (saved to {tokenFile}): {summary.AdminToken}");
-        Console.WriteLine($"Serve it: ConnectionStrings__Trial=\"Data Source={path}\" dotnet run --project api");
+        Console.WriteLine($"Randomisation secret saved to {secretFile} (readable by you only).");
+        Console.WriteLine($"Serve it: Randomisation__Secret=\"$(cat {secretFile})\" ConnectionStrings__Trial=\"Data Source={path}\" dotnet run --project api");
         return 0;
     }
 }

@@ -1,10 +1,13 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Dapper;
 using Trial.Api.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
+using Trial.Core.Randomisation;
 using Trial.Core.Safety;
 using Trial.Core.Schedule;
 using Trial.Db.Access;
@@ -12,6 +15,7 @@ using Trial.Db.AdverseEvents;
 using Trial.Db.Assessments;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Randomisation;
 using Trial.Db.Safety;
 using Trial.Db.Schedules;
 using Trial.Db.Visits;
@@ -21,15 +25,21 @@ namespace Trial.Bench;
 
 public sealed record SeedOptions(int Participants, int Seed, string OutPath, DateOnly CutOff, string? AdminToken);
 
-public sealed record SeedSummary(int Participants, int Visits, int Assessments, int Items, int Infusions, int Vitals, int AdverseEvents, int Alerts, TimeSpan Elapsed, string AdminToken);
+public sealed record SeedSummary(
+    int Participants, int Randomised, IReadOnlyDictionary<string, int> PerArm, int Visits, int Assessments, int Items, int Infusions, int Preparations,
+    int Vitals, int AdverseEvents, int Alerts, TimeSpan Elapsed, string AdminToken, string RandomisationSecret);
 
 /// <summary>
 /// Builds a realistic synthetic study, deterministic from a seed, straight into a SQLite file through
 /// Trial.Db (the data layer the API uses) rather than through the HTTP API: 2,000 participants are about
 /// 2.4 million item responses, which takes seconds this way and far longer one POST at a time. The data
-/// is what the API would have stored: the protocol's visit plan with actual dates in their windows,
-/// infusions and vital signs, the full battery per visit and timepoint scored by Core's Scorer, the stored
-/// schedules, and safety alerts raised by the worker's own rule evaluation.
+/// is what the API would have stored under the default (double-blind) protocol: the protocol's visit plan
+/// with actual dates in their windows; randomisation after the baseline visit through the API's own
+/// allocation logic (strata from Core, places taken from the database's counters in the order participants
+/// became ready, arms from the permuted-block sequence of a secret derived from the seed); the pharmacy's
+/// preparation of each infusion for the arm, and the infusion recorded by its label and volume as the
+/// blinded protocol stores it; vital signs, the full battery per visit and timepoint scored by Core's Scorer,
+/// the stored schedules, and safety alerts raised by the worker's own rule evaluation.
 /// </summary>
 public static class StudySeeder
 {
@@ -45,9 +55,11 @@ public static class StudySeeder
         var now = options.CutOff.ToDateTime(new TimeOnly(18, 0), DateTimeKind.Utc);
         var staff = new Random(options.Seed);
 
-        // Sites, an admin whose token the caller gets, an investigator per site and a monitor (the data is attributed to them).
+        // Sites, an admin whose token the caller gets, an investigator and a pharmacist per site and a monitor (the data is attributed to them).
         var adminToken = options.AdminToken ?? ApiTokens.New();
+        var secret = RandomisationSecretOf(options.Seed);
         var investigators = new Dictionary<string, Guid>();
+        var pharmacists = new Dictionary<string, Guid>();
         var monitor = Ids.Next(staff, now);
         await SyntheticData.LoadAsync(database, async (c, t) =>
         {
@@ -59,10 +71,15 @@ public static class StudySeeder
                 await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = code, Name = name, CreatedUtc = now.AddYears(-2) });
                 investigators[code] = Ids.Next(staff, now);
                 await AccessQueries.InsertUserAsync(c, t, new UserRow { Id = investigators[code], Name = $"Investigator {name}", Role = Roles.Investigator, CreatedUtc = now }, admin.Id, [code]);
+                pharmacists[code] = Ids.Next(staff, now);
+                await AccessQueries.InsertUserAsync(c, t, new UserRow { Id = pharmacists[code], Name = $"Pharmacist {name}", Role = Roles.Pharmacist, CreatedUtc = now }, admin.Id, [code]);
             }
             await AccessQueries.InsertUserAsync(c, t, new UserRow { Id = monitor, Name = "Monitor", Role = Roles.Monitor, CreatedUtc = now }, admin.Id, Sites.Select(s => s.Code));
             return 0;
         });
+
+        var allocations = await RandomiseAsync(database, protocol, options, Encoding.UTF8.GetBytes(secret), investigators, now);
+        log.WriteLine($"  {allocations.Count:N0} participants randomised ({clock.Elapsed.TotalSeconds:N0} s)");
 
         var counts = new Counts();
         var participantIds = new List<Guid>(options.Participants);
@@ -70,7 +87,7 @@ public static class StudySeeder
         for (var from = 0; from < options.Participants; from += batch)
         {
             var courses = Enumerable.Range(from, Math.Min(batch, options.Participants - from))
-                .Select(i => Course.Generate(protocol, options, i, investigators))
+                .Select(i => Course.Generate(protocol, options, i, investigators, pharmacists, allocations))
                 .ToList();
             // Straight through the query classes (no audit rows: no person entered this data), a batch per transaction.
             await SyntheticData.LoadAsync(database, async (c, t) =>
@@ -89,13 +106,84 @@ public static class StudySeeder
             async (id, _) => await safety.EvaluateParticipantAsync(id));
         counts.Alerts = await ReviewAlertsAsync(database, new Random(options.Seed + 1), monitor, now);
 
-        return new SeedSummary(options.Participants, counts.Visits, counts.Assessments, counts.Items, counts.Infusions, counts.Vitals,
-            counts.AdverseEvents, counts.Alerts, clock.Elapsed, adminToken);
+        var perArm = allocations.Values.GroupBy(a => a.Arm).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
+        return new SeedSummary(options.Participants, allocations.Count, perArm, counts.Visits, counts.Assessments, counts.Items, counts.Infusions, counts.Preparations,
+            counts.Vitals, counts.AdverseEvents, counts.Alerts, clock.Elapsed, adminToken, secret);
+    }
+
+    /// <summary>
+    /// Saves the admin's token and the randomisation secret beside the study (PATH.admin-token, PATH.randomisation-secret),
+    /// each readable by the owner only; returns their paths.
+    /// </summary>
+    public static async Task<(string TokenFile, string SecretFile)> SaveKeysAsync(string path, SeedSummary summary)
+    {
+        var files = (TokenFile: path + ".admin-token", SecretFile: path + ".randomisation-secret");
+        foreach (var (file, text) in new[] { (files.TokenFile, summary.AdminToken), (files.SecretFile, summary.RandomisationSecret) })
+        {
+            await File.WriteAllTextAsync(file, text + Environment.NewLine);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return files;
+    }
+
+    /// <summary>
+    /// The secret the seeded study's allocation sequence is generated from: derived from the seed, so the same seed gives the
+    /// same allocations. Serve the study with it (Randomisation__Secret), or the API would generate a secret of its own and its
+    /// next allocations, and the sequence it regenerates for audit, would not follow the seeded ones.
+    /// </summary>
+    public static string RandomisationSecretOf(int seed) =>
+        Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"trial synthetic study, seed {seed}"))));
+
+    /// <summary>
+    /// Randomisation as POST /participants/{code}/randomisation does it, for every participant ready by the cut-off, in the order
+    /// they became ready: the stratum from Core's Strata (site and baseline MADRS band), the randomisation number and the
+    /// stratum's next place taken from the database's counters (RandomisationQueries), the arm at that place of the protocol's
+    /// permuted-block sequence generated from the secret (Core's AllocationSequence). The allocations are written with their
+    /// participants, whose rows come later.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<int, SeedAllocation>> RandomiseAsync(
+        Database database, ProtocolDefinition protocol, SeedOptions options, byte[] secret, IReadOnlyDictionary<string, Guid> investigators, DateTime now)
+    {
+        var randomisation = protocol.Design.Randomisation;
+        if (randomisation is null) return new Dictionary<int, SeedAllocation>();
+        if (randomisation.Method != RandomisationMethods.PermutedBlocks)
+            throw new NotSupportedException($"The seed generates its allocations by permuted blocks; protocol {protocol.ProtocolId} randomises by {randomisation.Method}.");
+        var sequence = AllocationSequence.For(protocol, secret);
+        var ready = Enumerable.Range(0, options.Participants)
+            .Select(i => Course.Begin(protocol, options, i, investigators).Baseline)
+            .OfType<SeedBaseline>()
+            .Where(b => b.ReadyUtc <= now)
+            .OrderBy(b => b.ReadyUtc).ThenBy(b => b.Index)
+            .ToList();
+        var places = new Dictionary<string, IEnumerator<AllocationSlot>>(StringComparer.Ordinal);
+        try
+        {
+            return await SyntheticData.LoadAsync(database, async (c, t) =>
+            {
+                var allocations = new Dictionary<int, SeedAllocation>();
+                foreach (var b in ready)
+                {
+                    var stratum = Strata.Of(randomisation.Strata, b.SiteCode, b.MadrsTotal);
+                    var number = await RandomisationQueries.TakeRandomisationNumberAsync(c, t);
+                    var place = await RandomisationQueries.TakeSequenceNumberAsync(c, t, stratum);
+                    if (!places.TryGetValue(stratum, out var slots)) places[stratum] = slots = sequence.Of(stratum).GetEnumerator();
+                    slots.MoveNext();
+                    if (slots.Current.SequenceNumber != place)
+                        throw new InvalidOperationException($"Stratum {stratum}: the counter gave place {place}, the sequence is at {slots.Current.SequenceNumber}.");
+                    allocations[b.Index] = new SeedAllocation(number, stratum, place, slots.Current.Arm, b.MadrsTotal, b.ReadyUtc);
+                }
+                return allocations;
+            });
+        }
+        finally
+        {
+            foreach (var slots in places.Values) slots.Dispose();
+        }
     }
 
     private sealed class Counts
     {
-        public int Visits, Assessments, Items, Infusions, Vitals, AdverseEvents, Alerts;
+        public int Visits, Assessments, Items, Infusions, Preparations, Vitals, AdverseEvents, Alerts;
     }
 
     private static async Task WriteAsync(DbConnection c, DbTransaction t, ProtocolDefinition protocol, Course course, DateTime now, Counts counts)
@@ -103,7 +191,16 @@ public static class StudySeeder
         var number = await ParticipantQueries.TakeNextNumberAsync(c, t, course.Participant.SiteCode);
         var participant = course.Participant with { Number = number!.Value, Code = $"{course.Participant.SiteCode}-{number:0000}" };
         await ParticipantQueries.InsertAsync(c, t, participant.Row());
+        if (course.Allocation is { } allocation)
+            await RandomisationQueries.InsertAllocationAsync(c, t, new AllocationRow
+            {
+                ParticipantId = participant.Id, RandomisationNumber = allocation.RandomisationNumber, Stratum = allocation.Stratum,
+                SequenceNumber = allocation.SequenceNumber, Arm = allocation.Arm, Method = protocol.Design.Randomisation!.Method,
+                BaselineMadrsTotal = allocation.BaselineMadrsTotal, RandomisedUtc = allocation.RandomisedUtc,
+                RandomisedBy = participant.CreatedBy, ProtocolVersion = protocol.Version,
+            });
         foreach (var visit in course.Visits) await ParticipantQueries.InsertVisitRecordAsync(c, t, visit);
+        foreach (var preparation in course.Preparations) await RandomisationQueries.InsertPreparationAsync(c, t, preparation);
         foreach (var infusion in course.Infusions) await InfusionAndVitalsQueries.InsertInfusionAsync(c, t, infusion);
         foreach (var vitals in course.Vitals) await InfusionAndVitalsQueries.InsertVitalAsync(c, t, vitals);
         foreach (var a in course.Assessments)
@@ -129,6 +226,7 @@ public static class StudySeeder
         counts.Visits += course.Visits.Count;
         counts.Assessments += course.Assessments.Count;
         counts.Infusions += course.Infusions.Count;
+        counts.Preparations += course.Preparations.Count;
         counts.Vitals += course.Vitals.Count;
         counts.AdverseEvents += course.AdverseEvents.Count;
     }
@@ -213,18 +311,33 @@ internal sealed record SeedCorrection(IReadOnlyList<decimal?> Items, AssessmentS
 
 internal sealed record SeedAssessment(SeedAssessmentRow Row, IReadOnlyList<decimal?> Items, AssessmentScore Score, SeedCorrection? Correction);
 
+/// <summary>Where a participant stands when they can be randomised: after the baseline visit, with its complete MADRS.</summary>
+internal sealed record SeedBaseline(int Index, string SiteCode, decimal MadrsTotal, DateTime ReadyUtc);
+
+/// <summary>A participant's allocation, taken through the allocation logic the API uses (see StudySeeder.RandomiseAsync).</summary>
+internal sealed record SeedAllocation(int RandomisationNumber, string Stratum, int SequenceNumber, string Arm, decimal BaselineMadrsTotal, DateTime RandomisedUtc);
+
 /// <summary>
-/// One participant's course through the protocol, drawn from a random source seeded by the study seed and the
-/// participant's number, so each participant is the same whatever else changes.
+/// One participant's course through the protocol, drawn from two random sources seeded by the study seed and the
+/// participant's number, so each participant is the same whatever else changes: one for everything up to randomisation
+/// (who they are, their visit dates, the baseline visit and its assessments), the other for everything after it, which
+/// depends on the arm. So the allocation, which depends on everyone randomised before, is decided between the two.
 /// </summary>
 internal sealed class Course
 {
     public required SeedParticipant Participant { get; init; }
     public List<VisitRecordRow> Visits { get; } = [];
     public List<InfusionRow> Infusions { get; } = [];
+    public List<PreparationRow> Preparations { get; } = [];
     public List<VitalSignRow> Vitals { get; } = [];
     public List<SeedAssessment> Assessments { get; } = [];
     public List<AdverseEventRow> AdverseEvents { get; } = [];
+
+    /// <summary>Ready to be randomised (baseline visit done, its MADRS complete); null while the baseline visit is after the cut-off.</summary>
+    public SeedBaseline? Baseline { get; private set; }
+
+    /// <summary>The allocation, when the participant was randomised by the cut-off.</summary>
+    public SeedAllocation? Allocation { get; private set; }
 
     private enum Trajectory { Responder, Partial, NonResponder }
 
@@ -236,13 +349,35 @@ internal sealed class Course
         ["FU-D28"] = [0.42, 0.75, 0.97], ["FU-M3"] = [0.48, 0.78, 0.98], ["FU-M6"] = [0.55, 0.80, 1.00],
     };
 
+    /// <summary>The arm with the drug's expected effects: ketamine's antidepressant response and dissociation, midazolam's sedation without either.</summary>
+    private sealed record ArmEffect(double Responder, double PartialOfTheRest, double DissociationAtT40, double AscIntensity);
+
+    private static readonly ArmEffect Ketamine = new(0.45, 0.45, 15, 25);
+    private static readonly ArmEffect ActivePlacebo = new(0.15, 0.40, 4, 10);
+
     private static readonly string[] AeTerms =
     [
         "Nausea after the infusion", "Headache, relieved by paracetamol", "Dizziness on standing", "Transient blood pressure rise",
         "Dissociation during the infusion", "Anxiety after the infusion", "Blurred vision", "Fatigue the day after",
     ];
 
-    public static Course Generate(ProtocolDefinition protocol, SeedOptions options, int index, IReadOnlyDictionary<string, Guid> investigators)
+    private int _index;
+    private Guid _by;
+    private Dictionary<string, DateOnly> _dates = [];
+    private double _baselineMadrs, _bslBaseline;
+    private int _madrsItem10;
+
+    /// <summary>The whole course: up to randomisation, the allocation (from <paramref name="allocations"/>, by participant index), and the rest.</summary>
+    public static Course Generate(ProtocolDefinition protocol, SeedOptions options, int index, IReadOnlyDictionary<string, Guid> investigators,
+        IReadOnlyDictionary<string, Guid> pharmacists, IReadOnlyDictionary<int, SeedAllocation> allocations)
+    {
+        var course = Begin(protocol, options, index, investigators);
+        course.Continue(protocol, options, allocations.GetValueOrDefault(index), pharmacists[course.Participant.SiteCode]);
+        return course;
+    }
+
+    /// <summary>The course up to randomisation: the participant, their visit dates, and the baseline visit with its assessments.</summary>
+    public static Course Begin(ProtocolDefinition protocol, SeedOptions options, int index, IReadOnlyDictionary<string, Guid> investigators)
     {
         // Not HashCode.Combine: it is seeded at random per process, and the study must be the same every time.
         var r = new Random(unchecked(options.Seed * 1_000_003 + index));
@@ -250,10 +385,6 @@ internal sealed class Course
         var by = investigators[site];
         // Recruitment runs over the 18 months before the cut-off, evenly; the latest enrolled are still early in their course.
         var enrolled = options.CutOff.AddDays(-540 + (int)((long)index * 530 / Math.Max(1, options.Participants)) + r.Next(0, 5));
-        // Randomisation to arms does not exist yet. When it does, the allocation goes here, after BL and before INF1
-        // (stratified by site and baseline MADRS < 35 / >= 35), is written with the participant, and the trajectory
-        // below is drawn per arm (midazolam: mostly partial and non-responders).
-        var trajectory = Roll(r, 0.45) ? Trajectory.Responder : Roll(r, 0.45) ? Trajectory.Partial : Trajectory.NonResponder;
         var baseline = Math.Clamp(Normal(r, 33, 5), 22, 48);
         var bslBaseline = Math.Clamp(Normal(r, 2.1, 0.6), 0.6, 3.6);
         var participantId = Ids.Next(r, enrolled.ToDateTime(TimeOnly.MinValue));
@@ -286,110 +417,169 @@ internal sealed class Course
             Participant = new SeedParticipant(participantId, site, 0, "", Pick(r, [("F", 70), ("M", 28), ("X", 2)]), 1955 + r.Next(0, 50),
                 Math.Round((decimal)Math.Clamp(Normal(r, 72, 14), 42, 140), 1), 2 + r.Next(0, 4), Roll(r, 0.15),
                 enrolled, discontinued, reason, protocol.Version, by),
+            _index = index, _by = by, _dates = dates, _baselineMadrs = baseline, _bslBaseline = bslBaseline,
+            _madrsItem10 = Math.Clamp((int)Math.Round(Normal(r, 2, 0.7)), 1, 3),
         };
 
-        var madrsItem10 = Math.Clamp((int)Math.Round(Normal(r, 2, 0.7)), 1, 3);
-        foreach (var visit in protocol.Visits.Where(v => dates.ContainsKey(v.Code) && dates[v.Code] <= options.CutOff))
+        // The baseline visit, the same whatever the arm: randomisation follows it (and needs its MADRS complete: the site completes it).
+        var baselineVisit = protocol.Visits.First(v => v.Kind == VisitKinds.Baseline);
+        if (dates[baselineVisit.Code] <= options.CutOff)
         {
-            var date = dates[visit.Code];
-            var start = date.ToDateTime(new TimeOnly(8 + r.Next(0, 3), r.Next(0, 60)), DateTimeKind.Utc);
-            course.Visits.Add(new VisitRecordRow
+            // No drug has been given yet: the arm's effect is never read at a visit without infusion timepoints.
+            var recorded = course.AddVisit(r, protocol, options, baselineVisit, share: 1, Ketamine, pharmacist: null, completeMadrs: true);
+            var madrs = course.Assessments.Single(a => a.Row.Instrument == InstrumentCatalog.Madrs).Score;
+            course.Baseline = new SeedBaseline(index, site, madrs.Scores[InstrumentCatalog.MadrsDefinition.SeverityScoreKey!],
+                recorded.AddMinutes(5 + r.Next(0, 115)));
+        }
+        return course;
+    }
+
+    /// <summary>
+    /// The course after randomisation: the trajectory drawn for the arm, and every visit after the baseline visit; in a
+    /// blinded protocol each infusion is given from the pharmacy's preparation for the arm, recorded by its label and volume.
+    /// </summary>
+    public void Continue(ProtocolDefinition protocol, SeedOptions options, SeedAllocation? allocation, Guid pharmacist)
+    {
+        var r = new Random(unchecked(options.Seed * 1_000_003 + _index) ^ 0x5EED_A11C);
+        Allocation = allocation;
+        // Midazolam is the active placebo: mostly partial and non-responders, little dissociation. Without arms, everyone has ketamine.
+        var effect = allocation is { } a && a.Arm != protocol.Design.Arms[0].Code ? ActivePlacebo : Ketamine;
+        var trajectory = Roll(r, effect.Responder) ? Trajectory.Responder : Roll(r, effect.PartialOfTheRest) ? Trajectory.Partial : Trajectory.NonResponder;
+        var blinded = protocol.Design.IsBlinded;
+        foreach (var visit in protocol.Visits.Where(v => v.Kind != VisitKinds.Baseline && _dates.ContainsKey(v.Code) && _dates[v.Code] <= options.CutOff))
+        {
+            // A blinded study gives nothing before randomisation (nor does the seed: INF1 follows BL by a day or more).
+            if (blinded && allocation is null) break;
+            AddVisit(r, protocol, options, visit, MadrsShare[visit.Code][(int)trajectory], effect, blinded ? pharmacist : null, completeMadrs: false);
+        }
+    }
+
+    /// <summary>One visit: its record, the infusion and vital signs at infusion visits, the battery, and now and then an adverse event. Returns when the visit was recorded.</summary>
+    private DateTime AddVisit(Random r, ProtocolDefinition protocol, SeedOptions options, VisitDefinition visit, double share, ArmEffect effect, Guid? pharmacist,
+        bool completeMadrs)
+    {
+        var participantId = Participant.Id;
+        var by = _by;
+        var date = _dates[visit.Code];
+        var start = date.ToDateTime(new TimeOnly(8 + r.Next(0, 3), r.Next(0, 60)), DateTimeKind.Utc);
+        var record = new VisitRecordRow
+        {
+            Id = Ids.Next(r, start), ParticipantId = participantId, VisitCode = visit.Code, ActualDate = date, RecordedUtc = start.AddHours(8), RecordedBy = by,
+        };
+        Visits.Add(record);
+        var isInfusion = visit.Kind == VisitKinds.Infusion;
+        if (isInfusion)
+        {
+            var weight = Participant.WeightKg;
+            if (pharmacist is { } preparedBy && Allocation is { } allocation && protocol.Design.Preparation is { } preparation)
             {
-                Id = Ids.Next(r, start), ParticipantId = participantId, VisitCode = visit.Code, ActualDate = date, RecordedUtc = start.AddHours(8), RecordedBy = by,
-            });
-            var isInfusion = visit.Kind == VisitKinds.Infusion;
-            if (isInfusion)
+                // Blinded: the pharmacy prepares the arm's dose for the weight, made up to the same volume whatever the arm; the investigator
+                // records the infusion by the label on the syringe and its volume, never a dose.
+                var dose = protocol.Design.FindArm(allocation.Arm)!.DoseMgPerKg;
+                var label = $"PREP-{_index + 1:00000}-{visit.Code}";
+                Preparations.Add(new PreparationRow
+                {
+                    Id = Ids.Next(r, start), PreparationId = label, ParticipantId = participantId, VisitCode = visit.Code, Arm = allocation.Arm, DoseMgPerKg = dose,
+                    TotalDoseMg = Math.Round(dose * weight, 2, MidpointRounding.AwayFromZero), VolumeMl = preparation.VolumeMl, WeightKg = weight,
+                    PreparedUtc = start.AddMinutes(-90 + r.Next(0, 30)), PreparedBy = preparedBy,
+                });
+                Infusions.Add(new InfusionRow
+                {
+                    Id = Ids.Next(r, start), ParticipantId = participantId, VisitCode = visit.Code, WeightKg = weight, DoseMgPerKg = null, TotalDoseMg = null,
+                    PreparationId = label, VolumeMl = preparation.VolumeMl, Route = "IV", StartUtc = start, EndUtc = start.AddMinutes(40),
+                    RecordedUtc = start.AddHours(5), RecordedBy = by,
+                });
+            }
+            else
             {
-                var weight = course.Participant.WeightKg;
                 var dose = Roll(r, 0.9) ? 0.5m : 0.75m;
-                course.Infusions.Add(new InfusionRow
+                Infusions.Add(new InfusionRow
                 {
                     Id = Ids.Next(r, start), ParticipantId = participantId, VisitCode = visit.Code, WeightKg = weight, DoseMgPerKg = dose,
                     TotalDoseMg = Math.Round(weight * dose, 2), Route = "IV", StartUtc = start, EndUtc = start.AddMinutes(40), RecordedUtc = start.AddHours(5), RecordedBy = by,
                 });
-                foreach (var (timepoint, rise) in new[] { ("pre", 0), ("t40", 16), ("t120", 6), ("t240", 2) })
-                {
-                    var spike = timepoint == "t40" && Roll(r, 0.01) ? 45 : 0;
-                    course.Vitals.Add(new VitalSignRow
-                    {
-                        Id = Ids.Next(r, start), ParticipantId = participantId, VisitCode = visit.Code, Timepoint = timepoint,
-                        Systolic = (int)Normal(r, 122 + rise, 9) + spike, Diastolic = (int)Normal(r, 78 + rise / 2, 6), HeartRate = (int)Normal(r, 74 + rise / 2, 8),
-                        Spo2 = Math.Clamp((int)Normal(r, 97.5, 1), 93, 100), RecordedUtc = start.AddHours(5), RecordedBy = by,
-                    });
-                }
             }
-
-            var share = MadrsShare[visit.Code][(int)trajectory];
-            foreach (var entry in visit.Battery)
+            foreach (var (timepoint, rise) in new[] { ("pre", 0), ("t40", 16), ("t120", 6), ("t240", 2) })
             {
-                var minutes = entry.Timepoint switch { "pre" => -10, "t40" => 45, "t120" => 125, "t240" => 245, _ => 30 };
-                var administered = start.AddMinutes(minutes);
-                foreach (var code in entry.Instruments)
+                var spike = timepoint == "t40" && Roll(r, 0.01) ? 45 : 0;
+                Vitals.Add(new VitalSignRow
                 {
-                    var definition = InstrumentCatalog.Get(code);
-                    var items = code switch
-                    {
-                        InstrumentCatalog.Madrs => Madrs(r, baseline * share + Normal(r, 0, 2.5), Item10(r, madrsItem10, share)),
-                        InstrumentCatalog.Bsl23 => Bsl23(r, bslBaseline * (0.4 + 0.6 * share)),
-                        InstrumentCatalog.Cadss => Spread(r, definition, Dissociation(r, entry.Timepoint)),
-                        InstrumentCatalog.Bprs => Bprs(r, entry.Timepoint == "t40"),
-                        _ => Asc5D(r),
-                    };
-                    var score = Scorer.Score(definition, items);
-                    var row = new SeedAssessmentRow(Ids.Next(r, administered), participantId, "", visit.Code, code, entry.Timepoint ?? "", administered,
-                        administered.AddMinutes(r.Next(5, 240)), score.Complete, score.SeverityBand, definition.Version, protocol.Version, 1, by);
-                    SeedCorrection? correction = null;
-                    if (Roll(r, 0.01))
-                    {
-                        // A data-entry slip caught at monitoring: one item off by one, corrected with a reason a week later.
-                        var fixedItems = items.ToArray();
-                        var k = r.Next(fixedItems.Length);
-                        fixedItems[k] = fixedItems[k] is { } v ? Math.Clamp(v + (v > definition.MinValue ? -1 : 1), definition.MinValue, definition.MaxValue) : definition.MinValue;
-                        correction = new SeedCorrection(fixedItems, Scorer.Score(definition, fixedItems), row.ReceivedUtc.AddDays(7),
-                            $"Item {k + 1} transcribed wrongly from the source document");
-                    }
-                    course.Assessments.Add(new SeedAssessment(row, items, score, correction));
-                }
-            }
-
-            // Adverse events follow infusions now and then, mostly mild and expected; a few are serious.
-            if (isInfusion && Roll(r, 0.12))
-            {
-                var serious = Roll(r, 0.04);
-                var onset = date.AddDays(r.Next(0, 2));
-                if (onset > options.CutOff) continue;
-                var term = serious ? "Suicidal ideation requiring admission" : AeTerms[r.Next(AeTerms.Length)];
-                var severity = serious ? "severe" : Pick(r, [("mild", 70), ("moderate", 25), ("severe", 5)]);
-                var aware = onset.AddDays(r.Next(0, 2));
-                DateOnly? end = Roll(r, 0.9) ? onset.AddDays(r.Next(0, 10)) : null;
-                if (end > options.CutOff) end = null;
-                course.AdverseEvents.Add(new AdverseEventRow
-                {
-                    Id = Ids.Next(r, start), ParticipantId = participantId, Term = term, OnsetDate = onset, EndDate = end, Severity = severity,
-                    Serious = serious, SeriousCriteria = serious ? "hospitalisation" : "", Relatedness = Pick(r, [("possible", 50), ("probable", 25), ("unlikely", 20), ("not-related", 5)]),
-                    Expected = !serious && !term.StartsWith("Blurred", StringComparison.Ordinal), ActionTaken = serious ? "interrupted" : "none",
-                    Outcome = end is null ? "recovering" : "recovered", AwareDate = aware,
-                    SponsorReportedUtc = serious && Roll(r, 0.9) ? aware.ToDateTime(new TimeOnly(r.Next(9, 18), 0), DateTimeKind.Utc) : null,
-                    SpecialInterest = serious ? "suicidal-behaviour" : term.StartsWith("Dissociation", StringComparison.Ordinal) && severity == "severe" ? "severe-dissociation" : null,
-                    RowVersion = 1, RecordedUtc = aware.ToDateTime(new TimeOnly(17, 0), DateTimeKind.Utc), RecordedBy = by,
-                    UpdatedUtc = aware.ToDateTime(new TimeOnly(17, 0), DateTimeKind.Utc), UpdatedBy = by,
+                    Id = Ids.Next(r, start), ParticipantId = participantId, VisitCode = visit.Code, Timepoint = timepoint,
+                    Systolic = (int)Normal(r, 122 + rise, 9) + spike, Diastolic = (int)Normal(r, 78 + rise / 2, 6), HeartRate = (int)Normal(r, 74 + rise / 2, 8),
+                    Spo2 = Math.Clamp((int)Normal(r, 97.5, 1), 93, 100), RecordedUtc = start.AddHours(5), RecordedBy = by,
                 });
             }
         }
-        return course;
+
+        foreach (var entry in visit.Battery)
+        {
+            var minutes = entry.Timepoint switch { "pre" => -10, "t40" => 45, "t120" => 125, "t240" => 245, _ => 30 };
+            var administered = start.AddMinutes(minutes);
+            foreach (var code in entry.Instruments)
+            {
+                var definition = InstrumentCatalog.Get(code);
+                var items = code switch
+                {
+                    InstrumentCatalog.Madrs => Madrs(r, _baselineMadrs * share + Normal(r, 0, 2.5), Item10(r, _madrsItem10, share), completeMadrs),
+                    InstrumentCatalog.Bsl23 => Bsl23(r, _bslBaseline * (0.4 + 0.6 * share)),
+                    InstrumentCatalog.Cadss => Spread(r, definition, Dissociation(r, entry.Timepoint, effect)),
+                    InstrumentCatalog.Bprs => Bprs(r, entry.Timepoint == "t40"),
+                    _ => Asc5D(r, effect),
+                };
+                var score = Scorer.Score(definition, items);
+                var row = new SeedAssessmentRow(Ids.Next(r, administered), participantId, "", visit.Code, code, entry.Timepoint ?? "", administered,
+                    administered.AddMinutes(r.Next(5, 240)), score.Complete, score.SeverityBand, definition.Version, protocol.Version, 1, by);
+                SeedCorrection? correction = null;
+                if (Roll(r, 0.01))
+                {
+                    // A data-entry slip caught at monitoring: one item off by one, corrected with a reason a week later.
+                    var fixedItems = items.ToArray();
+                    var k = r.Next(fixedItems.Length);
+                    fixedItems[k] = fixedItems[k] is { } v ? Math.Clamp(v + (v > definition.MinValue ? -1 : 1), definition.MinValue, definition.MaxValue) : definition.MinValue;
+                    correction = new SeedCorrection(fixedItems, Scorer.Score(definition, fixedItems), row.ReceivedUtc.AddDays(7),
+                        $"Item {k + 1} transcribed wrongly from the source document");
+                }
+                Assessments.Add(new SeedAssessment(row, items, score, correction));
+            }
+        }
+
+        // Adverse events follow infusions now and then, mostly mild and expected; a few are serious.
+        if (isInfusion && Roll(r, 0.12))
+        {
+            var serious = Roll(r, 0.04);
+            var onset = date.AddDays(r.Next(0, 2));
+            if (onset > options.CutOff) return record.RecordedUtc;
+            var term = serious ? "Suicidal ideation requiring admission" : AeTerms[r.Next(AeTerms.Length)];
+            var severity = serious ? "severe" : Pick(r, [("mild", 70), ("moderate", 25), ("severe", 5)]);
+            var aware = onset.AddDays(r.Next(0, 2));
+            DateOnly? end = Roll(r, 0.9) ? onset.AddDays(r.Next(0, 10)) : null;
+            if (end > options.CutOff) end = null;
+            AdverseEvents.Add(new AdverseEventRow
+            {
+                Id = Ids.Next(r, start), ParticipantId = participantId, Term = term, OnsetDate = onset, EndDate = end, Severity = severity,
+                Serious = serious, SeriousCriteria = serious ? "hospitalisation" : "", Relatedness = Pick(r, [("possible", 50), ("probable", 25), ("unlikely", 20), ("not-related", 5)]),
+                Expected = !serious && !term.StartsWith("Blurred", StringComparison.Ordinal), ActionTaken = serious ? "interrupted" : "none",
+                Outcome = end is null ? "recovering" : "recovered", AwareDate = aware,
+                SponsorReportedUtc = serious && Roll(r, 0.9) ? aware.ToDateTime(new TimeOnly(r.Next(9, 18), 0), DateTimeKind.Utc) : null,
+                SpecialInterest = serious ? "suicidal-behaviour" : term.StartsWith("Dissociation", StringComparison.Ordinal) && severity == "severe" ? "severe-dissociation" : null,
+                RowVersion = 1, RecordedUtc = aware.ToDateTime(new TimeOnly(17, 0), DateTimeKind.Utc), RecordedBy = by,
+                UpdatedUtc = aware.ToDateTime(new TimeOnly(17, 0), DateTimeKind.Utc), UpdatedBy = by,
+            });
+        }
+        return record.RecordedUtc;
     }
 
     // Item 10 (suicidal thoughts) follows the mood, with a rare spike that the safety rules catch.
     private static int Item10(Random r, int baseline, double share) =>
         Roll(r, 0.01) ? 4 + r.Next(0, 3) : Math.Clamp((int)Math.Round(baseline * share + Normal(r, 0, 0.5)), 0, 6);
 
-    private static decimal?[] Madrs(Random r, double total, int item10)
+    private static decimal?[] Madrs(Random r, double total, int item10, bool complete)
     {
         var items = new decimal?[10];
         var rest = Math.Max(0, total - item10);
         for (var i = 0; i < 9; i++) items[i] = Math.Clamp((int)Math.Round(rest / 9 + Normal(r, 0, 0.8)), 0, 6);
         items[9] = item10;
-        Blank(r, items, 0.003);
+        if (!complete) Blank(r, items, 0.003);
         return items;
     }
 
@@ -403,10 +593,10 @@ internal sealed class Course
         return items;
     }
 
-    // Dissociation is transient: it peaks at the end of the infusion (t40) and has mostly passed by t120.
-    private static int Dissociation(Random r, string? timepoint) => timepoint switch
+    // Dissociation is transient: it peaks at the end of the infusion (t40), far more with ketamine, and has mostly passed by t120.
+    private static int Dissociation(Random r, string? timepoint, ArmEffect effect) => timepoint switch
     {
-        "t40" => Math.Clamp((int)Normal(r, 15, 8), 0, 60),
+        "t40" => Math.Clamp((int)Normal(r, effect.DissociationAtT40, effect.DissociationAtT40 / 2), 0, 60),
         "t120" => Math.Clamp((int)Normal(r, 2, 2), 0, 20),
         "t240" => Math.Clamp((int)Normal(r, 1, 1), 0, 10),
         _ => Math.Clamp((int)Normal(r, 2, 1.5), 0, 10),
@@ -432,9 +622,9 @@ internal sealed class Course
         return items;
     }
 
-    private static decimal?[] Asc5D(Random r)
+    private static decimal?[] Asc5D(Random r, ArmEffect effect)
     {
-        var intensity = Math.Clamp(Normal(r, 25, 12), 0, 90);
+        var intensity = Math.Clamp(Normal(r, effect.AscIntensity, 12), 0, 90);
         var items = new decimal?[94];
         for (var i = 0; i < items.Length; i++) items[i] = Math.Round((decimal)Math.Clamp(intensity + Normal(r, 0, 15), 0, 100), 1);
         return items;

@@ -13,15 +13,20 @@ public sealed record ManifestFile(string Name, long Rows, long Bytes, string Sha
 public sealed record ManifestUser(Guid Id, string Name, string Role);
 public sealed record ManifestInstrument(string Code, string Version);
 
-/// <summary>manifest.json of a bundle: what each file holds and how to check it, and what the extract was taken from.</summary>
+/// <summary>
+/// manifest.json of a bundle: what each file holds and how to check it, and what the extract was taken from;
+/// <c>Unblinded</c> says whether its files carry the arms (the unblinded statistician's).
+/// </summary>
 public sealed record ExtractManifest(
     Guid ExtractId, string StudyId, string ProtocolVersion, IReadOnlyList<ManifestInstrument> InstrumentDefinitions,
-    DateTime SnapshotUtc, DateTime NextSinceUtc, ManifestUser GeneratedBy, ExportFilters Filters, IReadOnlyList<ManifestFile> Files);
+    DateTime SnapshotUtc, DateTime NextSinceUtc, ManifestUser GeneratedBy, ExportFilters Filters, bool Unblinded, IReadOnlyList<ManifestFile> Files);
 
 /// <summary>
 /// Analysis-ready extracts for statisticians (and admins): each dataset as CSV, or all of them in
 /// one zip from one snapshot with a manifest. Everything streams from the database reader to the
-/// response; nothing is held in memory but the row being written.
+/// response; nothing is held in memory but the row being written. Every extract is for its caller's
+/// audience: the unblinded statistician's carry the arm columns and the randomisation list, and
+/// unblinded.zip, the unblinded bundle, is theirs alone.
 /// </summary>
 public static class ExportEndpoints
 {
@@ -47,9 +52,17 @@ public static class ExportEndpoints
                          + "rows created or changed since then; use the Trial-Next-Since header as the next since), includeFreeText (admins only).")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip")
             .ProducesValidationProblem(422).ProducesProblem(403);
+        group.MapGet("/unblinded.zip", UnblindedBundleAsync).RequireAuthorization(Policies.UnblindedStatistician).WithName("ExportUnblindedBundle")
+            .WithSummary("The unblinded bundle (unblinded statistician only; 403 for every other role, admins included): every dataset with the arm columns "
+                         + "(ARMCD, ARM, STRATUM, RANDNO) after its own in each per-participant file, randomisation-list.csv (each stratum's sequence as "
+                         + "allocated so far, with the participant who took each place) and manifest.json, all from one snapshot. Same filters as the bundle.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("/{dataset}.csv", DatasetAsync).WithName("ExportDataset")
             .WithSummary("One dataset as CSV (RFC 4180, UTF-8 without BOM, one header row, empty field for missing): participants, visits, assessments, "
-                         + "items, efficacy, adverse-events, safety-alerts or dictionary. Same filters as the bundle; the snapshot time is in the Trial-Snapshot-Utc header.")
+                         + "items, efficacy, adverse-events, safety-alerts or dictionary; for the unblinded statistician each per-participant dataset with the arm "
+                         + "columns (ARMCD, ARM, STRATUM, RANDNO), and randomisation-list, theirs alone. Same filters as the bundle; the snapshot time is in the "
+                         + "Trial-Snapshot-Utc header.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403);
         return app;
@@ -65,10 +78,12 @@ public static class ExportEndpoints
             return Problems.NotFound($"No dataset '{dataset}'; the datasets are {string.Join(", ", catalog.Names)} (as {{dataset}}.csv), and bundle.zip for all of them.");
         var (request, problem) = await ExportRequests.ParseAsync(http, db);
         if (problem is not null) return problem;
+        if (!extract.IsFor(request!.Audience))
+            return Problems.Forbidden($"{extract.Name} reveals the arms: only an unblinded statistician may pull it.");
 
         var ct = http.RequestAborted;
         await using var snapshot = await ExportSnapshot.BeginAsync(db, clock, ct);
-        var context = new ExportContext(snapshot, request!.Filter, request.Audience, catalog.Protocol, catalog.Anchors);
+        var context = new ExportContext(snapshot, request.Filter, request.Audience, catalog.Protocol, catalog.Anchors);
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{extract.Name}.csv\"";
         SetSnapshotHeaders(http, snapshot.TakenUtc);
@@ -87,19 +102,35 @@ public static class ExportEndpoints
         return Results.Empty;
     }
 
-    private static async Task<IResult> BundleAsync(
+    private static Task<IResult> BundleAsync(
         string? site, string? instrument, string? since, string? includeFreeText,
-        HttpContext http, ExtractCatalog catalog, Database db, TimeProvider clock, ExportRecording recording)
+        HttpContext http, ExtractCatalog catalog, Database db, TimeProvider clock, ExportRecording recording) =>
+        WriteBundleAsync(http, catalog, db, clock, recording, unblindedBundle: false);
+
+    private static Task<IResult> UnblindedBundleAsync(
+        string? site, string? instrument, string? since,
+        HttpContext http, ExtractCatalog catalog, Database db, TimeProvider clock, ExportRecording recording) =>
+        WriteBundleAsync(http, catalog, db, clock, recording, unblindedBundle: true);
+
+    /// <summary>
+    /// A bundle: the caller's datasets, one zip entry each, and manifest.json, from one snapshot. bundle.zip and unblinded.zip
+    /// are both written here; the second is refused unless its caller's audience is unblinded (the route's policy admits only
+    /// the unblinded statistician), so a script that asks for it never receives blinded files by mistake.
+    /// </summary>
+    private static async Task<IResult> WriteBundleAsync(HttpContext http, ExtractCatalog catalog, Database db, TimeProvider clock, ExportRecording recording,
+        bool unblindedBundle)
     {
         var (request, problem) = await ExportRequests.ParseAsync(http, db);
         if (problem is not null) return problem;
+        if (unblindedBundle && !request!.Audience.Unblinded)
+            return Problems.Forbidden("The unblinded bundle reveals the arms: only an unblinded statistician may pull it.");
 
         var ct = http.RequestAborted;
         await using var snapshot = await ExportSnapshot.BeginAsync(db, clock, ct);
         var context = new ExportContext(snapshot, request!.Filter, request.Audience, catalog.Protocol, catalog.Anchors);
         var stamp = snapshot.TakenUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         http.Response.ContentType = "application/zip";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"trial-extract-{stamp}.zip\"";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"trial-{(unblindedBundle ? "unblinded-" : "")}extract-{stamp}.zip\"";
         SetSnapshotHeaders(http, snapshot.TakenUtc);
 
         var extractId = Guid.NewGuid();
@@ -112,7 +143,7 @@ public static class ExportEndpoints
             // The zip is written as it goes (create mode on a stream that cannot seek: each entry's sizes follow its data).
             await using (var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
             {
-                foreach (var dataset in catalog.Datasets)
+                foreach (var dataset in catalog.DatasetsFor(request.Audience))
                 {
                     var name = dataset.Name + ".csv";
                     var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
@@ -132,7 +163,7 @@ public static class ExportEndpoints
                     extractId, catalog.Protocol.ProtocolId, catalog.Protocol.Version,
                     InstrumentCatalog.All.Select(i => new ManifestInstrument(i.Code, i.Version)).ToList(),
                     snapshot.TakenUtc, NextSince(snapshot.TakenUtc), new ManifestUser(request.Actor.UserId, request.Actor.Name, request.Actor.Role),
-                    request.Filters, files);
+                    request.Filters, request.Audience.Unblinded, files);
                 var manifestEntry = zip.CreateEntry("manifest.json", CompressionLevel.Fastest);
                 manifestEntry.LastWriteTime = snapshot.TakenUtc;
                 var manifestStream = await manifestEntry.OpenAsync(ct);
@@ -145,7 +176,8 @@ public static class ExportEndpoints
         }
         finally
         {
-            await recording.RecordAsync(Record(request, "bundle", rows, snapshot.TakenUtc, completed, extractId), CancellationToken.None);
+            await recording.RecordAsync(Record(request, unblindedBundle ? "unblinded-bundle" : "bundle", rows, snapshot.TakenUtc, completed, extractId),
+                CancellationToken.None);
         }
         return Results.Empty;
     }
@@ -159,7 +191,7 @@ public static class ExportEndpoints
     }
 
     private static ExportRecord Record(ExportRequest request, string kind, IReadOnlyDictionary<string, long> rows, DateTime snapshotUtc, bool completed, Guid? id = null) =>
-        new(id ?? Guid.NewGuid(), request.Actor, kind, rows, request.Filters, snapshotUtc, completed);
+        new(id ?? Guid.NewGuid(), request.Actor, kind, rows, request.Filters, request.Audience.Unblinded, snapshotUtc, completed);
 }
 
 public static class ExportServices

@@ -21,10 +21,10 @@ public static class ExportRequests
     private static readonly string[] Known = [SiteParameter, InstrumentParameter, SinceParameter, FreeTextParameter];
 
     /// <summary>
-    /// Roles that see treatment arms in extracts. None yet: the randomisation feature adds the
-    /// unblinded statistician, and with it the unblinded-only columns (ARM, ARMCD, stratum).
+    /// Roles that see treatment arms in extracts: the unblinded statistician, whose extracts carry the unblinded-only
+    /// columns (ARMCD, ARM, STRATUM, RANDNO) and the randomisation list. Every other extract reader (statistician, admin) is blinded.
     /// </summary>
-    public static readonly IReadOnlySet<string> UnblindedRoles = new HashSet<string>(StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> UnblindedRoles = new HashSet<string>([Roles.UnblindedStatistician], StringComparer.Ordinal);
 
     /// <summary>
     /// Checks the query: no unknown parameter (a misspelt filter would silently return everything),

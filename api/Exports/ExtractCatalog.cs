@@ -1,4 +1,5 @@
 using Trial.Api.Exports.Datasets;
+using Trial.Api.Randomisation;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Exports;
@@ -8,7 +9,9 @@ namespace Trial.Api.Exports;
 /// <summary>The datasets of the extract, in bundle order, and the protocol facts their queries need.</summary>
 public sealed class ExtractCatalog
 {
-    public ExtractCatalog(ProtocolDefinition protocol)
+    /// <param name="protocol">The protocol served.</param>
+    /// <param name="secret">The allocation sequence's secret, from which the unblinded randomisation list is regenerated (permuted blocks).</param>
+    public ExtractCatalog(ProtocolDefinition protocol, RandomisationSecret? secret = null)
     {
         Protocol = protocol;
         Anchors = AnchorsOf(protocol);
@@ -18,9 +21,10 @@ public sealed class ExtractCatalog
             new VisitsDataset(),
             new AssessmentsDataset(),
             new ItemsDataset(),
-            new EfficacyDataset(protocol.Efficacy),
+            new EfficacyDataset(protocol),
             new AdverseEventsDataset(),
             new SafetyAlertsDataset(),
+            new RandomisationListDataset(protocol, secret),
         };
         // The dictionary describes every dataset, itself included.
         datasets.Add(new DictionaryDataset(() => datasets));
@@ -33,17 +37,16 @@ public sealed class ExtractCatalog
 
     public IExtractDataset? Find(string name) => Datasets.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal));
 
+    /// <summary>The datasets the audience receives, in bundle order: all but the randomisation list for a blinded audience.</summary>
+    public IEnumerable<IExtractDataset> DatasetsFor(ExtractAudience audience) => Datasets.Where(d => d.IsFor(audience));
+
     public IEnumerable<string> Names => Datasets.Select(d => d.Name);
 
-    /// <summary>
-    /// Day 0 is the first infusion (the protocol's unanchored infusion visit, INF1). The efficacy
-    /// baseline is the baseline visit's MADRS, else the first infusion's first timepoint (INF1 pre).
-    /// </summary>
+    /// <summary>Day 0 is the first infusion (the protocol's unanchored infusion visit, INF1); efficacy is judged on the MADRS total.</summary>
     private static ExportAnchors AnchorsOf(ProtocolDefinition protocol)
     {
         var dayZero = protocol.InfusionVisits.FirstOrDefault(v => v.Anchor is null)?.Code
             ?? throw new InvalidOperationException("The protocol has no unanchored infusion visit to count study days from.");
-        var baseline = protocol.Visits.FirstOrDefault(v => v.Kind == VisitKinds.Baseline)?.Code ?? dayZero;
-        return new ExportAnchors(dayZero, InstrumentCatalog.Madrs, InstrumentCatalog.MadrsDefinition.SeverityScoreKey!, baseline, "", dayZero, protocol.Timepoints[0]);
+        return new ExportAnchors(dayZero, InstrumentCatalog.Madrs, InstrumentCatalog.MadrsDefinition.SeverityScoreKey!);
     }
 }

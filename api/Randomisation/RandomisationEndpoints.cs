@@ -215,12 +215,8 @@ public static class RandomisationEndpoints
         if (places is < 1 or > MaxRegeneratedEntries) errors.Add("count", $"count must be between 1 and {MaxRegeneratedEntries}; got {places}.");
         if (errors.Any) return errors.ToResult();
 
-        var used = (await db.ReadAsync(c => RandomisationQueries.AllocationsOfStratumAsync(c, key!))).ToDictionary(a => a.SequenceNumber, a => a.ParticipantCode);
-        IReadOnlyList<SequenceEntry> entries = randomisation.Method == RandomisationMethods.PermutedBlocks
-            ? [.. secret.Sequence(protocol).Of(key!).Take(places)
-                .Select(s => new SequenceEntry(s.SequenceNumber, s.BlockIndex, s.BlockSize, s.PositionInBlock, s.Arm, used.GetValueOrDefault(s.SequenceNumber)))]
-            : [.. (await db.ReadAsync(c => RandomisationQueries.ListOfStratumAsync(c, key!))).Take(places)
-                .Select(e => new SequenceEntry(e.SequenceNumber, null, null, null, e.Arm, used.GetValueOrDefault(e.SequenceNumber)))];
+        IReadOnlyList<SequenceEntry> entries = [.. (await db.ReadAsync(c => AllocationList.PlacesAsync(c, null, protocol, secret, key!, places)))
+            .Select(p => new SequenceEntry(p.SequenceNumber, p.BlockIndex, p.BlockSize, p.PositionInBlock, p.Arm, p.TakenBy?.ParticipantCode))];
 
         // Reading the concealed sequence is itself recorded (without the arms: admins and monitors read the trail).
         var now = clock.GetUtcNow().UtcDateTime;

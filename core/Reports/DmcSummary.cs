@@ -1,3 +1,4 @@
+using Trial.Core.Efficacy;
 using Trial.Core.Protocol;
 
 namespace Trial.Core.Reports;
@@ -35,10 +36,11 @@ public sealed record DmcSummaryResult(
     IReadOnlyList<EfficacyCounts> Efficacy);
 
 /// <summary>
-/// The by-arm safety summary a data monitoring committee reviews. Efficacy follows the protocol: the baseline is the
-/// baseline visit's MADRS, or the first infusion's pre-infusion MADRS when the baseline visit has none; response is a
-/// reduction from baseline of at least <see cref="EfficacyRules.ResponseMinReductionPercent"/> (judged on exact values,
-/// never with a baseline of 0); remission is a total of at most <see cref="EfficacyRules.RemissionMaxTotal"/>.
+/// The by-arm safety summary a data monitoring committee reviews. Efficacy follows the protocol through
+/// <see cref="EfficacyEvaluation"/>, as the extracts do: the baseline is the baseline visit's MADRS, or the first
+/// infusion's pre-infusion MADRS when the baseline visit has none; response is a reduction from baseline of at least
+/// <see cref="EfficacyRules.ResponseMinReductionPercent"/> (judged on exact values, never with a baseline of 0);
+/// remission is a total of at most <see cref="EfficacyRules.RemissionMaxTotal"/>.
 /// </summary>
 public static class DmcSummary
 {
@@ -77,28 +79,20 @@ public static class DmcSummary
 
     private static List<EfficacyCounts> Efficacy(ProtocolDefinition protocol, IReadOnlyList<DmcMadrs> madrs)
     {
-        var rules = protocol.Efficacy;
-        var baselineVisit = protocol.Visits.FirstOrDefault(v => v.Kind == VisitKinds.Baseline)?.Code;
-        var firstInfusion = protocol.InfusionVisits.FirstOrDefault()?.Code;
+        var rule = EfficacyBaselineRule.Of(protocol);
         var timepointOrder = protocol.Timepoints.ToList();
 
-        // One MADRS per participant and visit: the visit's only one, or at an infusion visit its earliest timepoint (pre).
-        var perVisit = madrs
-            .GroupBy(m => (m.ParticipantId, m.VisitCode))
-            .Select(g => g.OrderBy(m => m.Timepoint is null ? -1 : timepointOrder.IndexOf(m.Timepoint)).First())
-            .ToList();
-        var byParticipant = perVisit.GroupBy(m => m.ParticipantId).ToDictionary(g => g.Key, g => g.ToList());
-
         var points = new List<(string Visit, string Arm, decimal Total, decimal Change, bool Response, bool Remission)>();
-        foreach (var (_, own) in byParticipant)
+        foreach (var own in madrs.GroupBy(m => (m.ParticipantId, m.Arm)))
         {
-            var baseline = own.FirstOrDefault(m => m.VisitCode == baselineVisit)
-                ?? own.FirstOrDefault(m => m.VisitCode == firstInfusion && m.Timepoint == timepointOrder.FirstOrDefault());
-            if (baseline is null) continue;
-            foreach (var m in own.Where(m => !ReferenceEquals(m, baseline) && m.VisitCode != baselineVisit))
+            // Baseline, change, response and remission as the extracts' efficacy dataset has them: one function decides both.
+            var judged = EfficacyEvaluation.Evaluate(rule, protocol.Efficacy, [.. own.Select(m => new EfficacyTotal(m.VisitCode, m.Timepoint, m.Total))]);
+            // One MADRS per visit: the visit's only one, or at an infusion visit its earliest timepoint (pre); the baseline visit is not a result.
+            foreach (var visit in judged.GroupBy(p => p.Total.VisitCode))
             {
-                var response = baseline.Total > 0 && (baseline.Total - m.Total) * 100 >= rules.ResponseMinReductionPercent * baseline.Total;
-                points.Add((m.VisitCode, m.Arm, m.Total, m.Total - baseline.Total, response, m.Total <= rules.RemissionMaxTotal));
+                var p = visit.OrderBy(m => m.Total.Timepoint is null ? -1 : timepointOrder.IndexOf(m.Total.Timepoint)).First();
+                if (p.Baseline is null || p.IsBaseline || visit.Key == rule.Visit) continue;
+                points.Add((visit.Key, own.Key.Arm, p.Total.Total, p.Outcome.Change!.Value, p.Outcome.Response == true, p.Outcome.Remission));
             }
         }
 

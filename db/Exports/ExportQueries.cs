@@ -7,12 +7,10 @@ namespace Trial.Db.Exports;
 public sealed record ExportFilter(IReadOnlyList<string>? Sites, string? Instrument, DateTime? SinceUtc);
 
 /// <summary>
-/// The protocol facts the queries need, passed in so the SQL names no visit or instrument:
-/// the day-0 visit (INF1), and where the efficacy baseline comes from (BL, else INF1 pre).
+/// The protocol facts the queries need, passed in so the SQL names no visit or instrument: the day-0 visit (INF1) and
+/// the efficacy scale's instrument and score (the MADRS total).
 /// </summary>
-public sealed record ExportAnchors(
-    string DayZeroVisit, string EfficacyInstrument, string EfficacyScore,
-    string BaselineVisit, string BaselineTimepoint, string FallbackVisit, string FallbackTimepoint);
+public sealed record ExportAnchors(string DayZeroVisit, string EfficacyInstrument, string EfficacyScore);
 
 /// <summary>
 /// The extract queries. Each returns an open reader over rows in a stable order, read through
@@ -42,13 +40,15 @@ public static class ExportQueries
 
     /// <summary>
     /// Every column of the participant (p.*), so a column added to Participant (withdrawal) reaches
-    /// the extract by one line in its dataset definition.
+    /// the extract by one line in its dataset definition. Incremental: also a participant unblinded in an
+    /// emergency or randomised since (the randomisation fills the unblinded extracts' arm columns).
     /// </summary>
     public const string ParticipantsSql =
         $"""
         SELECT p.* FROM Participant p
         WHERE {SiteFilter}
-          AND (@sinceUtc IS NULL OR {ParticipantChanged})
+          AND (@sinceUtc IS NULL OR {ParticipantChanged} OR p.UnblindedUtc >= @sinceUtc
+               OR EXISTS (SELECT 1 FROM Allocation al WHERE al.ParticipantId = p.Id AND al.RandomisedUtc >= @sinceUtc))
         ORDER BY p.SiteCode, p.Number
         """;
 
@@ -105,26 +105,17 @@ public static class ExportQueries
         """;
 
     /// <summary>
-    /// Every total of the efficacy instrument with the participant's two candidate baselines beside it.
-    /// Incremental: all of a participant's rows when any of their assessments of that instrument changed,
+    /// Every total of the efficacy instrument, in participant order (a participant's rows together: their baseline is
+    /// among them). Incremental: all of a participant's rows when any of their assessments of that instrument changed,
     /// since a changed baseline changes every row.
     /// </summary>
     public const string EfficacySql =
         $"""
-        SELECT p.Code AS ParticipantCode, p.SiteCode, a.VisitCode, a.Timepoint, a.AdministeredUtc, d0.ActualDate AS DayZeroDate,
-               s.Value AS Total, bl.Total AS BaselineTotal, fb.Total AS FallbackTotal
+        SELECT p.Code AS ParticipantCode, p.SiteCode, a.VisitCode, a.Timepoint, a.AdministeredUtc, d0.ActualDate AS DayZeroDate, s.Value AS Total
         FROM Assessment a
         JOIN Participant p ON p.Id = a.ParticipantId
         JOIN AssessmentScore s ON s.AssessmentId = a.Id AND s.Name = @score
         {DayZeroJoin}
-        LEFT JOIN (SELECT ba.ParticipantId, bs.Value AS Total FROM Assessment ba
-                   JOIN AssessmentScore bs ON bs.AssessmentId = ba.Id AND bs.Name = @score
-                   WHERE ba.Instrument = @efficacyInstrument AND ba.VisitCode = @baselineVisit AND ba.Timepoint = @baselineTimepoint) bl
-               ON bl.ParticipantId = a.ParticipantId
-        LEFT JOIN (SELECT fa.ParticipantId, fs.Value AS Total FROM Assessment fa
-                   JOIN AssessmentScore fs ON fs.AssessmentId = fa.Id AND fs.Name = @score
-                   WHERE fa.Instrument = @efficacyInstrument AND fa.VisitCode = @fallbackVisit AND fa.Timepoint = @fallbackTimepoint) fb
-               ON fb.ParticipantId = a.ParticipantId
         WHERE a.Instrument = @efficacyInstrument
           AND {SiteFilter}
           AND (@instrument IS NULL OR @instrument = @efficacyInstrument)
@@ -207,10 +198,6 @@ public static class ExportQueries
                 dayZeroVisit = anchors.DayZeroVisit,
                 efficacyInstrument = anchors.EfficacyInstrument,
                 score = anchors.EfficacyScore,
-                baselineVisit = anchors.BaselineVisit,
-                baselineTimepoint = anchors.BaselineTimepoint,
-                fallbackVisit = anchors.FallbackVisit,
-                fallbackTimepoint = anchors.FallbackTimepoint,
             });
         }
         return p;

@@ -200,8 +200,9 @@ public static class RandomisationQueries
     public static Task<ParticipantAllocation?> FindParticipantAllocationAsync(DbConnection c, Guid participantId) =>
         c.QuerySingleOrDefaultAsync<ParticipantAllocation>(FindParticipantAllocationSql, new { participantId });
 
-    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsOfStratumAsync(DbConnection c, string stratum) =>
-        (await c.QueryAsync<ParticipantAllocation>(AllocationsOfStratumSql, new { stratum })).AsList();
+    /// <summary>The allocations made in the stratum, in the order of its sequence.</summary>
+    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsOfStratumAsync(DbConnection c, string stratum, DbTransaction? t = null) =>
+        (await c.QueryAsync<ParticipantAllocation>(AllocationsOfStratumSql, new { stratum }, t)).AsList();
 
     /// <summary>The participant's baseline-visit MADRS, or null when none was entered.</summary>
     public static Task<BaselineMadrsRow?> BaselineMadrsAsync(DbConnection c, DbTransaction t, Guid participantId, string visitCode) =>
@@ -219,8 +220,8 @@ public static class RandomisationQueries
     public static Task<string?> ListArmAsync(DbConnection c, DbTransaction t, string stratum, int sequenceNumber) =>
         c.QuerySingleOrDefaultAsync<string?>(ListEntrySql, new { stratum, sequenceNumber }, t);
 
-    public static async Task<IReadOnlyList<AllocationListEntryRow>> ListOfStratumAsync(DbConnection c, string stratum) =>
-        (await c.QueryAsync<AllocationListEntryRow>(ListOfStratumSql, new { stratum })).AsList();
+    public static async Task<IReadOnlyList<AllocationListEntryRow>> ListOfStratumAsync(DbConnection c, string stratum, DbTransaction? t = null) =>
+        (await c.QueryAsync<AllocationListEntryRow>(ListOfStratumSql, new { stratum }, t)).AsList();
 
     public static Task<int> InsertPreparationAsync(DbConnection c, DbTransaction t, PreparationRow row) => c.ExecuteAsync(InsertPreparationSql, row, t);
 

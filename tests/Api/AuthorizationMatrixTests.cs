@@ -145,6 +145,9 @@ public class AuthorizationMatrixTests
         ["ExportDataset"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) =>
             Get(site is null ? $"/api/v1/exports/no-such-dataset.csv?site={Own}" : $"/api/v1/exports/participants.csv?site={site}")),
         ["ExportBundle"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/exports/bundle.zip?site={site}"), NamesARecord: false),
+        // The unblinded bundle (arms and the randomisation list): the unblinded statistician's alone, admins included among those refused.
+        ["ExportUnblindedBundle"] = new(UnblindedStatisticians, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/exports/unblinded.zip?site={site}"),
+            NamesARecord: false),
         ["VerifyAudit"] = new(Admins, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/audit/verify"), NamesARecord: false),
 
         // Randomisation and blinding. Blinded roles see that and when a participant was randomised, never the arm.
@@ -379,7 +382,8 @@ public class AuthorizationMatrixTests
 
     /// <summary>The operations that show or take a participant's arm (or the sequence of arms, or outcomes by arm).</summary>
     private static readonly string[] Unblinding =
-        ["BlindingIndexReport", "DmcReport", "EmergencyUnblinding", "GetAllocation", "GetAllocationSequence", "GetPreparation", "ImportAllocationList", "ListAllocations", "RecordPreparation"];
+        ["BlindingIndexReport", "DmcReport", "EmergencyUnblinding", "ExportUnblindedBundle", "GetAllocation", "GetAllocationSequence", "GetPreparation", "ImportAllocationList",
+         "ListAllocations", "RecordPreparation"];
 
     /// <summary>The declaration (which the matrix holds the API to) gives statisticians nothing clinical outside the extracts.</summary>
     [Test]
@@ -396,12 +400,13 @@ public class AuthorizationMatrixTests
         Assert.That(ReachableBy("pharmacist").Except(Common).Where(o => !Declared[o].SiteBound), Is.Empty, "bound to their sites");
     }
 
-    /// <summary>Unblinded statisticians: allocations, the sequence and its import, the by-arm reports; nothing of the clinical record.</summary>
+    /// <summary>Unblinded statisticians: allocations, the sequence and its import, the by-arm reports, the (unblinded) extracts; nothing of the clinical record.</summary>
     [Test]
     public void UnblindedStatistician_ReachesAllocationsSequenceAndReportsButNoClinicalRecord()
     {
         Assert.That(ReachableBy("unblinded-statistician"), Is.EqualTo(Common.Concat(
-            ["BlindingIndexReport", "DmcReport", "ExportBundle", "ExportDataset", "GetAllocation", "GetAllocationSequence", "GetPreparation", "ImportAllocationList", "ListAllocations"]).Order(StringComparer.Ordinal)));
+            ["BlindingIndexReport", "DmcReport", "ExportBundle", "ExportDataset", "ExportUnblindedBundle", "GetAllocation", "GetAllocationSequence", "GetPreparation",
+             "ImportAllocationList", "ListAllocations"]).Order(StringComparer.Ordinal)));
         Assert.That(ReachableBy("unblinded-statistician").Except(Common).Where(o => !Declared[o].SiteBound), Is.Empty, "bound to their sites");
     }
 

@@ -106,6 +106,8 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
     private static string? Map(IReadOnlyDictionary<string, string> terms, string? value) =>
         value is null ? null : terms.GetValueOrDefault(value, value.ToUpperInvariant());
 
+    protected override Func<AdverseEventRow, string?> ParticipantOf => r => r.Source.Text("ParticipantCode");
+
     protected override async IAsyncEnumerable<AdverseEventRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var reader = await ExportQueries.AdverseEventsAsync(context.Snapshot, context.Filter, context.Anchors, ct);

@@ -106,6 +106,8 @@ public sealed class AssessmentsDataset : ExtractDataset<AssessmentRow>
     private static string Items(IReadOnlyList<int> items) =>
         items.Count > 1 && items[^1] - items[0] == items.Count - 1 ? $"{items[0]}-{items[^1]}" : string.Join(", ", items.Select(i => i.ToString(CultureInfo.InvariantCulture)));
 
+    protected override Func<AssessmentRow, string?> ParticipantOf => r => r.ParticipantCode;
+
     protected override async IAsyncEnumerable<AssessmentRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var reader = await ExportQueries.AssessmentScoresAsync(context.Snapshot, context.Filter, context.Anchors, ct);

@@ -6,7 +6,9 @@ public sealed record DictionaryRow(string Dataset, ExtractColumnInfo Column);
 
 /// <summary>
 /// Every column of every dataset (itself included), from the same column definitions that write
-/// the files, for the same audience: what the dictionary lists is exactly what the files hold.
+/// the files, for the same audience: what the dictionary lists is exactly what the files hold. So a
+/// blinded audience's dictionary does not list the unblinded-only columns (arm, stratum) or the
+/// randomisation list at all; an unblinded audience's lists them, marked unblinded_only = TRUE.
 /// </summary>
 public sealed class DictionaryDataset(Func<IReadOnlyList<IExtractDataset>> datasets) : ExtractDataset<DictionaryRow>
 {
@@ -28,12 +30,12 @@ public sealed class DictionaryDataset(Func<IReadOnlyList<IExtractDataset>> datas
         Column<DictionaryRow>.Boolean("free_text", "Free text", r => r.Column.FreeText,
             "True for text written by people (terms, comments, reasons): present only when an admin asks for free text (includeFreeText=true).", "extract definition"),
         Column<DictionaryRow>.Boolean("unblinded_only", "Unblinded only", r => r.Column.UnblindedOnly,
-            "True for columns that reveal the treatment arm (arm, stratum): present only in extracts for an unblinded role.", "extract definition"),
+            "True for columns that reveal the treatment arm (ARMCD, ARM, STRATUM, RANDNO and the randomisation list): present only in extracts for an unblinded role, and listed only in their dictionary.", "extract definition"),
     ];
 
     protected override async IAsyncEnumerable<DictionaryRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
-        foreach (var dataset in datasets())
+        foreach (var dataset in datasets().Where(d => d.IsFor(context.Audience)))
             foreach (var column in dataset.Columns.Where(c => c.IsFor(context.Audience)))
                 yield return new DictionaryRow(dataset.Name, column);
         await Task.CompletedTask;

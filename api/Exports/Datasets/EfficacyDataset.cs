@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Trial.Core.Efficacy;
 using Trial.Core.Protocol;
 using Trial.Db.Exports;
 
@@ -8,47 +9,26 @@ public sealed class EfficacyRow
 {
     public string ParticipantCode { get; set; } = "";
     public string SiteCode { get; set; } = "";
-    public string VisitCode { get; set; } = "";
     public int? VisitNumber { get; set; }
-    public string? Timepoint { get; set; }
     public DateTime AdministeredUtc { get; set; }
     public int? StudyDay { get; set; }
-    public decimal Total { get; set; }
-    public string? BaselineSource { get; set; }
-    public decimal? Baseline { get; set; }
-    public bool IsBaseline { get; set; }
-    public EfficacyOutcome Outcome { get; set; } = EfficacyOutcome.None;
-}
-
-/// <summary>A MADRS total judged against the participant's baseline by the protocol's efficacy rules.</summary>
-public sealed record EfficacyOutcome(decimal? Change, decimal? PercentChange, bool? Response, bool Remission)
-{
-    public static readonly EfficacyOutcome None = new(null, null, null, false);
-
-    /// <summary>
-    /// Change and percent change from <paramref name="baseline"/>; response = a reduction of at least the protocol's
-    /// percentage, decided on exact values (the percent change is rounded only for display); remission = total at or
-    /// below the protocol's maximum, which needs no baseline. Without a baseline (or on the baseline record itself)
-    /// change, percent change and response are empty; with a baseline of 0 the percentages are undefined.
-    /// </summary>
-    public static EfficacyOutcome Of(decimal total, decimal? baseline, bool isBaseline, EfficacyRules rules)
-    {
-        var remission = total <= rules.RemissionMaxTotal;
-        if (baseline is not { } b || isBaseline) return new EfficacyOutcome(null, null, null, remission);
-        var change = total - b;
-        if (b == 0) return new EfficacyOutcome(change, null, null, remission);
-        var percent = Math.Round(change * 100 / b, 2, MidpointRounding.AwayFromZero);
-        var response = (b - total) * 100 >= rules.ResponseMinReductionPercent * b;
-        return new EfficacyOutcome(change, percent, response, remission);
-    }
+    public EfficacyPoint Point { get; set; } = null!;
+    public string VisitCode => Point.Total.VisitCode;
+    public string? Timepoint => Point.Total.Timepoint;
+    public decimal Total => Point.Total.Total;
+    public string? BaselineSource => Point.Baseline is { } b ? EfficacyBaselineRule.NameOf(b) : null;
+    public decimal? Baseline => Point.Baseline?.Total;
+    public bool IsBaseline => Point.IsBaseline;
+    public EfficacyOutcome Outcome => Point.Outcome;
 }
 
 /// <summary>
 /// One row per participant and visit (and timepoint) with a MADRS total, judged against the participant's
 /// baseline as the protocol defines it: the BL MADRS, or INF1 pre when BL has no total. Response and
-/// remission thresholds come from the protocol file (efficacy), so an amendment needs no code change.
+/// remission thresholds come from the protocol file (efficacy), so an amendment needs no code change. The
+/// judging is Core's <see cref="EfficacyEvaluation"/>, the same the DMC report counts responders with.
 /// </summary>
-public sealed class EfficacyDataset(EfficacyRules rules) : ExtractDataset<EfficacyRow>
+public sealed class EfficacyDataset(ProtocolDefinition protocol) : ExtractDataset<EfficacyRow>
 {
     public override string Name => "efficacy";
     public override string Description => "One row per participant and visit with a MADRS total: baseline, change, percent change, response, remission.";
@@ -81,35 +61,47 @@ public sealed class EfficacyDataset(EfficacyRules rules) : ExtractDataset<Effica
             "True when the total is at or below the protocol's remission threshold (default 10); needs no baseline.", "derived: protocol efficacy.remissionMaxTotal"),
     ];
 
+    private readonly EfficacyBaselineRule _baseline = EfficacyBaselineRule.Of(protocol);
+
+    protected override Func<EfficacyRow, string?> ParticipantOf => r => r.ParticipantCode;
+
     protected override async IAsyncEnumerable<EfficacyRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
-        var anchors = context.Anchors;
-        var fallbackSource = $"{anchors.FallbackVisit} {anchors.FallbackTimepoint}";
-        var row = new EfficacyRow();
-        await using var reader = await ExportQueries.EfficacyAsync(context.Snapshot, context.Filter, anchors, ct);
+        await using var reader = await ExportQueries.EfficacyAsync(context.Snapshot, context.Filter, context.Anchors, ct);
         int code = reader.GetOrdinal("ParticipantCode"), site = reader.GetOrdinal("SiteCode"), visit = reader.GetOrdinal("VisitCode"),
             timepoint = reader.GetOrdinal("Timepoint"), administered = reader.GetOrdinal("AdministeredUtc"), dayZero = reader.GetOrdinal("DayZeroDate"),
-            total = reader.GetOrdinal("Total"), baseline = reader.GetOrdinal("BaselineTotal"), fallback = reader.GetOrdinal("FallbackTotal");
-        while (await reader.ReadAsync(ct))
-        {
-            row.ParticipantCode = reader.GetString(code);
-            row.SiteCode = reader.GetString(site);
-            row.VisitCode = reader.GetString(visit);
-            row.VisitNumber = context.VisitNumbers.TryGetValue(row.VisitCode, out var n) ? n : null;
-            var tp = reader.GetString(timepoint);
-            row.Timepoint = tp.Length > 0 ? tp : null;
-            row.AdministeredUtc = ExportValues.Instant(reader, administered)!.Value;
-            row.StudyDay = ExtractText.StudyDay(context.LocalDate(row.SiteCode, row.AdministeredUtc), ExportValues.Date(reader, dayZero));
-            row.Total = ExportValues.Number(reader, total)!.Value;
+            total = reader.GetOrdinal("Total");
 
-            var bl = ExportValues.Number(reader, baseline);
-            var fb = ExportValues.Number(reader, fallback);
-            (row.BaselineSource, row.Baseline) = bl is not null ? (anchors.BaselineVisit, bl) : fb is not null ? (fallbackSource, fb) : (null, null);
-            row.IsBaseline = bl is not null
-                ? row.VisitCode == anchors.BaselineVisit && tp == anchors.BaselineTimepoint
-                : fb is not null && row.VisitCode == anchors.FallbackVisit && tp == anchors.FallbackTimepoint;
-            row.Outcome = EfficacyOutcome.Of(row.Total, row.Baseline, row.IsBaseline, rules);
-            yield return row;
+        // A participant's totals arrive together (a dozen or so): collect them, judge them against their baseline, then emit.
+        var rows = new List<EfficacyRow>();
+        var totals = new List<EfficacyTotal>();
+        var more = await reader.ReadAsync(ct);
+        while (more || rows.Count > 0)
+        {
+            var participant = more ? reader.GetString(code) : null;
+            if (rows.Count > 0 && participant != rows[0].ParticipantCode)
+            {
+                var points = EfficacyEvaluation.Evaluate(_baseline, protocol.Efficacy, totals);
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    rows[i].Point = points[i];
+                    yield return rows[i];
+                }
+                rows.Clear();
+                totals.Clear();
+            }
+            if (!more) break;
+            var siteCode = reader.GetString(site);
+            var at = ExportValues.Instant(reader, administered)!.Value;
+            var visitCode = reader.GetString(visit);
+            var tp = reader.GetString(timepoint);
+            totals.Add(new EfficacyTotal(visitCode, tp.Length > 0 ? tp : null, ExportValues.Number(reader, total)!.Value));
+            rows.Add(new EfficacyRow
+            {
+                ParticipantCode = participant!, SiteCode = siteCode, VisitNumber = context.VisitNumbers.TryGetValue(visitCode, out var n) ? n : null,
+                AdministeredUtc = at, StudyDay = ExtractText.StudyDay(context.LocalDate(siteCode, at), ExportValues.Date(reader, dayZero)),
+            });
+            more = await reader.ReadAsync(ct);
         }
     }
 }

@@ -3,8 +3,19 @@ using Trial.Db.Exports;
 
 namespace Trial.Api.Exports.Datasets;
 
-/// <summary>One row per participant: who, where, when enrolled, and how far through the study; no eligibility answers or free text.</summary>
-public sealed class ParticipantsDataset : ExtractDataset<ReaderRow>
+public sealed class ParticipantExtractRow(ReaderRow source)
+{
+    public ReaderRow Source { get; } = source;
+
+    /// <summary>The site's calendar date of the first emergency unblinding; null when the participant was never unblinded.</summary>
+    public DateOnly? UnblindedDate { get; set; }
+}
+
+/// <summary>
+/// One row per participant: who, where, when enrolled, how far through the study, and whether they were unblinded in an
+/// emergency (which says that the arm was revealed to their investigator, not which arm); no eligibility answers or free text.
+/// </summary>
+public sealed class ParticipantsDataset : ExtractDataset<ParticipantExtractRow>
 {
     private static readonly IReadOnlyDictionary<string, string> SexWords = new Dictionary<string, string>
     {
@@ -15,33 +26,45 @@ public sealed class ParticipantsDataset : ExtractDataset<ReaderRow>
     public override string Name => "participants";
     public override string Description => "One row per participant.";
 
-    public override IReadOnlyList<ExtractColumn<ReaderRow>> Columns { get; } =
+    public override IReadOnlyList<ExtractColumn<ParticipantExtractRow>> Columns { get; } =
     [
-        Column<ReaderRow>.Text("participant_code", "Participant code", r => r.Text("Code"),
+        Column<ParticipantExtractRow>.Text("participant_code", "Participant code", r => r.Source.Text("Code"),
             "The participant's pseudonymous code, site code and a number assigned at enrolment in order (e.g. WAW-0001). Joins every other dataset (USUBJID in items and adverse-events).",
             "Participant.Code"),
-        Column<ReaderRow>.Text("site", "Site code", r => r.Text("SiteCode"), "The site that enrolled the participant.", "Participant.SiteCode"),
-        Column<ReaderRow>.Text("sex", "Sex", r => SexWords.GetValueOrDefault(r.Text("Sex") ?? "", r.Text("Sex")!),
+        Column<ParticipantExtractRow>.Text("site", "Site code", r => r.Source.Text("SiteCode"), "The site that enrolled the participant.", "Participant.SiteCode"),
+        Column<ParticipantExtractRow>.Text("sex", "Sex", r => SexWords.GetValueOrDefault(r.Source.Text("Sex") ?? "", r.Source.Text("Sex")!),
             "Sex as recorded at enrolment (stored as F, M or X), written in words.", "Participant.Sex", allowed: "female, male, unspecified"),
-        Column<ReaderRow>.Integer("birth_year", "Year of birth", r => r.Integer("BirthYear"),
+        Column<ParticipantExtractRow>.Integer("birth_year", "Year of birth", r => r.Source.Integer("BirthYear"),
             "Year of birth; the full date of birth is not collected.", "Participant.BirthYear", unit: "year"),
-        Column<ReaderRow>.Date("enrolled_date", "Enrolment date", r => r.Date("EnrolledDate"), "Date of consent and enrolment.", "Participant.EnrolledDate"),
-        Column<ReaderRow>.Text("status", "Participant status", r => r.Text("Status"),
+        Column<ParticipantExtractRow>.Date("enrolled_date", "Enrolment date", r => r.Source.Date("EnrolledDate"), "Date of consent and enrolment.", "Participant.EnrolledDate"),
+        Column<ParticipantExtractRow>.Text("status", "Participant status", r => r.Source.Text("Status"),
             "Where the participant stands in the study.", "Participant.Status", allowed: "enrolled, withdrawn, completed"),
-        Column<ReaderRow>.Date("infusions_discontinued_date", "Infusions discontinued", r => r.Date("InfusionsDiscontinuedDate"),
+        Column<ParticipantExtractRow>.Date("infusions_discontinued_date", "Infusions discontinued", r => r.Source.Date("InfusionsDiscontinuedDate"),
             "Date infusions were stopped early; empty when they were not. Follow-up continues, anchored on the last infusion given.",
             "Participant.InfusionsDiscontinuedDate"),
-        Column<ReaderRow>.Date("withdrawn_date", "Withdrawal date", r => r.Date("WithdrawnDate"), "Date the participant withdrew from the study; empty when they did not.", "Participant.WithdrawnDate"),
-        Column<ReaderRow>.Text("protocol_version", "Protocol version at enrolment", r => r.Text("ProtocolVersion"),
+        Column<ParticipantExtractRow>.Date("withdrawn_date", "Withdrawal date", r => r.Source.Date("WithdrawnDate"), "Date the participant withdrew from the study; empty when they did not.", "Participant.WithdrawnDate"),
+        Column<ParticipantExtractRow>.Text("protocol_version", "Protocol version at enrolment", r => r.Source.Text("ProtocolVersion"),
             "Version of the protocol file in force when the participant was enrolled.", "Participant.ProtocolVersion"),
-        Column<ReaderRow>.Text("discontinuation_reason", "Reason infusions were discontinued", r => r.Text("DiscontinuationReason"),
+        Column<ParticipantExtractRow>.Boolean("emergency_unblinded", "Emergency unblinded", r => r.UnblindedDate is not null,
+            "True when an investigator unblinded the participant in an emergency (POST /participants/{code}/unblinding): their arm was revealed "
+            + "at the site, so their later data were collected unblinded. Says nothing of which arm. FALSE in a study without blinding.",
+            "Participant.UnblindedUtc"),
+        Column<ParticipantExtractRow>.Date("emergency_unblinded_date", "Emergency unblinding date", r => r.UnblindedDate,
+            "The site's calendar date of the first emergency unblinding; empty when never unblinded.", "Participant.UnblindedUtc (in the site's time zone)"),
+        Column<ParticipantExtractRow>.Text("discontinuation_reason", "Reason infusions were discontinued", r => r.Source.Text("DiscontinuationReason"),
             "The site's free-text reason for stopping infusions early.", "Participant.DiscontinuationReason", freeText: true),
     ];
 
-    protected override async IAsyncEnumerable<ReaderRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
+    protected override Func<ParticipantExtractRow, string?> ParticipantOf => r => r.Source.Text("Code");
+
+    protected override async IAsyncEnumerable<ParticipantExtractRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var reader = await ExportQueries.ParticipantsAsync(context.Snapshot, context.Filter, ct);
-        var row = new ReaderRow(reader);
-        while (await reader.ReadAsync(ct)) yield return row;
+        var row = new ParticipantExtractRow(new ReaderRow(reader));
+        while (await reader.ReadAsync(ct))
+        {
+            row.UnblindedDate = row.Source.Instant("UnblindedUtc") is { } at ? context.LocalDate(row.Source.Text("SiteCode")!, at) : null;
+            yield return row;
+        }
     }
 }

@@ -66,6 +66,8 @@ public sealed class SafetyAlertsDataset : ExtractDataset<SafetyAlertRow>
             "The monitors' comments and reasons, as 'action: text' separated by ' | ', in order.", "SafetyAlertEvent.Comment", freeText: true),
     ];
 
+    protected override Func<SafetyAlertRow, string?> ParticipantOf => r => r.ParticipantCode;
+
     protected override async IAsyncEnumerable<SafetyAlertRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var reader = await ExportQueries.SafetyAlertEventsAsync(context.Snapshot, context.Filter, ct);

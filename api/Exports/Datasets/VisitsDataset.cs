@@ -64,6 +64,8 @@ public sealed class VisitsDataset : ExtractDataset<VisitRow>
             "Version of the protocol file whose visit plan computed this row (the one in force when the extract was made).", "protocol file: version"),
     ];
 
+    protected override Func<VisitRow, string?> ParticipantOf => r => r.ParticipantCode;
+
     protected override async IAsyncEnumerable<VisitRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         var protocol = context.Protocol;

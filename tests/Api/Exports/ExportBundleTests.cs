@@ -26,7 +26,7 @@ public class ExportBundleTests : ExportScenario
 
         Assert.That(Entry(zip, "participants.csv").Rows.Select(r => r["participant_code"]), Is.EqualTo(new[] { "WAW-0001", "WAW-0002" }));
         Assert.That(Entry(zip, "items.csv").Rows, Has.Count.EqualTo(4 * 10 + 23 + 23 + 94 + 3 * 10));
-        Assert.That(manifest["studyId"]!.GetValue<string>(), Is.EqualTo("KET-TRD-BPD"));
+        Assert.That(manifest["studyId"]!.GetValue<string>(), Is.EqualTo(Host.Protocol.ProtocolId));
         Assert.That(manifest["protocolVersion"]!.GetValue<string>(), Is.EqualTo(Host.Protocol.Version));
         Assert.That(manifest["instrumentDefinitions"]!.AsArray().Select(i => $"{i!["code"]} {i["version"]}"),
             Is.EquivalentTo(new[] { "MADRS MADRS-1.0", "BSL23 BSL23-1.1", "CADSS CADSS-1.1", "BPRS BPRS-1.1", "ASC5D ASC5D-1.0" }));

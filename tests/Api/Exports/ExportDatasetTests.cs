@@ -20,6 +20,7 @@ public class ExportDatasetTests : ExportScenario
         Assert.That(csv.Header, Is.EqualTo(new[]
         {
             "participant_code", "site", "sex", "birth_year", "enrolled_date", "status", "infusions_discontinued_date", "withdrawn_date", "protocol_version",
+            "emergency_unblinded", "emergency_unblinded_date",
         }));
         Assert.That(csv.Rows.Select(r => r["participant_code"]), Is.EqualTo(new[] { "KRK-0001", "WAW-0001", "WAW-0002" }));
         var p2 = csv.Single(("participant_code", "WAW-0002"));
@@ -30,6 +31,7 @@ public class ExportDatasetTests : ExportScenario
         Assert.That(p2["status"], Is.EqualTo("enrolled"));
         Assert.That(p2["infusions_discontinued_date"], Is.EqualTo("2026-03-04"));
         Assert.That(p2["protocol_version"], Is.EqualTo(Host.Protocol.Version));
+        Assert.That((p2["emergency_unblinded"], p2["emergency_unblinded_date"]), Is.EqualTo(("FALSE", "")));
         Assert.That(csv.Single(("participant_code", "WAW-0001"))["infusions_discontinued_date"], Is.Empty);
         Assert.That(csv.Text, Does.Not.Contain("far"), "the discontinuation reason is free text");
     }
@@ -131,7 +133,7 @@ public class ExportDatasetTests : ExportScenario
             "VISITNUM", "VISIT", "QSTPT", "QSDTC", "QSDY",
         }));
         Assert.That(csv.Rows, Has.Count.EqualTo(4 * 10 + 23 + 23 + 94 + 3 * 10 + 10));
-        Assert.That(csv.Rows.Select(r => (r["STUDYID"], r["DOMAIN"])).Distinct(), Is.EqualTo(new[] { ("KET-TRD-BPD", "QS") }));
+        Assert.That(csv.Rows.Select(r => (r["STUDYID"], r["DOMAIN"])).Distinct(), Is.EqualTo(new[] { (Host.Protocol.ProtocolId, "QS") }));
         foreach (var subject in csv.Rows.GroupBy(r => r["USUBJID"]))
             Assert.That(subject.Select(r => int.Parse(r["QSSEQ"])), Is.EqualTo(Enumerable.Range(1, subject.Count())), subject.Key);
 

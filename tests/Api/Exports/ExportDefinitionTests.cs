@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Trial.Api.Exports;
 using Trial.Api.Exports.Datasets;
+using Trial.Core.Efficacy;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
 using Trial.Tests.Db;
@@ -49,7 +50,7 @@ public class ExportDefinitionTests
         Assert.That(arm.IsFor(new ExtractAudience(IncludeFreeText: false, Unblinded: true)), Is.True);
         Assert.That(term.IsFor(ExtractAudience.BlindedPseudonymised), Is.False);
         Assert.That(term.IsFor(new ExtractAudience(IncludeFreeText: true, Unblinded: false)), Is.True);
-        Assert.That(ExportRequests.UnblindedRoles, Is.Empty, "no role sees arms until randomisation exists");
+        Assert.That(ExportRequests.UnblindedRoles, Is.EquivalentTo(new[] { "unblinded-statistician" }), "the statistician and the admin are blinded");
     }
 
     [Test]

@@ -53,9 +53,12 @@ internal static class ExportTestKit
         return Parse(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes));
     }
 
-    public static async Task<(ZipArchive Zip, HttpResponseMessage Response)> BundleAsync(HttpClient client, string query = "")
+    public static Task<(ZipArchive Zip, HttpResponseMessage Response)> BundleAsync(HttpClient client, string query = "") => ZipAsync(client, "bundle.zip", query);
+
+    /// <summary>GETs a zip of the extracts (bundle.zip, unblinded.zip), checks it is one, and opens it.</summary>
+    public static async Task<(ZipArchive Zip, HttpResponseMessage Response)> ZipAsync(HttpClient client, string name, string query = "")
     {
-        var response = await client.GetAsync($"/api/v1/exports/bundle.zip{query}");
+        var response = await client.GetAsync($"/api/v1/exports/{name}{query}");
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), Encoding.UTF8.GetString(bytes));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/zip"));

@@ -117,6 +117,19 @@ public class UnblindedReportTests : ImportedListStudy
     }
 
     [Test]
+    public async Task RandomisationList_OfAnImportedList_IsTheListAsAllocated_WithTheArmsTheDmcReportCounts()
+    {
+        var list = await Exports.ExportTestKit.CsvAsync(_unblinded, "randomisation-list");
+        Assert.That(list.Rows.Select(r => (r["STRATUM"], r["sequence_number"], r["ARMCD"], r["participant_code"])),
+            Is.EqualTo(_ket.Concat(_mdz).Select((code, i) => ("WAW/MADRS<35", (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), i < 5 ? "KET" : "MDZ", code))));
+        Assert.That(list.Rows.Select(r => (r["method"], r["block_index"], r["block_size"], r["position_in_block"])).Distinct(),
+            Is.EqualTo(new[] { ("imported-list", "", "", "") }), "an imported list has no blocks");
+
+        var participants = await Exports.ExportTestKit.CsvAsync(_unblinded, "participants");
+        Assert.That(participants.Rows.GroupBy(r => r["ARMCD"]).Select(g => (g.Key, g.Count())).Order(), Is.EqualTo(new[] { ("KET", 5), ("MDZ", 4) }));
+    }
+
+    [Test]
     public async Task Reports_ForBlindedRolesAndThePharmacist_Are403()
     {
         foreach (var client in Blinded().Select(b => b.Client).Append(_pharmacist))

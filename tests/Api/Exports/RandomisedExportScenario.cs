@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Net;
+using NUnit.Framework;
+using Trial.Tests.Api.Randomisation;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
+
+namespace Trial.Tests.Api.Exports;
+
+/// <summary>
+/// A randomised, double-blind study entered through the API, whose extracts the tests read as every role: in WAW four
+/// participants in stratum WAW/MADRS&lt;35 (both arms among them, whatever the blocks drawn) and one in WAW/MADRS&gt;=35, in
+/// KRK two; each with INF1 given from the pharmacy's preparation, MADRS at BL, INF1 pre and POST24, and a CADSS at t40.
+/// One WAW participant is enrolled with a baseline but not randomised. An hour after all that, the second participant
+/// is unblinded in an emergency.
+/// </summary>
+public abstract class RandomisedExportScenario : BlindedStudyFixture
+{
+    protected readonly List<string> Randomised = [];
+    protected string NotRandomised = "";
+    protected string EmergencyUnblinded = "";
+    protected DateTime BeforeUnblindingUtc, UnblindedUtc;
+
+    /// <summary>A statistician of both sites (the fixture's own is of WAW only).</summary>
+    protected HttpClient Statistician = null!;
+
+    protected IEnumerable<string> Everyone => Randomised.Append(NotRandomised);
+
+    [OneTimeSetUp]
+    public async Task BuildStudyAsync()
+    {
+        Statistician = await _host.UserAsync("statistician", "WAW", "KRK");
+        var krkInfusions = new InfusionKit(_host, _krkInvestigator, "KRK");
+        (int Madrs, HttpClient Investigator, string Site, InfusionKit Kit)[] plan =
+        [
+            (30, _investigator, "WAW", _infusions), (28, _investigator, "WAW", _infusions), (32, _investigator, "WAW", _infusions),
+            (26, _investigator, "WAW", _infusions), (40, _investigator, "WAW", _infusions),
+            (30, _krkInvestigator, "KRK", krkInfusions), (24, _krkInvestigator, "KRK", krkInfusions),
+        ];
+        foreach (var (madrs, investigator, site, kit) in plan)
+        {
+            var code = await RandomisedAsync(madrs, investigator, site);
+            await TrialHost.RecordVisitAsync(investigator, code, "INF1", Inf1Day);
+            await kit.InfuseAsync(code, "INF1", Inf1Start);
+            await AssessAtAsync(investigator, code, "INF1", "pre", "MADRS", Madrs(madrs - 4, item10: 2), Inf1Start.AddMinutes(-10));
+            await AssessAtAsync(investigator, code, "INF1", "t40", "CADSS", Cadss(12), Inf1Start.AddMinutes(45));
+            await AssessAtAsync(investigator, code, "POST24", null, "MADRS", Madrs(madrs / 2 + Randomised.Count % 3, item10: 1), At("POST24", null));
+            Randomised.Add(code);
+        }
+        await RecordAdverseEventAsync(_investigator, Randomised[0], AdverseEvent("Dizziness"));
+        NotRandomised = await EnrolAsync();
+        await ReadyAsync(NotRandomised);
+        foreach (var code in Everyone) await WaitEvaluatedAsync(_host, code);
+
+        _host.Clock.Advance(TimeSpan.FromHours(1));
+        BeforeUnblindingUtc = _host.Clock.GetUtcNow().UtcDateTime;
+        _host.Clock.Advance(TimeSpan.FromMinutes(30));
+        EmergencyUnblinded = Randomised[1];
+        await (await PostAsync(_investigator, $"/api/v1/participants/{EmergencyUnblinded}/unblinding", new { reason = "Severe hypotension in the ward." }))
+            .JsonAsync(HttpStatusCode.Created);
+        UnblindedUtc = _host.Clock.GetUtcNow().UtcDateTime;
+    }
+
+    protected static string Instant(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
