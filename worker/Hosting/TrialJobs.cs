@@ -31,6 +31,15 @@ public sealed class JobOptions
     /// <summary>How long a response is kept for retries with the same Idempotency-Key.</summary>
     public int IdempotencyRetentionHours { get; set; } = 24;
 
+    /// <summary>
+    /// A participant whose work fails in a recurring sweep is retried by a later run this many minutes after the failure,
+    /// the delay doubling with every failure in a row (see <see cref="Sweeps.ParticipantSweeps"/>).
+    /// </summary>
+    public double SweepRetryFirstMinutes { get; set; } = 2;
+
+    /// <summary>The longest delay between two attempts on a participant that keeps failing in a sweep.</summary>
+    public double SweepRetryMaxMinutes { get; set; } = 60;
+
     /// <summary>Jobs run at once in this process. Most of a job's time is spent waiting on the database, so several per core.</summary>
     public int WorkerCount { get; set; } = Math.Min(Environment.ProcessorCount * 5, 20);
 }
@@ -51,6 +60,9 @@ public static class TrialJobs
         configuration.GetSection("Jobs").Bind(options);
         if (isWorkerProcess) options.RunServer = true;
         services.AddSingleton(options);
+        services.AddMetrics();
+        services.AddSingleton<WorkerMetrics>();
+        services.AddSingleton<Sweeps.ParticipantSweeps>();
         services.AddTransient<ScheduleJobs>();
         services.AddTransient<Safety.SafetyJobs>();
         services.AddTransient<Maintenance.MaintenanceJobs>();
