@@ -118,6 +118,19 @@ public class SafetyJobTests
     }
 
     [Test]
+    public async Task Enrol_NoSweepRuns_NewParticipantEvaluatedByItsOwnJob()
+    {
+        // Found by the crash test: a participant enrolled after the start-up sweep waited, unevaluated, for the next minute's sweep.
+        await using var host = TrialHost.Start(settings: NoTimedSafetyJobs);
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+
+        await EventuallyAsync(() => IsEvaluatedAsync(host, code), "the new participant's evaluation");
+    }
+
+    [Test]
     public async Task LostEvaluationJob_SweepTriggered_RaisesTheMissingAlert()
     {
         await using var host = TrialHost.Start(s =>
