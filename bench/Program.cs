@@ -9,6 +9,7 @@ namespace Trial.Bench;
 /// <summary>
 /// <c>dotnet run -c Release --project bench [-- write | schedules | latency | evaluation | all]</c>:
 /// prints the machine, then one table per scenario. Every ratio compares figures measured in the same run.
+/// <c>-- soak [--minutes N]</c> runs the long mixed load on its own (10 minutes unless told), never as part of <c>all</c>.
 /// </summary>
 public static class BenchProgram
 {
@@ -22,9 +23,13 @@ public static class BenchProgram
     public static async Task<int> Main(string[] args)
     {
         var scenario = args.FirstOrDefault() ?? "all";
-        if (scenario is not ("write" or "schedules" or "latency" or "evaluation" or "all"))
+        var minutes = 10.0;
+        var minutesAt = Array.IndexOf(args, "--minutes");
+        if (scenario is not ("write" or "schedules" or "latency" or "evaluation" or "all" or "soak")
+            || minutesAt >= 0 && (scenario != "soak" || minutesAt + 1 >= args.Length
+                                  || !double.TryParse(args[minutesAt + 1], System.Globalization.CultureInfo.InvariantCulture, out minutes) || minutes < 1))
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | schedules | latency | evaluation | all]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | schedules | latency | evaluation | all | soak [--minutes N (at least 1)]]");
             return 2;
         }
 
@@ -36,6 +41,7 @@ public static class BenchProgram
         if (scenario is "schedules" or "all") await SchedulesAsync();
         if (scenario is "latency" or "all") await LatencyAsync();
         if (scenario is "evaluation" or "all") await EvaluationAsync();
+        if (scenario is "soak") await SoakAsync(TimeSpan.FromMinutes(minutes));
         Console.WriteLine($"Total time {total.Elapsed.TotalSeconds:N0} s.");
         return 0;
     }
@@ -150,6 +156,26 @@ public static class BenchProgram
         var atLarge = runs.Where(r => r.Assessments == EvaluationBenchmark.Sizes[^1]).ToList();
         var (alone, whole) = (atLarge.Single(r => !r.Whole).MedianMs, atLarge.Single(r => r.Whole).MedianMs);
         Console.WriteLine($"At {large} assessments (medians): new record alone {Format.N2(alone)} ms, whole participant {Format.N2(whole)} ms, {Format.N0(whole / alone)} times as long.");
+        Console.WriteLine();
+    }
+
+    private static async Task SoakAsync(TimeSpan measured)
+    {
+        Console.WriteLine($"== soak: {Format.N0(measured.TotalMinutes)} minutes after {SoakBenchmark.WarmUp.TotalSeconds:N0} s warm-up; {SoakBenchmark.WriteRate} writes/s paced from " +
+                          $"{SoakBenchmark.Investigators} investigators entering whole participants (enrolment, visits, the battery with 1 in {SoakBenchmark.FiringEvery} firing, " +
+                          $"an adverse event, a correction) and a monitor acknowledging and resolving open alerts; reads paced at {SoakBenchmark.AlertReadRate}/s participant alerts, " +
+                          $"{SoakBenchmark.ScheduleReadRate}/s visit plans, {SoakBenchmark.WorklistReadRate}/s worklist, plus the monitor's open-alert list each second; " +
+                          $"the API as shipped (in-process jobs, SQLite); sampled every {SoakBenchmark.SampleEvery.TotalSeconds:N0} s");
+        Console.WriteLine(SoakBenchmark.SampleHeader);
+        var run = await SoakBenchmark.RunAsync(measured, sample => Console.WriteLine(SoakBenchmark.SampleLine(sample)));
+        Console.WriteLine();
+        Console.WriteLine($"{Format.N0(run.Participants)} participants entered, {Format.N0(run.AlertsRaised)} alerts raised, database {Format.N0(run.DatabaseMb)} MB at the end; " +
+                          $"{Format.N0(run.Errors)} requests failed{(run.FirstError is null ? "" : " (first: " + run.FirstError + ")")}");
+        Console.WriteLine();
+        SoakBenchmark.PrintReport(run);
+        var grown = SoakBenchmark.Drifts(run.Samples).Where(d => !d.WithinNoise).Select(d => d.Name).ToList();
+        Console.WriteLine($"No growth beyond noise, first minute to last (target): {(grown.Count == 0 && run.Errors == 0 ? "met" : "NOT met" + (grown.Count > 0 ? ": " + string.Join(", ", grown) : "") + (run.Errors > 0 ? $"; {run.Errors} errors" : ""))}");
+        Console.WriteLine($"Load at the end: {Machine.LoadAverage()} (1, 5, 15 min)");
         Console.WriteLine();
     }
 

@@ -111,7 +111,7 @@ public static class Machine
             $"Load:     {LoadAverage()} (1, 5, 15 min) at start; the machine is shared, so compare ratios within a run");
     }
 
-    private static string LoadAverage() =>
+    public static string LoadAverage() =>
         System.IO.File.Exists("/proc/loadavg") ? string.Join(" ", System.IO.File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }
 
