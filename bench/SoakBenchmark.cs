@@ -20,10 +20,15 @@ namespace Trial.Bench;
 /// <param name="AtSeconds">Seconds since the measured part of the run began.</param>
 /// <param name="WorkingSetMb">The process's resident memory.</param>
 /// <param name="GcHeapMb">
-/// Live managed memory: what a full, compacting collection forced at the sample leaves (<see cref="GC.GetTotalMemory(bool)"/>).
+/// Live managed memory: what a full, blocking, compacting collection forced at the sample leaves (<see cref="GC.GetTotalMemory(bool)"/>
+/// right after it), so free space between objects does not count.
 /// The heap as the last ordinary collection left it swings by the size of the youngest generation's budget (tens of MB with
 /// server GC), which would hide a leak of a few MB a minute; the forced collection costs one pause of a few ms per sample.
 /// </param>
+/// <param name="AnonymousMb">The part of the working set that is the process's own memory (Linux RssAnon): the managed heap, native allocations such as SQLite's page caches, stacks.</param>
+/// <param name="SqliteMb">Memory SQLite's allocator holds in this process (sqlite3_memory_used): its page caches above all, part of <paramref name="AnonymousMb"/>.</param>
+/// <param name="SharedMb">The part in shared mappings (Linux RssShmem): mostly the JIT's code, which .NET maps twice through a shared memory file, and SQLite's WAL index.</param>
+/// <param name="OpenAlerts">Open alerts in the monitor's last list: the backlog a monitor sees.</param>
 /// <param name="Threads">Operating-system threads of the process.</param>
 /// <param name="SqliteConnections">SQLite connections open in the process (pooled idle ones included): descriptors open on the database file.</param>
 /// <param name="JobsQueued">Hangfire jobs enqueued and not yet started.</param>
@@ -35,7 +40,7 @@ namespace Trial.Bench;
 /// <param name="WriteP99Ms">99th percentile write latency in the window.</param>
 /// <param name="ReadP99Ms">99th percentile read latency in the window.</param>
 public sealed record SoakSample(
-    double AtSeconds, double WorkingSetMb, double GcHeapMb, int Threads, int SqliteConnections, long JobsQueued, long JobsRunning,
+    double AtSeconds, double WorkingSetMb, double GcHeapMb, double AnonymousMb, double SqliteMb, double SharedMb, int OpenAlerts, int Threads, int SqliteConnections, long JobsQueued, long JobsRunning,
     int Writes, int Reads, int Errors, double WriteP50Ms, double WriteP99Ms, double ReadP99Ms)
 {
     public long JobQueue => JobsQueued + JobsRunning;
@@ -65,6 +70,7 @@ public static class SoakBenchmark
     public const int WorklistReadRate = 1;
     public const int Investigators = 8;
     public const int FiringEvery = 25;
+    public const int MonitorAlertsPerSecond = 10;
     public const string SiteCode = "SOK";
     public static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(30);
@@ -80,6 +86,9 @@ public static class SoakBenchmark
         private string? _firstError;
 
         public long TotalErrors => Interlocked.Read(ref _totalErrors);
+
+        /// <summary>Open alerts in the monitor's last list.</summary>
+        public int OpenAlerts { get; set; }
         public string? FirstError => _firstError;
 
         public void Write(double ms) { Interlocked.Increment(ref _writes); _writeMs.Enqueue(ms); }
@@ -174,13 +183,26 @@ public static class SoakBenchmark
     private static SoakSample Sample(double atSeconds, Tally tally, Hangfire.Storage.IMonitoringApi storage, string databasePath)
     {
         var window = tally.Take();
-        var liveBytes = GC.GetTotalMemory(forceFullCollection: true);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var liveBytes = GC.GetTotalMemory(forceFullCollection: false);
         using var process = Process.GetCurrentProcess();
         var statistics = storage.GetStatistics();
         double P(List<double> sorted, double percent) => sorted.Count == 0 ? double.NaN : Stats.Percentile(sorted, percent);
-        return new SoakSample(atSeconds, process.WorkingSet64 / 1048576.0, liveBytes / 1048576.0, process.Threads.Count,
+        var (anonymous, shared) = ResidentParts();
+        return new SoakSample(atSeconds, process.WorkingSet64 / 1048576.0, liveBytes / 1048576.0, anonymous, SQLitePCL.raw.sqlite3_memory_used() / 1048576.0, shared, tally.OpenAlerts, process.Threads.Count,
             OpenSqliteConnections(databasePath), statistics.Enqueued, statistics.Processing,
             window.Writes, window.Reads, window.Errors, P(window.WriteMs, 50), P(window.WriteMs, 99), P(window.ReadMs, 99));
+    }
+
+    /// <summary>The resident memory that is the process's own and that in shared mappings, in MB, from /proc/self/status (Linux only; NaN elsewhere).</summary>
+    private static (double Anonymous, double Shared) ResidentParts()
+    {
+        if (!File.Exists("/proc/self/status")) return (double.NaN, double.NaN);
+        double Kb(string[] lines, string key) =>
+            lines.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal)) is { } line
+                ? double.Parse(line[key.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+        var status = File.ReadAllLines("/proc/self/status");
+        return (Kb(status, "RssAnon:") / 1024, Kb(status, "RssShmem:") / 1024);
     }
 
     /// <summary>
@@ -255,13 +277,16 @@ public static class SoakBenchmark
             }, HttpStatusCode.OK, "\"1\"", writes, tally, stop);
     }
 
-    /// <summary>The monitor: reads the open alerts of the site, acknowledges and resolves a few of them, once a second.</summary>
+    /// <summary>The monitor: reads the open alerts of the site once a second, and acknowledges and resolves the oldest of them.</summary>
     private static async Task MonitorAsync(HttpClient monitor, PollPacer writes, Tally tally, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            var open = await GetAsync(monitor, "/api/v1/safety-alerts?status=open", tally, stop);
-            foreach (var id in (open?.AsArray() ?? []).Take(5).Select(a => a!["id"]!.GetValue<string>()))
+            var open = (await GetAsync(monitor, "/api/v1/safety-alerts?status=open", tally, stop))?.AsArray() ?? [];
+            tally.OpenAlerts = open.Count;
+            // Oldest first (the list is newest first), as many as a monitor works through in a second: so the backlog of
+            // open alerts, and with it the size of this list, stays bounded.
+            foreach (var id in open.Reverse().Take(MonitorAlertsPerSecond).Select(a => a!["id"]!.GetValue<string>()))
             {
                 if (await WriteAsync(monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{id}/acknowledge", new { comment = "Reviewed." }, HttpStatusCode.OK, null, writes, tally, stop) is null) break;
                 await WriteAsync(monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{id}/resolve", new { comment = "Discussed with the site; no action needed." }, HttpStatusCode.OK, null, writes, tally, stop);
@@ -383,9 +408,13 @@ public static class SoakBenchmark
         [
             Of("working set (MB)", s => s.WorkingSetMb),
             Of("GC heap (MB)", s => s.GcHeapMb),
+            Of("  of the working set: own (MB)", s => s.AnonymousMb),
+            Of("    of which SQLite (MB)", s => s.SqliteMb),
+            Of("  of the working set: shared (MB)", s => s.SharedMb),
             Of("threads", s => s.Threads),
             Of("open SQLite connections", s => s.SqliteConnections),
             Of("job queue (enqueued + processing)", s => s.JobQueue),
+            Of("open alerts (the monitor's list)", s => s.OpenAlerts),
             Of("write p99 (ms)", s => s.WriteP99Ms),
         ];
     }
@@ -400,13 +429,13 @@ public static class SoakBenchmark
     }
 
     public const string SampleHeader =
-        "    s   WS (MB)  GC (MB)  threads  connections  job queue  writes/s  reads/s  errors  write p50  write p99  read p99\n" +
-        "-----  --------  -------  -------  -----------  ---------  --------  -------  ------  ---------  ---------  --------";
+        "    s   WS (MB)  own (MB)  SQLite (MB)  shared (MB)  GC (MB)  threads  connections  job queue  open alerts  writes/s  reads/s  errors  write p50  write p99  read p99\n" +
+        "-----  --------  --------  -----------  -----------  -------  -------  -----------  ---------  -----------  --------  -------  ------  ---------  ---------  --------";
 
     /// <summary>One sample as a line under <see cref="SampleHeader"/>.</summary>
     public static string SampleLine(SoakSample s) => string.Join("  ",
-        Format.N0(s.AtSeconds).PadLeft(5), Format.N1(s.WorkingSetMb).PadLeft(8), Format.N1(s.GcHeapMb).PadLeft(7), s.Threads.ToString().PadLeft(7),
-        s.SqliteConnections.ToString().PadLeft(11), s.JobQueue.ToString().PadLeft(9), Format.N1(s.Writes / SampleEvery.TotalSeconds).PadLeft(8),
+        Format.N0(s.AtSeconds).PadLeft(5), Format.N1(s.WorkingSetMb).PadLeft(8), Format.N1(s.AnonymousMb).PadLeft(8), Format.N1(s.SqliteMb).PadLeft(11), Format.N1(s.SharedMb).PadLeft(11), Format.N1(s.GcHeapMb).PadLeft(7), s.Threads.ToString().PadLeft(7),
+        s.SqliteConnections.ToString().PadLeft(11), s.JobQueue.ToString().PadLeft(9), s.OpenAlerts.ToString().PadLeft(11), Format.N1(s.Writes / SampleEvery.TotalSeconds).PadLeft(8),
         Format.N1(s.Reads / SampleEvery.TotalSeconds).PadLeft(7), s.Errors.ToString().PadLeft(6), Format.N1(s.WriteP50Ms).PadLeft(9), Format.N1(s.WriteP99Ms).PadLeft(9),
         Format.N1(s.ReadP99Ms).PadLeft(8));
 
@@ -414,12 +443,13 @@ public static class SoakBenchmark
     public static void PrintReport(SoakRun run)
     {
         var perMinute = (int)Math.Round(60 / SampleEvery.TotalSeconds);
-        var minutes = new Table("minute", "writes/s", "reads/s", "errors", "write p99 ms (max)", "WS MB", "GC heap MB", "threads", "connections", "job queue (max)");
+        var minutes = new Table("minute", "writes/s", "reads/s", "errors", "write p99 ms (max)", "WS MB", "own MB", "SQLite MB", "shared MB", "GC heap MB", "threads", "connections", "job queue (max)");
         foreach (var (minute, i) in run.Samples.Chunk(perMinute).Select((m, i) => (m, i)))
         {
             var seconds = minute.Length * SampleEvery.TotalSeconds;
             minutes.Add($"{i + 1}", Format.N1(minute.Sum(s => s.Writes) / seconds), Format.N1(minute.Sum(s => s.Reads) / seconds), Format.N0(minute.Sum(s => s.Errors)),
-                Format.N1(minute.Max(s => s.WriteP99Ms)), Format.N1(minute.Average(s => s.WorkingSetMb)), Format.N1(minute.Average(s => s.GcHeapMb)),
+                Format.N1(minute.Max(s => s.WriteP99Ms)), Format.N1(minute.Average(s => s.WorkingSetMb)), Format.N1(minute.Average(s => s.AnonymousMb)),
+                Format.N1(minute.Average(s => s.SqliteMb)), Format.N1(minute.Average(s => s.SharedMb)), Format.N1(minute.Average(s => s.GcHeapMb)),
                 Format.N1(minute.Average(s => s.Threads)), Format.N1(minute.Average(s => s.SqliteConnections)), Format.N0(minute.Max(s => s.JobQueue)));
         }
         minutes.Print();
