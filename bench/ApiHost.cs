@@ -71,6 +71,9 @@ public sealed class ApiHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The SQLite file the API runs on.</summary>
+    public string DatabasePath => _folder.File("trial.db");
+
     /// <summary>The application's services (its job storage, for one).</summary>
     public IServiceProvider Services => _factory.Services;
 

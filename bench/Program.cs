@@ -10,6 +10,7 @@ namespace Trial.Bench;
 /// <c>dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] | evaluation | export | all]</c>:
 /// prints the machine, then one table per scenario. Every ratio compares figures measured in the same run.
 /// <c>-- seed ...</c> builds a synthetic study instead (see <see cref="SeedCommand"/>).
+/// <c>-- soak [--minutes N]</c> runs the long mixed load on its own (10 minutes unless told), never as part of <c>all</c>.
 /// </summary>
 public static class BenchProgram
 {
@@ -27,10 +28,16 @@ public static class BenchProgram
         if (Array.IndexOf(args, "--rate") is var r and >= 0 && r + 1 < args.Length && int.TryParse(args[r + 1], out var rate) && rate > 0)
             LatencyBenchmark.Rate = rate;
         var exportOptions = scenario == "export" ? Options.Parse(args[1..]) : null;
-        if (scenario is not ("write" or "audit" or "schedules" or "latency" or "evaluation" or "export" or "all") || (scenario == "export" && exportOptions is null))
+        var minutes = 10.0;
+        var minutesAt = Array.IndexOf(args, "--minutes");
+        if (scenario is not ("write" or "audit" or "schedules" or "latency" or "evaluation" or "export" or "all" or "soak")
+            || (scenario == "export" && exportOptions is null)
+            || minutesAt >= 0 && (scenario != "soak" || minutesAt + 1 >= args.Length
+                                  || !double.TryParse(args[minutesAt + 1], System.Globalization.CultureInfo.InvariantCulture, out minutes) || minutes < 1))
         {
             Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] | evaluation | all |");
-            Console.Error.WriteLine("                                               export [--participants 2000] [--seed 42] [--db path] [--rounds 3]]");
+            Console.Error.WriteLine("                                               export [--participants 2000] [--seed 42] [--db path] [--rounds 3] |");
+            Console.Error.WriteLine("                                               soak [--minutes N (at least 1)]]");
             Console.Error.WriteLine("       dotnet run -c Release --project bench -- seed --participants N [--seed 42] [--out path]");
             return 2;
         }
@@ -50,6 +57,7 @@ public static class BenchProgram
                 int.Parse(exportOptions.Value("seed", "42"), System.Globalization.CultureInfo.InvariantCulture), exportOptions.TryGet("db", out var db) ? db : null,
                 int.Parse(exportOptions.Value("rounds", "3"), System.Globalization.CultureInfo.InvariantCulture));
         }
+        if (scenario is "soak") await SoakAsync(TimeSpan.FromMinutes(minutes));
         Console.WriteLine($"Total time {total.Elapsed.TotalSeconds:N0} s.");
         return 0;
     }
@@ -200,6 +208,26 @@ public static class BenchProgram
         var atLarge = runs.Where(r => r.Assessments == EvaluationBenchmark.Sizes[^1]).ToList();
         var (alone, whole) = (atLarge.Single(r => !r.Whole).MedianMs, atLarge.Single(r => r.Whole).MedianMs);
         Console.WriteLine($"At {large} assessments (medians): new record alone {Format.N2(alone)} ms, whole participant {Format.N2(whole)} ms, {Format.N0(whole / alone)} times as long.");
+        Console.WriteLine();
+    }
+
+    private static async Task SoakAsync(TimeSpan measured)
+    {
+        Console.WriteLine($"== soak: {Format.N0(measured.TotalMinutes)} minutes after {SoakBenchmark.WarmUp.TotalSeconds:N0} s warm-up; {SoakBenchmark.WriteRate} writes/s paced from " +
+                          $"{SoakBenchmark.Investigators} investigators entering whole participants (enrolment, visits, the battery with 1 in {SoakBenchmark.FiringEvery} firing, " +
+                          $"an adverse event, a correction) and a monitor acknowledging and resolving open alerts; reads paced at {SoakBenchmark.AlertReadRate}/s participant alerts, " +
+                          $"{SoakBenchmark.ScheduleReadRate}/s visit plans, {SoakBenchmark.WorklistReadRate}/s worklist, plus the monitor's open-alert list each second; " +
+                          $"the API as shipped (in-process jobs, SQLite); sampled every {SoakBenchmark.SampleEvery.TotalSeconds:N0} s");
+        Console.WriteLine(SoakBenchmark.SampleHeader);
+        var run = await SoakBenchmark.RunAsync(measured, sample => Console.WriteLine(SoakBenchmark.SampleLine(sample)));
+        Console.WriteLine();
+        Console.WriteLine($"{Format.N0(run.Participants)} participants entered, {Format.N0(run.AlertsRaised)} alerts raised, database {Format.N0(run.DatabaseMb)} MB at the end; " +
+                          $"{Format.N0(run.Errors)} requests failed{(run.FirstError is null ? "" : " (first: " + run.FirstError + ")")}");
+        Console.WriteLine();
+        SoakBenchmark.PrintReport(run);
+        var grown = SoakBenchmark.Drifts(run.Samples).Where(d => !d.WithinNoise).Select(d => d.Name).ToList();
+        Console.WriteLine($"No growth beyond noise, first minute to last (target): {(grown.Count == 0 && run.Errors == 0 ? "met" : "NOT met" + (grown.Count > 0 ? ": " + string.Join(", ", grown) : "") + (run.Errors > 0 ? $"; {run.Errors} errors" : ""))}");
+        Console.WriteLine($"Load at the end: {Machine.LoadAverage()} (1, 5, 15 min)");
         Console.WriteLine();
     }
 

@@ -101,7 +101,8 @@ public static class StudySeeder
 
         // Safety alerts as the worker raises them: the rules evaluated over each participant's data.
         log.WriteLine($"  evaluating the safety rules ({clock.Elapsed.TotalSeconds:N0} s)");
-        var safety = new SafetyJobs(database, protocol, new FixedClock(now));
+        var evaluationClock = new FixedClock(now);
+        var safety = new SafetyJobs(database, protocol, evaluationClock, WorkerParts.Sweeps(evaluationClock));
         await Parallel.ForEachAsync(participantIds, new ParallelOptions { MaxDegreeOfParallelism = 2 },
             async (id, _) => await safety.EvaluateParticipantAsync(id));
         counts.Alerts = await ReviewAlertsAsync(database, new Random(options.Seed + 1), monitor, now);

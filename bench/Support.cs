@@ -1,7 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Trial.Db.Infrastructure;
+using Trial.Worker.Hosting;
+using Trial.Worker.Sweeps;
 
 namespace Trial.Bench;
 
@@ -106,6 +111,17 @@ public static class Machine
             $"Load:     {LoadAverage()} (1, 5, 15 min) at start; the machine is shared, so compare ratios within a run");
     }
 
-    private static string LoadAverage() =>
+    public static string LoadAverage() =>
         System.IO.File.Exists("/proc/loadavg") ? string.Join(" ", System.IO.File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+}
+
+/// <summary>The background jobs' parts, for a benchmark that runs a job's work directly rather than through a host.</summary>
+public static class WorkerParts
+{
+    /// <summary>The sweeps' guard as a host builds it, with the default options, its own metrics and no log.</summary>
+    public static ParticipantSweeps Sweeps(TimeProvider clock)
+    {
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        return new ParticipantSweeps(new JobOptions(), clock, new WorkerMetrics(meters), NullLogger<ParticipantSweeps>.Instance);
+    }
 }

@@ -42,6 +42,10 @@ public static class Workload
 
     private static readonly Dictionary<string, int> TimepointMinutes = new(StringComparer.Ordinal) { ["pre"] = 0, ["t40"] = 50, ["t120"] = 130, ["t240"] = 250 };
 
+    /// <summary>When an assessment of a visit held on <paramref name="day"/> is administered: from 09:00 UTC, at its timepoint's minutes after the infusion's start.</summary>
+    public static DateTime AdministeredUtc(DateOnly day, string? timepoint) =>
+        day.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc).AddMinutes(timepoint is null ? 0 : TimepointMinutes[timepoint]);
+
     /// <summary>
     /// Every assessment the protocol's battery schedules for <paramref name="participants"/>
     /// participants (each participant, visit, instrument and timepoint once: 49 per participant
@@ -66,8 +70,7 @@ public static class Workload
             foreach (var visit in protocol.Visits)
                 foreach (var entry in visit.Battery)
                     foreach (var code in entry.Instruments)
-                        slots.Add((p, visit.Code, entry.Timepoint, InstrumentCatalog.Get(code),
-                            dates[visit.Code].ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc).AddMinutes(entry.Timepoint is null ? 0 : TimepointMinutes[entry.Timepoint])));
+                        slots.Add((p, visit.Code, entry.Timepoint, InstrumentCatalog.Get(code), AdministeredUtc(dates[visit.Code], entry.Timepoint)));
         }
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(slots));
 
@@ -85,7 +88,7 @@ public static class Workload
     }
 
     /// <summary>The rule an assessment of this instrument at this timepoint can be made to fire, or null.</summary>
-    private static string? FiringRule(InstrumentDefinition instrument, string? timepoint) => instrument.Code switch
+    public static string? FiringRule(InstrumentDefinition instrument, string? timepoint) => instrument.Code switch
     {
         InstrumentCatalog.Madrs => SafetyEngine.Madrs10High,
         InstrumentCatalog.Bsl23 => SafetyEngine.BslSelfHarm,

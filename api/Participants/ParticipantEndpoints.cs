@@ -128,6 +128,9 @@ public static class ParticipantEndpoints
             var response = ParticipantResponse.From(participant);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Participant, participant.Code, response, participant.SiteCode, participant.Code));
             await w.ScheduleDataChangedAsync(participant.Id);
+            // A new participant starts unevaluated (its row's safety markers differ), and the enrolment date is what the rules'
+            // missed visits hang on: evaluate now, rather than leave it waiting for the next run of the sweep.
+            await w.SafetyDataChangedAsync(participant.Id);
             return Results.Created($"/api/v1/participants/{participant.Code}", response).WithETag(participant.RowVersion);
         });
     }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Trial.Core.Schedule;
 
@@ -43,16 +44,35 @@ public static class ScheduleQueries
         // No site's local date is more than a day past the UTC date, so this bound keeps every candidate.
         var latestToday = DateOnly.FromDateTime(nowUtc).AddDays(1);
         var candidates = await c.QueryAsync<ClosedWindowRow>(ClosedWindowsSql, new { latestToday, no = false });
-        return candidates
-            .Where(r => r.WindowEnd < DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(nowUtc, TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone))))
-            .Select(r => r.ParticipantId).Distinct().ToList();
+        return candidates.Where(r => r.HasClosed(nowUtc)).Select(r => r.ParticipantId).Distinct().ToList();
     }
 
     private sealed class ClosedWindowRow
     {
         public Guid ParticipantId { get; init; }
         public string TimeZone { get; init; } = "UTC";
-        public DateOnly WindowEnd { get; init; }
+
+        // Read as stored (text on SQLite, a date on SQL Server) and converted row by row, like the time zone, so that one
+        // row that cannot be read fails neither this query nor the sweep for every other participant.
+        public object? WindowEnd { get; init; }
+
+        /// <summary>
+        /// Whether the window has closed in the site's calendar. A row whose site time zone or window end cannot be read
+        /// counts as closed: the participant's rebuild then rewrites the stored plan from the visits, or fails under the
+        /// sweep's guard, which logs it and retries later.
+        /// </summary>
+        public bool HasClosed(DateTime nowUtc)
+        {
+            DateOnly? windowEnd = WindowEnd switch
+            {
+                DateOnly d => d,
+                DateTime dt => DateOnly.FromDateTime(dt),
+                string s when DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) => d,
+                _ => null,
+            };
+            if (windowEnd is null || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone)) return true;
+            return windowEnd < DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(nowUtc, zone));
+        }
     }
 
     public static async Task ReplaceAsync(DbConnection c, DbTransaction t, Guid participantId, int dataVersion, IEnumerable<ScheduledVisit> visits, string protocolVersion, DateTime nowUtc)
@@ -67,6 +87,10 @@ public static class ScheduleQueries
             }), t);
         await c.ExecuteAsync(SetScheduleVersionSql, new { participantId, dataVersion }, t);
     }
+
+    /// <summary>The visits the participant's stored plan counts as missed; reads no dates, so a plan with a damaged date can still be replaced.</summary>
+    public static async Task<IReadOnlyList<string>> MissedVisitCodesAsync(DbConnection c, DbTransaction t, Guid participantId) =>
+        (await c.QueryAsync<string>(MissedVisitCodesSql, new { participantId }, t)).AsList();
 
     public static async Task<IReadOnlyList<ScheduledVisitRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
         (await c.QueryAsync<ScheduledVisitRow>(ForParticipantSql, new { participantId }, t)).AsList();
@@ -98,6 +122,7 @@ public static class ScheduleQueries
         FROM ScheduledVisit s JOIN Participant p ON p.Id = s.ParticipantId JOIN Site st ON st.Code = p.SiteCode
         WHERE s.Status = 'scheduled' AND s.Provisional = @no AND s.WindowEnd < @latestToday
         """;
+    private const string MissedVisitCodesSql = "SELECT VisitCode FROM ScheduledVisit WHERE ParticipantId = @participantId AND Status = 'missed'";
     private const string DeleteSql = "DELETE FROM ScheduledVisit WHERE ParticipantId = @participantId";
     private const string SetScheduleVersionSql = "UPDATE Participant SET ScheduleVersion = @dataVersion WHERE Id = @participantId";
     private const string ForParticipantSql = $"{SelectWithParticipant} WHERE s.ParticipantId = @participantId";

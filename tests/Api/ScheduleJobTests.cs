@@ -106,12 +106,12 @@ public class ScheduleJobTests
         host.Clock.Advance(TimeSpan.FromDays(4)); // 03-14: INF2's window (03-11..03-13) has closed
         using var scope = host.Services.CreateScope();
         var found = await scope.ServiceProvider.GetRequiredService<ScheduleJobs>().DetectMissedVisitsAsync();
-        Assert.That(found, Is.EqualTo(1));
+        Assert.That(found.Processed, Is.EqualTo(1));
         var stored = (await StoredAsync(host, id)).ToDictionary(v => v.VisitCode);
         Assert.That(stored["INF2"].Status, Is.EqualTo("missed"));
         Assert.That(stored["POST24"].Status, Is.EqualTo("missed"));
         Assert.That(stored["INF3"].Status, Is.EqualTo("scheduled"));
-        Assert.That(await scope.ServiceProvider.GetRequiredService<ScheduleJobs>().DetectMissedVisitsAsync(), Is.Zero, "nothing left to detect");
+        Assert.That((await scope.ServiceProvider.GetRequiredService<ScheduleJobs>().DetectMissedVisitsAsync()).Found, Is.Zero, "nothing left to detect");
     }
 
     [Test]

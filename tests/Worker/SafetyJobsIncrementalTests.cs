@@ -52,7 +52,7 @@ public class SafetyJobsIncrementalTests
         _folder.Dispose();
     }
 
-    private SafetyJobs Jobs(ProtocolDefinition? protocol = null) => new(_db, protocol ?? DefaultProtocol, _clock);
+    private SafetyJobs Jobs(ProtocolDefinition? protocol = null) => new(_db, protocol ?? DefaultProtocol, _clock, WorkerParts.Sweeps(_clock));
 
     // Run synchronously: FsCheck calls the property as a plain function.
     [FsCheck.NUnit.Property(MaxTest = 20)]
@@ -227,7 +227,7 @@ public class SafetyJobsIncrementalTests
         var participant = await EnrolAsync(jobs);
         await AddAsync(participant, [Madrs("FU-D7", 5, 30)]);
 
-        Assert.That(await jobs.SweepUnevaluatedAsync(), Is.GreaterThanOrEqualTo(1));
+        Assert.That((await jobs.SweepUnevaluatedAsync()).Processed, Is.GreaterThanOrEqualTo(1));
 
         Assert.That(await StoredAlertsAsync(participant), Has.Count.EqualTo(1));
         Assert.That(await UnevaluatedAsync(participant), Is.Empty);

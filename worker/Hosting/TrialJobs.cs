@@ -31,6 +31,23 @@ public sealed class JobOptions
     /// <summary>How long a response is kept for retries with the same Idempotency-Key.</summary>
     public int IdempotencyRetentionHours { get; set; } = 24;
 
+    /// <summary>
+    /// A participant whose work fails in a recurring sweep is retried by a later run this many minutes after the failure,
+    /// the delay doubling with every failure in a row (see <see cref="Sweeps.ParticipantSweeps"/>).
+    /// </summary>
+    public double SweepRetryFirstMinutes { get; set; } = 2;
+
+    /// <summary>The longest delay between two attempts on a participant that keeps failing in a sweep.</summary>
+    public double SweepRetryMaxMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// Embedded mode (in-memory job storage) only: how long a finished job stays in memory, for the Hangfire dashboard.
+    /// Every write enqueues a job or two, so what is kept grows with the write rate times this; Hangfire.InMemory's own
+    /// default (3 hours) held about 1 KB per job, over 5 MB more every minute at 60 writes/s, up to a gigabyte. What
+    /// matters of a job is in the database: its alerts, its stored plan and the version markers the sweeps read.
+    /// </summary>
+    public double FinishedJobRetentionMinutes { get; set; } = 1;
+
     /// <summary>Jobs run at once in this process. Most of a job's time is spent waiting on the database, so several per core.</summary>
     public int WorkerCount { get; set; } = Math.Min(Environment.ProcessorCount * 5, 20);
 }
@@ -51,6 +68,9 @@ public static class TrialJobs
         configuration.GetSection("Jobs").Bind(options);
         if (isWorkerProcess) options.RunServer = true;
         services.AddSingleton(options);
+        services.AddMetrics();
+        services.AddSingleton<WorkerMetrics>();
+        services.AddSingleton<Sweeps.ParticipantSweeps>();
         services.AddTransient<ScheduleJobs>();
         services.AddTransient<Safety.SafetyJobs>();
         services.AddTransient<Maintenance.MaintenanceJobs>();
@@ -67,7 +87,10 @@ public static class TrialJobs
                     PrepareSchemaIfNecessary = true,
                     QueuePollInterval = TimeSpan.Zero,
                 })
-                : new Hangfire.InMemory.InMemoryStorage();
+                : new Hangfire.InMemory.InMemoryStorage(new Hangfire.InMemory.InMemoryStorageOptions
+                {
+                    MaxExpirationTime = TimeSpan.FromMinutes(options.FinishedJobRetentionMinutes),
+                });
         });
         services.AddHangfire((provider, h) => h
             .UseLogProvider(new HangfireLogging(provider.GetRequiredService<ILoggerFactory>()))

@@ -12,6 +12,7 @@ using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Safety;
 using Trial.Db.Visits;
+using Trial.Worker.Sweeps;
 
 namespace Trial.Worker.Safety;
 
@@ -30,7 +31,7 @@ namespace Trial.Worker.Safety;
 /// every later visit compared with it.
 /// </para>
 /// </summary>
-public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimeProvider clock)
+public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimeProvider clock, ParticipantSweeps sweeps)
 {
     public const string SweepJobId = "safety:sweep-unevaluated";
     public const string SaeClockJobId = "safety:sae-clock";
@@ -57,23 +58,24 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     [AutomaticRetry(Attempts = 5)]
     public Task<SafetyEvaluation> EvaluateParticipantAsync(Guid participantId) => EvaluateAsync(participantId, Scope.AfterWrite);
 
-    /// <summary>Evaluates every participant whose data changed since their last evaluation: the safety net for lost jobs.</summary>
+    /// <summary>
+    /// Evaluates every participant whose data changed since their last evaluation: the safety net for lost jobs. One
+    /// participant whose evaluation throws is skipped and retried later (<see cref="ParticipantSweeps"/>).
+    /// </summary>
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    public async Task<int> SweepUnevaluatedAsync()
+    public async Task<SweepOutcome> SweepUnevaluatedAsync()
     {
         var pending = await db.ReadAsync(SafetyQueries.UnevaluatedParticipantsAsync);
-        foreach (var id in pending) await EvaluateAsync(id, Scope.Sweep);
-        return pending.Count;
+        return await sweeps.RunAsync(SweepJobId, pending, id => EvaluateAsync(id, Scope.Sweep));
     }
 
     /// <summary>The SAE reporting clock runs out with time, not with a write: re-evaluate every participant with an unreported SAE.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    public async Task<int> CheckSaeClocksAsync()
+    public async Task<SweepOutcome> CheckSaeClocksAsync()
     {
         var pending = await db.ReadAsync(SafetyQueries.ParticipantsWithUnreportedSaesAsync);
         // Nothing was written, time passed: evaluate even when the data is unchanged.
-        foreach (var id in pending) await EvaluateAsync(id, Scope.SaeClock);
-        return pending.Count;
+        return await sweeps.RunAsync(SaeClockJobId, pending, id => EvaluateAsync(id, Scope.SaeClock));
     }
 
     private enum Scope

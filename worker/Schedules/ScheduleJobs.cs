@@ -5,6 +5,7 @@ using Trial.Core.Sites;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
+using Trial.Worker.Sweeps;
 
 namespace Trial.Worker.Schedules;
 
@@ -12,7 +13,7 @@ namespace Trial.Worker.Schedules;
 /// Keeps each participant's stored visit plan equal to what the protocol computes from the
 /// database. Jobs take ids only and recompute everything, so running one twice changes nothing.
 /// </summary>
-public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeProvider clock)
+public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeProvider clock, ParticipantSweeps sweeps)
 {
     public const string SweepJobId = "schedules:sweep-stale";
     public const string MissedJobId = "schedules:detect-missed";
@@ -30,8 +31,7 @@ public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeP
             var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participantId, w.Transaction);
             var input = participant.ScheduleInput(records);
             var schedule = ScheduleCalculator.Build(protocol, input, today);
-            var missedBefore = (await ScheduleQueries.ForParticipantAsync(w.Connection, participantId, w.Transaction))
-                .Where(v => v.Status == VisitStatuses.Missed).Select(v => v.VisitCode).Order(StringComparer.Ordinal);
+            var missedBefore = (await ScheduleQueries.MissedVisitCodesAsync(w.Connection, w.Transaction, participantId)).Order(StringComparer.Ordinal);
             var missedNow = schedule.Where(v => v.Status == VisitStatuses.Missed).Select(v => v.VisitCode).Order(StringComparer.Ordinal);
             await ScheduleQueries.ReplaceAsync(w.Connection, w.Transaction, participantId, dataVersion, schedule, protocol.Version, now);
             // A visit became missed (or a missed one was recorded late): the VISIT_MISSED alerts follow.
@@ -39,22 +39,23 @@ public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeP
         });
     }
 
-    /// <summary>Rebuilds every schedule the database marks stale: the safety net for a job that was lost.</summary>
+    /// <summary>
+    /// Rebuilds every schedule the database marks stale: the safety net for a job that was lost. One participant whose
+    /// rebuild throws is skipped and retried later (<see cref="ParticipantSweeps"/>).
+    /// </summary>
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    public async Task<int> SweepStaleSchedulesAsync()
+    public async Task<SweepOutcome> SweepStaleSchedulesAsync()
     {
         var stale = await db.ReadAsync(ScheduleQueries.StaleParticipantsAsync);
-        foreach (var id in stale) await RebuildScheduleAsync(id);
-        return stale.Count;
+        return await sweeps.RunAsync(SweepJobId, stale, RebuildScheduleAsync);
     }
 
     /// <summary>Windows close with the passing of time, not with a write: rebuild those whose window closed so they read missed.</summary>
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    public async Task<int> DetectMissedVisitsAsync()
+    public async Task<SweepOutcome> DetectMissedVisitsAsync()
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var due = await db.ReadAsync(c => ScheduleQueries.ParticipantsWithClosedWindowsAsync(c, now));
-        foreach (var id in due) await RebuildScheduleAsync(id);
-        return due.Count;
+        return await sweeps.RunAsync(MissedJobId, due, RebuildScheduleAsync);
     }
 }

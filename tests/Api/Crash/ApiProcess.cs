@@ -61,6 +61,13 @@ public sealed class ApiProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Kills the process (if it still runs) and returns what it wrote to its console: the evidence when a check fails.</summary>
+    public async Task<string> KillAndReadOutputAsync()
+    {
+        await KillAsync();
+        return await _output;
+    }
+
     private async Task WaitReadyAsync()
     {
         using var client = Client(null);

@@ -59,7 +59,7 @@ public class SafetyJobTests
 
         host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 23, 59, 59, TimeSpan.Zero)); // one second before the deadline
         using (var scope = host.Services.CreateScope())
-            Assert.That(await scope.ServiceProvider.GetRequiredService<SafetyJobs>().CheckSaeClocksAsync(), Is.EqualTo(1), "only the unreported SAE is on the clock");
+            Assert.That((await scope.ServiceProvider.GetRequiredService<SafetyJobs>().CheckSaeClocksAsync()).Found, Is.EqualTo(1), "only the unreported SAE is on the clock");
         Assert.That((await SettledAlertsAsync(host, monitor, late)).Select(Rule), Is.EqualTo(new[] { "SAE_REPORTED" }), "not before the deadline");
 
         host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 11, 0, 0, 1, TimeSpan.Zero));
@@ -107,7 +107,7 @@ public class SafetyJobTests
 
         host.Clock.Advance(TimeSpan.FromDays(4)); // 03-14: POST24 (03-10..03-11) and INF2 (03-11..03-13) have closed; INF3 opens 03-15
         using (var scope = host.Services.CreateScope())
-            Assert.That(await scope.ServiceProvider.GetRequiredService<ScheduleJobs>().DetectMissedVisitsAsync(), Is.EqualTo(1));
+            Assert.That((await scope.ServiceProvider.GetRequiredService<ScheduleJobs>().DetectMissedVisitsAsync()).Processed, Is.EqualTo(1));
 
         var alerts = await SettledAlertsAsync(host, monitor, code);
         Assert.That(alerts.Select(a => $"{Rule(a)} {a!["sourceId"]}"), Is.EquivalentTo(new[] { "VISIT_MISSED POST24", "VISIT_MISSED INF2" }), alerts.ToJsonString());
@@ -115,6 +115,19 @@ public class SafetyJobTests
             "Visit POST24 (24 hours after infusion 1) was missed", "closed on 2026-03-11");
         AssertAlert(alerts.Single(a => a!["sourceId"]!.GetValue<string>() == "INF2"), "VISIT_MISSED", "low", code, "INF2", "INF2",
             "Visit INF2 (Infusion 2) was missed", "closed on 2026-03-13");
+    }
+
+    [Test]
+    public async Task Enrol_NoSweepRuns_NewParticipantEvaluatedByItsOwnJob()
+    {
+        // Found by the crash test: a participant enrolled after the start-up sweep waited, unevaluated, for the next minute's sweep.
+        await using var host = TrialHost.Start(settings: NoTimedSafetyJobs);
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+
+        await EventuallyAsync(() => IsEvaluatedAsync(host, code), "the new participant's evaluation");
     }
 
     [Test]
