@@ -15,7 +15,8 @@ public sealed class Database : IAsyncDisposable
 {
     private readonly GroupCommit? _sqliteWriter;
     private readonly IDerivedWorkQueue? _derivedWork;
-    private int _walEnsured;
+    private readonly SemaphoreSlim _walGate = new(1, 1);
+    private volatile bool _walEnsured;
 
     /// <param name="options">Which database.</param>
     /// <param name="derivedWork">Where committed writes signal their derived work (the background jobs); none in tools that only read or migrate.</param>
@@ -63,11 +64,44 @@ public sealed class Database : IAsyncDisposable
             ? new SqliteConnection(ConnectionString)
             : new SqlConnection(ConnectionString);
         await connection.OpenAsync(ct);
-        // WAL lets readers run beside the writer. It is a setting of the database file, so it is made once, not per open;
-        // the writer sets its own durability (GroupCommit), and readers need nothing else.
-        if (Provider == DatabaseProvider.Sqlite && Interlocked.Exchange(ref _walEnsured, 1) == 0)
-            await connection.ExecuteAsync("PRAGMA journal_mode=WAL;");
+        if (Provider == DatabaseProvider.Sqlite && !_walEnsured)
+        {
+            try
+            {
+                await EnsureWalAsync(connection, ct);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
         return connection;
+    }
+
+    /// <summary>
+    /// WAL lets readers run beside the writer; without it an extract's long read would hold the writer off (and the
+    /// extract's own audit row with it) until the busy timeout. It is a setting of the database file, so it is made once,
+    /// not per open, and no other connection of this process is handed out before it holds: SQLite does not change the
+    /// mode while another connection has the file locked and answers with the old mode instead, which is checked here.
+    /// The writer sets its own durability (GroupCommit); readers need nothing else.
+    /// </summary>
+    private async Task EnsureWalAsync(DbConnection connection, CancellationToken ct)
+    {
+        await _walGate.WaitAsync(ct);
+        try
+        {
+            if (_walEnsured) return;
+            var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: ct));
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException(
+                    $"The SQLite database could not be put in WAL mode (it stays in '{mode}' mode): another process has the file open.");
+            _walEnsured = true;
+        }
+        finally
+        {
+            _walGate.Release();
+        }
     }
 
     /// <summary>

@@ -32,6 +32,46 @@ public class WritePathTests
     private static Task<int> SitesAsync(Database db) => db.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM Site"));
 
     [Test]
+    public async Task Write_WhileConnectionsOpenedConcurrentlyHoldReadTransactions_CommitsWithoutWaiting()
+    {
+        // The first connections of a process race to be opened; none may start reading before the file is in WAL mode,
+        // or the file stays in rollback mode and every open read (an extract) holds the writer off until the busy timeout.
+        var (db, _, folder) = Create();
+        using var _f = folder;
+        using var start = new ManualResetEventSlim();
+        var opening = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            var connection = (SqliteConnection)await db.OpenAsync();
+            var transaction = connection.BeginTransaction(deferred: true);
+            await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM Site", transaction: transaction);
+            return (connection, transaction);
+        })).ToList();
+        start.Set();
+        var readers = await Task.WhenAll(opening);
+        try
+        {
+            var write = db.WriteAsync(Someone, Now, async w =>
+            {
+                await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
+                await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW" }, "WAW", null));
+            });
+            Assert.That(await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(write), "the write waited on the open reads");
+            await write;
+            Assert.That(await readers[0].connection.ExecuteScalarAsync<string>("PRAGMA journal_mode;"), Is.EqualTo("wal"));
+        }
+        finally
+        {
+            foreach (var (connection, transaction) in readers)
+            {
+                transaction.Dispose();
+                await connection.DisposeAsync();
+            }
+        }
+        Assert.That(await SitesAsync(db), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Write_WithoutAnAuditRow_IsRolledBackAndThrows()
     {
         var (db, _, folder) = Create();
