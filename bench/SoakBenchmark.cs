@@ -39,9 +39,11 @@ namespace Trial.Bench;
 /// <param name="WriteP50Ms">Median write latency in the window.</param>
 /// <param name="WriteP99Ms">99th percentile write latency in the window.</param>
 /// <param name="ReadP99Ms">99th percentile read latency in the window.</param>
+/// <param name="Extracts">Extracts (bundle.zip) received whole in the window.</param>
+/// <param name="ExtractMaxMs">The longest of those extracts, from request to the last byte; NaN when none finished.</param>
 public sealed record SoakSample(
     double AtSeconds, double WorkingSetMb, double GcHeapMb, double AnonymousMb, double SqliteMb, double SharedMb, int OpenAlerts, int Threads, int SqliteConnections, long JobsQueued, long JobsRunning,
-    int Writes, int Reads, int Errors, double WriteP50Ms, double WriteP99Ms, double ReadP99Ms)
+    int Writes, int Reads, int Errors, double WriteP50Ms, double WriteP99Ms, double ReadP99Ms, int Extracts, double ExtractMaxMs)
 {
     public long JobQueue => JobsQueued + JobsRunning;
 }
@@ -53,7 +55,8 @@ public sealed record SoakRun(IReadOnlyList<SoakSample> Samples, int Participants
 /// that should not. Investigators enter whole participants, every write with an Idempotency-Key (enrolment, every visit, the protocol's battery of assessments
 /// with one in <see cref="FiringEvery"/> firing a safety rule, an adverse event, a correction of the baseline MADRS); a
 /// monitor reads the open alerts and acknowledges and resolves them; readers poll participants' alerts, visit plans and
-/// the worklist. Writes and reads are paced at fixed rates, so a slower server shows as lower throughput, not as more
+/// the worklist; a statistician pulls the whole bundle of extracts (bundle.zip) every <see cref="ExtractEvery"/>, of a study
+/// that grows through the run. Writes and reads are paced at fixed rates, so a slower server shows as lower throughput, not as more
 /// load. Every <see cref="SampleEvery"/> the process's working set, GC heap, threads, open SQLite connections and the job
 /// queue are sampled, with the throughput and latencies of the window.
 /// <para>
@@ -72,6 +75,7 @@ public static class SoakBenchmark
     public const int FiringEvery = 25;
     public const int MonitorAlertsPerSecond = 10;
     public const string SiteCode = "SOK";
+    public static readonly TimeSpan ExtractEvery = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(30);
 
@@ -80,7 +84,7 @@ public static class SoakBenchmark
     /// <summary>The load's counters and the latencies of the current sampling window.</summary>
     private sealed class Tally
     {
-        private ConcurrentQueue<double> _writeMs = new(), _readMs = new();
+        private ConcurrentQueue<double> _writeMs = new(), _readMs = new(), _extractMs = new();
         private int _writes, _reads, _errors;
         private long _totalErrors;
         private string? _firstError;
@@ -93,6 +97,7 @@ public static class SoakBenchmark
 
         public void Write(double ms) { Interlocked.Increment(ref _writes); _writeMs.Enqueue(ms); }
         public void Read(double ms) { Interlocked.Increment(ref _reads); _readMs.Enqueue(ms); }
+        public void Extract(double ms) => _extractMs.Enqueue(ms);
 
         public void Error(string what)
         {
@@ -102,11 +107,12 @@ public static class SoakBenchmark
         }
 
         /// <summary>The window's counts and latencies, and a new window.</summary>
-        public (int Writes, int Reads, int Errors, List<double> WriteMs, List<double> ReadMs) Take()
+        public (int Writes, int Reads, int Errors, List<double> WriteMs, List<double> ReadMs, List<double> ExtractMs) Take()
         {
             var writeMs = Interlocked.Exchange(ref _writeMs, new ConcurrentQueue<double>()).Order().ToList();
             var readMs = Interlocked.Exchange(ref _readMs, new ConcurrentQueue<double>()).Order().ToList();
-            return (Interlocked.Exchange(ref _writes, 0), Interlocked.Exchange(ref _reads, 0), Interlocked.Exchange(ref _errors, 0), writeMs, readMs);
+            var extractMs = Interlocked.Exchange(ref _extractMs, new ConcurrentQueue<double>()).ToList();
+            return (Interlocked.Exchange(ref _writes, 0), Interlocked.Exchange(ref _reads, 0), Interlocked.Exchange(ref _errors, 0), writeMs, readMs, extractMs);
         }
     }
 
@@ -117,6 +123,7 @@ public static class SoakBenchmark
         await using var host = new ApiHost();
         var investigatorToken = await host.CreateInvestigatorAsync(SiteCode);
         var monitorToken = await host.CreateUserAsync("Monitor Soak", Roles.Monitor, SiteCode);
+        var statisticianToken = await host.CreateUserAsync("Statistician Soak", Roles.Statistician, SiteCode);
         var tally = new Tally();
         var recent = new RecentParticipants(200);
         var writes = new PollPacer(WriteRate);
@@ -139,8 +146,7 @@ public static class SoakBenchmark
         load.Add(Task.Run(() => ReadAsync(Client(monitorToken), AlertReadRate, () => recent.Any() is { } code ? $"/api/v1/safety-alerts?participant={code}" : null, tally, stop.Token)));
         load.Add(Task.Run(() => ReadAsync(Client(investigatorToken), ScheduleReadRate, () => recent.Any() is { } code ? $"/api/v1/participants/{code}/visits" : null, tally, stop.Token)));
         load.Add(Task.Run(() => ReadAsync(Client(investigatorToken), WorklistReadRate, () => "/api/v1/visits/due?days=14", tally, stop.Token)));
-        // Extracts: once the extracts endpoints exist, a statistician pulling an analysis extract at a steady rate belongs
-        // here, as one more ReadAsync (e.g. one extract a minute), so the soak covers its memory and connections too.
+        load.Add(Task.Run(() => ExtractAsync(Client(statisticianToken), tally, stop.Token)));
 
         var samples = new List<SoakSample>();
         var storage = host.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
@@ -191,7 +197,8 @@ public static class SoakBenchmark
         var (anonymous, shared) = ResidentParts();
         return new SoakSample(atSeconds, process.WorkingSet64 / 1048576.0, liveBytes / 1048576.0, anonymous, SQLitePCL.raw.sqlite3_memory_used() / 1048576.0, shared, tally.OpenAlerts, process.Threads.Count,
             OpenSqliteConnections(databasePath), statistics.Enqueued, statistics.Processing,
-            window.Writes, window.Reads, window.Errors, P(window.WriteMs, 50), P(window.WriteMs, 99), P(window.ReadMs, 99));
+            window.Writes, window.Reads, window.Errors, P(window.WriteMs, 50), P(window.WriteMs, 99), P(window.ReadMs, 99),
+            window.ExtractMs.Count, window.ExtractMs.Count == 0 ? double.NaN : window.ExtractMs.Max());
     }
 
     /// <summary>The resident memory that is the process's own and that in shared mappings, in MB, from /proc/self/status (Linux only; NaN elsewhere).</summary>
@@ -304,6 +311,44 @@ public static class SoakBenchmark
         {
             await pacer.WaitAsync();
             if (url() is { } next) await GetAsync(reader, next, tally, stop);
+        }
+    }
+
+    /// <summary>
+    /// A statistician pulling the whole bundle every <see cref="ExtractEvery"/>, read to its end and dropped: the server streams it
+    /// from one snapshot while the writes go on, so its memory and connections are the server's to keep flat.
+    /// </summary>
+    private static async Task ExtractAsync(HttpClient statistician, Tally tally, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                using var response = await statistician.GetAsync("/api/v1/exports/bundle.zip", HttpCompletionOption.ResponseHeadersRead, stop);
+                if (response.StatusCode != HttpStatusCode.OK)
+                    tally.Error($"GET bundle.zip: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(stop)}");
+                else
+                {
+                    await using var body = await response.Content.ReadAsStreamAsync(stop);
+                    await body.CopyToAsync(Stream.Null, stop);
+                    tally.Extract(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HttpRequestException ex)
+            {
+                tally.Error($"GET bundle.zip: {ex.Message}");
+            }
+            var wait = ExtractEvery - Stopwatch.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero)
+            {
+                try { await Task.Delay(wait, stop); }
+                catch (OperationCanceledException) { return; }
+            }
         }
     }
 
@@ -443,11 +488,13 @@ public static class SoakBenchmark
     public static void PrintReport(SoakRun run)
     {
         var perMinute = (int)Math.Round(60 / SampleEvery.TotalSeconds);
-        var minutes = new Table("minute", "writes/s", "reads/s", "errors", "write p99 ms (max)", "WS MB", "own MB", "SQLite MB", "shared MB", "GC heap MB", "threads", "connections", "job queue (max)");
+        var minutes = new Table("minute", "writes/s", "reads/s", "extracts", "extract s (max)", "errors", "write p99 ms (max)", "WS MB", "own MB", "SQLite MB", "shared MB", "GC heap MB", "threads", "connections", "job queue (max)");
         foreach (var (minute, i) in run.Samples.Chunk(perMinute).Select((m, i) => (m, i)))
         {
             var seconds = minute.Length * SampleEvery.TotalSeconds;
-            minutes.Add($"{i + 1}", Format.N1(minute.Sum(s => s.Writes) / seconds), Format.N1(minute.Sum(s => s.Reads) / seconds), Format.N0(minute.Sum(s => s.Errors)),
+            var extractMs = minute.Where(s => s.Extracts > 0).Select(s => s.ExtractMaxMs).DefaultIfEmpty(double.NaN).Max();
+            minutes.Add($"{i + 1}", Format.N1(minute.Sum(s => s.Writes) / seconds), Format.N1(minute.Sum(s => s.Reads) / seconds), Format.N0(minute.Sum(s => s.Extracts)),
+                double.IsNaN(extractMs) ? "-" : Format.N1(extractMs / 1000), Format.N0(minute.Sum(s => s.Errors)),
                 Format.N1(minute.Max(s => s.WriteP99Ms)), Format.N1(minute.Average(s => s.WorkingSetMb)), Format.N1(minute.Average(s => s.AnonymousMb)),
                 Format.N1(minute.Average(s => s.SqliteMb)), Format.N1(minute.Average(s => s.SharedMb)), Format.N1(minute.Average(s => s.GcHeapMb)),
                 Format.N1(minute.Average(s => s.Threads)), Format.N1(minute.Average(s => s.SqliteConnections)), Format.N0(minute.Max(s => s.JobQueue)));
