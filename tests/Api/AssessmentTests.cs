@@ -71,7 +71,7 @@ public class AssessmentTests
     public async Task Post_Bsl23_GivesMeanAndSum()
     {
         var code = await NewParticipantAsync();
-        var items = Enumerable.Repeat<decimal?>(1, 23).ToArray();
+        var items = ItemBuilder.Filled(23, 1);
         items[0] = 4;
         var created = await (await _investigator.PostAsJsonAsync(Url(code, "BL"), Body("BSL23", null, items))).JsonAsync(HttpStatusCode.Created);
         Assert.That(created["scores"]!["sum"]!.GetValue<decimal>(), Is.EqualTo(26m));
@@ -89,7 +89,7 @@ public class AssessmentTests
         Assert.That(b["scores"]!["positive"]!.GetValue<decimal>(), Is.EqualTo(10m)); // items 4, 11, 12, 15: 3 + 2 + 2 + 3
         Assert.That(b["timepoint"]!.GetValue<string>(), Is.EqualTo("t40"));
 
-        var cadss = Enumerable.Repeat<decimal?>(0, 23).ToArray();
+        var cadss = ItemBuilder.Filled(23, 0);
         cadss[2] = 2; cadss[0] = 1; cadss[13] = 3;
         var c = await (await _investigator.PostAsJsonAsync(Url(code, "INF1"), Body("CADSS", "t40", cadss))).JsonAsync(HttpStatusCode.Created);
         Assert.That(c["scores"]!["total"]!.GetValue<decimal>(), Is.EqualTo(6m));
@@ -102,7 +102,7 @@ public class AssessmentTests
     public async Task Post_Asc5D_GivesDimensionMeans()
     {
         var code = await NewParticipantAsync();
-        var items = Enumerable.Repeat<decimal?>(10m, 94).ToArray();
+        var items = ItemBuilder.Filled(94, 10m);
         items[0] = 37.5m; // item 1 belongs to OB (27 items): (26 * 10 + 37.5) / 27 = 11.0185…
         var created = await (await _investigator.PostAsJsonAsync(Url(code, "INF1"), Body("ASC5D", "t240", items))).JsonAsync(HttpStatusCode.Created);
         var scores = created["scores"]!.AsObject();
@@ -129,7 +129,7 @@ public class AssessmentTests
         var code = await NewParticipantAsync();
         async Task<HttpResponseMessage> PostAsync(string key, decimal value)
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, Url(code, "BL")) { Content = JsonContent.Create(Body("MADRS", null, Enumerable.Repeat<decimal?>(value, 10))) };
+            var request = new HttpRequestMessage(HttpMethod.Post, Url(code, "BL")) { Content = JsonContent.Create(Body("MADRS", null, ItemBuilder.Filled(10, value))) };
             request.Headers.Add("Idempotency-Key", key);
             return await _investigator.SendAsync(request);
         }
@@ -147,14 +147,14 @@ public class AssessmentTests
     public async Task Post_NotScheduledAtVisit_Is422UnlessMarkedUnscheduled()
     {
         var code = await NewParticipantAsync();
-        var problem = await (await _investigator.PostAsJsonAsync(Url(code, "POST24"), Body("BPRS", null, Enumerable.Repeat<decimal?>(1, 18))))
+        var problem = await (await _investigator.PostAsJsonAsync(Url(code, "POST24"), Body("BPRS", null, ItemBuilder.Filled(18, 1))))
             .ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("does not schedule BPRS at POST24"));
         // BSL-23 is scheduled before INF1 and INF3 only.
-        await (await _investigator.PostAsJsonAsync(Url(code, "INF2"), Body("BSL23", "pre", Enumerable.Repeat<decimal?>(1, 23))))
+        await (await _investigator.PostAsJsonAsync(Url(code, "INF2"), Body("BSL23", "pre", ItemBuilder.Filled(23, 1))))
             .ProblemAsync(HttpStatusCode.UnprocessableEntity);
 
-        var created = await (await _investigator.PostAsJsonAsync(Url(code, "POST24"), Body("BPRS", null, Enumerable.Repeat<decimal?>(1, 18), unscheduled: true)))
+        var created = await (await _investigator.PostAsJsonAsync(Url(code, "POST24"), Body("BPRS", null, ItemBuilder.Filled(18, 1), unscheduled: true)))
             .JsonAsync(HttpStatusCode.Created);
         Assert.That(created["unscheduled"]!.GetValue<bool>(), Is.True);
     }
@@ -185,7 +185,7 @@ public class AssessmentTests
     public async Task Post_Asc5DWithTwoDecimals_Is422NamingTheItem()
     {
         var code = await NewParticipantAsync();
-        var items = Enumerable.Repeat<decimal?>(10m, 94).ToArray();
+        var items = ItemBuilder.Filled(94, 10m);
         items[4] = 12.25m;
         var problem = await (await _investigator.PostAsJsonAsync(Url(code, "INF1"), Body("ASC5D", "t240", items))).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "items[5]" }));
@@ -206,8 +206,8 @@ public class AssessmentTests
     public async Task Post_ToUnknownVisitOrParticipant_Is404()
     {
         var code = await NewParticipantAsync();
-        await (await _investigator.PostAsJsonAsync(Url(code, "INF9"), Body("MADRS", null, Enumerable.Repeat<decimal?>(1, 10)))).ProblemAsync(HttpStatusCode.NotFound);
-        await (await _investigator.PostAsJsonAsync(Url("WAW-9999", "BL"), Body("MADRS", null, Enumerable.Repeat<decimal?>(1, 10)))).ProblemAsync(HttpStatusCode.NotFound);
+        await (await _investigator.PostAsJsonAsync(Url(code, "INF9"), Body("MADRS", null, ItemBuilder.Filled(10, 1)))).ProblemAsync(HttpStatusCode.NotFound);
+        await (await _investigator.PostAsJsonAsync(Url("WAW-9999", "BL"), Body("MADRS", null, ItemBuilder.Filled(10, 1)))).ProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Test]

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Trial.Core.Protocol;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api;
 

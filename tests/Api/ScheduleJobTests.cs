@@ -12,6 +12,7 @@ using Trial.Db.Participants;
 using Trial.Db.Schedules;
 using Trial.Worker.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api;
 
@@ -38,7 +39,7 @@ public class ScheduleJobTests
         var id = await ParticipantIdAsync(host, code);
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
 
-        await EventuallyAsync(async () => !await IsStaleAsync(host, id), "the schedule job to run");
+        await Eventually.HoldsAsync(async () => !await IsStaleAsync(host, id), "the schedule job to run");
         var stored = (await StoredAsync(host, id)).ToDictionary(v => v.VisitCode);
         Assert.That(stored["INF1"].Status, Is.EqualTo("done"));
         Assert.That(stored["INF2"].TargetDate, Is.EqualTo(new DateOnly(2026, 3, 12)));
@@ -64,7 +65,7 @@ public class ScheduleJobTests
 
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger(ScheduleJobs.SweepJobId);
 
-        await EventuallyAsync(async () => !await IsStaleAsync(host, id), "the sweep to rebuild the stale schedule");
+        await Eventually.HoldsAsync(async () => !await IsStaleAsync(host, id), "the sweep to rebuild the stale schedule");
         var stored = (await StoredAsync(host, id)).ToDictionary(v => v.VisitCode);
         Assert.That(stored["INF1"].Status, Is.EqualTo("done"));
         Assert.That(stored["INF2"].TargetDate, Is.EqualTo(new DateOnly(2026, 3, 12)));
@@ -79,7 +80,7 @@ public class ScheduleJobTests
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
         var id = await ParticipantIdAsync(host, code);
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
-        await EventuallyAsync(async () => !await IsStaleAsync(host, id), "the schedule job to run");
+        await Eventually.HoldsAsync(async () => !await IsStaleAsync(host, id), "the schedule job to run");
 
         using var scope = host.Services.CreateScope();
         var jobs = scope.ServiceProvider.GetRequiredService<ScheduleJobs>();
@@ -100,7 +101,7 @@ public class ScheduleJobTests
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
         var id = await ParticipantIdAsync(host, code);
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
-        await EventuallyAsync(async () => !await IsStaleAsync(host, id), "the schedule job to run");
+        await Eventually.HoldsAsync(async () => !await IsStaleAsync(host, id), "the schedule job to run");
         Assert.That((await StoredAsync(host, id)).Single(v => v.VisitCode == "INF2").Status, Is.EqualTo("scheduled"));
 
         host.Clock.Advance(TimeSpan.FromDays(4)); // 03-14: INF2's window (03-11..03-13) has closed
@@ -128,7 +129,7 @@ public class ScheduleJobTests
         var otherId = await ParticipantIdAsync(host, other);
         (await waw.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
         (await krk.PutJsonAsync($"/api/v1/participants/{other}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
-        await EventuallyAsync(async () => !await IsStaleAsync(host, id) && !await IsStaleAsync(host, otherId), "the schedule jobs to run");
+        await Eventually.HoldsAsync(async () => !await IsStaleAsync(host, id) && !await IsStaleAsync(host, otherId), "the schedule jobs to run");
 
         // Today 03-10. POST24 target 03-10 (window to 03-11); INF2 03-12 (03-11..03-13); INF3 03-16 (03-15..03-17); INF4 opens 03-18.
         var due = await (await waw.GetAsync("/api/v1/visits/due?days=7")).JsonArrayAsync();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using Trial.Worker.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api;
 
@@ -79,7 +80,7 @@ public class SiteCalendarTests
 
         host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 5, 5, 30, 0, TimeSpan.Zero));
         Assert.That(await Post24StatusAsync(), Is.EqualTo("missed"), "00:30 on 5 March in New York: the window has closed");
-        await EventuallyAsync(async () => (await AlertsAsync(monitor, code)).Any(a => Rule(a) == "VISIT_MISSED"), "VISIT_MISSED for POST24");
+        await Eventually.HoldsAsync(async () => (await AlertsAsync(monitor, code)).Any(a => Rule(a) == "VISIT_MISSED"), "VISIT_MISSED for POST24");
     }
 
     [Test]

@@ -6,6 +6,7 @@ using Trial.Tests.Api;
 using Trial.Worker.Safety;
 using Trial.Worker.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Worker;
 
@@ -24,16 +25,16 @@ public class EmbeddedJobStorageTests
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
-        await EventuallyAsync(() => IsEvaluatedAsync(host, code), "the enrolment's jobs");
+        await Eventually.HoldsAsync(() => IsEvaluatedAsync(host, code), "the enrolment's jobs");
         Assert.That(monitoring.SucceededListCount(), Is.GreaterThan(0), "the finished jobs are kept for a while");
 
-        await EventuallyAsync(() => Task.FromResult(monitoring.SucceededListCount() == 0), "the finished jobs to leave memory");
+        await Eventually.HoldsAsync(() => Task.FromResult(monitoring.SucceededListCount() == 0), "the finished jobs to leave memory");
 
         using (var connection = storage.GetConnection())
             Assert.That(connection.GetRecurringJobs().Select(j => j.Id),
                 Is.SupersetOf(new[] { SafetyJobs.SweepJobId, SafetyJobs.SaeClockJobId, ScheduleJobs.SweepJobId, ScheduleJobs.MissedJobId }), "recurring jobs do not expire");
         var succeeded = monitoring.GetStatistics().Succeeded;
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SweepJobId);
-        await EventuallyAsync(() => Task.FromResult(monitoring.GetStatistics().Succeeded > succeeded), "the recurring sweep to run again");
+        await Eventually.HoldsAsync(() => Task.FromResult(monitoring.GetStatistics().Succeeded > succeeded), "the recurring sweep to run again");
     }
 }

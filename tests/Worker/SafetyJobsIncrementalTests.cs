@@ -196,7 +196,7 @@ public class SafetyJobsIncrementalTests
         var jobs = Jobs();
         var participant = await EnrolAsync(jobs);
         var selfReports = Enumerable.Range(1, SafetyJobs.MaxNewRecords + 1)
-            .Select(day => Assessment(InstrumentCatalog.Bsl23, $"SR-{day:000}", null, [.. Enumerable.Repeat<decimal?>(1, 23)], Today.AddDays(day)));
+            .Select(day => Assessment(InstrumentCatalog.Bsl23, $"SR-{day:000}", null, ItemBuilder.Filled(23, 1), Today.AddDays(day)));
         await AddAsync(participant, [.. selfReports]);
 
         var evaluation = await jobs.EvaluateParticipantAsync(participant);
@@ -211,7 +211,7 @@ public class SafetyJobsIncrementalTests
     {
         var jobs = Jobs();
         var participant = await EnrolAsync(jobs);
-        var asc = Assessment(InstrumentCatalog.Asc5D, "INF1", "t240", [.. Enumerable.Repeat<decimal?>(50, InstrumentCatalog.Get(InstrumentCatalog.Asc5D).ItemCount)]);
+        var asc = Assessment(InstrumentCatalog.Asc5D, "INF1", "t240", ItemBuilder.Filled(InstrumentCatalog.Get(InstrumentCatalog.Asc5D).ItemCount, 50));
         await AddAsync(participant, [asc]);
 
         var evaluation = await jobs.EvaluateParticipantAsync(participant);

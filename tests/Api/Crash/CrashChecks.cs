@@ -4,6 +4,7 @@ using Dapper;
 using NUnit.Framework;
 using Trial.Db.Infrastructure;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Crash;
 
@@ -24,15 +25,15 @@ internal static class CrashChecks
         Assert.That(study.Unanswered, Is.Empty, "every unanswered write was sent again");
 
         // Within a bounded time of the restart, the rules have seen every write and every plan is current.
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (Pending(databasePath) is var pending && pending != (0, 0))
-        {
-            if (watch.Elapsed > CatchUpBound)
-                Assert.Fail($"{pending.Safety} participants still unevaluated and {pending.Schedules} plans still stale {CatchUpBound.TotalSeconds} s after the restart:\n"
-                            + string.Join("\n", Waiting(databasePath)));
-            await Task.Delay(50);
-        }
-        TestContext.Out.WriteLine($"caught up {watch.Elapsed.TotalSeconds:N1} s after the restart");
+        var caughtUp = await Eventually.HoldsAsync(() => Task.FromResult(Pending(databasePath) == (0, 0)),
+            () =>
+            {
+                var pending = Pending(databasePath);
+                return $"{pending.Safety} participants still unevaluated and {pending.Schedules} plans still stale {CatchUpBound.TotalSeconds} s after the restart:\n"
+                       + string.Join("\n", Waiting(databasePath));
+            },
+            CatchUpBound);
+        TestContext.Out.WriteLine($"caught up {caughtUp.TotalSeconds:N1} s after the restart");
 
         using var admin = api.Client();
         await AssertAcknowledgedValuesAsync(study, admin);

@@ -8,6 +8,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Trial.Tests.Api.Safety;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Crash;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using NUnit.Framework;
 using Trial.Tests.Api.Safety;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Exports;
 

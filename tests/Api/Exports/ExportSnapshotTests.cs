@@ -7,6 +7,7 @@ using Trial.Db.Exports;
 using Trial.Db.Infrastructure;
 using static Trial.Tests.Api.Exports.ExportTestKit;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Exports;
 

@@ -3,6 +3,7 @@ using System.Net;
 using NUnit.Framework;
 using Trial.Tests.Api.Randomisation;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Exports;
 

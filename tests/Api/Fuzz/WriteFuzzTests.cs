@@ -11,6 +11,7 @@ using NUnit.Framework;
 using Trial.Tests.Api.Randomisation;
 using Trial.Tests.Db;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Fuzz;
 

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using NUnit.Framework;
 using Trial.Core.Protocol;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Randomisation;
 
@@ -35,6 +36,10 @@ public partial class BlindingSweepTests : BlindedStudyFixture
             _codes.Add(code);
             _armOf[code] = (await AllocationAsync(code))["arm"]!.GetValue<string>();
             await TrialHost.RecordVisitAsync(_investigator, code, "INF1", Inf1Day);
+            // Today is past INF2's window, so the evaluation after this visit raises VISIT_MISSED for INF2, which the
+            // discontinuation below supersedes. Waiting for it makes every participant's trail the same; otherwise
+            // whether that evaluation ran before the discontinuation is a race, and the trails' sizes differ by chance.
+            await WaitEvaluatedAsync(_host, code);
             var infusion = await _infusions.InfuseAsync(code, "INF1", Inf1Start);
             var preparation = await (await _pharmacist.GetAsync($"/api/v1/participants/{code}/visits/INF1/preparation")).JsonAsync(HttpStatusCode.OK);
             _totalDoses.Add(preparation["totalDoseMg"]!.GetValue<decimal>());

@@ -8,6 +8,7 @@ using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Db.Infrastructure;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Randomisation;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using NUnit.Framework;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Safety;
 

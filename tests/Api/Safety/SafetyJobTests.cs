@@ -9,6 +9,7 @@ using Trial.Db.Infrastructure;
 using Trial.Worker.Safety;
 using Trial.Worker.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Safety;
 
@@ -64,7 +65,7 @@ public class SafetyJobTests
 
         host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 11, 0, 0, 1, TimeSpan.Zero));
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SaeClockJobId);
-        await EventuallyAsync(async () => (await AlertsAsync(monitor, late)).Any(a => Rule(a) == "SAE_CLOCK"), "the SAE clock job to raise SAE_CLOCK");
+        await Eventually.HoldsAsync(async () => (await AlertsAsync(monitor, late)).Any(a => Rule(a) == "SAE_CLOCK"), "the SAE clock job to raise SAE_CLOCK");
 
         var alerts = await SettledAlertsAsync(host, monitor, late);
         Assert.That(alerts.Select(Rule), Is.EquivalentTo(new[] { "SAE_REPORTED", "SAE_CLOCK" }));
@@ -99,7 +100,7 @@ public class SafetyJobTests
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/BL", new { actualDate = "2026-03-05" })).EnsureSuccessStatusCode();
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
         var db = host.Services.GetRequiredService<Database>();
-        await EventuallyAsync(() => db.ReadAsync(c => c.ExecuteScalarAsync<bool>("SELECT ScheduleVersion = DataVersion FROM Participant WHERE Code = @code", new { code })),
+        await Eventually.HoldsAsync(() => db.ReadAsync(c => c.ExecuteScalarAsync<bool>("SELECT ScheduleVersion = DataVersion FROM Participant WHERE Code = @code", new { code })),
             "the stored schedule to follow the visits");
         using (var scope = host.Services.CreateScope())
             await scope.ServiceProvider.GetRequiredService<SafetyJobs>().EvaluateParticipantAsync(id);
@@ -127,7 +128,7 @@ public class SafetyJobTests
 
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
 
-        await EventuallyAsync(() => IsEvaluatedAsync(host, code), "the new participant's evaluation");
+        await Eventually.HoldsAsync(() => IsEvaluatedAsync(host, code), "the new participant's evaluation");
     }
 
     [Test]
@@ -148,7 +149,7 @@ public class SafetyJobTests
 
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SweepJobId);
 
-        await EventuallyAsync(async () => (await AlertsAsync(monitor, code)).Count > 0, "the sweep to evaluate the participant");
+        await Eventually.HoldsAsync(async () => (await AlertsAsync(monitor, code)).Count > 0, "the sweep to evaluate the participant");
         var alerts = await SettledAlertsAsync(host, monitor, code);
         Assert.That(alerts, Has.Count.EqualTo(1), alerts.ToJsonString());
         AssertAlert(alerts[0], "MADRS10_HIGH", "high", code, "BL", Source(id), "MADRS item 10", "= 5");

@@ -14,9 +14,9 @@ using Trial.Db.Participants;
 namespace Trial.Tests.Api.Safety;
 
 /// <summary>
-/// What the safety tests share: item vectors that score to chosen values, the protocol's visit times
-/// (all before the host's clock, 2026-03-10T12:00Z), and bounded waits for the Hangfire jobs that
-/// evaluate the rules after a write has returned.
+/// What the safety tests share: the protocol's visit times
+/// (all before the host's clock, 2026-03-10T12:00Z), and waits for the Hangfire jobs that evaluate the rules
+/// after a write has returned.
 /// </summary>
 internal static class SafetyTestKit
 {
@@ -37,37 +37,6 @@ internal static class SafetyTestKit
         VisitStarts[visit].AddMinutes(timepoint is null ? 0 : TimepointMinutes[timepoint]);
 
     public static string AssessmentsUrl(string code, string visit) => $"/api/v1/participants/{code}/visits/{visit}/assessments";
-
-    /// <summary>A complete MADRS with item 10 as given and items 1–9 spread evenly to make <paramref name="total"/>.</summary>
-    public static decimal?[] Madrs(int total, int item10) => Spread(10, total - item10, 9, (10, item10));
-
-    /// <summary>A complete BSL-23 with every item <paramref name="fill"/> except those set.</summary>
-    public static decimal?[] Bsl(int fill, params (int Item, int Value)[] set) => Fill(23, fill, set);
-
-    /// <summary>A complete CADSS whose 23 items add up to <paramref name="total"/>.</summary>
-    public static decimal?[] Cadss(int total) => Spread(23, total, 23);
-
-    /// <summary>A complete BPRS with every item 1 (not present) except those set.</summary>
-    public static decimal?[] Bprs(params (int Item, int Value)[] set) => Fill(18, 1, set);
-
-    public static decimal?[] Asc5D() => Fill(94, 15);
-
-    private static decimal?[] Fill(int count, int value, params (int Item, int Value)[] set)
-    {
-        var items = Enumerable.Repeat<decimal?>(value, count).ToArray();
-        foreach (var (item, v) in set) items[item - 1] = v;
-        return items;
-    }
-
-    // The first `over` items share `sum` as evenly as possible; the set items then override.
-    private static decimal?[] Spread(int count, int sum, int over, params (int Item, int Value)[] set)
-    {
-        var items = new decimal?[count];
-        for (var i = 0; i < over; i++) items[i] = sum / over + (i < sum % over ? 1 : 0);
-        for (var i = over; i < count; i++) items[i] = 0;
-        foreach (var (item, v) in set) items[item - 1] = v;
-        return items;
-    }
 
     /// <summary>Posts an assessment and returns its id (expects 201).</summary>
     public static Task<Guid> AssessAsync(HttpClient investigator, string code, string visit, string? timepoint, string instrument, decimal?[] items) =>
@@ -108,17 +77,6 @@ internal static class SafetyTestKit
         return (host.Client(body["token"]!.GetValue<string>()), Guid.Parse(body["id"]!.GetValue<string>()));
     }
 
-    /// <summary>Waits (bounded) for background work the test cannot await directly.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"Timed out waiting for: {what}");
-            await Task.Delay(50);
-        }
-    }
-
     public static Task<bool> IsEvaluatedAsync(TrialHost host, string code) =>
         host.Services.GetRequiredService<Database>().ReadAsync(c =>
             c.ExecuteScalarAsync<bool>("SELECT SafetyEvaluatedVersion = SafetyVersion FROM Participant WHERE Code = @code", new { code }));
@@ -128,7 +86,7 @@ internal static class SafetyTestKit
     /// bumps the participant's safety version in its own transaction, the evaluation records the version it saw).
     /// </summary>
     public static Task WaitEvaluatedAsync(TrialHost host, string code) =>
-        EventuallyAsync(() => IsEvaluatedAsync(host, code), $"the safety rules to be evaluated for {code}");
+        Eventually.HoldsAsync(() => IsEvaluatedAsync(host, code), $"the safety rules to be evaluated for {code}");
 
     /// <summary>
     /// The participant's alerts once the rules have seen all of its data (superseded ones left out unless asked).

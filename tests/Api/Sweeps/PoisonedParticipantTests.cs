@@ -12,6 +12,7 @@ using Trial.Worker.Safety;
 using Trial.Worker.Schedules;
 using Trial.Worker.Sweeps;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Sweeps;
 

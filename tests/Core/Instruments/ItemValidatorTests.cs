@@ -16,7 +16,7 @@ public class ItemValidatorTests
     [TestCase("ASC5D", 93, "5D-ASC has 94 items; 93 were given")]
     public void Validate_WrongCount_OneWholeListError(string code, int given, string message)
     {
-        var errors = ItemValidator.Validate(InstrumentCatalog.Get(code), TestItems.Filled(given, 1));
+        var errors = ItemValidator.Validate(InstrumentCatalog.Get(code), ItemBuilder.Filled(given, 1));
 
         Assert.That(errors, Is.EqualTo(new[] { new ItemError(null, message) }));
     }
@@ -32,7 +32,7 @@ public class ItemValidatorTests
     public void Validate_OutOfRange_NamesItemAndRange(string code, int item, decimal value, string message)
     {
         var d = InstrumentCatalog.Get(code);
-        var items = TestItems.With(TestItems.Filled(d.ItemCount, d.MinValue), item, value);
+        var items = ItemBuilder.With(ItemBuilder.Filled(d.ItemCount, d.MinValue), item, value);
 
         Assert.That(ItemValidator.Validate(d, items), Is.EqualTo(new[] { new ItemError(item, message) }));
     }
@@ -44,7 +44,7 @@ public class ItemValidatorTests
     public void Validate_NonInteger_NamesItem(string code, int item, decimal value, string message)
     {
         var d = InstrumentCatalog.Get(code);
-        var items = TestItems.With(TestItems.Filled(d.ItemCount, d.MinValue), item, value);
+        var items = ItemBuilder.With(ItemBuilder.Filled(d.ItemCount, d.MinValue), item, value);
 
         Assert.That(ItemValidator.Validate(d, items), Is.EqualTo(new[] { new ItemError(item, message) }));
     }
@@ -52,7 +52,7 @@ public class ItemValidatorTests
     [Test]
     public void Validate_AscTwoDecimals_NamesItem()
     {
-        var items = TestItems.With(TestItems.Filled(94, 50m), 12, 55.55m);
+        var items = ItemBuilder.With(ItemBuilder.Filled(94, 50m), 12, 55.55m);
 
         Assert.That(ItemValidator.Validate(Asc, items), Is.EqualTo(new[] { new ItemError(12, "item 12 must have at most one decimal place; got 55.55") }));
     }
@@ -60,7 +60,7 @@ public class ItemValidatorTests
     [Test]
     public void Validate_AscOneDecimalAndBounds_NoErrors()
     {
-        var items = TestItems.With(TestItems.With(TestItems.Filled(94, 55.5m), 1, 0m), 94, 100m);
+        var items = ItemBuilder.With(ItemBuilder.With(ItemBuilder.Filled(94, 55.5m), 1, 0m), 94, 100m);
 
         Assert.That(ItemValidator.Validate(Asc, items), Is.Empty);
     }
@@ -68,8 +68,8 @@ public class ItemValidatorTests
     [Test]
     public void Validate_TrailingZerosInValue_JudgedByValueNotNotation()
     {
-        var madrs = TestItems.With(TestItems.Filled(10, 0m), 1, 3.00m);
-        var asc = TestItems.With(TestItems.Filled(94, 0m), 1, 55.50m);
+        var madrs = ItemBuilder.With(ItemBuilder.Filled(10, 0m), 1, 3.00m);
+        var asc = ItemBuilder.With(ItemBuilder.Filled(94, 0m), 1, 55.50m);
 
         using (Assert.EnterMultipleScope())
         {
@@ -97,7 +97,7 @@ public class ItemValidatorTests
     [Test]
     public void Validate_NonIntegerAndOutOfRange_ReportsTheRange()
     {
-        var items = TestItems.With(TestItems.Filled(10, 0m), 4, 6.5m);
+        var items = ItemBuilder.With(ItemBuilder.Filled(10, 0m), 4, 6.5m);
 
         Assert.That(ItemValidator.Validate(Madrs, items), Is.EqualTo(new[] { new ItemError(4, "item 4 (reduced sleep) must be between 0 and 6; got 6.5") }));
     }

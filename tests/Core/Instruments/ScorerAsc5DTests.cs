@@ -19,7 +19,7 @@ public class ScorerAsc5DTests
     [TestCase(55.5)]
     public void Score_AllItemsEqual_EveryScoreIsThatValue(decimal value)
     {
-        var result = Scorer.Score(Asc, TestItems.Filled(94, value));
+        var result = Scorer.Score(Asc, ItemBuilder.Filled(94, value));
 
         using (Assert.EnterMultipleScope())
         {
@@ -63,7 +63,7 @@ public class ScorerAsc5DTests
     public void Score_MeanOnAFourPlaceMidpoint_RoundsAwayFromZero()
     {
         // AA items: fifteen at 6.2 and one at 7.1, sum 100.1, mean 6.25625 exactly -> 6.2563 (banker's rounding would give 6.2562).
-        var items = TestItems.Filled(94, 0);
+        var items = ItemBuilder.Filled(94, 0);
         var aaItems = new[] { 4, 5, 11, 13, 19, 25, 30, 48, 49, 55, 65, 66, 74, 76, 92, 93 };
         foreach (var item in aaItems)
         {
@@ -81,7 +81,7 @@ public class ScorerAsc5DTests
     public void Score_VigilanceItemMissing_OnlyVigilanceReductionAbsent()
     {
         // Item 2 belongs to VIR and to none of the 11-ASC scales.
-        var result = Scorer.Score(Asc, TestItems.With(TestItems.Filled(94, 40), 2, null));
+        var result = Scorer.Score(Asc, ItemBuilder.With(ItemBuilder.Filled(94, 40), 2, null));
 
         using (Assert.EnterMultipleScope())
         {
@@ -94,7 +94,7 @@ public class ScorerAsc5DTests
     [Test]
     public void Score_Item72Missing_VisionaryRestructuralizationAndComplexImageryAbsent()
     {
-        var result = Scorer.Score(Asc, TestItems.With(TestItems.Filled(94, 10.5m), 72, null));
+        var result = Scorer.Score(Asc, ItemBuilder.With(ItemBuilder.Filled(94, 10.5m), 72, null));
 
         using (Assert.EnterMultipleScope())
         {
@@ -107,7 +107,7 @@ public class ScorerAsc5DTests
     public void Score_OneDecimalItems_ExactMean()
     {
         // Unity items 18, 34, 41, 42, 52 = 55.5, 60.1, 0, 100, 12.3: sum 227.9, mean 45.58.
-        var items = TestItems.Filled(94, 0);
+        var items = ItemBuilder.Filled(94, 0);
         items[18 - 1] = 55.5m;
         items[34 - 1] = 60.1m;
         items[41 - 1] = 0m;

@@ -11,7 +11,7 @@ public class ScorerBprsTests
     [Test]
     public void Score_AllOne_TotalEighteenPositiveFour()
     {
-        var result = Scorer.Score(Bprs, TestItems.Filled(18, 1));
+        var result = Scorer.Score(Bprs, ItemBuilder.Filled(18, 1));
 
         using (Assert.EnterMultipleScope())
         {
@@ -24,7 +24,7 @@ public class ScorerBprsTests
     [Test]
     public void Score_AllSeven_TotalOneHundredTwentySixPositiveTwentyEight()
     {
-        var result = Scorer.Score(Bprs, TestItems.Filled(18, 7));
+        var result = Scorer.Score(Bprs, ItemBuilder.Filled(18, 7));
 
         Assert.That(result.Scores, Is.EqualTo(new Dictionary<string, decimal> { ["total"] = 126m, ["positive"] = 28m }));
     }
@@ -47,7 +47,7 @@ public class ScorerBprsTests
     public void Score_ItemOutsideBprsPlusMissing_IncompleteWithoutTotalButWithPositive(int missingItem)
     {
         // BPRS+ stands on items 4, 11, 12 and 15 alone, so a gap elsewhere must not hide it from the safety rules.
-        var result = Scorer.Score(Bprs, TestItems.With(TestItems.Filled(18, 4), missingItem, null));
+        var result = Scorer.Score(Bprs, ItemBuilder.With(ItemBuilder.Filled(18, 4), missingItem, null));
 
         using (Assert.EnterMultipleScope())
         {
@@ -62,7 +62,7 @@ public class ScorerBprsTests
     [TestCase(15)]
     public void Score_BprsPlusItemMissing_IncompleteWithoutTotalOrPositive(int missingItem)
     {
-        var result = Scorer.Score(Bprs, TestItems.With(TestItems.Filled(18, 4), missingItem, null));
+        var result = Scorer.Score(Bprs, ItemBuilder.With(ItemBuilder.Filled(18, 4), missingItem, null));
 
         using (Assert.EnterMultipleScope())
         {

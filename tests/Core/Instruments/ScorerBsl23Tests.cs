@@ -12,7 +12,7 @@ public class ScorerBsl23Tests
     [Test]
     public void Score_AllZero_MeanAndSumZeroNoneLow()
     {
-        var result = Scorer.Score(Bsl, TestItems.Filled(23, 0));
+        var result = Scorer.Score(Bsl, ItemBuilder.Filled(23, 0));
 
         using (Assert.EnterMultipleScope())
         {
@@ -25,7 +25,7 @@ public class ScorerBsl23Tests
     [Test]
     public void Score_AllFour_MeanFourSumNinetyTwoExtremelyHigh()
     {
-        var result = Scorer.Score(Bsl, TestItems.Filled(23, 4));
+        var result = Scorer.Score(Bsl, ItemBuilder.Filled(23, 4));
 
         using (Assert.EnterMultipleScope())
         {
@@ -48,7 +48,7 @@ public class ScorerBsl23Tests
     [TestCase(21, 73, "3.4762", "extremely high")] // 73/21 = 3.47619…
     public void Score_MeanNextToBandThreshold_MeanRoundedToFourPlacesAndBand(int answered, int sum, decimal mean, string band)
     {
-        var result = Scorer.Score(Bsl, TestItems.WithSum(23, answered, 4, sum));
+        var result = Scorer.Score(Bsl, ItemBuilder.WithSum(23, answered, 4, sum));
 
         using (Assert.EnterMultipleScope())
         {
@@ -61,7 +61,7 @@ public class ScorerBsl23Tests
     [Test]
     public void Score_AllAnswered_SumIsThePlainSumWithoutDecimals()
     {
-        var result = Scorer.Score(Bsl, TestItems.WithSum(23, 23, 4, 43));
+        var result = Scorer.Score(Bsl, ItemBuilder.WithSum(23, 23, 4, 43));
 
         // Compared as text too: 43.0000 equals 43 as a decimal but would show as 43.0000 in the API and the extracts.
         using (Assert.EnterMultipleScope())
@@ -75,7 +75,7 @@ public class ScorerBsl23Tests
     public void Score_OneMissing_SumProratedToTwentyThreeItems()
     {
         // 59 over 22 answered items: 59 × 23 / 22 = 61.68181…; the plain sum of the answers would be 59.
-        var result = Scorer.Score(Bsl, TestItems.WithSum(23, 22, 4, 59));
+        var result = Scorer.Score(Bsl, ItemBuilder.WithSum(23, 22, 4, 59));
 
         using (Assert.EnterMultipleScope())
         {
@@ -104,7 +104,7 @@ public class ScorerBsl23Tests
     [Test]
     public void Score_ThreeMissing_IncompleteWithoutScoresOrBand()
     {
-        var result = Scorer.Score(Bsl, TestItems.WithSum(23, 20, 4, 40));
+        var result = Scorer.Score(Bsl, ItemBuilder.WithSum(23, 20, 4, 40));
 
         using (Assert.EnterMultipleScope())
         {

@@ -11,7 +11,7 @@ public class ScorerCadssTests
     [Test]
     public void Score_AllZero_AllScoresZeroNoBand()
     {
-        var result = Scorer.Score(Cadss, TestItems.Filled(23, 0));
+        var result = Scorer.Score(Cadss, ItemBuilder.Filled(23, 0));
 
         using (Assert.EnterMultipleScope())
         {
@@ -27,7 +27,7 @@ public class ScorerCadssTests
     [Test]
     public void Score_AllFour_TotalNinetyTwoAndSubscaleMaxima()
     {
-        var result = Scorer.Score(Cadss, TestItems.Filled(23, 4));
+        var result = Scorer.Score(Cadss, ItemBuilder.Filled(23, 4));
 
         // 7, 12 and 4 items at 4 each.
         Assert.That(result.Scores, Is.EqualTo(new Dictionary<string, decimal>
@@ -66,7 +66,7 @@ public class ScorerCadssTests
     [TestCase(23, "amnesia")]
     public void Score_SingleItemRated_CountsOnlyInItsSubscale(int item, string subscale)
     {
-        var result = Scorer.Score(Cadss, TestItems.With(TestItems.Filled(23, 0), item, 4));
+        var result = Scorer.Score(Cadss, ItemBuilder.With(ItemBuilder.Filled(23, 0), item, 4));
 
         var expected = new Dictionary<string, decimal>
         {
@@ -84,7 +84,7 @@ public class ScorerCadssTests
     [TestCase(19, "derealization")]
     public void Score_OneItemMissing_IncompleteWithoutTotalOrItsSubscaleButWithTheOtherSubscales(int missingItem, string subscale)
     {
-        var result = Scorer.Score(Cadss, TestItems.With(TestItems.Filled(23, 2), missingItem, null));
+        var result = Scorer.Score(Cadss, ItemBuilder.With(ItemBuilder.Filled(23, 2), missingItem, null));
 
         // All 2: depersonalization 7 items, derealization 12, amnesia 4.
         var expected = new Dictionary<string, decimal> { ["depersonalization"] = 14m, ["derealization"] = 24m, ["amnesia"] = 8m };
@@ -99,7 +99,7 @@ public class ScorerCadssTests
     [Test]
     public void Score_OneItemOfEachSubscaleMissing_NoScores()
     {
-        decimal?[] items = [.. TestItems.Filled(23, 2)];
+        decimal?[] items = [.. ItemBuilder.Filled(23, 2)];
         items[1 - 1] = null;
         items[3 - 1] = null;
         items[14 - 1] = null;

@@ -11,7 +11,7 @@ public class ScorerMadrsTests
     [Test]
     public void Score_AllZero_TotalZeroNormal()
     {
-        var result = Scorer.Score(Madrs, TestItems.Filled(10, 0));
+        var result = Scorer.Score(Madrs, ItemBuilder.Filled(10, 0));
 
         using (Assert.EnterMultipleScope())
         {
@@ -24,7 +24,7 @@ public class ScorerMadrsTests
     [Test]
     public void Score_AllSix_TotalSixtySevere()
     {
-        var result = Scorer.Score(Madrs, TestItems.Filled(10, 6));
+        var result = Scorer.Score(Madrs, ItemBuilder.Filled(10, 6));
 
         using (Assert.EnterMultipleScope())
         {
@@ -54,7 +54,7 @@ public class ScorerMadrsTests
     [TestCase(35, "severe")]
     public void Score_TotalAtBandEdge_BandOfThatTotal(int total, string band)
     {
-        var result = Scorer.Score(Madrs, TestItems.WithSum(10, 10, 6, total));
+        var result = Scorer.Score(Madrs, ItemBuilder.WithSum(10, 10, 6, total));
 
         using (Assert.EnterMultipleScope())
         {
@@ -67,7 +67,7 @@ public class ScorerMadrsTests
     [TestCase(10)]
     public void Score_OneItemMissing_IncompleteWithoutTotalOrBand(int missingItem)
     {
-        var result = Scorer.Score(Madrs, TestItems.With(TestItems.Filled(10, 3), missingItem, null));
+        var result = Scorer.Score(Madrs, ItemBuilder.With(ItemBuilder.Filled(10, 3), missingItem, null));
 
         using (Assert.EnterMultipleScope())
         {
@@ -81,13 +81,13 @@ public class ScorerMadrsTests
     public void Score_InvalidItems_ThrowsArgumentExceptionNamingTheItem()
     {
         Assert.That(
-            () => Scorer.Score(Madrs, TestItems.With(TestItems.Filled(10, 0), 3, 7)),
+            () => Scorer.Score(Madrs, ItemBuilder.With(ItemBuilder.Filled(10, 0), 3, 7)),
             Throws.ArgumentException.With.Message.Contains("item 3 (inner tension) must be between 0 and 6; got 7"));
     }
 
     [Test]
     public void Score_WrongCount_ThrowsArgumentException()
     {
-        Assert.That(() => Scorer.Score(Madrs, TestItems.Filled(9, 0)), Throws.ArgumentException);
+        Assert.That(() => Scorer.Score(Madrs, ItemBuilder.Filled(9, 0)), Throws.ArgumentException);
     }
 }

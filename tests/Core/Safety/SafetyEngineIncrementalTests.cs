@@ -56,7 +56,7 @@ public class SafetyEngineIncrementalTests
     public void EvaluateNew_DailySelfReportAgainstBlBaseline_BslBandUpAsTheWholeEvaluationGivesIt()
     {
         var baseline = Bsl("BL", 23);
-        var selfReport = Assessment(InstrumentCatalog.Bsl23, "SR-0001", null, [.. Enumerable.Repeat<decimal?>(3, 23)], At("FU-M3", null));
+        var selfReport = Assessment(InstrumentCatalog.Bsl23, "SR-0001", null, ItemBuilder.Filled(23, 3), At("FU-M3", null));
 
         var outcome = New([baseline, Bsl("FU-D7", 30)], selfReport);
 
