@@ -48,6 +48,12 @@ public sealed class JobOptions
     /// </summary>
     public double FinishedJobRetentionMinutes { get; set; } = 1;
 
+    /// <summary>
+    /// How long committed writes' derived work is gathered before it becomes jobs (see <see cref="HangfireDerivedWork"/>): the
+    /// participants signalled within it share one job. Adds at most this to the time from a write to its alert.
+    /// </summary>
+    public double DerivedWorkWindowMilliseconds { get; set; } = 10;
+
     /// <summary>Jobs run at once in this process. Most of a job's time is spent waiting on the database, so several per core.</summary>
     public int WorkerCount { get; set; } = Math.Min(Environment.ProcessorCount * 5, 20);
 }

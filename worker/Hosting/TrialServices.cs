@@ -42,28 +42,3 @@ public static class TrialServices
     /// </summary>
     public static ProtocolDefinition LoadProtocol(IConfiguration configuration) => ProtocolLoader.Load(configuration["Protocol:Path"]);
 }
-
-/// <summary>
-/// Turns a committed write's derived work into Hangfire jobs. Enqueueing can fail (job storage unreachable) after the
-/// data is safe; the write still succeeds, because the database marks the work as pending and the recurring sweeps redo it.
-/// </summary>
-public sealed class HangfireDerivedWork(IBackgroundJobClient jobs, ILogger<HangfireDerivedWork> log) : IDerivedWorkQueue
-{
-    public void SafetyDataChanged(Guid participantId) =>
-        Enqueue(() => jobs.Enqueue<SafetyJobs>(j => j.EvaluateParticipantAsync(participantId)), "safety evaluation", participantId);
-
-    public void ScheduleDataChanged(Guid participantId) =>
-        Enqueue(() => jobs.Enqueue<ScheduleJobs>(j => j.RebuildScheduleAsync(participantId)), "schedule rebuild", participantId);
-
-    private void Enqueue(Action enqueue, string what, Guid participantId)
-    {
-        try
-        {
-            enqueue();
-        }
-        catch (Exception ex)
-        {
-            log.LogWarning(ex, "Could not enqueue the {Work} of participant {ParticipantId}; the recurring sweep will do it.", what, participantId);
-        }
-    }
-}

@@ -12,6 +12,7 @@ using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Safety;
 using Trial.Db.Visits;
+using Trial.Worker.Hosting;
 using Trial.Worker.Sweeps;
 
 namespace Trial.Worker.Safety;
@@ -57,6 +58,14 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     /// </summary>
     [AutomaticRetry(Attempts = 5)]
     public Task<SafetyEvaluation> EvaluateParticipantAsync(Guid participantId) => EvaluateAsync(participantId, Scope.AfterWrite);
+
+    /// <summary>
+    /// The job of the participants whose writes were gathered together (<see cref="Hosting.HangfireDerivedWork"/>): each evaluated
+    /// as <see cref="EvaluateParticipantAsync"/> does. One participant's failure does not hold up the others: the rest are still
+    /// evaluated, then the job fails so that Hangfire retries it, and the retry finds those already evaluated up to date.
+    /// </summary>
+    [AutomaticRetry(Attempts = 5)]
+    public Task EvaluateParticipantsAsync(Guid[] participantIds) => ParticipantBatch.RunAsync(participantIds, "safety evaluation", EvaluateParticipantAsync);
 
     /// <summary>
     /// Evaluates every participant whose data changed since their last evaluation: the safety net for lost jobs. One

@@ -5,6 +5,7 @@ using Trial.Core.Sites;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
+using Trial.Worker.Hosting;
 using Trial.Worker.Sweeps;
 
 namespace Trial.Worker.Schedules;
@@ -17,6 +18,10 @@ public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeP
 {
     public const string SweepJobId = "schedules:sweep-stale";
     public const string MissedJobId = "schedules:detect-missed";
+
+    /// <summary>The job of the participants whose writes were gathered together: each rebuilt as <see cref="RebuildScheduleAsync"/> does, one's failure not holding up the others.</summary>
+    [AutomaticRetry(Attempts = 3)]
+    public Task RebuildSchedulesAsync(Guid[] participantIds) => ParticipantBatch.RunAsync(participantIds, "schedule rebuild", RebuildScheduleAsync);
 
     [AutomaticRetry(Attempts = 3)]
     public async Task RebuildScheduleAsync(Guid participantId)
