@@ -87,6 +87,37 @@ public static class Workload
         return result;
     }
 
+    /// <summary>
+    /// The same assessments in the order sites enter them: each participant's in the order they were administered,
+    /// participants still interleaved as in <paramref name="slots"/> (the position that held a participant's k-th
+    /// assessment of the shuffle holds its k-th administered one).
+    /// </summary>
+    public static List<AssessmentSlot> InAdministeredOrder(IReadOnlyList<AssessmentSlot> slots)
+    {
+        var queues = slots.GroupBy(s => s.Participant)
+            .ToDictionary(g => g.Key, g => new Queue<AssessmentSlot>(g.OrderBy(s => s.AdministeredUtc).ThenBy(s => s.Instrument.Code, StringComparer.Ordinal)));
+        return slots.Select(s => queues[s.Participant].Dequeue()).ToList();
+    }
+
+    /// <summary>
+    /// How many of slots [<paramref name="from"/>, <paramref name="to"/>) are late entries: an assessment of the same
+    /// participant and instrument administered at the same time or later was entered before it. The safety evaluation
+    /// after a late entry reads the participant's whole history (an earlier result can change what later ones are
+    /// compared with); after any other, only what the rules compare the new record with.
+    /// </summary>
+    public static int LateEntries(IReadOnlyList<AssessmentSlot> slots, int from, int to)
+    {
+        var latest = new Dictionary<(int, string), DateTime>();
+        var late = 0;
+        for (var i = 0; i < to; i++)
+        {
+            var key = (slots[i].Participant, slots[i].Instrument.Code);
+            if (latest.TryGetValue(key, out var entered) && entered >= slots[i].AdministeredUtc) { if (i >= from) late++; }
+            else latest[key] = slots[i].AdministeredUtc;
+        }
+        return late;
+    }
+
     /// <summary>The rule an assessment of this instrument at this timepoint can be made to fire, or null.</summary>
     public static string? FiringRule(InstrumentDefinition instrument, string? timepoint) => instrument.Code switch
     {
