@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Trial.Api.Access;
 using Trial.Api.AdverseEvents;
 using Trial.Api.Safety;
@@ -21,9 +22,13 @@ using Trial.Worker.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 
 // Request limits: a body larger than any real form is refused (413) before it is read, and a client that sends too slowly
-// is cut off by Kestrel's minimum data rate (its default: 240 bytes/s after a 5 s grace period).
+// is cut off by Kestrel's minimum data rate.
 var limits = builder.Configuration.GetSection("Limits").Get<RequestLimits>() ?? new RequestLimits();
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBodyKilobytes * 1024L);
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.Limits.MaxRequestBodySize = limits.MaxRequestBodyKilobytes * 1024L;
+    k.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(limits.MinRequestBodyGraceSeconds));
+});
 
 // Per-request Information logs cost CPU on every call; warnings and errors still show.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
