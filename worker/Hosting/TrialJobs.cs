@@ -50,9 +50,11 @@ public sealed class JobOptions
 
     /// <summary>
     /// How long committed writes' derived work is gathered before it becomes jobs (see <see cref="HangfireDerivedWork"/>): the
-    /// participants signalled within it share one job. Adds at most this to the time from a write to its alert.
+    /// participants signalled within it share one job. Adds at most this to the time from a write to its alert. In the write
+    /// benchmark (8 clients, jobs in process) 50 ms against 10 ms cut the CPU per assessment by a tenth and raised throughput
+    /// by a sixth: fewer, larger jobs; an alert 40 ms later is still well inside the second that monitors are promised.
     /// </summary>
-    public double DerivedWorkWindowMilliseconds { get; set; } = 10;
+    public double DerivedWorkWindowMilliseconds { get; set; } = 50;
 
     /// <summary>Jobs run at once in this process. Most of a job's time is spent waiting on the database, so several per core.</summary>
     public int WorkerCount { get; set; } = Math.Min(Environment.ProcessorCount * 5, 20);
