@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Trial.Bench;
 
@@ -19,7 +21,8 @@ public sealed class ApiHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
 
     /// <param name="settings">Extra configuration, e.g. <c>Logging:LogLevel:Default</c>.</param>
-    public ApiHost(IDictionary<string, string?>? settings = null)
+    /// <param name="services">Changes to the application's services, made after its own registrations.</param>
+    public ApiHost(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRIAL_API", ApiProjectFolder());
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
@@ -33,6 +36,7 @@ public sealed class ApiHost : IAsyncDisposable
             // The load comes from a few tokens; the per-token request limit is for people, not for the benchmark.
             b.UseSetting("RateLimit:PermitsPerWindow", "0");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
+            if (services is not null) b.ConfigureTestServices(services);
         });
         _factory.UseKestrel();
 

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
@@ -145,7 +147,7 @@ public sealed class ApiWriter : IAssessmentWriter
 
     /// <summary>The API's writes so far and the transactions that held them (group commit), or null for the HTTP floor.</summary>
     public (long Batches, long Writes)? WriteStatistics =>
-        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Database>(_host.Services).WriteStatistics;
+        _host.Services.GetRequiredService<Database>().WriteStatistics;
     private readonly List<PreparedRequest> _requests;
 
     private ApiWriter(string name, ApiHost host, List<HttpClient> clients, List<PreparedRequest> requests)
@@ -158,10 +160,15 @@ public sealed class ApiWriter : IAssessmentWriter
 
     public string Name { get; }
 
-    /// <summary>A fresh host with <paramref name="clients"/> clients; <paramref name="settings"/> configure the host beyond the defaults (none: the API as shipped).</summary>
-    public static async Task<ApiWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, int clients, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// A fresh host with <paramref name="clients"/> clients; <paramref name="settings"/> configure the host beyond the defaults
+    /// (none: the API as shipped). With <paramref name="withoutAuditTrail"/> the API's writes append no audit row (a switch
+    /// only the benchmark reaches), to measure what the trail costs.
+    /// </summary>
+    public static async Task<ApiWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, int clients, IDictionary<string, string?>? settings = null,
+        bool withoutAuditTrail = false)
     {
-        var host = new ApiHost(settings);
+        var host = new ApiHost(settings, withoutAuditTrail ? WithoutAuditTrail : null);
         var token = await host.CreateInvestigatorAsync(WriteBenchmark.SiteCode);
         List<string> codes;
         using (var investigator = host.Client(token))
@@ -171,6 +178,13 @@ public sealed class ApiWriter : IAssessmentWriter
         }
         var requests = slots.Select(s => Request(s, codes[s.Participant])).ToList();
         return new ApiWriter(name, host, Enumerable.Range(0, clients).Select(_ => host.Client(token)).ToList(), requests);
+    }
+
+    private static void WithoutAuditTrail(IServiceCollection services)
+    {
+        services.RemoveAll<Database>();
+        services.AddSingleton(sp => new Database(sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<IDerivedWorkQueue>(),
+            requireAuditRows: false, writesAuditTrail: false));
     }
 
     /// <summary>

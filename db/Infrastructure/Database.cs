@@ -25,13 +25,15 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>
-    /// <paramref name="requireAuditRows"/> false lets writes commit without an audit row: for the benchmark alone, which
-    /// measures what the audit trail costs. No configuration reaches it, so the application cannot be run without its trail.
+    /// <paramref name="requireAuditRows"/> false lets writes commit without an audit row, and <paramref name="writesAuditTrail"/>
+    /// false drops the rows that writes append: for the benchmark alone, which measures what the audit trail costs. No
+    /// configuration reaches either, so the application cannot be run without its trail.
     /// </summary>
-    internal Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork, bool requireAuditRows)
+    internal Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork, bool requireAuditRows, bool writesAuditTrail = true)
     {
         _derivedWork = derivedWork;
-        RequireAuditRows = requireAuditRows;
+        RequireAuditRows = requireAuditRows && writesAuditTrail;
+        WritesAuditTrail = writesAuditTrail;
         TypeHandlers.Register();
         Provider = options.Provider;
         ConnectionString = options.EffectiveConnectionString;
@@ -55,6 +57,9 @@ public sealed class Database : IAsyncDisposable
 
     public DatabaseProvider Provider { get; }
     internal bool RequireAuditRows { get; }
+
+    /// <summary>Whether writes append their audit rows: always, except in the benchmark's run of the API without its trail.</summary>
+    internal bool WritesAuditTrail { get; }
     public Dialect Dialect => Dialect.For(Provider);
     public string ConnectionString { get; }
 
@@ -139,7 +144,7 @@ public sealed class Database : IAsyncDisposable
         await using (var connection = await OpenAsync(ct))
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            scope = new WriteScope(connection, transaction, actor, nowUtc);
+            scope = new WriteScope(connection, transaction, actor, nowUtc, auditTrail: WritesAuditTrail);
             value = await work(scope);
             if (scope.Refused)
             {

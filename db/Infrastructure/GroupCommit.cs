@@ -83,7 +83,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             var committed = 0;
             foreach (var pending in batch)
             {
-                if (await RunOneAsync(connection, transaction, pending, chain, _database.RequireAuditRows)) committed++;
+                if (await RunOneAsync(connection, transaction, pending, chain, _database.RequireAuditRows, _database.WritesAuditTrail)) committed++;
             }
             if (chain.Moved) await AuditQueries.SetHeadAsync(connection, transaction, chain.LastId, chain.LastHash);
             await transaction.CommitAsync();
@@ -104,12 +104,12 @@ internal sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs one write in its own savepoint; true when it stays in the batch.</summary>
-    private static async Task<bool> RunOneAsync(SqliteConnection connection, DbTransaction transaction, Pending pending, AuditChainHead chain, bool requireAuditRows)
+    private static async Task<bool> RunOneAsync(SqliteConnection connection, DbTransaction transaction, Pending pending, AuditChainHead chain, bool requireAuditRows, bool auditTrail)
     {
         const string savepoint = "write";
         var (lastId, lastHash) = (chain.LastId, chain.LastHash);
         await transaction.SaveAsync(savepoint);
-        var scope = new WriteScope(connection, transaction, pending.Actor, pending.NowUtc, chain);
+        var scope = new WriteScope(connection, transaction, pending.Actor, pending.NowUtc, chain, auditTrail);
         try
         {
             pending.Result = await pending.Work(scope);

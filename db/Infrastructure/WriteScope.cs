@@ -89,14 +89,17 @@ public sealed class WriteScope
     private readonly HashSet<Guid> _safetyChangedWhole = [];
     private readonly HashSet<Guid> _scheduleChanged = [];
     private readonly AuditChain _audit;
+    private readonly bool _auditTrail;
 
     /// <param name="connection">The open connection.</param>
     /// <param name="transaction">The write's transaction.</param>
     /// <param name="actor">Who writes.</param>
     /// <param name="nowUtc">The server time of the write.</param>
     /// <param name="chainHead">The end of the audit chain when the caller keeps it (the SQLite writer, one per batch); null to lock and read it here.</param>
-    internal WriteScope(DbConnection connection, DbTransaction transaction, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null)
+    /// <param name="auditTrail">False only in the benchmark that measures what the trail costs (see <see cref="Database.WritesAuditTrail"/>).</param>
+    internal WriteScope(DbConnection connection, DbTransaction transaction, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null, bool auditTrail = true)
     {
+        _auditTrail = auditTrail;
         Connection = connection;
         Transaction = transaction;
         Actor = actor;
@@ -122,7 +125,7 @@ public sealed class WriteScope
     public void Refuse() => Refused = true;
 
     /// <summary>Appends one row to the audit trail, in this transaction, as this scope's actor.</summary>
-    public Task AuditAsync(AuditEntry entry) => _audit.AppendAsync(entry);
+    public Task AuditAsync(AuditEntry entry) => _auditTrail ? _audit.AppendAsync(entry) : Task.CompletedTask;
 
     /// <summary>
     /// The data the safety rules read changed for this participant: marks it unevaluated now, evaluates after commit.
