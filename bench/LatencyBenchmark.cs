@@ -43,6 +43,12 @@ public static class LatencyBenchmark
 {
     /// <summary>Assessments per second in the stream (<c>--rate</c>).</summary>
     public static int Rate { get; set; } = 250;
+
+    /// <summary>
+    /// Each participant's assessments in the order administered (<c>--in-order</c>), as sites enter them, rather than
+    /// shuffled, where most are late entries whose evaluation reads the participant's whole history.
+    /// </summary>
+    public static bool InAdministeredOrder { get; set; }
     public const int Clients = 10;
     public const int WarmUpSeconds = 10;
     public const int MeasuredSeconds = 60;
@@ -97,9 +103,11 @@ public static class LatencyBenchmark
         }
     }
 
+    private static List<AssessmentSlot> Ordered(List<AssessmentSlot> shuffled) => InAdministeredOrder ? Workload.InAdministeredOrder(shuffled) : shuffled;
+
     /// <summary>The workload's first <paramref name="count"/> assessments as requests (one in <see cref="Workload.FiringEvery"/> fires a rule).</summary>
     private static List<Planned> Plan(ProtocolDefinition protocol, IReadOnlyList<string> codes, int count) =>
-        Workload.Slots(protocol, codes.Count, DateTime.UtcNow, seed: 20260311).Take(count).Select(slot => new Planned(
+        Ordered(Workload.Slots(protocol, codes.Count, DateTime.UtcNow, seed: 20260311)).Take(count).Select(slot => new Planned(
             $"/api/v1/participants/{codes[slot.Participant]}/visits/{slot.VisitCode}/assessments",
             JsonSerializer.SerializeToUtf8Bytes(new { instrument = slot.Instrument.Code, timepoint = slot.Timepoint, administeredUtc = slot.AdministeredUtc, items = slot.Items }, JsonSerializerOptions.Web),
             codes[slot.Participant], slot.Rule)).ToList();

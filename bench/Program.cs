@@ -7,7 +7,7 @@ using Trial.Db.Infrastructure;
 namespace Trial.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] | evaluation | export | all]</c>:
+/// <c>dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] [--in-order] | evaluation | export | all]</c>:
 /// prints the machine, then one table per scenario. Every ratio compares figures measured in the same run.
 /// <c>-- seed ...</c> builds a synthetic study instead (see <see cref="SeedCommand"/>).
 /// <c>-- soak [--minutes N]</c> runs the long mixed load on its own (10 minutes unless told), never as part of <c>all</c>.
@@ -27,6 +27,7 @@ public static class BenchProgram
         if (scenario == "seed") return await SeedCommand.RunAsync(args[1..]);
         if (Array.IndexOf(args, "--rate") is var r and >= 0 && r + 1 < args.Length && int.TryParse(args[r + 1], out var rate) && rate > 0)
             LatencyBenchmark.Rate = rate;
+        LatencyBenchmark.InAdministeredOrder = args.Contains("--in-order");
         var exportOptions = scenario == "export" ? Options.Parse(args[1..]) : null;
         var minutes = 10.0;
         var minutesAt = Array.IndexOf(args, "--minutes");
@@ -35,7 +36,7 @@ public static class BenchProgram
             || minutesAt >= 0 && (scenario != "soak" || minutesAt + 1 >= args.Length
                                   || !double.TryParse(args[minutesAt + 1], System.Globalization.CultureInfo.InvariantCulture, out minutes) || minutes < 1))
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] | evaluation | all |");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] [--in-order] | evaluation | all |");
             Console.Error.WriteLine("                                               export [--participants 2000] [--seed 42] [--db path] [--rounds 3] |");
             Console.Error.WriteLine("                                               soak [--minutes N (at least 1)]]");
             Console.Error.WriteLine("       dotnet run -c Release --project bench -- seed --participants N [--seed 42] [--out path]");
@@ -202,7 +203,7 @@ public static class BenchProgram
 
     private static async Task LatencyAsync()
     {
-        Console.WriteLine($"== latency: {LatencyBenchmark.Rate} assessments/s from {LatencyBenchmark.Clients} clients, paced (open loop), {LatencyBenchmark.MeasuredSeconds} s after {LatencyBenchmark.WarmUpSeconds} s warm-up, " +
+        Console.WriteLine($"== latency: {LatencyBenchmark.Rate} assessments/s{(LatencyBenchmark.InAdministeredOrder ? ", each participant's in the order administered," : "")} from {LatencyBenchmark.Clients} clients, paced (open loop), {LatencyBenchmark.MeasuredSeconds} s after {LatencyBenchmark.WarmUpSeconds} s warm-up, " +
                           $"{LatencyBenchmark.Participants} participants; 1 in {Workload.FiringEvery} fires a rule; a monitor polls for each alert every {LatencyBenchmark.PollIntervalMs} ms " +
                           $"(at most {LatencyBenchmark.MaxPollsPerSecond} GET/s in all) from the 201 on, for up to {LatencyBenchmark.PollBoundSeconds} s");
         var run = await LatencyBenchmark.RunAsync(null);
