@@ -90,7 +90,8 @@ public static class ScheduleQueries
 
     /// <summary>The visits the participant's stored plan counts as missed; reads no dates, so a plan with a damaged date can still be replaced.</summary>
     public static async Task<IReadOnlyList<string>> MissedVisitCodesAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        (await c.QueryAsync<string>(MissedVisitCodesSql, new { participantId }, t)).AsList();
+        (await c.QueryAsync<(string VisitCode, string Status)>(VisitStatusesSql, new { participantId }, t))
+        .Where(v => v.Status == VisitStatuses.Missed).Select(v => v.VisitCode).ToList();
 
     public static async Task<IReadOnlyList<ScheduledVisitRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
         (await c.QueryAsync<ScheduledVisitRow>(ForParticipantSql, new { participantId }, t)).AsList();
@@ -122,7 +123,9 @@ public static class ScheduleQueries
         FROM ScheduledVisit s JOIN Participant p ON p.Id = s.ParticipantId JOIN Site st ON st.Code = p.SiteCode
         WHERE s.Status = 'scheduled' AND s.Provisional = @no AND s.WindowEnd < @latestToday
         """;
-    private const string MissedVisitCodesSql = "SELECT VisitCode FROM ScheduledVisit WHERE ParticipantId = @participantId AND Status = 'missed'";
+    // The status is compared in code: with "AND Status = 'missed'" here SQLite's planner took the status index and read
+    // every missed visit of the study for each participant.
+    private const string VisitStatusesSql = "SELECT VisitCode, Status FROM ScheduledVisit WHERE ParticipantId = @participantId";
     private const string DeleteSql = "DELETE FROM ScheduledVisit WHERE ParticipantId = @participantId";
     private const string SetScheduleVersionSql = "UPDATE Participant SET ScheduleVersion = @dataVersion WHERE Id = @participantId";
     private const string ForParticipantSql = $"{SelectWithParticipant} WHERE s.ParticipantId = @participantId";
