@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.RegularExpressions;
 using Dapper;
 using NUnit.Framework;
@@ -18,21 +17,9 @@ public partial class QueryPlanTests
     [GeneratedRegex(@"\b(\w+)\.?ParticipantId = @participantId\b|\bWHERE ParticipantId = @participantId\b")]
     private static partial Regex ByParticipant();
 
-    [GeneratedRegex(@"\bIN @(\w+)")]
-    private static partial Regex DapperListParameter();
-
-    public static IEnumerable<TestCaseData> ParticipantQueries()
-    {
-        var queryClasses = typeof(Database).Assembly.GetTypes().Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal));
-        foreach (var type in queryClasses)
-            foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
-                         .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Sql", StringComparison.Ordinal)))
-            {
-                var sql = (string)field.GetRawConstantValue()!;
-                if (ByParticipant().IsMatch(sql))
-                    yield return new TestCaseData(sql).SetName($"QueryPlan_{type.Name}_{field.Name}_FindsTheParticipantThroughAnIndex");
-            }
-    }
+    public static IEnumerable<TestCaseData> ParticipantQueries() =>
+        QueryTextTests.All().Where(q => ByParticipant().IsMatch(q.Sql))
+            .Select(q => new TestCaseData(q.Sql).SetName($"QueryPlan_{q.Class}_{q.Field}_FindsTheParticipantThroughAnIndex"));
 
     [TestCaseSource(nameof(ParticipantQueries))]
     public async Task QueryPlan_FindsTheParticipantThroughAnIndex(string sql)
@@ -40,7 +27,7 @@ public partial class QueryPlanTests
         using var folder = new TempFolder();
         var db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={folder.File("plan.db")}" });
         Migrator.Apply(db);
-        var sqlite = DapperListParameter().Replace(sql.StartsWith("SELECT TOP (@limit) ", StringComparison.Ordinal) ? db.Dialect.Top(sql) : sql, "IN (@$1)");
+        var sqlite = QueryTextTests.AsSent(sql.StartsWith("SELECT TOP (@limit) ", StringComparison.Ordinal) ? db.Dialect.Top(sql) : sql);
 
         var plan = await db.ReadAsync(async c => (await c.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sqlite)).Select(r => r.Detail).ToList());
 

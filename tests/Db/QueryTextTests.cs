@@ -15,20 +15,26 @@ public partial class QueryTextTests
     [GeneratedRegex(@"\bIN @(\w+)")]
     private static partial Regex DapperListParameter();
 
-    public static IEnumerable<TestCaseData> QueryTexts()
+    /// <summary>A query text with Dapper's list parameters written as the server receives them (one element each).</summary>
+    internal static string AsSent(string sql) => DapperListParameter().Replace(sql, "IN (@$1)");
+
+    /// <summary>Every SQL text of the data layer: the constants named *Sql of its query classes.</summary>
+    internal static IEnumerable<(string Class, string Field, string Sql)> All()
     {
         var queryClasses = typeof(Database).Assembly.GetTypes().Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal));
         foreach (var type in queryClasses)
             foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
                          .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Sql", StringComparison.Ordinal)))
-                yield return new TestCaseData((string)field.GetRawConstantValue()!).SetName($"QueryText_{type.Name}_{field.Name}_ParsesAsTSql");
+                yield return (type.Name, field.Name, (string)field.GetRawConstantValue()!);
     }
+
+    public static IEnumerable<TestCaseData> QueryTexts() =>
+        All().Select(q => new TestCaseData(q.Sql).SetName($"QueryText_{q.Class}_{q.Field}_ParsesAsTSql"));
 
     [TestCaseSource(nameof(QueryTexts))]
     public void QueryText_ParsesAsTSql(string sql)
     {
-        var asSent = DapperListParameter().Replace(sql, "IN (@$1)");
-        Assert.That(TSql.ParseErrors(asSent), Is.Empty, sql);
+        Assert.That(TSql.ParseErrors(AsSent(sql)), Is.Empty, sql);
     }
 
     [Test]
