@@ -53,14 +53,7 @@ public sealed class RawWriter : IAssessmentWriter
         await using var db = Sqlite.Create(path);
         var protocol = ProtocolLoader.LoadDefault();
         var now = DateTime.UtcNow;
-        var participants = Enumerable.Range(0, WriteBenchmark.Participants).Select(_ => SequentialGuid.New(now)).ToArray();
-        await SyntheticData.LoadAsync(db, async (c, t) =>
-        {
-            await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = WriteBenchmark.SiteCode, Name = "Bench site", CreatedUtc = now });
-            for (var i = 0; i < participants.Length; i++)
-                await ParticipantQueries.InsertAsync(c, t, SeedData.Participant(participants[i], WriteBenchmark.SiteCode, i + 1, Workload.EnrolledDate(i, DateOnly.FromDateTime(now)), protocol.Version, now));
-            return 0;
-        });
+        var participants = await WriteBenchmark.LoadParticipantsAsync(db, protocol, now);
         var connections = Enumerable.Range(0, writers).Select(_ => Open(path)).ToArray();
         return new RawWriter($"Tight ceiling: raw, prepared commands, {writers} writer{(writers == 1 ? "" : "s")}", folder, slots, participants, protocol.Version, connections);
     }

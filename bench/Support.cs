@@ -31,10 +31,10 @@ public static class Sqlite
 {
     /// <summary>A fresh, migrated SQLite database in <paramref name="path"/>, opened through the application's own <see cref="Database"/> (same pragmas).</summary>
     /// <param name="path">The database file.</param>
-    /// <param name="requireAuditRows">False only to measure what the audit trail costs (writes may then commit without an audit row).</param>
-    public static Database Create(string path, bool requireAuditRows = true)
+    /// <param name="auditTrail">False only to measure what the audit trail costs (writes then append no audit row and may commit without one).</param>
+    public static Database Create(string path, bool auditTrail = true)
     {
-        var db = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={path}" }, null, requireAuditRows);
+        var db = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={path}" }, null, auditTrail);
         Migrator.Apply(db);
         return db;
     }

@@ -69,6 +69,20 @@ public static class WriteBenchmark
     public const int Rounds = 8;
     public const string SiteCode = "BEN";
 
+    /// <summary>The bench site and its <see cref="Participants"/> participants, written straight to <paramref name="db"/>; returns their ids.</summary>
+    public static async Task<Guid[]> LoadParticipantsAsync(Database db, ProtocolDefinition protocol, DateTime now)
+    {
+        var participants = Enumerable.Range(0, Participants).Select(_ => SequentialGuid.New(now)).ToArray();
+        await SyntheticData.LoadAsync(db, async (c, t) =>
+        {
+            await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = SiteCode, Name = "Bench site", CreatedUtc = now });
+            for (var i = 0; i < participants.Length; i++)
+                await ParticipantQueries.InsertAsync(c, t, SeedData.Participant(participants[i], SiteCode, i + 1, Workload.EnrolledDate(i, DateOnly.FromDateTime(now)), protocol.Version, now));
+            return 0;
+        });
+        return participants;
+    }
+
     public static async Task<List<WriteRun>> RunAsync(IReadOnlyList<IAssessmentWriter> writers)
     {
         // Long enough for the JIT to finish tiering up the API's hot paths.
@@ -184,7 +198,7 @@ public sealed class ApiWriter : IAssessmentWriter
     {
         services.RemoveAll<Database>();
         services.AddSingleton(sp => new Database(sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<IDerivedWorkQueue>(),
-            requireAuditRows: false, writesAuditTrail: false));
+            auditTrail: false));
     }
 
     /// <summary>
@@ -295,17 +309,10 @@ public sealed class DirectWriter : IAssessmentWriter
     private static async Task<DirectWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, bool keepConnection, int writers, bool audited = true)
     {
         var folder = new TempFolder();
-        var db = Sqlite.Create(folder.File("direct.db"), requireAuditRows: audited);
+        var db = Sqlite.Create(folder.File("direct.db"), auditTrail: audited);
         var protocol = ProtocolLoader.LoadDefault();
         var now = DateTime.UtcNow;
-        var participants = Enumerable.Range(0, WriteBenchmark.Participants).Select(_ => SequentialGuid.New(now)).ToArray();
-        await SyntheticData.LoadAsync(db, async (c, t) =>
-        {
-            await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = WriteBenchmark.SiteCode, Name = "Bench site", CreatedUtc = now });
-            for (var i = 0; i < participants.Length; i++)
-                await ParticipantQueries.InsertAsync(c, t, SeedData.Participant(participants[i], WriteBenchmark.SiteCode, i + 1, Workload.EnrolledDate(i, DateOnly.FromDateTime(now)), protocol.Version, now));
-            return 0;
-        });
+        var participants = await WriteBenchmark.LoadParticipantsAsync(db, protocol, now);
         var connection = keepConnection ? await DurableConnectionAsync(db) : null;
         return new DirectWriter(name, folder, db, connection, writers, slots, participants, protocol.Version) { _audited = audited };
     }

@@ -20,20 +20,19 @@ public sealed class Database : IAsyncDisposable
 
     /// <param name="options">Which database.</param>
     /// <param name="derivedWork">Where committed writes signal their derived work (the background jobs); none in tools that only read or migrate.</param>
-    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null) : this(options, derivedWork, requireAuditRows: true)
+    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null) : this(options, derivedWork, auditTrail: true)
     {
     }
 
     /// <summary>
-    /// <paramref name="requireAuditRows"/> false lets writes commit without an audit row, and <paramref name="writesAuditTrail"/>
-    /// false drops the rows that writes append: for the benchmark alone, which measures what the audit trail costs. No
-    /// configuration reaches either, so the application cannot be run without its trail.
+    /// <paramref name="auditTrail"/> false drops the audit rows that writes append and lets them commit without one: for the
+    /// benchmark alone, which measures what the audit trail costs. No configuration reaches it, so the application cannot be
+    /// run without its trail.
     /// </summary>
-    internal Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork, bool requireAuditRows, bool writesAuditTrail = true)
+    internal Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork, bool auditTrail)
     {
         _derivedWork = derivedWork;
-        RequireAuditRows = requireAuditRows && writesAuditTrail;
-        WritesAuditTrail = writesAuditTrail;
+        AuditTrail = auditTrail;
         TypeHandlers.Register();
         Provider = options.Provider;
         ConnectionString = options.EffectiveConnectionString;
@@ -56,10 +55,8 @@ public sealed class Database : IAsyncDisposable
     public (long Batches, long Writes)? WriteStatistics => _sqliteWriter?.Statistics;
 
     public DatabaseProvider Provider { get; }
-    internal bool RequireAuditRows { get; }
-
-    /// <summary>Whether writes append their audit rows: always, except in the benchmark's run of the API without its trail.</summary>
-    internal bool WritesAuditTrail { get; }
+    /// <summary>Whether writes append their audit rows and a durable write must leave one: always, except in the benchmark's runs without the trail.</summary>
+    internal bool AuditTrail { get; }
     public Dialect Dialect => Dialect.For(Provider);
     public string ConnectionString { get; }
 
@@ -144,14 +141,14 @@ public sealed class Database : IAsyncDisposable
         await using (var connection = await OpenAsync(ct))
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            scope = new WriteScope(connection, transaction, actor, nowUtc, auditTrail: WritesAuditTrail);
+            scope = new WriteScope(connection, transaction, actor, nowUtc, auditTrail: AuditTrail);
             value = await work(scope);
             if (scope.Refused)
             {
                 await transaction.RollbackAsync(ct);
                 return value;
             }
-            CheckAudited(scope, durability, RequireAuditRows);
+            CheckAudited(scope, durability, AuditTrail);
             await scope.CompleteAsync();
             await transaction.CommitAsync(ct);
         }

@@ -83,7 +83,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             var committed = 0;
             foreach (var pending in batch)
             {
-                if (await RunOneAsync(connection, transaction, pending, chain, _database.RequireAuditRows, _database.WritesAuditTrail)) committed++;
+                if (await RunOneAsync(connection, transaction, pending, chain, _database.AuditTrail)) committed++;
             }
             if (chain.Moved) await AuditQueries.SetHeadAsync(connection, transaction, chain.LastId, chain.LastHash);
             await transaction.CommitAsync();
@@ -104,7 +104,7 @@ internal sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs one write in its own savepoint; true when it stays in the batch.</summary>
-    private static async Task<bool> RunOneAsync(SqliteConnection connection, DbTransaction transaction, Pending pending, AuditChainHead chain, bool requireAuditRows, bool auditTrail)
+    private static async Task<bool> RunOneAsync(SqliteConnection connection, DbTransaction transaction, Pending pending, AuditChainHead chain, bool auditTrail)
     {
         const string savepoint = "write";
         var (lastId, lastHash) = (chain.LastId, chain.LastHash);
@@ -115,7 +115,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             pending.Result = await pending.Work(scope);
             if (!scope.Refused)
             {
-                Database.CheckAudited(scope, pending.Durability, requireAuditRows);
+                Database.CheckAudited(scope, pending.Durability, auditTrail);
                 await transaction.ReleaseAsync(savepoint);
                 pending.Scope = scope;
                 return true;

@@ -96,7 +96,7 @@ public sealed class WriteScope
     /// <param name="actor">Who writes.</param>
     /// <param name="nowUtc">The server time of the write.</param>
     /// <param name="chainHead">The end of the audit chain when the caller keeps it (the SQLite writer, one per batch); null to lock and read it here.</param>
-    /// <param name="auditTrail">False only in the benchmark that measures what the trail costs (see <see cref="Database.WritesAuditTrail"/>).</param>
+    /// <param name="auditTrail">False only in the benchmark that measures what the trail costs (see <see cref="Database.AuditTrail"/>).</param>
     internal WriteScope(DbConnection connection, DbTransaction transaction, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null, bool auditTrail = true)
     {
         _auditTrail = auditTrail;
