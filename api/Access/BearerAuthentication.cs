@@ -3,8 +3,8 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Trial.Api.Infrastructure;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;
 
@@ -52,35 +52,16 @@ public sealed class BearerAuthentication(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         var result = await HandleAuthenticateOnceSafeAsync();
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "Authentication required.",
-                Detail = result.Failure?.Message ?? "Send a valid API token as 'Authorization: Bearer <token>'.",
-            },
-        });
+        await Problems.WriteAsync(problems, Context, StatusCodes.Status401Unauthorized, "Authentication required.",
+            result.Failure?.Message ?? "Send a valid API token as 'Authorization: Bearer <token>'.");
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
         var role = Context.User.FindFirstValue(ClaimTypes.Role);
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Forbidden.",
-                Detail = $"Your role ({role}) is not allowed to do this.",
-            },
-        });
+        await Problems.WriteAsync(problems, Context, StatusCodes.Status403Forbidden, "Forbidden.", $"Your role ({role}) is not allowed to do this.");
     }
 }
 

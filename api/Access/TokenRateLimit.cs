@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Trial.Api.Infrastructure;
 
 namespace Trial.Api.Access;
 
@@ -62,18 +62,9 @@ public sealed class TokenRateLimit : IDisposable
             return;
         }
 
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         headers.RetryAfter = reset.ToString(CultureInfo.InvariantCulture);
-        await _problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests.",
-                Detail = $"This token made more than {_options.PermitsPerWindow} requests in {_options.WindowSeconds} s; try again in {reset} s. Nothing was stored.",
-            },
-        });
+        await Problems.WriteAsync(_problems, http, StatusCodes.Status429TooManyRequests, "Too many requests.",
+            $"This token made more than {_options.PermitsPerWindow} requests in {_options.WindowSeconds} s; try again in {reset} s. Nothing was stored.");
     }
 
     // Each token's window starts when its limiter is made and repeats every WindowSeconds.

@@ -25,6 +25,17 @@ public static class Problems
         Results.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "The request is malformed.");
 
     public static ProblemDetails Example(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
+
+    /// <summary>Writes a problem from middleware or an authentication handler, where there is no endpoint result to return; the status code is set too.</summary>
+    public static Task WriteAsync(IProblemDetailsService problems, HttpContext http, int status, string title, string detail)
+    {
+        http.Response.StatusCode = status;
+        return problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
 }
 
 /// <summary>Collects field errors while a request body is checked.</summary>
