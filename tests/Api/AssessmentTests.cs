@@ -5,22 +5,9 @@ using NUnit.Framework;
 
 namespace Trial.Tests.Api;
 
-public class AssessmentTests
+public class AssessmentTests : WawSiteFixture
 {
-    private TrialHost _host = null!;
-    private HttpClient _investigator = null!;
     private static readonly DateTime Administered = new(2026, 3, 10, 9, 0, 0, DateTimeKind.Utc);
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _host = TrialHost.Start();
-        await _host.CreateSiteAsync("WAW");
-        _investigator = await _host.UserAsync("investigator", "WAW");
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _host.DisposeAsync();
 
     /// <summary>A participant whose BL, INF1 and POST24 visits took place on the day of <see cref="Administered"/>, so assessments can be entered at them.</summary>
     private async Task<string> NewParticipantAsync()

@@ -12,24 +12,8 @@ namespace Trial.Tests.Api;
 /// </summary>
 [TestFixture(TestProtocols.Blinded)]
 [TestFixture(TestProtocols.OpenLabel)]
-public class VisitTests(string protocol)
+public class VisitTests(string protocol) : WawSiteFixture(protocol)
 {
-    private TrialHost _host = null!;
-    private HttpClient _investigator = null!;
-    private InfusionKit _infusions = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _host = TrialHost.Start(settings: TestProtocols.Settings(protocol));
-        await _host.CreateSiteAsync("WAW");
-        _investigator = await _host.UserAsync("investigator", "WAW");
-        _infusions = new InfusionKit(_host, _investigator);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _host.DisposeAsync();
-
     private Task<string> NewParticipantAsync() => TrialHost.EnrolAsync(_investigator, "WAW");
 
     private Task<HttpResponseMessage> RecordAsync(string code, string visit, string date) =>
