@@ -46,7 +46,7 @@ public static class LatencyBenchmark
 
     /// <summary>
     /// Each participant's assessments in the order administered (<c>--in-order</c>), as sites enter them, rather than
-    /// shuffled, where most are late entries whose evaluation reads the participant's whole history.
+    /// shuffled, where most are late entries whose evaluation also evaluates again the later assessments compared with them.
     /// </summary>
     public static bool InAdministeredOrder { get; set; }
     public const int Clients = 10;

@@ -124,7 +124,7 @@ public static class BenchProgram
         Console.WriteLine();
 
         Console.WriteLine($"Late entries among the {WriteBenchmark.Measured:N0} measured (a same-instrument assessment administered at the same time or later entered before; " +
-                          $"the evaluation after one reads the participant's whole history): shuffled {Workload.LateEntries(slots, WriteBenchmark.WarmUp, measuredTo):N0}, " +
+                          $"the evaluation after one also evaluates again the later ones compared with it): shuffled {Workload.LateEntries(slots, WriteBenchmark.WarmUp, measuredTo):N0}, " +
                           $"in administered order {Workload.LateEntries(inOrder, WriteBenchmark.WarmUp, measuredTo):N0} (before concurrent clients reorder neighbours).");
         var inOrderRatio = runs.Single(r => r.Name == InOrderRow).RatioTo(ceiling).Median;
         Console.WriteLine($"API in administered order / ceiling: {Format.Percent(inOrderRatio)}, p99 {Format.N1(runs.Single(r => r.Name == InOrderRow).P99Ms)} ms");

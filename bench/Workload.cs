@@ -102,8 +102,8 @@ public static class Workload
     /// <summary>
     /// How many of slots [<paramref name="from"/>, <paramref name="to"/>) are late entries: an assessment of the same
     /// participant and instrument administered at the same time or later was entered before it. The safety evaluation
-    /// after a late entry reads the participant's whole history (an earlier result can change what later ones are
-    /// compared with); after any other, only what the rules compare the new record with.
+    /// after a late entry also evaluates again the few later ones compared with it (an earlier result can change what
+    /// they are compared with); after any other, only the new record.
     /// </summary>
     public static int LateEntries(IReadOnlyList<AssessmentSlot> slots, int from, int to)
     {

@@ -35,6 +35,13 @@ public sealed record ItemLookBack(string Instrument, int ItemNumber, int Count);
 public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts, string? FullEvaluationReason)
 {
     public bool NeedsFullEvaluation => FullEvaluationReason is not null;
+
+    /// <summary>
+    /// Stored assessments whose findings the new records may change (an assessment entered late is compared with by the
+    /// ones after it), evaluated again with them: <see cref="Alerts"/> holds their alerts too, and the caller brings
+    /// their stored alerts in line as it does the new records'.
+    /// </summary>
+    public IReadOnlyList<Guid> Reevaluated { get; init; } = [];
 }
 
 /// <summary>
@@ -50,24 +57,28 @@ public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts,
 /// <item>BPRS_POS_RISE reads the same visit's pre-infusion BPRS.</item>
 /// <item>VISIT_MISSED reads the schedule, which a new assessment, vital signs or adverse event does not move.</item>
 /// </list>
-/// A rule that starts comparing a record with others must be added here, in <see cref="IncrementalReadsFor"/> and in
-/// the checks of <see cref="WhyNotLocal"/>; the property test comparing both paths on random trajectories is there to
-/// notice when it was not.
+/// So a new assessment changes the findings of another only as what that one is compared with: entered late, it is
+/// among the earlier MADRS of the next consecutiveRises MADRS that answered item 10 (or between them and theirs); a
+/// pre-infusion rating is what its visit's other timepoints are compared with; a possible baseline is what every later
+/// assessment of its instrument is compared with. The first two are evaluated again with the new records (their
+/// neighbours, a bounded number); the last needs the whole participant.
+/// A rule that starts comparing a record with others must be added here, in <see cref="IncrementalReadsFor"/>,
+/// <see cref="WhyWhole"/> and <see cref="Neighbours"/>; the property test comparing both paths on random trajectories
+/// is there to notice when it was not.
 /// </summary>
 public static partial class SafetyEngine
 {
     /// <summary>
-    /// The alerts of <paramref name="added"/>'s records, the same (rule, source, severity, message, values) the whole
-    /// participant's evaluation would give them; nothing about any other record. The caller adds them to the stored
-    /// alerts and supersedes none of another record's: a new record cannot change another's findings, which this
-    /// checks, answering <see cref="IncrementalEvaluation.NeedsFullEvaluation"/> when it cannot show it:
+    /// The alerts of <paramref name="added"/>'s records and of the stored assessments they may change
+    /// (<see cref="IncrementalEvaluation.Reevaluated"/>), the same (rule, source, severity, message, values) the whole
+    /// participant's evaluation would give them; nothing about any other record. The caller brings the stored alerts of
+    /// those records in line and leaves every other record's alone, which holds because no other record's findings can
+    /// change; when that cannot be shown, it answers <see cref="IncrementalEvaluation.NeedsFullEvaluation"/>:
     /// <list type="bullet">
-    /// <item>a new assessment administered before one of its instrument already stored (entered late): the comparisons of
-    /// the later one may change;</item>
-    /// <item>a new assessment that may be the baseline (at a baseline visit, or the first infusion's pre): every later
-    /// assessment is compared with it;</item>
-    /// <item>a new pre-infusion assessment when the same visit already has one of the instrument at another timepoint,
-    /// which is compared with it.</item>
+    /// <item>a new assessment that may be the baseline (at a baseline visit, or the first infusion's pre): every other
+    /// assessment of its instrument is compared with it;</item>
+    /// <item>a new pre-infusion assessment when its visit already has one of the instrument administered before it
+    /// (not the usual order), which is compared with it and whose own comparisons reach before what was read.</item>
     /// </list>
     /// </summary>
     /// <param name="protocol">The protocol whose rule settings apply.</param>
@@ -76,9 +87,10 @@ public static partial class SafetyEngine
     /// that instrument (<see cref="IncrementalReadsFor"/> says which):
     /// every one administered at or after the earliest of (a) the new assessments' administration times and (b) the
     /// administration times of the latest <see cref="ItemLookBack.Count"/> stored ones that answered the look-back
-    /// item; and every one at a <see cref="IncrementalReads.ComparisonVisits">comparison visit</see> or at the visit of a
-    /// new assessment. More is harmless, and the new records themselves may be among them (recognised by id). Stored
-    /// vital signs, adverse events and missed visits are not read.
+    /// item administered before the earliest new one; and every one at a
+    /// <see cref="IncrementalReads.ComparisonVisits">comparison visit</see> or at the visit of a new assessment. More is
+    /// harmless, and the new records themselves may be among them (recognised by id). Stored vital signs, adverse events
+    /// and missed visits are not read.
     /// </param>
     /// <param name="added">The new records.</param>
     /// <param name="nowUtc">The current instant, used only by the SAE reporting clock.</param>
@@ -99,18 +111,20 @@ public static partial class SafetyEngine
             MissedVisits = [],
         };
         var context = new Context(protocol, data, nowUtc);
-        if (WhyNotLocal(context, newAssessments, newIds) is { } reason)
+        if (WhyWhole(context, newAssessments, newIds) is { } reason)
         {
             return new IncrementalEvaluation([], reason);
         }
 
+        var reevaluated = Neighbours(context, IncrementalReadsFor(protocol), newAssessments, newIds);
         var sources = newAssessments.Select(a => (SourceTypes.Assessment, a.Id))
+            .Concat(reevaluated.Select(id => (SourceTypes.Assessment, Id: id)))
             .Concat(data.Vitals.Select(v => (SourceTypes.Vitals, v.Id)))
             .Concat(data.AdverseEvents.Select(e => (SourceTypes.AdverseEvent, e.Id)))
             .Select(s => (s.Item1, s.Id.ToString("N")))
             .ToHashSet();
         var alerts = EvaluateRules(context).Where(a => sources.Contains((a.SourceType, a.SourceKey))).ToList();
-        return new IncrementalEvaluation(alerts.AsReadOnly(), null);
+        return new IncrementalEvaluation(alerts.AsReadOnly(), null) { Reevaluated = reevaluated };
     }
 
     /// <summary>What the stored data given to <see cref="EvaluateNew"/> must include under this protocol's rule settings.</summary>
@@ -138,29 +152,60 @@ public static partial class SafetyEngine
         return new IncrementalReads(visits.AsReadOnly(), item10 == 0 ? [] : [new ItemLookBack(InstrumentCatalog.Madrs, MadrsSuicideItem, item10)]);
     }
 
-    /// <summary>Why a new assessment could change another record's findings, or null when none can.</summary>
-    private static string? WhyNotLocal(Context c, IReadOnlyList<AssessmentFact> added, HashSet<Guid> newIds)
+    /// <summary>Why the new assessments may change findings beyond their neighbours, or null when they cannot.</summary>
+    private static string? WhyWhole(Context c, IReadOnlyList<AssessmentFact> added, HashSet<Guid> newIds)
     {
         foreach (var a in added)
         {
-            var ordered = c.Ordered(a.Instrument);
-            if (ordered.Skip(IndexOf(ordered, a) + 1).FirstOrDefault(o => !newIds.Contains(o.Id)) is { } later)
-            {
-                return $"{a.Instrument} at {Where(a)} was administered before {a.Instrument} at {Where(later)}, which is already recorded: "
-                    + "what the later one is compared with may change";
-            }
-
             if (c.IsBaselineCandidate(a))
             {
                 return $"{a.Instrument} at {Where(a)} may be the baseline that the participant's other {a.Instrument} assessments are compared with";
             }
 
-            if (a.Timepoint == PreInfusionTimepoint && ordered.FirstOrDefault(o => o.VisitCode == a.VisitCode && !newIds.Contains(o.Id)) is { } sameVisit)
+            var ordered = c.Ordered(a.Instrument);
+            if (a.Timepoint == PreInfusionTimepoint
+                && ordered.Take(IndexOf(ordered, a)).FirstOrDefault(o => o.VisitCode == a.VisitCode && !newIds.Contains(o.Id)) is { } before)
             {
-                return $"{a.Instrument} at {Where(a)} is the pre-infusion rating that {a.Instrument} at {Where(sameVisit)}, already recorded, is compared with";
+                return $"{a.Instrument} at {Where(a)} is the pre-infusion rating that {a.Instrument} at {Where(before)}, already recorded and "
+                    + "administered before it, is compared with";
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The stored assessments whose findings the new ones may change, each ordered after the earliest new one of its
+    /// instrument (so what it is compared with was read, see <see cref="EvaluateNew"/>): after a pre-infusion rating, the
+    /// visit's other ratings of the instrument; after a MADRS entered late, the MADRS after it up to the
+    /// <see cref="ItemLookBack.Count"/>-th that answered item 10, whose comparisons reach back to it.
+    /// </summary>
+    private static List<Guid> Neighbours(Context c, IncrementalReads reads, IReadOnlyList<AssessmentFact> added, HashSet<Guid> newIds)
+    {
+        var neighbours = new HashSet<Guid>();
+        foreach (var a in added)
+        {
+            var ordered = c.Ordered(a.Instrument);
+            var later = ordered.Skip(IndexOf(ordered, a) + 1).Where(o => !newIds.Contains(o.Id)).ToList();
+            if (a.Timepoint == PreInfusionTimepoint)
+            {
+                neighbours.UnionWith(later.Where(o => o.VisitCode == a.VisitCode).Select(o => o.Id));
+            }
+
+            if (reads.LookBackFor(a.Instrument) is { } lookBack)
+            {
+                var answered = 0;
+                foreach (var o in later)
+                {
+                    neighbours.Add(o.Id);
+                    if (Item(o, lookBack.ItemNumber) is not null && ++answered == lookBack.Count)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        return [.. neighbours.Order()];
     }
 }

@@ -106,7 +106,8 @@ public static class AssessmentQueries
         """
         SELECT TOP (@limit) a.AdministeredUtc
         FROM Assessment a JOIN AssessmentItem i ON i.AssessmentId = a.Id AND i.ItemNumber = @itemNumber
-        WHERE a.ParticipantId = @participantId AND a.Instrument = @instrument AND a.SafetyEvaluatedVersion IS NOT NULL AND i.Value IS NOT NULL
+        WHERE a.ParticipantId = @participantId AND a.Instrument = @instrument AND a.AdministeredUtc < @beforeUtc
+          AND a.SafetyEvaluatedVersion IS NOT NULL AND i.Value IS NOT NULL
         ORDER BY a.AdministeredUtc DESC
         """;
 
@@ -179,11 +180,13 @@ public static class AssessmentQueries
 
     /// <summary>
     /// When the latest <paramref name="count"/> of the participant's assessments of the instrument that answered the item
-    /// were administered, latest first; only assessments a safety evaluation has already seen count.
+    /// and were administered before <paramref name="beforeUtc"/> were administered, latest first; only assessments a safety
+    /// evaluation has already seen count.
     /// </summary>
-    public static async Task<IReadOnlyList<DateTime>> LatestEvaluatedAnsweringAsync(
-        DbConnection c, DatabaseProvider provider, Guid participantId, string instrument, int itemNumber, int count) =>
-        (await c.QueryAsync<DateTime>(Dialect.For(provider).Top(LatestEvaluatedAnsweringSql), new { participantId, instrument, itemNumber, limit = count })).AsList();
+    public static async Task<IReadOnlyList<DateTime>> LatestEvaluatedAnsweringBeforeAsync(
+        DbConnection c, DatabaseProvider provider, Guid participantId, string instrument, int itemNumber, DateTime beforeUtc, int count) =>
+        (await c.QueryAsync<DateTime>(Dialect.For(provider).Top(LatestEvaluatedAnsweringSql),
+            new { participantId, instrument, itemNumber, beforeUtc, limit = count })).AsList();
 
     private static async Task<IReadOnlyList<StoredAssessment>> WithItemsAndScoresAsync(
         DbConnection c, List<AssessmentRow> rows, string itemsSql, string scoresSql, object parameters, DbTransaction? t)

@@ -25,11 +25,12 @@ namespace Trial.Worker.Safety;
 /// After a write that only added records (<see cref="SafetyChange.Added"/>), the job evaluates the
 /// new records alone (<see cref="SafetyEngine.EvaluateNew"/>): it reads them and the few stored
 /// assessments the rules compare them with, so its cost does not grow with the participant's
-/// history, and it only adds the new records' alerts. After any other write (a correction, a visit
-/// date, a discontinuation, a withdrawal, a missed visit), for the recurring sweeps, and whenever
-/// the new records cannot be shown to leave every other finding as it was (an assessment entered
-/// late, a new baseline), it evaluates the whole participant, so a corrected baseline re-evaluates
-/// every later visit compared with it.
+/// history, and it brings in line only the alerts of the new records and of the few stored ones
+/// compared with them (an assessment entered late is compared with by the next ones). After any
+/// other write (a correction, a visit date, a discontinuation, a withdrawal, a missed visit), for
+/// the recurring sweeps, and whenever the new records cannot be shown to leave every other finding
+/// as it was (a new baseline), it evaluates the whole participant, so a corrected baseline
+/// re-evaluates every later visit compared with it.
 /// </para>
 /// </summary>
 public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimeProvider clock, ParticipantSweeps sweeps)
@@ -99,10 +100,13 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         SaeClock,
     }
 
-    /// <summary>What an evaluation read: the new records' findings already made, or the whole participant's data to evaluate.</summary>
+    /// <summary>
+    /// What an evaluation read: the findings of the new records and of the stored ones they may change (their neighbours)
+    /// already made, or the whole participant's data to evaluate.
+    /// </summary>
     private sealed record Read(
         int Version, ParticipantRow Participant, IReadOnlyList<UnevaluatedRecord> Unevaluated,
-        IReadOnlyList<AlertCandidate>? NewRecordFindings, ParticipantSafetyData? Data, string? FullBecause);
+        IncrementalEvaluation? NewRecords, ParticipantSafetyData? Data, string? FullBecause);
 
     private async Task<SafetyEvaluation> EvaluateAsync(Guid participantId, Scope scope)
     {
@@ -112,20 +116,20 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         // participant's data in between (that write enqueued its own evaluation, which will see it).
         var read = await db.ReadAsync(c => ReadAsync(c, participantId, scope, now));
         if (read is null) return SafetyEvaluation.UpToDate;
-        var findings = read.NewRecordFindings ?? SafetyEngine.Evaluate(protocol, read.Data!, now);
+        var findings = read.NewRecords?.Alerts ?? SafetyEngine.Evaluate(protocol, read.Data!, now);
         var applied = await db.WriteDerivedAsync(now, async w =>
         {
             if ((await SafetyQueries.VersionsAsync(w.Connection, participantId, w.Transaction)).Version != read.Version) return false;
-            // The new records' evaluation says nothing about other records: their alerts stay as they are.
-            var only = read.NewRecordFindings is null ? null : read.Unevaluated.Select(r => r.Id.ToString("N")).ToList();
+            // The new records' evaluation says nothing about records other than them and their neighbours: those alerts stay as they are.
+            var only = read.NewRecords is null ? null : read.Unevaluated.Select(r => r.Id).Concat(read.NewRecords.Reevaluated).Select(id => id.ToString("N")).ToList();
             await ReconcileAsync(w, read.Participant, findings, only);
             await SafetyQueries.MarkEvaluatedAsync(w.Connection, w.Transaction, read.Version, read.Unevaluated);
             await SafetyQueries.SetEvaluatedAsync(w.Connection, w.Transaction, participantId, read.Version);
             return true;
         });
-        return read.NewRecordFindings is null
+        return read.NewRecords is null
             ? new SafetyEvaluation(SafetyEvaluationKind.WholeParticipant, read.Unevaluated.Count, read.FullBecause, applied)
-            : new SafetyEvaluation(SafetyEvaluationKind.NewRecords, read.Unevaluated.Count, null, applied);
+            : new SafetyEvaluation(SafetyEvaluationKind.NewRecords, read.Unevaluated.Count, null, applied) { Neighbours = read.NewRecords.Reevaluated.Count };
     }
 
     private async Task<Read?> ReadAsync(DbConnection c, Guid participantId, Scope scope, DateTime now)
@@ -151,7 +155,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             else
             {
                 var outcome = await EvaluateNewAsync(c, participant, unevaluated, now);
-                if (!outcome.NeedsFullEvaluation) return new Read(versions.Version, participant, unevaluated, outcome.Alerts, null, null);
+                if (!outcome.NeedsFullEvaluation) return new Read(versions.Version, participant, unevaluated, outcome, null, null);
                 fullBecause = outcome.FullEvaluationReason;
             }
         }
@@ -179,7 +183,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             var from = instrument.Min(r => r.AdministeredUtc);
             if (_reads.LookBackFor(instrument.Key) is { } lookBack)
             {
-                var answered = await AssessmentQueries.LatestEvaluatedAnsweringAsync(c, db.Provider, participant.Id, instrument.Key, lookBack.ItemNumber, lookBack.Count);
+                var answered = await AssessmentQueries.LatestEvaluatedAnsweringBeforeAsync(c, db.Provider, participant.Id, instrument.Key, lookBack.ItemNumber, from, lookBack.Count);
                 if (answered.Count > 0 && answered.Min() < from) from = answered.Min();
             }
             var window = await AssessmentQueries.AdministeredFromAsync(c, db.Provider, participant.Id, instrument.Key, from, MaxComparedAssessments + 1);
@@ -312,6 +316,9 @@ public enum SafetyEvaluationKind
 /// </summary>
 public sealed record SafetyEvaluation(SafetyEvaluationKind Kind, int NewRecords, string? WholeBecause, bool Applied)
 {
+    /// <summary>Stored assessments evaluated again with the new records, whose findings they may change (see <see cref="IncrementalEvaluation.Reevaluated"/>).</summary>
+    public int Neighbours { get; init; }
+
     public static readonly SafetyEvaluation UpToDate = new(SafetyEvaluationKind.UpToDate, 0, null, false);
 }
 

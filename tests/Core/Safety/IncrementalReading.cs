@@ -19,7 +19,7 @@ internal static class IncrementalReading
             var from = instrument.Min(a => a.AdministeredUtc);
             if (reads.LookBackFor(instrument.Key) is { } lookBack)
             {
-                var answered = ofInstrument.Where(a => a.Items[lookBack.ItemNumber - 1] is not null)
+                var answered = ofInstrument.Where(a => a.Items[lookBack.ItemNumber - 1] is not null && a.AdministeredUtc < from)
                     .OrderByDescending(a => a.AdministeredUtc).Take(lookBack.Count).ToList();
                 if (answered.Count > 0 && answered.Min(a => a.AdministeredUtc) < from) from = answered.Min(a => a.AdministeredUtc);
             }
@@ -32,20 +32,19 @@ internal static class IncrementalReading
     }
 
     /// <summary>
-    /// Whether the new assessments certainly change no other record's findings, so falling back to the whole evaluation
-    /// would only cost time: each is administered after every stored one of its instrument (ties left open: the
-    /// protocol's visit order decides those), is not where a baseline is taken, and is not a pre-infusion rating that the
-    /// visit's other timepoints are compared with.
+    /// Whether the new assessments certainly need no whole evaluation, so falling back to it would only cost time: none
+    /// is where a baseline is taken, and none is a pre-infusion rating administered after one of its visit's other
+    /// ratings of the instrument already stored (ties left open: the protocol's timepoint order decides those).
     /// </summary>
     public static bool CertainlyLocal(ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added)
     {
         var baselineVisits = protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToHashSet();
         var firstInfusion = protocol.InfusionVisits.First().Code;
         return added.All(a =>
-            !stored.Any(s => s.Instrument == a.Instrument && s.AdministeredUtc >= a.AdministeredUtc)
-            && !baselineVisits.Contains(a.VisitCode)
+            !baselineVisits.Contains(a.VisitCode)
             && !(a.VisitCode == firstInfusion && a.Timepoint == SafetyEngine.PreInfusionTimepoint)
-            && !(a.Timepoint == SafetyEngine.PreInfusionTimepoint && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode)));
+            && !(a.Timepoint == SafetyEngine.PreInfusionTimepoint
+                 && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode && s.AdministeredUtc <= a.AdministeredUtc)));
     }
 
     /// <summary>The new records evaluated alone, given what the job would read of the stored ones.</summary>

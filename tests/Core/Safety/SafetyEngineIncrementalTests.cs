@@ -79,15 +79,56 @@ public class SafetyEngineIncrementalTests
     }
 
     [Test]
-    public void EvaluateNew_AssessmentAdministeredBeforeAStoredOne_NeedsFullEvaluation()
+    public void EvaluateNew_MadrsEnteredLate_TheNextMadrsAreEvaluatedAgainAgainstIt()
     {
-        // FU-D7 entered after FU-D14: FU-D14's rise is now measured against FU-D7, which only the whole evaluation sees.
-        var outcome = New([Madrs("BL", 1, 20), Madrs("FU-D14", 4, 20)], Madrs("FU-D7", 3, 20));
+        // FU-D7 entered after FU-D14: FU-D14 was a rise of 3 from BL (MADRS10_RISE); against FU-D7 it is a rise of 1, and
+        // BL -> FU-D7 -> FU-D14 is now two consecutive rises after treatment began (SUICIDALITY_ESCALATING on FU-D14).
+        AssessmentFact[] stored = [Madrs("BL", 1, 20), Madrs("FU-D14", 4, 20)];
+        var late = Madrs("FU-D7", 3, 20);
+        Assert.That(Evaluate(Data(stored)).Select(a => (a.Rule, a.SourceKey)), Does.Contain((SafetyEngine.Madrs10Rise, Key(stored[1]))), "before");
 
-        Assert.That(outcome.NeedsFullEvaluation, Is.True);
-        Assert.That(outcome.FullEvaluationReason, Is.EqualTo(
-            "MADRS at FU-D7 was administered before MADRS at FU-D14, which is already recorded: what the later one is compared with may change"));
-        Assert.That(outcome.Alerts, Is.Empty);
+        var outcome = New(stored, late);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Reevaluated, Is.EqualTo(new[] { stored[1].Id }));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EquivalentTo(WholeAlertsOf([.. stored, late], late.Id, stored[1].Id)));
+        Assert.That(outcome.Alerts.Where(a => a.SourceKey == Key(stored[1])).Select(a => a.Rule),
+            Is.EquivalentTo(new[] { SafetyEngine.Madrs10High, SafetyEngine.SuicidalityEscalating }));
+    }
+
+    [Test]
+    public void EvaluateNew_MadrsEnteredLate_OnlyTheMadrsWhoseComparisonsReachItAreEvaluatedAgain()
+    {
+        // Two consecutive rises escalate, so each MADRS is compared with the two before it that answered item 10: after
+        // FU-D7, FU-D14 and FU-D28 (FU-M3 left item 10 out: FU-D28's comparison skips it and names it) reach back to it,
+        // FU-M6 no longer does.
+        AssessmentFact[] stored =
+        [
+            Madrs("BL", 1, 20), Madrs("POST24", 1, 20), Madrs("FU-D14", 1, 20), MadrsWithoutItem10("FU-M3"), Madrs("FU-D28", 2, 20), Madrs("FU-M6", 1, 20),
+        ];
+        stored[3] = Administered(stored[3], At("FU-D14", null).AddDays(1));
+        var late = Madrs("FU-D7", 0, 20);
+
+        var outcome = New(stored, late);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Reevaluated, Is.EquivalentTo(new[] { stored[2].Id, stored[3].Id, stored[4].Id }));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EquivalentTo(WholeAlertsOf([.. stored, late], late.Id, stored[2].Id, stored[3].Id, stored[4].Id)));
+    }
+
+    [Test]
+    public void EvaluateNew_PreBprsEnteredAfterItsVisitsT40_T40IsEvaluatedAgainAgainstIt()
+    {
+        // t40 was stored without its pre, so nothing to compare with; the pre entered late makes it a rise of 4 (BPRS_POS_RISE).
+        var t40 = BprsPositive("INF2", "t40", 2, 2, 2, 2);
+        var pre = BprsPositive("INF2", "pre", 1, 1, 1, 1);
+
+        var outcome = New([BprsPositive("INF1", "t40", 3, 3, 3, 3), t40], pre);
+
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Reevaluated, Is.EqualTo(new[] { t40.Id }));
+        Assert.That(outcome.Alerts.Select(a => (a.Rule, a.SourceKey)), Is.EqualTo(new[] { (SafetyEngine.BprsPosRise, Key(t40)) }));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EqualTo(WholeAlertsOf([t40, pre], pre.Id, t40.Id)));
     }
 
     [Test]
@@ -124,7 +165,8 @@ public class SafetyEngineIncrementalTests
         var outcome = New([t40], pre);
 
         Assert.That(outcome.NeedsFullEvaluation, Is.True);
-        Assert.That(outcome.FullEvaluationReason, Is.EqualTo("BPRS at INF2 pre is the pre-infusion rating that BPRS at INF2 t40, already recorded, is compared with"));
+        Assert.That(outcome.FullEvaluationReason, Is.EqualTo(
+            "BPRS at INF2 pre is the pre-infusion rating that BPRS at INF2 t40, already recorded and administered before it, is compared with"));
     }
 
     [Test]
