@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -17,6 +18,14 @@ public sealed class Database : IAsyncDisposable
     private readonly IDerivedWorkQueue? _derivedWork;
     private readonly SemaphoreSlim _walGate = new(1, 1);
     private volatile bool _walEnsured;
+
+    /// <summary>
+    /// Open SQLite connections that <see cref="ReadAsync{T}"/> hands out again, so the statements a read prepared are still
+    /// prepared for the next read (<see cref="StatementCachingConnection"/>); at most <see cref="MaxIdleReaders"/>.
+    /// </summary>
+    private readonly ConcurrentStack<StatementCachingConnection> _idleReaders = new();
+
+    public const int MaxIdleReaders = 8;
 
     /// <param name="options">Which database.</param>
     /// <param name="derivedWork">Where committed writes signal their derived work (the background jobs); none in tools that only read or migrate.</param>
@@ -63,7 +72,7 @@ public sealed class Database : IAsyncDisposable
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         DbConnection connection = Provider == DatabaseProvider.Sqlite
-            ? new SqliteConnection(ConnectionString)
+            ? new StatementCachingConnection(ConnectionString)
             : new SqlConnection(ConnectionString);
         await connection.OpenAsync(ct);
         if (Provider == DatabaseProvider.Sqlite && !_walEnsured)
@@ -170,15 +179,55 @@ public sealed class Database : IAsyncDisposable
         foreach (var id in scope.SafetyChanged) _derivedWork.SafetyDataChanged(id);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on an open connection, which it must not keep. On SQLite the connection is one kept
+    /// open from an earlier read when there is one, and is kept for the next read afterwards unless <paramref name="work"/>
+    /// failed or left a transaction open: nothing of one read reaches the next but the prepared statements.
+    /// </summary>
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
     {
-        await using var connection = await OpenAsync(ct);
-        return await work(connection);
+        if (Provider != DatabaseProvider.Sqlite)
+        {
+            await using var opened = await OpenAsync(ct);
+            return await work(opened);
+        }
+
+        var connection = _idleReaders.TryPop(out var idle) ? idle : (StatementCachingConnection)await OpenAsync(ct);
+        T result;
+        try
+        {
+            result = await work(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+        if (connection.State == System.Data.ConnectionState.Open && !connection.InTransaction && !_disposed && _idleReaders.Count < MaxIdleReaders)
+        {
+            _idleReaders.Push(connection);
+            // Disposed meanwhile: nothing may stay open after DisposeAsync.
+            if (_disposed) await CloseIdleReadersAsync();
+        }
+        else
+        {
+            await connection.DisposeAsync();
+        }
+        return result;
     }
+
+    private volatile bool _disposed;
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         if (_sqliteWriter is not null) await _sqliteWriter.DisposeAsync();
+        await CloseIdleReadersAsync();
+    }
+
+    private async Task CloseIdleReadersAsync()
+    {
+        while (_idleReaders.TryPop(out var idle)) await idle.DisposeAsync();
     }
 }
 

@@ -21,7 +21,7 @@ internal sealed class GroupCommit : IAsyncDisposable
     private readonly Database _database;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
-    private SqliteConnection? _connection;
+    private StatementCachingConnection? _connection;
     private string? _synchronous;
     private long _batches, _writes;
 
@@ -132,10 +132,11 @@ internal sealed class GroupCommit : IAsyncDisposable
         return false;
     }
 
-    private async Task<SqliteConnection> ConnectionAsync()
+    private async Task<StatementCachingConnection> ConnectionAsync()
     {
         if (_connection is not null) return _connection;
-        _connection = new SqliteConnection(_database.ConnectionString);
+        // Kept open for the process's life: every write's statements stay prepared from one write to the next.
+        _connection = new StatementCachingConnection(_database.ConnectionString);
         await _connection.OpenAsync();
         _synchronous = null;
         return _connection;
