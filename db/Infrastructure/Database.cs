@@ -180,9 +180,11 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> on an open connection, which it must not keep. On SQLite the connection is one kept
-    /// open from an earlier read when there is one, and is kept for the next read afterwards unless <paramref name="work"/>
-    /// failed or left a transaction open: nothing of one read reaches the next but the prepared statements.
+    /// Runs <paramref name="work"/> on an open connection, which it must not keep. On SQLite the work reads one snapshot
+    /// of the database (one read transaction, which the commands it makes join), so what it reads together was true
+    /// together, whatever commits meanwhile. The connection is one kept open from an earlier read when there is one, and
+    /// is kept for the next read afterwards unless <paramref name="work"/> failed: nothing of one read reaches the next
+    /// but the prepared statements.
     /// </summary>
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
     {
@@ -196,14 +198,16 @@ public sealed class Database : IAsyncDisposable
         T result;
         try
         {
+            await using var snapshot = connection.BeginTransaction(deferred: true);
             result = await work(connection);
+            await snapshot.CommitAsync(ct);
         }
         catch
         {
             await connection.DisposeAsync();
             throw;
         }
-        if (connection.State == System.Data.ConnectionState.Open && !connection.InTransaction && !_disposed && _idleReaders.Count < MaxIdleReaders)
+        if (connection.State == System.Data.ConnectionState.Open && !_disposed && _idleReaders.Count < MaxIdleReaders)
         {
             _idleReaders.Push(connection);
             // Disposed meanwhile: nothing may stay open after DisposeAsync.

@@ -29,9 +29,6 @@ public sealed class StatementCachingConnection(string connectionString) : Sqlite
     /// <summary>Statements kept prepared now.</summary>
     public int CachedStatements => _statements.Count;
 
-    /// <summary>A transaction is open on the connection.</summary>
-    public bool InTransaction => Transaction is not null;
-
     public override SqliteCommand CreateCommand() => new RoutedCommand(this) { Connection = this, CommandTimeout = DefaultTimeout, Transaction = Transaction };
 
     public override void Close()

@@ -1,13 +1,15 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using NUnit.Framework;
+using Trial.Db.Access;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Tests.Db;
 
 /// <summary>
 /// Statements kept prepared on a connection, and the read connections kept open to keep them: the same results and the
-/// same errors as a fresh statement on a fresh connection, and nothing of one read carried into the next.
+/// same errors as a fresh statement on a fresh connection, one snapshot per read, and nothing of one read carried into
+/// the next.
 /// </summary>
 public class StatementCachingConnectionTests
 {
@@ -152,22 +154,23 @@ public class StatementCachingConnectionTests
     }
 
     [Test]
-    public async Task ReadAsync_ReadLeftATransactionOpen_ItsConnectionIsNotHandedOutAgain()
+    public async Task ReadAsync_WriteCommitsBetweenTwoQueriesOfARead_BothSeeTheDatabaseAsTheReadBegan()
     {
         var (db, folder) = Database();
         await using var _ = db;
         using var _f = folder;
+        var now = new DateTime(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
+        const string count = "SELECT COUNT(*) FROM Site";
 
-        var left = await db.ReadAsync(async c =>
+        var (before, after) = await db.ReadAsync(async c =>
         {
-            await c.BeginTransactionAsync();
-            return c;
+            var first = await c.ExecuteScalarAsync<int>(count);
+            await db.WriteDerivedAsync(now, w => AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = now }));
+            return (first, await c.ExecuteScalarAsync<int>(count));
         });
-        var next = await db.ReadAsync(c => Task.FromResult(c));
 
-        Assert.That(next, Is.Not.SameAs(left));
-        Assert.That(((StatementCachingConnection)next).InTransaction, Is.False);
-        Assert.That(left.State, Is.EqualTo(System.Data.ConnectionState.Closed), "closed, which rolled its transaction back");
+        Assert.That(after, Is.EqualTo(before), "one snapshot for the whole read");
+        Assert.That(await db.ReadAsync(c => c.ExecuteScalarAsync<int>(count)), Is.EqualTo(before + 1), "the next read sees the write");
     }
 
     [Test]
