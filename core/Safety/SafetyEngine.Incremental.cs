@@ -16,17 +16,30 @@ public sealed record NewSafetyRecords(
 }
 
 /// <summary>
-/// Which stored assessments <see cref="SafetyEngine.EvaluateNew"/> must be given besides the new ones (see there).
+/// Which stored assessments <see cref="SafetyEngine.EvaluateNew"/> must be given besides the new ones (see there): for each
+/// instrument, what the protocol's enabled rules compare a new assessment of it with. An instrument not listed is
+/// compared with nothing, and none of its stored assessments need be read.
 /// </summary>
-/// <param name="ComparisonVisits">Visits whose assessments later ones are compared with: the baseline visits and the first infusion visit.</param>
-/// <param name="LookBacks">For instruments whose rules compare with earlier assessments: how far back.</param>
-public sealed record IncrementalReads(IReadOnlyList<string> ComparisonVisits, IReadOnlyList<ItemLookBack> LookBacks)
+/// <param name="ComparisonVisits">Visits where a baseline is taken: the baseline visits and the first infusion visit.</param>
+/// <param name="Instruments">What is read for each instrument whose rules compare.</param>
+public sealed record IncrementalReads(IReadOnlyList<string> ComparisonVisits, IReadOnlyDictionary<string, InstrumentReads> Instruments)
 {
-    public ItemLookBack? LookBackFor(string instrument) => LookBacks.FirstOrDefault(l => l.Instrument == instrument);
+    public InstrumentReads For(string instrument) => Instruments.GetValueOrDefault(instrument, InstrumentReads.Nothing);
 }
 
-/// <summary>The latest <paramref name="Count"/> stored assessments of <paramref name="Instrument"/> that answered item <paramref name="ItemNumber"/>.</summary>
-public sealed record ItemLookBack(string Instrument, int ItemNumber, int Count);
+/// <summary>What the rules compare a new assessment of one instrument with.</summary>
+/// <param name="Baseline">The participant's baseline of the instrument (MADRS_WORSE, BSL_BAND_UP): the stored assessments at the comparison visits.</param>
+/// <param name="SameVisit">Its visit's pre-infusion rating (BPRS_POS_RISE): the stored assessments at the new one's visit.</param>
+/// <param name="LookBack">Earlier assessments that answered an item (MADRS10_RISE, SUICIDALITY_ESCALATING).</param>
+public sealed record InstrumentReads(bool Baseline, bool SameVisit, ItemLookBack? LookBack)
+{
+    public static readonly InstrumentReads Nothing = new(false, false, null);
+
+    public bool Any => Baseline || SameVisit || LookBack is not null;
+}
+
+/// <summary>The latest <paramref name="Count"/> stored assessments that answered item <paramref name="ItemNumber"/>.</summary>
+public sealed record ItemLookBack(int ItemNumber, int Count);
 
 /// <summary>
 /// The alerts of new records evaluated on their own; or, when <see cref="FullEvaluationReason"/> is set, why that could
@@ -59,9 +72,10 @@ public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts,
 /// </list>
 /// So a new assessment changes the findings of another only as what that one is compared with: entered late, it is
 /// among the earlier MADRS of the next consecutiveRises MADRS that answered item 10 (or between them and theirs); a
-/// pre-infusion rating is what its visit's other timepoints are compared with; a possible baseline is what every later
+/// pre-infusion BPRS is what its visit's other timepoints are compared with; a possible baseline is what every later
 /// assessment of its instrument is compared with. The first two are evaluated again with the new records (their
-/// neighbours, a bounded number); the last needs the whole participant.
+/// neighbours, a bounded number); the last needs the whole participant. CADSS is compared with nothing, so nothing
+/// stored is read for it.
 /// A rule that starts comparing a record with others must be added here, in <see cref="IncrementalReadsFor"/>,
 /// <see cref="WhyWhole"/> and <see cref="Neighbours"/>; the property test comparing both paths on random trajectories
 /// is there to notice when it was not.
@@ -83,12 +97,13 @@ public static partial class SafetyEngine
     /// </summary>
     /// <param name="protocol">The protocol whose rule settings apply.</param>
     /// <param name="stored">
-    /// The participant (code, site time zone) and, for each instrument of a new assessment, the stored assessments of
-    /// that instrument (<see cref="IncrementalReadsFor"/> says which):
-    /// every one administered at or after the earliest of (a) the new assessments' administration times and (b) the
-    /// administration times of the latest <see cref="ItemLookBack.Count"/> stored ones that answered the look-back
-    /// item administered before the earliest new one; and every one at a
-    /// <see cref="IncrementalReads.ComparisonVisits">comparison visit</see> or at the visit of a new assessment. More is
+    /// The participant (code, site time zone) and, for each instrument of a new assessment, the stored assessments of that
+    /// instrument that <see cref="IncrementalReadsFor"/> says its rules compare with (<see cref="InstrumentReads"/>):
+    /// with <see cref="InstrumentReads.LookBack"/>, every one administered at or after the earliest of (a) the new
+    /// assessments' administration times and (b) the administration times of the latest <see cref="ItemLookBack.Count"/>
+    /// stored ones that answered the look-back item administered before the earliest new one; with
+    /// <see cref="InstrumentReads.Baseline"/>, every one at a <see cref="IncrementalReads.ComparisonVisits">comparison
+    /// visit</see>; with <see cref="InstrumentReads.SameVisit"/>, every one at the visit of a new assessment. More is
     /// harmless, and the new records themselves may be among them (recognised by id). Stored vital signs, adverse events
     /// and missed visits are not read.
     /// </param>
@@ -111,12 +126,13 @@ public static partial class SafetyEngine
             MissedVisits = [],
         };
         var context = new Context(protocol, data, nowUtc);
-        if (WhyWhole(context, newAssessments, newIds) is { } reason)
+        var reads = IncrementalReadsFor(protocol);
+        if (WhyWhole(context, reads, newAssessments, newIds) is { } reason)
         {
             return new IncrementalEvaluation([], reason);
         }
 
-        var reevaluated = Neighbours(context, IncrementalReadsFor(protocol), newAssessments, newIds);
+        var reevaluated = Neighbours(context, reads, newAssessments, newIds);
         var sources = newAssessments.Select(a => (SourceTypes.Assessment, a.Id))
             .Concat(reevaluated.Select(id => (SourceTypes.Assessment, Id: id)))
             .Concat(data.Vitals.Select(v => (SourceTypes.Vitals, v.Id)))
@@ -139,7 +155,7 @@ public static partial class SafetyEngine
         // MADRS10_RISE compares with the latest earlier MADRS that answered item 10; SUICIDALITY_ESCALATING with the
         // consecutiveRises before it.
         var item10 = 0;
-        if (protocol.FindRule(Madrs10Rise) is { Enabled: true })
+        if (Enabled(protocol, Madrs10Rise))
         {
             item10 = 1;
         }
@@ -149,21 +165,30 @@ public static partial class SafetyEngine
             item10 = Math.Max(item10, (int)escalating.Parameter("consecutiveRises"));
         }
 
-        return new IncrementalReads(visits.AsReadOnly(), item10 == 0 ? [] : [new ItemLookBack(InstrumentCatalog.Madrs, MadrsSuicideItem, item10)]);
+        var instruments = new Dictionary<string, InstrumentReads>(StringComparer.Ordinal)
+        {
+            [InstrumentCatalog.Madrs] = new(Enabled(protocol, MadrsWorse), false, item10 == 0 ? null : new ItemLookBack(MadrsSuicideItem, item10)),
+            [InstrumentCatalog.Bsl23] = new(Enabled(protocol, BslBandUp), false, null),
+            [InstrumentCatalog.Bprs] = new(false, Enabled(protocol, BprsPosRise), null),
+        };
+        return new IncrementalReads(visits.AsReadOnly(), instruments.Where(i => i.Value.Any).ToDictionary(StringComparer.Ordinal).AsReadOnly());
     }
 
+    private static bool Enabled(ProtocolDefinition protocol, string rule) => protocol.FindRule(rule) is { Enabled: true };
+
     /// <summary>Why the new assessments may change findings beyond their neighbours, or null when they cannot.</summary>
-    private static string? WhyWhole(Context c, IReadOnlyList<AssessmentFact> added, HashSet<Guid> newIds)
+    private static string? WhyWhole(Context c, IncrementalReads reads, IReadOnlyList<AssessmentFact> added, HashSet<Guid> newIds)
     {
         foreach (var a in added)
         {
-            if (c.IsBaselineCandidate(a))
+            var compared = reads.For(a.Instrument);
+            if (compared.Baseline && c.IsBaselineCandidate(a))
             {
                 return $"{a.Instrument} at {Where(a)} may be the baseline that the participant's other {a.Instrument} assessments are compared with";
             }
 
             var ordered = c.Ordered(a.Instrument);
-            if (a.Timepoint == PreInfusionTimepoint
+            if (compared.SameVisit && a.Timepoint == PreInfusionTimepoint
                 && ordered.Take(IndexOf(ordered, a)).FirstOrDefault(o => o.VisitCode == a.VisitCode && !newIds.Contains(o.Id)) is { } before)
             {
                 return $"{a.Instrument} at {Where(a)} is the pre-infusion rating that {a.Instrument} at {Where(before)}, already recorded and "
@@ -176,23 +201,24 @@ public static partial class SafetyEngine
 
     /// <summary>
     /// The stored assessments whose findings the new ones may change, each ordered after the earliest new one of its
-    /// instrument (so what it is compared with was read, see <see cref="EvaluateNew"/>): after a pre-infusion rating, the
-    /// visit's other ratings of the instrument; after a MADRS entered late, the MADRS after it up to the
-    /// <see cref="ItemLookBack.Count"/>-th that answered item 10, whose comparisons reach back to it.
+    /// instrument (so what it is compared with was read, see <see cref="EvaluateNew"/>): after a pre-infusion rating that
+    /// its visit's other timepoints are compared with, those; after an assessment entered late, the ones after it up to
+    /// the <see cref="ItemLookBack.Count"/>-th that answered the look-back item, whose comparisons reach back to it.
     /// </summary>
     private static List<Guid> Neighbours(Context c, IncrementalReads reads, IReadOnlyList<AssessmentFact> added, HashSet<Guid> newIds)
     {
         var neighbours = new HashSet<Guid>();
         foreach (var a in added)
         {
+            var compared = reads.For(a.Instrument);
             var ordered = c.Ordered(a.Instrument);
             var later = ordered.Skip(IndexOf(ordered, a) + 1).Where(o => !newIds.Contains(o.Id)).ToList();
-            if (a.Timepoint == PreInfusionTimepoint)
+            if (compared.SameVisit && a.Timepoint == PreInfusionTimepoint)
             {
                 neighbours.UnionWith(later.Where(o => o.VisitCode == a.VisitCode).Select(o => o.Id));
             }
 
-            if (reads.LookBackFor(a.Instrument) is { } lookBack)
+            if (compared.LookBack is { } lookBack)
             {
                 var answered = 0;
                 foreach (var o in later)

@@ -55,7 +55,7 @@ public class SafetyJobsIncrementalTests
     private SafetyJobs Jobs(ProtocolDefinition? protocol = null) => new(_db, protocol ?? DefaultProtocol, _clock, WorkerParts.Sweeps(_clock));
 
     // Run synchronously: FsCheck calls the property as a plain function.
-    [FsCheck.NUnit.Property(MaxTest = 20)]
+    [FsCheck.NUnit.Property(MaxTest = 100)]
     public Property EvaluateParticipant_RandomTrajectories_StoredAlertsEqualTheWholeEvaluationAfterEveryWrite() =>
         Prop.ForAll(SafetyEngineIncrementalPropertyTests.Trajectories(maxRecords: 30, start: Today).ToArbitrary(),
             t => CheckAsync(t).GetAwaiter().GetResult());

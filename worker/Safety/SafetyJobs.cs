@@ -168,8 +168,9 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
 
     /// <summary>
     /// Evaluates the new records alone: reads them and the stored assessments <see cref="SafetyEngine.EvaluateNew"/>
-    /// compares them with (see <see cref="IncrementalReads"/>), each through a bounded query, so nothing here grows with
-    /// the participant's history. Answers that the whole participant must be evaluated when there would be too many.
+    /// compares them with (see <see cref="IncrementalReads"/>: none for an instrument whose rules compare with nothing),
+    /// each through a bounded query, so nothing here grows with the participant's history. Answers that the whole
+    /// participant must be evaluated when there would be too many.
     /// </summary>
     private async Task<IncrementalEvaluation> EvaluateNewAsync(DbConnection c, ParticipantRow participant, IReadOnlyList<UnevaluatedRecord> unevaluated, DateTime now)
     {
@@ -180,17 +181,21 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         foreach (var row in newRows) rows[row.Id] = row;
         foreach (var instrument in newRows.GroupBy(r => r.Instrument))
         {
-            var from = instrument.Min(r => r.AdministeredUtc);
-            if (_reads.LookBackFor(instrument.Key) is { } lookBack)
+            var compared = _reads.For(instrument.Key);
+            if (compared.LookBack is { } lookBack)
             {
+                var from = instrument.Min(r => r.AdministeredUtc);
                 var answered = await AssessmentQueries.LatestEvaluatedAnsweringBeforeAsync(c, db.Provider, participant.Id, instrument.Key, lookBack.ItemNumber, from, lookBack.Count);
                 if (answered.Count > 0 && answered.Min() < from) from = answered.Min();
+                var window = await AssessmentQueries.AdministeredFromAsync(c, db.Provider, participant.Id, instrument.Key, from, MaxComparedAssessments + 1);
+                if (window.Count > MaxComparedAssessments)
+                    return new IncrementalEvaluation([], $"more than {MaxComparedAssessments} {instrument.Key} assessments to compare the new ones with");
+                foreach (var row in window) rows.TryAdd(row.Id, row);
             }
-            var window = await AssessmentQueries.AdministeredFromAsync(c, db.Provider, participant.Id, instrument.Key, from, MaxComparedAssessments + 1);
-            if (window.Count > MaxComparedAssessments)
-                return new IncrementalEvaluation([], $"more than {MaxComparedAssessments} {instrument.Key} assessments to compare the new ones with");
-            var visits = _reads.ComparisonVisits.Concat(instrument.Select(r => r.VisitCode)).Distinct(StringComparer.Ordinal).ToList();
-            foreach (var row in window.Concat(await AssessmentQueries.AtVisitsAsync(c, participant.Id, instrument.Key, visits)))
+            var visits = (compared.Baseline ? _reads.ComparisonVisits : [])
+                .Concat(compared.SameVisit ? instrument.Select(r => r.VisitCode) : [])
+                .Distinct(StringComparer.Ordinal).ToList();
+            foreach (var row in await AssessmentQueries.AtVisitsAsync(c, participant.Id, instrument.Key, visits))
                 rows.TryAdd(row.Id, row);
         }
 

@@ -1,3 +1,4 @@
+using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
 
@@ -15,17 +16,21 @@ internal static class IncrementalReading
         var chosen = new List<AssessmentFact>();
         foreach (var instrument in added.GroupBy(a => a.Instrument))
         {
+            var compared = reads.For(instrument.Key);
             var ofInstrument = stored.Where(a => a.Instrument == instrument.Key).ToList();
-            var from = instrument.Min(a => a.AdministeredUtc);
-            if (reads.LookBackFor(instrument.Key) is { } lookBack)
+            if (compared.LookBack is { } lookBack)
             {
+                var from = instrument.Min(a => a.AdministeredUtc);
                 var answered = ofInstrument.Where(a => a.Items[lookBack.ItemNumber - 1] is not null && a.AdministeredUtc < from)
                     .OrderByDescending(a => a.AdministeredUtc).Take(lookBack.Count).ToList();
                 if (answered.Count > 0 && answered.Min(a => a.AdministeredUtc) < from) from = answered.Min(a => a.AdministeredUtc);
+                chosen.AddRange(ofInstrument.Where(a => a.AdministeredUtc >= from));
             }
 
-            var visits = reads.ComparisonVisits.Concat(instrument.Select(a => a.VisitCode)).ToHashSet(StringComparer.Ordinal);
-            chosen.AddRange(ofInstrument.Where(a => a.AdministeredUtc >= from || visits.Contains(a.VisitCode)));
+            var visits = (compared.Baseline ? reads.ComparisonVisits : [])
+                .Concat(compared.SameVisit ? instrument.Select(a => a.VisitCode) : [])
+                .ToHashSet(StringComparer.Ordinal);
+            chosen.AddRange(ofInstrument.Where(a => visits.Contains(a.VisitCode)));
         }
 
         return chosen.DistinctBy(a => a.Id).ToList();
@@ -33,17 +38,18 @@ internal static class IncrementalReading
 
     /// <summary>
     /// Whether the new assessments certainly need no whole evaluation, so falling back to it would only cost time: none
-    /// is where a baseline is taken, and none is a pre-infusion rating administered after one of its visit's other
-    /// ratings of the instrument already stored (ties left open: the protocol's timepoint order decides those).
+    /// is where a baseline is taken for an instrument compared with its baseline (MADRS, BSL-23), and no BPRS is a
+    /// pre-infusion rating administered after one of its visit's other BPRS ratings already stored (ties left open: the
+    /// protocol's timepoint order decides those).
     /// </summary>
     public static bool CertainlyLocal(ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added)
     {
         var baselineVisits = protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToHashSet();
         var firstInfusion = protocol.InfusionVisits.First().Code;
         return added.All(a =>
-            !baselineVisits.Contains(a.VisitCode)
-            && !(a.VisitCode == firstInfusion && a.Timepoint == SafetyEngine.PreInfusionTimepoint)
-            && !(a.Timepoint == SafetyEngine.PreInfusionTimepoint
+            !(a.Instrument is InstrumentCatalog.Madrs or InstrumentCatalog.Bsl23
+              && (baselineVisits.Contains(a.VisitCode) || (a.VisitCode == firstInfusion && a.Timepoint == SafetyEngine.PreInfusionTimepoint)))
+            && !(a.Instrument == InstrumentCatalog.Bprs && a.Timepoint == SafetyEngine.PreInfusionTimepoint
                  && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode && s.AdministeredUtc <= a.AdministeredUtc)));
     }
 

@@ -208,13 +208,45 @@ public class SafetyEngineIncrementalTests
     }
 
     [Test]
-    public void IncrementalReadsFor_DefaultProtocol_BaselineAndFirstInfusionVisitsAndTwoMadrsThatAnsweredItem10()
+    public void IncrementalReadsFor_DefaultProtocol_WhatEachInstrumentsRulesCompareWith()
     {
         var reads = SafetyEngine.IncrementalReadsFor(DefaultProtocol);
 
         Assert.That(reads.ComparisonVisits, Is.EqualTo(new[] { "BL", "INF1" }));
-        Assert.That(reads.LookBacks, Is.EqualTo(new[] { new ItemLookBack(InstrumentCatalog.Madrs, 10, 2) }));
-        Assert.That(reads.LookBackFor(InstrumentCatalog.Bsl23), Is.Null);
+        // MADRS: its baseline (MADRS_WORSE) and the two latest that answered item 10 (MADRS10_RISE, SUICIDALITY_ESCALATING).
+        Assert.That(reads.For(InstrumentCatalog.Madrs), Is.EqualTo(new InstrumentReads(true, false, new ItemLookBack(10, 2))));
+        Assert.That(reads.For(InstrumentCatalog.Bsl23), Is.EqualTo(new InstrumentReads(true, false, null)), "BSL_BAND_UP");
+        Assert.That(reads.For(InstrumentCatalog.Bprs), Is.EqualTo(new InstrumentReads(false, true, null)), "BPRS_POS_RISE");
+        Assert.That(reads.For(InstrumentCatalog.Cadss), Is.EqualTo(InstrumentReads.Nothing), "CADSS rules read their own record");
+        Assert.That(reads.Instruments.Keys, Is.EquivalentTo(new[] { InstrumentCatalog.Madrs, InstrumentCatalog.Bsl23, InstrumentCatalog.Bprs }));
+    }
+
+    [Test]
+    public void IncrementalReadsFor_ComparingRulesSwitchedOff_NothingIsReadForTheirInstruments()
+    {
+        var protocol = DefaultProtocol with
+        {
+            SafetyRules = [.. DefaultProtocol.SafetyRules.Select(r => r.Code is SafetyEngine.BslBandUp or SafetyEngine.BprsPosRise or SafetyEngine.MadrsWorse ? r with { Enabled = false } : r)],
+        };
+
+        var reads = SafetyEngine.IncrementalReadsFor(protocol);
+
+        Assert.That(reads.Instruments.Keys, Is.EqualTo(new[] { InstrumentCatalog.Madrs }));
+        Assert.That(reads.For(InstrumentCatalog.Madrs), Is.EqualTo(new InstrumentReads(false, false, new ItemLookBack(10, 2))));
+    }
+
+    [Test]
+    public void EvaluateNew_CadssAtBaseline_EvaluatedAloneWithNothingStoredRead()
+    {
+        // No CADSS rule compares with another CADSS, so a CADSS where a baseline is taken changes no other finding.
+        var stored = Cadss("INF1", "t40", 30);
+        var added = Cadss("BL", null, 30);
+
+        var outcome = IncrementalReading.EvaluateNew(DefaultProtocol, [stored], [added], Later);
+
+        Assert.That(IncrementalReading.StoredFor(DefaultProtocol, [stored], [added]), Is.Empty);
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Alerts.Select(Describe), Is.EqualTo(WholeAlertsOf([stored, added], added.Id)));
     }
 
     [TestCase(true, true, 3, 3)]
@@ -229,6 +261,6 @@ public class SafetyEngineIncrementalTests
 
         var reads = SafetyEngine.IncrementalReadsFor(protocol);
 
-        Assert.That(reads.LookBacks.Sum(l => l.Count), Is.EqualTo(expected));
+        Assert.That(reads.For(InstrumentCatalog.Madrs).LookBack?.Count ?? 0, Is.EqualTo(expected));
     }
 }
