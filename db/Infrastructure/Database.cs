@@ -63,6 +63,9 @@ public sealed class Database : IAsyncDisposable
     /// <summary>On SQLite, the transactions committed so far and the writes they held; null on SQL Server.</summary>
     public (long Batches, long Writes)? WriteStatistics => _sqliteWriter?.Statistics;
 
+    /// <summary>On SQLite, the last checkpoint run beside the writer (see <see cref="GroupCommit"/>); null before the first, and on SQL Server.</summary>
+    public (long LogFrames, long Checkpointed)? LastCheckpoint => _sqliteWriter?.LastCheckpoint;
+
     public DatabaseProvider Provider { get; }
     /// <summary>Whether writes append their audit rows and a durable write must leave one: always, except in the benchmark's runs without the trail.</summary>
     internal bool AuditTrail { get; }
