@@ -92,7 +92,8 @@ public static class SafetyQueries
 
     // SQL Server takes at most 2,100 parameters in one command; Dapper makes one per element of an IN list.
     private const int IdsPerCommand = 1000;
-    private const string SetEvaluatedSql = "UPDATE Participant SET SafetyEvaluatedVersion = @version WHERE Id = @participantId";
+    private const string SetEvaluatedIfUnchangedSql =
+        "UPDATE Participant SET SafetyEvaluatedVersion = @version WHERE Id = @participantId AND SafetyVersion = @version";
     private const string UnevaluatedSql = "SELECT Id FROM Participant WHERE SafetyEvaluatedVersion <> SafetyVersion ORDER BY Id";
     private const string OpenSaeClocksSql = "SELECT DISTINCT ParticipantId FROM AdverseEvent WHERE Serious = @yes AND SponsorReportedUtc IS NULL";
     private const string ForParticipantSql = Select + " WHERE a.ParticipantId = @participantId";
@@ -168,8 +169,9 @@ public static class SafetyQueries
     public static Task<SafetyVersions> VersionsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
         c.QuerySingleAsync<SafetyVersions>(VersionsSql, new { participantId }, t);
 
-    public static Task<int> SetEvaluatedAsync(DbConnection c, DbTransaction t, Guid participantId, int version) =>
-        c.ExecuteAsync(SetEvaluatedSql, new { participantId, version }, t);
+    /// <summary>Records that the participant's alerts were evaluated at <paramref name="version"/>, unless a write has moved it on since: 0 rows then.</summary>
+    public static Task<int> SetEvaluatedIfUnchangedAsync(DbConnection c, DbTransaction t, Guid participantId, int version) =>
+        c.ExecuteAsync(SetEvaluatedIfUnchangedSql, new { participantId, version }, t);
 
     public static async Task<IReadOnlyList<Guid>> UnevaluatedParticipantsAsync(DbConnection c) =>
         (await c.QueryAsync<Guid>(UnevaluatedSql)).AsList();

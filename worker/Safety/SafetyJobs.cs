@@ -119,12 +119,17 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         var findings = read.NewRecords?.Alerts ?? SafetyEngine.Evaluate(protocol, read.Data!, now);
         var applied = await db.WriteDerivedAsync(now, async w =>
         {
-            if ((await SafetyQueries.VersionsAsync(w.Connection, participantId, w.Transaction)).Version != read.Version) return false;
-            // The new records' evaluation says nothing about records other than them and their neighbours: those alerts stay as they are.
-            var only = read.NewRecords is null ? null : read.Unevaluated.Select(r => r.Id).Concat(read.NewRecords.Reevaluated).Select(id => id.ToString("N")).ToList();
-            await ReconcileAsync(w, read.Participant, findings, only);
+            // Not when a write changed the participant's data since it was read (that write signalled its own evaluation):
+            // then nothing is written here.
+            if (await SafetyQueries.SetEvaluatedIfUnchangedAsync(w.Connection, w.Transaction, participantId, read.Version) == 0) return false;
+            // The new records' evaluation says nothing about records other than them and their neighbours: those alerts stay as they
+            // are. New records without findings and without neighbours have nothing to bring in line: no alert can be stored for a
+            // record no evaluation has seen, since the evaluation that raises one stamps its record in the same transaction.
+            if (read.NewRecords is null)
+                await ReconcileAsync(w, read.Participant, findings, null);
+            else if (findings.Count > 0 || read.NewRecords.Reevaluated.Count > 0)
+                await ReconcileAsync(w, read.Participant, findings, read.Unevaluated.Select(r => r.Id).Concat(read.NewRecords.Reevaluated).Select(id => id.ToString("N")).ToList());
             await SafetyQueries.MarkEvaluatedAsync(w.Connection, w.Transaction, read.Version, read.Unevaluated);
-            await SafetyQueries.SetEvaluatedAsync(w.Connection, w.Transaction, participantId, read.Version);
             return true;
         });
         return read.NewRecords is null
