@@ -142,6 +142,10 @@ public static class AssessmentEndpoints
             CreatedBy = actor.UserId,
         };
 
+        // Made before the write: on SQLite every write runs on one writer, which should do no work that can be done beforehand.
+        var stored = new StoredAssessment(row, items!, score.Scores);
+        var audited = AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), AssessmentResponse.From(stored), participant.SiteCode, code, reason,
+            DataEntry.Flag(participant));
         try
         {
             return await writes.RunAsync(http, now, async w =>
@@ -155,9 +159,7 @@ public static class AssessmentEndpoints
                 var timing = Timing(protocol, participant, records, row, now);
                 if (timing.Refusal is not null) return Problems.Validation("administeredUtc", timing.Refusal);
                 await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, row, items!, score.Scores);
-                var stored = new StoredAssessment(row, items!, score.Scores);
-                await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), AssessmentResponse.From(stored), participant.SiteCode, code, reason,
-                    DataEntry.Flag(participant)));
+                await w.AuditAsync(audited);
                 await w.SafetyDataChangedAsync(participant.Id, SafetyChange.Added);
                 return Results.Created($"/api/v1/assessments/{row.Id}", AssessmentResponse.From(stored, timing.OutOfWindow)).WithETag(row.RowVersion);
             });
