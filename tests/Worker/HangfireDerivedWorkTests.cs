@@ -94,24 +94,4 @@ public class HangfireDerivedWorkTests
         Assert.That(done, Is.EqualTo(ids.Where(id => id != ids[1])));
         Assert.That(failure!.InnerExceptions.Single().Message, Does.Contain(ids[1].ToString()));
     }
-
-    [Test]
-    public async Task ParticipantBatch_WorkWaiting_TheNextParticipantsWorkStartsMeanwhile()
-    {
-        // The writes of a job's participants must reach the database writer together, to share its transactions.
-        var ids = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToArray();
-        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new List<Guid>();
-
-        var batch = ParticipantBatch.RunAsync(ids, "safety evaluation", async id =>
-        {
-            started.Add(id);
-            await committed.Task;
-        });
-
-        Assert.That(started, Is.EqualTo(ids), "every participant's work started while the first still waits");
-        Assert.That(batch.IsCompleted, Is.False);
-        committed.SetResult();
-        await batch;
-    }
 }

@@ -7,21 +7,15 @@ public static class ParticipantBatch
     /// Runs <paramref name="work"/> for every participant, then throws for those whose work threw: one participant's failure
     /// does not hold up the others, and the job still fails so that Hangfire retries it (the work is idempotent, so the retry
     /// finds the others done).
-    /// <para>
-    /// Each participant's work starts as soon as the previous one waits, rather than when it has finished: the work reads
-    /// and evaluates, then waits for its write to be committed, and so the participants' writes reach the database writer
-    /// together and share its transactions (<see cref="Trial.Db.Infrastructure.Database"/>) instead of one commit each.
-    /// </para>
     /// </summary>
     public static async Task RunAsync(Guid[] participantIds, string what, Func<Guid, Task> work)
     {
-        var started = participantIds.Select(id => (Id: id, Work: Start(work, id))).ToList();
         List<Exception>? failures = null;
-        foreach (var (id, task) in started)
+        foreach (var id in participantIds)
         {
             try
             {
-                await task;
+                await work(id);
             }
             catch (Exception ex)
             {
@@ -29,17 +23,5 @@ public static class ParticipantBatch
             }
         }
         if (failures is not null) throw new AggregateException(failures);
-    }
-
-    private static Task Start(Func<Guid, Task> work, Guid id)
-    {
-        try
-        {
-            return work(id);
-        }
-        catch (Exception ex)
-        {
-            return Task.FromException(ex);
-        }
     }
 }
