@@ -11,6 +11,7 @@ using Trial.Db.Assessments;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Schedules;
 
 namespace Trial.Api.Assessments;
 
@@ -142,15 +143,21 @@ public static class AssessmentEndpoints
             CreatedBy = actor.UserId,
         };
 
-        // Made before the write: on SQLite every write runs on one writer, which should do no work that can be done beforehand.
+        // Made or read before the write: on SQLite every write runs on one writer, which should do nothing that can be done
+        // beforehand. The visit records read here are used inside the write only if the version that every change to them
+        // moves on (DataVersion) is still the same there; otherwise they are read again inside.
         var stored = new StoredAssessment(row, items!, score.Scores);
         var audited = AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), AssessmentResponse.From(stored), participant.SiteCode, code, reason,
             DataEntry.Flag(participant));
+        var (dataVersion, recordsBefore) = await db.ReadAsync(async c =>
+            (await ScheduleQueries.DataVersionAsync(c, null, participant.Id), await ParticipantQueries.VisitRecordsAsync(c, participant.Id)));
         try
         {
             return await writes.RunAsync(http, now, async w =>
             {
-                var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
+                var records = await ScheduleQueries.DataVersionAsync(w.Connection, w.Transaction, participant.Id) == dataVersion
+                    ? recordsBefore
+                    : await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
                 if (records.All(r => r.VisitCode != visitCode))
                     return Problems.Conflict($"Visit {visitCode} of {code} has not been recorded yet; record it (PUT /api/v1/participants/{code}/visits/{visitCode}) before its assessments.",
                         new Dictionary<string, object?> { ["missingVisit"] = visitCode });

@@ -29,7 +29,8 @@ public static class ScheduleQueries
     public static Task<int> MarkScheduleStaleAsync(DbConnection c, DbTransaction t, Guid participantId) =>
         c.ExecuteAsync(MarkStaleSql, new { participantId }, t);
 
-    public static Task<int> DataVersionAsync(DbConnection c, DbTransaction t, Guid participantId) =>
+    /// <summary>The version of the data the participant's schedule depends on (visit records among it): every write to it moves it on.</summary>
+    public static Task<int> DataVersionAsync(DbConnection c, DbTransaction? t, Guid participantId) =>
         c.ExecuteScalarAsync<int>(DataVersionSql, new { participantId }, t);
 
     public static async Task<IReadOnlyList<Guid>> StaleParticipantsAsync(DbConnection c) =>

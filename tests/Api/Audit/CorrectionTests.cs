@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using Trial.Db.Infrastructure;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;
 
@@ -62,6 +65,25 @@ public class CorrectionTests(string protocol) : WawSiteFixture(protocol)
             var after = await (await _investigator.GetAsync(url)).JsonAsync(HttpStatusCode.OK);
             Assert.That(after.ToJsonString(), Is.EqualTo(before.ToJsonString()), what);
         }
+    }
+
+    [Test]
+    public async Task Visit_RecordedThenCorrected_EachMovesTheParticipantsDataVersion()
+    {
+        // Assessment entry reads the visit records before its write and uses them inside it only while this version stands.
+        var code = await TrialHost.EnrolAsync(_investigator, "WAW");
+        Task<int> DataVersionAsync() => _host.Services.GetRequiredService<Database>().ReadAsync(c =>
+            c.ExecuteScalarAsync<int>("SELECT DataVersion FROM Participant WHERE Code = @code", new { code }));
+        var enrolled = await DataVersionAsync();
+        await TrialHost.RecordVisitAsync(_investigator, code, "BL", new DateOnly(2026, 3, 1));
+        var recorded = await DataVersionAsync();
+        var url = $"/api/v1/participants/{code}/visits/BL";
+        var etag = (await _investigator.GetAsync(url)).Headers.ETag!.ToString();
+
+        await (await _investigator.SendAsync(Put(url, new { actualDate = "2026-02-28", reason = "Corrected." }, etag))).JsonAsync(HttpStatusCode.OK);
+
+        Assert.That(recorded, Is.GreaterThan(enrolled));
+        Assert.That(await DataVersionAsync(), Is.GreaterThan(recorded));
     }
 
     [Test]
