@@ -184,8 +184,9 @@ public sealed class Database : IAsyncDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> on an open connection, which it must not keep. On SQLite the work reads one snapshot
-    /// of the database (one read transaction, which the commands it makes join), so what it reads together was true
-    /// together, whatever commits meanwhile. The connection is one kept open from an earlier read when there is one, and
+    /// of the database (one read transaction, which the commands it makes join, so it must not begin one of its own), so
+    /// what it reads together was true together, whatever commits meanwhile. A long read that streams (an extract) opens
+    /// its own connection instead (<see cref="OpenAsync"/>). The connection is one kept open from an earlier read when there is one, and
     /// is kept for the next read afterwards unless <paramref name="work"/> failed: nothing of one read reaches the next
     /// but the prepared statements.
     /// </summary>
