@@ -22,9 +22,19 @@ public sealed record NewSafetyRecords(
 /// </summary>
 /// <param name="ComparisonVisits">Visits where a baseline is taken: the baseline visits and the first infusion visit.</param>
 /// <param name="Instruments">What is read for each instrument whose rules compare.</param>
-public sealed record IncrementalReads(IReadOnlyList<string> ComparisonVisits, IReadOnlyDictionary<string, InstrumentReads> Instruments)
+/// <param name="BaselineVisits">The protocol's baseline visits.</param>
+/// <param name="FirstInfusionVisit">The first infusion visit, whose pre-infusion rating is the baseline when there is no baseline visit's.</param>
+public sealed record IncrementalReads(
+    IReadOnlyList<string> ComparisonVisits, IReadOnlyDictionary<string, InstrumentReads> Instruments, IReadOnlyList<string> BaselineVisits, string? FirstInfusionVisit)
 {
     public InstrumentReads For(string instrument) => Instruments.GetValueOrDefault(instrument, InstrumentReads.Nothing);
+
+    /// <summary>
+    /// Whether an assessment at this visit and timepoint may be the baseline the others of its instrument are compared with
+    /// (the engine's choice of baseline takes it from these: a baseline visit's, else the first infusion's pre).
+    /// </summary>
+    public bool MayBeBaseline(string visitCode, string? timepoint) =>
+        BaselineVisits.Contains(visitCode, StringComparer.Ordinal) || (visitCode == FirstInfusionVisit && timepoint == SafetyEngine.PreInfusionTimepoint);
 }
 
 /// <summary>What the rules compare a new assessment of one instrument with.</summary>
@@ -72,10 +82,10 @@ public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts,
 /// </list>
 /// So a new assessment changes the findings of another only as what that one is compared with: entered late, it is
 /// among the earlier MADRS of the next consecutiveRises MADRS that answered item 10 (or between them and theirs); a
-/// pre-infusion BPRS is what its visit's other timepoints are compared with; a possible baseline is what every later
-/// assessment of its instrument is compared with. The first two are evaluated again with the new records (their
-/// neighbours, a bounded number); the last needs the whole participant. CADSS is compared with nothing, so nothing
-/// stored is read for it.
+/// pre-infusion BPRS is what its visit's other timepoints are compared with; a possible baseline (MADRS, BSL-23) is
+/// what every assessment of its instrument is compared with. Those are evaluated again with the new records (their
+/// neighbours: a bounded number, or for a possible baseline every assessment of the instrument, which a participant
+/// gets only a few times). CADSS is compared with nothing, so nothing stored is read for it.
 /// A rule that starts comparing a record with others must be added here, in <see cref="IncrementalReadsFor"/>,
 /// <see cref="WhyWhole"/> and <see cref="Neighbours"/>; the property test comparing both paths on random trajectories
 /// is there to notice when it was not.
@@ -87,13 +97,9 @@ public static partial class SafetyEngine
     /// (<see cref="IncrementalEvaluation.Reevaluated"/>), the same (rule, source, severity, message, values) the whole
     /// participant's evaluation would give them; nothing about any other record. The caller brings the stored alerts of
     /// those records in line and leaves every other record's alone, which holds because no other record's findings can
-    /// change; when that cannot be shown, it answers <see cref="IncrementalEvaluation.NeedsFullEvaluation"/>:
-    /// <list type="bullet">
-    /// <item>a new assessment that may be the baseline (at a baseline visit, or the first infusion's pre): every other
-    /// assessment of its instrument is compared with it;</item>
-    /// <item>a new pre-infusion assessment when its visit already has one of the instrument administered before it
-    /// (not the usual order), which is compared with it and whose own comparisons reach before what was read.</item>
-    /// </list>
+    /// change; when that cannot be shown, it answers <see cref="IncrementalEvaluation.NeedsFullEvaluation"/>: a new
+    /// pre-infusion assessment when its visit already has one of the instrument administered before it (not the usual
+    /// order), which is compared with it and whose own comparisons reach before what was read.
     /// </summary>
     /// <param name="protocol">The protocol whose rule settings apply.</param>
     /// <param name="stored">
@@ -103,7 +109,8 @@ public static partial class SafetyEngine
     /// assessments' administration times and (b) the administration times of the latest <see cref="ItemLookBack.Count"/>
     /// stored ones that answered the look-back item administered before the earliest new one; with
     /// <see cref="InstrumentReads.Baseline"/>, every one at a <see cref="IncrementalReads.ComparisonVisits">comparison
-    /// visit</see>; with <see cref="InstrumentReads.SameVisit"/>, every one at the visit of a new assessment. More is
+    /// visit</see>, and every one of the instrument when a new assessment <see cref="IncrementalReads.MayBeBaseline">may
+    /// be the baseline</see>; with <see cref="InstrumentReads.SameVisit"/>, every one at the visit of a new assessment. More is
     /// harmless, and the new records themselves may be among them (recognised by id). Stored vital signs, adverse events
     /// and missed visits are not read.
     /// </param>
@@ -171,7 +178,11 @@ public static partial class SafetyEngine
             [InstrumentCatalog.Bsl23] = new(Enabled(protocol, BslBandUp), false, null),
             [InstrumentCatalog.Bprs] = new(false, Enabled(protocol, BprsPosRise), null),
         };
-        return new IncrementalReads(visits.AsReadOnly(), instruments.Where(i => i.Value.Any).ToDictionary(StringComparer.Ordinal).AsReadOnly());
+        return new IncrementalReads(
+            visits.AsReadOnly(),
+            instruments.Where(i => i.Value.Any).ToDictionary(StringComparer.Ordinal).AsReadOnly(),
+            protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToList().AsReadOnly(),
+            protocol.InfusionVisits.FirstOrDefault()?.Code);
     }
 
     private static bool Enabled(ProtocolDefinition protocol, string rule) => protocol.FindRule(rule) is { Enabled: true };
@@ -182,11 +193,6 @@ public static partial class SafetyEngine
         foreach (var a in added)
         {
             var compared = reads.For(a.Instrument);
-            if (compared.Baseline && c.IsBaselineCandidate(a))
-            {
-                return $"{a.Instrument} at {Where(a)} may be the baseline that the participant's other {a.Instrument} assessments are compared with";
-            }
-
             var ordered = c.Ordered(a.Instrument);
             if (compared.SameVisit && a.Timepoint == PreInfusionTimepoint
                 && ordered.Take(IndexOf(ordered, a)).FirstOrDefault(o => o.VisitCode == a.VisitCode && !newIds.Contains(o.Id)) is { } before)
@@ -200,10 +206,11 @@ public static partial class SafetyEngine
     }
 
     /// <summary>
-    /// The stored assessments whose findings the new ones may change, each ordered after the earliest new one of its
-    /// instrument (so what it is compared with was read, see <see cref="EvaluateNew"/>): after a pre-infusion rating that
-    /// its visit's other timepoints are compared with, those; after an assessment entered late, the ones after it up to
-    /// the <see cref="ItemLookBack.Count"/>-th that answered the look-back item, whose comparisons reach back to it.
+    /// The stored assessments whose findings the new ones may change (what each is compared with was read, see
+    /// <see cref="EvaluateNew"/>): after a possible baseline, every assessment of its instrument; after a pre-infusion
+    /// rating that its visit's other timepoints are compared with, those ordered after it; after an assessment entered
+    /// late, the ones after it up to the <see cref="ItemLookBack.Count"/>-th that answered the look-back item, whose
+    /// comparisons reach back to it.
     /// </summary>
     private static List<Guid> Neighbours(Context c, IncrementalReads reads, IReadOnlyList<AssessmentFact> added, HashSet<Guid> newIds)
     {
@@ -212,6 +219,11 @@ public static partial class SafetyEngine
         {
             var compared = reads.For(a.Instrument);
             var ordered = c.Ordered(a.Instrument);
+            if (compared.Baseline && reads.MayBeBaseline(a.VisitCode, a.Timepoint))
+            {
+                neighbours.UnionWith(ordered.Where(o => !newIds.Contains(o.Id)).Select(o => o.Id));
+            }
+
             var later = ordered.Skip(IndexOf(ordered, a) + 1).Where(o => !newIds.Contains(o.Id)).ToList();
             if (compared.SameVisit && a.Timepoint == PreInfusionTimepoint)
             {

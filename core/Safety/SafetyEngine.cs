@@ -715,6 +715,7 @@ public static partial class SafetyEngine
         /// The reference assessment for "compared with baseline": the baseline visit's, else the first infusion's pre
         /// (the protocol's efficacy baseline). Only an assessment that has the score counts, and of several the latest,
         /// being closest to the start of treatment. Null when there is none, and then no comparison is made.
+        /// <see cref="IncrementalReads.MayBeBaseline"/> must name the same candidates.
         /// </summary>
         public AssessmentFact? Baseline(string instrument, string scoreKey)
         {
@@ -723,11 +724,6 @@ public static partial class SafetyEngine
                 ?? scored.LastOrDefault(a => a.VisitCode == firstInfusionCode && a.Timepoint == PreInfusionTimepoint);
         }
 
-        /// <summary>
-        /// Whether <see cref="Baseline"/> could pick this assessment: it was taken at a baseline visit, or before the first infusion.
-        /// </summary>
-        public bool IsBaselineCandidate(AssessmentFact a) =>
-            baselineVisits.Contains(a.VisitCode) || (a.VisitCode == firstInfusionCode && a.Timepoint == PreInfusionTimepoint);
 
         private int VisitIndex(string visitCode) => visitIndex.TryGetValue(visitCode, out var i) ? i : int.MaxValue;
 

@@ -80,7 +80,7 @@ public class SafetyJobsIncrementalTests
         {
             var write = writes[step];
             var added = write.OfType<AssessmentFact>().ToList();
-            var local = IncrementalReading.CertainlyLocal(protocol, assessments, added);
+            var local = IncrementalReading.CertainlyLocal(assessments, added);
             await AddAsync(participant, write);
             assessments.AddRange(added);
             vitals.AddRange(write.OfType<VitalsFact>());

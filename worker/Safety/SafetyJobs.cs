@@ -29,8 +29,8 @@ namespace Trial.Worker.Safety;
 /// compared with them (an assessment entered late is compared with by the next ones). After any
 /// other write (a correction, a visit date, a discontinuation, a withdrawal, a missed visit), for
 /// the recurring sweeps, and whenever the new records cannot be shown to leave every other finding
-/// as it was (a new baseline), it evaluates the whole participant, so a corrected baseline
-/// re-evaluates every later visit compared with it.
+/// as it was, it evaluates the whole participant, so a corrected baseline re-evaluates every
+/// later visit compared with it.
 /// </para>
 /// </summary>
 public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimeProvider clock, ParticipantSweeps sweeps)
@@ -187,6 +187,14 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         foreach (var instrument in newRows.GroupBy(r => r.Instrument))
         {
             var compared = _reads.For(instrument.Key);
+            if (compared.Baseline && instrument.Any(r => _reads.MayBeBaseline(r.VisitCode, r.Timepoint.Length == 0 ? null : r.Timepoint)))
+            {
+                // A possible baseline: every assessment of the instrument is compared with it (a participant has few such).
+                var every = await AssessmentQueries.AdministeredFromAsync(c, db.Provider, participant.Id, instrument.Key, DateTime.MinValue, MaxComparedAssessments + 1);
+                if (every.Count > MaxComparedAssessments)
+                    return new IncrementalEvaluation([], $"more than {MaxComparedAssessments} {instrument.Key} assessments compared with a possible baseline");
+                foreach (var row in every) rows.TryAdd(row.Id, row);
+            }
             if (compared.LookBack is { } lookBack)
             {
                 var from = instrument.Min(r => r.AdministeredUtc);

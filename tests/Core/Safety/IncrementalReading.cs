@@ -18,6 +18,8 @@ internal static class IncrementalReading
         {
             var compared = reads.For(instrument.Key);
             var ofInstrument = stored.Where(a => a.Instrument == instrument.Key).ToList();
+            if (compared.Baseline && instrument.Any(a => reads.MayBeBaseline(a.VisitCode, a.Timepoint)))
+                chosen.AddRange(ofInstrument);
             if (compared.LookBack is { } lookBack)
             {
                 var from = instrument.Min(a => a.AdministeredUtc);
@@ -37,21 +39,13 @@ internal static class IncrementalReading
     }
 
     /// <summary>
-    /// Whether the new assessments certainly need no whole evaluation, so falling back to it would only cost time: none
-    /// is where a baseline is taken for an instrument compared with its baseline (MADRS, BSL-23), and no BPRS is a
-    /// pre-infusion rating administered after one of its visit's other BPRS ratings already stored (ties left open: the
-    /// protocol's timepoint order decides those).
+    /// Whether the new assessments certainly need no whole evaluation, so falling back to it would only cost time: no BPRS
+    /// is a pre-infusion rating administered after one of its visit's other BPRS ratings already stored (ties left open:
+    /// the protocol's timepoint order decides those).
     /// </summary>
-    public static bool CertainlyLocal(ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added)
-    {
-        var baselineVisits = protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToHashSet();
-        var firstInfusion = protocol.InfusionVisits.First().Code;
-        return added.All(a =>
-            !(a.Instrument is InstrumentCatalog.Madrs or InstrumentCatalog.Bsl23
-              && (baselineVisits.Contains(a.VisitCode) || (a.VisitCode == firstInfusion && a.Timepoint == SafetyEngine.PreInfusionTimepoint)))
-            && !(a.Instrument == InstrumentCatalog.Bprs && a.Timepoint == SafetyEngine.PreInfusionTimepoint
-                 && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode && s.AdministeredUtc <= a.AdministeredUtc)));
-    }
+    public static bool CertainlyLocal(IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added) =>
+        added.All(a => !(a.Instrument == InstrumentCatalog.Bprs && a.Timepoint == SafetyEngine.PreInfusionTimepoint
+                         && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode && s.AdministeredUtc <= a.AdministeredUtc)));
 
     /// <summary>The new records evaluated alone, given what the job would read of the stored ones.</summary>
     public static IncrementalEvaluation EvaluateNew(

@@ -66,7 +66,7 @@ public class SafetyEngineIncrementalPropertyTests
             var addedVitals = write.OfType<VitalsFact>().ToList();
             var addedEvents = write.OfType<AdverseEventFact>().ToList();
             var outcome = IncrementalReading.EvaluateNew(protocol, assessments, added, Now, addedVitals, addedEvents);
-            var mustBeAlone = IncrementalReading.CertainlyLocal(protocol, assessments, added);
+            var mustBeAlone = IncrementalReading.CertainlyLocal(assessments, added);
 
             assessments.AddRange(added);
             vitals.AddRange(addedVitals);

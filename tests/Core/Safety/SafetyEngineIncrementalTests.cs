@@ -132,27 +132,36 @@ public class SafetyEngineIncrementalTests
     }
 
     [Test]
-    public void EvaluateNew_BlMadrsAdministeredAfterTheOthers_NeedsFullEvaluation()
+    public void EvaluateNew_BlMadrsAdministeredAfterTheOthers_EveryMadrsIsEvaluatedAgainAgainstIt()
     {
         // Without a BL MADRS, POST24 is compared with INF1 pre; a BL MADRS (dated after POST24 by mistake) becomes the
-        // baseline of every MADRS, POST24's included, and only the whole evaluation sees that.
+        // baseline of every MADRS: POST24 (total 30) is now worse than 1.2 x 20.
         AssessmentFact[] stored = [Madrs("INF1", 1, 30), Madrs("POST24", 1, 30)];
         var lateBaseline = Administered(Madrs("BL", 1, 20), At("POST24", null).AddHours(1));
+        Assert.That(WholeAlertsOf(stored, stored[1].Id), Is.Empty, "before");
 
         var outcome = New(stored, lateBaseline);
 
-        Assert.That(outcome.NeedsFullEvaluation, Is.True);
-        Assert.That(outcome.FullEvaluationReason, Is.EqualTo("MADRS at BL may be the baseline that the participant's other MADRS assessments are compared with"));
-        Assert.That(WholeAlertsOf([.. stored, lateBaseline], stored[1].Id), Is.Not.Empty, "POST24 is now worse than baseline");
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Reevaluated, Is.EquivalentTo(stored.Select(a => a.Id)));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EquivalentTo(WholeAlertsOf([.. stored, lateBaseline], lateBaseline.Id, stored[0].Id, stored[1].Id)));
+        Assert.That(outcome.Alerts.Select(a => (a.Rule, a.SourceKey)), Does.Contain((SafetyEngine.MadrsWorse, Key(stored[1]))));
     }
 
     [Test]
-    public void EvaluateNew_FirstInfusionPreBsl_NeedsFullEvaluation()
+    public void EvaluateNew_FirstInfusionPreBslWithoutABlOne_TheLaterBslAreEvaluatedAgainAgainstIt()
     {
-        var outcome = New([Bsl("FU-D7", 10)], Administered(Bsl("INF1", 10), At("FU-D7", null).AddHours(1)));
+        // FU-D7 had no baseline to be compared with; the INF1 pre BSL-23 (entered late) is that baseline now, bands below it.
+        AssessmentFact[] stored = [Bsl("FU-D7", 69)];
+        var baseline = Administered(Bsl("INF1", 0), At("INF1", "pre"));
+        Assert.That(WholeAlertsOf([.. stored, baseline], stored[0].Id), Has.Some.StartsWith(SafetyEngine.BslBandUp), "the whole evaluation's finding");
 
-        Assert.That(outcome.NeedsFullEvaluation, Is.True);
-        Assert.That(outcome.FullEvaluationReason, Does.StartWith("BSL23 at INF1 pre may be the baseline"));
+        var outcome = New(stored, baseline);
+
+        Assert.That(IncrementalReading.StoredFor(DefaultProtocol, stored, [baseline]), Is.EqualTo(stored), "every stored BSL-23 is read");
+        Assert.That(outcome.NeedsFullEvaluation, Is.False, outcome.FullEvaluationReason);
+        Assert.That(outcome.Reevaluated, Is.EqualTo(new[] { stored[0].Id }));
+        Assert.That(outcome.Alerts.Select(Describe), Is.EquivalentTo(WholeAlertsOf([.. stored, baseline], baseline.Id, stored[0].Id)));
     }
 
     [Test]
