@@ -20,13 +20,15 @@ public sealed record NewSafetyRecords(
 /// instrument, what the protocol's enabled rules compare a new assessment of it with. An instrument not listed is
 /// compared with nothing, and none of its stored assessments need be read.
 /// </summary>
-/// <param name="ComparisonVisits">Visits where a baseline is taken: the baseline visits and the first infusion visit.</param>
 /// <param name="Instruments">What is read for each instrument whose rules compare.</param>
 /// <param name="BaselineVisits">The protocol's baseline visits.</param>
 /// <param name="FirstInfusionVisit">The first infusion visit, whose pre-infusion rating is the baseline when there is no baseline visit's.</param>
-public sealed record IncrementalReads(
-    IReadOnlyList<string> ComparisonVisits, IReadOnlyDictionary<string, InstrumentReads> Instruments, IReadOnlyList<string> BaselineVisits, string? FirstInfusionVisit)
+public sealed record IncrementalReads(IReadOnlyDictionary<string, InstrumentReads> Instruments, IReadOnlyList<string> BaselineVisits, string? FirstInfusionVisit)
 {
+    /// <summary>Visits where a baseline is taken: the baseline visits and the first infusion visit.</summary>
+    public IReadOnlyList<string> ComparisonVisits { get; } =
+        BaselineVisits.Concat(FirstInfusionVisit is null ? [] : [FirstInfusionVisit]).Distinct(StringComparer.Ordinal).ToList().AsReadOnly();
+
     public InstrumentReads For(string instrument) => Instruments.GetValueOrDefault(instrument, InstrumentReads.Nothing);
 
     /// <summary>
@@ -154,10 +156,6 @@ public static partial class SafetyEngine
     public static IncrementalReads IncrementalReadsFor(ProtocolDefinition protocol)
     {
         ArgumentNullException.ThrowIfNull(protocol);
-        var visits = protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code)
-            .Concat(protocol.InfusionVisits.Take(1).Select(v => v.Code))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
 
         // MADRS10_RISE compares with the latest earlier MADRS that answered item 10; SUICIDALITY_ESCALATING with the
         // consecutiveRises before it.
@@ -179,7 +177,6 @@ public static partial class SafetyEngine
             [InstrumentCatalog.Bprs] = new(false, Enabled(protocol, BprsPosRise), null),
         };
         return new IncrementalReads(
-            visits.AsReadOnly(),
             instruments.Where(i => i.Value.Any).ToDictionary(StringComparer.Ordinal).AsReadOnly(),
             protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToList().AsReadOnly(),
             protocol.InfusionVisits.FirstOrDefault()?.Code);
