@@ -189,11 +189,13 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             var compared = _reads.For(instrument.Key);
             if (compared.Baseline && instrument.Any(r => _reads.MayBeBaseline(r.VisitCode, r.Timepoint.Length == 0 ? null : r.Timepoint)))
             {
-                // A possible baseline: every assessment of the instrument is compared with it (a participant has few such).
+                // A possible baseline: every assessment of the instrument is compared with it (a participant has few such),
+                // and reading them all reads everything the reads below would.
                 var every = await AssessmentQueries.AdministeredFromAsync(c, db.Provider, participant.Id, instrument.Key, DateTime.MinValue, MaxComparedAssessments + 1);
                 if (every.Count > MaxComparedAssessments)
                     return new IncrementalEvaluation([], $"more than {MaxComparedAssessments} {instrument.Key} assessments compared with a possible baseline");
                 foreach (var row in every) rows.TryAdd(row.Id, row);
+                continue;
             }
             if (compared.LookBack is { } lookBack)
             {
