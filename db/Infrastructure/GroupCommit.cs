@@ -176,9 +176,9 @@ internal sealed class GroupCommit : IAsyncDisposable
         _connection = null;
     }
 
+    /// <summary>What <c>PRAGMA wal_checkpoint</c> answers (besides whether it was blocked, which a PASSIVE one never waits for).</summary>
     private sealed class CheckpointRow
     {
-        public long Busy { get; init; }
         public long Log { get; init; }
         public long Checkpointed { get; init; }
     }
@@ -192,7 +192,7 @@ internal sealed class GroupCommit : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
-                // Nothing written since the last one (or the writer not started: the file may not be in WAL mode yet).
+                // Nothing committed since the last one: nothing new in the log.
                 var writes = Interlocked.Read(ref _batches);
                 if (writes == writesChecked) continue;
                 writesChecked = writes;

@@ -166,8 +166,8 @@ public static class SafetyQueries
     }
 
     /// <summary>The version of the participant's safety-relevant data, and the version its alerts were last evaluated at.</summary>
-    public static Task<SafetyVersions> VersionsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
-        c.QuerySingleAsync<SafetyVersions>(VersionsSql, new { participantId }, t);
+    public static Task<SafetyVersions> VersionsAsync(DbConnection c, Guid participantId) =>
+        c.QuerySingleAsync<SafetyVersions>(VersionsSql, new { participantId });
 
     /// <summary>Records that the participant's alerts were evaluated at <paramref name="version"/>, unless a write has moved it on since: 0 rows then.</summary>
     public static Task<int> SetEvaluatedIfUnchangedAsync(DbConnection c, DbTransaction t, Guid participantId, int version) =>
