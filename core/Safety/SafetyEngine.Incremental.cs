@@ -32,6 +32,25 @@ public sealed record IncrementalReads(IReadOnlyDictionary<string, InstrumentRead
     public InstrumentReads For(string instrument) => Instruments.GetValueOrDefault(instrument, InstrumentReads.Nothing);
 
     /// <summary>
+    /// Whether a new set of vital signs is compared with the stored ones of its visit (VITALS_BP_RISE: the pre-infusion
+    /// values), so those must be read with it.
+    /// </summary>
+    public bool VitalsAtSameVisit { get; init; }
+
+    /// <summary>
+    /// The visit whose MADRS total decided the stratum, when STRATUM_CHANGED watches it: a new MADRS there is compared
+    /// with the participant's allocation (<see cref="ParticipantSafetyData.Allocation"/>), so that must be read with it.
+    /// </summary>
+    public string? StratificationVisit { get; init; }
+
+    /// <summary>
+    /// Whether the allocation must be read to evaluate new assessments of these instruments (see <see cref="StratificationVisit"/>):
+    /// with any new MADRS, since the stratifying MADRS is evaluated again whenever it is a new one's neighbour.
+    /// </summary>
+    public bool NeedsAllocation(IEnumerable<string> instruments) =>
+        StratificationVisit is not null && instruments.Contains(InstrumentCatalog.Madrs, StringComparer.Ordinal);
+
+    /// <summary>
     /// Whether an assessment at this visit and timepoint may be the baseline the others of its instrument are compared with
     /// (the engine's choice of baseline takes it from these: a baseline visit's, else the first infusion's pre).
     /// </summary>
@@ -41,7 +60,7 @@ public sealed record IncrementalReads(IReadOnlyDictionary<string, InstrumentRead
 
 /// <summary>What the rules compare a new assessment of one instrument with.</summary>
 /// <param name="Baseline">The participant's baseline of the instrument (MADRS_WORSE, BSL_BAND_UP): the stored assessments at the comparison visits.</param>
-/// <param name="SameVisit">Its visit's pre-infusion rating (BPRS_POS_RISE): the stored assessments at the new one's visit.</param>
+/// <param name="SameVisit">Its visit's pre-infusion rating (BPRS_POS_RISE, CADSS_PERSIST): the stored assessments at the new one's visit.</param>
 /// <param name="LookBack">Earlier assessments that answered an item (MADRS10_RISE, SUICIDALITY_ESCALATING).</param>
 public sealed record InstrumentReads(bool Baseline, bool SameVisit, ItemLookBack? LookBack)
 {
@@ -62,9 +81,10 @@ public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts,
     public bool NeedsFullEvaluation => FullEvaluationReason is not null;
 
     /// <summary>
-    /// Stored assessments whose findings the new records may change (an assessment entered late is compared with by the
-    /// ones after it), evaluated again with them: <see cref="Alerts"/> holds their alerts too, and the caller brings
-    /// their stored alerts in line as it does the new records'.
+    /// Stored records whose findings the new records may change (an assessment entered late is compared with by the
+    /// ones after it; pre-infusion vital signs by the visit's later ones), evaluated again with them: <see cref="Alerts"/>
+    /// holds their alerts too, and the caller brings their stored alerts in line as it does the new records'. Ids of
+    /// assessments and of vital signs alike (ids are unique across records).
     /// </summary>
     public IReadOnlyList<Guid> Reevaluated { get; init; } = [];
 }
@@ -74,17 +94,20 @@ public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts,
 /// week. The rules are the same ones <see cref="Evaluate"/> runs, over a small part of the participant's data: what
 /// each rule compares a record with.
 /// <list type="bullet">
-/// <item>MADRS10_HIGH, BSL_SELFHARM, CADSS_SEVERE, CADSS_PERSIST, BPRS_POS_ITEM and the vital-sign and adverse-event
-/// rules read their own record only (SAE_CLOCK also the clock).</item>
+/// <item>MADRS10_HIGH, BSL_SELFHARM, CADSS_SEVERE, BPRS_POS_ITEM, VITALS_BP, VITALS_HR, VITALS_SPO2, VITALS_BP_PREDOSE
+/// and the adverse-event rules read their own record only (SAE_CLOCK also the clock).</item>
 /// <item>MADRS10_RISE and SUICIDALITY_ESCALATING read the latest earlier MADRS that answered item 10 (the last
 /// consecutiveRises of them), and the MADRS between that left it out (they are named in the message).</item>
 /// <item>MADRS_WORSE and BSL_BAND_UP read the participant's baseline of the instrument.</item>
-/// <item>BPRS_POS_RISE reads the same visit's pre-infusion BPRS.</item>
+/// <item>BPRS_POS_RISE and CADSS_PERSIST read the same visit's pre-infusion rating; VITALS_BP_RISE the same visit's
+/// pre-infusion vital signs.</item>
+/// <item>STRATUM_CHANGED reads the allocation, for a MADRS at the visit that decided the stratum.</item>
+/// <item>SAFETY_SCALE_INCOMPLETE reads what the rules on its assessment read.</item>
 /// <item>VISIT_MISSED reads the schedule, which a new assessment, vital signs or adverse event does not move.</item>
 /// </list>
 /// So a new assessment changes the findings of another only as what that one is compared with: entered late, it is
 /// among the earlier MADRS of the next consecutiveRises MADRS that answered item 10 (or between them and theirs); a
-/// pre-infusion BPRS is what its visit's other timepoints are compared with; a possible baseline (MADRS, BSL-23) is
+/// pre-infusion BPRS or CADSS (or pre-infusion vital signs) is what its visit's other timepoints are compared with; a possible baseline (MADRS, BSL-23) is
 /// what every assessment of its instrument is compared with. Those are evaluated again with the new records (their
 /// neighbours: a bounded number, or for a possible baseline every assessment of the instrument, which a participant
 /// gets only a few times). CADSS is compared with nothing, so nothing stored is read for it.
@@ -95,7 +118,7 @@ public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts,
 public static partial class SafetyEngine
 {
     /// <summary>
-    /// The alerts of <paramref name="added"/>'s records and of the stored assessments they may change
+    /// The alerts of <paramref name="added"/>'s records and of the stored records they may change
     /// (<see cref="IncrementalEvaluation.Reevaluated"/>), the same (rule, source, severity, message, values) the whole
     /// participant's evaluation would give them; nothing about any other record. The caller brings the stored alerts of
     /// those records in line and leaves every other record's alone, which holds because no other record's findings can
@@ -113,8 +136,10 @@ public static partial class SafetyEngine
     /// <see cref="InstrumentReads.Baseline"/>, every one at a <see cref="IncrementalReads.ComparisonVisits">comparison
     /// visit</see>, and every one of the instrument when a new assessment <see cref="IncrementalReads.MayBeBaseline">may
     /// be the baseline</see>; with <see cref="InstrumentReads.SameVisit"/>, every one at the visit of a new assessment. More is
-    /// harmless, and the new records themselves may be among them (recognised by id). Stored vital signs, adverse events
-    /// and missed visits are not read.
+    /// harmless, and the new records themselves may be among them (recognised by id). With
+    /// <see cref="IncrementalReads.VitalsAtSameVisit"/>, the stored vital signs at the visits of new ones; when
+    /// <see cref="IncrementalReads.NeedsAllocation"/> says so, the allocation. Stored adverse events and missed visits
+    /// are not read.
     /// </param>
     /// <param name="added">The new records.</param>
     /// <param name="nowUtc">The current instant, used only by the SAE reporting clock.</param>
@@ -127,10 +152,12 @@ public static partial class SafetyEngine
 
         var newAssessments = added.Assessments.DistinctBy(a => a.Id).ToList();
         var newIds = newAssessments.Select(a => a.Id).ToHashSet();
+        var newVitals = added.Vitals.DistinctBy(v => v.Id).ToList();
+        var newVitalIds = newVitals.Select(v => v.Id).ToHashSet();
         var data = stored with
         {
             Assessments = [.. stored.Assessments.Where(a => !newIds.Contains(a.Id)).DistinctBy(a => a.Id), .. newAssessments],
-            Vitals = [.. added.Vitals.DistinctBy(v => v.Id)],
+            Vitals = [.. stored.Vitals.Where(v => !newVitalIds.Contains(v.Id)).DistinctBy(v => v.Id), .. newVitals],
             AdverseEvents = [.. added.AdverseEvents.DistinctBy(e => e.Id)],
             MissedVisits = [],
         };
@@ -141,14 +168,14 @@ public static partial class SafetyEngine
             return new IncrementalEvaluation([], reason);
         }
 
-        var reevaluated = Neighbours(context, reads, newAssessments, newIds);
-        var sources = newAssessments.Select(a => (SourceTypes.Assessment, a.Id))
-            .Concat(reevaluated.Select(id => (SourceTypes.Assessment, Id: id)))
-            .Concat(data.Vitals.Select(v => (SourceTypes.Vitals, v.Id)))
-            .Concat(data.AdverseEvents.Select(e => (SourceTypes.AdverseEvent, e.Id)))
-            .Select(s => (s.Item1, s.Id.ToString("N")))
-            .ToHashSet();
-        var alerts = EvaluateRules(context).Where(a => sources.Contains((a.SourceType, a.SourceKey))).ToList();
+        List<Guid> reevaluated = [.. Neighbours(context, reads, newAssessments, newIds), .. VitalsNeighbours(context, reads, newVitals, newVitalIds)];
+        var sources = newAssessments.Select(a => a.Id)
+            .Concat(reevaluated)
+            .Concat(newVitals.Select(v => v.Id))
+            .Concat(data.AdverseEvents.Select(e => e.Id))
+            .Select(id => id.ToString("N"))
+            .ToHashSet(StringComparer.Ordinal);
+        var alerts = EvaluateRules(context).Where(a => sources.Contains(a.SourceKey)).ToList();
         return new IncrementalEvaluation(alerts.AsReadOnly(), null) { Reevaluated = reevaluated };
     }
 
@@ -175,11 +202,16 @@ public static partial class SafetyEngine
             [InstrumentCatalog.Madrs] = new(Enabled(protocol, MadrsWorse), false, item10 == 0 ? null : new ItemLookBack(MadrsSuicideItem, item10)),
             [InstrumentCatalog.Bsl23] = new(Enabled(protocol, BslBandUp), false, null),
             [InstrumentCatalog.Bprs] = new(false, Enabled(protocol, BprsPosRise), null),
+            [InstrumentCatalog.Cadss] = new(false, Enabled(protocol, CadssPersist), null),
         };
         return new IncrementalReads(
             instruments.Where(i => i.Value.Any).ToDictionary(StringComparer.Ordinal).AsReadOnly(),
             protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToList().AsReadOnly(),
-            protocol.InfusionVisits.FirstOrDefault()?.Code);
+            protocol.InfusionVisits.FirstOrDefault()?.Code)
+        {
+            VitalsAtSameVisit = Enabled(protocol, VitalsBpRise),
+            StratificationVisit = Enabled(protocol, StratumChanged) ? StratificationVisit(protocol) : null,
+        };
     }
 
     private static bool Enabled(ProtocolDefinition protocol, string rule) => protocol.FindRule(rule) is { Enabled: true };
@@ -243,4 +275,12 @@ public static partial class SafetyEngine
 
         return [.. neighbours.Order()];
     }
+
+    /// <summary>After new pre-infusion vital signs, the stored ones of the same visit that are compared with them.</summary>
+    private static IEnumerable<Guid> VitalsNeighbours(Context c, IncrementalReads reads, IReadOnlyList<VitalsFact> added, HashSet<Guid> newIds) =>
+        reads.VitalsAtSameVisit
+            ? added.Where(v => v.Timepoint == PreInfusionTimepoint)
+                .SelectMany(pre => c.Vitals.Where(v => v.VisitCode == pre.VisitCode && v.Timepoint != PreInfusionTimepoint && !newIds.Contains(v.Id)))
+                .Select(v => v.Id).Distinct().Order()
+            : [];
 }

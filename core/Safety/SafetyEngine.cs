@@ -27,6 +27,10 @@ public static partial class SafetyEngine
     public const string SaeClock = "SAE_CLOCK";
     public const string Aesi = "AESI";
     public const string VisitMissed = "VISIT_MISSED";
+    public const string VitalsBpRise = "VITALS_BP_RISE";
+    public const string VitalsBpPredose = "VITALS_BP_PREDOSE";
+    public const string StratumChanged = "STRATUM_CHANGED";
+    public const string SafetyScaleIncomplete = "SAFETY_SCALE_INCOMPLETE";
 
     /// <summary>
     /// The timepoint before an infusion. Rules compare against it (same-visit BPRS+ rise, the fallback baseline), so a
@@ -45,18 +49,24 @@ public static partial class SafetyEngine
         new(BslSelfHarm, ["minItemValue"], InstrumentCatalog.Bsl23, false, false, EvaluateBslSelfHarm),
         new(BslBandUp, ["minBandsAboveBaseline"], null, false, true, EvaluateBslBandUp),
         new(CadssSevere, ["minTotal"], null, false, false, EvaluateCadssSevere),
-        new(CadssPersist, ["totalAbove"], null, true, false, EvaluateCadssPersist),
+        new(CadssPersist, ["totalAbove", "minRiseOverPre"], null, true, true, EvaluateCadssPersist),
         new(BprsPosItem, ["minItemValue"], InstrumentCatalog.Bprs, false, false, EvaluateBprsPosItem),
         new(BprsPosRise, ["minRiseOverPre"], null, true, true, EvaluateBprsPosRise),
         new(VitalsBp, ["minSystolic", "minDiastolic"], null, false, false, EvaluateVitalsBp),
         new(VitalsHr, ["minHigh", "maxLow"], null, false, false, EvaluateVitalsHr),
         new(VitalsSpo2, ["below"], null, false, false, EvaluateVitalsSpo2),
+        new(VitalsBpRise, ["minSystolicRise", "minDiastolicRise"], null, true, true, EvaluateVitalsBpRise),
+        new(VitalsBpPredose, ["minSystolic", "minDiastolic"], null, false, true, EvaluateVitalsBpPredose),
         new(MadrsWorse, ["minRatioToBaseline"], null, false, true, EvaluateMadrsWorse),
         new(SuicidalityEscalating, ["consecutiveRises"], null, false, false, EvaluateSuicidalityEscalating),
         new(SaeReported, [], null, false, false, EvaluateSaeReported),
         new(SaeClock, ["reportWithinHours"], null, false, false, EvaluateSaeClock),
         new(Aesi, [], null, false, false, EvaluateAesi),
         new(VisitMissed, [], null, false, false, EvaluateVisitMissed),
+        new(StratumChanged, [], null, false, false, EvaluateStratumChanged),
+
+        // Last: it asks which of the rules above the missing items of a scale could be hiding.
+        new(SafetyScaleIncomplete, [], null, false, false, EvaluateScaleIncomplete),
     ];
 
     /// <summary>
@@ -133,7 +143,9 @@ public static partial class SafetyEngine
         }
 
         // A rule left out of the file would silently never fire; switching a rule off must be an explicit "enabled": false.
-        foreach (var code in KnownRules.Where(code => p.FindRule(code) is null))
+        // STRATUM_CHANGED has nothing to watch in a design that does not stratify by the baseline MADRS.
+        var stratifiesByMadrs = p.Design.Randomisation?.Strata.BaselineMadrsTotalCutoffs is { Count: > 0 };
+        foreach (var code in KnownRules.Where(code => p.FindRule(code) is null && (code != StratumChanged || stratifiesByMadrs)))
         {
             yield return $"safety rule {code} is missing (to switch it off, list it with \"enabled\": false)";
         }
@@ -220,7 +232,19 @@ public static partial class SafetyEngine
         // Only what was measured after the baseline is a change from it; the baseline itself never fires.
         foreach (var a in bsl.Skip(IndexOf(bsl, baseline) + 1))
         {
-            if (ExactBslMean(a) is not { } mean)
+            // With too few items answered for the scale's own mean, the mean over all 23 items with the unanswered ones at 0 is
+            // the least the mean could be; bands are cut on it unrounded.
+            decimal mean;
+            Bounded shownMean;
+            if (ExactBslMean(a) is { } exact)
+            {
+                (mean, shownMean) = (exact, new Bounded(a.Scores["mean"], []));
+            }
+            else if (AtLeast(a, "mean") is { } lowest)
+            {
+                (mean, shownMean) = (lowest.Value, lowest with { Value = Math.Round(lowest.Value, InstrumentCatalog.MeanDecimals, MidpointRounding.AwayFromZero) });
+            }
+            else
             {
                 continue;
             }
@@ -230,11 +254,12 @@ public static partial class SafetyEngine
             if (bandsUp >= minBands)
             {
                 alerts.Add(AssessmentAlert(rule, a,
-                    $"BSL-23 mean {N(a.Scores["mean"])} ({Bsl23Bands.Name(mean)}) at {Where(a)} is {bandsUp} severity bands above "
+                    $"BSL-23 mean {(shownMean.IsLowerBound ? "at least " : "")}{N(shownMean.Value)} ({Bsl23Bands.Name(mean)}"
+                    + $"{(shownMean.IsLowerBound ? $"; {ItemList(shownMean.MissingItems)} not answered" : "")}) at {Where(a)} is {bandsUp} severity bands above "
                     + $"baseline {N(baseline.Scores["mean"])} ({Bsl23Bands.Name(baselineMean)}) at {Where(baseline)} (threshold {N(minBands)} bands)",
-                    ("mean", N(a.Scores["mean"])), ("band", band.ToString(CultureInfo.InvariantCulture)),
+                    WithMissing(shownMean, ("mean", N(shownMean.Value)), ("band", band.ToString(CultureInfo.InvariantCulture)),
                     ("baselineMean", N(baseline.Scores["mean"])), ("baselineBand", baselineBand.ToString(CultureInfo.InvariantCulture)),
-                    ("bandsAboveBaseline", bandsUp.ToString(CultureInfo.InvariantCulture)), ("minBandsAboveBaseline", N(minBands))));
+                    ("bandsAboveBaseline", bandsUp.ToString(CultureInfo.InvariantCulture)), ("minBandsAboveBaseline", N(minBands)))));
             }
         }
 
@@ -246,25 +271,49 @@ public static partial class SafetyEngine
         var min = rule.Parameter("minTotal");
         foreach (var a in c.Ordered(InstrumentCatalog.Cadss))
         {
-            if (a.Timepoint is not null && Score(a, "total") is { } total && total >= min)
+            if (a.Timepoint is not null && AtLeast(a, "total") is { } total && total.Value >= min)
             {
                 yield return AssessmentAlert(rule, a,
-                    $"CADSS total {N(total)} at {Where(a)} (severe dissociation threshold {N(min)})",
-                    ("total", N(total)), ("minTotal", N(min)));
+                    $"CADSS total {Shown(total)} at {Where(a)} (severe dissociation threshold {N(min)})",
+                    WithMissing(total, ("total", N(total.Value)), ("minTotal", N(min))));
             }
         }
     }
 
+    // People with borderline personality disorder often dissociate before any drug: dissociation that has not settled is
+    // judged against the same day's pre-infusion rating, not only against an absolute threshold.
     private static IEnumerable<AlertCandidate> EvaluateCadssPersist(Context c, SafetyRuleSettings rule)
     {
-        var above = rule.Parameter("totalAbove");
-        foreach (var a in c.Ordered(InstrumentCatalog.Cadss))
+        var (above, minRise) = (rule.Parameter("totalAbove"), rule.Parameter("minRiseOverPre"));
+        var cadss = c.Ordered(InstrumentCatalog.Cadss);
+        foreach (var a in cadss)
         {
-            if (a.Timepoint is { } tp && rule.Timepoints.Contains(tp) && Score(a, "total") is { } total && total > above)
+            if (a.Timepoint is not { } tp || !rule.Timepoints.Contains(tp) || AtLeast(a, "total") is not { } total || total.Value <= above)
+            {
+                continue;
+            }
+
+            var threshold = $"alert when above {N(above)} at {string.Join(" or ", rule.Timepoints)} and at least {N(minRise)} above the pre-infusion total";
+            var pre = c.SameVisitPre(cadss, a, "total");
+            if (pre is null)
+            {
+                // Without a complete rating before the infusion there is nothing to judge the rise by; missing a persisting
+                // dissociation is worse than an alert the monitor closes, so the absolute threshold decides alone.
+                yield return AssessmentAlert(rule, a,
+                    $"CADSS total {Shown(total)} at {Where(a)}: dissociation has not settled after the infusion, and there is no complete "
+                    + $"pre-infusion CADSS at {a.VisitCode} to compare with ({threshold})",
+                    WithMissing(total, ("total", N(total.Value)), ("totalAbove", N(above)), ("minRiseOverPre", N(minRise))));
+                continue;
+            }
+
+            var preTotal = pre.Scores["total"];
+            if (total.Value - preTotal >= minRise)
             {
                 yield return AssessmentAlert(rule, a,
-                    $"CADSS total {N(total)} at {Where(a)}: dissociation has not settled after the infusion (alert when above {N(above)} at {string.Join(" or ", rule.Timepoints)})",
-                    ("total", N(total)), ("totalAbove", N(above)));
+                    $"CADSS total {Shown(total)} at {Where(a)}, up {N(total.Value - preTotal)} from {N(preTotal)} before the infusion at {Where(pre)}: "
+                    + $"dissociation has not settled after the infusion ({threshold})",
+                    WithMissing(total, ("total", N(total.Value)), ("preTotal", N(preTotal)), ("rise", N(total.Value - preTotal)),
+                        ("totalAbove", N(above)), ("minRiseOverPre", N(minRise))));
             }
         }
     }
@@ -275,24 +324,24 @@ public static partial class SafetyEngine
         var bprs = c.Ordered(InstrumentCatalog.Bprs);
         foreach (var a in bprs)
         {
-            if (a.Timepoint is not { } tp || !rule.Timepoints.Contains(tp) || Score(a, "positive") is not { } positive)
+            if (a.Timepoint is not { } tp || !rule.Timepoints.Contains(tp) || AtLeast(a, "positive") is not { } positive)
             {
                 continue;
             }
 
             // The comparison is within one infusion: another visit's pre reflects a different day and a different dose.
-            var pre = bprs.LastOrDefault(p => p.VisitCode == a.VisitCode && p.Timepoint == PreInfusionTimepoint && p.Scores.ContainsKey("positive"));
+            var pre = c.SameVisitPre(bprs, a, "positive");
             if (pre is null)
             {
                 continue;
             }
 
             var prePositive = pre.Scores["positive"];
-            if (positive >= prePositive + minRise)
+            if (positive.Value >= prePositive + minRise)
             {
                 yield return AssessmentAlert(rule, a,
-                    $"BPRS positive symptoms (BPRS+) {N(positive)} at {Where(a)}, up {N(positive - prePositive)} from {N(prePositive)} before the infusion at {Where(pre)} (threshold: a rise of {N(minRise)})",
-                    ("positive", N(positive)), ("prePositive", N(prePositive)), ("rise", N(positive - prePositive)), ("minRiseOverPre", N(minRise)));
+                    $"BPRS positive symptoms (BPRS+) {Shown(positive)} at {Where(a)}, up {N(positive.Value - prePositive)} from {N(prePositive)} before the infusion at {Where(pre)} (threshold: a rise of {N(minRise)})",
+                    WithMissing(positive, ("positive", N(positive.Value)), ("prePositive", N(prePositive)), ("rise", N(positive.Value - prePositive)), ("minRiseOverPre", N(minRise))));
             }
         }
     }
@@ -340,6 +389,47 @@ public static partial class SafetyEngine
         }
     }
 
+    // Ketamine raises blood pressure for a while after the infusion; a rise is judged against the person's own value that
+    // morning, which an absolute threshold (VITALS_BP) misses in someone who started low.
+    private static IEnumerable<AlertCandidate> EvaluateVitalsBpRise(Context c, SafetyRuleSettings rule)
+    {
+        var (minSystolicRise, minDiastolicRise) = (rule.Parameter("minSystolicRise"), rule.Parameter("minDiastolicRise"));
+        foreach (var v in c.Vitals)
+        {
+            if (!rule.Timepoints.Contains(v.Timepoint) || c.PreInfusionVitals(v.VisitCode) is not { } pre)
+            {
+                continue;
+            }
+
+            var (systolicRise, diastolicRise) = (v.Systolic - pre.Systolic, v.Diastolic - pre.Diastolic);
+            if (systolicRise >= minSystolicRise || diastolicRise >= minDiastolicRise)
+            {
+                yield return VitalsAlert(rule, v,
+                    $"Blood pressure {v.Systolic}/{v.Diastolic} mmHg at {Where(v.VisitCode, v.Timepoint)}, {Signed(systolicRise)}/{Signed(diastolicRise)} mmHg from {pre.Systolic}/{pre.Diastolic} before the infusion "
+                    + $"(alert at a rise of {N(minSystolicRise)} systolic or {N(minDiastolicRise)} diastolic)",
+                    ("systolic", I(v.Systolic)), ("diastolic", I(v.Diastolic)), ("preSystolic", I(pre.Systolic)), ("preDiastolic", I(pre.Diastolic)),
+                    ("systolicRise", I(systolicRise)), ("diastolicRise", I(diastolicRise)),
+                    ("minSystolicRise", N(minSystolicRise)), ("minDiastolicRise", N(minDiastolicRise)));
+            }
+        }
+    }
+
+    // A warning before dosing, while the infusion can still be delayed: raised on the pre-infusion vital signs.
+    private static IEnumerable<AlertCandidate> EvaluateVitalsBpPredose(Context c, SafetyRuleSettings rule)
+    {
+        var (minSystolic, minDiastolic) = (rule.Parameter("minSystolic"), rule.Parameter("minDiastolic"));
+        foreach (var v in c.Vitals)
+        {
+            if (v.Timepoint == PreInfusionTimepoint && (v.Systolic >= minSystolic || v.Diastolic >= minDiastolic))
+            {
+                yield return VitalsAlert(rule, v,
+                    $"Blood pressure {v.Systolic}/{v.Diastolic} mmHg before the infusion at {v.VisitCode}: check it before dosing "
+                    + $"(alert before an infusion at systolic {N(minSystolic)} or diastolic {N(minDiastolic)} and above)",
+                    ("systolic", I(v.Systolic)), ("diastolic", I(v.Diastolic)), ("minSystolic", N(minSystolic)), ("minDiastolic", N(minDiastolic)));
+            }
+        }
+    }
+
     private static IEnumerable<AlertCandidate> EvaluateMadrsWorse(Context c, SafetyRuleSettings rule)
     {
         var ratio = rule.Parameter("minRatioToBaseline");
@@ -361,14 +451,14 @@ public static partial class SafetyEngine
         foreach (var a in c.Ordered(InstrumentCatalog.Madrs))
         {
             // Worsening is judged once treatment has started: the first infusion visit's own pre is still untreated.
-            if (!c.IsAfterFirstInfusion(a.VisitCode) || Score(a, "total") is not { } total || total < threshold)
+            if (!c.IsAfterFirstInfusion(a.VisitCode) || AtLeast(a, "total") is not { } total || total.Value < threshold)
             {
                 continue;
             }
 
             alerts.Add(AssessmentAlert(rule, a,
-                $"MADRS total {N(total)} at {Where(a)} is worse than baseline {N(baselineTotal)} at {Where(baseline)} (threshold {N(ratio)} × baseline = {N(threshold)})",
-                ("total", N(total)), ("baseline", N(baselineTotal)), ("minRatioToBaseline", N(ratio)), ("threshold", N(threshold))));
+                $"MADRS total {Shown(total)} at {Where(a)} is worse than baseline {N(baselineTotal)} at {Where(baseline)} (threshold {N(ratio)} × baseline = {N(threshold)})",
+                WithMissing(total, ("total", N(total.Value)), ("baseline", N(baselineTotal)), ("minRatioToBaseline", N(ratio)), ("threshold", N(threshold)))));
         }
 
         return alerts;
@@ -641,8 +731,39 @@ public static partial class SafetyEngine
             {
                 yield return $"safety rule {Code} parameter 'minRatioToBaseline' must be positive";
             }
+
+            // A rule that compares a timepoint with the one before the infusion cannot watch that timepoint itself.
+            if (UsesTimepoints && UsesPreTimepoint && rule.Timepoints.Contains(PreInfusionTimepoint))
+            {
+                yield return $"safety rule {Code} compares with the '{PreInfusionTimepoint}' timepoint, so its timepoints cannot include it";
+            }
+
+            foreach (var (name, min, max) in ParameterRanges(Code))
+            {
+                if (rule.Parameters.TryGetValue(name, out var value) && (value < min || value > max))
+                {
+                    yield return $"safety rule {Code} parameter '{name}' must be between {N(min)} and {N(max)}; got {N(value)}";
+                }
+            }
+
+            if (Code == StratumChanged && rule.Enabled && p.Design.Randomisation?.Strata.BaselineMadrsTotalCutoffs is not { Count: > 0 })
+            {
+                yield return $"safety rule {Code} is enabled, but the design does not stratify by the baseline MADRS total (design.randomisation.strata.baselineMadrsTotalCutoffs)";
+            }
         }
     }
+
+    /// <summary>
+    /// The values the new rules' parameters may take: thresholds on a total within the scale's range, rises and margins of
+    /// at least 0 (a margin of 0 keeps only the absolute threshold), blood pressures within what a cuff reads.
+    /// </summary>
+    private static IEnumerable<(string Name, decimal Min, decimal Max)> ParameterRanges(string code) => code switch
+    {
+        CadssPersist => [("totalAbove", 0, 92), ("minRiseOverPre", 0, 92)],
+        VitalsBpRise => [("minSystolicRise", 1, 200), ("minDiastolicRise", 1, 200)],
+        VitalsBpPredose => [("minSystolic", 50, 300), ("minDiastolic", 20, 200)],
+        _ => [],
+    };
 
     /// <summary>The participant's data sorted once into the orders the rules rely on, so the input order never matters.</summary>
     private sealed class Context
@@ -654,10 +775,14 @@ public static partial class SafetyEngine
         private readonly string? firstInfusionCode;
         private readonly HashSet<string> baselineVisits;
 
+        private readonly ParticipantSafetyData data;
+
         public Context(ProtocolDefinition protocol, ParticipantSafetyData data, DateTime nowUtc)
         {
+            this.data = data;
             Protocol = protocol;
             NowUtc = nowUtc;
+            Allocation = data.Allocation;
             SiteTimeZone = data.SiteTimeZone ?? throw new ArgumentException("The site's time zone is missing.", nameof(data));
             for (var i = 0; i < protocol.Visits.Count; i++) visitIndex.TryAdd(protocol.Visits[i].Code, i);
             for (var i = 0; i < protocol.Timepoints.Count; i++) timepointIndex.TryAdd(protocol.Timepoints[i], i);
@@ -702,8 +827,34 @@ public static partial class SafetyEngine
 
         public IReadOnlyList<MissedVisitFact> MissedVisits { get; }
 
+        public AllocationFact? Allocation { get; }
+
         public IReadOnlyList<AssessmentFact> Ordered(string instrument) =>
             byInstrument.TryGetValue(instrument, out var list) ? list : [];
+
+        /// <summary>
+        /// The data of <paramref name="original"/>'s instrument alone, with <paramref name="replacement"/> in its place: every rule
+        /// on an assessment compares it only with assessments of its own instrument (and STRATUM_CHANGED with the allocation).
+        /// </summary>
+        public Context WithAssessmentReplaced(AssessmentFact original, AssessmentFact replacement) =>
+            new(Protocol, data with
+            {
+                Assessments = [.. Ordered(original.Instrument).Select(a => ReferenceEquals(a, original) ? replacement : a)],
+                Vitals = [],
+                AdverseEvents = [],
+                MissedVisits = [],
+            }, NowUtc);
+
+        /// <summary>
+        /// The rating before the infusion of <paramref name="a"/>'s visit that has the score <paramref name="scoreKey"/> (the
+        /// latest of several), from <paramref name="ofInstrument"/>, the ordered assessments of <paramref name="a"/>'s instrument.
+        /// </summary>
+        public AssessmentFact? SameVisitPre(IReadOnlyList<AssessmentFact> ofInstrument, AssessmentFact a, string scoreKey) =>
+            ofInstrument.LastOrDefault(p => p.VisitCode == a.VisitCode && p.Timepoint == PreInfusionTimepoint && p.Scores.ContainsKey(scoreKey));
+
+        /// <summary>The vital signs taken before the infusion of a visit (one per visit and timepoint).</summary>
+        public VitalsFact? PreInfusionVitals(string visitCode) =>
+            Vitals.FirstOrDefault(v => v.VisitCode == visitCode && v.Timepoint == PreInfusionTimepoint);
 
         /// <summary>
         /// Whether a visit comes after the first infusion visit in protocol order. A visit code the protocol does not

@@ -54,7 +54,17 @@ public sealed record ParticipantSafetyData(
     IReadOnlyList<AssessmentFact> Assessments,
     IReadOnlyList<VitalsFact> Vitals,
     IReadOnlyList<AdverseEventFact> AdverseEvents,
-    IReadOnlyList<MissedVisitFact> MissedVisits);
+    IReadOnlyList<MissedVisitFact> MissedVisits)
+{
+    /// <summary>The participant's allocation, when randomised; STRATUM_CHANGED compares its stratum with the baseline MADRS.</summary>
+    public AllocationFact? Allocation { get; init; }
+}
+
+/// <summary>
+/// What the participant was randomised on: the stratum and the baseline MADRS total it was computed from (null when the
+/// design does not stratify by it), at the participant's site. Never the arm: nothing the safety rules say may tell it.
+/// </summary>
+public sealed record AllocationFact(string SiteCode, string Stratum, decimal? BaselineMadrsTotal);
 
 /// <summary>The kind of record an alert points at.</summary>
 public static class SourceTypes

@@ -74,6 +74,7 @@ public static class InfusionAndVitalsQueries
     private const string GetVitalSql = $"SELECT {VitalColumns} FROM VitalSign WHERE Id = @id";
     private const string VitalsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId ORDER BY VisitCode, Timepoint";
     private const string VitalsByIdsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE Id IN @ids";
+    private const string VitalsAtVisitsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId AND VisitCode IN @visitCodes";
 
     public static Task<InfusionRow?> FindInfusionAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<InfusionRow>(FindInfusionSql, new { participantId, visitCode }, t);
@@ -103,6 +104,10 @@ public static class InfusionAndVitalsQueries
 
     public static async Task<IReadOnlyList<VitalSignRow>> VitalsByIdsAsync(DbConnection c, IReadOnlyCollection<Guid> ids) =>
         ids.Count == 0 ? [] : (await c.QueryAsync<VitalSignRow>(VitalsByIdsSql, new { ids })).AsList();
+
+    /// <summary>The participant's vital signs at these visits, every timepoint.</summary>
+    public static async Task<IReadOnlyList<VitalSignRow>> VitalsAtVisitsAsync(DbConnection c, Guid participantId, IReadOnlyCollection<string> visitCodes) =>
+        visitCodes.Count == 0 ? [] : (await c.QueryAsync<VitalSignRow>(VitalsAtVisitsSql, new { participantId, visitCodes })).AsList();
 
     public static Task<VitalSignRow?> GetVitalAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<VitalSignRow>(GetVitalSql, new { id }, t);

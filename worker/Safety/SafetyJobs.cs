@@ -10,6 +10,7 @@ using Trial.Db.Assessments;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Randomisation;
 using Trial.Db.Safety;
 using Trial.Db.Visits;
 using Trial.Worker.Hosting;
@@ -217,10 +218,20 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         var assessments = (await AssessmentQueries.WithItemsAndScoresAsync(c, rows.Values)).Select(ToFact).ToList();
         var newIds = newRows.Select(r => r.Id).ToHashSet();
         var vitals = await InfusionAndVitalsQueries.VitalsByIdsAsync(c, Ids(SourceTypes.Vitals));
+        // The stored vital signs of the new ones' visits: a rise is judged against the pre-infusion values (at most four a visit).
+        var storedVitals = _reads.VitalsAtSameVisit
+            ? (await InfusionAndVitalsQueries.VitalsAtVisitsAsync(c, participant.Id, vitals.Select(v => v.VisitCode).Distinct().ToList())).Select(ToFact).ToList()
+            : [];
         var adverseEvents = await AdverseEventQueries.ListByIdsAsync(c, Ids(SourceTypes.AdverseEvent));
+        var allocation = _reads.NeedsAllocation(newRows.Select(r => r.Instrument))
+            ? await AllocationAsync(c, participant)
+            : null;
         return SafetyEngine.EvaluateNew(
             protocol,
-            new ParticipantSafetyData(participant.Code, participant.TimeZone, assessments.Where(a => !newIds.Contains(a.Id)).ToList(), [], [], []),
+            new ParticipantSafetyData(participant.Code, participant.TimeZone, assessments.Where(a => !newIds.Contains(a.Id)).ToList(), storedVitals, [], [])
+            {
+                Allocation = allocation,
+            },
             new NewSafetyRecords(assessments.Where(a => newIds.Contains(a.Id)).ToList(), vitals.Select(ToFact).ToList(), adverseEvents.Select(ToFact).ToList()),
             now);
     }
@@ -239,8 +250,17 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             assessments.Select(ToFact).ToList(),
             vitals.Select(ToFact).ToList(),
             adverseEvents.Select(ToFact).ToList(),
-            schedule.Where(v => v.Status == VisitStatuses.Missed).Select(v => new MissedVisitFact(v.VisitCode, v.WindowEnd)).ToList());
+            schedule.Where(v => v.Status == VisitStatuses.Missed).Select(v => new MissedVisitFact(v.VisitCode, v.WindowEnd)).ToList())
+        {
+            Allocation = _reads.StratificationVisit is null ? null : await AllocationAsync(c, participant),
+        };
     }
+
+    /// <summary>What the participant was randomised on (stratum and baseline MADRS), never the arm: the rules must not see it.</summary>
+    private static async Task<AllocationFact?> AllocationAsync(DbConnection c, ParticipantRow participant) =>
+        await RandomisationQueries.FindAllocationAsync(c, participant.Id) is { } row
+            ? new AllocationFact(participant.SiteCode, row.Stratum, row.BaselineMadrsTotal)
+            : null;
 
     private static AssessmentFact ToFact(StoredAssessment a) => new(
         a.Row.Id, a.Row.Instrument, a.Row.VisitCode, a.Row.Timepoint.Length == 0 ? null : a.Row.Timepoint, a.Row.AdministeredUtc, a.Items, a.Scores);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
+using Trial.Core.Safety;
 using Trial.Tests.Db;
 
 namespace Trial.Tests.Core.Randomisation;
@@ -21,7 +22,7 @@ public class ProtocolDesignTests
         Assert.That(d.Arms.Select(a => (a.Code, a.Drug, a.DoseMgPerKg, a.AllocationRatio)),
             Is.EqualTo(new[] { ("KET", "ketamine", 0.5m, 1), ("MDZ", "midazolam", 0.045m, 1) }));
         Assert.That(d.Randomisation!.Method, Is.EqualTo(RandomisationMethods.PermutedBlocks));
-        Assert.That(d.Randomisation.BlockSizes, Is.EqualTo(new[] { 2, 4 }));
+        Assert.That(d.Randomisation.BlockSizes, Is.EqualTo(new[] { 4, 6 }));
         Assert.That(d.Randomisation.Strata.Site, Is.True);
         Assert.That(d.Randomisation.Strata.BaselineMadrsTotalCutoffs, Is.EqualTo(new[] { 35 }));
         Assert.That(d.BlindingGuessVisits, Is.EqualTo(new[] { ProtocolDefinition.LastInfusionAnchor, "FU-D7" }));
@@ -39,8 +40,9 @@ public class ProtocolDesignTests
         // Same visit plan, battery and safety rules in both designs (domain/protocol.md).
         Assert.That(OpenLabel.Visits, Is.EqualTo(Default.Visits).Using<VisitDefinition>((a, b) =>
             a.Code == b.Code && a.Anchor == b.Anchor && a.OffsetDays == b.OffsetDays && a.Battery.Count == b.Battery.Count));
+        // Without arms there is no unblinding, and without strata no stratum to change.
         Assert.That(OpenLabel.SafetyRules.Select(r => r.Code),
-            Is.EqualTo(Default.SafetyRules.Select(r => r.Code).Where(c => c != EmergencyUnblinding.AlertRule)));
+            Is.EqualTo(Default.SafetyRules.Select(r => r.Code).Where(c => c is not (EmergencyUnblinding.AlertRule or SafetyEngine.StratumChanged))));
     }
 
     [Test]

@@ -40,17 +40,27 @@ internal static class IncrementalReading
 
     /// <summary>
     /// Whether the new assessments certainly need no whole evaluation, so falling back to it would only cost time: no BPRS
-    /// is a pre-infusion rating administered after one of its visit's other BPRS ratings already stored (ties left open:
+    /// or CADSS is a pre-infusion rating administered after one of its visit's other ratings of the instrument already stored (ties left open:
     /// the protocol's timepoint order decides those).
     /// </summary>
     public static bool CertainlyLocal(IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added) =>
-        added.All(a => !(a.Instrument == InstrumentCatalog.Bprs && a.Timepoint == SafetyEngine.PreInfusionTimepoint
+        added.All(a => !(a.Instrument is InstrumentCatalog.Bprs or InstrumentCatalog.Cadss && a.Timepoint == SafetyEngine.PreInfusionTimepoint
                          && stored.Any(s => s.Instrument == a.Instrument && s.VisitCode == a.VisitCode && s.AdministeredUtc <= a.AdministeredUtc)));
 
-    /// <summary>The new records evaluated alone, given what the job would read of the stored ones.</summary>
+    /// <summary>
+    /// The new records evaluated alone, given what the job would read of the stored ones: their assessments as above, the
+    /// stored vital signs of the new ones' visits when a rule compares with them, and the allocation when a new assessment
+    /// needs it.
+    /// </summary>
     public static IncrementalEvaluation EvaluateNew(
         ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IReadOnlyList<AssessmentFact> added, DateTime nowUtc,
-        IReadOnlyList<VitalsFact>? vitals = null, IReadOnlyList<AdverseEventFact>? adverseEvents = null) =>
-        SafetyEngine.EvaluateNew(protocol, SafetyData.Data(StoredFor(protocol, stored, added)),
-            new NewSafetyRecords(added, vitals ?? [], adverseEvents ?? []), nowUtc);
+        IReadOnlyList<VitalsFact>? vitals = null, IReadOnlyList<AdverseEventFact>? adverseEvents = null,
+        IReadOnlyList<VitalsFact>? storedVitals = null, AllocationFact? allocation = null)
+    {
+        var reads = SafetyEngine.IncrementalReadsFor(protocol);
+        var visits = (vitals ?? []).Select(v => v.VisitCode).ToHashSet(StringComparer.Ordinal);
+        var data = SafetyData.Data(StoredFor(protocol, stored, added), reads.VitalsAtSameVisit ? (storedVitals ?? []).Where(v => visits.Contains(v.VisitCode)) : [])
+            with { Allocation = reads.NeedsAllocation(added.Select(a => a.Instrument)) ? allocation : null };
+        return SafetyEngine.EvaluateNew(protocol, data, new NewSafetyRecords(added, vitals ?? [], adverseEvents ?? []), nowUtc);
+    }
 }

@@ -55,7 +55,7 @@ public class SafetyEngineIncrementalPropertyTests
         var vitals = new List<VitalsFact>();
         var adverseEvents = new List<AdverseEventFact>();
         IReadOnlyList<AlertCandidate> Whole() =>
-            SafetyEngine.Evaluate(protocol, new ParticipantSafetyData("WAW-0001", TimeZoneInfo.Utc, assessments, vitals, adverseEvents, [Missed]), Now);
+            SafetyEngine.Evaluate(protocol, new ParticipantSafetyData("WAW-0001", TimeZoneInfo.Utc, assessments, vitals, adverseEvents, [Missed]) { Allocation = t.Allocation }, Now);
 
         // The stored alerts: those of the last whole evaluation, plus what each evaluation of new records added since.
         var alerts = Whole();
@@ -65,7 +65,7 @@ public class SafetyEngineIncrementalPropertyTests
             var added = write.OfType<AssessmentFact>().ToList();
             var addedVitals = write.OfType<VitalsFact>().ToList();
             var addedEvents = write.OfType<AdverseEventFact>().ToList();
-            var outcome = IncrementalReading.EvaluateNew(protocol, assessments, added, Now, addedVitals, addedEvents);
+            var outcome = IncrementalReading.EvaluateNew(protocol, assessments, added, Now, addedVitals, addedEvents, vitals, t.Allocation);
             var mustBeAlone = IncrementalReading.CertainlyLocal(assessments, added);
 
             assessments.AddRange(added);
@@ -86,20 +86,26 @@ public class SafetyEngineIncrementalPropertyTests
 
             // The job brings the alerts of the new records and of the neighbours evaluated again with them in line, and no others.
             var evaluated = write.Select(Trajectory.Key).Concat(outcome.Reevaluated.Select(id => id.ToString("N"))).ToHashSet();
-            Assert.That(outcome.Reevaluated, Is.Unique.And.All.Matches<Guid>(id => assessments.Any(a => a.Id == id) && !added.Any(a => a.Id == id)),
+            Assert.That(outcome.Reevaluated, Is.Unique.And.All.Matches<Guid>(id =>
+                    (assessments.Any(a => a.Id == id) && !added.Any(a => a.Id == id)) || (vitals.Any(v => v.Id == id) && !addedVitals.Any(v => v.Id == id))),
                 $"{at}: re-evaluated records must be stored ones");
             Assert.That(outcome.Alerts.Where(a => !evaluated.Contains(a.SourceKey)).Select(Describe), Is.Empty, $"{at}: alerts of records not evaluated");
             alerts = [.. alerts.Where(a => !evaluated.Contains(a.SourceKey)), .. outcome.Alerts];
-            Assert.That(alerts.Select(Describe), Is.EquivalentTo(whole.Select(Describe)), at);
+            var (kept, expected) = (alerts.Select(Describe).ToList(), whole.Select(Describe).ToList());
+            Assert.That(kept, Is.EquivalentTo(expected),
+                $"{at}\n  missing: {string.Join("\n    ", expected.Except(kept))}\n  extra: {string.Join("\n    ", kept.Except(expected))}");
         }
     }
 
-    /// <summary>A protocol variant and the participant's records, grouped by the write that entered them.</summary>
-    public sealed record Trajectory(string Protocol, IReadOnlyList<IReadOnlyList<object>> Writes)
+    /// <summary>
+    /// A protocol variant, the participant's allocation (the stratum and the baseline MADRS it was computed from; none when
+    /// not randomised) and the participant's records, grouped by the write that entered them.
+    /// </summary>
+    public sealed record Trajectory(string Protocol, AllocationFact? Allocation, IReadOnlyList<IReadOnlyList<object>> Writes)
     {
         public override string ToString()
         {
-            var text = new StringBuilder($"protocol: {Protocol}");
+            var text = new StringBuilder($"protocol: {Protocol}; allocation: {Allocation}");
             for (var i = 0; i < Writes.Count; i++) text.Append(CultureInfo.InvariantCulture, $"\n  write {i + 1}: {string.Join("; ", Writes[i].Select(Describe))}");
             return text.ToString();
         }
@@ -125,10 +131,15 @@ public class SafetyEngineIncrementalPropertyTests
     /// <summary>Trajectories of up to <paramref name="maxRecords"/> records, starting on <paramref name="start"/>.</summary>
     public static Gen<Trajectory> Trajectories(int maxRecords = 45, DateTime? start = null, int lateOneIn = 7, int madrsWeight = 1) =>
         from protocol in Gen.Elements(Protocols.Select(p => p.Name))
+        from allocation in Gen.Frequency((1, Gen.Constant<AllocationFact?>(null)), (3, Allocations()))
         from count in Gen.Choose(1, maxRecords)
         from drafts in Drafts(lateOneIn, madrsWeight).ListOf(count)
         from sizes in Gen.Frequency((16, Gen.Constant(1)), (3, Gen.Constant(2)), (1, Gen.Constant(3))).ListOf(count)
-        select new Trajectory(protocol, Group(Place(drafts, start ?? Start), sizes));
+        select new Trajectory(protocol, allocation, Group(Place(drafts, start ?? Start), sizes));
+
+    private static Gen<AllocationFact?> Allocations() =>
+        from total in Gen.Choose(10, 60)
+        select (AllocationFact?)new AllocationFact("WAW", total < 35 ? "WAW/MADRS<35" : "WAW/MADRS>=35", total);
 
     /// <summary>A record whose administration time is still relative: so many hours after the latest so far, or before it (late).</summary>
     private sealed record Draft(object Record, int Hours, bool Late);

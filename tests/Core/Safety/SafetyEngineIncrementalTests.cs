@@ -226,8 +226,10 @@ public class SafetyEngineIncrementalTests
         Assert.That(reads.For(InstrumentCatalog.Madrs), Is.EqualTo(new InstrumentReads(true, false, new ItemLookBack(10, 2))));
         Assert.That(reads.For(InstrumentCatalog.Bsl23), Is.EqualTo(new InstrumentReads(true, false, null)), "BSL_BAND_UP");
         Assert.That(reads.For(InstrumentCatalog.Bprs), Is.EqualTo(new InstrumentReads(false, true, null)), "BPRS_POS_RISE");
-        Assert.That(reads.For(InstrumentCatalog.Cadss), Is.EqualTo(InstrumentReads.Nothing), "CADSS rules read their own record");
-        Assert.That(reads.Instruments.Keys, Is.EquivalentTo(new[] { InstrumentCatalog.Madrs, InstrumentCatalog.Bsl23, InstrumentCatalog.Bprs }));
+        Assert.That(reads.For(InstrumentCatalog.Cadss), Is.EqualTo(new InstrumentReads(false, true, null)), "CADSS_PERSIST");
+        Assert.That(reads.Instruments.Keys, Is.EquivalentTo(new[] { InstrumentCatalog.Madrs, InstrumentCatalog.Bsl23, InstrumentCatalog.Bprs, InstrumentCatalog.Cadss }));
+        Assert.That(reads.VitalsAtSameVisit, Is.True, "VITALS_BP_RISE");
+        Assert.That(reads.StratificationVisit, Is.EqualTo("BL"), "STRATUM_CHANGED");
     }
 
     [Test]
@@ -235,19 +237,22 @@ public class SafetyEngineIncrementalTests
     {
         var protocol = DefaultProtocol with
         {
-            SafetyRules = [.. DefaultProtocol.SafetyRules.Select(r => r.Code is SafetyEngine.BslBandUp or SafetyEngine.BprsPosRise or SafetyEngine.MadrsWorse ? r with { Enabled = false } : r)],
+            SafetyRules = [.. DefaultProtocol.SafetyRules.Select(r => r.Code is SafetyEngine.BslBandUp or SafetyEngine.BprsPosRise or SafetyEngine.MadrsWorse
+                or SafetyEngine.CadssPersist or SafetyEngine.VitalsBpRise or SafetyEngine.StratumChanged ? r with { Enabled = false } : r)],
         };
 
         var reads = SafetyEngine.IncrementalReadsFor(protocol);
 
         Assert.That(reads.Instruments.Keys, Is.EqualTo(new[] { InstrumentCatalog.Madrs }));
         Assert.That(reads.For(InstrumentCatalog.Madrs), Is.EqualTo(new InstrumentReads(false, false, new ItemLookBack(10, 2))));
+        Assert.That(reads.VitalsAtSameVisit, Is.False);
+        Assert.That(reads.StratificationVisit, Is.Null);
     }
 
     [Test]
     public void EvaluateNew_CadssAtBaseline_EvaluatedAloneWithNothingStoredRead()
     {
-        // No CADSS rule compares with another CADSS, so a CADSS where a baseline is taken changes no other finding.
+        // A CADSS is compared only with its own visit's pre-infusion CADSS, so one at the baseline visit reads nothing of INF1.
         var stored = Cadss("INF1", "t40", 30);
         var added = Cadss("BL", null, 30);
 

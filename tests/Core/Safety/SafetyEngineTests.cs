@@ -167,13 +167,22 @@ public class SafetyEngineTests
                 Bsl("BL", 10), Bsl("FU-D28", 50, (5, 3)),
                 Cadss("INF1", "t40", 30), Cadss("INF1", "t120", 8),
                 BprsPositive("INF1", "pre", 1, 1, 1, 1), BprsPositive("INF1", "t40", 2, 2, 5, 1),
+                // Incomplete, each hiding a different rule: the CADSS could reach the severe threshold, the MADRS item 10 rules.
+                Assessment("CADSS", "INF2", "t40", [.. Enumerable.Repeat<decimal?>(1, 22), null]),
+                Assessment("MADRS", "FU-M6", null, [1, 1, 1, 1, 1, 1, 1, 1, 1, null]),
             ],
-            vitals: [Vitals("INF1", "t40", systolic: 185), Vitals("INF1", "t120", heartRate: 130), Vitals("INF2", "t40", spo2: 90)],
+            vitals:
+            [
+                Vitals("INF1", "pre", systolic: 145, diastolic: 92), Vitals("INF1", "t40", systolic: 185), Vitals("INF1", "t120", heartRate: 130),
+                Vitals("INF2", "t40", spo2: 90),
+            ],
             adverseEvents:
             [
                 SeriousAdverseEvent(aware, null),
                 AdverseEvent("Dissociative episode") with { SpecialInterest = "severe-dissociation" },
             ],
-            missedVisits: [new MissedVisitFact("FU-M3", new DateOnly(2026, 7, 1))]);
+            missedVisits: [new MissedVisitFact("FU-M3", new DateOnly(2026, 7, 1))])
+            // Randomised on a baseline MADRS of 36 that now reads 20.
+            with { Allocation = new AllocationFact("WAW", "WAW/MADRS>=35", 36) };
     }
 }

@@ -101,6 +101,54 @@ public class SafetyRuleSettingsValidationTests
         }));
     }
 
+    [TestCase(SafetyEngine.CadssPersist, "minRiseOverPre", -1, "safety rule CADSS_PERSIST parameter 'minRiseOverPre' must be between 0 and 92; got -1")]
+    [TestCase(SafetyEngine.CadssPersist, "totalAbove", 93, "safety rule CADSS_PERSIST parameter 'totalAbove' must be between 0 and 92; got 93")]
+    [TestCase(SafetyEngine.VitalsBpRise, "minSystolicRise", 0, "safety rule VITALS_BP_RISE parameter 'minSystolicRise' must be between 1 and 200; got 0")]
+    [TestCase(SafetyEngine.VitalsBpRise, "minDiastolicRise", -5, "safety rule VITALS_BP_RISE parameter 'minDiastolicRise' must be between 1 and 200; got -5")]
+    [TestCase(SafetyEngine.VitalsBpPredose, "minSystolic", 30, "safety rule VITALS_BP_PREDOSE parameter 'minSystolic' must be between 50 and 300; got 30")]
+    [TestCase(SafetyEngine.VitalsBpPredose, "minDiastolic", 250, "safety rule VITALS_BP_PREDOSE parameter 'minDiastolic' must be between 20 and 200; got 250")]
+    public void Validate_NewRuleParameterOutOfRange_ProblemNamingRuleAndParameter(string rule, string parameter, decimal value, string problem)
+    {
+        var protocol = WithRule(rule, r => WithParameter(r, parameter, value));
+
+        Assert.That(ProtocolLoader.Validate(protocol), Is.EqualTo(new[] { problem }));
+    }
+
+    [TestCase(SafetyEngine.CadssPersist)]
+    [TestCase(SafetyEngine.VitalsBpRise)]
+    [TestCase(SafetyEngine.BprsPosRise)]
+    public void Validate_RuleComparingWithPreWatchingPre_Problem(string rule)
+    {
+        var protocol = WithRule(rule, r => r with { Timepoints = ["pre", "t120"] });
+
+        Assert.That(ProtocolLoader.Validate(protocol), Is.EqualTo(new[] { $"safety rule {rule} compares with the 'pre' timepoint, so its timepoints cannot include it" }));
+    }
+
+    [Test]
+    public void Validate_NewRulesLeftOut_EachMissingNamed()
+    {
+        string[] added = [SafetyEngine.VitalsBpRise, SafetyEngine.VitalsBpPredose, SafetyEngine.StratumChanged, SafetyEngine.SafetyScaleIncomplete];
+        var protocol = DefaultProtocol with { SafetyRules = [.. DefaultProtocol.SafetyRules.Where(r => !added.Contains(r.Code))] };
+
+        Assert.That(ProtocolLoader.Validate(protocol), Is.EquivalentTo(added.Select(code => $"safety rule {code} is missing (to switch it off, list it with \"enabled\": false)")));
+    }
+
+    [Test]
+    public void Validate_StratumChangedInADesignWithoutMadrsStrata_ProblemWhenEnabledNotRequiredWhenLeftOut()
+    {
+        var unstratified = DefaultProtocol with
+        {
+            Design = DefaultProtocol.Design with
+            {
+                Randomisation = DefaultProtocol.Design.Randomisation! with { Strata = DefaultProtocol.Design.Randomisation.Strata with { BaselineMadrsTotalCutoffs = [] } },
+            },
+        };
+        var leftOut = unstratified with { SafetyRules = [.. unstratified.SafetyRules.Where(r => r.Code != SafetyEngine.StratumChanged)] };
+
+        Assert.That(ProtocolLoader.Validate(unstratified), Has.One.StartsWith("safety rule STRATUM_CHANGED is enabled, but the design does not stratify by the baseline MADRS total"));
+        Assert.That(ProtocolLoader.Validate(leftOut), Is.Empty);
+    }
+
     [Test]
     public void Parse_RuleWithoutItsParameter_RefusedNamingTheRule()
     {
