@@ -92,7 +92,9 @@ public static partial class PreparationEndpoints
             if (p.Status == ParticipantStatuses.Withdrawn) return Problems.Conflict($"{code} was withdrawn from the study on {p.WithdrawnDate:yyyy-MM-dd}; nothing is prepared for them.");
             if (p.InfusionsDiscontinuedDate is { } stopped) return Problems.Conflict($"The infusions of {code} were discontinued on {stopped:yyyy-MM-dd}; nothing is prepared for them.");
             var allocation = await RandomisationQueries.FindAllocationAsync(w.Connection, p.Id, w.Transaction);
-            if (allocation is null) return Problems.Conflict($"{code} has not been randomised; the investigator randomises before the first infusion.");
+            if (allocation is null)
+                return Problems.Conflict($"{code} has not been randomised: the investigator randomises (POST /api/v1/participants/{code}/randomisation) before anything is prepared.",
+                    new Dictionary<string, object?> { ["missingStep"] = "randomisation" });
             if (await RandomisationQueries.FindPreparationAsync(w.Connection, p.Id, visitCode, w.Transaction) is { } existing)
                 return Problems.Conflict($"The preparation for {code} at {visitCode} is already recorded ({existing.PreparationId}).",
                     new Dictionary<string, object?> { ["existingPreparationId"] = existing.PreparationId });

@@ -62,8 +62,9 @@ public static class RandomisationEndpoints
         var participant = app.MapGroup("/api/v1/participants/{code}").WithTags("Randomisation");
         participant.MapPost("/randomisation", RandomiseAsync).RequireAuthorization(Policies.Investigator).WithName("Randomise")
             .WithSummary("Randomise a participant of your site (investigator): eligible, baseline visit recorded with a complete MADRS (it decides the stratum), " +
-                         "first infusion not yet recorded. Takes the next place of the participant's stratum in the concealed sequence. The response holds the " +
-                         "randomisation number and time only: the arm is never shown to blinded roles. 409 when not yet possible, after the first infusion, or a second time.")
+                         "no preparation or infusion recorded yet (visit records, pre-infusion ratings and vital signs do not block it). Takes the next place of the " +
+                         "participant's stratum in the concealed sequence. The response holds the randomisation number and time only: the arm is never shown to " +
+                         "blinded roles. 409 when not yet possible, after the first preparation or infusion (recordedStep names it), or a second time.")
             .Produces<RandomisationResponse>(StatusCodes.Status201Created).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
         participant.MapGet("/randomisation", GetRandomisationAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetRandomisation")
             .WithSummary("Whether and when the participant was randomised, and their randomisation number (never the arm).")
@@ -116,10 +117,13 @@ public static class RandomisationEndpoints
                 return Problems.Conflict($"{code} was already randomised (randomisation number {existing.RandomisationNumber}, {existing.RandomisedUtc:yyyy-MM-dd HH:mm} UTC); a participant is randomised once.",
                     new Dictionary<string, object?> { ["randomisationNumber"] = existing.RandomisationNumber });
 
+            // Randomisation comes before the first dose, not before the first visit record: a site may record INF1 and its
+            // pre-infusion ratings and vital signs first. Once the pharmacy prepared or an infusion was given, the arm is fixed.
+            if ((await RandomisationQueries.DosingStepsAsync(w.Connection, w.Transaction, p.Id)).FirstOrDefault() is { } dosing)
+                return Problems.Conflict($"A{(dosing.Step == "infusion" ? "n" : "")} {dosing.Step} for {code} at {dosing.VisitCode} is already recorded; randomisation comes before " +
+                                         $"the first preparation or infusion, so {code} can no longer be randomised.",
+                    new Dictionary<string, object?> { ["recordedStep"] = dosing.Step, ["visitCode"] = dosing.VisitCode });
             var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, p.Id, w.Transaction);
-            var infusion = protocol.InfusionVisits.FirstOrDefault(v => records.Any(r => r.VisitCode == v.Code));
-            if (infusion is not null)
-                return Problems.Conflict($"Visit {infusion.Code} of {code} is already recorded; randomisation comes before the first infusion, so {code} can no longer be randomised.");
             var baseline = protocol.Visits.FirstOrDefault(v => v.Kind == VisitKinds.Baseline);
             decimal? baselineMadrs = null;
             if (baseline is not null)

@@ -243,10 +243,14 @@ public static class VisitEndpoints
     {
         if (!protocol.Design.IsBlinded) return null;
         var code = participant.Code;
+        if (await RandomisationQueries.FindAllocationAsync(w.Connection, participant.Id, w.Transaction) is null)
+            return Problems.Conflict($"{code} has not been randomised: the investigator randomises (POST /api/v1/participants/{code}/randomisation), then the pharmacy " +
+                                     "prepares the infusion, before it is given.",
+                new Dictionary<string, object?> { ["missingStep"] = "randomisation" });
         var preparation = await RandomisationQueries.FindPreparationAsync(w.Connection, participant.Id, visitCode, w.Transaction);
         if (preparation is null)
             return Problems.Conflict($"No preparation for {code} at {visitCode} is recorded: the pharmacy records it (POST /api/v1/participants/{code}/visits/{visitCode}/preparation) before the infusion is recorded.",
-                new Dictionary<string, object?> { ["missingPreparation"] = visitCode });
+                new Dictionary<string, object?> { ["missingStep"] = "preparation", ["missingPreparation"] = visitCode });
         if (preparation.PreparationId != input.PreparationId)
             return Problems.Validation("preparationId", $"'{input.PreparationId}' is not the preparation the pharmacy recorded for {code} at {visitCode}; check the label on the syringe.");
         var tolerance = protocol.Design.Preparation!.WeightTolerancePercent;

@@ -82,6 +82,13 @@ public sealed class BlindingGuessRow
 }
 
 /// <summary>The baseline MADRS as the stratum needs it: whether it is complete, and its total.</summary>
+/// <summary>A preparation or an infusion recorded for a participant (<see cref="Step"/>: "preparation" or "infusion").</summary>
+public sealed class DosingStepRow
+{
+    public string Step { get; init; } = "";
+    public string VisitCode { get; init; } = "";
+}
+
 public sealed class BaselineMadrsRow
 {
     public bool Complete { get; init; }
@@ -142,6 +149,12 @@ public static class RandomisationQueries
         VALUES (@Id, @PreparationId, @ParticipantId, @VisitCode, @Arm, @DoseMgPerKg, @TotalDoseMg, @VolumeMl, @WeightKg, @PreparedUtc, @PreparedBy)
         """;
     private const string FindPreparationSql = $"SELECT {PreparationColumns} FROM Preparation WHERE ParticipantId = @participantId AND VisitCode = @visitCode";
+    private const string DosingStepsSql =
+        """
+        SELECT 'preparation' AS Step, VisitCode FROM Preparation WHERE ParticipantId = @participantId
+        UNION ALL
+        SELECT 'infusion' AS Step, VisitCode FROM Infusion WHERE ParticipantId = @participantId
+        """;
     private const string FindPreparationByLabelSql = $"SELECT {PreparationColumns} FROM Preparation WHERE PreparationId = @preparationId";
 
     private const string InsertUnblindingSql =
@@ -224,6 +237,13 @@ public static class RandomisationQueries
         (await c.QueryAsync<AllocationListEntryRow>(ListOfStratumSql, new { stratum }, t)).AsList();
 
     public static Task<int> InsertPreparationAsync(DbConnection c, DbTransaction t, PreparationRow row) => c.ExecuteAsync(InsertPreparationSql, row, t);
+
+    /// <summary>
+    /// The preparations and infusions recorded for the participant, as (step, visit) pairs: once the first exists the
+    /// participant is being dosed, and can no longer be randomised.
+    /// </summary>
+    public static async Task<IReadOnlyList<DosingStepRow>> DosingStepsAsync(DbConnection c, DbTransaction t, Guid participantId) =>
+        (await c.QueryAsync<DosingStepRow>(DosingStepsSql, new { participantId }, t)).AsList();
 
     public static Task<PreparationRow?> FindPreparationAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
         c.QuerySingleOrDefaultAsync<PreparationRow>(FindPreparationSql, new { participantId, visitCode }, t);
