@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -158,6 +159,29 @@ public class RandomisationTests : BlindedStudyFixture
             .ProblemAsync(HttpStatusCode.Conflict);
 
         Assert.That(problem["missingStep"]!.GetValue<string>(), Is.EqualTo("preparation"));
+    }
+
+    [Test]
+    public async Task CorrectBaselineMadrs_AcrossTheStratumCutOffAfterRandomisation_MonitorsToldWithStrataOnlyAndTheStratumStays()
+    {
+        var code = await EnrolAsync();
+        var administered = BaselineDay.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc);
+        await TrialHost.RecordVisitAsync(_investigator, code, "BL", BaselineDay);
+        var response = await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/BL/assessments",
+            new { instrument = "MADRS", timepoint = (string?)null, administeredUtc = administered, items = Madrs(33, item10: 2) });
+        var id = (await response.JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
+        await (await PostRandomisationAsync(code)).JsonAsync(HttpStatusCode.Created);
+        var before = await AllocationAsync(code);
+
+        var corrected = await _investigator.SendAsync(Put($"/api/v1/assessments/{id}",
+            new { instrument = "MADRS", timepoint = (string?)null, administeredUtc = administered, items = Madrs(36, item10: 2), reason = "Item 3 was misread." },
+            response.Headers.ETag!.ToString()));
+        await corrected.JsonAsync(HttpStatusCode.OK);
+
+        var alert = (await SettledAlertsAsync(_host, _monitor, code)).Single();
+        AssertAlert(alert!, "STRATUM_CHANGED", "low", code, "BL", id.Replace("-", ""), "randomised in stratum WAW/MADRS<35", "would now fall in stratum WAW/MADRS>=35");
+        Assert.That(alert!.ToJsonString(), Does.Not.Contain(before["arm"]!.GetValue<string>()));
+        Assert.That((await AllocationAsync(code))["stratum"]!.GetValue<string>(), Is.EqualTo("WAW/MADRS<35"), "the stratum as randomised stays");
     }
 
     [Test]

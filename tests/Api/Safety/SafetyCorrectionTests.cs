@@ -188,4 +188,27 @@ public class SafetyCorrectionTests : WawSiteFixture
             Assert.That(history.Select(e => e!["action"]!.GetValue<string>()), Is.EqualTo(new[] { "raised" }), alert.ToJsonString());
         }
     }
+
+    [Test]
+    public async Task Correct_IncompleteScaleCompleted_SupersedesItsIncompleteScaleAlert()
+    {
+        var code = await TrialHost.EnrolAsync(_investigator, "WAW");
+        await TrialHost.RecordVisitAsync(_investigator, code, "BL", DateOnly.FromDateTime(At("BL", null)));
+        var items = Madrs(20, item10: 1);
+        items[9] = null; // item 10 empty: the suicidal-thoughts rules cannot see it
+        var response = await _investigator.PostAsJsonAsync(AssessmentsUrl(code, "BL"),
+            new { instrument = "MADRS", timepoint = (string?)null, administeredUtc = At("BL", null), items });
+        var id = Guid.Parse((await response.JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>());
+        var raised = (await SettledAlertsAsync(_host, _monitor, code)).Single();
+        AssertAlert(raised, "SAFETY_SCALE_INCOMPLETE", "low", code, "BL", Source(id), "MADRS at BL is incomplete (item 10 not answered)", "MADRS10_HIGH");
+
+        Later();
+        var completed = await _investigator.SendAsync(Put($"/api/v1/assessments/{id}", Correction(Madrs(20, item10: 1), "Item 10 was on the back of the form."),
+            response.Headers.ETag!.ToString()));
+        await completed.JsonAsync(HttpStatusCode.OK);
+
+        Assert.That(await SettledAlertsAsync(_host, _monitor, code), Is.Empty, "completed: nothing left for the monitor to chase");
+        var all = await AlertsAsync(_monitor, code, includeSuperseded: true);
+        Assert.That(all.Select(a => (Rule(a), a!["superseded"]!.GetValue<bool>())), Is.EqualTo(new[] { ("SAFETY_SCALE_INCOMPLETE", true) }));
+    }
 }

@@ -134,6 +134,69 @@ public class SafetyRuleTests : WawSiteFixture
             "BPRS+", "7 at INF1 t40", "up 3 from 4", "INF1 pre");
     }
 
+    [Test]
+    public async Task CadssSevere_OneItemLeftEmptyWithTheAnsweredItemsAboveTheThreshold_Raises()
+    {
+        // 22 items at 2 and item 23 empty: no total, but 44 is already far above 26 whatever item 23 was.
+        var code = await NewParticipantAsync();
+        var items = Filled(23, 2);
+        items[22] = null;
+        var t40 = await AssessAsync(code, "INF1", "t40", "CADSS", items);
+
+        var alerts = await SettledAsync(code);
+
+        Assert.That(alerts, Has.Count.EqualTo(1), alerts.ToJsonString());
+        AssertAlert(alerts[0], "CADSS_SEVERE", "high", code, "INF1", Source(t40), "CADSS total at least 44 (item 23 not answered)", "INF1 t40", "threshold 26");
+    }
+
+    [Test]
+    public async Task SafetyScaleIncomplete_CadssWhoseEmptyItemCouldReachTheSevereThreshold_RaisesALowAlertNamingItAndTheRule()
+    {
+        var code = await NewParticipantAsync();
+        var items = Filled(23, 1);
+        items[4] = null; // 22 answered at 1: item 5 at 4 would make 26
+        var t40 = await AssessAsync(code, "INF1", "t40", "CADSS", items);
+
+        var alerts = await SettledAsync(code);
+
+        Assert.That(alerts, Has.Count.EqualTo(1), alerts.ToJsonString());
+        AssertAlert(alerts[0], "SAFETY_SCALE_INCOMPLETE", "low", code, "INF1", Source(t40), "CADSS at INF1 t40 is incomplete (item 5 not answered)", "CADSS_SEVERE");
+    }
+
+    [Test]
+    public async Task CadssPersist_AtDischargeJudgedAgainstThePreInfusionCadss()
+    {
+        var code = await NewParticipantAsync();
+        await AssessAsync(code, "INF1", "pre", "CADSS", Cadss(6)); // dissociating before the drug
+        await AssessAsync(code, "INF1", "t120", "CADSS", Cadss(9)); // above 4, but only 3 above pre
+        var t240 = await AssessAsync(code, "INF1", "t240", "CADSS", Cadss(11)); // 5 above pre
+
+        var alerts = await SettledAsync(code);
+
+        Assert.That(alerts, Has.Count.EqualTo(1), alerts.ToJsonString());
+        AssertAlert(alerts[0], "CADSS_PERSIST", "medium", code, "INF1", Source(t240), "CADSS total 11 at INF1 t240", "up 5 from 6 before the infusion");
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task VitalsBpRiseAndPredose_JudgedAgainstTheSameDaysPreInfusionValues(bool preEnteredLast)
+    {
+        var code = await NewParticipantAsync();
+        Guid pre = default;
+        if (!preEnteredLast) pre = await VitalsAsync(_investigator, code, "INF1", "pre", 142, 84, 72, 98); // 142 systolic: check before dosing
+        await VitalsAsync(_investigator, code, "INF1", "t40", 178, 96, 80, 98); // +36/+12: no rise alert
+        var t120 = await VitalsAsync(_investigator, code, "INF1", "t120", 150, 109, 80, 98); // diastolic +25
+        if (preEnteredLast) pre = await VitalsAsync(_investigator, code, "INF1", "pre", 142, 84, 72, 98);
+
+        var alerts = await SettledAsync(code);
+
+        Assert.That(alerts.Select(Rule), Is.EquivalentTo(new[] { "VITALS_BP_RISE", "VITALS_BP_PREDOSE" }), alerts.ToJsonString());
+        AssertAlert(alerts.Single(a => Rule(a) == "VITALS_BP_RISE"), "VITALS_BP_RISE", "medium", code, "INF1", Source(t120),
+            "150/109 mmHg at INF1 t120", "+8/+25 mmHg from 142/84 before the infusion");
+        AssertAlert(alerts.Single(a => Rule(a) == "VITALS_BP_PREDOSE"), "VITALS_BP_PREDOSE", "medium", code, "INF1", Source(pre),
+            "142/84 mmHg before the infusion at INF1", "check it before dosing");
+    }
+
     [TestCase(180, 90, 80, 98, "VITALS_BP", "high", "180/90 mmHg")]
     [TestCase(150, 110, 80, 98, "VITALS_BP", "high", "150/110 mmHg")]
     [TestCase(179, 109, 80, 98, null, null, null)]
