@@ -41,7 +41,7 @@ public sealed class RandomisationListDataset(ProtocolDefinition protocol, Random
             unblindedOnly: true),
         Column<RandomisationListRow>.Integer("block_size", "Block size", r => r.Place.BlockSize,
             "The size drawn for that block. Empty for an imported list.", "derived: the allocation sequence",
-            allowed: "the protocol's block sizes (2, 4 in the default protocol)", unblindedOnly: true),
+            allowed: "the protocol's block sizes (4, 6 in the default protocol)", unblindedOnly: true),
         Column<RandomisationListRow>.Integer("position_in_block", "Position in the block", r => r.Place.PositionInBlock,
             "1 for the first place of its block. Empty for an imported list.", "derived: the allocation sequence", unblindedOnly: true),
         Column<RandomisationListRow>.Text(ArmColumns.ArmCode, "Arm code", r => r.Place.Arm, "The arm the sequence gives this place.", "derived: the allocation sequence",
