@@ -59,17 +59,18 @@ public class BlindingGuessTests : BlindedStudyFixture
     [Test]
     public async Task Guess_AfterTheParticipantsEmergencyUnblinding_409SayingWhyWithoutTheArm()
     {
-        var code = await InfusedAsync();
-        await (await PostAsync(_investigator, Url(code), new { guesser = "rater", guess = "unknown", guessedUtc = "2026-03-02T10:00:00Z" })).JsonAsync(HttpStatusCode.Created);
+        var code = await InfusedAsync(stopAfterInf1: true);
+        await (await PostAsync(_investigator, Url(code), new { guesser = "rater", guess = "unknown" })).JsonAsync(HttpStatusCode.Created);
         await (await PostAsync(_investigator, $"/api/v1/participants/{code}/unblinding", new { reason = "Emergency surgery." })).JsonAsync(HttpStatusCode.Created);
 
-        // Even dated before the unblinding: the site knows the arm now, so the guess can no longer be taken as made blind.
-        var problem = await (await PostAsync(_investigator, Url(code), new { guesser = "participant", guess = "unknown", guessedUtc = "2026-03-02T10:00:00Z" }))
-            .ProblemAsync(HttpStatusCode.Conflict);
+        var problem = await (await PostAsync(_investigator, Url(code), new { guesser = "participant", guess = "unknown" })).ProblemAsync(HttpStatusCode.Conflict);
 
         Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("unblinded in an emergency"));
         Assert.That(problem["unblindedUtc"], Is.Not.Null);
         Assert.That(problem.ToJsonString(), Does.Not.Contain("KET").And.Not.Contain("MDZ").And.Not.Contain("etamine").And.Not.Contain("idazolam"));
+        // Even dated before the unblinding: the site knows the arm now, so the guess can no longer be taken as made blind.
+        await (await PostAsync(_investigator, Url(code), new { guesser = "participant", guess = "unknown", guessedUtc = "2026-03-02T10:00:00Z" }))
+            .ProblemAsync(HttpStatusCode.Conflict);
         var guesses = (await HistoryAsync(code)).Where(r => r!["entityType"]!.GetValue<string>() == "blinding-guess").ToList();
         Assert.That(guesses, Has.Count.EqualTo(1), "the refused guess left nothing behind");
     }
