@@ -35,7 +35,7 @@ public sealed class RequestExamples(ProtocolDefinition protocol) : ISchemaFilter
         [typeof(CreateAssessmentRequest)] = """{ "instrument": "MADRS", "timepoint": "pre", "administeredUtc": "2026-03-02T08:30:00Z", "items": [3, 4, 2, 3, 1, 3, 2, 3, 4, 2] }""",
         [typeof(RecordPreparationRequest)] = """{ "preparationId": "P-WAW-0001-INF1", "arm": "KET", "doseMgPerKg": 0.5, "totalDoseMg": 30.75, "volumeMl": 50, "weightKg": 61.5 }""",
         [typeof(UnblindRequest)] = """{ "reason": "Anaphylaxis in the emergency department: the treating physician must know the drug given." }""",
-        [typeof(BlindingGuessRequest)] = """{ "guesser": "rater", "guess": "unknown" }""",
+        [typeof(BlindingGuessRequest)] = """{ "guesser": "rater", "guess": "unknown", "guessedUtc": "2026-03-02T11:15:00Z" }""",
         [typeof(ImportAllocationListRequest)] = """{ "entries": [ { "stratum": "WAW/MADRS<35", "sequenceNumber": 1, "arm": "MDZ" }, { "stratum": "WAW/MADRS<35", "sequenceNumber": 2, "arm": "KET" } ] }""",
     };
 

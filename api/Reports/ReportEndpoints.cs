@@ -19,13 +19,9 @@ public sealed record DmcReportResponse(
     IReadOnlyList<EfficacyCounts> Efficacy, decimal ResponseMinReductionPercent, decimal RemissionMaxTotal);
 
 /// <summary>
-/// Bang's blinding index of one arm, for one guesser (rater or participant) at one time of guessing: Timepoint is
-/// "LAST_INFUSION" for the guesses at the last infusion given, else the visit code (e.g. FU-D7). Index and interval are
-/// empty when nobody in the group guessed.
+/// The blinding indices per time of guessing (a visit and the number of infusions given before the guess, never pooled)
+/// and guesser: Bang's per arm and James' overall, each with its 95 % interval (see <see cref="BlindingIndexGroup"/>).
 /// </summary>
-public sealed record BlindingIndexGroup(
-    string Timepoint, string Guesser, string Arm, int Guesses, int Correct, int Wrong, int DontKnow, decimal? Index, decimal? CiLower, decimal? CiUpper);
-
 public sealed record BlindingIndexResponse(DateTime GeneratedUtc, IReadOnlyList<string>? Sites, string Formula, IReadOnlyList<BlindingIndexGroup> Groups);
 
 /// <summary>
@@ -34,11 +30,6 @@ public sealed record BlindingIndexResponse(DateTime GeneratedUtc, IReadOnlyList<
 /// </summary>
 public static class ReportEndpoints
 {
-    public const string BlindingIndexFormula =
-        "Bang's blinding index per arm: BI = (c - w) / n, with n guesses by those who received the arm, c naming it, w naming another arm " +
-        "(the rest 'unknown'); 95 % CI = BI ± 1.96·sqrt((pc(1-pc) + pw(1-pw) + 2·pc·pw) / n), pc = c/n, pw = w/n, cut to [-1, 1]. " +
-        "0: no better than chance; 1: all knew their arm; -1: all guessed the other arm.";
-
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/reports").WithTags("Reports").RequireAuthorization(Policies.UnblindedStatistician);
@@ -48,8 +39,12 @@ public static class ReportEndpoints
                          "by the protocol's efficacy rules.")
             .Produces<DmcReportResponse>().ProducesProblem(403).ProducesProblem(409);
         group.MapGet("/blinding-index", BlindingIndexAsync).WithName("BlindingIndexReport")
-            .WithSummary("Bang's blinding index with its 95 % confidence interval per arm, guesser (rater, participant) and time of guessing (the last " +
-                         "infusion, FU-D7), from the guesses recorded and the allocation (unblinded statistician; your sites, or one with site).")
+            .WithSummary("The blinding indices from the guesses recorded and the allocation (unblinded statistician; your sites, or one with site), per " +
+                         "time of guessing and guesser (rater, participant). A time of guessing is a visit with the number of infusions given before the guess " +
+                         "(\"INF1 after infusion 1\", \"FU-D7 after 4 infusions\"): guesses after different numbers of infusions are never pooled. Each group " +
+                         "gives Bang's index per arm and James' index overall, with counts and a Wilson-score-based 95 % interval (formula in the response), " +
+                         "the number of its guesses about participants later unblinded in an emergency (counted, marked) and of guesses entered after their " +
+                         "participant's unblinding (left out).")
             .Produces<BlindingIndexResponse>().ProducesProblem(403).ProducesProblem(409);
         return app;
     }
@@ -82,24 +77,11 @@ public static class ReportEndpoints
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
         if (siteError is not null) return siteError;
         var guesses = await db.ReadAsync(c => ReportQueries.GuessesAsync(c, sites));
-        var infusionVisits = protocol.InfusionVisits.Select(v => v.Code).ToHashSet();
-        string TimepointOf(string visit) => infusionVisits.Contains(visit) ? ProtocolDefinition.LastInfusionAnchor : visit;
-        var timepoints = protocol.Design.BlindingGuessVisits.ToList();
-        var arms = protocol.Design.Arms.Select(a => a.Code).ToList();
-
-        var groups = new List<BlindingIndexGroup>();
-        foreach (var timepoint in guesses.Select(g => TimepointOf(g.VisitCode)).Distinct().OrderBy(t => timepoints.IndexOf(t)).ThenBy(t => t, StringComparer.Ordinal))
-            foreach (var guesser in BlindingGuesses.Guessers)
-                foreach (var arm in arms)
-                {
-                    var own = guesses.Where(g => TimepointOf(g.VisitCode) == timepoint && g.Guesser == guesser && g.Arm == arm).ToList();
-                    var bi = BlindingIndex.Of(own.Count(g => g.Guess == arm), own.Count(g => g.Guess != arm && g.Guess != BlindingGuesses.DontKnow),
-                        own.Count(g => g.Guess == BlindingGuesses.DontKnow));
-                    groups.Add(new BlindingIndexGroup(timepoint, guesser, arm, bi.Guesses, bi.Correct, bi.Wrong, bi.DontKnow, bi.Index, bi.CiLower, bi.CiUpper));
-                }
+        var groups = BlindingIndexReport.Build(protocol,
+            guesses.Select(g => new RecordedGuess(g.VisitCode, g.InfusionNumber, g.Guesser, g.Arm, g.Guess, g.RecordedUtc, g.UnblindedUtc)));
         var now = clock.GetUtcNow().UtcDateTime;
         await RecordPullAsync(db, actor, now, "blinding-index", sites);
-        return Results.Ok(new BlindingIndexResponse(now, sites, BlindingIndexFormula, groups));
+        return Results.Ok(new BlindingIndexResponse(now, sites, BlindingIndex.Formula, groups));
     }
 
     private static IReadOnlyList<ArmResponse> Arms(ProtocolDefinition protocol) =>

@@ -83,8 +83,34 @@ internal static partial class DesignValidation
             if (prep.WeightTolerancePercent is < 0 or > 50) yield return "design.preparation.weightTolerancePercent must be between 0 and 50";
         }
 
-        foreach (var visit in d.BlindingGuessVisits)
-            if (visit != ProtocolDefinition.LastInfusionAnchor && p.FindVisit(visit) is null)
-                yield return $"design.blindingGuessVisits names unknown visit '{visit}'";
+        foreach (var problem in GuessVisitProblems(p)) yield return problem;
+    }
+
+    // A guess follows an infusion and is counted with the guesses made after as many infusions; a visit before any
+    // infusion has nothing to guess from, and a visit listed twice would ask for the same guess twice.
+    private static IEnumerable<string> GuessVisitProblems(ProtocolDefinition p)
+    {
+        var visits = p.Design.BlindingGuessVisits;
+        var firstInfusion = p.Visits.ToList().FindIndex(v => v.Kind == VisitKinds.Infusion);
+        foreach (var visit in visits)
+        {
+            if (string.IsNullOrWhiteSpace(visit))
+            {
+                yield return "design.blindingGuessVisits lists an empty visit code";
+                continue;
+            }
+            if (visit == ProtocolDefinition.LastInfusionAnchor)
+            {
+                if (firstInfusion < 0) yield return $"design.blindingGuessVisits lists {ProtocolDefinition.LastInfusionAnchor}, but the protocol has no infusion visit";
+                continue;
+            }
+            var position = p.Visits.ToList().FindIndex(v => v.Code == visit);
+            if (position < 0)
+                yield return $"design.blindingGuessVisits names unknown visit '{visit}' (expected a visit code of the protocol or {ProtocolDefinition.LastInfusionAnchor})";
+            else if (firstInfusion < 0 || position < firstInfusion)
+                yield return $"design.blindingGuessVisits names visit '{visit}', which comes before any infusion: a guess follows an infusion";
+        }
+        foreach (var twice in visits.Where(v => !string.IsNullOrWhiteSpace(v)).GroupBy(v => v, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            yield return $"design.blindingGuessVisits lists '{twice.Key}' twice";
     }
 }

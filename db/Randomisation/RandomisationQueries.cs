@@ -79,6 +79,23 @@ public sealed class BlindingGuessRow
     public string Guess { get; init; } = "";
     public DateTime RecordedUtc { get; init; }
     public Guid RecordedBy { get; init; }
+
+    /// <summary>When the guess was made (RecordedUtc is when it was entered). Null on guesses stored before it was recorded.</summary>
+    public DateTime? GuessedUtc { get; init; }
+
+    /// <summary>The number, among the infusions given, of the infusion the guess follows. Null on guesses stored before it was recorded.</summary>
+    public int? InfusionNumber { get; init; }
+
+    /// <summary>Whole minutes from the end of that infusion to the guess. Null on guesses stored before it was recorded.</summary>
+    public int? MinutesAfterInfusionEnd { get; init; }
+}
+
+/// <summary>An infusion given, as the timing of a blinding guess reads it.</summary>
+public sealed class GuessInfusionRow
+{
+    public string VisitCode { get; init; } = "";
+    public DateTime StartUtc { get; init; }
+    public DateTime EndUtc { get; init; }
 }
 
 /// <summary>The baseline MADRS as the stratum needs it: whether it is complete, and its total.</summary>
@@ -163,13 +180,19 @@ public static class RandomisationQueries
     private const string UnblindingsSql =
         "SELECT Id, ParticipantId, Reason, UnblindedUtc, UnblindedBy FROM Unblinding WHERE ParticipantId = @participantId ORDER BY UnblindedUtc, Id";
 
+    private const string GuessColumns = "Id, ParticipantId, VisitCode, Guesser, Guess, RecordedUtc, RecordedBy, GuessedUtc, InfusionNumber, MinutesAfterInfusionEnd";
     private const string InsertGuessSql =
-        """
-        INSERT INTO BlindingGuess (Id, ParticipantId, VisitCode, Guesser, Guess, RecordedUtc, RecordedBy)
-        VALUES (@Id, @ParticipantId, @VisitCode, @Guesser, @Guess, @RecordedUtc, @RecordedBy)
+        $"""
+        INSERT INTO BlindingGuess ({GuessColumns})
+        VALUES (@Id, @ParticipantId, @VisitCode, @Guesser, @Guess, @RecordedUtc, @RecordedBy, @GuessedUtc, @InfusionNumber, @MinutesAfterInfusionEnd)
         """;
     private const string FindGuessSql =
-        "SELECT Id, ParticipantId, VisitCode, Guesser, Guess, RecordedUtc, RecordedBy FROM BlindingGuess WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Guesser = @guesser";
+        $"SELECT {GuessColumns} FROM BlindingGuess WHERE ParticipantId = @participantId AND VisitCode = @visitCode AND Guesser = @guesser";
+    // A write that changes nothing, so that the row stays locked to the end of the transaction (SQL Server; SQLite has one
+    // writer): an emergency unblinding of the participant then waits for the guess, or the guess sees it.
+    private const string HoldUnblindingSql = "UPDATE Participant SET UnblindedUtc = UnblindedUtc WHERE Id = @participantId";
+    private const string UnblindedUtcSql = "SELECT UnblindedUtc FROM Participant WHERE Id = @participantId";
+    private const string GuessInfusionsSql = "SELECT VisitCode, StartUtc, EndUtc FROM Infusion WHERE ParticipantId = @participantId ORDER BY StartUtc";
 
     /// <summary>
     /// Takes the study's next randomisation number inside the randomising transaction; a failed randomisation rolls it
@@ -264,4 +287,18 @@ public static class RandomisationQueries
 
     public static Task<BlindingGuessRow?> FindGuessAsync(DbConnection c, DbTransaction t, Guid participantId, string visitCode, string guesser) =>
         c.QuerySingleOrDefaultAsync<BlindingGuessRow>(FindGuessSql, new { participantId, visitCode, guesser }, t);
+
+    /// <summary>
+    /// When the participant was first unblinded in an emergency (null: never), read under a lock on the participant's row
+    /// held to the end of <paramref name="t"/>, so no unblinding can commit between this answer and the guess it allows.
+    /// </summary>
+    public static async Task<DateTime?> UnblindedUtcForGuessAsync(DbConnection c, DbTransaction t, Guid participantId)
+    {
+        await c.ExecuteAsync(HoldUnblindingSql, new { participantId }, t);
+        return await c.ExecuteScalarAsync<DateTime?>(UnblindedUtcSql, new { participantId }, t);
+    }
+
+    /// <summary>The participant's infusions in the order they were given: what a guess follows.</summary>
+    public static async Task<IReadOnlyList<GuessInfusionRow>> GuessInfusionsAsync(DbConnection c, DbTransaction t, Guid participantId) =>
+        (await c.QueryAsync<GuessInfusionRow>(GuessInfusionsSql, new { participantId }, t)).AsList();
 }

@@ -49,6 +49,11 @@ public sealed class ArmGuessRow
     public string VisitCode { get; init; } = "";
     public string Guesser { get; init; } = "";
     public string Guess { get; init; } = "";
+    /// <summary>Null on guesses stored before the number was recorded.</summary>
+    public int? InfusionNumber { get; init; }
+    public DateTime RecordedUtc { get; init; }
+    /// <summary>When the participant was first unblinded in an emergency; null when never.</summary>
+    public DateTime? UnblindedUtc { get; init; }
 }
 
 /// <summary>
@@ -94,7 +99,7 @@ public static class ReportQueries
 
     private const string GuessesSql =
         $"""
-        SELECT g.ParticipantId, a.Arm, g.VisitCode, g.Guesser, g.Guess
+        SELECT g.ParticipantId, a.Arm, g.VisitCode, g.Guesser, g.Guess, g.InfusionNumber, g.RecordedUtc, p.UnblindedUtc
         FROM BlindingGuess g JOIN Allocation a ON a.ParticipantId = g.ParticipantId JOIN Participant p ON p.Id = g.ParticipantId
         WHERE {SiteFilter}
         """;

@@ -25,7 +25,7 @@ public class ProtocolDesignTests
         Assert.That(d.Randomisation.BlockSizes, Is.EqualTo(new[] { 4, 6 }));
         Assert.That(d.Randomisation.Strata.Site, Is.True);
         Assert.That(d.Randomisation.Strata.BaselineMadrsTotalCutoffs, Is.EqualTo(new[] { 35 }));
-        Assert.That(d.BlindingGuessVisits, Is.EqualTo(new[] { ProtocolDefinition.LastInfusionAnchor, "FU-D7" }));
+        Assert.That(d.BlindingGuessVisits, Is.EqualTo(new[] { "INF1", ProtocolDefinition.LastInfusionAnchor, "FU-D7" }));
         Assert.That(Default.FindRule(EmergencyUnblinding.AlertRule)!.Severity, Is.EqualTo("high"));
     }
 
@@ -81,7 +81,17 @@ public class ProtocolDesignTests
         yield return Case("cut-offs out of order", ProtocolLoader.DefaultName,
             o => o["design"]!["randomisation"]!["strata"]!["baselineMadrsTotalCutoffs"] = new JsonArray(35, 20), "increasing order");
         yield return Case("guess at an unknown visit", ProtocolLoader.DefaultName,
-            o => o["design"]!["blindingGuessVisits"] = new JsonArray("FU-D9"), "FU-D9");
+            o => o["design"]!["blindingGuessVisits"] = new JsonArray("FU-D9"), "design.blindingGuessVisits names unknown visit 'FU-D9'");
+        yield return Case("guess visit listed twice", ProtocolLoader.DefaultName,
+            o => o["design"]!["blindingGuessVisits"] = new JsonArray("INF1", "LAST_INFUSION", "INF1"), "design.blindingGuessVisits lists 'INF1' twice");
+        yield return Case("last infusion listed twice", ProtocolLoader.DefaultName,
+            o => o["design"]!["blindingGuessVisits"] = new JsonArray("LAST_INFUSION", "FU-D7", "LAST_INFUSION"), "design.blindingGuessVisits lists 'LAST_INFUSION' twice");
+        yield return Case("guess before any infusion", ProtocolLoader.DefaultName,
+            o => o["design"]!["blindingGuessVisits"] = new JsonArray("BL", "FU-D7"), "design.blindingGuessVisits names visit 'BL', which comes before any infusion");
+        yield return Case("guess visit empty", ProtocolLoader.DefaultName,
+            o => o["design"]!["blindingGuessVisits"] = new JsonArray("INF1", " "), "design.blindingGuessVisits lists an empty visit code");
+        yield return Case("guess visit in lower case", ProtocolLoader.DefaultName,
+            o => o["design"]!["blindingGuessVisits"] = new JsonArray("last_infusion"), "design.blindingGuessVisits names unknown visit 'last_infusion'");
         yield return Case("open-label that randomises", ProtocolLoader.OpenLabelName,
             o => o["design"]!["randomisation"] = new JsonObject { ["method"] = "permuted-blocks", ["blockSizes"] = new JsonArray(2) }, "does not randomise");
         yield return Case("unknown blinding", ProtocolLoader.OpenLabelName, o => o["design"]!["blinding"] = "triple-blind", "triple-blind");
