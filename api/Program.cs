@@ -74,7 +74,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.ExtractReader, p => p.RequireRole(Roles.Statistician, Roles.UnblindedStatistician, Roles.Admin))
     .AddPolicy(Policies.Pharmacist, p => p.RequireRole(Roles.Pharmacist))
     .AddPolicy(Policies.UnblindedStatistician, p => p.RequireRole(Roles.UnblindedStatistician))
-    .AddPolicy(Policies.AllocationReader, p => p.RequireRole(Roles.Pharmacist, Roles.UnblindedStatistician));
+    .AddPolicy(Policies.AllocationReader, p => p.RequireRole(Roles.Pharmacist, Roles.UnblindedStatistician))
+    .AddPolicy(Policies.DmcOpenReader, p => p.RequireRole(Roles.UnblindedStatistician, Roles.Admin, Roles.Monitor));
 builder.Services.AddTrialOpenApi();
 builder.Services.AddExports();
 
@@ -112,6 +113,7 @@ app.MapPreparations();
 app.MapUnblinding();
 app.MapBlindingGuesses();
 app.MapReports();
+app.MapDmcReports();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

@@ -83,6 +83,8 @@ public static class Policies
     public const string UnblindedStatistician = "unblinded-statistician";
     /// <summary>May see participants' arms (pharmacists and unblinded statisticians, at their sites).</summary>
     public const string AllocationReader = "allocation-reader";
+    /// <summary>May read the data monitoring committee's open-session report, which tells nothing of the arms (unblinded statisticians, admins, monitors).</summary>
+    public const string DmcOpenReader = "dmc-open-reader";
 }
 
 public static class ActorExtensions

@@ -37,8 +37,8 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
                 Detail = "The server failed to process the request. Nothing acknowledged was lost; the error has been logged.",
             };
         }
-        context.Response.StatusCode = problem.Status!.Value;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+        await Problems.WriteAsync(problems, context, problem, exception);
+        return true;
     }
 
     /// <summary>
@@ -60,11 +60,7 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
         var problem = new ProblemDetails { Status = status, Detail = detail };
         // As for a 415 found while reading the body: the part of the request at fault.
         if (status == StatusCodes.Status415UnsupportedMediaType) problem.Extensions["field"] = "Content-Type";
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = problem,
-        });
+        await Problems.WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http, problem);
     }
 
     /// <summary>

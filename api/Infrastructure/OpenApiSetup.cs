@@ -30,6 +30,7 @@ public static class OpenApiSetup
                 [new OpenApiSecuritySchemeReference(SecuritySchemeId, document)] = [],
             });
             o.SchemaFilter<RequestExamples>();
+            o.OperationFilter<HtmlResponseFilter>();
             o.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "Trial.Api.xml"), includeControllerXmlComments: false);
         });
         return services;

@@ -27,14 +27,18 @@ public static class Problems
     public static ProblemDetails Example(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
 
     /// <summary>Writes a problem from middleware or an authentication handler, where there is no endpoint result to return; the status code is set too.</summary>
-    public static Task WriteAsync(IProblemDetailsService problems, HttpContext http, int status, string title, string detail)
+    public static Task WriteAsync(IProblemDetailsService problems, HttpContext http, int status, string title, string detail) =>
+        WriteAsync(problems, http, new ProblemDetails { Status = status, Title = title, Detail = detail });
+
+    /// <summary>
+    /// Writes <paramref name="problem"/> as problem+json whatever the request accepts: the framework's writer declines a request
+    /// that accepts neither JSON nor problem+json (a browser asking for text/html), and a refusal must never become a 500.
+    /// </summary>
+    public static async Task WriteAsync(IProblemDetailsService problems, HttpContext http, ProblemDetails problem, Exception? exception = null)
     {
-        http.Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
-        }).AsTask();
+        http.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception })) return;
+        await http.Response.WriteAsJsonAsync(problem, options: null, contentType: "application/problem+json");
     }
 }
 

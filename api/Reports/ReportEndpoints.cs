@@ -3,20 +3,11 @@ using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
-using Trial.Core.Reports;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
-using Trial.Db.Participants;
 using Trial.Db.Reports;
 
 namespace Trial.Api.Reports;
-
-public sealed record ArmResponse(string Code, string Name, string Drug, decimal DoseMgPerKg, int AllocationRatio);
-
-public sealed record DmcReportResponse(
-    string ProtocolId, string ProtocolVersion, DateTime GeneratedUtc, IReadOnlyList<string>? Sites, IReadOnlyList<ArmResponse> Arms,
-    IReadOnlyList<ArmParticipantCounts> Participants, IReadOnlyList<ArmAdverseEventCounts> AdverseEvents, IReadOnlyList<AlertCounts> SafetyAlerts,
-    IReadOnlyList<EfficacyCounts> Efficacy, decimal ResponseMinReductionPercent, decimal RemissionMaxTotal);
 
 /// <summary>
 /// The blinding indices per time of guessing (a visit and the number of infusions given before the guess, never pooled)
@@ -25,19 +16,14 @@ public sealed record DmcReportResponse(
 public sealed record BlindingIndexResponse(DateTime GeneratedUtc, IReadOnlyList<string>? Sites, string Formula, IReadOnlyList<BlindingIndexGroup> Groups);
 
 /// <summary>
-/// Outputs for the unblinded statistician and the data monitoring committee: by-arm safety and efficacy, and the
-/// integrity of the blind. Every pull is recorded in the audit trail (without its contents).
+/// Outputs for the unblinded statistician: the integrity of the blind (the data monitoring committee's reports are
+/// <see cref="DmcReportEndpoints"/>). Every pull is recorded in the audit trail (without its contents).
 /// </summary>
 public static class ReportEndpoints
 {
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/reports").WithTags("Reports").RequireAuthorization(Policies.UnblindedStatistician);
-        group.MapGet("/dmc", DmcAsync).WithName("DmcReport")
-            .WithSummary("By-arm summary for the data monitoring committee (unblinded statistician; your sites, or one with site): participants per arm, " +
-                         "adverse and serious adverse events by arm, safety alerts in force by rule and arm, and MADRS response and remission by visit and arm " +
-                         "by the protocol's efficacy rules.")
-            .Produces<DmcReportResponse>().ProducesProblem(403).ProducesProblem(409);
         group.MapGet("/blinding-index", BlindingIndexAsync).WithName("BlindingIndexReport")
             .WithSummary("The blinding indices from the guesses recorded and the allocation (unblinded statistician; your sites, or one with site), per " +
                          "time of guessing and guesser (rater, participant). A time of guessing is a visit with the number of infusions given before the guess " +
@@ -47,27 +33,6 @@ public static class ReportEndpoints
                          "participant's unblinding (left out).")
             .Produces<BlindingIndexResponse>().ProducesProblem(403).ProducesProblem(409);
         return app;
-    }
-
-    private static async Task<IResult> DmcAsync(string? site, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
-    {
-        if (protocol.Design.Randomisation is null) return NotRandomised(protocol);
-        var actor = http.Actor();
-        var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return siteError;
-        var (participants, events, alerts, madrs) = await db.ReadAsync(async c => (
-            await ReportQueries.ParticipantsAsync(c, sites), await ReportQueries.AdverseEventsAsync(c, sites),
-            await ReportQueries.AlertsAsync(c, sites), await ReportQueries.MadrsAsync(c, sites)));
-        var summary = DmcSummary.Build(protocol,
-            [.. participants.Select(p => new DmcParticipant(p.ParticipantId, p.Arm, p.Status == ParticipantStatuses.Withdrawn, p.InfusionsDiscontinuedDate is not null,
-                p.UnblindedUtc is not null, p.InfusionsGiven))],
-            [.. events.Select(e => new DmcAdverseEvent(e.ParticipantId, e.Arm, e.Severity, e.Serious, e.SpecialInterest))],
-            [.. alerts.Select(a => new DmcAlert(a.ParticipantId, a.Arm, a.RuleCode, a.Severity))],
-            [.. madrs.Select(m => new DmcMadrs(m.ParticipantId, m.Arm, m.VisitCode, m.Timepoint.Length == 0 ? null : m.Timepoint, m.Total))]);
-        var now = clock.GetUtcNow().UtcDateTime;
-        await RecordPullAsync(db, actor, now, "dmc", sites);
-        return Results.Ok(new DmcReportResponse(protocol.ProtocolId, protocol.Version, now, sites, Arms(protocol), summary.Participants, summary.AdverseEvents,
-            summary.SafetyAlerts, summary.Efficacy, protocol.Efficacy.ResponseMinReductionPercent, protocol.Efficacy.RemissionMaxTotal));
     }
 
     private static async Task<IResult> BlindingIndexAsync(string? site, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
@@ -83,9 +48,6 @@ public static class ReportEndpoints
         await RecordPullAsync(db, actor, now, "blinding-index", sites);
         return Results.Ok(new BlindingIndexResponse(now, sites, BlindingIndex.Formula, groups));
     }
-
-    private static IReadOnlyList<ArmResponse> Arms(ProtocolDefinition protocol) =>
-        [.. protocol.Design.Arms.Select(a => new ArmResponse(a.Code, a.Name, a.Drug, a.DoseMgPerKg, a.AllocationRatio))];
 
     private static IResult NotRandomised(ProtocolDefinition protocol) =>
         Problems.Conflict($"Protocol {protocol.ProtocolId} {protocol.Version} does not randomise: there are no arms to compare.");

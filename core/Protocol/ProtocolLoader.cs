@@ -126,6 +126,12 @@ public static class ProtocolLoader
         foreach (var (name, range) in new[] { ("systolic", p.Vitals.Systolic), ("diastolic", p.Vitals.Diastolic), ("heartRate", p.Vitals.HeartRate), ("spo2", p.Vitals.Spo2) })
             if (range.Min > range.Max) problems.Add($"vitals.{name} has min above max");
         if (p.Efficacy.ResponseMinReductionPercent is <= 0 or > 100) problems.Add("efficacy.responseMinReductionPercent must be in (0, 100]");
+        // Outside the total's range remission would be never (below 0) or always (above the maximum): a typo, not a rule.
+        var madrs = InstrumentCatalog.MadrsDefinition;
+        var (madrsMin, madrsMax) = (madrs.MinValue * madrs.ItemCount, madrs.MaxValue * madrs.ItemCount);
+        if (p.Efficacy.RemissionMaxTotal < madrsMin || p.Efficacy.RemissionMaxTotal > madrsMax)
+            problems.Add(FormattableString.Invariant(
+                $"efficacy.remissionMaxTotal must be between {madrsMin} and {madrsMax} (the range of the MADRS total); it is {p.Efficacy.RemissionMaxTotal}"));
 
         var ruleCodes = new HashSet<string>();
         foreach (var r in p.SafetyRules)

@@ -41,6 +41,9 @@ public static class AdverseEventRules
     public static IReadOnlyList<string> SpecialInterests { get; } =
         Array.AsReadOnly(["suicidal-behaviour", "self-injury", "severe-dissociation", "psychotic-symptoms", "misuse"]);
 
+    /// <summary>Whether the event is a death: the criterion death, or the outcome fatal (which requires that criterion).</summary>
+    public static bool IsDeath(IReadOnlyList<string> seriousCriteria, string outcome) => outcome == Fatal || seriousCriteria.Contains(Death);
+
     // "Suspected" adverse reaction: a reasonable possibility that the drug caused it. "Unlikely" is not that.
     private static readonly string[] RelatedValues = ["possible", "probable", "definite"];
 

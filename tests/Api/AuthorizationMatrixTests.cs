@@ -30,6 +30,7 @@ public class AuthorizationMatrixTests
     private static readonly string[] Pharmacists = ["pharmacist"];
     private static readonly string[] AllocationReaders = ["pharmacist", "unblinded-statistician"];
     private static readonly string[] UnblindedStatisticians = ["unblinded-statistician"];
+    private static readonly string[] DmcOpenReaders = ["admin", "monitor", "unblinded-statistician"];
 
     private static TrialHost _host = null!, _listHost = null!;
     private static readonly TempFolder ListProtocolFolder = new();
@@ -190,6 +191,7 @@ public class AuthorizationMatrixTests
             return new Call(HttpMethod.Post, $"/api/v1/participants/{code}/visits/INF1/blinding-guess", new { guesser = "rater", guess = "unknown" });
         }),
         ["DmcReport"] = new(UnblindedStatisticians, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/reports/dmc?site={site}"), NamesARecord: false),
+        ["DmcOpenReport"] = new(DmcOpenReaders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/reports/dmc/open?site={site}"), NamesARecord: false),
         ["BlindingIndexReport"] = new(UnblindedStatisticians, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/reports/blinding-index?site={site}"), NamesARecord: false),
     };
 
@@ -401,13 +403,13 @@ public class AuthorizationMatrixTests
         Assert.That(ReachableBy("pharmacist").Except(Common).Where(o => !Declared[o].SiteBound), Is.Empty, "bound to their sites");
     }
 
-    /// <summary>Unblinded statisticians: allocations, the sequence and its import, the by-arm reports, the (unblinded) extracts; nothing of the clinical record.</summary>
+    /// <summary>Unblinded statisticians: allocations, the sequence and its import, the by-arm reports and the pooled DMC report, the (unblinded) extracts; nothing of the clinical record.</summary>
     [Test]
     public void UnblindedStatistician_ReachesAllocationsSequenceAndReportsButNoClinicalRecord()
     {
         Assert.That(ReachableBy("unblinded-statistician"), Is.EqualTo(Common.Concat(
-            ["BlindingIndexReport", "DmcReport", "ExportBundle", "ExportDataset", "ExportUnblindedBundle", "GetAllocation", "GetAllocationSequence", "GetPreparation",
-             "ImportAllocationList", "ListAllocations"]).Order(StringComparer.Ordinal)));
+            ["BlindingIndexReport", "DmcOpenReport", "DmcReport", "ExportBundle", "ExportDataset", "ExportUnblindedBundle", "GetAllocation", "GetAllocationSequence",
+             "GetPreparation", "ImportAllocationList", "ListAllocations"]).Order(StringComparer.Ordinal)));
         Assert.That(ReachableBy("unblinded-statistician").Except(Common).Where(o => !Declared[o].SiteBound), Is.Empty, "bound to their sites");
     }
 

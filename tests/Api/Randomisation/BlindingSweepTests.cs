@@ -133,24 +133,40 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         _ => [""],
     };
 
+    /// <summary>The GET paths whose 200 the OpenAPI document also declares as text/html (a printable page): swept as pages too.</summary>
+    private async Task<IReadOnlySet<string>> HtmlTemplatesAsync()
+    {
+        var document = JsonNode.Parse(await (await _host.Client().GetAsync("/swagger/v1/swagger.json")).Content.ReadAsStringAsync())!;
+        return document["paths"]!.AsObject()
+            .Where(p => p.Value!["get"]?["responses"]?["200"]?["content"]?.AsObject().ContainsKey("text/html") == true)
+            .Select(p => p.Key).ToHashSet();
+    }
+
     [Test]
     public async Task EveryGet_ForEveryBlindedRole_NeverShowsArmDrugDoseOrGuess()
     {
         var requests = await GetRequestsAsync();
-        var answered = 0;
+        var pages = await HtmlTemplatesAsync();
+        var (answered, answeredAsPage) = (0, 0);
         var failures = new List<string>();
         foreach (var (role, client) in Blinded())
-            foreach (var (_, url, _) in requests)
-            {
-                var response = await client.GetAsync(url);
-                var body = await response.Content.ReadAsStringAsync();
-                if (response.StatusCode == HttpStatusCode.OK) answered++;
-                foreach (var leak in Leaks(body)) failures.Add($"{role} GET {url} ({(int)response.StatusCode}): {leak}");
-            }
+            foreach (var (template, url, _) in requests)
+                foreach (var asPage in pages.Contains(template) ? new[] { false, true } : [false])
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                    if (asPage) request.Headers.Accept.ParseAdd("text/html");
+                    var response = await client.SendAsync(request);
+                    var body = await response.Content.ReadAsStringAsync();
+                    if (response.StatusCode == HttpStatusCode.OK) answered++;
+                    if (response.StatusCode == HttpStatusCode.OK && asPage) answeredAsPage++;
+                    foreach (var leak in Leaks(body)) failures.Add($"{role} GET {url}{(asPage ? " as text/html" : "")} ({(int)response.StatusCode}): {leak}");
+                }
 
         Assert.That(failures, Is.Empty);
         Assert.That(requests.Select(r => r.Template).Distinct().Count(), Is.GreaterThan(25), "the sweep reads the whole OpenAPI document");
         Assert.That(answered, Is.GreaterThan(100), "the blinded roles were answered, not only refused");
+        Assert.That(pages, Does.Contain("/api/v1/reports/dmc/open"));
+        Assert.That(answeredAsPage, Is.GreaterThan(0), "a blinded role read a page (the open DMC report's, as monitor and admin)");
     }
 
     [Test]

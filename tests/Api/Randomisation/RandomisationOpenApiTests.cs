@@ -21,7 +21,7 @@ public class RandomisationOpenApiTests
             ("/api/v1/participants/{code}/randomisation", "post"), ("/api/v1/participants/{code}/randomisation", "get"),
             ("/api/v1/participants/{code}/allocation", "get"), ("/api/v1/participants/{code}/visits/{visitCode}/preparation", "post"),
             ("/api/v1/participants/{code}/visits/{visitCode}/preparation", "get"), ("/api/v1/participants/{code}/unblinding", "post"),
-            ("/api/v1/participants/{code}/visits/{visitCode}/blinding-guess", "post"), ("/api/v1/reports/dmc", "get"),
+            ("/api/v1/participants/{code}/visits/{visitCode}/blinding-guess", "post"), ("/api/v1/reports/dmc", "get"), ("/api/v1/reports/dmc/open", "get"),
             ("/api/v1/reports/blinding-index", "get"), ("/api/v1/randomisation/list", "get"), ("/api/v1/randomisation/list", "post"),
             ("/api/v1/randomisation/allocations", "get"),
         };
@@ -32,6 +32,17 @@ public class RandomisationOpenApiTests
             Assert.That(operation!["summary"]!.GetValue<string>(), Is.Not.Empty, $"{method} {path}");
             Assert.That(operation["responses"]!.AsObject().Select(r => r.Key), Does.Contain("403"), $"{method} {path}");
         }
+    }
+
+    [TestCase("/api/v1/reports/dmc", "DmcClosedReportResponse")]
+    [TestCase("/api/v1/reports/dmc/open", "DmcOpenReportResponse")]
+    public async Task DmcReports_DeclareJsonAndPrintableHtml(string path, string schema)
+    {
+        var content = (await DocumentAsync(TestProtocols.Blinded))["paths"]![path]!["get"]!["responses"]!["200"]!["content"]!.AsObject();
+
+        Assert.That(content.Select(c => c.Key), Is.EquivalentTo(new[] { "application/json", "text/html" }));
+        Assert.That(content["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), Does.EndWith("/" + schema));
+        Assert.That(content["text/html"]!["schema"]!["type"]!.GetValue<string>(), Is.EqualTo("string"));
     }
 
     [TestCase(TestProtocols.Blinded, "preparationId", "doseMgPerKg")]
