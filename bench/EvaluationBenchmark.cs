@@ -25,7 +25,7 @@ public sealed record EvaluationRun(int Assessments, bool Whole, IReadOnlyList<do
 /// <summary>
 /// The safety evaluation job (the real <see cref="SafetyJobs"/> on a SQLite file with the application's settings) for one
 /// newly added assessment, against the length of the participant's history. Two participants in one database: one with
-/// the protocol's battery and a first self-reported BSL-23 (50 assessments), one with the battery and a year of
+/// the protocol's battery and a first self-reported BSL-23 (54 assessments with protocol 2.1.0's battery of 53), one with the battery and a year of
 /// self-reported BSL-23 (1,000). Each evaluation follows one write of one more self-reported BSL-23, administered after
 /// all the others and below every threshold, made as the API makes it: as an addition (<see cref="SafetyChange.Added"/>,
 /// so the job evaluates the new record alone) or as a change (<see cref="SafetyChange.Changed"/>, so it evaluates the
@@ -34,7 +34,7 @@ public sealed record EvaluationRun(int Assessments, bool Whole, IReadOnlyList<do
 /// </summary>
 public static class EvaluationBenchmark
 {
-    public static readonly IReadOnlyList<int> Sizes = [50, 1_000];
+    public static readonly IReadOnlyList<int> Sizes = [54, 1_000];
     public const int WarmUp = 60;
     public const int Rounds = 10;
     public const int PerRound = 30;
