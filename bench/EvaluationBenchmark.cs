@@ -72,6 +72,7 @@ public static class EvaluationBenchmark
 
         // Every run measures a share in every round, in an order that rotates, so a drift of the machine's speed shows in all alike.
         for (var round = 0; round < Rounds; round++)
+        {
             for (var k = 0; k < runs.Count; k++)
             {
                 var r = (k + round) % runs.Count;
@@ -82,6 +83,7 @@ public static class EvaluationBenchmark
                     allocated[r].Add(bytes / 1024.0);
                 }
             }
+        }
 
         return runs.Select((run, r) => new EvaluationRun(run.Subject.Assessments, run.Whole, times[r].Order().ToList(),
             Stats.Median(allocated[r].Order().ToList()))).ToList();
@@ -147,6 +149,7 @@ public static class EvaluationBenchmark
                     Id = SequentialGuid.New(now), ParticipantId = id, VisitCode = visit.Code, ActualDate = date, RecordedUtc = now, RecordedBy = Guid.Empty,
                 });
                 foreach (var entry in visit.Battery)
+                {
                     foreach (var code in entry.Instruments)
                     {
                         var definition = InstrumentCatalog.Get(code);
@@ -156,6 +159,7 @@ public static class EvaluationBenchmark
                         latest = at > latest ? at : latest;
                         count++;
                     }
+                }
             }
 
             var selfReports = size - count;

@@ -40,7 +40,11 @@ public static class ExportBenchmark
             Console.WriteLine($"Seeded in {summary.Elapsed.TotalSeconds:N0} s: {summary.Items:N0} item responses in {summary.Assessments:N0} assessments, " +
                               $"{summary.Randomised:N0} participants randomised.");
         }
-        else Console.WriteLine($"Reusing the seeded study {path}");
+        else
+        {
+            Console.WriteLine($"Reusing the seeded study {path}");
+        }
+
         Console.WriteLine($"Database: {new FileInfo(path).Length / 1e6:N0} MB");
         Console.WriteLine();
 
@@ -76,8 +80,11 @@ public static class ExportBenchmark
 
         var table = new Table("run", "rows", "MB", "seconds", "rows/s", "MB/s", "server CPU s", "API peak RSS MB");
         foreach (var run in apiRuns.Zip(sqliteRuns).SelectMany(p => new[] { p.First, p.Second }).Append(bundle))
+        {
             table.Add(run.Name, Format.N0(run.Rows), Format.N1(run.Bytes / 1e6), Format.N2(run.Elapsed.TotalSeconds), Format.N0(run.RowsPerSecond),
                 Format.N1(run.MegabytesPerSecond), Format.N2(run.ServerCpu.TotalSeconds), run.PeakRssKb == 0 ? "-" : Format.N1(run.PeakRssKb / 1024.0));
+        }
+
         table.Print();
         Console.WriteLine("rows: data rows (lines less the header). server CPU: user + system time of the API process, or of sqlite3, during that pull (the reading client's not included).");
         Console.WriteLine("API peak RSS: the largest VmRSS of the API process sampled every 20 ms during that pull.");

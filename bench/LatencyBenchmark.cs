@@ -4,9 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
-using Trial.Core.Instruments;
 using Trial.Core.Protocol;
-using Trial.Core.Safety;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Bench;

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
 using Trial.Core.Protocol;
-using Trial.Db.Infrastructure;
 
 namespace Trial.Bench;
 
@@ -99,8 +96,10 @@ public static class BenchProgram
             writers.Add(ApiWriter.HttpFloor("HTTP only: GET /health/live, 8 clients", slots.Count, clients: 8));
             runs = await WriteBenchmark.RunAsync(writers);
             foreach (var writer in writers.OfType<ApiWriter>())
+            {
                 if (writer.WriteStatistics is { Writes: > 100 } stats)
                     Console.WriteLine($"{writer.Name}: {stats.Writes:N0} writes in {stats.Batches:N0} transactions, {(double)stats.Writes / stats.Batches:N1} a transaction (group commit)");
+            }
         }
         finally
         {

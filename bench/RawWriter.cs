@@ -2,9 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
-using Trial.Db.Access;
 using Trial.Db.Infrastructure;
-using Trial.Db.Participants;
 
 namespace Trial.Bench;
 

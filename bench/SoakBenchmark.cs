@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hangfire;
@@ -251,13 +250,17 @@ public static class SoakBenchmark
         recent.Add(code);
 
         foreach (var visit in protocol.Visits.Where(v => v.Kind != VisitKinds.Screening))
+        {
             if (await WriteAsync(investigator, HttpMethod.Put, $"/api/v1/participants/{code}/visits/{visit.Code}", new { actualDate = dates[visit.Code] }, HttpStatusCode.OK, null, writes, tally, stop) is null)
                 return;
+        }
 
         string? baselineMadrs = null;
         var k = n;
         foreach (var visit in protocol.Visits)
+        {
             foreach (var entry in visit.Battery)
+            {
                 foreach (var instrument in entry.Instruments.Select(InstrumentCatalog.Get))
                 {
                     var fires = k++ % FiringEvery == 0 && Workload.FiringRule(instrument, entry.Timepoint) is not null;
@@ -268,6 +271,8 @@ public static class SoakBenchmark
                     if (created is null) return;
                     if (visit.Kind == VisitKinds.Baseline && instrument.Code == InstrumentCatalog.Madrs) baselineMadrs = created["id"]!.GetValue<string>();
                 }
+            }
+        }
 
         var infusion = dates[protocol.InfusionVisits.First().Code];
         await WriteAsync(investigator, HttpMethod.Post, $"/api/v1/participants/{code}/adverse-events", new
@@ -277,11 +282,13 @@ public static class SoakBenchmark
             reason = (string?)null,
         }, HttpStatusCode.Created, null, writes, tally, stop);
         if (baselineMadrs is not null)
+        {
             await WriteAsync(investigator, HttpMethod.Put, $"/api/v1/assessments/{baselineMadrs}", new
             {
                 instrument = InstrumentCatalog.Madrs, timepoint = (string?)null, administeredUtc = Workload.AdministeredUtc(dates["BL"], null),
                 items = Workload.Steady(InstrumentCatalog.Get(InstrumentCatalog.Madrs), random), reason = "Transcription error corrected from the source document.",
             }, HttpStatusCode.OK, "\"1\"", writes, tally, stop);
+        }
     }
 
     /// <summary>The monitor: reads the open alerts of the site once a second, and acknowledges and resolves the oldest of them.</summary>
@@ -327,7 +334,9 @@ public static class SoakBenchmark
             {
                 using var response = await statistician.GetAsync("/api/v1/exports/bundle.zip", HttpCompletionOption.ResponseHeadersRead, stop);
                 if (response.StatusCode != HttpStatusCode.OK)
+                {
                     tally.Error($"GET bundle.zip: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(stop)}");
+                }
                 else
                 {
                     await using var body = await response.Content.ReadAsStreamAsync(stop);
@@ -503,9 +512,12 @@ public static class SoakBenchmark
 
         var drifts = new Table("figure", "first minute", "last minute", "change", "noise", "slope per minute", "verdict");
         foreach (var d in Drifts(run.Samples))
+        {
             drifts.Add(d.Name, Format.N1(d.First), Format.N1(d.Last),
                 Signed(d.Change) + (d.First > 0 ? $" ({Signed(100 * d.Change / d.First)} %)" : ""), Format.N1(d.Noise), Signed(d.SlopePerMinute),
                 d.WithinNoise ? "no growth beyond noise" : "GROWTH beyond noise");
+        }
+
         drifts.Print();
         Console.WriteLine("first/last minute: the mean of the six samples of the measured run's first and last minute; noise: the larger of the two minutes' spreads");
         Console.WriteLine("(highest sample minus lowest); a figure grew beyond noise when its last minute exceeds its first by more than that; slope: least squares over every sample.");

@@ -8,7 +8,6 @@ using Trial.Api.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
-using Trial.Core.Safety;
 using Trial.Core.Schedule;
 using Trial.Db.Access;
 using Trial.Db.AdverseEvents;
@@ -193,6 +192,7 @@ public static class StudySeeder
         var participant = course.Participant with { Number = number!.Value, Code = $"{course.Participant.SiteCode}-{number:0000}" };
         await ParticipantQueries.InsertAsync(c, t, participant.Row());
         if (course.Allocation is { } allocation)
+        {
             await RandomisationQueries.InsertAllocationAsync(c, t, new AllocationRow
             {
                 ParticipantId = participant.Id, RandomisationNumber = allocation.RandomisationNumber, Stratum = allocation.Stratum,
@@ -200,6 +200,8 @@ public static class StudySeeder
                 BaselineMadrsTotal = allocation.BaselineMadrsTotal, RandomisedUtc = allocation.RandomisedUtc,
                 RandomisedBy = participant.CreatedBy, ProtocolVersion = protocol.Version,
             });
+        }
+
         foreach (var visit in course.Visits) await ParticipantQueries.InsertVisitRecordAsync(c, t, visit);
         foreach (var preparation in course.Preparations) await RandomisationQueries.InsertPreparationAsync(c, t, preparation);
         foreach (var infusion in course.Infusions) await InfusionAndVitalsQueries.InsertInfusionAsync(c, t, infusion);

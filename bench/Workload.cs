@@ -68,9 +68,13 @@ public static class Workload
         {
             var dates = VisitDates(protocol, p, today);
             foreach (var visit in protocol.Visits)
+            {
                 foreach (var entry in visit.Battery)
+                {
                     foreach (var code in entry.Instruments)
                         slots.Add((p, visit.Code, entry.Timepoint, InstrumentCatalog.Get(code), AdministeredUtc(dates[visit.Code], entry.Timepoint)));
+                }
+            }
         }
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(slots));
 
@@ -113,7 +117,10 @@ public static class Workload
         {
             var key = (slots[i].Participant, slots[i].Instrument.Code);
             if (latest.TryGetValue(key, out var entered) && entered >= slots[i].AdministeredUtc) { if (i >= from) late++; }
-            else latest[key] = slots[i].AdministeredUtc;
+            else
+            {
+                latest[key] = slots[i].AdministeredUtc;
+            }
         }
         return late;
     }
@@ -170,9 +177,12 @@ public static class Workload
         var min = (int)d.MinValue;
         var max = (int)d.MaxValue;
         for (var i = 0; i < items.Length; i++)
+        {
             items[i] = d.MaxDecimals == 0
                 ? random.Next(min, max + 1)
                 : random.Next(min * 10, max * 10 + 1) / 10m;
+        }
+
         return items;
     }
 }

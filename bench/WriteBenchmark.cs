@@ -337,8 +337,11 @@ public sealed class DirectWriter : IAssessmentWriter
                     await transaction.CommitAsync();
                 }
                 else if (!_audited)
+                {
                     await _db.WriteAsync(BenchActor, DateTime.UtcNow, w => InsertAsync(w.Connection, w.Transaction, slot));
+                }
                 else
+                {
                     await _db.WriteAsync(BenchActor, DateTime.UtcNow, async w =>
                     {
                         var (row, scores) = await InsertAsync(w.Connection, w.Transaction, slot);
@@ -347,6 +350,8 @@ public sealed class DirectWriter : IAssessmentWriter
                             new { row.Id, row.VisitCode, row.Instrument, row.Timepoint, row.AdministeredUtc, row.Complete, row.SeverityBand, items = slot.Items, scores },
                             WriteBenchmark.SiteCode, "WAW-0001"));
                     });
+                }
+
                 latencies[i - from] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
         }));

@@ -28,8 +28,11 @@ public static class WorkerProgram
         // Fails start-up with a message naming the problem when the protocol file is broken.
         host.Services.GetRequiredService<Trial.Core.Protocol.ProtocolDefinition>();
         if (host.Services.GetRequiredService<DatabaseOptions>().Provider == DatabaseProvider.Sqlite)
+        {
             host.Services.GetRequiredService<ILogger<JobOptions>>().LogWarning(
                 "The worker runs on SQLite with in-memory job storage: it shares no queue with the API and only runs the recurring sweeps. Use SQL Server to scale out.");
+        }
+
         TrialJobs.RegisterRecurringJobs(host.Services.GetRequiredService<IRecurringJobManager>(), host.Services.GetRequiredService<JobOptions>());
         host.Run();
     }

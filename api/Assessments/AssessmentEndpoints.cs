@@ -109,7 +109,9 @@ public static class AssessmentEndpoints
                 errors.Add("timepoint", $"Timepoint must be one of {string.Join(", ", protocol.Timepoints)}; got '{timepoint}'.");
         }
         else if (timepoint is not null)
+        {
             errors.Add("timepoint", $"{visitCode} is not an infusion visit: timepoint must be null; got '{timepoint}'.");
+        }
 
         var administered = CheckAdministered(errors, body.AdministeredUtc, now, participant!);
         var reason = DataEntry.CheckReason(errors, body.Reason, required: false);
@@ -118,9 +120,12 @@ public static class AssessmentEndpoints
 
         var unscheduled = body.Unscheduled ?? false;
         if (!unscheduled && !visit.Schedules(definition!.Code, timepoint))
+        {
             return Problems.Validation("instrument",
                 $"The protocol does not schedule {definition.Code} at {visitCode}{(timepoint is null ? "" : " " + timepoint)}. " +
                 "Send \"unscheduled\": true to record it as an unscheduled assessment.");
+        }
+
         if (DataEntry.CheckWithdrawal(participant!, reason) is { } withdrawn) return withdrawn;
 
         var score = Scorer.Score(definition!, items!);
@@ -159,8 +164,11 @@ public static class AssessmentEndpoints
                     ? recordsBefore
                     : await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
                 if (records.All(r => r.VisitCode != visitCode))
+                {
                     return Problems.Conflict($"Visit {visitCode} of {code} has not been recorded yet; record it (PUT /api/v1/participants/{code}/visits/{visitCode}) before its assessments.",
                         new Dictionary<string, object?> { ["missingVisit"] = visitCode });
+                }
+
                 if (await AssessmentQueries.FindIdAsync(w.Connection, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint, w.Transaction) is { } existingId)
                     return Duplicate(definition.Code, visitCode, timepoint, code, existingId);
                 var timing = Timing(protocol, participant, records, row, now);
@@ -209,8 +217,14 @@ public static class AssessmentEndpoints
         for (var i = 0; i < raw.Length; i++)
         {
             var e = raw[i];
-            if (e.ValueKind == JsonValueKind.Null) items.Add(null);
-            else if (e.ValueKind == JsonValueKind.Number && e.TryGetDecimal(out var value)) items.Add(value);
+            if (e.ValueKind == JsonValueKind.Null)
+            {
+                items.Add(null);
+            }
+            else if (e.ValueKind == JsonValueKind.Number && e.TryGetDecimal(out var value))
+            {
+                items.Add(value);
+            }
             else
             {
                 typeErrors = true;

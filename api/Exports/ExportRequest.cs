@@ -44,8 +44,10 @@ public static class ExportRequests
 
         var repeated = Known.Where(k => query[k].Count > 1).ToList();
         if (repeated.Count > 0)
+        {
             return (null, Problems.Validation(repeated.ToDictionary(k => k, k => new[] { $"{k} may be given once." }),
                 $"{string.Join(", ", repeated)} may be given once; pull one site at a time, or leave site out for all of yours."));
+        }
 
         var errors = new FieldErrors();
 

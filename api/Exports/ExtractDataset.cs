@@ -1,7 +1,7 @@
-using Trial.Core.Sites;
 using System.Text;
 using Sylvan.Data.Csv;
 using Trial.Core.Protocol;
+using Trial.Core.Sites;
 using Trial.Db.Exports;
 
 namespace Trial.Api.Exports;

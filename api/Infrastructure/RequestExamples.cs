@@ -5,8 +5,8 @@ using Trial.Api.Access;
 using Trial.Api.Assessments;
 using Trial.Api.Participants;
 using Trial.Api.Randomisation;
-using Trial.Core.Protocol;
 using Trial.Api.Visits;
+using Trial.Core.Protocol;
 
 namespace Trial.Api.Infrastructure;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Trial.Api.Access;
-using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Infrastructure;

@@ -13,9 +13,12 @@ public static class Versions
     {
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         if (ifMatch.Length == 0)
+        {
             return Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.",
                 type: "https://www.rfc-editor.org/rfc/rfc6585#section-3",
                 detail: $"Send If-Match with the ETag of the version of the {what} you changed (currently {ETag(current)}); read it with GET first.");
+        }
+
         return ifMatch == ETag(current) ? null : Stale(current, what);
     }
 

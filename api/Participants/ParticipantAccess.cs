@@ -1,5 +1,4 @@
 using Trial.Api.Infrastructure;
-using Trial.Core.Schedule;
 using Trial.Core.Sites;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;

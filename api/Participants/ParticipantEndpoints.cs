@@ -2,7 +2,6 @@ using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
-using Trial.Core.Schedule;
 using Trial.Core.Sites;
 using Trial.Db.Access;
 using Trial.Db.Audit;

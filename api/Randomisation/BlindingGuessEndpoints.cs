@@ -85,17 +85,23 @@ public static class BlindingGuessEndpoints
             var p = participant!;
             // First, and under a lock on the participant: once the arm is out at the site, a guess no longer tells whether the blind held.
             if (await RandomisationQueries.UnblindedUtcForGuessAsync(w.Connection, w.Transaction, p.Id) is { } unblinded)
+            {
                 return Problems.Conflict($"{code} was unblinded in an emergency on {unblinded:yyyy-MM-dd HH:mm} UTC: a guess of the arm made or entered after " +
                                          "that cannot tell whether the blind held, so it is not recorded. Guesses recorded before the unblinding stay in the index, marked.",
                     new Dictionary<string, object?> { ["unblindedUtc"] = unblinded });
+            }
+
             var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, p.Id, w.Transaction);
             var visits = BlindingGuesses.Visits(protocol, p.InfusionsDiscontinuedDate is not null, records.Select(r => r.VisitCode));
             if (!visits.Contains(visitCode))
                 return Problems.Validation("visitCode", $"The arm of {code} is guessed at {string.Join(", ", visits)}, not at {visitCode}.");
             var record = records.FirstOrDefault(r => r.VisitCode == visitCode);
             if (record is null)
+            {
                 return Problems.Conflict($"Visit {visitCode} of {code} has not been recorded yet; record it before the guesses made at it.",
                     new Dictionary<string, object?> { ["missingVisit"] = visitCode });
+            }
+
             if (await RandomisationQueries.FindAllocationAsync(w.Connection, p.Id, w.Transaction) is null)
                 return Problems.Conflict($"{code} has not been randomised: there is no arm to guess.");
             if (await RandomisationQueries.FindGuessAsync(w.Connection, w.Transaction, p.Id, visitCode, guesser!) is not null)

@@ -93,20 +93,30 @@ public static partial class PreparationEndpoints
             if (p.InfusionsDiscontinuedDate is { } stopped) return Problems.Conflict($"The infusions of {code} were discontinued on {stopped:yyyy-MM-dd}; nothing is prepared for them.");
             var allocation = await RandomisationQueries.FindAllocationAsync(w.Connection, p.Id, w.Transaction);
             if (allocation is null)
+            {
                 return Problems.Conflict($"{code} has not been randomised: the investigator randomises (POST /api/v1/participants/{code}/randomisation) before anything is prepared.",
                     new Dictionary<string, object?> { ["missingStep"] = "randomisation" });
+            }
+
             if (await RandomisationQueries.FindPreparationAsync(w.Connection, p.Id, visitCode, w.Transaction) is { } existing)
+            {
                 return Problems.Conflict($"The preparation for {code} at {visitCode} is already recorded ({existing.PreparationId}).",
                     new Dictionary<string, object?> { ["existingPreparationId"] = existing.PreparationId });
+            }
+
             if (await InfusionAndVitalsQueries.FindInfusionAsync(w.Connection, p.Id, visitCode, w.Transaction) is not null)
                 return Problems.Conflict($"The infusion of {code} at {visitCode} is already recorded; a preparation is recorded before it.");
             if (await RandomisationQueries.FindPreparationByLabelAsync(w.Connection, label!, w.Transaction) is not null)
                 return Problems.Conflict($"The label {label} was already used for another preparation; every preparation has its own.");
 
             if (arm != allocation.Arm)
+            {
                 errors.Add("arm", $"{code} is allocated to {allocation.Arm} ({design.FindArm(allocation.Arm)?.Name}); this preparation is for {arm}. Do not dispense it.");
+            }
             else if (dose != armDefinition!.DoseMgPerKg)
+            {
                 errors.Add("doseMgPerKg", $"The protocol's dose for {arm} is {armDefinition.DoseMgPerKg} mg/kg; got {dose} mg/kg.");
+            }
             else
             {
                 var expected = Math.Round(armDefinition.DoseMgPerKg * weight, 2, MidpointRounding.AwayFromZero);

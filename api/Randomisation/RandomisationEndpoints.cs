@@ -111,33 +111,47 @@ public static class RandomisationEndpoints
             var failures = Eligibility.Failures(protocol.Eligibility, new EligibilityAnswers(p.FailedAntidepressantTrials, p.PsychotherapyWithoutResponse,
                 p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk));
             if (failures.Count > 0)
+            {
                 return Problems.Conflict($"{code} does not meet the eligibility criteria as recorded, so cannot be randomised: {string.Join(" ", failures.Select(f => f.Message))}",
                     new Dictionary<string, object?> { ["criteria"] = failures.Select(f => f.Criterion).ToArray() });
+            }
+
             if (await RandomisationQueries.FindAllocationAsync(w.Connection, p.Id, w.Transaction) is { } existing)
+            {
                 return Problems.Conflict($"{code} was already randomised (randomisation number {existing.RandomisationNumber}, {existing.RandomisedUtc:yyyy-MM-dd HH:mm} UTC); a participant is randomised once.",
                     new Dictionary<string, object?> { ["randomisationNumber"] = existing.RandomisationNumber });
+            }
 
             // Randomisation comes before the first dose, not before the first visit record: a site may record INF1 and its
             // pre-infusion ratings and vital signs first. Once the pharmacy prepared or an infusion was given, the arm is fixed.
             if ((await RandomisationQueries.DosingStepsAsync(w.Connection, w.Transaction, p.Id)).FirstOrDefault() is { } dosing)
+            {
                 return Problems.Conflict($"A{(dosing.Step == "infusion" ? "n" : "")} {dosing.Step} for {code} at {dosing.VisitCode} is already recorded; randomisation comes before " +
                                          $"the first preparation or infusion, so {code} can no longer be randomised.",
                     new Dictionary<string, object?> { ["recordedStep"] = dosing.Step, ["visitCode"] = dosing.VisitCode });
+            }
+
             var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, p.Id, w.Transaction);
             var baseline = protocol.Visits.FirstOrDefault(v => v.Kind == VisitKinds.Baseline);
             decimal? baselineMadrs = null;
             if (baseline is not null)
             {
                 if (records.All(r => r.VisitCode != baseline.Code))
+                {
                     return Problems.Conflict($"The baseline visit {baseline.Code} of {code} is not recorded yet; randomise after it (PUT /api/v1/participants/{code}/visits/{baseline.Code}).",
                         new Dictionary<string, object?> { ["missingVisit"] = baseline.Code });
+                }
+
                 if (baseline.Schedules("MADRS", null))
                 {
                     var madrs = await RandomisationQueries.BaselineMadrsAsync(w.Connection, w.Transaction, p.Id, baseline.Code);
                     if (madrs is not { Complete: true, Total: not null })
+                    {
                         return Problems.Conflict($"{code} needs a complete MADRS at {baseline.Code} before randomisation: its total decides the stratum." +
                                                  (madrs is null ? "" : " The MADRS entered has missing items; correct it first."),
                             new Dictionary<string, object?> { ["missingAssessment"] = $"{baseline.Code}/MADRS" });
+                    }
+
                     baselineMadrs = madrs.Total;
                 }
             }
@@ -149,8 +163,10 @@ public static class RandomisationEndpoints
                 ? secret.Sequence(protocol).At(stratum, sequenceNumber).Arm
                 : await RandomisationQueries.ListArmAsync(w.Connection, w.Transaction, stratum, sequenceNumber);
             if (arm is null)
+            {
                 return Problems.Conflict($"The imported allocation list has no place {sequenceNumber} for stratum {stratum}: the unblinded statistician must import a list that covers it.",
                     new Dictionary<string, object?> { ["stratum"] = stratum });
+            }
 
             var row = new AllocationRow
             {
@@ -250,8 +266,11 @@ public static class RandomisationEndpoints
     {
         var randomisation = protocol.Design.Randomisation;
         if (randomisation?.Method != RandomisationMethods.ImportedList)
+        {
             return Problems.Conflict($"Protocol {protocol.ProtocolId} {protocol.Version} does not randomise from an imported list" +
                                      (randomisation is null ? "." : $" (its method is {randomisation.Method}: the sequence is generated from the study's secret)."));
+        }
+
         var (entries, parseError) = await ReadListAsync(http.Request, json.Value.SerializerOptions);
         if (parseError is not null) return parseError;
 
@@ -328,9 +347,12 @@ public static class RandomisationEndpoints
             return (entries, null);
         }
         if (mediaType != "application/json")
+        {
             return ([], Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type.",
                 detail: "Send the list as application/json ({ \"entries\": [...] }) or text/csv (stratum,sequenceNumber,arm).",
                 extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" }));
+        }
+
         try
         {
             var body = await JsonSerializer.DeserializeAsync<ImportAllocationListRequest>(request.Body, options);

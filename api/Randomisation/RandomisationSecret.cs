@@ -47,15 +47,20 @@ public sealed class RandomisationSecret
         {
             var text = configured.Trim();
             if (text.Length < MinimumCharacters)
+            {
                 throw new InvalidOperationException(
                     $"Randomisation:Secret must be at least {MinimumCharacters} characters (e.g. the output of 'openssl rand -base64 32').");
+            }
+
             return new RandomisationSecret(Encoding.UTF8.GetBytes(text));
         }
         if (protocol.Design.Randomisation?.Method != RandomisationMethods.PermutedBlocks) return new RandomisationSecret(null);
         if (database.Provider == DatabaseProvider.SqlServer)
+        {
             throw new InvalidOperationException(
                 "Protocol " + protocol.ProtocolId + " generates its allocation sequence from a secret, and with SQL Server every API process must use the same one: " +
                 "set Randomisation__Secret (at least " + MinimumCharacters + " characters, e.g. from 'openssl rand -base64 32').");
+        }
 
         var path = Path.Combine(database.DataFolder, FileName);
         if (File.Exists(path))

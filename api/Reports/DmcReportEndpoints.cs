@@ -134,10 +134,15 @@ public static class DmcReportEndpoints
         foreach (var media in accept)
         {
             var quality = media.Quality ?? 1;
-            if (media.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)) html = Math.Max(html, quality);
+            if (media.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase))
+            {
+                html = Math.Max(html, quality);
+            }
             else if (media.MatchesAllTypes || media.MatchesAllSubTypes && media.Type.Equals("application", StringComparison.OrdinalIgnoreCase)
                      || media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            {
                 json = Math.Max(json, quality);
+            }
         }
         return html > 0 && html >= json;
     }

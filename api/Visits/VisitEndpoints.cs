@@ -163,7 +163,10 @@ public static class VisitEndpoints
             {
                 if (await ParticipantQueries.CorrectVisitRecordAsync(w.Connection, w.Transaction, participant.Id, visitCode, actualDate.Value,
                         existing.RowVersion, now, w.Actor.UserId) == 0)
+                {
                     return Versions.Stale(existing.RowVersion + 1, "visit");
+                }
+
                 await w.AuditAsync(AuditEntry.Changed(AuditEntities.Visit, $"{code}/{visitCode}", AuditActions.Update,
                     new AuditedVisit(code, visitCode, existing.ActualDate, existing.RowVersion), new AuditedVisit(code, visitCode, actualDate.Value, existing.RowVersion + 1),
                     participant.SiteCode, code, reason, keys: ["participantCode", "visitCode"], flag: DataEntry.Flag(participant)));
@@ -244,13 +247,19 @@ public static class VisitEndpoints
         if (!protocol.Design.IsBlinded) return null;
         var code = participant.Code;
         if (await RandomisationQueries.FindAllocationAsync(w.Connection, participant.Id, w.Transaction) is null)
+        {
             return Problems.Conflict($"{code} has not been randomised: the investigator randomises (POST /api/v1/participants/{code}/randomisation), then the pharmacy " +
                                      "prepares the infusion, before it is given.",
                 new Dictionary<string, object?> { ["missingStep"] = "randomisation" });
+        }
+
         var preparation = await RandomisationQueries.FindPreparationAsync(w.Connection, participant.Id, visitCode, w.Transaction);
         if (preparation is null)
+        {
             return Problems.Conflict($"No preparation for {code} at {visitCode} is recorded: the pharmacy records it (POST /api/v1/participants/{code}/visits/{visitCode}/preparation) before the infusion is recorded.",
                 new Dictionary<string, object?> { ["missingStep"] = "preparation", ["missingPreparation"] = visitCode });
+        }
+
         if (preparation.PreparationId != input.PreparationId)
             return Problems.Validation("preparationId", $"'{input.PreparationId}' is not the preparation the pharmacy recorded for {code} at {visitCode}; check the label on the syringe.");
         var tolerance = protocol.Design.Preparation!.WeightTolerancePercent;
@@ -291,8 +300,11 @@ public static class VisitEndpoints
             var record = (await ParticipantQueries.VisitRecordsAsync(w.Connection, participant!.Id, w.Transaction)).FirstOrDefault(r => r.VisitCode == visitCode);
             if (record is null) return VisitNotRecorded(code, visitCode, "infusion");
             if (await InfusionAndVitalsQueries.FindInfusionAsync(w.Connection, participant.Id, visitCode, w.Transaction) is { } existing)
+            {
                 return Problems.Conflict($"The infusion of {code} at {visitCode} is already recorded (id {existing.Id}); corrections go through PUT with If-Match.",
                     new Dictionary<string, object?> { ["existingId"] = existing.Id });
+            }
+
             if (CheckInfusionDate(participant, record, input.StartUtc) is { } wrongDate) return wrongDate;
             if (await CheckPreparationAsync(w, protocol, participant, visitCode, input) is { } wrongPreparation) return wrongPreparation;
             var row = new InfusionRow
@@ -398,8 +410,11 @@ public static class VisitEndpoints
             var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant!.Id, w.Transaction);
             if (records.All(r => r.VisitCode != visitCode)) return VisitNotRecorded(code, visitCode, "vital signs");
             if (await InfusionAndVitalsQueries.FindVitalAsync(w.Connection, participant.Id, visitCode, input.Timepoint, w.Transaction) is { } existing)
+            {
                 return Problems.Conflict($"Vital signs of {code} at {visitCode} {input.Timepoint} are already recorded (id {existing.Id}); corrections go through PUT with If-Match.",
                     new Dictionary<string, object?> { ["existingId"] = existing.Id });
+            }
+
             var row = new VitalSignRow
             {
                 Id = SequentialGuid.New(now), ParticipantId = participant.Id, VisitCode = visitCode, Timepoint = input.Timepoint, Systolic = input.Systolic,

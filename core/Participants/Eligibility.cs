@@ -22,11 +22,17 @@ public static class Eligibility
     {
         var failures = new List<EligibilityFailure>();
         if (a.FailedAntidepressantTrials < rules.MinFailedAntidepressantTrials)
+        {
             failures.Add(new("failedAntidepressantTrials",
                 $"Treatment-resistant depression needs at least {rules.MinFailedAntidepressantTrials} adequate antidepressant trials without response; {a.FailedAntidepressantTrials} recorded."));
+        }
+
         if (rules.RequirePsychotherapyWithoutResponse && !a.PsychotherapyWithoutResponse)
+        {
             failures.Add(new("psychotherapyWithoutResponse",
                 "Treatment-resistant depression needs at least one course of psychotherapy without response."));
+        }
+
         if (rules.RequireBpdDiagnosis && !a.BpdDiagnosis)
             failures.Add(new("bpdDiagnosis", "A diagnosis of borderline personality disorder is required."));
         if (rules.ExcludePsychoticPersonalityOrganisation && a.PsychoticPersonalityOrganisation)

@@ -102,8 +102,10 @@ public static class ProtocolLoader
                 if (entry.Timepoint is not null && v.Kind != VisitKinds.Infusion)
                     problems.Add($"visit {v.Code} is not an infusion visit but its battery has timepoint '{entry.Timepoint}'");
                 foreach (var instrument in entry.Instruments)
+                {
                     if (!InstrumentCatalog.TryGet(instrument, out _))
                         problems.Add($"visit {v.Code} battery names unknown instrument '{instrument}'");
+                }
             }
         }
         foreach (var v in p.Visits.Where(v => v.Anchor is not null))
@@ -130,8 +132,10 @@ public static class ProtocolLoader
         var madrs = InstrumentCatalog.MadrsDefinition;
         var (madrsMin, madrsMax) = (madrs.MinValue * madrs.ItemCount, madrs.MaxValue * madrs.ItemCount);
         if (p.Efficacy.RemissionMaxTotal < madrsMin || p.Efficacy.RemissionMaxTotal > madrsMax)
+        {
             problems.Add(FormattableString.Invariant(
                 $"efficacy.remissionMaxTotal must be between {madrsMin} and {madrsMax} (the range of the MADRS total); it is {p.Efficacy.RemissionMaxTotal}"));
+        }
 
         var ruleCodes = new HashSet<string>();
         foreach (var r in p.SafetyRules)

@@ -74,8 +74,11 @@ public static class BlindingGuesses
         {
             var own = ordered.FirstOrDefault(i => i.VisitCode == visitCode);
             if (own is null)
+            {
                 return GuessTimingResult.Refused(GuessTimingProblem.InfusionNotRecorded, visitCode,
                     $"The infusion at {visitCode} is not recorded yet: the guesses at {visitCode} are made after it ended, so record the infusion first.");
+            }
+
             follows = own;
         }
         else
@@ -91,19 +94,27 @@ public static class BlindingGuesses
             follows = given[^1];
             var local = SiteCalendar.LocalDate(guessedUtc, zone);
             if (local < visitDate)
+            {
                 return GuessTimingResult.Refused(GuessTimingProblem.OutsideItsInfusion, null,
                     $"guessedUtc {Instant(guessedUtc)} falls on {Day(local)} at the site, before visit {visitCode} ({Day(visitDate)}): a guess at a visit is made at that visit.");
+            }
         }
 
         var number = ordered.IndexOf(follows) + 1;
         if (guessedUtc < follows.EndUtc)
+        {
             return GuessTimingResult.Refused(GuessTimingProblem.OutsideItsInfusion, null,
                 $"guessedUtc {Instant(guessedUtc)} is before the infusion at {follows.VisitCode} ended ({Instant(follows.EndUtc)}): the guess is made after the infusion.");
+        }
+
         var next = ordered.Skip(number).FirstOrDefault();
         if (next is not null && guessedUtc >= next.StartUtc)
+        {
             return GuessTimingResult.Refused(GuessTimingProblem.OutsideItsInfusion, null,
                 $"guessedUtc {Instant(guessedUtc)} is after the infusion at {next.VisitCode} started ({Instant(next.StartUtc)}): a guess at {visitCode} follows " +
                 $"infusion {number} ({follows.VisitCode}), and one made later would follow more infusions than that.");
+        }
+
         var minutes = (int)Math.Floor((guessedUtc - follows.EndUtc).TotalMinutes);
         return new GuessTimingResult(new GuessTiming(number, follows.VisitCode, minutes), null, null, null);
     }

@@ -161,9 +161,11 @@ public static class BlindingIndex
             (double)table.Arms.Sum(r => table.Count(r, a)) * table.Arms.Sum(g => table.Count(a, g)) / ((double)m * m));
         var e = 1 - chanceAgreement;
         if (e <= 1e-12)
+        {
             return new JamesIndex(n, correct, wrong, dontKnow, 0m, null, null, null,
                 "Every guess that named an arm named the same arm, and every one of them was about a participant who received it: the disagreement " +
                 "expected by chance (E) is 0, so James' index is undefined.");
+        }
 
         var k = 1 / (2 * e);
         var pW = (double)wrong / n;

@@ -40,6 +40,7 @@ public static class BlindingIndexReport
             .OrderBy(t => Position(t.VisitCode)).ThenBy(t => t.VisitCode, StringComparer.Ordinal)
             .ThenBy(t => t.InfusionNumber ?? int.MaxValue);
         foreach (var (visitCode, infusionNumber) in times)
+        {
             foreach (var guesser in BlindingGuesses.Guessers)
             {
                 var own = all.Where(g => g.VisitCode == visitCode && g.InfusionNumber == infusionNumber && g.Guesser == guesser).ToList();
@@ -51,6 +52,8 @@ public static class BlindingIndexReport
                     counted.Count(g => g.ParticipantUnblindedUtc is not null), own.Count - counted.Count,
                     [.. arms.Select(a => BlindingIndex.Bang(table, a))], BlindingIndex.James(table)));
             }
+        }
+
         return groups;
     }
 

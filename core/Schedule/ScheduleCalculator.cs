@@ -136,8 +136,11 @@ public static class ScheduleCalculator
         var start = target.AddDays(-visit.WindowBeforeDays);
         var end = target.AddDays(visit.WindowAfterDays);
         if (actual is { } date)
+        {
             return new ScheduledVisit(visit.Code, visit.Name, visit.Kind, target, start, end, provisional,
                 VisitStatuses.Done, date, date >= start && date <= end);
+        }
+
         var status = !provisional && today > end ? VisitStatuses.Missed : VisitStatuses.Scheduled;
         return new ScheduledVisit(visit.Code, visit.Name, visit.Kind, target, start, end, provisional, status, null, null);
     }

@@ -125,9 +125,11 @@ public static class AssessmentQueries
             InsertItemSql,
             items.Select((v, i) => new ItemValueRow { AssessmentId = assessmentId, ItemNumber = i + 1, Value = v }), t);
         if (scores.Count > 0)
+        {
             await c.ExecuteAsync(
                 InsertScoreSql,
                 scores.Select(s => new ScoreRow { AssessmentId = assessmentId, Name = s.Key, Value = s.Value }), t);
+        }
     }
 
     public static Task<Guid?> FindIdAsync(DbConnection c, Guid participantId, string visitCode, string instrument, string timepoint, DbTransaction? t = null) =>

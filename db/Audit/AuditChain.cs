@@ -23,7 +23,9 @@ internal sealed class AuditChain(WriteScope scope, AuditChainHead? batchHead)
     public async Task AppendAsync(AuditEntry entry)
     {
         if (batchHead is not null)
+        {
             (_lastId, _lastHash) = (batchHead.LastId, batchHead.LastHash);
+        }
         else if (!_headRead)
         {
             var head = await AuditQueries.LockHeadAsync(scope.Connection, scope.Transaction);

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
 
 namespace Trial.Db.Infrastructure;
 
@@ -108,8 +108,11 @@ public sealed class Database : IAsyncDisposable
             if (_walEnsured) return;
             var mode = await connection.ExecuteScalarAsync<string>(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: ct));
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
                 throw new InvalidOperationException(
                     $"The SQLite database could not be put in WAL mode (it stays in '{mode}' mode): another process has the file open.");
+            }
+
             _walEnsured = true;
         }
         finally

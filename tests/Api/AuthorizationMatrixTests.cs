@@ -186,8 +186,11 @@ public class AuthorizationMatrixTests
         {
             var code = await FreshCodeAsync(site, "INF1", randomised: true, withInfusion: true);
             if (site is not null)
+            {
                 (await Investigator[site].PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reason = "Stopped after one infusion." }))
                     .EnsureSuccessStatusCode();
+            }
+
             return new Call(HttpMethod.Post, $"/api/v1/participants/{code}/visits/INF1/blinding-guess", new { guesser = "rater", guess = "unknown" });
         }),
         ["DmcReport"] = new(UnblindedStatisticians, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/reports/dmc?site={site}"), NamesARecord: false),

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using NUnit.Framework;
 using Trial.Api.Access;
 

@@ -96,8 +96,12 @@ public class DataEntryOrderTests : WawSiteFixture
         var code = await TrialHost.EnrolAsync(_investigator, "WAW");
         var serious = AdverseEvent("Suicide attempt") with
         {
-            Serious = true, SeriousCriteria = ["hospitalisation"], AwareDate = "2026-03-09", OnsetDate = "2026-03-09",
-            AwareUtc = new DateTime(2026, 3, 9, 15, 0, 0, DateTimeKind.Utc), SponsorReportedUtc = new DateTime(2026, 3, 10, 8, 0, 0, DateTimeKind.Utc),
+            Serious = true,
+            SeriousCriteria = ["hospitalisation"],
+            AwareDate = "2026-03-09",
+            OnsetDate = "2026-03-09",
+            AwareUtc = new DateTime(2026, 3, 9, 15, 0, 0, DateTimeKind.Utc),
+            SponsorReportedUtc = new DateTime(2026, 3, 10, 8, 0, 0, DateTimeKind.Utc),
         };
         var created = await RecordAdverseEventAsync(_investigator, code, serious);
         Assert.That(created["saeReportDueUtc"]!.GetValue<DateTime>(), Is.EqualTo(new DateTime(2026, 3, 10, 15, 0, 0, DateTimeKind.Utc)));

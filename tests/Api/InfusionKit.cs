@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using NUnit.Framework;
 using Trial.Core.Protocol;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using NUnit.Framework;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
-using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api;
 

@@ -11,8 +11,6 @@ using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
 using Trial.Worker.Schedules;
-using static Trial.Tests.Api.Safety.SafetyTestKit;
-using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api;
 

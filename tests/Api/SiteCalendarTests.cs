@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using Trial.Worker.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
-using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api;
 

@@ -78,8 +78,10 @@ public partial class MigrationTests
         using var c = new SqliteConnection(db.ConnectionString);
         var sqlite = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var table in c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'SchemaVersions'"))
+        {
             foreach (var column in c.Query<string>($"SELECT name FROM pragma_table_info('{table}')"))
                 sqlite.Add($"{table}.{column}");
+        }
 
         var sqlServer = new SortedSet<string>(TSql.DeclaredColumns(Migrator.Scripts(DatabaseProvider.SqlServer).Select(s => s.Contents)), StringComparer.Ordinal);
 

@@ -23,9 +23,13 @@ public partial class QueryTextTests
     {
         var queryClasses = typeof(Database).Assembly.GetTypes().Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal));
         foreach (var type in queryClasses)
+        {
             foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
                          .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Sql", StringComparison.Ordinal)))
+            {
                 yield return (type.Name, field.Name, (string)field.GetRawConstantValue()!);
+            }
+        }
     }
 
     public static IEnumerable<TestCaseData> QueryTexts() =>

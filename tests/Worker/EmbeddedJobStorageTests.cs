@@ -6,7 +6,6 @@ using Trial.Tests.Api;
 using Trial.Worker.Safety;
 using Trial.Worker.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
-using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Worker;
 
@@ -31,8 +30,11 @@ public class EmbeddedJobStorageTests
         await Eventually.HoldsAsync(() => Task.FromResult(monitoring.SucceededListCount() == 0), "the finished jobs to leave memory");
 
         using (var connection = storage.GetConnection())
+        {
             Assert.That(connection.GetRecurringJobs().Select(j => j.Id),
                 Is.SupersetOf(new[] { SafetyJobs.SweepJobId, SafetyJobs.SaeClockJobId, ScheduleJobs.SweepJobId, ScheduleJobs.MissedJobId }), "recurring jobs do not expire");
+        }
+
         var succeeded = monitoring.GetStatistics().Succeeded;
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SweepJobId);
         await Eventually.HoldsAsync(() => Task.FromResult(monitoring.GetStatistics().Succeeded > succeeded), "the recurring sweep to run again");

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Hangfire;
-using Microsoft.Extensions.Logging;
 using Trial.Db.Infrastructure;
 using Trial.Worker.Safety;
 using Trial.Worker.Schedules;

@@ -1,8 +1,5 @@
 using Hangfire;
 using Hangfire.SqlServer;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Trial.Db.Infrastructure;
 using Trial.Worker.Schedules;
 
@@ -106,11 +103,14 @@ public static class TrialJobs
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
         if (options.RunServer)
+        {
             services.AddHangfireServer(s =>
             {
                 s.WorkerCount = options.WorkerCount;
                 s.SchedulePollingInterval = TimeSpan.FromSeconds(1);
             });
+        }
+
         return services;
     }
 

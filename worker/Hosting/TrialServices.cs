@@ -1,11 +1,5 @@
-using Hangfire;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
-using Trial.Worker.Safety;
-using Trial.Worker.Schedules;
 
 namespace Trial.Worker.Hosting;
 

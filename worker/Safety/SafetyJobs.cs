@@ -156,8 +156,14 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         if (fullBecause is null)
         {
             var unevaluated = await SafetyQueries.UnevaluatedRecordsAsync(c, db.Provider, participantId, MaxNewRecords + 1);
-            if (unevaluated.Count == 0) fullBecause = "no new record was found";
-            else if (unevaluated.Count > MaxNewRecords) fullBecause = $"more than {MaxNewRecords} new records";
+            if (unevaluated.Count == 0)
+            {
+                fullBecause = "no new record was found";
+            }
+            else if (unevaluated.Count > MaxNewRecords)
+            {
+                fullBecause = $"more than {MaxNewRecords} new records";
+            }
             else
             {
                 var outcome = await EvaluateNewAsync(c, participant, unevaluated, now);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Logging;
 using Trial.Worker.Hosting;
 
 namespace Trial.Worker.Sweeps;

@@ -36,8 +36,11 @@ public sealed class DictionaryDataset(Func<IReadOnlyList<IExtractDataset>> datas
     protected override async IAsyncEnumerable<DictionaryRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         foreach (var dataset in datasets().Where(d => d.IsFor(context.Audience)))
+        {
             foreach (var column in dataset.Columns.Where(c => c.IsFor(context.Audience)))
                 yield return new DictionaryRow(dataset.Name, column);
+        }
+
         await Task.CompletedTask;
     }
 }

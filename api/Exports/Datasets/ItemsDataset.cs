@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Trial.Core.Instruments;
-using Trial.Core.Protocol;
 using Trial.Db.Exports;
 
 namespace Trial.Api.Exports.Datasets;

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Db.Exports;
 

@@ -1,10 +1,7 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Dapper;
 using NUnit.Framework;
 using Trial.Db.Infrastructure;
-using static Trial.Tests.Api.Safety.SafetyTestKit;
-using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Crash;
 

@@ -164,9 +164,13 @@ internal sealed class CrashStudy
 
         var n = 0;
         foreach (var code in Active)
+        {
             foreach (var (visit, timepoint, instrument, minutes) in Battery)
+            {
                 _slots.Enqueue(new Slot(code, visit, timepoint, instrument, ItemsFor(instrument, n++),
                     (visit == "BL" ? BlDay : Inf1Day).ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc).AddMinutes(minutes)));
+            }
+        }
     }
 
     private async Task<T> SeedWriteAsync<T>(HttpClient client, Write write, Func<JsonObject, T> result)
@@ -375,7 +379,10 @@ internal sealed class CrashStudy
         {
             lock (_gate)
             {
-                if (AlertActions.TryGetValue(alert, out var actions)) actions.Add(action);
+                if (AlertActions.TryGetValue(alert, out var actions))
+                {
+                    actions.Add(action);
+                }
                 else
                 {
                     AlertActions[alert] = [action];

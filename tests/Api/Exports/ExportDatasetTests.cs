@@ -1,11 +1,11 @@
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
 using Trial.Api.Exports;
 using Trial.Api.Exports.Datasets;
 using Trial.Db.Exports;
 using Trial.Db.Infrastructure;
-using System.Text.Json.Nodes;
-using NUnit.Framework;
 using static Trial.Tests.Api.Exports.ExportTestKit;
 
 namespace Trial.Tests.Api.Exports;

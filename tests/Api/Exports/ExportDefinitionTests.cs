@@ -1,6 +1,5 @@
 using NUnit.Framework;
 using Trial.Api.Exports;
-using Trial.Api.Exports.Datasets;
 using Trial.Core.Efficacy;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using NUnit.Framework;
 
 namespace Trial.Tests.Api.Randomisation;

@@ -36,8 +36,10 @@ public class BlindingIndexReportTests : ImportedListStudy
         await TrialHost.RecordVisitAsync(_investigator, k5, "INF2", Inf1Day.AddDays(3));
         await _infusions.InfuseAsync(k5, "INF2", Inf1Start.AddDays(3));
         foreach (var code in _ket.Concat(_mdz))
+        {
             await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = code == k5 ? "2026-03-06" : "2026-03-03", reason = "Stopped." }))
                 .JsonAsync(HttpStatusCode.OK);
+        }
 
         string[] raterOnKet = ["KET", "KET", "KET", "MDZ", "unknown", "unknown"], raterOnMdz = ["MDZ", "KET", "KET", "unknown"];
         for (var i = 0; i < 6; i++) await GuessAsync(_ket[i], "INF1", "rater", raterOnKet[i], "2026-03-02T10:00:00Z");

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
-using Trial.Core.Protocol;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;
 
@@ -111,8 +110,10 @@ public partial class BlindingSweepTests : BlindedStudyFixture
                     match.Groups[1].Value == "code" ? v : u.Code)));
             }
             foreach (var (url, code) in urls)
+            {
                 foreach (var query in QueriesOf(template))
                     requests.Add((template, url + query, code));
+            }
         }
         return requests;
     }
@@ -154,7 +155,9 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         var (answered, answeredAsPage) = (0, 0);
         var failures = new List<string>();
         foreach (var (role, client) in Blinded())
+        {
             foreach (var (template, url, _) in requests)
+            {
                 foreach (var asPage in pages.Contains(template) ? new[] { false, true } : [false])
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -165,6 +168,8 @@ public partial class BlindingSweepTests : BlindedStudyFixture
                     if (response.StatusCode == HttpStatusCode.OK && asPage) answeredAsPage++;
                     foreach (var leak in Leaks(body)) failures.Add($"{role} GET {url}{(asPage ? " as text/html" : "")} ({(int)response.StatusCode}): {leak}");
                 }
+            }
+        }
 
         Assert.That(failures, Is.Empty);
         Assert.That(requests.Select(r => r.Template).Distinct().Count(), Is.GreaterThan(25), "the sweep reads the whole OpenAPI document");
@@ -182,12 +187,14 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         var requests = (await GetRequestsAsync()).Where(r => r.Code == ket).ToList();
         var differing = new List<string>();
         foreach (var (role, client) in Blinded())
+        {
             foreach (var (_, url, _) in requests)
             {
                 var a = await (await client.GetAsync(url)).Content.ReadAsStringAsync();
                 var b = await (await client.GetAsync(url.Replace(ket, mdz, StringComparison.Ordinal))).Content.ReadAsStringAsync();
                 if (a.Length != b.Length) differing.Add($"{role} GET {url}: {a.Length} against {b.Length} characters");
             }
+        }
 
         Assert.That(requests, Is.Not.Empty);
         Assert.That(differing, Is.Empty);

@@ -64,12 +64,18 @@ public class DmcReportTests : ImportedListStudy
         await RecordAdverseEventAsync(_investigator, _k1, AdverseEvent("Headache") with { OnsetDate = "2026-03-01", Severity = "mild" });
         await RecordAdverseEventAsync(_investigator, _k1, AdverseEvent(TypedTerm) with
         {
-            OnsetDate = "2026-03-02", Severity = "severe", Serious = true, SeriousCriteria = ["hospitalisation"], SpecialInterest = "severe-dissociation",
+            OnsetDate = "2026-03-02",
+            Severity = "severe",
+            Serious = true,
+            SeriousCriteria = ["hospitalisation"],
+            SpecialInterest = "severe-dissociation",
             SponsorReportedUtc = reported,
         });
         await RecordAdverseEventAsync(_investigator, _m2, AdverseEvent("Fracture") with
         {
-            Serious = true, SeriousCriteria = ["hospitalisation"], SponsorReportedUtc = reported,
+            Serious = true,
+            SeriousCriteria = ["hospitalisation"],
+            SponsorReportedUtc = reported,
         });
 
         await (await PostAsync(_investigator, $"/api/v1/participants/{_k2}/discontinuation", new { date = "2026-03-03", reason = TypedReason })).JsonAsync(HttpStatusCode.OK);

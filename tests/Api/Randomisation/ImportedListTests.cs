@@ -111,8 +111,10 @@ public class ImportedListTests : ImportedListStudy
     public async Task ImportList_ByBlindedRolesOrPharmacist_Is403()
     {
         foreach (var client in new[] { _investigator, _monitor, _statistician, _pharmacist, _host.Admin })
+        {
             await (await client.PostAsync("/api/v1/randomisation/list", new StringContent(Csv("WAW/MADRS<35", "KET", "MDZ"), Encoding.UTF8, "text/csv")))
                 .ProblemAsync(HttpStatusCode.Forbidden);
+        }
     }
 
     [Test]

@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Db.Infrastructure;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
@@ -313,8 +311,10 @@ public class RandomisationTests : BlindedStudyFixture
         Assert.That(unknown["errors"]!["stratum"], Is.Not.Null);
         await (await unblinded.GetAsync("/api/v1/randomisation/list")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         foreach (var role in new[] { "investigator", "monitor", "statistician", "pharmacist" })
+        {
             await (await (await host.UserAsync(role, "WAW")).GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("WAW/MADRS<35")))
                 .ProblemAsync(HttpStatusCode.Forbidden);
+        }
     }
 
     [Test]

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using NUnit.Framework;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
-using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Randomisation;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using NUnit.Framework;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;

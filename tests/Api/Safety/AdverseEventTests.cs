@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using NUnit.Framework;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
-using static Trial.Tests.ItemBuilder;
 
 namespace Trial.Tests.Api.Safety;
 
@@ -56,8 +55,15 @@ public class AdverseEventTests : WawSiteFixture
 
         var created = await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Acute hypertensive crisis") with
         {
-            Serious = true, SeriousCriteria = criteria, Relatedness = relatedness, Expected = expected, Outcome = outcome, EndDate = endDate,
-            OnsetDate = "2026-03-07", AwareDate = "2026-03-08", SponsorReportedUtc = new DateTime(2026, 3, 8, 15, 0, 0, DateTimeKind.Utc),
+            Serious = true,
+            SeriousCriteria = criteria,
+            Relatedness = relatedness,
+            Expected = expected,
+            Outcome = outcome,
+            EndDate = endDate,
+            OnsetDate = "2026-03-07",
+            AwareDate = "2026-03-08",
+            SponsorReportedUtc = new DateTime(2026, 3, 8, 15, 0, 0, DateTimeKind.Utc),
         });
 
         var susar = created["susar"]!;
@@ -74,16 +80,28 @@ public class AdverseEventTests : WawSiteFixture
         var code = await TrialHost.EnrolAsync(_investigator, "WAW");
         var pneumonia = await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Pneumonia") with
         {
-            Serious = true, SeriousCriteria = ["hospitalisation"], Severity = "severe", Relatedness = "not-related", Expected = false,
+            Serious = true,
+            SeriousCriteria = ["hospitalisation"],
+            Severity = "severe",
+            Relatedness = "not-related",
+            Expected = false,
         });
         var cutting = await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Superficial cuts to forearm") with
         {
-            SpecialInterest = "self-injury", Severity = "mild", Relatedness = "unlikely", AwareDate = "2026-03-09",
+            SpecialInterest = "self-injury",
+            Severity = "mild",
+            Relatedness = "unlikely",
+            AwareDate = "2026-03-09",
         });
         var attempt = await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Suicide attempt by overdose") with
         {
-            Serious = true, SeriousCriteria = ["life-threatening", "hospitalisation"], Severity = "severe", Relatedness = "possible",
-            Expected = false, ActionTaken = "interrupted", SpecialInterest = "suicidal-behaviour",
+            Serious = true,
+            SeriousCriteria = ["life-threatening", "hospitalisation"],
+            Severity = "severe",
+            Relatedness = "possible",
+            Expected = false,
+            ActionTaken = "interrupted",
+            SpecialInterest = "suicidal-behaviour",
         });
         await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Nausea") with { Severity = "mild", Expected = true });
 

@@ -28,7 +28,11 @@ public class SafetyJobTests
 
     private static AdverseEventBody SeriousEvent(string term) => AdverseEvent(term) with
     {
-        Serious = true, SeriousCriteria = ["hospitalisation"], Severity = "severe", Relatedness = "not-related", Expected = false,
+        Serious = true,
+        SeriousCriteria = ["hospitalisation"],
+        Severity = "severe",
+        Relatedness = "not-related",
+        Expected = false,
     };
 
     [Test]
@@ -50,7 +54,8 @@ public class SafetyJobTests
         var put = await investigator.SendAsync(Put($"/api/v1/adverse-events/{reported["id"]}",
             SeriousEvent("Fractured wrist after a fall") with
             {
-                SponsorReportedUtc = new DateTime(2026, 3, 10, 16, 45, 0, DateTimeKind.Utc), Reason = "Reported to the sponsor's safety desk.",
+                SponsorReportedUtc = new DateTime(2026, 3, 10, 16, 45, 0, DateTimeKind.Utc),
+                Reason = "Reported to the sponsor's safety desk.",
             }, response.Headers.ETag!.ToString()));
         Assert.That((await put.JsonAsync(HttpStatusCode.OK))["sponsorReportedUtc"]!.GetValue<DateTime>(),
             Is.EqualTo(new DateTime(2026, 3, 10, 16, 45, 0, DateTimeKind.Utc)));

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 using static Trial.Tests.Api.Safety.SafetyTestKit;

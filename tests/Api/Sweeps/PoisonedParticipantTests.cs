@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,12 +66,15 @@ public class PoisonedParticipantTests
         {
             var codes = new List<string>();
             foreach (var chunk in Enumerable.Range(0, count).Chunk(4))
+            {
                 codes.AddRange(await Task.WhenAll(chunk.Select(async _ =>
                 {
                     var code = await TrialHost.EnrolAsync(Investigator, "WAW");
                     await data(Investigator, code);
                     return code;
                 })));
+            }
+
             return codes;
         }
 

@@ -22,7 +22,9 @@ internal sealed class SweepMetricsProbe : IDisposable
         {
             if (instrument.Meter.Name == WorkerMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, hostMeters)
                 && instrument.Name is WorkerMetrics.SweepFailuresName or WorkerMetrics.SweepFailingName)
+            {
                 listener.EnableMeasurementEvents(instrument);
+            }
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => _failures.AddOrUpdate(JobOf(tags), value, (_, sum) => sum + value));
         _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => _failing[JobOf(tags)] = value);

@@ -218,8 +218,12 @@ public class BlindingIndexTests
     [Test]
     public void Bang_AnyCounts_OneGuessTurningCorrectNeverLowersIndexOrLimits()
     {
-        var counts = (from c in Cell from w in Cell from d in Cell from fromWrong in Gen.Elements(true, false)
-                      where fromWrong ? w > 0 : d > 0 select (c, w, d, fromWrong)).ToArbitrary();
+        var counts = (from c in Cell
+                      from w in Cell
+                      from d in Cell
+                      from fromWrong in Gen.Elements(true, false)
+                      where fromWrong ? w > 0 : d > 0
+                      select (c, w, d, fromWrong)).ToArbitrary();
 
         Prop.ForAll(counts, t =>
         {
@@ -273,8 +277,11 @@ public class BlindingIndexTests
             var other = t.arm == K ? M : K;
             var moved = Table();
             foreach (var received in new[] { K, M })
+            {
                 foreach (var guess in new[] { K, M, Dk })
                     moved.Add(received, guess, t.table.Count(received, guess) - (received == t.arm && guess == t.arm ? 1 : 0));
+            }
+
             moved.Add(t.arm, t.target == Dk ? Dk : other);
             var before = BlindingIndex.James(t.table);
             var after = BlindingIndex.James(moved);

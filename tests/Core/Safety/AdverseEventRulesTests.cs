@@ -18,12 +18,19 @@ public class AdverseEventRulesTests
 
     private static AdverseEventFact Valid() => AdverseEvent() with
     {
-        OnsetDate = new DateOnly(2026, 3, 3), AwareDate = new DateOnly(2026, 3, 4), EndDate = new DateOnly(2026, 3, 5), Outcome = "recovered",
+        OnsetDate = new DateOnly(2026, 3, 3),
+        AwareDate = new DateOnly(2026, 3, 4),
+        EndDate = new DateOnly(2026, 3, 5),
+        Outcome = "recovered",
     };
 
     private static AdverseEventFact ValidSerious() => Valid() with
     {
-        Serious = true, SeriousCriteria = ["hospitalisation"], Severity = "severe", Relatedness = "possible", Expected = false,
+        Serious = true,
+        SeriousCriteria = ["hospitalisation"],
+        Severity = "severe",
+        Relatedness = "possible",
+        Expected = false,
         SponsorReportedUtc = new DateTime(2026, 3, 4, 15, 0, 0, DateTimeKind.Utc),
     };
 
@@ -205,7 +212,10 @@ public class AdverseEventRulesTests
     {
         var ae = ValidSerious() with
         {
-            OnsetDate = Today, AwareDate = Today, EndDate = Today, SponsorReportedUtc = Today.ToDateTime(new TimeOnly(23, 0), DateTimeKind.Utc),
+            OnsetDate = Today,
+            AwareDate = Today,
+            EndDate = Today,
+            SponsorReportedUtc = Today.ToDateTime(new TimeOnly(23, 0), DateTimeKind.Utc),
         };
 
         Assert.That(Validate(ae), Is.Empty);

@@ -60,7 +60,8 @@ internal static class IncrementalReading
         var reads = SafetyEngine.IncrementalReadsFor(protocol);
         var visits = (vitals ?? []).Select(v => v.VisitCode).ToHashSet(StringComparer.Ordinal);
         var data = SafetyData.Data(StoredFor(protocol, stored, added), reads.VitalsAtSameVisit ? (storedVitals ?? []).Where(v => visits.Contains(v.VisitCode)) : [])
-            with { Allocation = reads.NeedsAllocation(added.Select(a => a.Instrument)) ? allocation : null };
+            with
+        { Allocation = reads.NeedsAllocation(added.Select(a => a.Instrument)) ? allocation : null };
         return SafetyEngine.EvaluateNew(protocol, data, new NewSafetyRecords(added, vitals ?? [], adverseEvents ?? []), nowUtc);
     }
 }

@@ -88,8 +88,14 @@ internal static class SafetyData
     public static AdverseEventFact SeriousAdverseEvent(DateOnly awareDate, DateTime? sponsorReportedUtc) =>
         AdverseEvent("Suicide attempt") with
         {
-            OnsetDate = awareDate, AwareDate = awareDate, Serious = true, SeriousCriteria = ["hospitalisation"], Severity = "severe",
-            Relatedness = "possible", Expected = false, SponsorReportedUtc = sponsorReportedUtc,
+            OnsetDate = awareDate,
+            AwareDate = awareDate,
+            Serious = true,
+            SeriousCriteria = ["hospitalisation"],
+            Severity = "severe",
+            Relatedness = "possible",
+            Expected = false,
+            SponsorReportedUtc = sponsorReportedUtc,
         };
 
     /// <summary>The participant's data; the site's time zone is UTC unless a test sets it.</summary>

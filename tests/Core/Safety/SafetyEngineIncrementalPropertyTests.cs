@@ -234,7 +234,11 @@ public class SafetyEngineIncrementalPropertyTests
         let aware = DateOnly.FromDateTime(Start).AddDays(awareDay)
         select (object)(SafetyData.AdverseEvent() with
         {
-            Serious = serious, SeriousCriteria = serious ? ["hospitalisation"] : [], OnsetDate = aware, AwareDate = aware, SpecialInterest = special,
+            Serious = serious,
+            SeriousCriteria = serious ? ["hospitalisation"] : [],
+            OnsetDate = aware,
+            AwareDate = aware,
+            SpecialInterest = special,
             SponsorReportedUtc = reportedAfterHours < 0 ? null : aware.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddHours(reportedAfterHours),
         });
 }

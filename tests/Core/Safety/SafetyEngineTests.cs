@@ -183,6 +183,7 @@ public class SafetyEngineTests
             ],
             missedVisits: [new MissedVisitFact("FU-M3", new DateOnly(2026, 7, 1))])
             // Randomised on a baseline MADRS of 36 that now reads 20.
-            with { Allocation = new AllocationFact("WAW", "WAW/MADRS>=35", 36) };
+            with
+        { Allocation = new AllocationFact("WAW", "WAW/MADRS>=35", 36) };
     }
 }
