@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Dapper;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
@@ -97,7 +96,7 @@ public static class EvaluationBenchmark
         var (row, items, scores) = SelfReport(subject.Id, subject.Latest, now);
         await db.WriteDerivedAsync(now, async w =>
         {
-            await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, row, items, scores);
+            await AssessmentQueries.InsertAsync(w.Session, row, items, scores);
             await w.SafetyDataChangedAsync(subject.Id, whole ? SafetyChange.Changed : SafetyChange.Added);
         });
 
@@ -112,10 +111,10 @@ public static class EvaluationBenchmark
             throw new InvalidOperationException($"Expected the job to evaluate the {(whole ? "whole participant" : "new record alone")}; it reported {evaluation}.");
         await db.WriteDerivedAsync(now, async w =>
         {
-            if (await w.Connection.ExecuteScalarAsync<int>(AlertsOfSql, new { key = row.Id.ToString("N") }, w.Transaction) != 0)
+            if (await w.Session.ExecuteScalarAsync<int>(AlertsOfSql, new { key = row.Id.ToString("N") }) != 0)
                 throw new InvalidOperationException("The self-report was meant to fire no rule, but raised an alert.");
             foreach (var sql in new[] { DeleteItemsSql, DeleteScoresSql, DeleteAssessmentSql })
-                await w.Connection.ExecuteAsync(sql, new { id = row.Id }, w.Transaction);
+                await w.Session.ExecuteAsync(sql, new { id = row.Id });
         });
         return (ms, bytes);
     }
@@ -135,16 +134,16 @@ public static class EvaluationBenchmark
         var random = new Random(number);
         var id = SequentialGuid.New(now);
         var latest = DateTime.MinValue;
-        await SyntheticData.LoadAsync(db, async (c, t) =>
+        await SyntheticData.LoadAsync(db, async c =>
         {
-            if (number == 1) await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = SiteCode, Name = "Evaluation site", CreatedUtc = now });
-            await ParticipantQueries.InsertAsync(c, t, SeedData.Participant(id, SiteCode, number, inf1.AddDays(-14), protocol.Version, now));
+            if (number == 1) await AccessQueries.InsertSiteAsync(c, new SiteRow { Code = SiteCode, Name = "Evaluation site", CreatedUtc = now });
+            await ParticipantQueries.InsertAsync(c, SeedData.Participant(id, SiteCode, number, inf1.AddDays(-14), protocol.Version, now));
             var visitDates = VisitDates(protocol, inf1);
             var count = 0;
             foreach (var visit in protocol.Visits.Where(v => visitDates.ContainsKey(v.Code)))
             {
                 var date = visitDates[visit.Code];
-                await ParticipantQueries.InsertVisitRecordAsync(c, t, new VisitRecordRow
+                await ParticipantQueries.InsertVisitRecordAsync(c, new VisitRecordRow
                 {
                     Id = SequentialGuid.New(now), ParticipantId = id, VisitCode = visit.Code, ActualDate = date, RecordedUtc = now, RecordedBy = Guid.Empty,
                 });
@@ -155,7 +154,7 @@ public static class EvaluationBenchmark
                         var definition = InstrumentCatalog.Get(code);
                         var items = Workload.Steady(definition, random);
                         var at = date.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc).AddMinutes(TimepointMinutes(entry.Timepoint));
-                        await InsertAsync(c, t, Row(id, visit.Code, entry.Timepoint, definition, items, at, now), items);
+                        await InsertAsync(c, Row(id, visit.Code, entry.Timepoint, definition, items, at, now), items);
                         latest = at > latest ? at : latest;
                         count++;
                     }
@@ -168,7 +167,7 @@ public static class EvaluationBenchmark
             {
                 var at = inf1.ToDateTime(new TimeOnly(20, 0), DateTimeKind.Utc).AddDays(365.0 * (n + 1) / selfReports);
                 var (row, items, _) = SelfReport(id, at, now);
-                await InsertAsync(c, t, row, items);
+                await InsertAsync(c, row, items);
                 latest = at > latest ? at : latest;
             }
             return 0;
@@ -219,6 +218,6 @@ public static class EvaluationBenchmark
         };
     }
 
-    private static Task InsertAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction t, AssessmentRow row, decimal?[] items) =>
-        AssessmentQueries.InsertAsync(c, t, row, items, Scorer.Score(InstrumentCatalog.Get(row.Instrument), items).Scores);
+    private static Task InsertAsync(DbSession c, AssessmentRow row, decimal?[] items) =>
+        AssessmentQueries.InsertAsync(c, row, items, Scorer.Score(InstrumentCatalog.Get(row.Instrument), items).Scores);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Dapper;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;
@@ -63,9 +62,9 @@ public static class ScheduleBenchmark
         var now = DateTime.UtcNow;
         var today = DateOnly.FromDateTime(now);
         var recorder = Guid.NewGuid();
-        return await SyntheticData.LoadAsync(db, async (c, t) =>
+        return await SyntheticData.LoadAsync(db, async c =>
         {
-            await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = "SCH", Name = "Schedule site", CreatedUtc = now });
+            await AccessQueries.InsertSiteAsync(c, new SiteRow { Code = "SCH", Name = "Schedule site", CreatedUtc = now });
             var count = 0;
             for (var i = 0; i < participants; i++)
             {
@@ -77,10 +76,10 @@ public static class ScheduleBenchmark
                 if (discontinuedDate > today) discontinuedDate = null;
 
                 var participant = SeedData.Participant(id, "SCH", i + 1, enrolled, protocol.Version, now, discontinuedDate);
-                await ParticipantQueries.InsertAsync(c, t, participant);
+                await ParticipantQueries.InsertAsync(c, participant);
                 foreach (var (code, date) in visits)
                 {
-                    await ParticipantQueries.InsertVisitRecordAsync(c, t, new VisitRecordRow
+                    await ParticipantQueries.InsertVisitRecordAsync(c, new VisitRecordRow
                     {
                         Id = SequentialGuid.New(now), ParticipantId = id, VisitCode = code, ActualDate = date, RecordedUtc = now, RecordedBy = recorder,
                     });

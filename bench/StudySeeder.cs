@@ -1,9 +1,7 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
 using Trial.Api.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
@@ -60,20 +58,20 @@ public static class StudySeeder
         var investigators = new Dictionary<string, Guid>();
         var pharmacists = new Dictionary<string, Guid>();
         var monitor = Ids.Next(staff, now);
-        await SyntheticData.LoadAsync(database, async (c, t) =>
+        await SyntheticData.LoadAsync(database, async c =>
         {
             var admin = new UserRow { Id = Ids.Next(staff, now), Name = "seed admin", Role = Roles.Admin, CreatedUtc = now };
-            await AccessQueries.InsertUserAsync(c, t, admin, null, []);
-            await AccessQueries.InsertTokenAsync(c, t, Ids.Next(staff, now), admin.Id, ApiTokens.Hash(adminToken), now, now.AddYears(5));
+            await AccessQueries.InsertUserAsync(c, admin, null, []);
+            await AccessQueries.InsertTokenAsync(c, Ids.Next(staff, now), admin.Id, ApiTokens.Hash(adminToken), now, now.AddYears(5));
             foreach (var (code, name, _) in Sites)
             {
-                await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = code, Name = name, CreatedUtc = now.AddYears(-2) });
+                await AccessQueries.InsertSiteAsync(c, new SiteRow { Code = code, Name = name, CreatedUtc = now.AddYears(-2) });
                 investigators[code] = Ids.Next(staff, now);
-                await AccessQueries.InsertUserAsync(c, t, new UserRow { Id = investigators[code], Name = $"Investigator {name}", Role = Roles.Investigator, CreatedUtc = now }, admin.Id, [code]);
+                await AccessQueries.InsertUserAsync(c, new UserRow { Id = investigators[code], Name = $"Investigator {name}", Role = Roles.Investigator, CreatedUtc = now }, admin.Id, [code]);
                 pharmacists[code] = Ids.Next(staff, now);
-                await AccessQueries.InsertUserAsync(c, t, new UserRow { Id = pharmacists[code], Name = $"Pharmacist {name}", Role = Roles.Pharmacist, CreatedUtc = now }, admin.Id, [code]);
+                await AccessQueries.InsertUserAsync(c, new UserRow { Id = pharmacists[code], Name = $"Pharmacist {name}", Role = Roles.Pharmacist, CreatedUtc = now }, admin.Id, [code]);
             }
-            await AccessQueries.InsertUserAsync(c, t, new UserRow { Id = monitor, Name = "Monitor", Role = Roles.Monitor, CreatedUtc = now }, admin.Id, Sites.Select(s => s.Code));
+            await AccessQueries.InsertUserAsync(c, new UserRow { Id = monitor, Name = "Monitor", Role = Roles.Monitor, CreatedUtc = now }, admin.Id, Sites.Select(s => s.Code));
             return 0;
         });
 
@@ -89,9 +87,9 @@ public static class StudySeeder
                 .Select(i => Course.Generate(protocol, options, i, investigators, pharmacists, allocations))
                 .ToList();
             // Straight through the query classes (no audit rows: no person entered this data), a batch per transaction.
-            await SyntheticData.LoadAsync(database, async (c, t) =>
+            await SyntheticData.LoadAsync(database, async c =>
             {
-                foreach (var course in courses) await WriteAsync(c, t, protocol, course, now, counts);
+                foreach (var course in courses) await WriteAsync(c, protocol, course, now, counts);
                 return 0;
             });
             participantIds.AddRange(courses.Select(course => course.Participant.Id));
@@ -158,14 +156,14 @@ public static class StudySeeder
         var places = new Dictionary<string, IEnumerator<AllocationSlot>>(StringComparer.Ordinal);
         try
         {
-            return await SyntheticData.LoadAsync(database, async (c, t) =>
+            return await SyntheticData.LoadAsync(database, async c =>
             {
                 var allocations = new Dictionary<int, SeedAllocation>();
                 foreach (var b in ready)
                 {
                     var stratum = Strata.Of(randomisation.Strata, b.SiteCode, b.MadrsTotal);
-                    var number = await RandomisationQueries.TakeRandomisationNumberAsync(c, t);
-                    var place = await RandomisationQueries.TakeSequenceNumberAsync(c, t, stratum);
+                    var number = await RandomisationQueries.TakeRandomisationNumberAsync(c);
+                    var place = await RandomisationQueries.TakeSequenceNumberAsync(c, stratum);
                     if (!places.TryGetValue(stratum, out var slots)) places[stratum] = slots = sequence.Of(stratum).GetEnumerator();
                     slots.MoveNext();
                     if (slots.Current.SequenceNumber != place)
@@ -186,14 +184,14 @@ public static class StudySeeder
         public int Visits, Assessments, Items, Infusions, Preparations, Vitals, AdverseEvents, Alerts;
     }
 
-    private static async Task WriteAsync(DbConnection c, DbTransaction t, ProtocolDefinition protocol, Course course, DateTime now, Counts counts)
+    private static async Task WriteAsync(DbSession c, ProtocolDefinition protocol, Course course, DateTime now, Counts counts)
     {
-        var number = await ParticipantQueries.TakeNextNumberAsync(c, t, course.Participant.SiteCode);
+        var number = await ParticipantQueries.TakeNextNumberAsync(c, course.Participant.SiteCode);
         var participant = course.Participant with { Number = number!.Value, Code = $"{course.Participant.SiteCode}-{number:0000}" };
-        await ParticipantQueries.InsertAsync(c, t, participant.Row());
+        await ParticipantQueries.InsertAsync(c, participant.Row());
         if (course.Allocation is { } allocation)
         {
-            await RandomisationQueries.InsertAllocationAsync(c, t, new AllocationRow
+            await RandomisationQueries.InsertAllocationAsync(c, new AllocationRow
             {
                 ParticipantId = participant.Id, RandomisationNumber = allocation.RandomisationNumber, Stratum = allocation.Stratum,
                 SequenceNumber = allocation.SequenceNumber, Arm = allocation.Arm, Method = protocol.Design.Randomisation!.Method,
@@ -202,29 +200,29 @@ public static class StudySeeder
             });
         }
 
-        foreach (var visit in course.Visits) await ParticipantQueries.InsertVisitRecordAsync(c, t, visit);
-        foreach (var preparation in course.Preparations) await RandomisationQueries.InsertPreparationAsync(c, t, preparation);
-        foreach (var infusion in course.Infusions) await InfusionAndVitalsQueries.InsertInfusionAsync(c, t, infusion);
-        foreach (var vitals in course.Vitals) await InfusionAndVitalsQueries.InsertVitalAsync(c, t, vitals);
+        foreach (var visit in course.Visits) await ParticipantQueries.InsertVisitRecordAsync(c, visit);
+        foreach (var preparation in course.Preparations) await RandomisationQueries.InsertPreparationAsync(c, preparation);
+        foreach (var infusion in course.Infusions) await InfusionAndVitalsQueries.InsertInfusionAsync(c, infusion);
+        foreach (var vitals in course.Vitals) await InfusionAndVitalsQueries.InsertVitalAsync(c, vitals);
         foreach (var a in course.Assessments)
         {
             var row = a.Row with { ParticipantCode = participant.Code };
-            await AssessmentQueries.InsertAsync(c, t, row.Row(), a.Items, a.Score.Scores);
+            await AssessmentQueries.InsertAsync(c, row.Row(), a.Items, a.Score.Scores);
             if (a.Correction is { } fix)
             {
                 var stored = new StoredAssessment(row.Row(), a.Items, a.Score.Scores);
                 var corrected = row with { RowVersion = 2, Complete = fix.Score.Complete, SeverityBand = fix.Score.SeverityBand };
-                await AssessmentQueries.CorrectAsync(c, t, stored, corrected.Row(), fix.Items, fix.Score.Scores, row.CreatedBy, fix.AtUtc, fix.Reason);
+                await AssessmentQueries.CorrectAsync(c, stored, corrected.Row(), fix.Items, fix.Score.Scores, row.CreatedBy, fix.AtUtc, fix.Reason);
             }
             counts.Items += a.Items.Count;
         }
-        foreach (var ae in course.AdverseEvents) await AdverseEventQueries.InsertAsync(c, t, ae);
+        foreach (var ae in course.AdverseEvents) await AdverseEventQueries.InsertAsync(c, ae);
 
         // The stored visit plan, as the schedule job would compute it as of the cut-off, so the API starts with nothing to rebuild.
         var schedule = ScheduleCalculator.Build(protocol,
             new ScheduleInput(participant.EnrolledDate, course.Visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), participant.InfusionsDiscontinuedDate),
             DateOnly.FromDateTime(now));
-        await ScheduleQueries.ReplaceAsync(c, t, participant.Id, dataVersion: 1, schedule, protocol.Version, now);
+        await ScheduleQueries.ReplaceAsync(c, participant.Id, dataVersion: 1, schedule, protocol.Version, now);
 
         counts.Visits += course.Visits.Count;
         counts.Assessments += course.Assessments.Count;
@@ -239,22 +237,22 @@ public static class StudySeeder
     {
         // In the order of what raised them, not of their ids, which the rule evaluation draws at random.
         var alerts = (await database.ReadAsync(c => c.QueryAsync<Guid>("SELECT Id FROM SafetyAlert WHERE SupersededUtc IS NULL ORDER BY ParticipantId, RuleCode, SourceKey"))).ToList();
-        await SyntheticData.LoadAsync(database, async (c, t) =>
+        await SyntheticData.LoadAsync(database, async c =>
         {
             foreach (var id in alerts)
             {
                 if (random.NextDouble() < 0.2) continue;
                 var at = now.AddMinutes(10 + random.Next(600));
-                await SafetyQueries.SetStatusAsync(c, t, id, "open", "acknowledged");
-                await SafetyQueries.InsertEventAsync(c, t, new SafetyAlertEventRow
+                await SafetyQueries.SetStatusAsync(c, id, "open", "acknowledged");
+                await SafetyQueries.InsertEventAsync(c, new SafetyAlertEventRow
                 {
                     Id = Ids.Next(random, at), AlertId = id, Action = "acknowledged", FromStatus = "open", ToStatus = "acknowledged",
                     Comment = "Reviewed with the site.", ActorId = monitor, ActorRole = Roles.Monitor, AtUtc = at,
                 });
                 if (random.NextDouble() < 0.3) continue;
                 at = at.AddHours(1 + random.Next(48));
-                await SafetyQueries.SetStatusAsync(c, t, id, "acknowledged", "resolved");
-                await SafetyQueries.InsertEventAsync(c, t, new SafetyAlertEventRow
+                await SafetyQueries.SetStatusAsync(c, id, "acknowledged", "resolved");
+                await SafetyQueries.InsertEventAsync(c, new SafetyAlertEventRow
                 {
                     Id = Ids.Next(random, at), AlertId = id, Action = "resolved", FromStatus = "acknowledged", ToStatus = "resolved",
                     Comment = "Participant seen; no further action.", ActorId = monitor, ActorRole = Roles.Monitor, AtUtc = at,

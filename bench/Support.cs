@@ -47,11 +47,11 @@ public static class Sqlite
 /// </summary>
 public static class SyntheticData
 {
-    public static async Task<T> LoadAsync<T>(Database db, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> load)
+    public static async Task<T> LoadAsync<T>(Database db, Func<DbSession, Task<T>> load)
     {
         await using var connection = await db.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var result = await load(connection, transaction);
+        var result = await load(new DbSession(connection, transaction, db.Provider));
         await transaction.CommitAsync();
         return result;
     }

@@ -73,11 +73,11 @@ public static class WriteBenchmark
     public static async Task<Guid[]> LoadParticipantsAsync(Database db, ProtocolDefinition protocol, DateTime now)
     {
         var participants = Enumerable.Range(0, Participants).Select(_ => SequentialGuid.New(now)).ToArray();
-        await SyntheticData.LoadAsync(db, async (c, t) =>
+        await SyntheticData.LoadAsync(db, async c =>
         {
-            await AccessQueries.InsertSiteAsync(c, t, new SiteRow { Code = SiteCode, Name = "Bench site", CreatedUtc = now });
+            await AccessQueries.InsertSiteAsync(c, new SiteRow { Code = SiteCode, Name = "Bench site", CreatedUtc = now });
             for (var i = 0; i < participants.Length; i++)
-                await ParticipantQueries.InsertAsync(c, t, SeedData.Participant(participants[i], SiteCode, i + 1, Workload.EnrolledDate(i, DateOnly.FromDateTime(now)), protocol.Version, now));
+                await ParticipantQueries.InsertAsync(c, SeedData.Participant(participants[i], SiteCode, i + 1, Workload.EnrolledDate(i, DateOnly.FromDateTime(now)), protocol.Version, now));
             return 0;
         });
         return participants;
@@ -333,18 +333,18 @@ public sealed class DirectWriter : IAssessmentWriter
                 if (_connection is not null)
                 {
                     await using var transaction = await _connection.BeginTransactionAsync();
-                    await InsertAsync(_connection, transaction, slot);
+                    await InsertAsync(new DbSession(_connection, transaction, DatabaseProvider.Sqlite), slot);
                     await transaction.CommitAsync();
                 }
                 else if (!_audited)
                 {
-                    await _db.WriteAsync(BenchActor, DateTime.UtcNow, w => InsertAsync(w.Connection, w.Transaction, slot));
+                    await _db.WriteAsync(BenchActor, DateTime.UtcNow, w => InsertAsync(w.Session, slot));
                 }
                 else
                 {
                     await _db.WriteAsync(BenchActor, DateTime.UtcNow, async w =>
                     {
-                        var (row, scores) = await InsertAsync(w.Connection, w.Transaction, slot);
+                        var (row, scores) = await InsertAsync(w.Session, slot);
                         // As the API audits a new assessment: its whole content.
                         await w.AuditAsync(AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(),
                             new { row.Id, row.VisitCode, row.Instrument, row.Timepoint, row.AdministeredUtc, row.Complete, row.SeverityBand, items = slot.Items, scores },
@@ -359,7 +359,7 @@ public sealed class DirectWriter : IAssessmentWriter
     }
 
     /// <summary>Scores the items and inserts the assessment with its items and scores.</summary>
-    private async Task<(AssessmentRow Row, IReadOnlyDictionary<string, decimal> Scores)> InsertAsync(DbConnection c, DbTransaction t, AssessmentSlot s)
+    private async Task<(AssessmentRow Row, IReadOnlyDictionary<string, decimal> Scores)> InsertAsync(DbSession c, AssessmentSlot s)
     {
         var now = DateTime.UtcNow;
         var score = Scorer.Score(s.Instrument, s.Items);
@@ -379,7 +379,7 @@ public sealed class DirectWriter : IAssessmentWriter
             RowVersion = 1,
             CreatedBy = _userId,
         };
-        await AssessmentQueries.InsertAsync(c, t, row, s.Items, score.Scores);
+        await AssessmentQueries.InsertAsync(c, row, s.Items, score.Scores);
         return (row, score.Scores);
     }
 

@@ -61,9 +61,9 @@ public static partial class AccessEndpoints
         var site = new SiteRow { Code = code!, Name = name!, TimeZone = timeZone, CreatedUtc = now };
         return await writes.RunAsync(http, now, async w =>
         {
-            if (await AccessQueries.FindSiteAsync(w.Connection, site.Code, w.Transaction) is not null)
+            if (await AccessQueries.FindSiteAsync(w.Session, site.Code) is not null)
                 return Problems.Conflict($"Site {site.Code} already exists.");
-            await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, site);
+            await AccessQueries.InsertSiteAsync(w.Session, site);
             var response = new SiteResponse(site.Code, site.Name, site.TimeZone, site.CreatedUtc);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, site.Code, response, site.Code, null));
             return Results.Created($"/api/v1/sites/{site.Code}", response);
@@ -97,9 +97,9 @@ public static partial class AccessEndpoints
         {
             var missing = new List<string>();
             foreach (var s in sites)
-                if (await AccessQueries.FindSiteAsync(w.Connection, s, w.Transaction) is null) missing.Add(s);
+                if (await AccessQueries.FindSiteAsync(w.Session, s) is null) missing.Add(s);
             if (missing.Count > 0) return Problems.Validation("sites", $"Unknown site(s): {string.Join(", ", missing)}.");
-            await AccessQueries.InsertUserAsync(w.Connection, w.Transaction, user, w.Actor.UserId, sites);
+            await AccessQueries.InsertUserAsync(w.Session, user, w.Actor.UserId, sites);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.User, user.Id.ToString(), new UserResponse(user.Id, user.Name, user.Role, sites, now), null, null));
             await IssueAsync(w, user.Id, token, expires);
             return Results.Created($"/api/v1/users/{user.Id}", new CreatedUserResponse(user.Id, user.Name, user.Role, sites, token, expires));
@@ -120,8 +120,8 @@ public static partial class AccessEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         var result = await writes.RunAsync(http, now, async w =>
         {
-            if (await AccessQueries.FindUserAsync(w.Connection, id, w.Transaction) is null) return Problems.NotFound($"No user with id {id}.");
-            var revoked = await AccessQueries.RevokeTokensAsync(w.Connection, w.Transaction, id, now);
+            if (await AccessQueries.FindUserAsync(w.Session, id) is null) return Problems.NotFound($"No user with id {id}.");
+            var revoked = await AccessQueries.RevokeTokensAsync(w.Session, id, now);
             await w.AuditAsync(new AuditEntry(AuditEntities.User, id.ToString(), AuditActions.TokenRevoked,
                 NewValue: CanonicalJson.Write(CanonicalJson.Of(new { userId = id, tokensRevoked = revoked, revokedUtc = now }))));
             return Results.NoContent();
@@ -136,7 +136,7 @@ public static partial class AccessEndpoints
         var actor = http.Actor();
         var result = await writes.RunAsync(http, now, async w =>
         {
-            await AccessQueries.RevokeTokenAsync(w.Connection, w.Transaction, actor.TokenId, now);
+            await AccessQueries.RevokeTokenAsync(w.Session, actor.TokenId, now);
             await w.AuditAsync(new AuditEntry(AuditEntities.Token, actor.TokenId.ToString(), AuditActions.TokenRevoked,
                 NewValue: CanonicalJson.Write(CanonicalJson.Of(new { userId = actor.UserId, tokenId = actor.TokenId, revokedUtc = now })),
                 Reason: "Revoked by its owner."));
@@ -153,7 +153,7 @@ public static partial class AccessEndpoints
         var expires = now.AddDays(options.Value.TokenLifetimeDays);
         return await writes.RunAsync(http, now, async w =>
         {
-            if (await AccessQueries.FindUserAsync(w.Connection, id, w.Transaction) is null) return Problems.NotFound($"No user with id {id}.");
+            if (await AccessQueries.FindUserAsync(w.Session, id) is null) return Problems.NotFound($"No user with id {id}.");
             await IssueAsync(w, id, token, expires);
             return Results.Created($"/api/v1/users/{id}", new NewTokenResponse(id, token, expires));
         });
@@ -163,7 +163,7 @@ public static partial class AccessEndpoints
     public static async Task IssueAsync(WriteScope w, Guid userId, string token, DateTime expiresUtc)
     {
         var tokenId = SequentialGuid.New(w.NowUtc);
-        await AccessQueries.InsertTokenAsync(w.Connection, w.Transaction, tokenId, userId, ApiTokens.Hash(token), w.NowUtc, expiresUtc);
+        await AccessQueries.InsertTokenAsync(w.Session, tokenId, userId, ApiTokens.Hash(token), w.NowUtc, expiresUtc);
         await w.AuditAsync(new AuditEntry(AuditEntities.Token, tokenId.ToString(), AuditActions.TokenIssued,
             NewValue: CanonicalJson.Write(CanonicalJson.Of(new { userId, tokenId, expiresUtc }))));
     }

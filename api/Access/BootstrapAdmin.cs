@@ -20,14 +20,14 @@ public static class BootstrapAdmin
         // Made by the system at start-up, and audited like any other user and token.
         var created = await database.WriteAsync(Actor.System, now, async w =>
         {
-            if (await AccessQueries.CountUsersAsync(w.Connection, w.Transaction) > 0)
+            if (await AccessQueries.CountUsersAsync(w.Session) > 0)
             {
                 w.Refuse();
                 return null;
             }
             var token = string.IsNullOrWhiteSpace(configuredToken) ? ApiTokens.New() : configuredToken.Trim();
             var admin = new UserRow { Id = SequentialGuid.New(now), Name = "bootstrap admin", Role = Roles.Admin, CreatedUtc = now };
-            await AccessQueries.InsertUserAsync(w.Connection, w.Transaction, admin, null, []);
+            await AccessQueries.InsertUserAsync(w.Session, admin, null, []);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.User, admin.Id.ToString(), new UserResponse(admin.Id, admin.Name, admin.Role, [], now), null, null));
             await AccessEndpoints.IssueAsync(w, admin.Id, token, now.AddDays(tokenLifetimeDays));
             return token;

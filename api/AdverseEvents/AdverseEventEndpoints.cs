@@ -61,7 +61,7 @@ public static class AdverseEventEndpoints
         var row = ToRow(input, SequentialGuid.New(now), participant!, version: 1, now, actor.UserId, recordedUtc: now, recordedBy: actor.UserId);
         return await writes.RunAsync(http, now, async w =>
         {
-            await AdverseEventQueries.InsertAsync(w.Connection, w.Transaction, row);
+            await AdverseEventQueries.InsertAsync(w.Session, row);
             var response = ToResponse(row, protocol);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.AdverseEvent, row.Id.ToString(), response, participant!.SiteCode, code, input!.Reason, DataEntry.Flag(participant)));
             await w.SafetyDataChangedAsync(participant.Id, SafetyChange.Added);
@@ -85,7 +85,7 @@ public static class AdverseEventEndpoints
         var row = ToRow(input!, id, participant!, current.RowVersion + 1, now, actor.UserId, current.RecordedUtc, current.RecordedBy);
         return await writes.RunAsync(http, now, async w =>
         {
-            if (await AdverseEventQueries.UpdateAsync(w.Connection, w.Transaction, row) == 0) return Versions.Stale(current.RowVersion + 1, "adverse event");
+            if (await AdverseEventQueries.UpdateAsync(w.Session, row) == 0) return Versions.Stale(current.RowVersion + 1, "adverse event");
             var response = ToResponse(row, protocol);
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.AdverseEvent, id.ToString(), AuditActions.Update, ToResponse(current, protocol), response,
                 participant!.SiteCode, participant!.Code, input!.Reason, flag: DataEntry.Flag(participant)));

@@ -155,25 +155,25 @@ public static class AssessmentEndpoints
         var audited = AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), AssessmentResponse.From(stored), participant.SiteCode, code, reason,
             DataEntry.Flag(participant));
         var (dataVersion, recordsBefore) = await db.ReadAsync(async c =>
-            (await ScheduleQueries.DataVersionAsync(c, null, participant.Id), await ParticipantQueries.VisitRecordsAsync(c, participant.Id)));
+            (await ScheduleQueries.DataVersionAsync(c, participant.Id), await ParticipantQueries.VisitRecordsAsync(c, participant.Id)));
         try
         {
             return await writes.RunAsync(http, now, async w =>
             {
-                var records = await ScheduleQueries.DataVersionAsync(w.Connection, w.Transaction, participant.Id) == dataVersion
+                var records = await ScheduleQueries.DataVersionAsync(w.Session, participant.Id) == dataVersion
                     ? recordsBefore
-                    : await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
+                    : await ParticipantQueries.VisitRecordsAsync(w.Session, participant.Id);
                 if (records.All(r => r.VisitCode != visitCode))
                 {
                     return Problems.Conflict($"Visit {visitCode} of {code} has not been recorded yet; record it (PUT /api/v1/participants/{code}/visits/{visitCode}) before its assessments.",
                         new Dictionary<string, object?> { ["missingVisit"] = visitCode });
                 }
 
-                if (await AssessmentQueries.FindIdAsync(w.Connection, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint, w.Transaction) is { } existingId)
+                if (await AssessmentQueries.FindIdAsync(w.Session, row.ParticipantId, row.VisitCode, row.Instrument, row.Timepoint) is { } existingId)
                     return Duplicate(definition.Code, visitCode, timepoint, code, existingId);
                 var timing = Timing(protocol, participant, records, row, now);
                 if (timing.Refusal is not null) return Problems.Validation("administeredUtc", timing.Refusal);
-                await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, row, items!, score.Scores);
+                await AssessmentQueries.InsertAsync(w.Session, row, items!, score.Scores);
                 await w.AuditAsync(audited);
                 await w.SafetyDataChangedAsync(participant.Id, SafetyChange.Added);
                 return Results.Created($"/api/v1/assessments/{row.Id}", AssessmentResponse.From(stored, timing.OutOfWindow)).WithETag(row.RowVersion);
@@ -274,7 +274,7 @@ public static class AssessmentEndpoints
         };
         return await writes.RunAsync(http, now, async w =>
         {
-            if (!await AssessmentQueries.CorrectAsync(w.Connection, w.Transaction, current, corrected, items!, score.Scores, actor.UserId, now, reason!))
+            if (!await AssessmentQueries.CorrectAsync(w.Session, current, corrected, items!, score.Scores, actor.UserId, now, reason!))
                 return Versions.Stale(current.Row.RowVersion + 1, "assessment");
             var response = AssessmentResponse.From(new StoredAssessment(corrected, items!, score.Scores));
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.Assessment, id.ToString(), AuditActions.Update, AssessmentResponse.From(current), response,

@@ -58,7 +58,7 @@ public static class AuditEndpoints
         if (errors.Any) return errors.ToResult();
 
         // Monitors see the rows of their sites; rows of no site (users, tokens) are for admins.
-        var page = await db.ReadAsync(c => AuditQueries.PageAsync(c, db.Provider,
+        var page = await db.ReadAsync(c => AuditQueries.PageAsync(c,
             new AuditFilter(actor.SiteFilter, entity, id ?? entityId, participant, user, sinceUtc, after ?? 0, size)));
         var next = page.Count == size ? page[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
         return Results.Ok(new AuditPageResponse(page.Select(AuditEventResponse.From).ToList(), next));

@@ -39,7 +39,7 @@ public sealed class ExtractAllocations
     /// <summary>The allocations of the filter's sites, through the snapshot's transaction.</summary>
     public static async Task<ExtractAllocations> ReadAsync(ExportSnapshot snapshot, ExportFilter filter, StudyDesign design)
     {
-        var rows = await RandomisationQueries.AllocationsAsync(snapshot.Connection, filter.Sites, snapshot.Transaction);
+        var rows = await RandomisationQueries.AllocationsAsync(snapshot.Session, filter.Sites);
         return new ExtractAllocations(rows.ToDictionary(a => a.ParticipantCode,
             a => new ExtractAllocation(a.Arm, design.FindArm(a.Arm)?.Name ?? a.Arm, a.Stratum, a.RandomisationNumber), StringComparer.Ordinal));
     }

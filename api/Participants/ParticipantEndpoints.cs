@@ -94,14 +94,14 @@ public static class ParticipantEndpoints
 
         return await writes.RunAsync(http, now, async w =>
         {
-            var site = await AccessQueries.FindSiteAsync(w.Connection, siteCode!, w.Transaction);
+            var site = await AccessQueries.FindSiteAsync(w.Session, siteCode!);
             if (site is null) return Problems.Validation("siteCode", $"Unknown site '{siteCode}'.");
             // The site's own calendar decides what "today" is: at 00:30 in Warsaw it is already tomorrow there.
             var today = SiteCalendar.Today(now, TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone));
             var enrolledDate = body.EnrolledDate ?? today;
             if (enrolledDate > today)
                 return Problems.Validation("enrolledDate", $"Enrolment date {enrolledDate:yyyy-MM-dd} is in the future (today is {today:yyyy-MM-dd} at site {site.Code}).");
-            var number = await ParticipantQueries.TakeNextNumberAsync(w.Connection, w.Transaction, site.Code);
+            var number = await ParticipantQueries.TakeNextNumberAsync(w.Session, site.Code);
             var participant = new ParticipantRow
             {
                 Id = SequentialGuid.New(now),
@@ -123,7 +123,7 @@ public static class ParticipantEndpoints
                 ProtocolVersion = protocol.Version,
                 CreatedBy = w.Actor.UserId,
             };
-            await ParticipantQueries.InsertAsync(w.Connection, w.Transaction, participant);
+            await ParticipantQueries.InsertAsync(w.Session, participant);
             var response = ParticipantResponse.From(participant);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Participant, participant.Code, response, participant.SiteCode, participant.Code));
             await w.ScheduleDataChangedAsync(participant.Id);
@@ -150,9 +150,9 @@ public static class ParticipantEndpoints
 
         return await writes.RunAsync(http, now, async w =>
         {
-            if (await ParticipantQueries.WithdrawAsync(w.Connection, w.Transaction, participant.Id, date!.Value, reason!, now, w.Actor.UserId) == 0)
+            if (await ParticipantQueries.WithdrawAsync(w.Session, participant.Id, date!.Value, reason!, now, w.Actor.UserId) == 0)
                 return Problems.Conflict($"{code} was already withdrawn on {participant.WithdrawnDate:yyyy-MM-dd}.");
-            var updated = (await ParticipantQueries.FindByIdAsync(w.Connection, participant.Id, w.Transaction))!;
+            var updated = (await ParticipantQueries.FindByIdAsync(w.Session, participant.Id))!;
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.Participant, code, AuditActions.StateChange,
                 ParticipantResponse.From(participant), ParticipantResponse.From(updated), participant.SiteCode, code, reason, keys: ["code"]));
             await w.ScheduleDataChangedAsync(participant.Id);

@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Trial.Core.Protocol;
+using Trial.Db.Infrastructure;
 using Trial.Db.Randomisation;
 
 namespace Trial.Api.Randomisation;
@@ -19,19 +19,19 @@ public static class AllocationList
 {
     /// <summary>
     /// The stratum's first <paramref name="places"/> places, or, when null, its places as allocated so far (up to the
-    /// last one taken), read through <paramref name="t"/> when given.
+    /// last one taken), read in <paramref name="c"/>'s transaction.
     /// </summary>
     public static async Task<IReadOnlyList<SequencePlace>> PlacesAsync(
-        DbConnection c, DbTransaction? t, ProtocolDefinition protocol, RandomisationSecret? secret, string stratum, int? places)
+        DbSession c, ProtocolDefinition protocol, RandomisationSecret? secret, string stratum, int? places)
     {
         var randomisation = protocol.Design.Randomisation ?? throw new InvalidOperationException($"Protocol {protocol.ProtocolId} does not randomise.");
-        var taken = (await RandomisationQueries.AllocationsOfStratumAsync(c, stratum, t)).ToDictionary(a => a.SequenceNumber);
+        var taken = (await RandomisationQueries.AllocationsOfStratumAsync(c, stratum)).ToDictionary(a => a.SequenceNumber);
         var count = places ?? (taken.Count == 0 ? 0 : taken.Keys.Max());
         if (count == 0) return [];
         return randomisation.Method == RandomisationMethods.PermutedBlocks
             ? [.. (secret ?? throw new InvalidOperationException("A permuted-blocks sequence is regenerated from the secret, and none was given.")).Sequence(protocol).Of(stratum).Take(count)
                 .Select(s => new SequencePlace(s.SequenceNumber, s.BlockIndex, s.BlockSize, s.PositionInBlock, s.Arm, taken.GetValueOrDefault(s.SequenceNumber)))]
-            : [.. (await RandomisationQueries.ListOfStratumAsync(c, stratum, t)).Take(count)
+            : [.. (await RandomisationQueries.ListOfStratumAsync(c, stratum)).Take(count)
                 .Select(e => new SequencePlace(e.SequenceNumber, null, null, null, e.Arm, taken.GetValueOrDefault(e.SequenceNumber)))];
     }
 }

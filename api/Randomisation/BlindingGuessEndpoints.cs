@@ -84,14 +84,14 @@ public static class BlindingGuessEndpoints
         {
             var p = participant!;
             // First, and under a lock on the participant: once the arm is out at the site, a guess no longer tells whether the blind held.
-            if (await RandomisationQueries.UnblindedUtcForGuessAsync(w.Connection, w.Transaction, p.Id) is { } unblinded)
+            if (await RandomisationQueries.UnblindedUtcForGuessAsync(w.Session, p.Id) is { } unblinded)
             {
                 return Problems.Conflict($"{code} was unblinded in an emergency on {unblinded:yyyy-MM-dd HH:mm} UTC: a guess of the arm made or entered after " +
                                          "that cannot tell whether the blind held, so it is not recorded. Guesses recorded before the unblinding stay in the index, marked.",
                     new Dictionary<string, object?> { ["unblindedUtc"] = unblinded });
             }
 
-            var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, p.Id, w.Transaction);
+            var records = await ParticipantQueries.VisitRecordsAsync(w.Session, p.Id);
             var visits = BlindingGuesses.Visits(protocol, p.InfusionsDiscontinuedDate is not null, records.Select(r => r.VisitCode));
             if (!visits.Contains(visitCode))
                 return Problems.Validation("visitCode", $"The arm of {code} is guessed at {string.Join(", ", visits)}, not at {visitCode}.");
@@ -102,11 +102,11 @@ public static class BlindingGuessEndpoints
                     new Dictionary<string, object?> { ["missingVisit"] = visitCode });
             }
 
-            if (await RandomisationQueries.FindAllocationAsync(w.Connection, p.Id, w.Transaction) is null)
+            if (await RandomisationQueries.FindAllocationAsync(w.Session, p.Id) is null)
                 return Problems.Conflict($"{code} has not been randomised: there is no arm to guess.");
-            if (await RandomisationQueries.FindGuessAsync(w.Connection, w.Transaction, p.Id, visitCode, guesser!) is not null)
+            if (await RandomisationQueries.FindGuessAsync(w.Session, p.Id, visitCode, guesser!) is not null)
                 return Problems.Conflict($"The {guesser}'s guess for {code} at {visitCode} is already recorded; a guess is made once.");
-            var infusions = await RandomisationQueries.GuessInfusionsAsync(w.Connection, w.Transaction, p.Id);
+            var infusions = await RandomisationQueries.GuessInfusionsAsync(w.Session, p.Id);
             var timing = BlindingGuesses.Timing(protocol, visitCode, record.ActualDate, p.TimeZone,
                 [.. infusions.Select(i => new GivenInfusion(i.VisitCode, i.StartUtc, i.EndUtc))], guessed!.Value);
             if (timing.Timing is not { } t) return Refusal(code, timing);
@@ -116,7 +116,7 @@ public static class BlindingGuessEndpoints
                 Id = SequentialGuid.New(now), ParticipantId = p.Id, VisitCode = visitCode, Guesser = guesser!, Guess = guess!, RecordedUtc = now, RecordedBy = w.Actor.UserId,
                 GuessedUtc = guessed, InfusionNumber = t.InfusionNumber, MinutesAfterInfusionEnd = t.MinutesAfterInfusionEnd,
             };
-            await RandomisationQueries.InsertGuessAsync(w.Connection, w.Transaction, row);
+            await RandomisationQueries.InsertGuessAsync(w.Session, row);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.BlindingGuess, row.Id.ToString(),
                 new AuditedGuess(row.Id, code, visitCode, guesser!, guessed.Value, t.InfusionNumber, t.InfusionVisitCode, t.MinutesAfterInfusionEnd, now),
                 p.SiteCode, code, flag: DataEntry.Flag(p)));

@@ -91,22 +91,22 @@ public static partial class PreparationEndpoints
             var p = participant!;
             if (p.Status == ParticipantStatuses.Withdrawn) return Problems.Conflict($"{code} was withdrawn from the study on {p.WithdrawnDate:yyyy-MM-dd}; nothing is prepared for them.");
             if (p.InfusionsDiscontinuedDate is { } stopped) return Problems.Conflict($"The infusions of {code} were discontinued on {stopped:yyyy-MM-dd}; nothing is prepared for them.");
-            var allocation = await RandomisationQueries.FindAllocationAsync(w.Connection, p.Id, w.Transaction);
+            var allocation = await RandomisationQueries.FindAllocationAsync(w.Session, p.Id);
             if (allocation is null)
             {
                 return Problems.Conflict($"{code} has not been randomised: the investigator randomises (POST /api/v1/participants/{code}/randomisation) before anything is prepared.",
                     new Dictionary<string, object?> { ["missingStep"] = "randomisation" });
             }
 
-            if (await RandomisationQueries.FindPreparationAsync(w.Connection, p.Id, visitCode, w.Transaction) is { } existing)
+            if (await RandomisationQueries.FindPreparationAsync(w.Session, p.Id, visitCode) is { } existing)
             {
                 return Problems.Conflict($"The preparation for {code} at {visitCode} is already recorded ({existing.PreparationId}).",
                     new Dictionary<string, object?> { ["existingPreparationId"] = existing.PreparationId });
             }
 
-            if (await InfusionAndVitalsQueries.FindInfusionAsync(w.Connection, p.Id, visitCode, w.Transaction) is not null)
+            if (await InfusionAndVitalsQueries.FindInfusionAsync(w.Session, p.Id, visitCode) is not null)
                 return Problems.Conflict($"The infusion of {code} at {visitCode} is already recorded; a preparation is recorded before it.");
-            if (await RandomisationQueries.FindPreparationByLabelAsync(w.Connection, label!, w.Transaction) is not null)
+            if (await RandomisationQueries.FindPreparationByLabelAsync(w.Session, label!) is not null)
                 return Problems.Conflict($"The label {label} was already used for another preparation; every preparation has its own.");
 
             if (arm != allocation.Arm)
@@ -132,7 +132,7 @@ public static partial class PreparationEndpoints
                 Id = SequentialGuid.New(now), PreparationId = label!, ParticipantId = p.Id, VisitCode = visitCode, Arm = arm!, DoseMgPerKg = dose!.Value,
                 TotalDoseMg = total!.Value, VolumeMl = volume!.Value, WeightKg = weight, PreparedUtc = now, PreparedBy = w.Actor.UserId,
             };
-            await RandomisationQueries.InsertPreparationAsync(w.Connection, w.Transaction, row);
+            await RandomisationQueries.InsertPreparationAsync(w.Session, row);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Preparation, label!,
                 new AuditedPreparation(label!, code, visitCode, row.VolumeMl, weight, now), p.SiteCode, code));
             return Results.Created($"/api/v1/participants/{code}/visits/{visitCode}/preparation", PreparationResponse.From(row, code, protocol));

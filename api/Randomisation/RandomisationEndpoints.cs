@@ -116,7 +116,7 @@ public static class RandomisationEndpoints
                     new Dictionary<string, object?> { ["criteria"] = failures.Select(f => f.Criterion).ToArray() });
             }
 
-            if (await RandomisationQueries.FindAllocationAsync(w.Connection, p.Id, w.Transaction) is { } existing)
+            if (await RandomisationQueries.FindAllocationAsync(w.Session, p.Id) is { } existing)
             {
                 return Problems.Conflict($"{code} was already randomised (randomisation number {existing.RandomisationNumber}, {existing.RandomisedUtc:yyyy-MM-dd HH:mm} UTC); a participant is randomised once.",
                     new Dictionary<string, object?> { ["randomisationNumber"] = existing.RandomisationNumber });
@@ -124,14 +124,14 @@ public static class RandomisationEndpoints
 
             // Randomisation comes before the first dose, not before the first visit record: a site may record INF1 and its
             // pre-infusion ratings and vital signs first. Once the pharmacy prepared or an infusion was given, the arm is fixed.
-            if ((await RandomisationQueries.DosingStepsAsync(w.Connection, w.Transaction, p.Id)).FirstOrDefault() is { } dosing)
+            if ((await RandomisationQueries.DosingStepsAsync(w.Session, p.Id)).FirstOrDefault() is { } dosing)
             {
                 return Problems.Conflict($"A{(dosing.Step == "infusion" ? "n" : "")} {dosing.Step} for {code} at {dosing.VisitCode} is already recorded; randomisation comes before " +
                                          $"the first preparation or infusion, so {code} can no longer be randomised.",
                     new Dictionary<string, object?> { ["recordedStep"] = dosing.Step, ["visitCode"] = dosing.VisitCode });
             }
 
-            var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, p.Id, w.Transaction);
+            var records = await ParticipantQueries.VisitRecordsAsync(w.Session, p.Id);
             var baseline = protocol.Visits.FirstOrDefault(v => v.Kind == VisitKinds.Baseline);
             decimal? baselineMadrs = null;
             if (baseline is not null)
@@ -144,7 +144,7 @@ public static class RandomisationEndpoints
 
                 if (baseline.Schedules("MADRS", null))
                 {
-                    var madrs = await RandomisationQueries.BaselineMadrsAsync(w.Connection, w.Transaction, p.Id, baseline.Code);
+                    var madrs = await RandomisationQueries.BaselineMadrsAsync(w.Session, p.Id, baseline.Code);
                     if (madrs is not { Complete: true, Total: not null })
                     {
                         return Problems.Conflict($"{code} needs a complete MADRS at {baseline.Code} before randomisation: its total decides the stratum." +
@@ -157,11 +157,11 @@ public static class RandomisationEndpoints
             }
 
             var stratum = Strata.Of(randomisation.Strata, p.SiteCode, baselineMadrs);
-            var number = await RandomisationQueries.TakeRandomisationNumberAsync(w.Connection, w.Transaction);
-            var sequenceNumber = await RandomisationQueries.TakeSequenceNumberAsync(w.Connection, w.Transaction, stratum);
+            var number = await RandomisationQueries.TakeRandomisationNumberAsync(w.Session);
+            var sequenceNumber = await RandomisationQueries.TakeSequenceNumberAsync(w.Session, stratum);
             var arm = randomisation.Method == RandomisationMethods.PermutedBlocks
                 ? secret.Sequence(protocol).At(stratum, sequenceNumber).Arm
-                : await RandomisationQueries.ListArmAsync(w.Connection, w.Transaction, stratum, sequenceNumber);
+                : await RandomisationQueries.ListArmAsync(w.Session, stratum, sequenceNumber);
             if (arm is null)
             {
                 return Problems.Conflict($"The imported allocation list has no place {sequenceNumber} for stratum {stratum}: the unblinded statistician must import a list that covers it.",
@@ -173,7 +173,7 @@ public static class RandomisationEndpoints
                 ParticipantId = p.Id, RandomisationNumber = number, Stratum = stratum, SequenceNumber = sequenceNumber, Arm = arm, Method = randomisation.Method,
                 BaselineMadrsTotal = baselineMadrs, RandomisedUtc = now, RandomisedBy = w.Actor.UserId, ProtocolVersion = protocol.Version,
             };
-            await RandomisationQueries.InsertAllocationAsync(w.Connection, w.Transaction, row);
+            await RandomisationQueries.InsertAllocationAsync(w.Session, row);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Allocation, code, new AuditedAllocation(code, number, stratum, now), p.SiteCode, code));
             return Results.Created($"/api/v1/participants/{code}/randomisation", new RandomisationResponse(number, now));
         });
@@ -235,7 +235,7 @@ public static class RandomisationEndpoints
         if (places is < 1 or > MaxRegeneratedEntries) errors.Add("count", $"count must be between 1 and {MaxRegeneratedEntries}; got {places}.");
         if (errors.Any) return errors.ToResult();
 
-        IReadOnlyList<SequenceEntry> entries = [.. (await db.ReadAsync(c => AllocationList.PlacesAsync(c, null, protocol, secret, key!, places)))
+        IReadOnlyList<SequenceEntry> entries = [.. (await db.ReadAsync(c => AllocationList.PlacesAsync(c, protocol, secret, key!, places)))
             .Select(p => new SequenceEntry(p.SequenceNumber, p.BlockIndex, p.BlockSize, p.PositionInBlock, p.Arm, p.TakenBy?.ParticipantCode))];
 
         // Reading the concealed sequence is itself recorded (without the arms: admins and monitors read the trail).
@@ -313,11 +313,11 @@ public static class RandomisationEndpoints
         return await writes.RunAsync(http, now, async w =>
         {
             // Queued behind any randomisation in progress, so none can take a place of the old list while it is replaced.
-            await RandomisationQueries.LockRandomisationAsync(w.Connection, w.Transaction);
-            var made = await RandomisationQueries.CountAllocationsAsync(w.Connection, w.Transaction);
+            await RandomisationQueries.LockRandomisationAsync(w.Session);
+            var made = await RandomisationQueries.CountAllocationsAsync(w.Session);
             if (made > 0)
                 return Problems.Conflict($"{made} participant(s) were already randomised from the current list; it can no longer be replaced.");
-            await RandomisationQueries.ReplaceListAsync(w.Connection, w.Transaction, entries.Select(e => new AllocationListEntryRow
+            await RandomisationQueries.ReplaceListAsync(w.Session, entries.Select(e => new AllocationListEntryRow
             {
                 Stratum = e.Stratum!, SequenceNumber = e.SequenceNumber!.Value, Arm = e.Arm!, ImportedUtc = now, ImportedBy = w.Actor.UserId,
             }));

@@ -54,11 +54,11 @@ public static class UnblindingEndpoints
         return await writes.RunAsync(http, now, async w =>
         {
             var p = participant!;
-            var allocation = await RandomisationQueries.FindAllocationAsync(w.Connection, p.Id, w.Transaction);
+            var allocation = await RandomisationQueries.FindAllocationAsync(w.Session, p.Id);
             if (allocation is null) return Problems.Conflict($"{code} has not been randomised: there is no arm to reveal.");
             var unblinding = new UnblindingRow { Id = SequentialGuid.New(now), ParticipantId = p.Id, Reason = reason!, UnblindedUtc = now, UnblindedBy = w.Actor.UserId };
-            await RandomisationQueries.InsertUnblindingAsync(w.Connection, w.Transaction, unblinding);
-            await RandomisationQueries.MarkUnblindedAsync(w.Connection, w.Transaction, p.Id, now);
+            await RandomisationQueries.InsertUnblindingAsync(w.Session, unblinding);
+            await RandomisationQueries.MarkUnblindedAsync(w.Session, p.Id, now);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Unblinding, unblinding.Id.ToString(), new AuditedUnblinding(unblinding.Id, code, now),
                 p.SiteCode, code, reason));
             await RaiseAlertAsync(w, protocol, p.Id, p.SiteCode, code, unblinding, reason!);
@@ -85,8 +85,8 @@ public static class UnblindingEndpoints
             SourceType = EmergencyUnblinding.SourceType, SourceKey = unblinding.Id.ToString("N"), VisitCode = null, Message = message,
             ValuesJson = JsonSerializer.Serialize(values), Status = AlertStatuses.Open, Escalated = false, RaisedUtc = w.NowUtc, ProtocolVersion = protocol.Version,
         };
-        await SafetyQueries.InsertAsync(w.Connection, w.Transaction, alert);
-        await SafetyQueries.InsertEventAsync(w.Connection, w.Transaction, new SafetyAlertEventRow
+        await SafetyQueries.InsertAsync(w.Session, alert);
+        await SafetyQueries.InsertEventAsync(w.Session, new SafetyAlertEventRow
         {
             Id = SequentialGuid.New(w.NowUtc), AlertId = alert.Id, Action = "raised", FromStatus = null, ToStatus = AlertStatuses.Open, Comment = message,
             ActorId = null, ActorRole = Actor.System.Role, AtUtc = w.NowUtc,

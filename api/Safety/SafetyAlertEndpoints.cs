@@ -99,9 +99,9 @@ public static class SafetyAlertEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         return await writes.RunAsync(http, now, async w =>
         {
-            if (await SafetyQueries.SetStatusAsync(w.Connection, w.Transaction, id, from, to) == 0)
+            if (await SafetyQueries.SetStatusAsync(w.Session, id, from, to) == 0)
             {
-                var current = (await SafetyQueries.GetAsync(w.Connection, id, w.Transaction))!;
+                var current = (await SafetyQueries.GetAsync(w.Session, id))!;
                 return Problems.Conflict(to == AlertStatuses.Resolved && current.Status == AlertStatuses.Open
                     ? "The alert is open: acknowledge it before resolving it."
                     : $"The alert is {current.Status}; only an {from} alert can be marked {to}.");
@@ -109,7 +109,7 @@ public static class SafetyAlertEndpoints
             await RecordAsync(w, id, action, from, to, comment);
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, id.ToString(), AuditActions.StateChange,
                 new { id, status = from }, new { id, status = to }, alert!.SiteCode, alert.ParticipantCode, comment));
-            return Results.Ok(SafetyAlertResponse.From((await SafetyQueries.GetAsync(w.Connection, id, w.Transaction))!));
+            return Results.Ok(SafetyAlertResponse.From((await SafetyQueries.GetAsync(w.Session, id))!));
         });
     }
 
@@ -124,14 +124,14 @@ public static class SafetyAlertEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         return await writes.RunAsync(http, now, async w =>
         {
-            if (await SafetyQueries.SetEscalatedAsync(w.Connection, w.Transaction, id) == 0)
+            if (await SafetyQueries.SetEscalatedAsync(w.Session, id) == 0)
             {
-                var current = (await SafetyQueries.GetAsync(w.Connection, id, w.Transaction))!;
+                var current = (await SafetyQueries.GetAsync(w.Session, id))!;
                 return Problems.Conflict(current.Status == AlertStatuses.Resolved
                     ? "The alert is resolved; a resolved alert cannot be escalated."
                     : "The alert is already escalated.");
             }
-            var updated = (await SafetyQueries.GetAsync(w.Connection, id, w.Transaction))!;
+            var updated = (await SafetyQueries.GetAsync(w.Session, id))!;
             await RecordAsync(w, id, "escalated", updated.Status, updated.Status, reason);
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, id.ToString(), AuditActions.StateChange,
                 new { id, escalated = false }, new { id, escalated = true }, alert!.SiteCode, alert.ParticipantCode, reason));
@@ -149,7 +149,7 @@ public static class SafetyAlertEndpoints
     }
 
     private static Task RecordAsync(WriteScope w, Guid alertId, string action, string? from, string? to, string? comment) =>
-        SafetyQueries.InsertEventAsync(w.Connection, w.Transaction, new SafetyAlertEventRow
+        SafetyQueries.InsertEventAsync(w.Session, new SafetyAlertEventRow
         {
             Id = SequentialGuid.New(w.NowUtc), AlertId = alertId, Action = action, FromStatus = from, ToStatus = to,
             Comment = comment, ActorId = w.Actor.UserId, ActorRole = w.Actor.Role, AtUtc = w.NowUtc,

@@ -57,13 +57,13 @@ public static class ScheduleEndpoints
         var infusionCodes = protocol.InfusionVisits.Select(v => v.Code).ToHashSet();
         return await writes.RunAsync(http, now, async w =>
         {
-            var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
+            var records = await ParticipantQueries.VisitRecordsAsync(w.Session, participant.Id);
             var later = records.Where(r => infusionCodes.Contains(r.VisitCode) && r.ActualDate > date).OrderBy(r => r.ActualDate).FirstOrDefault();
             if (later is not null)
                 return Problems.Validation("date", $"{later.VisitCode} was given on {later.ActualDate:yyyy-MM-dd}, after {date:yyyy-MM-dd}; infusions cannot have stopped before an infusion that was given.");
-            if (await ParticipantQueries.DiscontinueInfusionsAsync(w.Connection, w.Transaction, participant.Id, date!.Value, reason!, participant.RowVersion, now, w.Actor.UserId) == 0)
+            if (await ParticipantQueries.DiscontinueInfusionsAsync(w.Session, participant.Id, date!.Value, reason!, participant.RowVersion, now, w.Actor.UserId) == 0)
                 return Versions.Stale(participant.RowVersion + 1, "participant");
-            var updated = (await ParticipantQueries.FindByIdAsync(w.Connection, participant.Id, w.Transaction))!;
+            var updated = (await ParticipantQueries.FindByIdAsync(w.Session, participant.Id))!;
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.Participant, code, correcting ? AuditActions.Update : AuditActions.StateChange,
                 ParticipantResponse.From(participant), ParticipantResponse.From(updated), participant.SiteCode, code, reason, keys: ["code"], flag: DataEntry.Flag(participant)));
             await w.ScheduleDataChangedAsync(participant.Id);

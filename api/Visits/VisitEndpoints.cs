@@ -132,7 +132,7 @@ public static class VisitEndpoints
         var today = DataEntry.Today(participant!, now);
         return await writes.RunAsync(http, now, async w =>
         {
-            var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant!.Id, w.Transaction);
+            var records = await ParticipantQueries.VisitRecordsAsync(w.Session, participant!.Id);
             var existing = records.FirstOrDefault(r => r.VisitCode == visitCode);
             if (existing is null && DataEntry.CheckWithdrawal(participant, reason) is { } withdrawn) return withdrawn;
             if (existing is not null)
@@ -155,14 +155,13 @@ public static class VisitEndpoints
                     Id = SequentialGuid.New(now), ParticipantId = participant.Id, VisitCode = visitCode, ActualDate = actualDate.Value,
                     RecordedUtc = now, RecordedBy = w.Actor.UserId,
                 };
-                await ParticipantQueries.InsertVisitRecordAsync(w.Connection, w.Transaction, record);
+                await ParticipantQueries.InsertVisitRecordAsync(w.Session, record);
                 await w.AuditAsync(AuditEntry.Created(AuditEntities.Visit, $"{code}/{visitCode}", new AuditedVisit(code, visitCode, actualDate.Value, 1),
                     participant.SiteCode, code, reason, DataEntry.Flag(participant)));
             }
             else
             {
-                if (await ParticipantQueries.CorrectVisitRecordAsync(w.Connection, w.Transaction, participant.Id, visitCode, actualDate.Value,
-                        existing.RowVersion, now, w.Actor.UserId) == 0)
+                if (await ParticipantQueries.CorrectVisitRecordAsync(w.Session, participant.Id, visitCode, actualDate.Value, existing.RowVersion, now, w.Actor.UserId) == 0)
                 {
                     return Versions.Stale(existing.RowVersion + 1, "visit");
                 }
@@ -174,7 +173,7 @@ public static class VisitEndpoints
             await w.ScheduleDataChangedAsync(participant.Id);
             // Visit dates move the schedule, and with it which visits count as missed.
             await w.SafetyDataChangedAsync(participant.Id);
-            records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant.Id, w.Transaction);
+            records = await ParticipantQueries.VisitRecordsAsync(w.Session, participant.Id);
             return ScheduleResult(participant, records, visitCode, records.First(r => r.VisitCode == visitCode), protocol, today);
         });
     }
@@ -246,14 +245,14 @@ public static class VisitEndpoints
     {
         if (!protocol.Design.IsBlinded) return null;
         var code = participant.Code;
-        if (await RandomisationQueries.FindAllocationAsync(w.Connection, participant.Id, w.Transaction) is null)
+        if (await RandomisationQueries.FindAllocationAsync(w.Session, participant.Id) is null)
         {
             return Problems.Conflict($"{code} has not been randomised: the investigator randomises (POST /api/v1/participants/{code}/randomisation), then the pharmacy " +
                                      "prepares the infusion, before it is given.",
                 new Dictionary<string, object?> { ["missingStep"] = "randomisation" });
         }
 
-        var preparation = await RandomisationQueries.FindPreparationAsync(w.Connection, participant.Id, visitCode, w.Transaction);
+        var preparation = await RandomisationQueries.FindPreparationAsync(w.Session, participant.Id, visitCode);
         if (preparation is null)
         {
             return Problems.Conflict($"No preparation for {code} at {visitCode} is recorded: the pharmacy records it (POST /api/v1/participants/{code}/visits/{visitCode}/preparation) before the infusion is recorded.",
@@ -297,9 +296,9 @@ public static class VisitEndpoints
 
         return await writes.RunAsync(http, now, async w =>
         {
-            var record = (await ParticipantQueries.VisitRecordsAsync(w.Connection, participant!.Id, w.Transaction)).FirstOrDefault(r => r.VisitCode == visitCode);
+            var record = (await ParticipantQueries.VisitRecordsAsync(w.Session, participant!.Id)).FirstOrDefault(r => r.VisitCode == visitCode);
             if (record is null) return VisitNotRecorded(code, visitCode, "infusion");
-            if (await InfusionAndVitalsQueries.FindInfusionAsync(w.Connection, participant.Id, visitCode, w.Transaction) is { } existing)
+            if (await InfusionAndVitalsQueries.FindInfusionAsync(w.Session, participant.Id, visitCode) is { } existing)
             {
                 return Problems.Conflict($"The infusion of {code} at {visitCode} is already recorded (id {existing.Id}); corrections go through PUT with If-Match.",
                     new Dictionary<string, object?> { ["existingId"] = existing.Id });
@@ -313,7 +312,7 @@ public static class VisitEndpoints
                 TotalDoseMg = TotalDose(input), PreparationId = input.PreparationId, VolumeMl = input.VolumeMl, Route = input.Route, StartUtc = input.StartUtc,
                 EndUtc = input.EndUtc, RecordedUtc = now, RecordedBy = w.Actor.UserId,
             };
-            await InfusionAndVitalsQueries.InsertInfusionAsync(w.Connection, w.Transaction, row);
+            await InfusionAndVitalsQueries.InsertInfusionAsync(w.Session, row);
             var response = InfusionResponse.From(row, code);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Infusion, row.Id.ToString(), response, participant.SiteCode, code, input.Reason, DataEntry.Flag(participant)));
             await w.ScheduleDataChangedAsync(participant.Id);
@@ -349,7 +348,7 @@ public static class VisitEndpoints
 
         return await writes.RunAsync(http, now, async w =>
         {
-            var record = (await ParticipantQueries.VisitRecordsAsync(w.Connection, participant!.Id, w.Transaction)).First(r => r.VisitCode == visitCode);
+            var record = (await ParticipantQueries.VisitRecordsAsync(w.Session, participant!.Id)).First(r => r.VisitCode == visitCode);
             if (CheckInfusionDate(participant, record, input.StartUtc) is { } wrongDate) return wrongDate;
             if (await CheckPreparationAsync(w, protocol, participant, visitCode, input) is { } wrongPreparation) return wrongPreparation;
             var corrected = new InfusionRow
@@ -358,7 +357,7 @@ public static class VisitEndpoints
                 TotalDoseMg = TotalDose(input), PreparationId = input.PreparationId, VolumeMl = input.VolumeMl, Route = input.Route, StartUtc = input.StartUtc, EndUtc = input.EndUtc, RecordedUtc = current.RecordedUtc,
                 RecordedBy = current.RecordedBy, RowVersion = current.RowVersion + 1, UpdatedUtc = now, UpdatedBy = w.Actor.UserId,
             };
-            if (await InfusionAndVitalsQueries.CorrectInfusionAsync(w.Connection, w.Transaction, corrected) == 0) return Versions.Stale(current.RowVersion + 1, "infusion");
+            if (await InfusionAndVitalsQueries.CorrectInfusionAsync(w.Session, corrected) == 0) return Versions.Stale(current.RowVersion + 1, "infusion");
             var response = InfusionResponse.From(corrected, code);
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.Infusion, current.Id.ToString(), AuditActions.Update, InfusionResponse.From(current, code), response,
                 participant.SiteCode, code, input.Reason, flag: DataEntry.Flag(participant)));
@@ -407,9 +406,9 @@ public static class VisitEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         return await writes.RunAsync(http, now, async w =>
         {
-            var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participant!.Id, w.Transaction);
+            var records = await ParticipantQueries.VisitRecordsAsync(w.Session, participant!.Id);
             if (records.All(r => r.VisitCode != visitCode)) return VisitNotRecorded(code, visitCode, "vital signs");
-            if (await InfusionAndVitalsQueries.FindVitalAsync(w.Connection, participant.Id, visitCode, input.Timepoint, w.Transaction) is { } existing)
+            if (await InfusionAndVitalsQueries.FindVitalAsync(w.Session, participant.Id, visitCode, input.Timepoint) is { } existing)
             {
                 return Problems.Conflict($"Vital signs of {code} at {visitCode} {input.Timepoint} are already recorded (id {existing.Id}); corrections go through PUT with If-Match.",
                     new Dictionary<string, object?> { ["existingId"] = existing.Id });
@@ -420,7 +419,7 @@ public static class VisitEndpoints
                 Id = SequentialGuid.New(now), ParticipantId = participant.Id, VisitCode = visitCode, Timepoint = input.Timepoint, Systolic = input.Systolic,
                 Diastolic = input.Diastolic, HeartRate = input.HeartRate, Spo2 = input.Spo2, RecordedUtc = now, RecordedBy = w.Actor.UserId,
             };
-            await InfusionAndVitalsQueries.InsertVitalAsync(w.Connection, w.Transaction, row);
+            await InfusionAndVitalsQueries.InsertVitalAsync(w.Session, row);
             var response = VitalsResponse.From(row, code);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Vitals, row.Id.ToString(), response, participant.SiteCode, code, input.Reason, DataEntry.Flag(participant)));
             await w.SafetyDataChangedAsync(participant.Id, SafetyChange.Added);
@@ -459,7 +458,7 @@ public static class VisitEndpoints
                 Diastolic = input.Diastolic, HeartRate = input.HeartRate, Spo2 = input.Spo2, RecordedUtc = current.RecordedUtc, RecordedBy = current.RecordedBy,
                 RowVersion = current.RowVersion + 1, UpdatedUtc = now, UpdatedBy = w.Actor.UserId,
             };
-            if (await InfusionAndVitalsQueries.CorrectVitalAsync(w.Connection, w.Transaction, corrected) == 0) return Versions.Stale(current.RowVersion + 1, "vital signs");
+            if (await InfusionAndVitalsQueries.CorrectVitalAsync(w.Session, corrected) == 0) return Versions.Stale(current.RowVersion + 1, "vital signs");
             var response = VitalsResponse.From(corrected, code);
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.Vitals, current.Id.ToString(), AuditActions.Update, VitalsResponse.From(current, code), response,
                 participant!.SiteCode, code, input.Reason, flag: DataEntry.Flag(participant)));

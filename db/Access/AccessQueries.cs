@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Dapper;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Access;
 
@@ -46,46 +46,46 @@ public static class AccessQueries
             WHERE t.TokenHash = @tokenHash AND t.RevokedUtc IS NULL AND t.ExpiresUtc > @nowUtc
             """;
 
-    public static Task<int> InsertSiteAsync(DbConnection c, DbTransaction t, SiteRow site) =>
-        c.ExecuteAsync(InsertSiteSql, site, t);
+    public static Task<int> InsertSiteAsync(DbSession s, SiteRow site) =>
+        s.ExecuteAsync(InsertSiteSql, site);
 
-    public static Task<SiteRow?> FindSiteAsync(DbConnection c, string code, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<SiteRow>(FindSiteSql, new { code }, t);
+    public static Task<SiteRow?> FindSiteAsync(DbSession s, string code) =>
+        s.QuerySingleOrDefaultAsync<SiteRow>(FindSiteSql, new { code });
 
-    public static async Task<IReadOnlyList<SiteRow>> ListSitesAsync(DbConnection c) =>
-        (await c.QueryAsync<SiteRow>(ListSitesSql)).AsList();
+    public static async Task<IReadOnlyList<SiteRow>> ListSitesAsync(DbSession s) =>
+        (await s.QueryAsync<SiteRow>(ListSitesSql)).AsList();
 
-    public static Task<int> CountUsersAsync(DbConnection c, DbTransaction? t = null) =>
-        c.ExecuteScalarAsync<int>(CountUsersSql, transaction: t);
+    public static Task<int> CountUsersAsync(DbSession s) =>
+        s.ExecuteScalarAsync<int>(CountUsersSql);
 
-    public static async Task InsertUserAsync(DbConnection c, DbTransaction t, UserRow user, Guid? createdBy, IEnumerable<string> sites)
+    public static async Task InsertUserAsync(DbSession s, UserRow user, Guid? createdBy, IEnumerable<string> sites)
     {
-        await c.ExecuteAsync(
+        await s.ExecuteAsync(
             InsertUserSql,
-            new { user.Id, user.Name, user.Role, user.CreatedUtc, createdBy }, t);
+            new { user.Id, user.Name, user.Role, user.CreatedUtc, createdBy });
         foreach (var site in sites)
-            await c.ExecuteAsync(InsertUserSiteSql, new { userId = user.Id, site }, t);
+            await s.ExecuteAsync(InsertUserSiteSql, new { userId = user.Id, site });
     }
 
-    public static Task<UserRow?> FindUserAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<UserRow>(FindUserSql, new { id }, t);
+    public static Task<UserRow?> FindUserAsync(DbSession s, Guid id) =>
+        s.QuerySingleOrDefaultAsync<UserRow>(FindUserSql, new { id });
 
-    public static async Task<IReadOnlyList<string>> UserSitesAsync(DbConnection c, Guid userId, DbTransaction? t = null) =>
-        (await c.QueryAsync<string>(UserSitesSql, new { userId }, t)).AsList();
+    public static async Task<IReadOnlyList<string>> UserSitesAsync(DbSession s, Guid userId) =>
+        (await s.QueryAsync<string>(UserSitesSql, new { userId })).AsList();
 
-    public static async Task<IReadOnlyList<UserRow>> ListUsersAsync(DbConnection c) =>
-        (await c.QueryAsync<UserRow>(ListUsersSql)).AsList();
+    public static async Task<IReadOnlyList<UserRow>> ListUsersAsync(DbSession s) =>
+        (await s.QueryAsync<UserRow>(ListUsersSql)).AsList();
 
-    public static Task<int> InsertTokenAsync(DbConnection c, DbTransaction t, Guid id, Guid userId, string tokenHash, DateTime createdUtc, DateTime expiresUtc) =>
-        c.ExecuteAsync(
+    public static Task<int> InsertTokenAsync(DbSession s, Guid id, Guid userId, string tokenHash, DateTime createdUtc, DateTime expiresUtc) =>
+        s.ExecuteAsync(
             InsertTokenSql,
-            new { id, userId, tokenHash, createdUtc, expiresUtc }, t);
+            new { id, userId, tokenHash, createdUtc, expiresUtc });
 
-    public static Task<int> RevokeTokensAsync(DbConnection c, DbTransaction t, Guid userId, DateTime nowUtc) =>
-        c.ExecuteAsync(RevokeTokensSql, new { userId, nowUtc }, t);
+    public static Task<int> RevokeTokensAsync(DbSession s, Guid userId, DateTime nowUtc) =>
+        s.ExecuteAsync(RevokeTokensSql, new { userId, nowUtc });
 
-    public static Task<int> RevokeTokenAsync(DbConnection c, DbTransaction t, Guid tokenId, DateTime nowUtc) =>
-        c.ExecuteAsync(RevokeTokenSql, new { tokenId, nowUtc }, t);
+    public static Task<int> RevokeTokenAsync(DbSession s, Guid tokenId, DateTime nowUtc) =>
+        s.ExecuteAsync(RevokeTokenSql, new { tokenId, nowUtc });
 
     private sealed class TokenOwnerRow
     {
@@ -98,9 +98,9 @@ public static class AccessQueries
     }
 
     /// <summary>The owner of an unrevoked, unexpired token with this hash, or null.</summary>
-    public static async Task<TokenOwner?> FindTokenOwnerAsync(DbConnection c, string tokenHash, DateTime nowUtc)
+    public static async Task<TokenOwner?> FindTokenOwnerAsync(DbSession s, string tokenHash, DateTime nowUtc)
     {
-        var rows = (await c.QueryAsync<TokenOwnerRow>(
+        var rows = (await s.QueryAsync<TokenOwnerRow>(
             FindTokenOwnerSql, new { tokenHash, nowUtc })).AsList();
         if (rows.Count == 0) return null;
         var first = rows[0];

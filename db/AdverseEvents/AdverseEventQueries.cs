@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Dapper;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.AdverseEvents;
 
@@ -69,20 +69,20 @@ public static class AdverseEventQueries
     private const string ListAllSql = Select + " ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id";
     private const string ListOfSitesSql = Select + " WHERE p.SiteCode IN @sites ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id";
 
-    public static Task<int> InsertAsync(DbConnection c, DbTransaction t, AdverseEventRow row) => c.ExecuteAsync(InsertSql, row, t);
+    public static Task<int> InsertAsync(DbSession s, AdverseEventRow row) => s.ExecuteAsync(InsertSql, row);
 
     /// <summary>Writes the new version when the stored one is still the one before it; 0 rows when someone else changed it first.</summary>
-    public static Task<int> UpdateAsync(DbConnection c, DbTransaction t, AdverseEventRow row) => c.ExecuteAsync(UpdateSql, row, t);
+    public static Task<int> UpdateAsync(DbSession s, AdverseEventRow row) => s.ExecuteAsync(UpdateSql, row);
 
-    public static Task<AdverseEventRow?> GetAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<AdverseEventRow>(GetSql, new { id }, t);
+    public static Task<AdverseEventRow?> GetAsync(DbSession s, Guid id) =>
+        s.QuerySingleOrDefaultAsync<AdverseEventRow>(GetSql, new { id });
 
-    public static async Task<IReadOnlyList<AdverseEventRow>> ListByIdsAsync(DbConnection c, IReadOnlyCollection<Guid> ids) =>
-        ids.Count == 0 ? [] : (await c.QueryAsync<AdverseEventRow>(ByIdsSql, new { ids })).AsList();
+    public static async Task<IReadOnlyList<AdverseEventRow>> ListByIdsAsync(DbSession s, IReadOnlyCollection<Guid> ids) =>
+        ids.Count == 0 ? [] : (await s.QueryAsync<AdverseEventRow>(ByIdsSql, new { ids })).AsList();
 
-    public static async Task<IReadOnlyList<AdverseEventRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
-        (await c.QueryAsync<AdverseEventRow>(ForParticipantSql, new { participantId }, t)).AsList();
+    public static async Task<IReadOnlyList<AdverseEventRow>> ForParticipantAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<AdverseEventRow>(ForParticipantSql, new { participantId })).AsList();
 
-    public static async Task<IReadOnlyList<AdverseEventRow>> ListAsync(DbConnection c, IReadOnlyList<string>? sites) =>
-        (await c.QueryAsync<AdverseEventRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
+    public static async Task<IReadOnlyList<AdverseEventRow>> ListAsync(DbSession s, IReadOnlyList<string>? sites) =>
+        (await s.QueryAsync<AdverseEventRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
 }

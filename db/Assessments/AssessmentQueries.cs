@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Trial.Db.Infrastructure;
 
@@ -111,74 +110,74 @@ public static class AssessmentQueries
         ORDER BY a.AdministeredUtc DESC
         """;
 
-    public static async Task InsertAsync(DbConnection c, DbTransaction t, AssessmentRow a, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
+    public static async Task InsertAsync(DbSession s, AssessmentRow a, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
     {
-        await c.ExecuteAsync(
-            InsertSql, a, t);
-        await InsertItemsAndScoresAsync(c, t, a.Id, items, scores);
+        await s.ExecuteAsync(
+            InsertSql, a);
+        await InsertItemsAndScoresAsync(s, a.Id, items, scores);
     }
 
-    private static async Task InsertItemsAndScoresAsync(DbConnection c, DbTransaction t, Guid assessmentId, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
+    private static async Task InsertItemsAndScoresAsync(DbSession s, Guid assessmentId, IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores)
     {
         // One statement per table: Dapper runs it once per element, on one prepared command.
-        await c.ExecuteAsync(
+        await s.ExecuteAsync(
             InsertItemSql,
-            items.Select((v, i) => new ItemValueRow { AssessmentId = assessmentId, ItemNumber = i + 1, Value = v }), t);
+            items.Select((v, i) => new ItemValueRow { AssessmentId = assessmentId, ItemNumber = i + 1, Value = v }));
         if (scores.Count > 0)
         {
-            await c.ExecuteAsync(
+            await s.ExecuteAsync(
                 InsertScoreSql,
-                scores.Select(s => new ScoreRow { AssessmentId = assessmentId, Name = s.Key, Value = s.Value }), t);
+                scores.Select(s => new ScoreRow { AssessmentId = assessmentId, Name = s.Key, Value = s.Value }));
         }
     }
 
-    public static Task<Guid?> FindIdAsync(DbConnection c, Guid participantId, string visitCode, string instrument, string timepoint, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<Guid?>(
+    public static Task<Guid?> FindIdAsync(DbSession s, Guid participantId, string visitCode, string instrument, string timepoint) =>
+        s.QuerySingleOrDefaultAsync<Guid?>(
             FindIdSql,
-            new { participantId, visitCode, instrument, timepoint }, t);
+            new { participantId, visitCode, instrument, timepoint });
 
-    public static async Task<StoredAssessment?> GetAsync(DbConnection c, Guid id, DbTransaction? t = null)
+    public static async Task<StoredAssessment?> GetAsync(DbSession s, Guid id)
     {
-        var row = await c.QuerySingleOrDefaultAsync<AssessmentRow>(GetSql, new { id }, t);
+        var row = await s.QuerySingleOrDefaultAsync<AssessmentRow>(GetSql, new { id });
         if (row is null) return null;
-        var items = await c.QueryAsync<ItemValueRow>(ItemsSql, new { id }, t);
-        var scores = await c.QueryAsync<ScoreRow>(ScoresSql, new { id }, t);
+        var items = await s.QueryAsync<ItemValueRow>(ItemsSql, new { id });
+        var scores = await s.QueryAsync<ScoreRow>(ScoresSql, new { id });
         return new StoredAssessment(row, items.Select(i => i.Value).ToList(), scores.ToDictionary(s => s.Name, s => s.Value));
     }
 
-    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null)
+    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbSession s, Guid participantId)
     {
-        var rows = (await c.QueryAsync<AssessmentRow>(ListForParticipantSql, new { participantId }, t)).AsList();
-        return await WithItemsAndScoresAsync(c, rows, ParticipantItemsSql, ParticipantScoresSql, new { participantId }, t);
+        var rows = (await s.QueryAsync<AssessmentRow>(ListForParticipantSql, new { participantId })).AsList();
+        return await WithItemsAndScoresAsync(s, rows, ParticipantItemsSql, ParticipantScoresSql, new { participantId });
     }
 
     /// <summary>The participant's assessments of these instruments only, with their items and scores.</summary>
-    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbConnection c, Guid participantId, IReadOnlyList<string> instruments)
+    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbSession s, Guid participantId, IReadOnlyList<string> instruments)
     {
         var parameters = new { participantId, instruments };
-        var rows = (await c.QueryAsync<AssessmentRow>(ListOfInstrumentsSql, parameters)).AsList();
-        return await WithItemsAndScoresAsync(c, rows, InstrumentItemsSql, InstrumentScoresSql, parameters, null);
+        var rows = (await s.QueryAsync<AssessmentRow>(ListOfInstrumentsSql, parameters)).AsList();
+        return await WithItemsAndScoresAsync(s, rows, InstrumentItemsSql, InstrumentScoresSql, parameters);
     }
 
     /// <summary>The assessments with these ids (rows only).</summary>
-    public static async Task<IReadOnlyList<AssessmentRow>> RowsByIdsAsync(DbConnection c, IReadOnlyCollection<Guid> ids) =>
-        ids.Count == 0 ? [] : (await c.QueryAsync<AssessmentRow>(ByIdsSql, new { ids })).AsList();
+    public static async Task<IReadOnlyList<AssessmentRow>> RowsByIdsAsync(DbSession s, IReadOnlyCollection<Guid> ids) =>
+        ids.Count == 0 ? [] : (await s.QueryAsync<AssessmentRow>(ByIdsSql, new { ids })).AsList();
 
     /// <summary>These assessments with their items and scores.</summary>
-    public static async Task<IReadOnlyList<StoredAssessment>> WithItemsAndScoresAsync(DbConnection c, IReadOnlyCollection<AssessmentRow> rows)
+    public static async Task<IReadOnlyList<StoredAssessment>> WithItemsAndScoresAsync(DbSession s, IReadOnlyCollection<AssessmentRow> rows)
     {
         if (rows.Count == 0) return [];
-        return await WithItemsAndScoresAsync(c, rows.ToList(), ItemsOfSql, ScoresOfSql, new { ids = rows.Select(r => r.Id).ToList() }, null);
+        return await WithItemsAndScoresAsync(s, rows.ToList(), ItemsOfSql, ScoresOfSql, new { ids = rows.Select(r => r.Id).ToList() });
     }
 
     /// <summary>Up to <paramref name="limit"/> of the participant's assessments of the instrument administered at or after <paramref name="fromUtc"/> (rows only).</summary>
     public static async Task<IReadOnlyList<AssessmentRow>> AdministeredFromAsync(
-        DbConnection c, DatabaseProvider provider, Guid participantId, string instrument, DateTime fromUtc, int limit) =>
-        (await c.QueryAsync<AssessmentRow>(Dialect.For(provider).Top(AdministeredFromSql), new { participantId, instrument, fromUtc, limit })).AsList();
+        DbSession s, Guid participantId, string instrument, DateTime fromUtc, int limit) =>
+        (await s.QueryAsync<AssessmentRow>(s.Dialect.Top(AdministeredFromSql), new { participantId, instrument, fromUtc, limit })).AsList();
 
     /// <summary>The participant's assessments of the instrument at these visits, at any timepoint (rows only).</summary>
-    public static async Task<IReadOnlyList<AssessmentRow>> AtVisitsAsync(DbConnection c, Guid participantId, string instrument, IReadOnlyCollection<string> visitCodes) =>
-        visitCodes.Count == 0 ? [] : (await c.QueryAsync<AssessmentRow>(AtVisitsSql, new { participantId, instrument, visitCodes })).AsList();
+    public static async Task<IReadOnlyList<AssessmentRow>> AtVisitsAsync(DbSession s, Guid participantId, string instrument, IReadOnlyCollection<string> visitCodes) =>
+        visitCodes.Count == 0 ? [] : (await s.QueryAsync<AssessmentRow>(AtVisitsSql, new { participantId, instrument, visitCodes })).AsList();
 
     /// <summary>
     /// When the latest <paramref name="count"/> of the participant's assessments of the instrument that answered the item
@@ -186,19 +185,19 @@ public static class AssessmentQueries
     /// evaluation has already seen count.
     /// </summary>
     public static async Task<IReadOnlyList<DateTime>> LatestEvaluatedAnsweringBeforeAsync(
-        DbConnection c, DatabaseProvider provider, Guid participantId, string instrument, int itemNumber, DateTime beforeUtc, int count) =>
-        (await c.QueryAsync<DateTime>(Dialect.For(provider).Top(LatestEvaluatedAnsweringSql),
+        DbSession s, Guid participantId, string instrument, int itemNumber, DateTime beforeUtc, int count) =>
+        (await s.QueryAsync<DateTime>(s.Dialect.Top(LatestEvaluatedAnsweringSql),
             new { participantId, instrument, itemNumber, beforeUtc, limit = count })).AsList();
 
     private static async Task<IReadOnlyList<StoredAssessment>> WithItemsAndScoresAsync(
-        DbConnection c, List<AssessmentRow> rows, string itemsSql, string scoresSql, object parameters, DbTransaction? t)
+        DbSession s, List<AssessmentRow> rows, string itemsSql, string scoresSql, object parameters)
     {
-        var items = (await c.QueryAsync<ItemValueRow>(
+        var items = (await s.QueryAsync<ItemValueRow>(
             itemsSql,
-            parameters, t)).ToLookup(i => i.AssessmentId);
-        var scores = (await c.QueryAsync<ScoreRow>(
+            parameters)).ToLookup(i => i.AssessmentId);
+        var scores = (await s.QueryAsync<ScoreRow>(
             scoresSql,
-            parameters, t)).ToLookup(s => s.AssessmentId);
+            parameters)).ToLookup(s => s.AssessmentId);
         return rows.Select(r => new StoredAssessment(
             r,
             items[r.Id].OrderBy(i => i.ItemNumber).Select(i => i.Value).ToList(),
@@ -211,17 +210,17 @@ public static class AssessmentQueries
     /// <paramref name="corrected"/>.RowVersion - 1 (someone else corrected it first), and then nothing has been written,
     /// so the caller rolls back a transaction that changed nothing.
     /// </summary>
-    public static async Task<bool> CorrectAsync(DbConnection c, DbTransaction t, StoredAssessment current, AssessmentRow corrected,
+    public static async Task<bool> CorrectAsync(DbSession s, StoredAssessment current, AssessmentRow corrected,
         IReadOnlyList<decimal?> items, IReadOnlyDictionary<string, decimal> scores, Guid replacedBy, DateTime replacedUtc, string reason)
     {
-        var updated = await c.ExecuteAsync(UpdateSql, new
+        var updated = await s.ExecuteAsync(UpdateSql, new
         {
             corrected.Id, corrected.AdministeredUtc, corrected.Complete, corrected.SeverityBand, corrected.DefinitionVersion, corrected.ProtocolVersion,
             corrected.RowVersion, replacedUtc, replacedBy,
-        }, t);
+        });
         if (updated == 0) return false;
         var id = current.Row.Id;
-        await c.ExecuteAsync(InsertRevisionSql, new
+        await s.ExecuteAsync(InsertRevisionSql, new
         {
             id,
             rowVersion = current.Row.RowVersion,
@@ -232,15 +231,15 @@ public static class AssessmentQueries
             severityBand = current.Row.SeverityBand,
             definitionVersion = current.Row.DefinitionVersion,
             replacedUtc, replacedBy, reason,
-        }, t);
-        await c.ExecuteAsync(DeleteItemsSql, new { id }, t);
-        await c.ExecuteAsync(DeleteScoresSql, new { id }, t);
-        await InsertItemsAndScoresAsync(c, t, id, items, scores);
+        });
+        await s.ExecuteAsync(DeleteItemsSql, new { id });
+        await s.ExecuteAsync(DeleteScoresSql, new { id });
+        await InsertItemsAndScoresAsync(s, id, items, scores);
         return true;
     }
 
-    public static async Task<IReadOnlyList<AssessmentRevisionRow>> RevisionsAsync(DbConnection c, Guid id) =>
-        (await c.QueryAsync<AssessmentRevisionRow>(RevisionsSql, new { id })).AsList();
+    public static async Task<IReadOnlyList<AssessmentRevisionRow>> RevisionsAsync(DbSession s, Guid id) =>
+        (await s.QueryAsync<AssessmentRevisionRow>(RevisionsSql, new { id })).AsList();
 }
 
 public sealed class AssessmentRevisionRow

@@ -28,7 +28,7 @@ internal sealed class AuditChain(WriteScope scope, AuditChainHead? batchHead)
         }
         else if (!_headRead)
         {
-            var head = await AuditQueries.LockHeadAsync(scope.Connection, scope.Transaction);
+            var head = await AuditQueries.LockHeadAsync(scope.Session);
             (_lastId, _lastHash, _headRead) = (head.LastId, head.LastHash, true);
         }
         var actor = scope.Actor;
@@ -53,7 +53,7 @@ internal sealed class AuditChain(WriteScope scope, AuditChainHead? batchHead)
             PreviousHash = _lastHash,
         };
         row.Hash = AuditHash.Of(row);
-        await AuditQueries.InsertAsync(scope.Connection, scope.Transaction, row);
+        await AuditQueries.InsertAsync(scope.Session, row);
         (_lastId, _lastHash) = (row.Id, row.Hash);
         if (batchHead is not null) (batchHead.LastId, batchHead.LastHash) = (row.Id, row.Hash);
         Appended++;
@@ -61,7 +61,7 @@ internal sealed class AuditChain(WriteScope scope, AuditChainHead? batchHead)
 
     public async Task CompleteAsync()
     {
-        if (Appended > 0 && batchHead is null) await AuditQueries.SetHeadAsync(scope.Connection, scope.Transaction, _lastId, _lastHash);
+        if (Appended > 0 && batchHead is null) await AuditQueries.SetHeadAsync(scope.Session, _lastId, _lastHash);
     }
 }
 

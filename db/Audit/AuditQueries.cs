@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Trial.Db.Infrastructure;
 
@@ -68,24 +67,24 @@ public static class AuditQueries
 
     private const string ParticipantTrailSql = $"SELECT {Columns} FROM AuditEvent WHERE ParticipantCode = @participantCode ORDER BY Id";
 
-    public static async Task<AuditChainHeadRow> LockHeadAsync(DbConnection c, DbTransaction t)
+    public static async Task<AuditChainHeadRow> LockHeadAsync(DbSession s)
     {
-        await c.ExecuteAsync(LockHeadSql, transaction: t);
-        return await c.QuerySingleAsync<AuditChainHeadRow>(ReadHeadSql, transaction: t);
+        await s.ExecuteAsync(LockHeadSql);
+        return await s.QuerySingleAsync<AuditChainHeadRow>(ReadHeadSql);
     }
 
-    public static Task<AuditChainHeadRow> HeadAsync(DbConnection c) => c.QuerySingleAsync<AuditChainHeadRow>(ReadHeadSql);
+    public static Task<AuditChainHeadRow> HeadAsync(DbSession s) => s.QuerySingleAsync<AuditChainHeadRow>(ReadHeadSql);
 
-    public static Task<int> SetHeadAsync(DbConnection c, DbTransaction t, long lastId, string lastHash) =>
-        c.ExecuteAsync(SetHeadSql, new { lastId, lastHash }, t);
+    public static Task<int> SetHeadAsync(DbSession s, long lastId, string lastHash) =>
+        s.ExecuteAsync(SetHeadSql, new { lastId, lastHash });
 
-    public static Task<int> InsertAsync(DbConnection c, DbTransaction t, AuditEventRow row) => c.ExecuteAsync(InsertSql, row, t);
+    public static Task<int> InsertAsync(DbSession s, AuditEventRow row) => s.ExecuteAsync(InsertSql, row);
 
     /// <summary>The whole trail in order, read as it streams (never all in memory).</summary>
-    public static IAsyncEnumerable<AuditEventRow> ChainAsync(DbConnection c) => c.QueryUnbufferedAsync<AuditEventRow>(ChainSql);
+    public static IAsyncEnumerable<AuditEventRow> ChainAsync(DbSession s) => s.QueryUnbufferedAsync<AuditEventRow>(ChainSql);
 
-    public static async Task<IReadOnlyList<AuditEventRow>> PageAsync(DbConnection c, DatabaseProvider provider, AuditFilter f) =>
-        (await c.QueryAsync<AuditEventRow>(Dialect.For(provider).Top(PageSql), new
+    public static async Task<IReadOnlyList<AuditEventRow>> PageAsync(DbSession s, AuditFilter f) =>
+        (await s.QueryAsync<AuditEventRow>(s.Dialect.Top(PageSql), new
         {
             limit = f.Limit,
             afterId = f.AfterId,
@@ -98,6 +97,6 @@ public static class AuditQueries
             sinceUtc = f.SinceUtc,
         })).AsList();
 
-    public static async Task<IReadOnlyList<AuditEventRow>> ParticipantTrailAsync(DbConnection c, string participantCode) =>
-        (await c.QueryAsync<AuditEventRow>(ParticipantTrailSql, new { participantCode })).AsList();
+    public static async Task<IReadOnlyList<AuditEventRow>> ParticipantTrailAsync(DbSession s, string participantCode) =>
+        (await s.QueryAsync<AuditEventRow>(ParticipantTrailSql, new { participantCode })).AsList();
 }

@@ -179,7 +179,7 @@ public static class ExportQueries
 
     private static Task<DbDataReader> ReadAsync(ExportSnapshot s, string sql, DynamicParameters parameters, CancellationToken ct) =>
         // No command timeout: a large extract streams for as long as its client reads.
-        s.Connection.ExecuteReaderAsync(new CommandDefinition(sql, parameters, s.Transaction, commandTimeout: 0, cancellationToken: ct));
+        s.Session.Connection.ExecuteReaderAsync(s.Session.Command(sql, parameters, commandTimeout: 0, ct: ct));
 
     private static DynamicParameters Parameters(ExportFilter f, ExportAnchors? anchors = null)
     {

@@ -15,10 +15,9 @@ namespace Trial.Db.Exports;
 /// </summary>
 public sealed class ExportSnapshot : IAsyncDisposable
 {
-    private ExportSnapshot(DbConnection connection, DbTransaction transaction, DateTime takenUtc, IReadOnlyDictionary<string, TimeZoneInfo> siteZones)
+    private ExportSnapshot(DbSession session, DateTime takenUtc, IReadOnlyDictionary<string, TimeZoneInfo> siteZones)
     {
-        Connection = connection;
-        Transaction = transaction;
+        Session = session;
         TakenUtc = takenUtc;
         SiteZones = siteZones;
     }
@@ -26,8 +25,8 @@ public sealed class ExportSnapshot : IAsyncDisposable
     /// <summary>Each site's time zone, as of the snapshot.</summary>
     public IReadOnlyDictionary<string, TimeZoneInfo> SiteZones { get; }
 
-    public DbConnection Connection { get; }
-    public DbTransaction Transaction { get; }
+    /// <summary>The snapshot's connection and read transaction, which every query of the extract is given.</summary>
+    public DbSession Session { get; }
 
     /// <summary>Server time just after the snapshot was fixed: every write committed before it is in the extract.</summary>
     public DateTime TakenUtc { get; }
@@ -43,10 +42,11 @@ public sealed class ExportSnapshot : IAsyncDisposable
                 : await connection.BeginTransactionAsync(IsolationLevel.Snapshot, ct);
             // Both engines fix the snapshot at the transaction's first read, not at BEGIN: read now,
             // so that the moment is this one and not whenever the first dataset happens to start.
-            await connection.ExecuteScalarAsync<int>(new CommandDefinition(ExportQueries.FixSnapshotSql, transaction: transaction, cancellationToken: ct));
-            var zones = (await connection.QueryAsync<(string Code, string TimeZone)>(new CommandDefinition(ExportQueries.SiteZonesSql, transaction: transaction, cancellationToken: ct)))
+            var session = new DbSession(connection, transaction, database.Provider);
+            await connection.ExecuteScalarAsync<int>(session.Command(ExportQueries.FixSnapshotSql, ct: ct));
+            var zones = (await connection.QueryAsync<(string Code, string TimeZone)>(session.Command(ExportQueries.SiteZonesSql, ct: ct)))
                 .ToDictionary(s => s.Code, s => TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone), StringComparer.Ordinal);
-            return new ExportSnapshot(connection, transaction, clock.GetUtcNow().UtcDateTime, zones);
+            return new ExportSnapshot(session, clock.GetUtcNow().UtcDateTime, zones);
         }
         catch
         {
@@ -58,7 +58,7 @@ public sealed class ExportSnapshot : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Nothing was written: ending the read transaction is all a rollback does.
-        await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
+        await Session.Transaction!.DisposeAsync();
+        await Session.Connection.DisposeAsync();
     }
 }

@@ -1,5 +1,4 @@
-using System.Data.Common;
-using Dapper;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Health;
 
@@ -7,5 +6,5 @@ public static class HealthQueries
 {
     private const string AppliedMigrationsSql = "SELECT COUNT(*) FROM SchemaVersions";
 
-    public static Task<int> AppliedMigrationsAsync(DbConnection c) => c.ExecuteScalarAsync<int>(AppliedMigrationsSql);
+    public static Task<int> AppliedMigrationsAsync(DbSession s) => s.ExecuteScalarAsync<int>(AppliedMigrationsSql);
 }

@@ -1,5 +1,3 @@
-using System.Data.Common;
-using Dapper;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Idempotency;
@@ -35,19 +33,19 @@ public static class IdempotencyQueries
 
     private const string PurgeSql = "DELETE FROM IdempotentResponse WHERE CreatedUtc < @cutoffUtc";
 
-    public static Task<IdempotentResponseRow?> FindAsync(DbConnection c, Guid userId, string key) =>
-        c.QuerySingleOrDefaultAsync<IdempotentResponseRow>(FindSql, new { userId, key });
+    public static Task<IdempotentResponseRow?> FindAsync(DbSession s, Guid userId, string key) =>
+        s.QuerySingleOrDefaultAsync<IdempotentResponseRow>(FindSql, new { userId, key });
 
     /// <summary>
     /// Claims the key inside the write's transaction, before the write itself: a second request with the same key in another
     /// process waits on this row until the first commits, then fails on the key and replays the stored response.
     /// </summary>
     public static Task<int> ReserveAsync(WriteScope w, string key, string requestHash) =>
-        w.Connection.ExecuteAsync(ReserveSql, new { userId = w.Actor.UserId, key, requestHash, createdUtc = w.NowUtc }, w.Transaction);
+        w.Session.ExecuteAsync(ReserveSql, new { userId = w.Actor.UserId, key, requestHash, createdUtc = w.NowUtc });
 
     public static Task<int> CompleteAsync(WriteScope w, string key, int statusCode, string? contentType, string? location, string? etag, string? body) =>
-        w.Connection.ExecuteAsync(CompleteSql, new { userId = w.Actor.UserId, key, statusCode, contentType, location, etag, body }, w.Transaction);
+        w.Session.ExecuteAsync(CompleteSql, new { userId = w.Actor.UserId, key, statusCode, contentType, location, etag, body });
 
     /// <summary>Forgets responses older than the retention period; retries come within seconds or minutes, not days.</summary>
-    public static Task<int> PurgeAsync(DbConnection c, DbTransaction t, DateTime cutoffUtc) => c.ExecuteAsync(PurgeSql, new { cutoffUtc }, t);
+    public static Task<int> PurgeAsync(DbSession s, DateTime cutoffUtc) => s.ExecuteAsync(PurgeSql, new { cutoffUtc });
 }

@@ -156,7 +156,7 @@ public sealed class Database : IAsyncDisposable
         await using (var connection = await OpenAsync(ct))
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            scope = new WriteScope(connection, transaction, actor, nowUtc, auditTrail: AuditTrail);
+            scope = new WriteScope(new DbSession(connection, transaction, Provider), actor, nowUtc, auditTrail: AuditTrail);
             value = await work(scope);
             if (scope.Refused)
             {
@@ -186,19 +186,19 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> on an open connection, which it must not keep. On SQLite the work reads one snapshot
-    /// of the database (one read transaction, which the commands it makes join, so it must not begin one of its own), so
+    /// Runs <paramref name="work"/> on an open connection, which it must not keep, given as a session with the read's
+    /// transaction. On SQLite the work reads one snapshot of the database (one read transaction, so it must not begin one of its own), so
     /// what it reads together was true together, whatever commits meanwhile. A long read that streams (an extract) opens
     /// its own connection instead (<see cref="OpenAsync"/>). The connection is one kept open from an earlier read when there is one, and
     /// is kept for the next read afterwards unless <paramref name="work"/> failed: nothing of one read reaches the next
     /// but the prepared statements.
     /// </summary>
-    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
+    public async Task<T> ReadAsync<T>(Func<DbSession, Task<T>> work, CancellationToken ct = default)
     {
         if (Provider != DatabaseProvider.Sqlite)
         {
             await using var opened = await OpenAsync(ct);
-            return await work(opened);
+            return await work(new DbSession(opened, null, Provider));
         }
 
         var connection = _idleReaders.TryPop(out var idle) ? idle : (StatementCachingConnection)await OpenAsync(ct);
@@ -206,7 +206,7 @@ public sealed class Database : IAsyncDisposable
         try
         {
             await using var snapshot = connection.BeginTransaction(deferred: true);
-            result = await work(connection);
+            result = await work(new DbSession(connection, snapshot, Provider));
             await snapshot.CommitAsync(ct);
         }
         catch

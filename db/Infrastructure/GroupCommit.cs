@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Threading.Channels;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -95,14 +94,15 @@ internal sealed class GroupCommit : IAsyncDisposable
             // entered makes the whole batch durable before anyone hears of it.
             await SetSynchronousAsync(connection, batch.Any(p => p.Durability == WriteDurability.Durable) ? "FULL" : "NORMAL");
             await using var transaction = await connection.BeginTransactionAsync();
-            var head = await AuditQueries.LockHeadAsync(connection, transaction);
+            var session = new DbSession(connection, transaction, DatabaseProvider.Sqlite);
+            var head = await AuditQueries.LockHeadAsync(session);
             var chain = new AuditChainHead(head.LastId, head.LastHash);
             var committed = 0;
             foreach (var pending in batch)
             {
-                if (await RunOneAsync(connection, transaction, pending, chain, _database.AuditTrail)) committed++;
+                if (await RunOneAsync(session, pending, chain, _database.AuditTrail)) committed++;
             }
-            if (chain.Moved) await AuditQueries.SetHeadAsync(connection, transaction, chain.LastId, chain.LastHash);
+            if (chain.Moved) await AuditQueries.SetHeadAsync(session, chain.LastId, chain.LastHash);
             await transaction.CommitAsync();
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _writes, committed);
@@ -121,12 +121,13 @@ internal sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs one write in its own savepoint; true when it stays in the batch.</summary>
-    private static async Task<bool> RunOneAsync(SqliteConnection connection, DbTransaction transaction, Pending pending, AuditChainHead chain, bool auditTrail)
+    private static async Task<bool> RunOneAsync(DbSession session, Pending pending, AuditChainHead chain, bool auditTrail)
     {
         const string savepoint = "write";
+        var transaction = session.Transaction!;
         var (lastId, lastHash) = (chain.LastId, chain.LastHash);
         await transaction.SaveAsync(savepoint);
-        var scope = new WriteScope(connection, transaction, pending.Actor, pending.NowUtc, chain, auditTrail);
+        var scope = new WriteScope(session, pending.Actor, pending.NowUtc, chain, auditTrail);
         try
         {
             pending.Result = await pending.Work(scope);

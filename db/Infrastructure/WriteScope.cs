@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Trial.Db.Audit;
 using Trial.Db.Safety;
 using Trial.Db.Schedules;
@@ -91,24 +90,23 @@ public sealed class WriteScope
     private readonly AuditChain _audit;
     private readonly bool _auditTrail;
 
-    /// <param name="connection">The open connection.</param>
-    /// <param name="transaction">The write's transaction.</param>
+    /// <param name="session">The open connection and the write's transaction.</param>
     /// <param name="actor">Who writes.</param>
     /// <param name="nowUtc">The server time of the write.</param>
     /// <param name="chainHead">The end of the audit chain when the caller keeps it (the SQLite writer, one per batch); null to lock and read it here.</param>
     /// <param name="auditTrail">False only in the benchmark that measures what the trail costs (see <see cref="Database.AuditTrail"/>).</param>
-    internal WriteScope(DbConnection connection, DbTransaction transaction, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null, bool auditTrail = true)
+    internal WriteScope(DbSession session, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null, bool auditTrail = true)
     {
+        if (session.Transaction is null) throw new ArgumentException("A write runs in a transaction.", nameof(session));
         _auditTrail = auditTrail;
-        Connection = connection;
-        Transaction = transaction;
+        Session = session;
         Actor = actor;
         NowUtc = nowUtc;
         _audit = new AuditChain(this, chainHead);
     }
 
-    public DbConnection Connection { get; }
-    public DbTransaction Transaction { get; }
+    /// <summary>The connection and the write's transaction: what every query of the write is given.</summary>
+    public DbSession Session { get; }
     public Actor Actor { get; }
     public DateTime NowUtc { get; }
 
@@ -137,19 +135,19 @@ public sealed class WriteScope
         var whole = change != SafetyChange.Added;
         if (_safetyChanged.Add(participantId))
         {
-            await SafetyQueries.MarkUnevaluatedAsync(Connection, Transaction, participantId, whole);
+            await SafetyQueries.MarkUnevaluatedAsync(Session, participantId, whole);
             if (whole) _safetyChangedWhole.Add(participantId);
         }
         else if (whole && _safetyChangedWhole.Add(participantId))
         {
-            await SafetyQueries.MarkForFullEvaluationAsync(Connection, Transaction, participantId);
+            await SafetyQueries.MarkForFullEvaluationAsync(Session, participantId);
         }
     }
 
     /// <summary>The data the visit schedule depends on changed for this participant: marks it stale now, rebuilds after commit.</summary>
     public async Task ScheduleDataChangedAsync(Guid participantId)
     {
-        if (_scheduleChanged.Add(participantId)) await ScheduleQueries.MarkScheduleStaleAsync(Connection, Transaction, participantId);
+        if (_scheduleChanged.Add(participantId)) await ScheduleQueries.MarkScheduleStaleAsync(Session, participantId);
     }
 
     /// <summary>Called once before commit: stores the new end of the audit chain.</summary>

@@ -1,6 +1,6 @@
-using System.Data.Common;
 using Dapper;
 using Trial.Core.Schedule;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Participants;
 
@@ -114,43 +114,43 @@ public static class ParticipantQueries
     /// enrolment rolls the number back with it, so codes stay in order and gap-free, and a
     /// committed number is never handed out again. Null when the site does not exist.
     /// </summary>
-    public static async Task<int?> TakeNextNumberAsync(DbConnection c, DbTransaction t, string siteCode)
+    public static async Task<int?> TakeNextNumberAsync(DbSession s, string siteCode)
     {
-        var updated = await c.ExecuteAsync(TakeNumberSql, new { siteCode }, t);
+        var updated = await s.ExecuteAsync(TakeNumberSql, new { siteCode });
         if (updated == 0) return null;
-        return await c.ExecuteScalarAsync<int>(TakenNumberSql, new { siteCode }, t);
+        return await s.ExecuteScalarAsync<int>(TakenNumberSql, new { siteCode });
     }
 
-    public static Task<int> InsertAsync(DbConnection c, DbTransaction t, ParticipantRow p) =>
-        c.ExecuteAsync(InsertSql, p, t);
+    public static Task<int> InsertAsync(DbSession s, ParticipantRow p) =>
+        s.ExecuteAsync(InsertSql, p);
 
-    public static Task<ParticipantRow?> FindByCodeAsync(DbConnection c, string code, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<ParticipantRow>(FindByCodeSql, new { code }, t);
+    public static Task<ParticipantRow?> FindByCodeAsync(DbSession s, string code) =>
+        s.QuerySingleOrDefaultAsync<ParticipantRow>(FindByCodeSql, new { code });
 
-    public static Task<ParticipantRow?> FindByIdAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<ParticipantRow>(FindByIdSql, new { id }, t);
+    public static Task<ParticipantRow?> FindByIdAsync(DbSession s, Guid id) =>
+        s.QuerySingleOrDefaultAsync<ParticipantRow>(FindByIdSql, new { id });
 
     /// <summary>Participants of the given sites (all sites when <paramref name="sites"/> is null), in code order.</summary>
-    public static async Task<IReadOnlyList<ParticipantRow>> ListAsync(DbConnection c, IReadOnlyList<string>? sites) =>
-        (await c.QueryAsync<ParticipantRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
+    public static async Task<IReadOnlyList<ParticipantRow>> ListAsync(DbSession s, IReadOnlyList<string>? sites) =>
+        (await s.QueryAsync<ParticipantRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
 
-    public static async Task<IReadOnlyList<VisitRecordRow>> VisitRecordsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
-        (await c.QueryAsync<VisitRecordRow>(VisitRecordsSql, new { participantId }, t)).AsList();
+    public static async Task<IReadOnlyList<VisitRecordRow>> VisitRecordsAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<VisitRecordRow>(VisitRecordsSql, new { participantId })).AsList();
 
-    public static Task<int> InsertVisitRecordAsync(DbConnection c, DbTransaction t, VisitRecordRow v) =>
-        c.ExecuteAsync(InsertVisitRecordSql, v, t);
+    public static Task<int> InsertVisitRecordAsync(DbSession s, VisitRecordRow v) =>
+        s.ExecuteAsync(InsertVisitRecordSql, v);
 
     /// <summary>Moves a recorded visit to another date; 0 rows when it is no longer at <paramref name="expectedVersion"/>.</summary>
-    public static Task<int> CorrectVisitRecordAsync(DbConnection c, DbTransaction t, Guid participantId, string visitCode, DateOnly actualDate,
+    public static Task<int> CorrectVisitRecordAsync(DbSession s, Guid participantId, string visitCode, DateOnly actualDate,
         int expectedVersion, DateTime nowUtc, Guid by) =>
-        c.ExecuteAsync(CorrectVisitRecordSql, new { participantId, visitCode, actualDate, expectedVersion, nowUtc, by }, t);
+        s.ExecuteAsync(CorrectVisitRecordSql, new { participantId, visitCode, actualDate, expectedVersion, nowUtc, by });
 
     /// <summary>Records (or corrects) when and why infusions stopped; 0 rows when the participant is no longer at <paramref name="expectedVersion"/>.</summary>
-    public static Task<int> DiscontinueInfusionsAsync(DbConnection c, DbTransaction t, Guid participantId, DateOnly date, string reason,
+    public static Task<int> DiscontinueInfusionsAsync(DbSession s, Guid participantId, DateOnly date, string reason,
         int expectedVersion, DateTime nowUtc, Guid by) =>
-        c.ExecuteAsync(DiscontinueSql, new { participantId, date, reason, expectedVersion, nowUtc, by }, t);
+        s.ExecuteAsync(DiscontinueSql, new { participantId, date, reason, expectedVersion, nowUtc, by });
 
     /// <summary>Withdraws the participant from the study; 0 rows when already withdrawn.</summary>
-    public static Task<int> WithdrawAsync(DbConnection c, DbTransaction t, Guid participantId, DateOnly date, string reason, DateTime nowUtc, Guid by) =>
-        c.ExecuteAsync(WithdrawSql, new { participantId, date, reason, nowUtc, by }, t);
+    public static Task<int> WithdrawAsync(DbSession s, Guid participantId, DateOnly date, string reason, DateTime nowUtc, Guid by) =>
+        s.ExecuteAsync(WithdrawSql, new { participantId, date, reason, nowUtc, by });
 }

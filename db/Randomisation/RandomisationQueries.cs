@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Dapper;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Randomisation;
 
@@ -198,107 +198,107 @@ public static class RandomisationQueries
     /// Takes the study's next randomisation number inside the randomising transaction; a failed randomisation rolls it
     /// back with it, so numbers stay in order and gap-free. Every randomisation takes it first, which queues them.
     /// </summary>
-    public static async Task<int> TakeRandomisationNumberAsync(DbConnection c, DbTransaction t)
+    public static async Task<int> TakeRandomisationNumberAsync(DbSession s)
     {
-        await c.ExecuteAsync(TakeNumberSql, transaction: t);
-        return await c.ExecuteScalarAsync<int>(TakenNumberSql, transaction: t);
+        await s.ExecuteAsync(TakeNumberSql);
+        return await s.ExecuteScalarAsync<int>(TakenNumberSql);
     }
 
     /// <summary>Queues this transaction behind any randomisation in progress (and holds later ones back) without taking a number.</summary>
-    public static Task<int> LockRandomisationAsync(DbConnection c, DbTransaction t) => c.ExecuteAsync(LockCounterSql, transaction: t);
+    public static Task<int> LockRandomisationAsync(DbSession s) => s.ExecuteAsync(LockCounterSql);
 
     /// <summary>
     /// Takes the stratum's next place in its sequence: a conditional update of the stratum's counter, in the randomising
     /// transaction, so two randomisations in one stratum never get the same place and a failed one gives its place back.
     /// </summary>
-    public static async Task<int> TakeSequenceNumberAsync(DbConnection c, DbTransaction t, string stratum)
+    public static async Task<int> TakeSequenceNumberAsync(DbSession s, string stratum)
     {
-        await c.ExecuteAsync(EnsureStratumSql, new { stratum }, t);
-        await c.ExecuteAsync(TakeSequenceSql, new { stratum }, t);
-        return await c.ExecuteScalarAsync<int>(TakenSequenceSql, new { stratum }, t);
+        await s.ExecuteAsync(EnsureStratumSql, new { stratum });
+        await s.ExecuteAsync(TakeSequenceSql, new { stratum });
+        return await s.ExecuteScalarAsync<int>(TakenSequenceSql, new { stratum });
     }
 
-    public static Task<int> InsertAllocationAsync(DbConnection c, DbTransaction t, AllocationRow row) => c.ExecuteAsync(InsertAllocationSql, row, t);
+    public static Task<int> InsertAllocationAsync(DbSession s, AllocationRow row) => s.ExecuteAsync(InsertAllocationSql, row);
 
-    public static Task<AllocationRow?> FindAllocationAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<AllocationRow>(FindAllocationSql, new { participantId }, t);
+    public static Task<AllocationRow?> FindAllocationAsync(DbSession s, Guid participantId) =>
+        s.QuerySingleOrDefaultAsync<AllocationRow>(FindAllocationSql, new { participantId });
 
-    public static Task<int> CountAllocationsAsync(DbConnection c, DbTransaction? t = null) => c.ExecuteScalarAsync<int>(CountAllocationsSql, transaction: t);
+    public static Task<int> CountAllocationsAsync(DbSession s) => s.ExecuteScalarAsync<int>(CountAllocationsSql);
 
     /// <summary>
     /// Every participant's allocation at the given sites (all sites when <paramref name="sites"/> is null), in the order
     /// of randomisation: participant code, arm, stratum, randomisation number, and whether they were unblinded.
     /// Only for outputs the unblinded are entitled to.
     /// </summary>
-    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsAsync(DbConnection c, IReadOnlyList<string>? sites, DbTransaction? t = null) =>
-        (await c.QueryAsync<ParticipantAllocation>(AllocationsSql, new { anySite = sites is null ? 1 : 0, sites = sites ?? [""] }, t)).AsList();
+    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsAsync(DbSession s, IReadOnlyList<string>? sites) =>
+        (await s.QueryAsync<ParticipantAllocation>(AllocationsSql, new { anySite = sites is null ? 1 : 0, sites = sites ?? [""] })).AsList();
 
-    public static Task<ParticipantAllocation?> FindParticipantAllocationAsync(DbConnection c, Guid participantId) =>
-        c.QuerySingleOrDefaultAsync<ParticipantAllocation>(FindParticipantAllocationSql, new { participantId });
+    public static Task<ParticipantAllocation?> FindParticipantAllocationAsync(DbSession s, Guid participantId) =>
+        s.QuerySingleOrDefaultAsync<ParticipantAllocation>(FindParticipantAllocationSql, new { participantId });
 
     /// <summary>The allocations made in the stratum, in the order of its sequence.</summary>
-    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsOfStratumAsync(DbConnection c, string stratum, DbTransaction? t = null) =>
-        (await c.QueryAsync<ParticipantAllocation>(AllocationsOfStratumSql, new { stratum }, t)).AsList();
+    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsOfStratumAsync(DbSession s, string stratum) =>
+        (await s.QueryAsync<ParticipantAllocation>(AllocationsOfStratumSql, new { stratum })).AsList();
 
     /// <summary>The participant's baseline-visit MADRS, or null when none was entered.</summary>
-    public static Task<BaselineMadrsRow?> BaselineMadrsAsync(DbConnection c, DbTransaction t, Guid participantId, string visitCode) =>
-        c.QuerySingleOrDefaultAsync<BaselineMadrsRow>(BaselineMadrsSql,
-            new { participantId, visitCode, instrument = "MADRS", scoreName = "total", noTimepoint = "" }, t);
+    public static Task<BaselineMadrsRow?> BaselineMadrsAsync(DbSession s, Guid participantId, string visitCode) =>
+        s.QuerySingleOrDefaultAsync<BaselineMadrsRow>(BaselineMadrsSql,
+            new { participantId, visitCode, instrument = "MADRS", scoreName = "total", noTimepoint = "" });
 
     /// <summary>Replaces the imported allocation list (only allowed before any allocation was made from it).</summary>
-    public static async Task ReplaceListAsync(DbConnection c, DbTransaction t, IEnumerable<AllocationListEntryRow> entries)
+    public static async Task ReplaceListAsync(DbSession s, IEnumerable<AllocationListEntryRow> entries)
     {
-        await c.ExecuteAsync(DeleteListSql, transaction: t);
-        foreach (var entry in entries) await c.ExecuteAsync(InsertListEntrySql, entry, t);
+        await s.ExecuteAsync(DeleteListSql);
+        foreach (var entry in entries) await s.ExecuteAsync(InsertListEntrySql, entry);
     }
 
     /// <summary>The arm at a place of the imported list, or null when the list has no such place.</summary>
-    public static Task<string?> ListArmAsync(DbConnection c, DbTransaction t, string stratum, int sequenceNumber) =>
-        c.QuerySingleOrDefaultAsync<string?>(ListEntrySql, new { stratum, sequenceNumber }, t);
+    public static Task<string?> ListArmAsync(DbSession s, string stratum, int sequenceNumber) =>
+        s.QuerySingleOrDefaultAsync<string?>(ListEntrySql, new { stratum, sequenceNumber });
 
-    public static async Task<IReadOnlyList<AllocationListEntryRow>> ListOfStratumAsync(DbConnection c, string stratum, DbTransaction? t = null) =>
-        (await c.QueryAsync<AllocationListEntryRow>(ListOfStratumSql, new { stratum }, t)).AsList();
+    public static async Task<IReadOnlyList<AllocationListEntryRow>> ListOfStratumAsync(DbSession s, string stratum) =>
+        (await s.QueryAsync<AllocationListEntryRow>(ListOfStratumSql, new { stratum })).AsList();
 
-    public static Task<int> InsertPreparationAsync(DbConnection c, DbTransaction t, PreparationRow row) => c.ExecuteAsync(InsertPreparationSql, row, t);
+    public static Task<int> InsertPreparationAsync(DbSession s, PreparationRow row) => s.ExecuteAsync(InsertPreparationSql, row);
 
     /// <summary>
     /// The preparations and infusions recorded for the participant, as (step, visit) pairs: once the first exists the
     /// participant is being dosed, and can no longer be randomised.
     /// </summary>
-    public static async Task<IReadOnlyList<DosingStepRow>> DosingStepsAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        (await c.QueryAsync<DosingStepRow>(DosingStepsSql, new { participantId }, t)).AsList();
+    public static async Task<IReadOnlyList<DosingStepRow>> DosingStepsAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<DosingStepRow>(DosingStepsSql, new { participantId })).AsList();
 
-    public static Task<PreparationRow?> FindPreparationAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<PreparationRow>(FindPreparationSql, new { participantId, visitCode }, t);
+    public static Task<PreparationRow?> FindPreparationAsync(DbSession s, Guid participantId, string visitCode) =>
+        s.QuerySingleOrDefaultAsync<PreparationRow>(FindPreparationSql, new { participantId, visitCode });
 
-    public static Task<PreparationRow?> FindPreparationByLabelAsync(DbConnection c, string preparationId, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<PreparationRow>(FindPreparationByLabelSql, new { preparationId }, t);
+    public static Task<PreparationRow?> FindPreparationByLabelAsync(DbSession s, string preparationId) =>
+        s.QuerySingleOrDefaultAsync<PreparationRow>(FindPreparationByLabelSql, new { preparationId });
 
-    public static Task<int> InsertUnblindingAsync(DbConnection c, DbTransaction t, UnblindingRow row) => c.ExecuteAsync(InsertUnblindingSql, row, t);
+    public static Task<int> InsertUnblindingAsync(DbSession s, UnblindingRow row) => s.ExecuteAsync(InsertUnblindingSql, row);
 
     /// <summary>Flags the participant as unblinded from the first emergency unblinding on; 0 rows when already flagged.</summary>
-    public static Task<int> MarkUnblindedAsync(DbConnection c, DbTransaction t, Guid participantId, DateTime unblindedUtc) =>
-        c.ExecuteAsync(MarkUnblindedSql, new { participantId, unblindedUtc }, t);
+    public static Task<int> MarkUnblindedAsync(DbSession s, Guid participantId, DateTime unblindedUtc) =>
+        s.ExecuteAsync(MarkUnblindedSql, new { participantId, unblindedUtc });
 
-    public static async Task<IReadOnlyList<UnblindingRow>> UnblindingsAsync(DbConnection c, Guid participantId) =>
-        (await c.QueryAsync<UnblindingRow>(UnblindingsSql, new { participantId })).AsList();
+    public static async Task<IReadOnlyList<UnblindingRow>> UnblindingsAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<UnblindingRow>(UnblindingsSql, new { participantId })).AsList();
 
-    public static Task<int> InsertGuessAsync(DbConnection c, DbTransaction t, BlindingGuessRow row) => c.ExecuteAsync(InsertGuessSql, row, t);
+    public static Task<int> InsertGuessAsync(DbSession s, BlindingGuessRow row) => s.ExecuteAsync(InsertGuessSql, row);
 
-    public static Task<BlindingGuessRow?> FindGuessAsync(DbConnection c, DbTransaction t, Guid participantId, string visitCode, string guesser) =>
-        c.QuerySingleOrDefaultAsync<BlindingGuessRow>(FindGuessSql, new { participantId, visitCode, guesser }, t);
+    public static Task<BlindingGuessRow?> FindGuessAsync(DbSession s, Guid participantId, string visitCode, string guesser) =>
+        s.QuerySingleOrDefaultAsync<BlindingGuessRow>(FindGuessSql, new { participantId, visitCode, guesser });
 
     /// <summary>
     /// When the participant was first unblinded in an emergency (null: never), read under a lock on the participant's row
-    /// held to the end of <paramref name="t"/>, so no unblinding can commit between this answer and the guess it allows.
+    /// held to the end of the session's transaction, so no unblinding can commit between this answer and the guess it allows.
     /// </summary>
-    public static async Task<DateTime?> UnblindedUtcForGuessAsync(DbConnection c, DbTransaction t, Guid participantId)
+    public static async Task<DateTime?> UnblindedUtcForGuessAsync(DbSession s, Guid participantId)
     {
-        await c.ExecuteAsync(HoldUnblindingSql, new { participantId }, t);
-        return await c.ExecuteScalarAsync<DateTime?>(UnblindedUtcSql, new { participantId }, t);
+        await s.ExecuteAsync(HoldUnblindingSql, new { participantId });
+        return await s.ExecuteScalarAsync<DateTime?>(UnblindedUtcSql, new { participantId });
     }
 
     /// <summary>The participant's infusions in the order they were given: what a guess follows.</summary>
-    public static async Task<IReadOnlyList<GuessInfusionRow>> GuessInfusionsAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        (await c.QueryAsync<GuessInfusionRow>(GuessInfusionsSql, new { participantId }, t)).AsList();
+    public static async Task<IReadOnlyList<GuessInfusionRow>> GuessInfusionsAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<GuessInfusionRow>(GuessInfusionsSql, new { participantId })).AsList();
 }

@@ -1,10 +1,9 @@
 using System.Data;
-using System.Data.Common;
 using Dapper;
-using Microsoft.Data.SqlClient;
 using Trial.Core.Instruments;
 using Trial.Core.Reports;
 using Trial.Core.Sites;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Reports;
 
@@ -97,28 +96,31 @@ public static class DmcQueries
     /// Everything the reports need, and the cut-off: the server's time once the snapshot is fixed, so every write committed
     /// before it is in the data. <paramref name="utcNow"/> is the clock.
     /// </summary>
-    public static async Task<(DateTime CutoffUtc, DmcData Data)> ReadAsync(DbConnection c, IReadOnlyList<string>? sites, Func<DateTime> utcNow, CancellationToken ct = default)
+    public static async Task<(DateTime CutoffUtc, DmcData Data)> ReadAsync(DbSession s, IReadOnlyList<string>? sites, Func<DateTime> utcNow, CancellationToken ct = default)
     {
         // SQLite reads inside the transaction ReadAsync began; SQL Server needs one of its own for one snapshot.
-        await using var snapshot = c is SqlConnection ? await c.BeginTransactionAsync(IsolationLevel.Snapshot, ct) : null;
+        await using var own = s.Provider == DatabaseProvider.SqlServer && s.Transaction is null
+            ? await s.Connection.BeginTransactionAsync(IsolationLevel.Snapshot, ct)
+            : null;
+        var snapshot = own is null ? s : s with { Transaction = own };
         var scope = new { anySite = sites is null ? 1 : 0, sites = sites ?? [""] };
-        CommandDefinition Command(string sql, object? parameters = null) => new(sql, parameters ?? scope, snapshot, cancellationToken: ct);
+        Task<IEnumerable<T>> Query<T>(string sql, object? parameters = null) => snapshot.Connection.QueryAsync<T>(snapshot.Command(sql, parameters ?? scope, ct: ct));
 
-        await c.ExecuteScalarAsync<int>(Command(FixSnapshotSql, new { }));
+        await snapshot.Connection.ExecuteScalarAsync<int>(snapshot.Command(FixSnapshotSql, new { }, ct: ct));
         var cutoff = utcNow();
 
-        var enrolments = await c.QueryAsync<EnrolmentRow>(Command(EnrolmentsSql));
-        var participants = (await c.QueryAsync<ParticipantRow>(Command(ParticipantsSql))).AsList();
-        var infusions = await c.QueryAsync<InfusionRow>(Command(InfusionsSql));
-        var events = await c.QueryAsync<AdverseEventRow>(Command(AdverseEventsSql));
-        var alerts = await c.QueryAsync<AlertRow>(Command(AlertsSql));
-        var assessments = await c.QueryAsync<AssessmentRow>(Command(AssessmentsSql, new
+        var enrolments = await Query<EnrolmentRow>(EnrolmentsSql);
+        var participants = (await Query<ParticipantRow>(ParticipantsSql)).AsList();
+        var infusions = await Query<InfusionRow>(InfusionsSql);
+        var events = await Query<AdverseEventRow>(AdverseEventsSql);
+        var alerts = await Query<AlertRow>(AlertsSql);
+        var assessments = await Query<AssessmentRow>(AssessmentsSql, new
         {
             scope.anySite, scope.sites, madrs = InstrumentCatalog.Madrs, madrsScore = "total", cadss = InstrumentCatalog.Cadss, cadssScore = "total",
             bprs = InstrumentCatalog.Bprs, bprsScore = "positive", suicideItem = MadrsSuicideItem,
-        }));
-        var vitals = await c.QueryAsync<VitalsRow>(Command(VitalsSql));
-        var unblindings = await c.QueryAsync<UnblindingRow>(Command(UnblindingsSql));
+        });
+        var vitals = await Query<VitalsRow>(VitalsSql);
+        var unblindings = await Query<UnblindingRow>(UnblindingsSql);
 
         var zones = new Dictionary<string, TimeZoneInfo>(StringComparer.Ordinal);
         TimeZoneInfo Zone(string id) => zones.TryGetValue(id, out var zone) ? zone : zones[id] = TimeZoneInfo.FindSystemTimeZoneById(id);

@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Dapper;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Reports;
 
@@ -32,8 +32,8 @@ public static class ReportQueries
         WHERE {SiteFilter}
         """;
 
-    public static async Task<IReadOnlyList<ArmGuessRow>> GuessesAsync(DbConnection c, IReadOnlyList<string>? sites) =>
-        (await c.QueryAsync<ArmGuessRow>(GuessesSql, Sites(sites))).AsList();
+    public static async Task<IReadOnlyList<ArmGuessRow>> GuessesAsync(DbSession s, IReadOnlyList<string>? sites) =>
+        (await s.QueryAsync<ArmGuessRow>(GuessesSql, Sites(sites))).AsList();
 
     private static object Sites(IReadOnlyList<string>? sites) => new { anySite = sites is null ? 1 : 0, sites = sites ?? [""] };
 }

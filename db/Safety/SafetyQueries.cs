@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Trial.Core.Safety;
 using Trial.Db.Infrastructure;
@@ -137,19 +136,19 @@ public static class SafetyQueries
     /// Marks the participant's alerts as needing evaluation; called in the transaction of every write the rules read.
     /// <paramref name="full"/>: the write may have changed findings already made, so the next evaluation covers the whole participant.
     /// </summary>
-    public static Task<int> MarkUnevaluatedAsync(DbConnection c, DbTransaction t, Guid participantId, bool full) =>
-        c.ExecuteAsync(full ? MarkUnevaluatedForFullSql : MarkUnevaluatedSql, new { participantId }, t);
+    public static Task<int> MarkUnevaluatedAsync(DbSession s, Guid participantId, bool full) =>
+        s.ExecuteAsync(full ? MarkUnevaluatedForFullSql : MarkUnevaluatedSql, new { participantId });
 
     /// <summary>The write already marked the participant unevaluated, and turns out to need the whole participant evaluated.</summary>
-    public static Task<int> MarkForFullEvaluationAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        c.ExecuteAsync(MarkForFullSql, new { participantId }, t);
+    public static Task<int> MarkForFullEvaluationAsync(DbSession s, Guid participantId) =>
+        s.ExecuteAsync(MarkForFullSql, new { participantId });
 
     /// <summary>Up to <paramref name="limit"/> of the participant's records that no safety evaluation has seen yet.</summary>
-    public static async Task<IReadOnlyList<UnevaluatedRecord>> UnevaluatedRecordsAsync(DbConnection c, DatabaseProvider provider, Guid participantId, int limit) =>
-        (await c.QueryAsync<UnevaluatedRecord>(Dialect.For(provider).Top(UnevaluatedRecordsSql), new { participantId, limit })).AsList();
+    public static async Task<IReadOnlyList<UnevaluatedRecord>> UnevaluatedRecordsAsync(DbSession s, Guid participantId, int limit) =>
+        (await s.QueryAsync<UnevaluatedRecord>(s.Dialect.Top(UnevaluatedRecordsSql), new { participantId, limit })).AsList();
 
     /// <summary>Stamps records as seen by the evaluation of <paramref name="version"/> (a record already stamped keeps its stamp).</summary>
-    public static async Task MarkEvaluatedAsync(DbConnection c, DbTransaction t, int version, IEnumerable<UnevaluatedRecord> records)
+    public static async Task MarkEvaluatedAsync(DbSession s, int version, IEnumerable<UnevaluatedRecord> records)
     {
         foreach (var type in records.GroupBy(r => r.SourceType))
         {
@@ -161,41 +160,41 @@ public static class SafetyQueries
                 _ => throw new ArgumentException($"No record of type '{type.Key}' is evaluated.", nameof(records)),
             };
             foreach (var ids in type.Select(r => r.Id).Chunk(IdsPerCommand))
-                await c.ExecuteAsync(sql, new { version, ids }, t);
+                await s.ExecuteAsync(sql, new { version, ids });
         }
     }
 
     /// <summary>The version of the participant's safety-relevant data, and the version its alerts were last evaluated at.</summary>
-    public static Task<SafetyVersions> VersionsAsync(DbConnection c, Guid participantId) =>
-        c.QuerySingleAsync<SafetyVersions>(VersionsSql, new { participantId });
+    public static Task<SafetyVersions> VersionsAsync(DbSession s, Guid participantId) =>
+        s.QuerySingleAsync<SafetyVersions>(VersionsSql, new { participantId });
 
     /// <summary>Records that the participant's alerts were evaluated at <paramref name="version"/>, unless a write has moved it on since: 0 rows then.</summary>
-    public static Task<int> SetEvaluatedIfUnchangedAsync(DbConnection c, DbTransaction t, Guid participantId, int version) =>
-        c.ExecuteAsync(SetEvaluatedIfUnchangedSql, new { participantId, version }, t);
+    public static Task<int> SetEvaluatedIfUnchangedAsync(DbSession s, Guid participantId, int version) =>
+        s.ExecuteAsync(SetEvaluatedIfUnchangedSql, new { participantId, version });
 
-    public static async Task<IReadOnlyList<Guid>> UnevaluatedParticipantsAsync(DbConnection c) =>
-        (await c.QueryAsync<Guid>(UnevaluatedSql)).AsList();
+    public static async Task<IReadOnlyList<Guid>> UnevaluatedParticipantsAsync(DbSession s) =>
+        (await s.QueryAsync<Guid>(UnevaluatedSql)).AsList();
 
-    public static async Task<IReadOnlyList<Guid>> ParticipantsWithUnreportedSaesAsync(DbConnection c) =>
-        (await c.QueryAsync<Guid>(OpenSaeClocksSql, new { yes = true })).AsList();
+    public static async Task<IReadOnlyList<Guid>> ParticipantsWithUnreportedSaesAsync(DbSession s) =>
+        (await s.QueryAsync<Guid>(OpenSaeClocksSql, new { yes = true })).AsList();
 
-    public static async Task<IReadOnlyList<SafetyAlertRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
-        (await c.QueryAsync<SafetyAlertRow>(ForParticipantSql, new { participantId }, t)).AsList();
+    public static async Task<IReadOnlyList<SafetyAlertRow>> ForParticipantAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<SafetyAlertRow>(ForParticipantSql, new { participantId })).AsList();
 
     /// <summary>The participant's alerts (superseded ones too) raised on these source records.</summary>
-    public static async Task<IReadOnlyList<SafetyAlertRow>> ForSourcesAsync(DbConnection c, DbTransaction t, Guid participantId, IReadOnlyCollection<string> sourceKeys)
+    public static async Task<IReadOnlyList<SafetyAlertRow>> ForSourcesAsync(DbSession s, Guid participantId, IReadOnlyCollection<string> sourceKeys)
     {
         var alerts = new List<SafetyAlertRow>();
         foreach (var keys in sourceKeys.Chunk(IdsPerCommand))
-            alerts.AddRange(await c.QueryAsync<SafetyAlertRow>(ForSourcesSql, new { participantId, sourceKeys = keys }, t));
+            alerts.AddRange(await s.QueryAsync<SafetyAlertRow>(ForSourcesSql, new { participantId, sourceKeys = keys }));
         return alerts;
     }
 
-    public static Task<SafetyAlertRow?> GetAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<SafetyAlertRow>(GetSql, new { id }, t);
+    public static Task<SafetyAlertRow?> GetAsync(DbSession s, Guid id) =>
+        s.QuerySingleOrDefaultAsync<SafetyAlertRow>(GetSql, new { id });
 
-    public static async Task<IReadOnlyList<SafetyAlertRow>> ListAsync(DbConnection c, AlertFilter f) =>
-        (await c.QueryAsync<SafetyAlertRow>(ListSql, new
+    public static async Task<IReadOnlyList<SafetyAlertRow>> ListAsync(DbSession s, AlertFilter f) =>
+        (await s.QueryAsync<SafetyAlertRow>(ListSql, new
         {
             anySite = f.Sites is null ? 1 : 0,
             sites = f.Sites ?? [""],
@@ -204,24 +203,24 @@ public static class SafetyQueries
             includeSuperseded = f.IncludeSuperseded ? 1 : 0,
         })).AsList();
 
-    public static Task<int> InsertAsync(DbConnection c, DbTransaction t, SafetyAlertRow row) => c.ExecuteAsync(InsertSql, row, t);
+    public static Task<int> InsertAsync(DbSession s, SafetyAlertRow row) => s.ExecuteAsync(InsertSql, row);
 
-    public static Task<int> SetSupersededAsync(DbConnection c, DbTransaction t, Guid id, DateTime? supersededUtc) =>
-        c.ExecuteAsync(SetSupersededSql, new { id, supersededUtc }, t);
+    public static Task<int> SetSupersededAsync(DbSession s, Guid id, DateTime? supersededUtc) =>
+        s.ExecuteAsync(SetSupersededSql, new { id, supersededUtc });
 
-    public static Task<int> SetFindingAsync(DbConnection c, DbTransaction t, Guid id, string message, string valuesJson, string severity, string? visitCode) =>
-        c.ExecuteAsync(SetFindingSql, new { id, message, valuesJson, severity, visitCode }, t);
+    public static Task<int> SetFindingAsync(DbSession s, Guid id, string message, string valuesJson, string severity, string? visitCode) =>
+        s.ExecuteAsync(SetFindingSql, new { id, message, valuesJson, severity, visitCode });
 
     /// <summary>Moves the alert from one status to the next; 0 rows when it was not in <paramref name="fromStatus"/> any more.</summary>
-    public static Task<int> SetStatusAsync(DbConnection c, DbTransaction t, Guid id, string fromStatus, string toStatus) =>
-        c.ExecuteAsync(SetStatusSql, new { id, fromStatus, toStatus }, t);
+    public static Task<int> SetStatusAsync(DbSession s, Guid id, string fromStatus, string toStatus) =>
+        s.ExecuteAsync(SetStatusSql, new { id, fromStatus, toStatus });
 
     /// <summary>Flags the alert escalated; 0 rows when it already is, or was resolved meanwhile.</summary>
-    public static Task<int> SetEscalatedAsync(DbConnection c, DbTransaction t, Guid id) =>
-        c.ExecuteAsync(SetEscalatedSql, new { id, yes = true, no = false }, t);
+    public static Task<int> SetEscalatedAsync(DbSession s, Guid id) =>
+        s.ExecuteAsync(SetEscalatedSql, new { id, yes = true, no = false });
 
-    public static Task<int> InsertEventAsync(DbConnection c, DbTransaction t, SafetyAlertEventRow row) => c.ExecuteAsync(InsertEventSql, row, t);
+    public static Task<int> InsertEventAsync(DbSession s, SafetyAlertEventRow row) => s.ExecuteAsync(InsertEventSql, row);
 
-    public static async Task<IReadOnlyList<SafetyAlertEventRow>> EventsAsync(DbConnection c, Guid alertId) =>
-        (await c.QueryAsync<SafetyAlertEventRow>(EventsSql, new { alertId })).AsList();
+    public static async Task<IReadOnlyList<SafetyAlertEventRow>> EventsAsync(DbSession s, Guid alertId) =>
+        (await s.QueryAsync<SafetyAlertEventRow>(EventsSql, new { alertId })).AsList();
 }

@@ -1,7 +1,7 @@
-using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using Trial.Core.Schedule;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Schedules;
 
@@ -26,25 +26,25 @@ public sealed class ScheduledVisitRow
 public static class ScheduleQueries
 {
     /// <summary>Marks the participant's stored schedule stale; called in the transaction of every write it depends on.</summary>
-    public static Task<int> MarkScheduleStaleAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        c.ExecuteAsync(MarkStaleSql, new { participantId }, t);
+    public static Task<int> MarkScheduleStaleAsync(DbSession s, Guid participantId) =>
+        s.ExecuteAsync(MarkStaleSql, new { participantId });
 
     /// <summary>The version of the data the participant's schedule depends on (visit records among it): every write to it moves it on.</summary>
-    public static Task<int> DataVersionAsync(DbConnection c, DbTransaction? t, Guid participantId) =>
-        c.ExecuteScalarAsync<int>(DataVersionSql, new { participantId }, t);
+    public static Task<int> DataVersionAsync(DbSession s, Guid participantId) =>
+        s.ExecuteScalarAsync<int>(DataVersionSql, new { participantId });
 
-    public static async Task<IReadOnlyList<Guid>> StaleParticipantsAsync(DbConnection c) =>
-        (await c.QueryAsync<Guid>(StaleSql)).AsList();
+    public static async Task<IReadOnlyList<Guid>> StaleParticipantsAsync(DbSession s) =>
+        (await s.QueryAsync<Guid>(StaleSql)).AsList();
 
     /// <summary>
     /// Participants with a planned (not provisional) visit whose window has closed in their site's calendar: their stored
     /// status must become missed. <paramref name="nowUtc"/> is turned into each site's local date.
     /// </summary>
-    public static async Task<IReadOnlyList<Guid>> ParticipantsWithClosedWindowsAsync(DbConnection c, DateTime nowUtc)
+    public static async Task<IReadOnlyList<Guid>> ParticipantsWithClosedWindowsAsync(DbSession s, DateTime nowUtc)
     {
         // No site's local date is more than a day past the UTC date, so this bound keeps every candidate.
         var latestToday = DateOnly.FromDateTime(nowUtc).AddDays(1);
-        var candidates = await c.QueryAsync<ClosedWindowRow>(ClosedWindowsSql, new { latestToday, no = false });
+        var candidates = await s.QueryAsync<ClosedWindowRow>(ClosedWindowsSql, new { latestToday, no = false });
         return candidates.Where(r => r.HasClosed(nowUtc)).Select(r => r.ParticipantId).Distinct().ToList();
     }
 
@@ -76,30 +76,30 @@ public static class ScheduleQueries
         }
     }
 
-    public static async Task ReplaceAsync(DbConnection c, DbTransaction t, Guid participantId, int dataVersion, IEnumerable<ScheduledVisit> visits, string protocolVersion, DateTime nowUtc)
+    public static async Task ReplaceAsync(DbSession s, Guid participantId, int dataVersion, IEnumerable<ScheduledVisit> visits, string protocolVersion, DateTime nowUtc)
     {
-        await c.ExecuteAsync(DeleteSql, new { participantId }, t);
-        await c.ExecuteAsync(
+        await s.ExecuteAsync(DeleteSql, new { participantId });
+        await s.ExecuteAsync(
             InsertSql,
             visits.Select(v => new ScheduledVisitRow
             {
                 ParticipantId = participantId, VisitCode = v.VisitCode, TargetDate = v.TargetDate, WindowStart = v.WindowStart, WindowEnd = v.WindowEnd,
                 Provisional = v.Provisional, Status = v.Status, ActualDate = v.ActualDate, InWindow = v.InWindow, ProtocolVersion = protocolVersion, ComputedUtc = nowUtc,
-            }), t);
-        await c.ExecuteAsync(SetScheduleVersionSql, new { participantId, dataVersion }, t);
+            }));
+        await s.ExecuteAsync(SetScheduleVersionSql, new { participantId, dataVersion });
     }
 
     /// <summary>The visits the participant's stored plan counts as missed; reads no dates, so a plan with a damaged date can still be replaced.</summary>
-    public static async Task<IReadOnlyList<string>> MissedVisitCodesAsync(DbConnection c, DbTransaction t, Guid participantId) =>
-        (await c.QueryAsync<(string VisitCode, string Status)>(VisitStatusesSql, new { participantId }, t))
+    public static async Task<IReadOnlyList<string>> MissedVisitCodesAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<(string VisitCode, string Status)>(VisitStatusesSql, new { participantId }))
         .Where(v => v.Status == VisitStatuses.Missed).Select(v => v.VisitCode).ToList();
 
-    public static async Task<IReadOnlyList<ScheduledVisitRow>> ForParticipantAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
-        (await c.QueryAsync<ScheduledVisitRow>(ForParticipantSql, new { participantId }, t)).AsList();
+    public static async Task<IReadOnlyList<ScheduledVisitRow>> ForParticipantAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<ScheduledVisitRow>(ForParticipantSql, new { participantId })).AsList();
 
     /// <summary>Planned visits at these sites (all when null) whose window is open now or opens by <paramref name="until"/>.</summary>
-    public static async Task<IReadOnlyList<ScheduledVisitRow>> OpenWindowsAsync(DbConnection c, IReadOnlyList<string>? sites, DateOnly today, DateOnly until) =>
-        (await c.QueryAsync<ScheduledVisitRow>(
+    public static async Task<IReadOnlyList<ScheduledVisitRow>> OpenWindowsAsync(DbSession s, IReadOnlyList<string>? sites, DateOnly today, DateOnly until) =>
+        (await s.QueryAsync<ScheduledVisitRow>(
             sites is null ? OpenWindowsSql : OpenWindowsOfSitesSql,
             new { sites, today, until, no = false })).AsList();
 

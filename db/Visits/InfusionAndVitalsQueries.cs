@@ -1,5 +1,5 @@
-using System.Data.Common;
 using Dapper;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Visits;
 
@@ -76,39 +76,39 @@ public static class InfusionAndVitalsQueries
     private const string VitalsByIdsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE Id IN @ids";
     private const string VitalsAtVisitsSql = $"SELECT {VitalColumns} FROM VitalSign WHERE ParticipantId = @participantId AND VisitCode IN @visitCodes";
 
-    public static Task<InfusionRow?> FindInfusionAsync(DbConnection c, Guid participantId, string visitCode, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<InfusionRow>(FindInfusionSql, new { participantId, visitCode }, t);
+    public static Task<InfusionRow?> FindInfusionAsync(DbSession s, Guid participantId, string visitCode) =>
+        s.QuerySingleOrDefaultAsync<InfusionRow>(FindInfusionSql, new { participantId, visitCode });
 
-    public static Task<int> InsertInfusionAsync(DbConnection c, DbTransaction t, InfusionRow row) =>
-        c.ExecuteAsync(InsertInfusionSql, row, t);
+    public static Task<int> InsertInfusionAsync(DbSession s, InfusionRow row) =>
+        s.ExecuteAsync(InsertInfusionSql, row);
 
     /// <summary>Writes the corrected infusion when the stored one is still the version before it; 0 rows otherwise.</summary>
-    public static Task<int> CorrectInfusionAsync(DbConnection c, DbTransaction t, InfusionRow corrected) =>
-        c.ExecuteAsync(CorrectInfusionSql, corrected, t);
+    public static Task<int> CorrectInfusionAsync(DbSession s, InfusionRow corrected) =>
+        s.ExecuteAsync(CorrectInfusionSql, corrected);
 
-    public static async Task<IReadOnlyList<InfusionRow>> InfusionsAsync(DbConnection c, Guid participantId) =>
-        (await c.QueryAsync<InfusionRow>(InfusionsSql, new { participantId })).AsList();
+    public static async Task<IReadOnlyList<InfusionRow>> InfusionsAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<InfusionRow>(InfusionsSql, new { participantId })).AsList();
 
-    public static Task<VitalSignRow?> FindVitalAsync(DbConnection c, Guid participantId, string visitCode, string timepoint, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<VitalSignRow>(FindVitalSql, new { participantId, visitCode, timepoint }, t);
+    public static Task<VitalSignRow?> FindVitalAsync(DbSession s, Guid participantId, string visitCode, string timepoint) =>
+        s.QuerySingleOrDefaultAsync<VitalSignRow>(FindVitalSql, new { participantId, visitCode, timepoint });
 
-    public static Task<int> InsertVitalAsync(DbConnection c, DbTransaction t, VitalSignRow row) =>
-        c.ExecuteAsync(InsertVitalSql, row, t);
+    public static Task<int> InsertVitalAsync(DbSession s, VitalSignRow row) =>
+        s.ExecuteAsync(InsertVitalSql, row);
 
     /// <summary>Writes the corrected vital signs when the stored ones are still the version before; 0 rows otherwise.</summary>
-    public static Task<int> CorrectVitalAsync(DbConnection c, DbTransaction t, VitalSignRow corrected) =>
-        c.ExecuteAsync(CorrectVitalSql, corrected, t);
+    public static Task<int> CorrectVitalAsync(DbSession s, VitalSignRow corrected) =>
+        s.ExecuteAsync(CorrectVitalSql, corrected);
 
-    public static async Task<IReadOnlyList<VitalSignRow>> VitalsAsync(DbConnection c, Guid participantId, DbTransaction? t = null) =>
-        (await c.QueryAsync<VitalSignRow>(VitalsSql, new { participantId }, t)).AsList();
+    public static async Task<IReadOnlyList<VitalSignRow>> VitalsAsync(DbSession s, Guid participantId) =>
+        (await s.QueryAsync<VitalSignRow>(VitalsSql, new { participantId })).AsList();
 
-    public static async Task<IReadOnlyList<VitalSignRow>> VitalsByIdsAsync(DbConnection c, IReadOnlyCollection<Guid> ids) =>
-        ids.Count == 0 ? [] : (await c.QueryAsync<VitalSignRow>(VitalsByIdsSql, new { ids })).AsList();
+    public static async Task<IReadOnlyList<VitalSignRow>> VitalsByIdsAsync(DbSession s, IReadOnlyCollection<Guid> ids) =>
+        ids.Count == 0 ? [] : (await s.QueryAsync<VitalSignRow>(VitalsByIdsSql, new { ids })).AsList();
 
     /// <summary>The participant's vital signs at these visits, every timepoint.</summary>
-    public static async Task<IReadOnlyList<VitalSignRow>> VitalsAtVisitsAsync(DbConnection c, Guid participantId, IReadOnlyCollection<string> visitCodes) =>
-        visitCodes.Count == 0 ? [] : (await c.QueryAsync<VitalSignRow>(VitalsAtVisitsSql, new { participantId, visitCodes })).AsList();
+    public static async Task<IReadOnlyList<VitalSignRow>> VitalsAtVisitsAsync(DbSession s, Guid participantId, IReadOnlyCollection<string> visitCodes) =>
+        visitCodes.Count == 0 ? [] : (await s.QueryAsync<VitalSignRow>(VitalsAtVisitsSql, new { participantId, visitCodes })).AsList();
 
-    public static Task<VitalSignRow?> GetVitalAsync(DbConnection c, Guid id, DbTransaction? t = null) =>
-        c.QuerySingleOrDefaultAsync<VitalSignRow>(GetVitalSql, new { id }, t);
+    public static Task<VitalSignRow?> GetVitalAsync(DbSession s, Guid id) =>
+        s.QuerySingleOrDefaultAsync<VitalSignRow>(GetVitalSql, new { id });
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Dapper;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Dapper;
 using NUnit.Framework;
 using Trial.Db.Infrastructure;
 

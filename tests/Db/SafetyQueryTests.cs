@@ -32,8 +32,8 @@ public class SafetyQueryTests
         var participant = Guid.NewGuid();
         await db.WriteDerivedAsync(now, async w =>
         {
-            await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = now });
-            await ParticipantQueries.InsertAsync(w.Connection, w.Transaction, new ParticipantRow
+            await AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = now });
+            await ParticipantQueries.InsertAsync(w.Session, new ParticipantRow
             {
                 Id = participant, Code = "WAW-0001", SiteCode = "WAW", Number = 1, Sex = "F", BirthYear = 1990, WeightKg = 60,
                 FailedAntidepressantTrials = 2, PsychotherapyWithoutResponse = true, BpdDiagnosis = true, Status = ParticipantStatuses.Enrolled,
@@ -44,9 +44,9 @@ public class SafetyQueryTests
         var read = await db.ReadAsync(c => SafetyQueries.VersionsAsync(c, participant));
         await db.WriteDerivedAsync(now, w => w.SafetyDataChangedAsync(participant, SafetyChange.Added));
 
-        var stale = await db.WriteDerivedAsync(now, w => SafetyQueries.SetEvaluatedIfUnchangedAsync(w.Connection, w.Transaction, participant, read.Version));
+        var stale = await db.WriteDerivedAsync(now, w => SafetyQueries.SetEvaluatedIfUnchangedAsync(w.Session, participant, read.Version));
         var afterStale = await db.ReadAsync(c => SafetyQueries.VersionsAsync(c, participant));
-        var current = await db.WriteDerivedAsync(now, w => SafetyQueries.SetEvaluatedIfUnchangedAsync(w.Connection, w.Transaction, participant, afterStale.Version));
+        var current = await db.WriteDerivedAsync(now, w => SafetyQueries.SetEvaluatedIfUnchangedAsync(w.Session, participant, afterStale.Version));
 
         Assert.That(stale, Is.Zero);
         Assert.That(afterStale.EvaluatedVersion, Is.EqualTo(read.EvaluatedVersion), "the evaluation of the older data is not recorded");

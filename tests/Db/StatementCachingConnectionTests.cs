@@ -146,8 +146,8 @@ public class StatementCachingConnectionTests
         await using var _ = db;
         using var _f = folder;
 
-        var first = await db.ReadAsync(async c => (Connection: c, Count: await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM Site")));
-        var second = await db.ReadAsync(async c => (Connection: c, Count: await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM Site")));
+        var first = await db.ReadAsync(async c => (Connection: c.Connection, Count: await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM Site")));
+        var second = await db.ReadAsync(async c => (Connection: c.Connection, Count: await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM Site")));
 
         Assert.That(second.Connection, Is.SameAs(first.Connection));
         Assert.That(((StatementCachingConnection)second.Connection).Statistics.Reused, Is.GreaterThanOrEqualTo(1));
@@ -165,7 +165,7 @@ public class StatementCachingConnectionTests
         var (before, after) = await db.ReadAsync(async c =>
         {
             var first = await c.ExecuteScalarAsync<int>(count);
-            await db.WriteDerivedAsync(now, w => AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = now }));
+            await db.WriteDerivedAsync(now, w => AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = now }));
             return (first, await c.ExecuteScalarAsync<int>(count));
         });
 
@@ -183,10 +183,10 @@ public class StatementCachingConnectionTests
 
         await Assert.ThrowsAsync<SqliteException>(() => db.ReadAsync(async c =>
         {
-            failed = c;
+            failed = c.Connection;
             return await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM NoSuchTable");
         }));
-        var next = await db.ReadAsync(c => Task.FromResult(c));
+        var next = await db.ReadAsync(c => Task.FromResult(c.Connection));
 
         Assert.That(next, Is.Not.SameAs(failed));
         Assert.That(failed!.State, Is.EqualTo(System.Data.ConnectionState.Closed));
@@ -197,7 +197,7 @@ public class StatementCachingConnectionTests
     {
         var (db, folder) = Database();
         using var _f = folder;
-        var kept = await db.ReadAsync(c => Task.FromResult(c));
+        var kept = await db.ReadAsync(c => Task.FromResult(c.Connection));
         Assert.That(kept.State, Is.EqualTo(System.Data.ConnectionState.Open));
 
         await db.DisposeAsync();

@@ -53,7 +53,7 @@ public class WritePathTests
         {
             var write = db.WriteAsync(Someone, Now, async w =>
             {
-                await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
+                await AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
                 await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW" }, "WAW", null));
             });
             Assert.That(await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(write), "the write waited on the open reads");
@@ -77,7 +77,7 @@ public class WritePathTests
         var (db, _, folder) = Create();
         using var _f = folder;
         await Assert.ThrowsAsync<InvalidOperationException>(() => db.WriteAsync(Someone, Now, w =>
-            AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now })));
+            AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now })));
         Assert.That(await SitesAsync(db), Is.EqualTo(0));
     }
 
@@ -89,7 +89,7 @@ public class WritePathTests
         var participant = Guid.NewGuid();
         await db.WriteAsync(Someone, Now, async w =>
         {
-            await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
+            await AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW" }, "WAW", null));
             await w.ScheduleDataChangedAsync(participant);
             w.Refuse();
@@ -107,7 +107,7 @@ public class WritePathTests
         var participant = Guid.NewGuid();
         await db.WriteAsync(Someone, Now, async w =>
         {
-            await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
+            await AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Now });
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW" }, "WAW", null));
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, "WAW", new { code = "WAW", again = true }, "WAW", null));
             await w.SafetyDataChangedAsync(participant);
@@ -157,7 +157,7 @@ public class GroupCommitTests
     private static async Task<int> AddSiteCoreAsync(WriteScope w, string code, Func<Task>? before)
     {
         if (before is not null) await before();
-        await AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = code, Name = code, CreatedUtc = Now });
+        await AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = code, Name = code, CreatedUtc = Now });
         await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, code, new { code }, code, null));
         return 1;
     }

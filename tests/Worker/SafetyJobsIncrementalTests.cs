@@ -42,7 +42,7 @@ public class SafetyJobsIncrementalTests
         _db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={_folder.File("safety.db")}" });
         Migrator.Apply(_db);
         _clock = new FakeTimeProvider(Today);
-        await _db.WriteDerivedAsync(Today, w => AccessQueries.InsertSiteAsync(w.Connection, w.Transaction, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Today }));
+        await _db.WriteDerivedAsync(Today, w => AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = "WAW", Name = "Warsaw", CreatedUtc = Today }));
     }
 
     [OneTimeTearDown]
@@ -161,10 +161,10 @@ public class SafetyJobsIncrementalTests
 
         await _db.WriteDerivedAsync(Today, async w =>
         {
-            var current = (await AssessmentQueries.GetAsync(w.Connection, high.Id, w.Transaction))!;
+            var current = (await AssessmentQueries.GetAsync(w.Session, high.Id))!;
             var corrected = Madrs("BL", 1, 30);
             var row = Row(participant, corrected with { Id = high.Id }, rowVersion: 2);
-            await AssessmentQueries.CorrectAsync(w.Connection, w.Transaction, current, row, corrected.Items, corrected.Scores, Guid.Empty, Today, "Item 10 misread.");
+            await AssessmentQueries.CorrectAsync(w.Session, current, row, corrected.Items, corrected.Scores, Guid.Empty, Today, "Item 10 misread.");
             await w.SafetyDataChangedAsync(participant);
         });
         var evaluation = await jobs.EvaluateParticipantAsync(participant);
@@ -257,7 +257,7 @@ public class SafetyJobsIncrementalTests
     {
         var id = Guid.NewGuid();
         var number = Interlocked.Increment(ref _participants);
-        await _db.WriteDerivedAsync(Today, w => ParticipantQueries.InsertAsync(w.Connection, w.Transaction, new ParticipantRow
+        await _db.WriteDerivedAsync(Today, w => ParticipantQueries.InsertAsync(w.Session, new ParticipantRow
         {
             Id = id, Code = $"WAW-{number:0000}", SiteCode = "WAW", Number = number, Sex = "F", BirthYear = 1990, WeightKg = 60,
             FailedAntidepressantTrials = 2, PsychotherapyWithoutResponse = true, BpdDiagnosis = true, Status = ParticipantStatuses.Enrolled,
@@ -279,17 +279,17 @@ public class SafetyJobsIncrementalTests
         switch (record)
         {
             case AssessmentFact a:
-                await AssessmentQueries.InsertAsync(w.Connection, w.Transaction, Row(participant, a, rowVersion: 1), a.Items, a.Scores);
+                await AssessmentQueries.InsertAsync(w.Session, Row(participant, a, rowVersion: 1), a.Items, a.Scores);
                 break;
             case VitalsFact v:
-                await InfusionAndVitalsQueries.InsertVitalAsync(w.Connection, w.Transaction, new VitalSignRow
+                await InfusionAndVitalsQueries.InsertVitalAsync(w.Session, new VitalSignRow
                 {
                     Id = v.Id, ParticipantId = participant, VisitCode = v.VisitCode, Timepoint = v.Timepoint, Systolic = v.Systolic,
                     Diastolic = v.Diastolic, HeartRate = v.HeartRate, Spo2 = v.Spo2, RecordedUtc = Today,
                 });
                 break;
             case AdverseEventFact e:
-                await AdverseEventQueries.InsertAsync(w.Connection, w.Transaction, new AdverseEventRow
+                await AdverseEventQueries.InsertAsync(w.Session, new AdverseEventRow
                 {
                     Id = e.Id, ParticipantId = participant, Term = e.Term, OnsetDate = e.OnsetDate, EndDate = e.EndDate, Severity = e.Severity,
                     Serious = e.Serious, SeriousCriteria = string.Join(",", e.SeriousCriteria), Relatedness = e.Relatedness, Expected = e.Expected,
@@ -318,5 +318,5 @@ public class SafetyJobsIncrementalTests
     }
 
     private Task<IReadOnlyList<UnevaluatedRecord>> UnevaluatedAsync(Guid participant) =>
-        _db.ReadAsync(c => SafetyQueries.UnevaluatedRecordsAsync(c, _db.Provider, participant, int.MaxValue));
+        _db.ReadAsync(c => SafetyQueries.UnevaluatedRecordsAsync(c, participant, int.MaxValue));
 }

@@ -17,7 +17,7 @@ public sealed class MaintenanceJobs(Database db, JobOptions options, TimeProvide
         var now = clock.GetUtcNow().UtcDateTime;
         var purged = 0;
         await db.WriteDerivedAsync(now, async w =>
-            purged = await IdempotencyQueries.PurgeAsync(w.Connection, w.Transaction, now.AddHours(-options.IdempotencyRetentionHours)));
+            purged = await IdempotencyQueries.PurgeAsync(w.Session, now.AddHours(-options.IdempotencyRetentionHours)));
         return purged;
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Hangfire;
 using Trial.Core.Protocol;
@@ -122,7 +121,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         {
             // Not when a write changed the participant's data since it was read (that write signalled its own evaluation):
             // then nothing is written here.
-            if (await SafetyQueries.SetEvaluatedIfUnchangedAsync(w.Connection, w.Transaction, participantId, read.Version) == 0) return false;
+            if (await SafetyQueries.SetEvaluatedIfUnchangedAsync(w.Session, participantId, read.Version) == 0) return false;
             // The new records' evaluation says nothing about records other than them and their neighbours: those alerts stay as they
             // are. New records without findings and without neighbours have nothing to bring in line: no alert can be stored for a
             // record no evaluation has seen, since the evaluation that raises one stamps its record in the same transaction.
@@ -130,7 +129,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
                 await ReconcileAsync(w, read.Participant, findings, null);
             else if (findings.Count > 0 || read.NewRecords.Reevaluated.Count > 0)
                 await ReconcileAsync(w, read.Participant, findings, read.Unevaluated.Select(r => r.Id).Concat(read.NewRecords.Reevaluated).Select(id => id.ToString("N")).ToList());
-            await SafetyQueries.MarkEvaluatedAsync(w.Connection, w.Transaction, read.Version, read.Unevaluated);
+            await SafetyQueries.MarkEvaluatedAsync(w.Session, read.Version, read.Unevaluated);
             return true;
         });
         return read.NewRecords is null
@@ -138,7 +137,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             : new SafetyEvaluation(SafetyEvaluationKind.NewRecords, read.Unevaluated.Count, null, applied) { Neighbours = read.NewRecords.Reevaluated.Count };
     }
 
-    private async Task<Read?> ReadAsync(DbConnection c, Guid participantId, Scope scope, DateTime now)
+    private async Task<Read?> ReadAsync(DbSession c, Guid participantId, Scope scope, DateTime now)
     {
         var participant = await ParticipantQueries.FindByIdAsync(c, participantId);
         if (participant is null) return null;
@@ -155,7 +154,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         };
         if (fullBecause is null)
         {
-            var unevaluated = await SafetyQueries.UnevaluatedRecordsAsync(c, db.Provider, participantId, MaxNewRecords + 1);
+            var unevaluated = await SafetyQueries.UnevaluatedRecordsAsync(c, participantId, MaxNewRecords + 1);
             if (unevaluated.Count == 0)
             {
                 fullBecause = "no new record was found";
@@ -173,7 +172,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         }
 
         // Stamped as evaluated are only records read before the data, so every one of them is in it.
-        var all = await SafetyQueries.UnevaluatedRecordsAsync(c, db.Provider, participantId, int.MaxValue);
+        var all = await SafetyQueries.UnevaluatedRecordsAsync(c, participantId, int.MaxValue);
         var data = await LoadAsync(c, participant, now);
         return new Read(versions.Version, participant, all, null, data, fullBecause);
     }
@@ -184,7 +183,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     /// each through a bounded query, so nothing here grows with the participant's history. Answers that the whole
     /// participant must be evaluated when there would be too many.
     /// </summary>
-    private async Task<IncrementalEvaluation> EvaluateNewAsync(DbConnection c, ParticipantRow participant, IReadOnlyList<UnevaluatedRecord> unevaluated, DateTime now)
+    private async Task<IncrementalEvaluation> EvaluateNewAsync(DbSession c, ParticipantRow participant, IReadOnlyList<UnevaluatedRecord> unevaluated, DateTime now)
     {
         List<Guid> Ids(string type) => unevaluated.Where(r => r.SourceType == type).Select(r => r.Id).ToList();
         var newRows = (await AssessmentQueries.RowsByIdsAsync(c, Ids(SourceTypes.Assessment)))
@@ -198,7 +197,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             {
                 // A possible baseline: every assessment of the instrument is compared with it (a participant has few such),
                 // and reading them all reads everything the reads below would.
-                var every = await AssessmentQueries.AdministeredFromAsync(c, db.Provider, participant.Id, instrument.Key, DateTime.MinValue, MaxComparedAssessments + 1);
+                var every = await AssessmentQueries.AdministeredFromAsync(c, participant.Id, instrument.Key, DateTime.MinValue, MaxComparedAssessments + 1);
                 if (every.Count > MaxComparedAssessments)
                     return new IncrementalEvaluation([], $"more than {MaxComparedAssessments} {instrument.Key} assessments compared with a possible baseline");
                 foreach (var row in every) rows.TryAdd(row.Id, row);
@@ -207,9 +206,9 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             if (compared.LookBack is { } lookBack)
             {
                 var from = instrument.Min(r => r.AdministeredUtc);
-                var answered = await AssessmentQueries.LatestEvaluatedAnsweringBeforeAsync(c, db.Provider, participant.Id, instrument.Key, lookBack.ItemNumber, from, lookBack.Count);
+                var answered = await AssessmentQueries.LatestEvaluatedAnsweringBeforeAsync(c, participant.Id, instrument.Key, lookBack.ItemNumber, from, lookBack.Count);
                 if (answered.Count > 0 && answered.Min() < from) from = answered.Min();
-                var window = await AssessmentQueries.AdministeredFromAsync(c, db.Provider, participant.Id, instrument.Key, from, MaxComparedAssessments + 1);
+                var window = await AssessmentQueries.AdministeredFromAsync(c, participant.Id, instrument.Key, from, MaxComparedAssessments + 1);
                 if (window.Count > MaxComparedAssessments)
                     return new IncrementalEvaluation([], $"more than {MaxComparedAssessments} {instrument.Key} assessments to compare the new ones with");
                 foreach (var row in window) rows.TryAdd(row.Id, row);
@@ -242,7 +241,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             now);
     }
 
-    private async Task<ParticipantSafetyData> LoadAsync(DbConnection c, ParticipantRow participant, DateTime now)
+    private async Task<ParticipantSafetyData> LoadAsync(DbSession c, ParticipantRow participant, DateTime now)
     {
         var assessments = await AssessmentQueries.ListForParticipantAsync(c, participant.Id, SafetyEngine.InstrumentsRead);
         var vitals = await InfusionAndVitalsQueries.VitalsAsync(c, participant.Id);
@@ -263,7 +262,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     }
 
     /// <summary>What the participant was randomised on (stratum and baseline MADRS), never the arm: the rules must not see it.</summary>
-    private static async Task<AllocationFact?> AllocationAsync(DbConnection c, ParticipantRow participant) =>
+    private static async Task<AllocationFact?> AllocationAsync(DbSession c, ParticipantRow participant) =>
         await RandomisationQueries.FindAllocationAsync(c, participant.Id) is { } row
             ? new AllocationFact(participant.SiteCode, row.Stratum, row.BaselineMadrsTotal)
             : null;
@@ -285,8 +284,8 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         // Only the alerts of rules the engine evaluates are its to raise and supersede: an UNBLINDED alert is raised by
         // the unblinding itself and no evaluation of clinical data can make it stop holding.
         var stored = (onlySources is null
-                ? await SafetyQueries.ForParticipantAsync(w.Connection, participant.Id, w.Transaction)
-                : await SafetyQueries.ForSourcesAsync(w.Connection, w.Transaction, participant.Id, onlySources))
+                ? await SafetyQueries.ForParticipantAsync(w.Session, participant.Id)
+                : await SafetyQueries.ForSourcesAsync(w.Session, participant.Id, onlySources))
             .Where(a => SafetyEngine.KnownRules.Contains(a.RuleCode))
             .ToDictionary(a => (a.RuleCode, a.SourceKey));
         var found = findings.ToDictionary(f => (f.Rule, f.SourceKey));
@@ -303,14 +302,14 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
                     Message = finding.Message, ValuesJson = values, Status = AlertStatuses.Open, Escalated = false,
                     RaisedUtc = w.NowUtc, ProtocolVersion = protocol.Version,
                 };
-                await SafetyQueries.InsertAsync(w.Connection, w.Transaction, raised);
+                await SafetyQueries.InsertAsync(w.Session, raised);
                 await RecordAsync(w, raised.Id, "raised", null, AlertStatuses.Open, finding.Message);
                 await w.AuditAsync(AuditEntry.Created(AuditEntities.SafetyAlert, raised.Id.ToString(), AuditedAlert.Of(raised), participant.SiteCode, participant.Code));
                 continue;
             }
             if (alert.SupersededUtc is not null)
             {
-                await SafetyQueries.SetSupersededAsync(w.Connection, w.Transaction, alert.Id, null);
+                await SafetyQueries.SetSupersededAsync(w.Session, alert.Id, null);
                 await RecordAsync(w, alert.Id, "reinstated", alert.Status, alert.Status, "The condition holds again after a change to the data.");
                 await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, alert.Id.ToString(), AuditActions.StateChange,
                     new { id = alert.Id, superseded = true }, new { id = alert.Id, superseded = false }, participant.SiteCode, participant.Code,
@@ -318,7 +317,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
             }
             if (alert.Message != finding.Message || alert.ValuesJson != values || alert.Severity != finding.Severity || alert.VisitCode != finding.VisitCode)
             {
-                await SafetyQueries.SetFindingAsync(w.Connection, w.Transaction, alert.Id, finding.Message, values, finding.Severity, finding.VisitCode);
+                await SafetyQueries.SetFindingAsync(w.Session, alert.Id, finding.Message, values, finding.Severity, finding.VisitCode);
                 await RecordAsync(w, alert.Id, "updated", alert.Status, alert.Status, $"Was: {alert.Message}");
                 await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, alert.Id.ToString(), AuditActions.Update,
                     AuditedAlert.Of(alert), AuditedAlert.Of(alert, finding, values), participant.SiteCode, participant.Code,
@@ -329,7 +328,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
         foreach (var alert in stored.Values.Where(a => a.SupersededUtc is null && !found.ContainsKey((a.RuleCode, a.SourceKey))))
         {
             const string why = "The condition no longer holds after a change to the data it was raised on.";
-            await SafetyQueries.SetSupersededAsync(w.Connection, w.Transaction, alert.Id, w.NowUtc);
+            await SafetyQueries.SetSupersededAsync(w.Session, alert.Id, w.NowUtc);
             await RecordAsync(w, alert.Id, "superseded", alert.Status, alert.Status, why);
             await w.AuditAsync(AuditEntry.Changed(AuditEntities.SafetyAlert, alert.Id.ToString(), AuditActions.DeleteBySupersede,
                 new { id = alert.Id, superseded = false }, new { id = alert.Id, superseded = true }, participant.SiteCode, participant.Code, why));
@@ -337,7 +336,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     }
 
     private static Task RecordAsync(WriteScope w, Guid alertId, string action, string? from, string? to, string? comment) =>
-        SafetyQueries.InsertEventAsync(w.Connection, w.Transaction, new SafetyAlertEventRow
+        SafetyQueries.InsertEventAsync(w.Session, new SafetyAlertEventRow
         {
             Id = SequentialGuid.New(w.NowUtc), AlertId = alertId, Action = action, FromStatus = from, ToStatus = to,
             Comment = comment, ActorId = null, ActorRole = w.Actor.Role, AtUtc = w.NowUtc,

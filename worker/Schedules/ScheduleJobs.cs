@@ -29,16 +29,16 @@ public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeP
         var now = clock.GetUtcNow().UtcDateTime;
         await db.WriteDerivedAsync(now, async w =>
         {
-            var participant = await ParticipantQueries.FindByIdAsync(w.Connection, participantId, w.Transaction);
+            var participant = await ParticipantQueries.FindByIdAsync(w.Session, participantId);
             if (participant is null) return;
             var today = SiteCalendar.Today(now, participant.TimeZone);
-            var dataVersion = await ScheduleQueries.DataVersionAsync(w.Connection, w.Transaction, participantId);
-            var records = await ParticipantQueries.VisitRecordsAsync(w.Connection, participantId, w.Transaction);
+            var dataVersion = await ScheduleQueries.DataVersionAsync(w.Session, participantId);
+            var records = await ParticipantQueries.VisitRecordsAsync(w.Session, participantId);
             var input = participant.ScheduleInput(records);
             var schedule = ScheduleCalculator.Build(protocol, input, today);
-            var missedBefore = (await ScheduleQueries.MissedVisitCodesAsync(w.Connection, w.Transaction, participantId)).Order(StringComparer.Ordinal);
+            var missedBefore = (await ScheduleQueries.MissedVisitCodesAsync(w.Session, participantId)).Order(StringComparer.Ordinal);
             var missedNow = schedule.Where(v => v.Status == VisitStatuses.Missed).Select(v => v.VisitCode).Order(StringComparer.Ordinal);
-            await ScheduleQueries.ReplaceAsync(w.Connection, w.Transaction, participantId, dataVersion, schedule, protocol.Version, now);
+            await ScheduleQueries.ReplaceAsync(w.Session, participantId, dataVersion, schedule, protocol.Version, now);
             // A visit became missed (or a missed one was recorded late): the VISIT_MISSED alerts follow.
             if (!missedBefore.SequenceEqual(missedNow)) await w.SafetyDataChangedAsync(participantId);
         });

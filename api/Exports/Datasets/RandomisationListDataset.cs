@@ -69,7 +69,7 @@ public sealed class RandomisationListDataset(ProtocolDefinition protocol, Random
         foreach (var stratum in Strata.All(randomisation.Strata, sites))
         {
             ct.ThrowIfCancellationRequested();
-            var places = await AllocationList.PlacesAsync(context.Snapshot.Connection, context.Snapshot.Transaction, protocol, secret, stratum, null);
+            var places = await AllocationList.PlacesAsync(context.Snapshot.Session, protocol, secret, stratum, null);
             row.Stratum = stratum;
             foreach (var place in places)
             {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using Trial.Core.Randomisation;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Dapper;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

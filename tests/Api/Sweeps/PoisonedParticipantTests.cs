@@ -58,7 +58,7 @@ public class PoisonedParticipantTests
 
         public T Jobs<T>() where T : notnull => Host.Services.GetRequiredService<T>();
 
-        public Task<IReadOnlyList<Guid>> ReadAsync(Func<System.Data.Common.DbConnection, Task<IReadOnlyList<Guid>>> query) =>
+        public Task<IReadOnlyList<Guid>> ReadAsync(Func<DbSession, Task<IReadOnlyList<Guid>>> query) =>
             Host.Services.GetRequiredService<Database>().ReadAsync(query);
 
         /// <summary>Enrols <paramref name="count"/> participants, each given its data by <paramref name="data"/>, four at a time.</summary>

@@ -1,0 +1,48 @@
+using System.Data.Common;
+using System.Reflection;
+using NUnit.Framework;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Tests.Db;
+
+/// <summary>
+/// Every query method takes its connection and transaction together, as one <see cref="DbSession"/>: a query given the
+/// connection alone would run outside its caller's transaction, which only SQL Server (never run here) would refuse.
+/// </summary>
+[TestFixture]
+public class DataAccessConventionTests
+{
+    /// <summary>Methods of <paramref name="types"/> that take a bare connection or transaction.</summary>
+    private static List<string> BareConnections(IEnumerable<Type> types) =>
+        [.. from type in types
+            from method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            where method.GetParameters().Any(p => typeof(DbConnection).IsAssignableFrom(p.ParameterType) || typeof(DbTransaction).IsAssignableFrom(p.ParameterType))
+            select $"{type.FullName}.{method.Name}"];
+
+    private static IEnumerable<Type> QueryTypes() =>
+        typeof(Database).Assembly.GetTypes().Where(t => t.Namespace is { } ns && ns.StartsWith("Trial.Db.", StringComparison.Ordinal)
+                                                        && ns != typeof(Database).Namespace);
+
+    [Test]
+    public void QueryMethods_OfTheDataLayer_TakeASessionNeverABareConnection()
+    {
+        var types = QueryTypes().ToList();
+
+        Assert.That(types.Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal)).Count(), Is.GreaterThanOrEqualTo(12), "the query classes were found");
+        Assert.That(BareConnections(types), Is.Empty);
+    }
+
+    [Test]
+    public void BareConnections_AQueryTakingAConnectionAndAnOptionalTransaction_IsFound()
+    {
+        // The shape the convention replaced: it compiles, and a caller that forgets the transaction runs outside it.
+        Assert.That(BareConnections([typeof(OldStyleQueries)]), Is.EqualTo(new[] { $"{typeof(OldStyleQueries).FullName}.FindAsync" }));
+    }
+
+    private static class OldStyleQueries
+    {
+        public static Task<int> FindAsync(DbConnection c, Guid id, DbTransaction? t = null) => Task.FromResult(id == Guid.Empty ? 0 : c.GetHashCode() + (t is null ? 0 : 1));
+
+        public static Task<int> CountAsync(DbSession s) => Task.FromResult(s.Transaction is null ? 0 : 1);
+    }
+}
