@@ -17,7 +17,7 @@ using Trial.Api.Safety;
 using Trial.Api.Visits;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
-using Trial.Worker.Hosting;
+using Trial.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -5,7 +5,7 @@ using Trial.Db.Access;
 using Trial.Db.Assessments;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
-using Trial.Worker.Safety;
+using Trial.Hosting.Safety;
 
 namespace Trial.Bench;
 

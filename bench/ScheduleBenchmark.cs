@@ -4,7 +4,7 @@ using Trial.Db.Access;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
-using Trial.Worker.Schedules;
+using Trial.Hosting.Schedules;
 
 namespace Trial.Bench;
 

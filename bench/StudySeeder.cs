@@ -16,7 +16,7 @@ using Trial.Db.Randomisation;
 using Trial.Db.Safety;
 using Trial.Db.Schedules;
 using Trial.Db.Visits;
-using Trial.Worker.Safety;
+using Trial.Hosting.Safety;
 
 namespace Trial.Bench;
 

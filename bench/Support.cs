@@ -5,8 +5,8 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Trial.Db.Infrastructure;
-using Trial.Worker.Hosting;
-using Trial.Worker.Sweeps;
+using Trial.Hosting;
+using Trial.Hosting.Sweeps;
 
 namespace Trial.Bench;
 

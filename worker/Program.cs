@@ -1,6 +1,6 @@
 using Hangfire;
 using Trial.Db.Infrastructure;
-using Trial.Worker.Hosting;
+using Trial.Hosting;
 
 namespace Trial.Worker;
 

@@ -7,7 +7,7 @@ using Trial.Db.AdverseEvents;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
-using Trial.Worker.Safety;
+using Trial.Hosting.Safety;
 
 namespace Trial.Api.AdverseEvents;
 

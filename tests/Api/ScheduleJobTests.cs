@@ -9,7 +9,7 @@ using NUnit.Framework;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
-using Trial.Worker.Schedules;
+using Trial.Hosting.Schedules;
 
 namespace Trial.Tests.Api;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using Trial.Worker.Schedules;
+using Trial.Hosting.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 
 namespace Trial.Tests.Api;

@@ -2,9 +2,9 @@ using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using Trial.Hosting.Safety;
+using Trial.Hosting.Schedules;
 using Trial.Tests.Api;
-using Trial.Worker.Safety;
-using Trial.Worker.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 
 namespace Trial.Tests.Worker;

@@ -4,7 +4,7 @@ using Hangfire.Common;
 using Hangfire.States;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
-using Trial.Worker.Hosting;
+using Trial.Hosting;
 
 namespace Trial.Tests.Worker;
 

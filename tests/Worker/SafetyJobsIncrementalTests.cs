@@ -13,9 +13,9 @@ using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Safety;
 using Trial.Db.Visits;
+using Trial.Hosting.Safety;
 using Trial.Tests.Core.Safety;
 using Trial.Tests.Db;
-using Trial.Worker.Safety;
 using static Trial.Tests.Core.Safety.SafetyData;
 
 namespace Trial.Tests.Worker;

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Trial.Worker.Hosting;
-using Trial.Worker.Sweeps;
+using Trial.Hosting;
+using Trial.Hosting.Sweeps;
 
 namespace Trial.Tests.Worker;
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NUnit.Framework;
 using Trial.Db.Infrastructure;
-using Trial.Worker.Safety;
-using Trial.Worker.Schedules;
+using Trial.Hosting.Safety;
+using Trial.Hosting.Schedules;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;
 

@@ -7,9 +7,9 @@ using NUnit.Framework;
 using Trial.Db.Infrastructure;
 using Trial.Db.Safety;
 using Trial.Db.Schedules;
-using Trial.Worker.Safety;
-using Trial.Worker.Schedules;
-using Trial.Worker.Sweeps;
+using Trial.Hosting.Safety;
+using Trial.Hosting.Schedules;
+using Trial.Hosting.Sweeps;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
-using Trial.Worker.Hosting;
+using Trial.Hosting;
 
 namespace Trial.Tests.Api.Sweeps;
 

@@ -12,10 +12,9 @@ using Trial.Db.Participants;
 using Trial.Db.Randomisation;
 using Trial.Db.Safety;
 using Trial.Db.Visits;
-using Trial.Worker.Hosting;
-using Trial.Worker.Sweeps;
+using Trial.Hosting.Sweeps;
 
-namespace Trial.Worker.Safety;
+namespace Trial.Hosting.Safety;
 
 /// <summary>
 /// Evaluates the protocol's safety rules over a participant's data and brings the stored alerts

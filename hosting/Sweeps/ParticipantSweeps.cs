@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Trial.Worker.Hosting;
 
-namespace Trial.Worker.Sweeps;
+namespace Trial.Hosting.Sweeps;
 
 /// <summary>What one run of a recurring sweep did with the participants it found.</summary>
 /// <param name="Found">Participants the database listed as needing the work.</param>

@@ -1,9 +1,9 @@
 using Hangfire;
 using Hangfire.SqlServer;
 using Trial.Db.Infrastructure;
-using Trial.Worker.Schedules;
+using Trial.Hosting.Schedules;
 
-namespace Trial.Worker.Hosting;
+namespace Trial.Hosting;
 
 public sealed class JobOptions
 {

@@ -1,4 +1,4 @@
-namespace Trial.Worker.Hosting;
+namespace Trial.Hosting;
 
 /// <summary>A job over the participants gathered by <see cref="HangfireDerivedWork"/>.</summary>
 public static class ParticipantBatch

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Trial.Worker.Hosting;
+namespace Trial.Hosting;
 
 /// <summary>
 /// The background jobs' own metrics, on the meter <see cref="MeterName"/>: ASP.NET Core's metrics pipeline, OpenTelemetry

@@ -1,9 +1,8 @@
 using Hangfire;
 using Trial.Db.Idempotency;
 using Trial.Db.Infrastructure;
-using Trial.Worker.Hosting;
 
-namespace Trial.Worker.Maintenance;
+namespace Trial.Hosting.Maintenance;
 
 /// <summary>Housekeeping that keeps transient tables small.</summary>
 public sealed class MaintenanceJobs(Database db, JobOptions options, TimeProvider clock)

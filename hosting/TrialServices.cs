@@ -1,7 +1,7 @@
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
 
-namespace Trial.Worker.Hosting;
+namespace Trial.Hosting;
 
 /// <summary>
 /// The one composition root of the API and the worker: the database, the protocol, the clock, the background jobs

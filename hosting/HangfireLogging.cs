@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using HangfireLevel = Hangfire.Logging.LogLevel;
 using MsLevel = Microsoft.Extensions.Logging.LogLevel;
 
-namespace Trial.Worker.Hosting;
+namespace Trial.Hosting;
 
 /// <summary>
 /// Hangfire keeps its log provider in a static. When a host that set it is disposed while

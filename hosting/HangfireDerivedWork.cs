@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Hangfire;
 using Trial.Db.Infrastructure;
-using Trial.Worker.Safety;
-using Trial.Worker.Schedules;
+using Trial.Hosting.Safety;
+using Trial.Hosting.Schedules;
 
-namespace Trial.Worker.Hosting;
+namespace Trial.Hosting;
 
 /// <summary>
 /// Turns committed writes' derived work into Hangfire jobs, gathered: the participants signalled within

@@ -5,10 +5,9 @@ using Trial.Core.Sites;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
-using Trial.Worker.Hosting;
-using Trial.Worker.Sweeps;
+using Trial.Hosting.Sweeps;
 
-namespace Trial.Worker.Schedules;
+namespace Trial.Hosting.Schedules;
 
 /// <summary>
 /// Keeps each participant's stored visit plan equal to what the protocol computes from the
