@@ -15,8 +15,8 @@ using Trial.Api.Randomisation;
 using Trial.Api.Reports;
 using Trial.Api.Safety;
 using Trial.Api.Visits;
+using Trial.Core.Access;
 using Trial.Core.Protocol;
-using Trial.Db.Infrastructure;
 using Trial.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -4,8 +4,8 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
+using Trial.Core.Access;
 using Trial.Core.Protocol;
-using Trial.Db.Infrastructure;
 
 namespace Trial.Bench;
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
+using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Trial.Api.Access;
+using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;

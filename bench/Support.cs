@@ -4,6 +4,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Trial.Core.Access;
 using Trial.Db.Infrastructure;
 using Trial.Hosting;
 using Trial.Hosting.Sweeps;

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Access;

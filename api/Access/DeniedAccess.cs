@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using Trial.Core.Access;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 

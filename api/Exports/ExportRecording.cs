@@ -1,3 +1,4 @@
+using Trial.Core.Access;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Db.Access;
 using Trial.Db.Exports;

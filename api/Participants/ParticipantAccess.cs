@@ -1,4 +1,6 @@
 using Trial.Api.Infrastructure;
+using Trial.Core.Access;
+using Trial.Core.Participants;
 using Trial.Core.Sites;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;

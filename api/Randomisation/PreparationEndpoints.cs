@@ -2,11 +2,11 @@ using System.Text.RegularExpressions;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
-using Trial.Db.Participants;
 using Trial.Db.Randomisation;
 using Trial.Db.Visits;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Core.Access;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Core.Safety;

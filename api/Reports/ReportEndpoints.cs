@@ -1,6 +1,7 @@
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Db.Audit;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
 using Trial.Db.Audit;

@@ -3,6 +3,7 @@ using System.Data.Common;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using Trial.Core.Access;
 
 namespace Trial.Db.Infrastructure;
 

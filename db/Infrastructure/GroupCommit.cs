@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Trial.Core.Access;
 using Trial.Db.Audit;
 
 namespace Trial.Db.Infrastructure;

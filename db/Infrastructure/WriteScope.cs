@@ -1,79 +1,9 @@
+using Trial.Core.Access;
 using Trial.Db.Audit;
 using Trial.Db.Safety;
 using Trial.Db.Schedules;
 
 namespace Trial.Db.Infrastructure;
-
-/// <summary>
-/// Who is writing: every clinical write is attributable to one user and token, and to the request that carried it.
-/// </summary>
-public sealed record Actor(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites, string? RequestId = null)
-{
-    public bool IsAdmin => Role == Roles.Admin;
-
-    /// <summary>Admins span all sites; everyone else only the sites they were given.</summary>
-    public bool CanAccessSite(string siteCode) => IsAdmin || Sites.Contains(siteCode);
-
-    /// <summary>The sites this actor may see, or null for all.</summary>
-    public IReadOnlyList<string>? SiteFilter => IsAdmin ? null : Sites;
-
-    /// <summary>The system itself, for work done by background jobs.</summary>
-    public static readonly Actor System = new(Guid.Empty, Guid.Empty, "system", "system", []);
-
-    /// <summary>A caller whose token could not be resolved (recorded when access is denied).</summary>
-    public static Actor Anonymous(string? requestId) => new(Guid.Empty, Guid.Empty, "anonymous", "anonymous", [], requestId);
-
-    /// <summary>The token of a real user; the system and anonymous callers have none.</summary>
-    public Guid? Token => TokenId == Guid.Empty ? null : TokenId;
-}
-
-public static class Roles
-{
-    public const string Admin = "admin";
-    public const string Investigator = "investigator";
-    public const string Monitor = "monitor";
-    public const string Statistician = "statistician";
-
-    /// <summary>Unblinded: prepares each infusion for the participant's arm, at their sites.</summary>
-    public const string Pharmacist = "pharmacist";
-
-    /// <summary>Unblinded: the allocation sequence, by-arm outputs for the data monitoring committee, the blinding index.</summary>
-    public const string UnblindedStatistician = "unblinded-statistician";
-
-    public static readonly IReadOnlyList<string> All = [Admin, Investigator, Monitor, Statistician, Pharmacist, UnblindedStatistician];
-
-    /// <summary>The roles that may see a participant's arm in a blinded study; every other role never does.</summary>
-    public static readonly IReadOnlyList<string> Unblinded = [Pharmacist, UnblindedStatistician];
-}
-
-/// <summary>
-/// Background work a committed write makes necessary. The write scope has already recorded it in the
-/// database (the participant's version markers), so the recurring sweeps redo it if this signal is lost.
-/// </summary>
-public interface IDerivedWorkQueue
-{
-    void SafetyDataChanged(Guid participantId);
-
-    void ScheduleDataChanged(Guid participantId);
-}
-
-/// <summary>
-/// What a write did to the data the safety rules read, which decides how much the evaluation after it must look at.
-/// </summary>
-public enum SafetyChange
-{
-    /// <summary>
-    /// Anything that may change findings already made: a correction, a visit date, a discontinuation, a withdrawal, a
-    /// missed visit. The participant is evaluated whole. The default, so a write that does not say is never under-evaluated.
-    /// </summary>
-    Changed,
-
-    /// <summary>
-    /// Only new assessments, vital signs or adverse events, nothing changed: the evaluation may look at the new records
-    /// alone (it still evaluates the whole participant when it cannot show that is enough, e.g. an assessment entered late).
-    /// </summary>
-    Added,
-}
 
 /// <summary>
 /// One write: the open transaction, who makes it and the server time it happens at. Every write goes through

@@ -42,11 +42,6 @@ public sealed class ParticipantRow
         new(EnrolledDate, visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), InfusionsDiscontinuedDate, WithdrawnDate);
 }
 
-public static class ParticipantStatuses
-{
-    public const string Enrolled = "enrolled", Withdrawn = "withdrawn", Completed = "completed";
-}
-
 public sealed class VisitRecordRow
 {
     public Guid Id { get; init; }

@@ -378,7 +378,7 @@ public class AuthorizationMatrixTests
 
     [Test]
     public void EveryRole_IsInTheMatrix() =>
-        Assert.That(Roles, Is.EquivalentTo(Trial.Db.Infrastructure.Roles.All), "a new role must be called on every operation here");
+        Assert.That(Roles, Is.EquivalentTo(Trial.Core.Access.Roles.All), "a new role must be called on every operation here");
 
     private static IEnumerable<string> ReachableBy(string role) =>
         Declared.Where(d => d.Value.Allowed.Contains(role)).Select(d => d.Key).Order(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Trial.Core.Participants;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;

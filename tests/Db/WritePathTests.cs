@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using NUnit.Framework;
+using Trial.Core.Access;
 using Trial.Db.Access;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;

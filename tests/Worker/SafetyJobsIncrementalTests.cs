@@ -4,6 +4,7 @@ using FsCheck.Fluent;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using Trial.Core.Instruments;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
 using Trial.Db.Access;
