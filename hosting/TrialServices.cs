@@ -17,6 +17,7 @@ public static class TrialServices
         services.AddSingleton(sp => new Database(sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<IDerivedWorkQueue>()));
         services.AddSingleton(_ => LoadProtocol(configuration));
         services.AddSingleton(TimeProvider.System);
+        services.AddApplication();
         services.AddTrialJobs(configuration, isWorkerProcess);
         return services;
     }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Trial.Api.Infrastructure;
+using Trial.Application;
 using Trial.Core.Access;
 using Trial.Db.Access;
 using Trial.Db.Audit;

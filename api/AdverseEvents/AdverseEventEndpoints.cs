@@ -1,6 +1,7 @@
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
 using Trial.Db.AdverseEvents;
@@ -52,11 +53,11 @@ public static class AdverseEventEndpoints
     {
         var actor = http.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var now = clock.GetUtcNow().UtcDateTime;
         var (input, problems) = Validate(body, Guid.Empty, now, participant!, requireReason: false);
         if (problems is not null) return problems;
-        if (DataEntry.CheckWithdrawal(participant!, input!.Reason) is { } withdrawn) return withdrawn;
+        if (DataEntry.CheckWithdrawal(participant!, input!.Reason) is { } withdrawn) return withdrawn.ToResult();
 
         var row = ToRow(input, SequentialGuid.New(now), participant!, version: 1, now, actor.UserId, recordedUtc: now, recordedBy: actor.UserId);
         return await writes.RunAsync(http, now, async w =>
@@ -76,7 +77,7 @@ public static class AdverseEventEndpoints
         var current = await db.ReadAsync(c => AdverseEventQueries.GetAsync(c, id));
         if (current is null) return Problems.NotFound($"No adverse event with id {id}.");
         var (participant, error) = await ParticipantAccess.FindAsync(db, current.ParticipantCode, actor);
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         if (Versions.CheckIfMatch(http, current.RowVersion, "adverse event") is { } precondition) return precondition;
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -99,7 +100,7 @@ public static class AdverseEventEndpoints
         var row = await db.ReadAsync(c => AdverseEventQueries.GetAsync(c, id));
         if (row is null) return Problems.NotFound($"No adverse event with id {id}.");
         var (_, error) = await ParticipantAccess.FindAsync(db, row.ParticipantCode, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         return Results.Ok(ToResponse(row, protocol)).WithETag(row.RowVersion);
     }
 
@@ -107,7 +108,7 @@ public static class AdverseEventEndpoints
     {
         var actor = http.User.Actor();
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return siteError;
+        if (siteError is not null) return siteError.ToResult();
         var rows = await db.ReadAsync(c => AdverseEventQueries.ListAsync(c, sites));
         if (!string.IsNullOrWhiteSpace(participant)) rows = rows.Where(r => r.ParticipantCode == participant).ToList();
         return Results.Ok(rows.Select(r => ToResponse(r, protocol)));

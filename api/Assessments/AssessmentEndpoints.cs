@@ -2,7 +2,8 @@ using System.Data.Common;
 using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
@@ -90,7 +91,7 @@ public static class AssessmentEndpoints
     {
         var actor = http.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var visit = protocol.FindVisit(visitCode);
         if (visit is null) return Problems.NotFound($"Visit '{visitCode}' is not in protocol {protocol.Version}.");
 
@@ -126,7 +127,7 @@ public static class AssessmentEndpoints
                 "Send \"unscheduled\": true to record it as an unscheduled assessment.");
         }
 
-        if (DataEntry.CheckWithdrawal(participant!, reason) is { } withdrawn) return withdrawn;
+        if (DataEntry.CheckWithdrawal(participant!, reason) is { } withdrawn) return withdrawn.ToResult();
 
         var score = Scorer.Score(definition!, items!);
         var row = new AssessmentRow
@@ -244,7 +245,7 @@ public static class AssessmentEndpoints
         var current = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
         if (current is null) return Problems.NotFound($"No assessment with id {id}.");
         var (participant, error) = await ParticipantAccess.FindAsync(db, current.Row.ParticipantCode, actor);
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         if (Versions.CheckIfMatch(http, current.Row.RowVersion, "assessment") is { } precondition) return precondition;
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -320,7 +321,7 @@ public static class AssessmentEndpoints
         var stored = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
         if (stored is null) return Problems.NotFound($"No assessment with id {id}.");
         var (_, error) = await ParticipantAccess.FindAsync(db, stored.Row.ParticipantCode, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var revisions = await db.ReadAsync(c => AssessmentQueries.RevisionsAsync(c, id));
         return Results.Ok(revisions.Select(r => new AssessmentRevisionResponse(r.RowVersion, r.AdministeredUtc,
             JsonSerializer.Deserialize<JsonElement>(r.ItemsJson), JsonSerializer.Deserialize<JsonElement>(r.ScoresJson),
@@ -330,7 +331,7 @@ public static class AssessmentEndpoints
     private static async Task<IResult> ListAsync(string code, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var stored = await db.ReadAsync(c => AssessmentQueries.ListForParticipantAsync(c, participant!.Id));
         return Results.Ok(await WithTimingAsync(db, protocol, participant!, stored, clock.GetUtcNow().UtcDateTime));
     }
@@ -340,7 +341,7 @@ public static class AssessmentEndpoints
         var stored = await db.ReadAsync(c => AssessmentQueries.GetAsync(c, id));
         if (stored is null) return Problems.NotFound($"No assessment with id {id}.");
         var (participant, error) = await ParticipantAccess.FindAsync(db, stored.Row.ParticipantCode, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var response = (await WithTimingAsync(db, protocol, participant!, [stored], clock.GetUtcNow().UtcDateTime))[0];
         return Results.Ok(response).WithETag(stored.Row.RowVersion);
     }

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 
@@ -73,7 +74,7 @@ public static class AuditEndpoints
     private static async Task<IResult> HistoryAsync(string code, Database db, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var rows = await db.ReadAsync(c => AuditQueries.ParticipantTrailAsync(c, participant!.Code));
         return Results.Ok(rows.Select(AuditEventResponse.From));
     }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Db.Access;
@@ -69,7 +70,7 @@ public static class ExportRequests
         if (errors.Any) return (null, errors.ToResult());
 
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return (null, siteError);
+        if (siteError is not null) return (null, siteError.ToResult());
         if (freeText && !actor.IsAdmin)
             return (null, Problems.Forbidden("Free text (adverse-event terms, comments, reasons) may identify a person: only an admin may ask for it (includeFreeText=true)."));
 

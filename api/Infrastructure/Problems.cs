@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Trial.Application;
 
 namespace Trial.Api.Infrastructure;
 
@@ -40,48 +41,20 @@ public static class Problems
         if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception })) return;
         await http.Response.WriteAsJsonAsync(problem, options: null, contentType: "application/problem+json");
     }
-}
 
-/// <summary>Collects field errors while a request body is checked.</summary>
-public sealed class FieldErrors
-{
-    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
-
-    public bool Any => _errors.Count > 0;
-
-    public void Add(string field, string message)
+    /// <summary>A use case's refusal as the problem+json the contract gives it: the same status codes and words everywhere.</summary>
+    public static IResult ToResult(this Refusal refusal) => refusal switch
     {
-        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
-        list.Add(message);
-    }
+        NotFound r => NotFound(r.Detail),
+        Forbidden r => Forbidden(r.Detail),
+        Conflict r => Conflict(r.Detail, r.Extensions is null ? null : new Dictionary<string, object?>(r.Extensions)),
+        Invalid r => Validation(new Dictionary<string, string[]>(r.Errors), r.Detail),
+        VersionRequired r => Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.",
+            type: "https://www.rfc-editor.org/rfc/rfc6585#section-3", detail: r.Detail),
+        VersionStale r => Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: $"The {r.What} has changed.", detail: r.Detail),
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "A refusal of a kind the API does not answer."),
+    };
 
-    /// <summary>Adds "<paramref name="field"/> is required" when the value is missing, and returns the value.</summary>
-    public T? Required<T>(T? value, string field, string? what = null)
-    {
-        if (value is null || value is string s && string.IsNullOrWhiteSpace(s)) Add(field, $"{what ?? field} is required.");
-        return value;
-    }
-
-    /// <summary>
-    /// An instant must say which time zone it is in (Z or an offset): a bare local time would be
-    /// read in the server's zone and silently shift a clinical record. Returns it in UTC.
-    /// </summary>
-    public DateTime? Instant(DateTime? value, string field, string what, bool required = true)
-    {
-        if (value is null)
-        {
-            if (required) Add(field, $"{what} is required.");
-            return null;
-        }
-        if (value.Value.Kind == DateTimeKind.Unspecified)
-        {
-            Add(field, $"{what} must state its time zone: end it with Z for UTC (e.g. 2026-03-01T09:30:00Z) or give an offset such as +01:00.");
-            return null;
-        }
-        return value.Value.ToUniversalTime();
-    }
-
-    public IResult ToResult() =>
-        Problems.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
-            _errors.Count == 1 && _errors.First().Value.Count == 1 ? _errors.First().Value[0] : "One or more fields are invalid; nothing was stored.");
+    /// <summary>The field errors collected while a request was checked, as one 422.</summary>
+    public static IResult ToResult(this FieldErrors errors) => errors.ToRefusal().ToResult();
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Trial.Api.Access;
+using Trial.Application;
 using Trial.Db.Idempotency;
 using Trial.Db.Infrastructure;
 
@@ -43,6 +44,17 @@ public sealed class WritePath(Database db)
             return Idempotency.Replay(stored, claim);
         }
     }
+
+    /// <summary>
+    /// A use case's write: its refusal as problem+json (and nothing written), its result as <paramref name="success"/> makes
+    /// it the HTTP answer, which is what an idempotent retry is given back.
+    /// </summary>
+    public Task<IResult> RunAsync<T>(HttpContext http, DateTime nowUtc, Func<WriteScope, Task<Outcome<T>>> work, Func<T, IResult> success) =>
+        RunAsync(http, nowUtc, async w =>
+        {
+            var outcome = await work(w);
+            return outcome.IsRefused ? outcome.Refusal!.ToResult() : success(outcome.Value!);
+        });
 
     public static int StatusOf(IResult result) => (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
 }

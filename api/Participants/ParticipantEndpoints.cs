@@ -1,5 +1,7 @@
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Sites;
@@ -138,7 +140,7 @@ public static class ParticipantEndpoints
     {
         var actor = http.Actor();
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, actor);
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var now = clock.GetUtcNow().UtcDateTime;
         var today = DataEntry.Today(participant!, now);
         var errors = new FieldErrors();
@@ -165,7 +167,7 @@ public static class ParticipantEndpoints
     {
         var actor = http.User.Actor();
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return siteError;
+        if (siteError is not null) return siteError.ToResult();
         var rows = await db.ReadAsync(c => ParticipantQueries.ListAsync(c, sites));
         return Results.Ok(rows.Select(ParticipantResponse.From));
     }
@@ -173,6 +175,6 @@ public static class ParticipantEndpoints
     private static async Task<IResult> GetAsync(string code, Database db, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        return error ?? Results.Ok(ParticipantResponse.From(participant!)).WithETag(participant!.RowVersion);
+        return error?.ToResult() ?? Results.Ok(ParticipantResponse.From(participant!)).WithETag(participant!.RowVersion);
     }
 }

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
@@ -60,7 +61,7 @@ public static partial class PreparationEndpoints
         if (!design.IsBlinded || design.Preparation is null)
             return Problems.Conflict($"Protocol {protocol.ProtocolId} {protocol.Version} is {design.Blinding}: the investigator records the dose, there is no pharmacy preparation to record.");
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var visit = protocol.FindVisit(visitCode);
         if (visit is null) return Problems.NotFound($"Visit '{visitCode}' is not in protocol {protocol.Version}.");
         if (visit.Kind != VisitKinds.Infusion) return Problems.Validation("visitCode", $"{visitCode} is not an infusion visit.");
@@ -142,7 +143,7 @@ public static partial class PreparationEndpoints
     private static async Task<IResult> GetAsync(string code, string visitCode, Database db, ProtocolDefinition protocol, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var row = await db.ReadAsync(c => RandomisationQueries.FindPreparationAsync(c, participant!.Id, visitCode));
         return row is null
             ? Problems.NotFound($"No preparation for {code} at {visitCode} is recorded.")

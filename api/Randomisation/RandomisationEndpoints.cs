@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
@@ -101,7 +102,7 @@ public static class RandomisationEndpoints
         if (randomisation is null)
             return Problems.Conflict($"Protocol {protocol.ProtocolId} {protocol.Version} does not randomise: it is a {protocol.Design.Blinding} design without arms to allocate.");
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
 
         var now = clock.GetUtcNow().UtcDateTime;
         return await writes.RunAsync(http, now, async w =>
@@ -183,7 +184,7 @@ public static class RandomisationEndpoints
     private static async Task<IResult> GetRandomisationAsync(string code, Database db, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var allocation = await db.ReadAsync(c => RandomisationQueries.FindAllocationAsync(c, participant!.Id));
         return allocation is null
             ? Problems.NotFound($"{code} has not been randomised.")
@@ -193,7 +194,7 @@ public static class RandomisationEndpoints
     private static async Task<IResult> GetAllocationAsync(string code, Database db, ProtocolDefinition protocol, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var allocation = await db.ReadAsync(c => RandomisationQueries.FindParticipantAllocationAsync(c, participant!.Id));
         if (allocation is null) return Problems.NotFound($"{code} has not been randomised.");
         var arm = protocol.Design.FindArm(allocation.Arm);
@@ -212,7 +213,7 @@ public static class RandomisationEndpoints
     private static async Task<IResult> ListAllocationsAsync(string? site, Database db, HttpContext http)
     {
         var (sites, siteError) = ParticipantAccess.SiteScope(http.User.Actor(), site);
-        if (siteError is not null) return siteError;
+        if (siteError is not null) return siteError.ToResult();
         var rows = await db.ReadAsync(c => RandomisationQueries.AllocationsAsync(c, sites));
         return Results.Ok(rows.Select(AllocationListItem.From));
     }

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
@@ -46,7 +47,7 @@ public static class UnblindingEndpoints
         if (!protocol.Design.IsBlinded)
             return Problems.Conflict($"Protocol {protocol.ProtocolId} {protocol.Version} is {protocol.Design.Blinding}: there is nothing to unblind.");
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var errors = new FieldErrors();
         var reason = DataEntry.CheckReason(errors, body.Reason, required: true, "The reason for unblinding (what knowing the arm changes in the treatment)");
         if (errors.Any) return errors.ToResult();

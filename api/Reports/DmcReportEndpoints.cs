@@ -1,7 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Reports;
 using Trial.Db.Audit;
@@ -113,7 +113,7 @@ public static class DmcReportEndpoints
             return (null!, Problems.Conflict($"Protocol version {protocol.Version} does not randomise: there are no arms for a data monitoring committee to compare."));
         var actor = http.Actor();
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return (null!, siteError);
+        if (siteError is not null) return (null!, siteError.ToResult());
         var (cutoff, data) = await db.ReadAsync(c => DmcQueries.ReadAsync(c, sites, () => clock.GetUtcNow().UtcDateTime, http.RequestAborted), http.RequestAborted);
         var now = clock.GetUtcNow().UtcDateTime;
         var html = WantsHtml(http.Request);

@@ -1,6 +1,6 @@
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
@@ -41,7 +41,7 @@ public static class ReportEndpoints
         if (protocol.Design.Randomisation is null) return NotRandomised(protocol);
         var actor = http.Actor();
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return siteError;
+        if (siteError is not null) return siteError.ToResult();
         var guesses = await db.ReadAsync(c => ReportQueries.GuessesAsync(c, sites));
         var groups = BlindingIndexReport.Build(protocol,
             guesses.Select(g => new RecordedGuess(g.VisitCode, g.InfusionNumber, g.Guesser, g.Arm, g.Guess, g.RecordedUtc, g.UnblindedUtc)));

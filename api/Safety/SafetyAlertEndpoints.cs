@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
@@ -67,7 +68,7 @@ public static class SafetyAlertEndpoints
             errors.Add("rule", $"Unknown rule '{rule}'; the rules are {string.Join(", ", protocol.SafetyRules.Select(r => r.Code))}.");
         if (errors.Any) return errors.ToResult();
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return siteError;
+        if (siteError is not null) return siteError.ToResult();
         var rows = await db.ReadAsync(c => SafetyQueries.ListAsync(c,
             new AlertFilter(sites, status, severity, participant, rule, since?.ToUniversalTime(), includeSuperseded ?? false)));
         return Results.Ok(rows.Select(SafetyAlertResponse.From));

@@ -1,6 +1,8 @@
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Core.Sites;
@@ -40,7 +42,7 @@ public static class ScheduleEndpoints
         TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         // Recording a discontinuation for the first time is new data; changing one already recorded is a correction.
         var correcting = participant!.InfusionsDiscontinuedDate is not null;
         if ((correcting || http.Request.Headers.IfMatch.Count > 0) && Versions.CheckIfMatch(http, participant.RowVersion, "participant") is { } precondition)
@@ -78,7 +80,7 @@ public static class ScheduleEndpoints
         var horizon = days ?? 7;
         if (horizon is < 0 or > MaxWorklistDays) return Problems.Validation("days", $"days must be between 0 and {MaxWorklistDays}; got {horizon}.");
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return siteError;
+        if (siteError is not null) return siteError.ToResult();
         var now = clock.GetUtcNow().UtcDateTime;
         // Each site's own date decides what is due there; the query covers the widest day any site can be on.
         var utcToday = DateOnly.FromDateTime(now);

@@ -1,6 +1,7 @@
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Api.Participants;
+using Trial.Application;
+using Trial.Application.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Core.Sites;
@@ -97,7 +98,7 @@ public static class VisitEndpoints
     private static async Task<IResult> GetScheduleAsync(string code, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var records = await db.ReadAsync(c => ParticipantQueries.VisitRecordsAsync(c, participant!.Id));
         var schedule = ScheduleCalculator.Build(protocol, participant!.ScheduleInput(records), DataEntry.Today(participant!, clock.GetUtcNow().UtcDateTime));
         return Results.Ok(schedule.Select(v => VisitResponse.From(v, records.FirstOrDefault(r => r.VisitCode == v.VisitCode))));
@@ -106,7 +107,7 @@ public static class VisitEndpoints
     private static async Task<IResult> GetVisitAsync(string code, string visitCode, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         if (protocol.FindVisit(visitCode) is null) return Problems.NotFound($"Visit '{visitCode}' is not in protocol {protocol.Version}.");
         var records = await db.ReadAsync(c => ParticipantQueries.VisitRecordsAsync(c, participant!.Id));
         var schedule = ScheduleCalculator.Build(protocol, participant!.ScheduleInput(records), DataEntry.Today(participant!, clock.GetUtcNow().UtcDateTime));
@@ -121,7 +122,7 @@ public static class VisitEndpoints
         ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         if (protocol.FindVisit(visitCode) is null) return Problems.NotFound($"Visit '{visitCode}' is not in protocol {protocol.Version}.");
         var errors = new FieldErrors();
         var actualDate = errors.Required(body.ActualDate, "actualDate", "actualDate (yyyy-MM-dd)");
@@ -134,7 +135,7 @@ public static class VisitEndpoints
         {
             var records = await ParticipantQueries.VisitRecordsAsync(w.Session, participant!.Id);
             var existing = records.FirstOrDefault(r => r.VisitCode == visitCode);
-            if (existing is null && DataEntry.CheckWithdrawal(participant, reason) is { } withdrawn) return withdrawn;
+            if (existing is null && DataEntry.CheckWithdrawal(participant, reason) is { } withdrawn) return withdrawn.ToResult();
             if (existing is not null)
             {
                 if (Versions.CheckIfMatch(http, existing.RowVersion, "visit") is { } precondition) return precondition;
@@ -284,7 +285,7 @@ public static class VisitEndpoints
         ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var visit = protocol.FindVisit(visitCode);
         if (visit is null) return Problems.NotFound($"Visit '{visitCode}' is not in protocol {protocol.Version}.");
         if (visit.Kind != VisitKinds.Infusion) return Problems.Validation("visitCode", $"{visitCode} is not an infusion visit.");
@@ -292,7 +293,7 @@ public static class VisitEndpoints
         var errors = new FieldErrors();
         var input = ValidateInfusion(body, protocol, now, errors, reasonRequired: false);
         if (input is null) return errors.ToResult();
-        if (DataEntry.CheckWithdrawal(participant!, input.Reason) is { } withdrawn) return withdrawn;
+        if (DataEntry.CheckWithdrawal(participant!, input.Reason) is { } withdrawn) return withdrawn.ToResult();
 
         return await writes.RunAsync(http, now, async w =>
         {
@@ -326,7 +327,7 @@ public static class VisitEndpoints
     private static async Task<IResult> GetInfusionAsync(string code, string visitCode, Database db, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var row = await db.ReadAsync(c => InfusionAndVitalsQueries.FindInfusionAsync(c, participant!.Id, visitCode));
         return row is null
             ? Problems.NotFound($"No infusion of {code} is recorded at {visitCode}.")
@@ -337,7 +338,7 @@ public static class VisitEndpoints
         ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var current = await db.ReadAsync(c => InfusionAndVitalsQueries.FindInfusionAsync(c, participant!.Id, visitCode));
         if (current is null) return Problems.NotFound($"No infusion of {code} is recorded at {visitCode}.");
         if (Versions.CheckIfMatch(http, current.RowVersion, "infusion") is { } precondition) return precondition;
@@ -394,14 +395,14 @@ public static class VisitEndpoints
         ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var visit = protocol.FindVisit(visitCode);
         if (visit is null) return Problems.NotFound($"Visit '{visitCode}' is not in protocol {protocol.Version}.");
         if (visit.Kind != VisitKinds.Infusion) return Problems.Validation("visitCode", $"Vital signs are recorded at infusion visits; {visitCode} is not one.");
         var errors = new FieldErrors();
         var input = ValidateVitals(body, null, protocol, errors, reasonRequired: false);
         if (input is null) return errors.ToResult();
-        if (DataEntry.CheckWithdrawal(participant!, input.Reason) is { } withdrawn) return withdrawn;
+        if (DataEntry.CheckWithdrawal(participant!, input.Reason) is { } withdrawn) return withdrawn.ToResult();
 
         var now = clock.GetUtcNow().UtcDateTime;
         return await writes.RunAsync(http, now, async w =>
@@ -430,7 +431,7 @@ public static class VisitEndpoints
     private static async Task<IResult> GetVitalsAsync(string code, string visitCode, string timepoint, Database db, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var row = await db.ReadAsync(c => InfusionAndVitalsQueries.FindVitalAsync(c, participant!.Id, visitCode, timepoint));
         return row is null
             ? Problems.NotFound($"No vital signs of {code} are recorded at {visitCode} {timepoint}.")
@@ -441,7 +442,7 @@ public static class VisitEndpoints
         ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
     {
         var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.Actor());
-        if (error is not null) return error;
+        if (error is not null) return error.ToResult();
         var current = await db.ReadAsync(c => InfusionAndVitalsQueries.FindVitalAsync(c, participant!.Id, visitCode, timepoint));
         if (current is null) return Problems.NotFound($"No vital signs of {code} are recorded at {visitCode} {timepoint}.");
         if (Versions.CheckIfMatch(http, current.RowVersion, "vital signs") is { } precondition) return precondition;

@@ -1,0 +1,38 @@
+using Trial.Core.Participants;
+using Trial.Core.Sites;
+using Trial.Db.Participants;
+
+namespace Trial.Application.Participants;
+
+/// <summary>
+/// Rules every entry of a participant's data follows, whatever its kind: after withdrawal, data can still be entered
+/// (e.g. a safety follow-up) but only with a reason, and the audit trail flags it.
+/// </summary>
+public static class DataEntry
+{
+    public const string AfterWithdrawalFlag = "after-withdrawal";
+
+    /// <summary>A conflict when the participant is withdrawn and no reason was given; else null.</summary>
+    public static Refusal? CheckWithdrawal(ParticipantRow participant, string? reason) =>
+        participant.Status == ParticipantStatuses.Withdrawn && string.IsNullOrWhiteSpace(reason)
+            ? new Conflict($"{participant.Code} was withdrawn from the study on {participant.WithdrawnDate:yyyy-MM-dd}; data entered after withdrawal needs a \"reason\" (e.g. safety follow-up), which the audit trail records.",
+                new Dictionary<string, object?> { ["field"] = "reason" })
+            : null;
+
+    /// <summary>The audit flag of an entry for this participant.</summary>
+    public static string? Flag(ParticipantRow participant) =>
+        participant.Status == ParticipantStatuses.Withdrawn ? AfterWithdrawalFlag : null;
+
+    public static string? Reason(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+
+    /// <summary>Checks the length of an optional reason (and requires it when <paramref name="required"/>).</summary>
+    public static string? CheckReason(FieldErrors errors, string? reason, bool required, string what = "A reason for the change")
+    {
+        var text = required ? errors.Required(reason?.Trim(), "reason", what) : Reason(reason);
+        if (text is { Length: > 2000 }) errors.Add("reason", "The reason must be at most 2000 characters.");
+        return text;
+    }
+
+    /// <summary>Today in the participant's site's calendar.</summary>
+    public static DateOnly Today(ParticipantRow participant, DateTime nowUtc) => SiteCalendar.Today(nowUtc, participant.TimeZone);
+}
