@@ -10,8 +10,25 @@ public static class ApplicationServices
 {
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
-        // Randomisation and blinding
-        services.AddSingleton<RecordBlindingGuess>();
+        AddParticipantsAndVisits(services);
+        AddRandomisationAndSafety(services);
+        AddAccessAndAudit(services);
         return services;
+    }
+
+    // Participants, visits, infusions, vital signs, assessments, schedules.
+    private static void AddParticipantsAndVisits(IServiceCollection services)
+    {
+    }
+
+    // Randomisation, preparation, unblinding, blinding guesses, reports, adverse events, safety evaluation and the alert life cycle.
+    private static void AddRandomisationAndSafety(IServiceCollection services)
+    {
+        services.AddSingleton<RecordBlindingGuess>();
+    }
+
+    // Sites, users and tokens, the audit trail, health.
+    private static void AddAccessAndAudit(IServiceCollection services)
+    {
     }
 }
