@@ -110,10 +110,12 @@ public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts,
 /// pre-infusion BPRS or CADSS (or pre-infusion vital signs) is what its visit's other timepoints are compared with; a possible baseline (MADRS, BSL-23) is
 /// what every assessment of its instrument is compared with. Those are evaluated again with the new records (their
 /// neighbours: a bounded number, or for a possible baseline every assessment of the instrument, which a participant
-/// gets only a few times). CADSS is compared with nothing, so nothing stored is read for it.
-/// A rule that starts comparing a record with others must be added here, in <see cref="IncrementalReadsFor"/>,
-/// <see cref="WhyWhole"/> and <see cref="Neighbours"/>; the property test comparing both paths on random trajectories
-/// is there to notice when it was not.
+/// gets only a few times).
+/// What is read follows from each rule's declaration (<see cref="RuleReads"/>, in the rule table); which stored records
+/// are evaluated again (<see cref="Neighbours"/>) and when the whole participant must be evaluated (<see cref="WhyWhole"/>)
+/// follow from what is read. A rule that compares a record with something no kind of <see cref="RuleReads"/> describes
+/// needs a new kind, handled in those three places; the property test comparing both paths on random trajectories is
+/// there to notice a declaration that says less than its rule reads.
 /// </summary>
 public static partial class SafetyEngine
 {
@@ -143,7 +145,9 @@ public static partial class SafetyEngine
     /// </param>
     /// <param name="added">The new records.</param>
     /// <param name="nowUtc">The current instant, used only by the SAE reporting clock.</param>
-    public static IncrementalEvaluation EvaluateNew(ProtocolDefinition protocol, ParticipantSafetyData stored, NewSafetyRecords added, DateTime nowUtc)
+    /// <param name="reads">What the caller read by (<see cref="IncrementalReadsFor"/> of <paramref name="protocol"/> when null).</param>
+    public static IncrementalEvaluation EvaluateNew(ProtocolDefinition protocol, ParticipantSafetyData stored, NewSafetyRecords added, DateTime nowUtc,
+        IncrementalReads? reads = null)
     {
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(stored);
@@ -162,7 +166,7 @@ public static partial class SafetyEngine
             MissedVisits = [],
         };
         var context = new Context(protocol, data, nowUtc);
-        var reads = IncrementalReadsFor(protocol);
+        reads ??= IncrementalReadsFor(protocol);
         if (WhyWhole(context, reads, newAssessments, newIds) is { } reason)
         {
             return new IncrementalEvaluation([], reason);
@@ -179,42 +183,57 @@ public static partial class SafetyEngine
         return new IncrementalEvaluation(alerts.AsReadOnly(), null) { Reevaluated = reevaluated };
     }
 
-    /// <summary>What the stored data given to <see cref="EvaluateNew"/> must include under this protocol's rule settings.</summary>
-    public static IncrementalReads IncrementalReadsFor(ProtocolDefinition protocol)
+    /// <summary>
+    /// What the stored data given to <see cref="EvaluateNew"/> must include under this protocol's rule settings: what the
+    /// enabled rules' declarations (<see cref="Declarations"/>, or <paramref name="declarations"/> in their place) say they
+    /// compare a record with, instrument by instrument.
+    /// </summary>
+    public static IncrementalReads IncrementalReadsFor(ProtocolDefinition protocol, IReadOnlyDictionary<string, RuleReads>? declarations = null)
     {
         ArgumentNullException.ThrowIfNull(protocol);
 
-        // MADRS10_RISE compares with the latest earlier MADRS that answered item 10; SUICIDALITY_ESCALATING with the
-        // consecutiveRises before it.
-        var item10 = 0;
-        if (Enabled(protocol, Madrs10Rise))
+        var instruments = new Dictionary<string, InstrumentReads>(StringComparer.Ordinal);
+        InstrumentReads Of(string instrument) => instruments.GetValueOrDefault(instrument, InstrumentReads.Nothing);
+        var vitalsAtSameVisit = false;
+        string? stratificationVisit = null;
+        foreach (var spec in Specs)
         {
-            item10 = 1;
+            if (protocol.FindRule(spec.Code) is not { Enabled: true } rule)
+            {
+                continue;
+            }
+
+            switch (declarations?.GetValueOrDefault(spec.Code) ?? spec.Reads)
+            {
+                case RuleReads.Baseline b:
+                    instruments[b.Instrument] = Of(b.Instrument) with { Baseline = true };
+                    break;
+                case RuleReads.PreInfusionRating pre:
+                    instruments[pre.Instrument] = Of(pre.Instrument) with { SameVisit = true };
+                    break;
+                case RuleReads.EarlierAnswering earlier:
+                    // Several rules looking back at the same item read as far back as the furthest of them.
+                    var count = Math.Max(earlier.Count(rule), Of(earlier.Instrument).LookBack is { } look && look.ItemNumber == earlier.ItemNumber ? look.Count : 0);
+                    instruments[earlier.Instrument] = Of(earlier.Instrument) with { LookBack = new ItemLookBack(earlier.ItemNumber, count) };
+                    break;
+                case RuleReads.PreInfusionVitals:
+                    vitalsAtSameVisit = true;
+                    break;
+                case RuleReads.Allocation:
+                    stratificationVisit = StratificationVisit(protocol);
+                    break;
+            }
         }
 
-        if (protocol.FindRule(SuicidalityEscalating) is { Enabled: true } escalating)
-        {
-            item10 = Math.Max(item10, (int)escalating.Parameter("consecutiveRises"));
-        }
-
-        var instruments = new Dictionary<string, InstrumentReads>(StringComparer.Ordinal)
-        {
-            [InstrumentCatalog.Madrs] = new(Enabled(protocol, MadrsWorse), false, item10 == 0 ? null : new ItemLookBack(MadrsSuicideItem, item10)),
-            [InstrumentCatalog.Bsl23] = new(Enabled(protocol, BslBandUp), false, null),
-            [InstrumentCatalog.Bprs] = new(false, Enabled(protocol, BprsPosRise), null),
-            [InstrumentCatalog.Cadss] = new(false, Enabled(protocol, CadssPersist), null),
-        };
         return new IncrementalReads(
             instruments.Where(i => i.Value.Any).ToDictionary(StringComparer.Ordinal).AsReadOnly(),
             protocol.Visits.Where(v => v.Kind == VisitKinds.Baseline).Select(v => v.Code).ToList().AsReadOnly(),
             protocol.InfusionVisits.FirstOrDefault()?.Code)
         {
-            VitalsAtSameVisit = Enabled(protocol, VitalsBpRise),
-            StratificationVisit = Enabled(protocol, StratumChanged) ? StratificationVisit(protocol) : null,
+            VitalsAtSameVisit = vitalsAtSameVisit,
+            StratificationVisit = stratificationVisit,
         };
     }
-
-    private static bool Enabled(ProtocolDefinition protocol, string rule) => protocol.FindRule(rule) is { Enabled: true };
 
     /// <summary>Why the new assessments may change findings beyond their neighbours, or null when they cannot.</summary>
     private static string? WhyWhole(Context c, IncrementalReads reads, IReadOnlyList<AssessmentFact> added, HashSet<Guid> newIds)

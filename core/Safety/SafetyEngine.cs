@@ -40,34 +40,46 @@ public static partial class SafetyEngine
 
     private const int MadrsSuicideItem = 10;
 
-    // What each rule needs from its settings. Kept beside the evaluators so a new rule cannot be added without saying
-    // what it reads, and the loader can refuse a protocol file that would make a rule throw or silently do nothing.
+    // What each rule needs from its settings and what it compares a record with. Kept beside the evaluators so a new rule
+    // cannot be added without saying what it reads: the loader refuses a protocol file that would make a rule throw or
+    // silently do nothing, and the evaluation of new records reads what the declarations say (IncrementalReadsFor).
     private static readonly RuleSpec[] Specs =
     [
-        new(Madrs10High, ["minItem10"], null, false, false, EvaluateMadrs10High),
-        new(Madrs10Rise, ["minRise"], null, false, false, EvaluateMadrs10Rise),
-        new(BslSelfHarm, ["minItemValue"], InstrumentCatalog.Bsl23, false, false, EvaluateBslSelfHarm),
-        new(BslBandUp, ["minBandsAboveBaseline"], null, false, true, EvaluateBslBandUp),
-        new(CadssSevere, ["minTotal"], null, false, false, EvaluateCadssSevere),
-        new(CadssPersist, ["totalAbove", "minRiseOverPre"], null, true, true, EvaluateCadssPersist),
-        new(BprsPosItem, ["minItemValue"], InstrumentCatalog.Bprs, false, false, EvaluateBprsPosItem),
-        new(BprsPosRise, ["minRiseOverPre"], null, true, true, EvaluateBprsPosRise),
-        new(VitalsBp, ["minSystolic", "minDiastolic"], null, false, false, EvaluateVitalsBp),
-        new(VitalsHr, ["minHigh", "maxLow"], null, false, false, EvaluateVitalsHr),
-        new(VitalsSpo2, ["below"], null, false, false, EvaluateVitalsSpo2),
-        new(VitalsBpRise, ["minSystolicRise", "minDiastolicRise"], null, true, true, EvaluateVitalsBpRise),
-        new(VitalsBpPredose, ["minSystolic", "minDiastolic"], null, false, true, EvaluateVitalsBpPredose),
-        new(MadrsWorse, ["minRatioToBaseline"], null, false, true, EvaluateMadrsWorse),
-        new(SuicidalityEscalating, ["consecutiveRises"], null, false, false, EvaluateSuicidalityEscalating),
-        new(SaeReported, [], null, false, false, EvaluateSaeReported),
-        new(SaeClock, ["reportWithinHours"], null, false, false, EvaluateSaeClock),
-        new(Aesi, [], null, false, false, EvaluateAesi),
-        new(VisitMissed, [], null, false, false, EvaluateVisitMissed),
-        new(StratumChanged, [], null, false, false, EvaluateStratumChanged),
+        new(Madrs10High, Evaluate: EvaluateMadrs10High, Parameters: ["minItem10"]),
+        new(Madrs10Rise, Evaluate: EvaluateMadrs10Rise, Parameters: ["minRise"],
+            Reads: new RuleReads.EarlierAnswering(InstrumentCatalog.Madrs, MadrsSuicideItem, _ => 1)),
+        new(BslSelfHarm, Evaluate: EvaluateBslSelfHarm, Parameters: ["minItemValue"], ItemsInstrument: InstrumentCatalog.Bsl23),
+        new(BslBandUp, Evaluate: EvaluateBslBandUp, Parameters: ["minBandsAboveBaseline"], UsesPreTimepoint: true,
+            Reads: new RuleReads.Baseline(InstrumentCatalog.Bsl23)),
+        new(CadssSevere, Evaluate: EvaluateCadssSevere, Parameters: ["minTotal"]),
+        new(CadssPersist, Evaluate: EvaluateCadssPersist, Parameters: ["totalAbove", "minRiseOverPre"], UsesTimepoints: true, UsesPreTimepoint: true,
+            Reads: new RuleReads.PreInfusionRating(InstrumentCatalog.Cadss)),
+        new(BprsPosItem, Evaluate: EvaluateBprsPosItem, Parameters: ["minItemValue"], ItemsInstrument: InstrumentCatalog.Bprs),
+        new(BprsPosRise, Evaluate: EvaluateBprsPosRise, Parameters: ["minRiseOverPre"], UsesTimepoints: true, UsesPreTimepoint: true,
+            Reads: new RuleReads.PreInfusionRating(InstrumentCatalog.Bprs)),
+        new(VitalsBp, Evaluate: EvaluateVitalsBp, Parameters: ["minSystolic", "minDiastolic"]),
+        new(VitalsHr, Evaluate: EvaluateVitalsHr, Parameters: ["minHigh", "maxLow"]),
+        new(VitalsSpo2, Evaluate: EvaluateVitalsSpo2, Parameters: ["below"]),
+        new(VitalsBpRise, Evaluate: EvaluateVitalsBpRise, Parameters: ["minSystolicRise", "minDiastolicRise"], UsesTimepoints: true, UsesPreTimepoint: true,
+            Reads: new RuleReads.PreInfusionVitals()),
+        new(VitalsBpPredose, Evaluate: EvaluateVitalsBpPredose, Parameters: ["minSystolic", "minDiastolic"], UsesPreTimepoint: true),
+        new(MadrsWorse, Evaluate: EvaluateMadrsWorse, Parameters: ["minRatioToBaseline"], UsesPreTimepoint: true,
+            Reads: new RuleReads.Baseline(InstrumentCatalog.Madrs)),
+        new(SuicidalityEscalating, Evaluate: EvaluateSuicidalityEscalating, Parameters: ["consecutiveRises"],
+            Reads: new RuleReads.EarlierAnswering(InstrumentCatalog.Madrs, MadrsSuicideItem, rule => (int)rule.Parameter("consecutiveRises"))),
+        new(SaeReported, Evaluate: EvaluateSaeReported),
+        new(SaeClock, Evaluate: EvaluateSaeClock, Parameters: ["reportWithinHours"]),
+        new(Aesi, Evaluate: EvaluateAesi),
+        new(VisitMissed, Evaluate: EvaluateVisitMissed),
+        new(StratumChanged, Evaluate: EvaluateStratumChanged, Reads: new RuleReads.Allocation(InstrumentCatalog.Madrs)),
 
-        // Last: it asks which of the rules above the missing items of a scale could be hiding.
-        new(SafetyScaleIncomplete, [], null, false, false, EvaluateScaleIncomplete),
+        // Last: it asks which of the rules above the missing items of a scale could be hiding, so it reads what they read.
+        new(SafetyScaleIncomplete, Evaluate: EvaluateScaleIncomplete),
     ];
+
+    /// <summary>What each rule compares a record with (see <see cref="RuleReads"/>), by rule code.</summary>
+    public static IReadOnlyDictionary<string, RuleReads> Declarations { get; } =
+        Specs.ToDictionary(s => s.Code, s => s.Reads, StringComparer.Ordinal).AsReadOnly();
 
     /// <summary>
     /// The instruments whose assessments the rules read. The 94-item 5D-ASC is not among them, so
@@ -669,14 +681,26 @@ public static partial class SafetyEngine
     private static string H(DateTime utc) =>
         utc.ToString(utc.Second == 0 && utc.Millisecond == 0 ? "yyyy-MM-dd HH:mm 'UTC'" : "yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <param name="Code">The rule's stable code.</param>
+    /// <param name="Evaluate">Its evaluator.</param>
+    /// <param name="Parameters">The parameters it needs from its settings.</param>
+    /// <param name="ItemsInstrument">The instrument whose items it lists (item rules), else null.</param>
+    /// <param name="UsesTimepoints">Whether it watches the timepoints its settings list.</param>
+    /// <param name="UsesPreTimepoint">Whether it compares with, or watches, the timepoint before the infusion.</param>
+    /// <param name="Reads">What it compares a record with; its own record alone when null.</param>
     private sealed record RuleSpec(
         string Code,
-        string[] Parameters,
-        string? ItemsInstrument,
-        bool UsesTimepoints,
-        bool UsesPreTimepoint,
-        Func<Context, SafetyRuleSettings, IEnumerable<AlertCandidate>> Evaluate)
+        Func<Context, SafetyRuleSettings, IEnumerable<AlertCandidate>> Evaluate,
+        string[]? Parameters = null,
+        string? ItemsInstrument = null,
+        bool UsesTimepoints = false,
+        bool UsesPreTimepoint = false,
+        RuleReads? Reads = null)
     {
+        public string[] Parameters { get; } = Parameters ?? [];
+
+        public RuleReads Reads { get; } = Reads ?? RuleReads.OwnRecord;
+
         public IEnumerable<string> Validate(SafetyRuleSettings rule, ProtocolDefinition p)
         {
             foreach (var name in Parameters.Where(n => !rule.Parameters.ContainsKey(n)))

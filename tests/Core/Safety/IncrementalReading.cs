@@ -10,9 +10,11 @@ namespace Trial.Tests.Core.Safety;
 /// </summary>
 internal static class IncrementalReading
 {
-    public static List<AssessmentFact> StoredFor(ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added)
+    public static List<AssessmentFact> StoredFor(ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added) =>
+        StoredFor(SafetyEngine.IncrementalReadsFor(protocol), stored, added);
+
+    public static List<AssessmentFact> StoredFor(IncrementalReads reads, IReadOnlyList<AssessmentFact> stored, IEnumerable<AssessmentFact> added)
     {
-        var reads = SafetyEngine.IncrementalReadsFor(protocol);
         var chosen = new List<AssessmentFact>();
         foreach (var instrument in added.GroupBy(a => a.Instrument))
         {
@@ -50,18 +52,18 @@ internal static class IncrementalReading
     /// <summary>
     /// The new records evaluated alone, given what the job would read of the stored ones: their assessments as above, the
     /// stored vital signs of the new ones' visits when a rule compares with them, and the allocation when a new assessment
-    /// needs it.
+    /// needs it; by the rules' own declarations unless <paramref name="declarations"/> replaces some.
     /// </summary>
     public static IncrementalEvaluation EvaluateNew(
         ProtocolDefinition protocol, IReadOnlyList<AssessmentFact> stored, IReadOnlyList<AssessmentFact> added, DateTime nowUtc,
         IReadOnlyList<VitalsFact>? vitals = null, IReadOnlyList<AdverseEventFact>? adverseEvents = null,
-        IReadOnlyList<VitalsFact>? storedVitals = null, AllocationFact? allocation = null)
+        IReadOnlyList<VitalsFact>? storedVitals = null, AllocationFact? allocation = null, IReadOnlyDictionary<string, RuleReads>? declarations = null)
     {
-        var reads = SafetyEngine.IncrementalReadsFor(protocol);
+        var reads = SafetyEngine.IncrementalReadsFor(protocol, declarations);
         var visits = (vitals ?? []).Select(v => v.VisitCode).ToHashSet(StringComparer.Ordinal);
-        var data = SafetyData.Data(StoredFor(protocol, stored, added), reads.VitalsAtSameVisit ? (storedVitals ?? []).Where(v => visits.Contains(v.VisitCode)) : [])
+        var data = SafetyData.Data(StoredFor(reads, stored, added), reads.VitalsAtSameVisit ? (storedVitals ?? []).Where(v => visits.Contains(v.VisitCode)) : [])
             with
         { Allocation = reads.NeedsAllocation(added.Select(a => a.Instrument)) ? allocation : null };
-        return SafetyEngine.EvaluateNew(protocol, data, new NewSafetyRecords(added, vitals ?? [], adverseEvents ?? []), nowUtc);
+        return SafetyEngine.EvaluateNew(protocol, data, new NewSafetyRecords(added, vitals ?? [], adverseEvents ?? []), nowUtc, reads);
     }
 }
