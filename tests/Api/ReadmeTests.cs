@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using NUnit.Framework;
 using Trial.Tests.Db;
 
@@ -32,8 +34,14 @@ public partial class ReadmeTests
         Assert.That(blocks, Has.Count.GreaterThanOrEqualTo(2), "the First steps block and the statisticians' block");
         var script = string.Join("\n", blocks);
 
-        // The host's clock is today, as a user's would be; its URL and admin token replace the README's defaults.
-        await using var host = TrialHost.Start(startTime: DateTimeOffset.UtcNow);
+        // The host runs on the real clock, as a user's would: a clock frozen when the host started would still be on
+        // yesterday when the script computes TODAY just after midnight in Warsaw. Its URL and admin token replace the
+        // README's defaults.
+        await using var host = TrialHost.Start(s =>
+        {
+            s.RemoveAll<TimeProvider>();
+            s.AddSingleton(TimeProvider.System);
+        });
         using var workFolder = new TempFolder();
         Directory.CreateDirectory(workFolder.File("data"));
         await File.WriteAllTextAsync(workFolder.File("data/bootstrap-admin-token.txt"), TrialHost.AdminToken + "\n");

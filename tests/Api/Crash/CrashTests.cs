@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using NUnit.Framework;
 using Trial.Tests.Db;
 
@@ -62,9 +63,11 @@ public class CrashTests
     /// in-memory queue dies with it), so every participant is left unevaluated, as after a crash that lost the job queue.
     /// Two hundred of them are idle: no writer touches them afterwards, and no job for them exists in the next process, so
     /// only a sweep can evaluate them. The API is then started with its job server, which triggers the safety sweep at
-    /// start; while the writers run again, the test watches the idle participants' evaluated versions in the database file
-    /// and kills the process once the sweep has evaluated at least half of them. Reading the file after the kill shows that
-    /// some were evaluated and some not: the kill landed part way through the sweep.
+    /// start; while the writers run again, the test watches the idle participants' evaluated versions in the database file,
+    /// and once the sweep has evaluated a quarter of them it takes the database's write lock itself: from then on no
+    /// evaluation can commit, however fast the machine, and the process is killed while the sweep waits for the lock.
+    /// Reading the file after the kill shows that some were evaluated and some not: the kill landed part way through the
+    /// sweep, whatever the load (before, the kill raced the sweep, which could finish first on a quiet machine).
     /// </summary>
     [Test]
     public async Task Sigkill_WhileTheSweepCatchesUp_EveryAcknowledgedWriteThereOnceNothingHalfWrittenAllEvaluatedAfterRestart()
@@ -79,16 +82,29 @@ public class CrashTests
         }
         Assert.That(CrashStudy.Unevaluated(database, study.Idle), Is.EqualTo(Idle), "no job server ran: every idle participant waits for the sweep");
 
-        await using (var api = await ApiProcess.StartAsync(folder.Path))
+        int seenAtKill;
+        using (var writeLock = new SqliteConnection($"Data Source={database};Pooling=False"))
         {
-            await study.ResendUnansweredAsync(api);
-            var seenAtKill = 0;
-            await study.RunUntilKilledAsync(api, () => UntilAsync(() => (seenAtKill = CrashStudy.Unevaluated(database, study.Idle)) <= Idle / 2, "the sweep half way"));
-            Report($"killed when {seenAtKill} of {Idle} idle participants waited for the sweep; {study.Unanswered.Count} writes unanswered");
+            await using (var api = await ApiProcess.StartAsync(folder.Path))
+            {
+                await study.ResendUnansweredAsync(api);
+                await study.RunUntilKilledAsync(api, async () =>
+                {
+                    await UntilAsync(() => CrashStudy.Unevaluated(database, study.Idle) <= Idle * 3 / 4, "the sweep a quarter of the way");
+                    writeLock.Open();
+                    // The API's writer now waits for the lock (its busy timeout is 30 s): nothing more commits before the kill.
+                    using var begin = writeLock.CreateCommand();
+                    begin.CommandText = "BEGIN IMMEDIATE";
+                    begin.ExecuteNonQuery();
+                });
+                seenAtKill = CrashStudy.Unevaluated(database, study.Idle);
+                Report($"killed when {seenAtKill} of {Idle} idle participants waited for the sweep; {study.Unanswered.Count} writes unanswered");
+            }
         }
         var waiting = CrashStudy.Unevaluated(database, study.Idle);
         Report($"{waiting} of {Idle} idle participants still waited after the kill");
-        Assert.That(waiting, Is.InRange(1, Idle / 2), "the kill landed part way through the sweep: some idle participants evaluated, some not");
+        Assert.That(waiting, Is.EqualTo(seenAtKill), "nothing committed while the test held the write lock");
+        Assert.That(waiting, Is.InRange(1, Idle * 3 / 4), "the kill landed part way through the sweep: some idle participants evaluated, some not");
 
         await RestartAndCheckAsync(folder, study);
     }
