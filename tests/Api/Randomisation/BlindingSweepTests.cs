@@ -1,4 +1,6 @@
+using System.IO.Compression;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -23,8 +25,11 @@ public partial class BlindingSweepTests : BlindedStudyFixture
     private readonly HashSet<decimal> _totalDoses = [];
     private string _unblindedCode = "";
 
-    [GeneratedRegex(@"^\{(\w+)\}$")]
+    // A parameter anywhere in a path segment: {code}, and {dataset} in {dataset}.csv.
+    [GeneratedRegex(@"\{(\w+)\}")]
     private static partial Regex Parameter();
+
+    private IReadOnlyList<string> _datasets = [];
 
     [OneTimeSetUp]
     public async Task BuildStudyAsync()
@@ -66,11 +71,17 @@ public partial class BlindingSweepTests : BlindedStudyFixture
             _alertIds.AddRange((await AlertsAsync(_monitor, code, includeSuperseded: true)).Select(a => a!["id"]!.GetValue<string>()));
         }
         Assert.That(_alertIds, Is.Not.Empty);
+        // Every dataset there is, as the unblinded statistician's dictionary lists them (the blinded are refused the unblinded ones).
+        _datasets = [.. (await Exports.ExportTestKit.CsvAsync(_unblinded, "dictionary")).Rows.Select(r => r["dataset"]).Distinct()];
+        Assert.That(_datasets, Does.Contain("randomisation-list").And.Contain("participants"));
     }
 
     /// <summary>What would tell the arm: its code, name or drug, its dose per kg, or a total dose prepared.</summary>
     private IReadOnlyList<string> Leaks(string body)
     {
+        // The study's identifier (STUDYID in the SDTM-shaped datasets) is the same for every participant and tells no one's
+        // arm, though the default one, KET-TRD-BPD, contains an arm code.
+        body = body.Replace(_host.Protocol.ProtocolId, "", StringComparison.Ordinal);
         var leaks = new List<string>();
         foreach (var arm in _host.Protocol.Design.Arms)
         {
@@ -106,7 +117,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
             {
                 if (Parameter().Match(segment) is not { Success: true } match) continue;
                 var values = ValuesOf(match.Groups[1].Value, template);
-                urls = urls.SelectMany(u => values.Select(v => (u.Url.Replace(segment, Uri.EscapeDataString(v), StringComparison.Ordinal),
+                urls = urls.SelectMany(u => values.Select(v => (u.Url.Replace(match.Value, Uri.EscapeDataString(v), StringComparison.Ordinal),
                     match.Groups[1].Value == "code" ? v : u.Code)));
             }
             foreach (var (url, code) in urls)
@@ -126,6 +137,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         "id" when template.Contains("/assessments/", StringComparison.Ordinal) => _assessmentIds,
         "id" when template.Contains("/adverse-events/", StringComparison.Ordinal) => _adverseEventIds,
         "id" when template.Contains("/safety-alerts/", StringComparison.Ordinal) => _alertIds,
+        "dataset" => _datasets,
         _ => throw new AssertionException($"The sweep does not know how to fill {{{parameter}}} in GET {template}: teach it, so the new endpoint is swept too."),
     };
 
@@ -137,6 +149,20 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         "/api/v1/randomisation/list" => ["?stratum=" + Uri.EscapeDataString("WAW/MADRS<35")],
         _ => [""],
     };
+
+    /// <summary>What a response says, as text: a zip (the extract bundles) is opened and every file in it read, not its compressed bytes.</summary>
+    private static async Task<string> TextOfAsync(HttpResponseMessage response)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/zip") return await response.Content.ReadAsStringAsync();
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        var text = new StringBuilder();
+        foreach (var entry in zip.Entries)
+        {
+            using var reader = new StreamReader(entry.Open());
+            text.Append(entry.FullName).Append('\n').Append(await reader.ReadToEndAsync()).Append('\n');
+        }
+        return text.ToString();
+    }
 
     /// <summary>The GET paths whose 200 the OpenAPI document also declares as text/html (a printable page): swept as pages too.</summary>
     private async Task<IReadOnlySet<string>> HtmlTemplatesAsync()
@@ -163,7 +189,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
                     using var request = new HttpRequestMessage(HttpMethod.Get, url);
                     if (asPage) request.Headers.Accept.ParseAdd("text/html");
                     var response = await client.SendAsync(request);
-                    var body = await response.Content.ReadAsStringAsync();
+                    var body = await TextOfAsync(response);
                     if (response.StatusCode == HttpStatusCode.OK) answered++;
                     if (response.StatusCode == HttpStatusCode.OK && asPage) answeredAsPage++;
                     foreach (var leak in Leaks(body)) failures.Add($"{role} GET {url}{(asPage ? " as text/html" : "")} ({(int)response.StatusCode}): {leak}");
@@ -173,6 +199,8 @@ public partial class BlindingSweepTests : BlindedStudyFixture
 
         Assert.That(failures, Is.Empty);
         Assert.That(requests.Select(r => r.Template).Distinct().Count(), Is.GreaterThan(25), "the sweep reads the whole OpenAPI document");
+        Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/exports/participants.csv").And.Contain("/api/v1/exports/bundle.zip"),
+            "the datasets are swept one by one, and the bundle");
         Assert.That(answered, Is.GreaterThan(100), "the blinded roles were answered, not only refused");
         Assert.That(pages, Does.Contain("/api/v1/reports/dmc/open"));
         Assert.That(answeredAsPage, Is.GreaterThan(0), "a blinded role read a page (the open DMC report's, as monitor and admin)");
@@ -208,7 +236,10 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         var allocation = await (await _unblinded.GetAsync($"/api/v1/participants/{code}/allocation")).Content.ReadAsStringAsync();
         var preparation = await (await _pharmacist.GetAsync($"/api/v1/participants/{code}/visits/INF1/preparation")).Content.ReadAsStringAsync();
 
+        var unblindedBundle = await TextOfAsync(await _unblinded.GetAsync("/api/v1/exports/unblinded.zip"));
+
         Assert.That(Leaks(allocation), Has.Some.StartsWith("arm code").And.Some.StartsWith("the number"));
         Assert.That(Leaks(preparation), Has.Some.Contains("a dose"));
+        Assert.That(Leaks(unblindedBundle), Has.Some.StartsWith("arm code"), "a zip is read file by file");
     }
 }
