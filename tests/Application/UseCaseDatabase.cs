@@ -1,9 +1,12 @@
+using System.Globalization;
 using Microsoft.Extensions.Time.Testing;
 using Trial.Application;
 using Trial.Core.Access;
+using Trial.Core.Participants;
 using Trial.Db.Access;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
+using Trial.Db.Participants;
 using Trial.Tests.Db;
 
 namespace Trial.Tests.Application;
@@ -44,6 +47,21 @@ public sealed class UseCaseDatabase : IAsyncDisposable
         {
             await AccessQueries.InsertSiteAsync(w.Session, new SiteRow { Code = code, Name = code + " site", TimeZone = timeZone, CreatedUtc = w.NowUtc });
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, code, new { code }, code, null));
+        });
+
+    /// <summary>A participant enrolled by an earlier write (with its audit row), numbered in its site as the code says (WAW-0001: 1).</summary>
+    public Task AddParticipantAsync(string code, string site) =>
+        Db.WriteAsync(Admin, NowUtc, async w =>
+        {
+            var participant = new ParticipantRow
+            {
+                Id = SequentialGuid.New(w.NowUtc), Code = code, SiteCode = site, Number = int.Parse(code[(code.IndexOf('-') + 1)..], CultureInfo.InvariantCulture),
+                Sex = "F", BirthYear = 1990, WeightKg = 61.5m, FailedAntidepressantTrials = 2, PsychotherapyWithoutResponse = true, BpdDiagnosis = true,
+                Status = ParticipantStatuses.Enrolled, EnrolledDate = DateOnly.FromDateTime(w.NowUtc), EnrolledUtc = w.NowUtc, ProtocolVersion = "test",
+                CreatedBy = Admin.UserId,
+            };
+            await ParticipantQueries.InsertAsync(w.Session, participant);
+            await w.AuditAsync(AuditEntry.Created(AuditEntities.Participant, participant.Id.ToString(), new { code }, site, code));
         });
 
     /// <summary>The whole audit trail, in order.</summary>
