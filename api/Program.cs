@@ -15,6 +15,7 @@ using Trial.Api.Randomisation;
 using Trial.Api.Reports;
 using Trial.Api.Safety;
 using Trial.Api.Visits;
+using Trial.Application.Access;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Hosting;

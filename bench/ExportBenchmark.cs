@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using Trial.Db.Exports;
+using Trial.Extracts.Reading;
 
 namespace Trial.Bench;
 
@@ -113,16 +113,16 @@ public static class ExportBenchmark
     private static async Task<List<(string Way, PullRun Run)>> ProduceBothWaysAsync(string path, int rounds)
     {
         var database = new Trial.Db.Infrastructure.Database(new Trial.Db.Infrastructure.DatabaseOptions { ConnectionString = $"Data Source={path}" });
-        var catalog = new Trial.Api.Exports.ExtractCatalog(Trial.Core.Protocol.ProtocolLoader.LoadDefault());
-        var items = (Trial.Api.Exports.Datasets.ItemsDataset)catalog.Find("items")!;
+        var catalog = new Trial.Extracts.ExtractCatalog(Trial.Core.Protocol.ProtocolLoader.LoadDefault());
+        var items = (Trial.Extracts.Datasets.ItemsDataset)catalog.Find("items")!;
         var runs = new List<(string, PullRun)>();
         for (var round = 0; round < rounds; round++)
         {
             foreach (var pieces in new[] { true, false })
             {
                 await using var snapshot = await ExportSnapshot.BeginAsync(database, TimeProvider.System);
-                var context = new Trial.Api.Exports.ExportContext(snapshot, new ExportFilter(null, null, null),
-                    Trial.Api.Exports.ExtractAudience.BlindedPseudonymised, catalog.Protocol, catalog.Anchors);
+                var context = new Trial.Extracts.ExportContext(snapshot, new ExportFilter(null, null, null),
+                    Trial.Extracts.ExtractAudience.BlindedPseudonymised, catalog.Protocol, catalog.Anchors);
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var watch = Stopwatch.StartNew();
                 var rows = pieces
@@ -137,7 +137,7 @@ public static class ExportBenchmark
 
     /// <summary>The items query as the API runs it for a statistician of every site with no filter, parameters written in.</summary>
     public static string EquivalentItemsQuery() =>
-        ExportQueries.ItemsSql
+        Trial.Extracts.Datasets.ItemsDataset.ItemsSql
             .Replace("@anySite", "1", StringComparison.Ordinal)
             .Replace("IN @sites", "IN ('')", StringComparison.Ordinal)
             .Replace("@instrument", "NULL", StringComparison.Ordinal)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Trial.Api.Access;
+using Trial.Application.Access;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Options;
+using Trial.Application.Access;
+using Trial.Application.Audit;
+using Trial.Application.Health;
 using Trial.Application.Randomisation;
 
 namespace Trial.Hosting;
@@ -30,5 +34,21 @@ public static class ApplicationServices
     // Sites, users and tokens, the audit trail, health.
     private static void AddAccessAndAudit(IServiceCollection services)
     {
+        // As bound from the Access and Sites sections by the host that configures them; their defaults elsewhere.
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AccessOptions>>().Value);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<SiteOptions>>().Value);
+        services.AddSingleton<CreateSite>();
+        services.AddSingleton<ListSites>();
+        services.AddSingleton<CreateUser>();
+        services.AddSingleton<ListUsers>();
+        services.AddSingleton<IssueToken>();
+        services.AddSingleton<RevokeUserTokens>();
+        services.AddSingleton<RevokeOwnToken>();
+        services.AddSingleton<BootstrapAdmin>();
+        services.AddSingleton<RecordDeniedAccess>();
+        services.AddSingleton<ReadAuditTrail>();
+        services.AddSingleton<VerifyAuditTrail>();
+        services.AddSingleton<ReadParticipantHistory>();
+        services.AddSingleton<CheckReadiness>();
     }
 }

@@ -1,26 +1,27 @@
-using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 using Trial.Api.Infrastructure;
-using Trial.Application;
-using Trial.Core.Access;
-using Trial.Db.Access;
-using Trial.Db.Audit;
-using Trial.Db.Infrastructure;
+using Trial.Application.Access;
 
 namespace Trial.Api.Access;
 
 public sealed record CreateSiteRequest(string? Code, string? Name, string? TimeZone);
-public sealed record SiteResponse(string Code, string Name, string TimeZone, DateTime CreatedUtc);
+public sealed record SiteResponse(string Code, string Name, string TimeZone, DateTime CreatedUtc)
+{
+    public static SiteResponse From(Site s) => new(s.Code, s.Name, s.TimeZone, s.CreatedUtc);
+}
 public sealed record CreateUserRequest(string? Name, string? Role, IReadOnlyList<string>? Sites);
-public sealed record UserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, DateTime CreatedUtc);
-public sealed record CreatedUserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, string Token, DateTime TokenExpiresUtc);
+public sealed record UserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, DateTime CreatedUtc)
+{
+    public static UserResponse From(User u) => new(u.Id, u.Name, u.Role, u.Sites, u.CreatedUtc);
+}
+public sealed record CreatedUserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, string Token, DateTime TokenExpiresUtc)
+{
+    public static CreatedUserResponse From(CreatedUser u) => new(u.Id, u.Name, u.Role, u.Sites, u.Token, u.TokenExpiresUtc);
+}
 public sealed record NewTokenResponse(Guid UserId, string Token, DateTime TokenExpiresUtc);
 
-public static partial class AccessEndpoints
+/// <summary>The routes of sites, users and their tokens; the use cases are in Trial.Application.Access.</summary>
+public static class AccessEndpoints
 {
-    [GeneratedRegex("^[A-Z]{2,10}$")]
-    private static partial Regex SiteCodePattern();
-
     public static IEndpointRouteBuilder MapAccess(this IEndpointRouteBuilder app)
     {
         var sites = app.MapGroup("/api/v1/sites").WithTags("Access").RequireAuthorization(Policies.Admin);
@@ -46,141 +47,41 @@ public static partial class AccessEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateSiteAsync(CreateSiteRequest body, WritePath writes, TimeProvider clock, IOptions<SiteOptions> siteOptions, HttpContext http)
+    private static async Task<IResult> CreateSiteAsync(CreateSiteRequest body, CreateSite sites, WritePath writes, TimeProvider clock, HttpContext http)
     {
-        var errors = new FieldErrors();
-        var code = errors.Required(body.Code?.Trim(), "code", "Site code");
-        var name = errors.Required(body.Name?.Trim(), "name", "Site name");
-        if (code is not null && !SiteCodePattern().IsMatch(code))
-            errors.Add("code", $"Site code must be 2 to 10 capital letters (e.g. WAW); got '{code}'.");
-        if (name is { Length: > 200 }) errors.Add("name", "Site name must be at most 200 characters.");
-        var timeZone = string.IsNullOrWhiteSpace(body.TimeZone) ? siteOptions.Value.DefaultTimeZone : body.TimeZone.Trim();
-        if (!SiteTimeZones.IsKnown(timeZone))
-            errors.Add("timeZone", $"'{timeZone}' is not an IANA time zone known here; use a name such as Europe/Warsaw, America/New_York or UTC.");
-        if (errors.Any) return errors.ToResult();
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var site = new SiteRow { Code = code!, Name = name!, TimeZone = timeZone, CreatedUtc = now };
-        return await writes.RunAsync(http, now, async w =>
-        {
-            if (await AccessQueries.FindSiteAsync(w.Session, site.Code) is not null)
-                return Problems.Conflict($"Site {site.Code} already exists.");
-            await AccessQueries.InsertSiteAsync(w.Session, site);
-            var response = new SiteResponse(site.Code, site.Name, site.TimeZone, site.CreatedUtc);
-            await w.AuditAsync(AuditEntry.Created(AuditEntities.Site, site.Code, response, site.Code, null));
-            return Results.Created($"/api/v1/sites/{site.Code}", response);
-        });
+        var site = sites.Check(new SiteInput(body.Code, body.Name, body.TimeZone));
+        if (site.IsRefused) return site.Refusal!.ToResult();
+        return await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => sites.WriteAsync(w, site.Value!),
+            created => Results.Created($"/api/v1/sites/{created.Code}", SiteResponse.From(created)));
     }
 
-    private static async Task<IResult> ListSitesAsync(Database db) =>
-        Results.Ok((await db.ReadAsync(AccessQueries.ListSitesAsync)).Select(s => new SiteResponse(s.Code, s.Name, s.TimeZone, s.CreatedUtc)));
+    private static async Task<IResult> ListSitesAsync(ListSites sites) => Results.Ok((await sites.ListAsync()).Select(SiteResponse.From));
 
-    private static async Task<IResult> CreateUserAsync(CreateUserRequest body, WritePath writes, TimeProvider clock, IOptions<AccessOptions> options, HttpContext http)
+    private static async Task<IResult> CreateUserAsync(CreateUserRequest body, CreateUser users, WritePath writes, TimeProvider clock, HttpContext http)
     {
-        var errors = new FieldErrors();
-        var name = errors.Required(body.Name?.Trim(), "name", "Name");
-        if (name is { Length: > 200 }) errors.Add("name", "Name must be at most 200 characters.");
-        var role = errors.Required(body.Role?.Trim(), "role", "Role");
-        if (role is not null && !Roles.All.Contains(role))
-            errors.Add("role", $"Role must be one of {string.Join(", ", Roles.All)}; got '{role}'.");
-        var siteCodes = (body.Sites ?? []).Select(s => s?.Trim() ?? "").ToList();
-        if (siteCodes.Any(string.IsNullOrEmpty)) errors.Add("sites", "Site codes must not be empty.");
-        if (siteCodes.Count > 100) errors.Add("sites", "A user can be given at most 100 sites.");
-        if (role is not null && role != Roles.Admin && siteCodes.Count == 0)
-            errors.Add("sites", $"A {role} must be given at least one site.");
-        if (errors.Any) return errors.ToResult();
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var token = ApiTokens.New();
-        var expires = now.AddDays(options.Value.TokenLifetimeDays);
-        var user = new UserRow { Id = SequentialGuid.New(now), Name = name!, Role = role!, CreatedUtc = now };
-        var sites = siteCodes.Distinct().Order(StringComparer.Ordinal).ToList();
-        return await writes.RunAsync(http, now, async w =>
-        {
-            var missing = new List<string>();
-            foreach (var s in sites)
-                if (await AccessQueries.FindSiteAsync(w.Session, s) is null) missing.Add(s);
-            if (missing.Count > 0) return Problems.Validation("sites", $"Unknown site(s): {string.Join(", ", missing)}.");
-            await AccessQueries.InsertUserAsync(w.Session, user, w.Actor.UserId, sites);
-            await w.AuditAsync(AuditEntry.Created(AuditEntities.User, user.Id.ToString(), new UserResponse(user.Id, user.Name, user.Role, sites, now), null, null));
-            await IssueAsync(w, user.Id, token, expires);
-            return Results.Created($"/api/v1/users/{user.Id}", new CreatedUserResponse(user.Id, user.Name, user.Role, sites, token, expires));
-        });
+        var user = users.Check(new UserInput(body.Name, body.Role, body.Sites));
+        if (user.IsRefused) return user.Refusal!.ToResult();
+        return await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => users.WriteAsync(w, user.Value!),
+            created => Results.Created($"/api/v1/users/{created.Id}", CreatedUserResponse.From(created)));
     }
 
-    private static async Task<IResult> ListUsersAsync(Database db) =>
-        Results.Ok(await db.ReadAsync(async c =>
-        {
-            var result = new List<UserResponse>();
-            foreach (var u in await AccessQueries.ListUsersAsync(c))
-                result.Add(new UserResponse(u.Id, u.Name, u.Role, await AccessQueries.UserSitesAsync(c, u.Id), u.CreatedUtc));
-            return result;
-        }));
+    private static async Task<IResult> ListUsersAsync(ListUsers users) => Results.Ok((await users.ListAsync()).Select(UserResponse.From).ToList());
 
-    private static async Task<IResult> RevokeTokenAsync(Guid id, WritePath writes, TimeProvider clock, TokenCache tokens, HttpContext http)
+    private static async Task<IResult> RevokeTokenAsync(Guid id, RevokeUserTokens revoke, WritePath writes, TimeProvider clock, TokenCache tokens, HttpContext http)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var result = await writes.RunAsync(http, now, async w =>
-        {
-            if (await AccessQueries.FindUserAsync(w.Session, id) is null) return Problems.NotFound($"No user with id {id}.");
-            var revoked = await AccessQueries.RevokeTokensAsync(w.Session, id, now);
-            await w.AuditAsync(new AuditEntry(AuditEntities.User, id.ToString(), AuditActions.TokenRevoked,
-                NewValue: CanonicalJson.Write(CanonicalJson.Of(new { userId = id, tokensRevoked = revoked, revokedUtc = now }))));
-            return Results.NoContent();
-        });
+        var result = await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => revoke.WriteAsync(w, id), _ => Results.NoContent());
         tokens.Forget();
         return result;
     }
 
-    private static async Task<IResult> RevokeOwnTokenAsync(WritePath writes, TimeProvider clock, TokenCache tokens, HttpContext http)
+    private static async Task<IResult> RevokeOwnTokenAsync(RevokeOwnToken revoke, WritePath writes, TimeProvider clock, TokenCache tokens, HttpContext http)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var actor = http.Actor();
-        var result = await writes.RunAsync(http, now, async w =>
-        {
-            await AccessQueries.RevokeTokenAsync(w.Session, actor.TokenId, now);
-            await w.AuditAsync(new AuditEntry(AuditEntities.Token, actor.TokenId.ToString(), AuditActions.TokenRevoked,
-                NewValue: CanonicalJson.Write(CanonicalJson.Of(new { userId = actor.UserId, tokenId = actor.TokenId, revokedUtc = now })),
-                Reason: "Revoked by its owner."));
-            return Results.NoContent();
-        });
+        var result = await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, revoke.WriteAsync, _ => Results.NoContent());
         tokens.Forget();
         return result;
     }
 
-    private static async Task<IResult> IssueTokenAsync(Guid id, WritePath writes, TimeProvider clock, IOptions<AccessOptions> options, HttpContext http)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var token = ApiTokens.New();
-        var expires = now.AddDays(options.Value.TokenLifetimeDays);
-        return await writes.RunAsync(http, now, async w =>
-        {
-            if (await AccessQueries.FindUserAsync(w.Session, id) is null) return Problems.NotFound($"No user with id {id}.");
-            await IssueAsync(w, id, token, expires);
-            return Results.Created($"/api/v1/users/{id}", new NewTokenResponse(id, token, expires));
-        });
-    }
-
-    /// <summary>Stores a new token (its hash only) and audits who issued it for whom; the token itself is never recorded.</summary>
-    public static async Task IssueAsync(WriteScope w, Guid userId, string token, DateTime expiresUtc)
-    {
-        var tokenId = SequentialGuid.New(w.NowUtc);
-        await AccessQueries.InsertTokenAsync(w.Session, tokenId, userId, ApiTokens.Hash(token), w.NowUtc, expiresUtc);
-        await w.AuditAsync(new AuditEntry(AuditEntities.Token, tokenId.ToString(), AuditActions.TokenIssued,
-            NewValue: CanonicalJson.Write(CanonicalJson.Of(new { userId, tokenId, expiresUtc }))));
-    }
-}
-
-/// <summary>Bound from the <c>Sites</c> section.</summary>
-public sealed class SiteOptions
-{
-    /// <summary>The time zone of a site created without one.</summary>
-    public string DefaultTimeZone { get; set; } = "UTC";
-}
-
-public static class SiteTimeZones
-{
-    /// <summary>Whether <paramref name="id"/> names an IANA time zone this machine knows.</summary>
-    public static bool IsKnown(string id) =>
-        id.Length <= 64 && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) && zone.HasIanaId;
+    private static async Task<IResult> IssueTokenAsync(Guid id, IssueToken issue, WritePath writes, TimeProvider clock, HttpContext http) =>
+        await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => issue.WriteAsync(w, id),
+            token => Results.Created($"/api/v1/users/{id}", new NewTokenResponse(token.UserId, token.Token, token.ExpiresUtc)));
 }

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Trial.Api.Infrastructure;
+using Trial.Application.Access;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;
 

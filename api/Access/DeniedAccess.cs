@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using Trial.Application.Access;
 using Trial.Core.Access;
-using Trial.Db.Audit;
-using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Access;
 
@@ -13,16 +13,15 @@ namespace Trial.Api.Access;
 /// </summary>
 public sealed class DeniedAccess : IDisposable
 {
-    private readonly Database _db;
-    private readonly TimeProvider _clock;
+    private readonly RecordDeniedAccess _record;
     private readonly ILogger<DeniedAccess> _log;
     private readonly PartitionedRateLimiter<string> _perCaller;
     private readonly RateLimiter _overall;
     private long _unrecorded;
 
-    public DeniedAccess(Database db, TimeProvider clock, ILogger<DeniedAccess> log, Microsoft.Extensions.Options.IOptions<AccessOptions> options)
+    public DeniedAccess(RecordDeniedAccess record, ILogger<DeniedAccess> log, IOptions<AccessOptions> options)
     {
-        (_db, _clock, _log) = (db, clock, log);
+        (_record, _log) = (record, log);
         var o = options.Value;
         _perCaller = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetFixedWindowLimiter(caller,
             _ => new FixedWindowRateLimiterOptions { PermitLimit = o.DeniedAuditsPerCallerPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
@@ -53,13 +52,8 @@ public sealed class DeniedAccess : IDisposable
             return;
         }
 
-        var now = _clock.GetUtcNow().UtcDateTime;
-        await _db.WriteAsync(actor, now, w => w.AuditAsync(new AuditEntry(AuditEntities.Access, what.Length > 100 ? what[..100] : what, AuditActions.AccessDenied,
-            NewValue: CanonicalJson.Write(CanonicalJson.Of(new
-            {
-                status, method = http.Request.Method, path = http.Request.Path.Value,
-                role = authenticated ? http.User.FindFirstValue(ClaimTypes.Role) : null,
-            })))));
+        await _record.RecordAsync(actor, new DeniedRequest(status, http.Request.Method, what, http.Request.Path.Value,
+            authenticated ? http.User.FindFirstValue(ClaimTypes.Role) : null));
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
+using Trial.Application.Access;
 using Trial.Db.Access;
 
 namespace Trial.Api.Access;

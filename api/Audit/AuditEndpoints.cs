@@ -1,10 +1,8 @@
 using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Application;
-using Trial.Application.Participants;
+using Trial.Application.Audit;
 using Trial.Db.Audit;
-using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Audit;
 
@@ -27,8 +25,6 @@ public sealed record AuditVerificationResponse(long Rows, bool Intact, long? Fir
 /// <summary>The audit trail, read-only: who changed what, when and why, and proof that nobody edited it behind the application's back.</summary>
 public static class AuditEndpoints
 {
-    public const int DefaultPageSize = 100, MaxPageSize = 1000;
-
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/audit").WithTags("Audit");
@@ -45,37 +41,23 @@ public static class AuditEndpoints
     }
 
     private static async Task<IResult> ListAsync(string? entity, string? id, string? entityId, string? participant, Guid? user, DateTime? since, long? after, int? limit,
-        Database db, HttpContext http)
+        ReadAuditTrail trail, HttpContext http)
     {
-        var actor = http.User.Actor();
-        var errors = new FieldErrors();
-        if (entity is not null && !AuditEntities.All.Contains(entity))
-            errors.Add("entity", $"Unknown entity '{entity}'; the audit trail records {string.Join(", ", AuditEntities.All)}.");
-        if (id is not null && entityId is not null && id != entityId) errors.Add("id", "Give the entity's id once, as id or as entityId.");
-        var sinceUtc = errors.Instant(since, "since", "since", required: false);
-        if (after is < 0) errors.Add("after", "after must be a cursor returned by an earlier page (a number of 0 or more).");
-        var size = limit ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize) errors.Add("limit", $"limit must be between 1 and {MaxPageSize}; got {size}.");
-        if (errors.Any) return errors.ToResult();
-
-        // Monitors see the rows of their sites; rows of no site (users, tokens) are for admins.
-        var page = await db.ReadAsync(c => AuditQueries.PageAsync(c,
-            new AuditFilter(actor.SiteFilter, entity, id ?? entityId, participant, user, sinceUtc, after ?? 0, size)));
-        var next = page.Count == size ? page[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
-        return Results.Ok(new AuditPageResponse(page.Select(AuditEventResponse.From).ToList(), next));
+        var page = await trail.PageAsync(http.User.Actor(), new AuditQuery(entity, id, entityId, participant, user, since, after, limit));
+        if (page.IsRefused) return page.Refusal!.ToResult();
+        return Results.Ok(new AuditPageResponse(page.Value!.Items.Select(AuditEventResponse.From).ToList(), page.Value.NextCursor));
     }
 
-    private static async Task<IResult> VerifyAsync(Database db)
+    private static async Task<IResult> VerifyAsync(VerifyAuditTrail verification)
     {
-        var result = await AuditVerifier.VerifyAsync(db);
+        var result = await verification.VerifyAsync();
         return Results.Ok(new AuditVerificationResponse(result.Rows, result.Intact, result.FirstBrokenId));
     }
 
-    private static async Task<IResult> HistoryAsync(string code, Database db, HttpContext http)
+    private static async Task<IResult> HistoryAsync(string code, ReadParticipantHistory histories, HttpContext http)
     {
-        var (participant, error) = await ParticipantAccess.FindAsync(db, code, http.User.Actor());
-        if (error is not null) return error.ToResult();
-        var rows = await db.ReadAsync(c => AuditQueries.ParticipantTrailAsync(c, participant!.Code));
-        return Results.Ok(rows.Select(AuditEventResponse.From));
+        var history = await histories.ReadAsync(http.User.Actor(), code);
+        if (history.IsRefused) return history.Refusal!.ToResult();
+        return Results.Ok(history.Value!.Events.Select(AuditEventResponse.From));
     }
 }

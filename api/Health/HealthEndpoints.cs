@@ -1,5 +1,4 @@
-using Trial.Db.Health;
-using Trial.Db.Infrastructure;
+using Trial.Application.Health;
 
 namespace Trial.Api.Health;
 
@@ -18,19 +17,11 @@ public static class HealthEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReadyAsync(Database db)
+    private static async Task<IResult> ReadyAsync(CheckReadiness readiness)
     {
-        try
-        {
-            var applied = await db.ReadAsync(HealthQueries.AppliedMigrationsAsync);
-            var expected = Migrator.Scripts(db.Provider).Count;
-            return applied >= expected
-                ? Results.Ok(new HealthResponse("ready"))
-                : Results.Json(new HealthResponse("not-ready", $"{applied} of {expected} migrations applied."), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
-        {
-            return Results.Json(new HealthResponse("not-ready", "The database does not answer."), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
+        var ready = await readiness.CheckAsync();
+        return ready.Ready
+            ? Results.Ok(new HealthResponse("ready"))
+            : Results.Json(new HealthResponse("not-ready", ready.Detail), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

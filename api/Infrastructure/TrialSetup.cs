@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Options;
-using Trial.Api.Access;
+using Trial.Application.Access;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Infrastructure;
@@ -13,12 +12,15 @@ public static class TrialSetup
         var options = app.Services.GetRequiredService<DatabaseOptions>();
         if (options.Provider == DatabaseProvider.Sqlite || app.Configuration.GetValue("Database:MigrateAtStart", false))
             Migrator.Apply(database, options.CreateIfMissing);
-        await BootstrapAdmin.EnsureAsync(
-            database,
-            app.Services.GetRequiredService<TimeProvider>(),
-            app.Configuration[BootstrapAdmin.EnvironmentVariable],
-            options.DataFolder,
-            app.Services.GetRequiredService<IOptions<AccessOptions>>().Value.TokenLifetimeDays,
-            app.Logger);
+        var admin = await app.Services.GetRequiredService<BootstrapAdmin>().EnsureAsync(app.Configuration[BootstrapAdmin.EnvironmentVariable], options.DataFolder);
+        if (admin is { TokenFile: null })
+        {
+            app.Logger.LogInformation("Created the bootstrap admin with the token from {Variable}.", BootstrapAdmin.EnvironmentVariable);
+        }
+        else if (admin is { TokenFile: { } file })
+        {
+            // Printed once, on purpose: this is the only way a newcomer learns the first token.
+            Console.WriteLine($"Bootstrap admin token (shown once, also saved to {Path.GetFullPath(file)}): {admin.Token}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using NUnit.Framework;
-using Trial.Api.Access;
+using Trial.Application.Access;
 
 namespace Trial.Tests.Api;
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Reflection;
 using NUnit.Framework;
 using Trial.Db.Infrastructure;
+using Trial.Extracts;
 
 namespace Trial.Tests.Db;
 
@@ -30,6 +31,13 @@ public class DataAccessConventionTests
 
         Assert.That(types.Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal)).Count(), Is.GreaterThanOrEqualTo(12), "the query classes were found");
         Assert.That(BareConnections(types), Is.Empty);
+    }
+
+    [Test]
+    public void QueryMethods_OfTheExtracts_TakeASessionNeverABareConnection()
+    {
+        // The extracts' queries live beside their datasets, outside the data layer; they read through the snapshot's session too.
+        Assert.That(BareConnections(typeof(ExtractCatalog).Assembly.GetTypes()), Is.Empty);
     }
 
     [Test]

@@ -2,12 +2,13 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 using Trial.Db.Infrastructure;
+using Trial.Extracts;
 
 namespace Trial.Tests.Db;
 
 /// <summary>
-/// Every SQL text of the data layer, as SQL Server would receive it, parsed by ScriptDom. The
-/// texts are the constants of the per-feature query classes (every one is named *Sql).
+/// Every SQL text of the data layer and the extracts, as SQL Server would receive it, parsed by ScriptDom. The
+/// texts are the constants of the per-feature query classes and of the extracts' classes (every one is named *Sql).
 /// </summary>
 public partial class QueryTextTests
 {
@@ -18,10 +19,14 @@ public partial class QueryTextTests
     /// <summary>A query text with Dapper's list parameters written as the server receives them (one element each).</summary>
     internal static string AsSent(string sql) => DapperListParameter().Replace(sql, "IN (@$1)");
 
-    /// <summary>Every SQL text of the data layer: the constants named *Sql of its query classes.</summary>
+    /// <summary>
+    /// Every SQL text of the data layer and of the extracts: the constants named *Sql of the data layer's query classes, and
+    /// of every class of the extracts, whose queries live beside the code that reads their columns (datasets, the snapshot).
+    /// </summary>
     internal static IEnumerable<(string Class, string Field, string Sql)> All()
     {
-        var queryClasses = typeof(Database).Assembly.GetTypes().Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal));
+        var queryClasses = typeof(Database).Assembly.GetTypes().Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal))
+            .Concat(typeof(ExtractCatalog).Assembly.GetTypes());
         foreach (var type in queryClasses)
         {
             foreach (var field in type.GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)

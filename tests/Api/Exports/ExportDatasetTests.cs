@@ -2,10 +2,10 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using Trial.Api.Exports;
-using Trial.Api.Exports.Datasets;
-using Trial.Db.Exports;
 using Trial.Db.Infrastructure;
+using Trial.Extracts;
+using Trial.Extracts.Datasets;
+using Trial.Extracts.Reading;
 using static Trial.Tests.Api.Exports.ExportTestKit;
 
 namespace Trial.Tests.Api.Exports;

@@ -1,8 +1,8 @@
 using NUnit.Framework;
-using Trial.Api.Exports;
 using Trial.Core.Efficacy;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
+using Trial.Extracts;
 using Trial.Tests.Db;
 
 namespace Trial.Tests.Api.Exports;
@@ -77,8 +77,12 @@ public class ExportDefinitionTests
     public void QueryTexts_OfTheExtracts_AreParsedAsTSqlByQueryTextTests()
     {
         var names = QueryTextTests.QueryTexts().Select(t => t.TestName).ToList();
-        Assert.That(names, Is.SupersetOf(new[] { "ParticipantsSql", "VisitRecordsSql", "AssessmentScoresSql", "ItemsSql", "EfficacySql", "AdverseEventsSql", "SafetyAlertEventsSql", "FixSnapshotSql" }
-            .Select(n => $"QueryText_ExportQueries_{n}_ParsesAsTSql")));
+        // Each extract query lives beside the code that reads its columns: in its dataset, and the snapshot's in the snapshot.
+        Assert.That(names, Is.SupersetOf(new[]
+        {
+            "ParticipantsDataset_ParticipantsSql", "VisitsDataset_VisitRecordsSql", "AssessmentsDataset_AssessmentScoresSql", "ItemsDataset_ItemsSql",
+            "EfficacyDataset_EfficacySql", "AdverseEventsDataset_AdverseEventsSql", "SafetyAlertsDataset_SafetyAlertEventsSql", "ExportSnapshot_FixSnapshotSql",
+        }.Select(n => $"QueryText_{n}_ParsesAsTSql")));
     }
 }
 
@@ -89,9 +93,9 @@ public class StudyDayTests
     [TestCase("2026-03-03", "2026-03-02", 1)]
     [TestCase("2026-03-01", "2026-03-02", -1)]
     public void StudyDay_AgainstInf1_CountsFromDayZero(string date, string inf1, int expected) =>
-        Assert.That(Trial.Api.Exports.ExtractText.StudyDay(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture), DateOnly.Parse(inf1, System.Globalization.CultureInfo.InvariantCulture)), Is.EqualTo(expected));
+        Assert.That(Trial.Extracts.ExtractText.StudyDay(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture), DateOnly.Parse(inf1, System.Globalization.CultureInfo.InvariantCulture)), Is.EqualTo(expected));
 
     [Test]
     public void StudyDay_BeforeInf1IsRecorded_IsEmpty() =>
-        Assert.That(Trial.Api.Exports.ExtractText.StudyDay(new DateOnly(2026, 3, 1), null), Is.Null);
+        Assert.That(Trial.Extracts.ExtractText.StudyDay(new DateOnly(2026, 3, 1), null), Is.Null);
 }

@@ -3,8 +3,9 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using Trial.Api.Exports;
-using Trial.Db.Exports;
 using Trial.Db.Infrastructure;
+using Trial.Extracts;
+using Trial.Extracts.Reading;
 using static Trial.Tests.Api.Exports.ExportTestKit;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;
@@ -118,7 +119,7 @@ public class ExportSnapshotTests
         var snapshot = DateTime.Parse(first.Headers.GetValues(ExportEndpoints.SnapshotHeader).Single(), null, System.Globalization.DateTimeStyles.RoundtripKind);
         var next = DateTime.Parse(first.Headers.GetValues(ExportEndpoints.NextSinceHeader).Single(), null, System.Globalization.DateTimeStyles.RoundtripKind);
         Assert.That(snapshot, Is.EqualTo(TrialHost.StartTime.UtcDateTime));
-        Assert.That(next, Is.EqualTo(snapshot - ExportEndpoints.IncrementalOverlap));
+        Assert.That(next, Is.EqualTo(snapshot - ExtractPull.IncrementalOverlap));
 
         _host.Clock.Advance(TimeSpan.FromHours(1)); // 13:00: a new participant, and a correction of the first one's MADRS
         await EnrolAndAssessAsync();

@@ -5,10 +5,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using Trial.Api.Exports;
-using Trial.Api.Exports.Datasets;
-using Trial.Db.Exports;
 using Trial.Db.Infrastructure;
+using Trial.Extracts;
+using Trial.Extracts.Datasets;
+using Trial.Extracts.Reading;
 using static Trial.Tests.Api.Exports.ExportTestKit;
 
 namespace Trial.Tests.Api.Exports;

@@ -1,0 +1,18 @@
+namespace Trial.Application.Access;
+
+/// <summary>Bound from the <c>Access</c> section.</summary>
+public sealed class AccessOptions
+{
+    /// <summary>How long a newly issued token is valid.</summary>
+    public int TokenLifetimeDays { get; set; } = 365;
+
+    /// <summary>How long a resolved token is trusted without asking the database again (0 turns the cache off).
+    /// A token revoked through another API process stops working here within this many seconds.</summary>
+    public int TokenCacheSeconds { get; set; } = 5;
+
+    /// <summary>Refused requests recorded in the audit trail per caller (token, or address when unauthenticated) per minute.</summary>
+    public int DeniedAuditsPerCallerPerMinute { get; set; } = 10;
+
+    /// <summary>Refused requests recorded in the audit trail per minute in all.</summary>
+    public int DeniedAuditsPerMinute { get; set; } = 120;
+}

@@ -1,0 +1,57 @@
+using Trial.Core.Access;
+using Trial.Db.Access;
+using Trial.Db.Audit;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Application.Access;
+
+/// <param name="Name">The user's name.</param>
+/// <param name="Role">One of <see cref="Roles.All"/>.</param>
+/// <param name="Sites">The codes of the sites they work at; at least one for every role but admin.</param>
+public sealed record UserInput(string? Name, string? Role, IReadOnlyList<string?>? Sites);
+
+/// <summary>A new user with their first token, which is shown only here.</summary>
+public sealed record CreatedUser(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, string Token, DateTime TokenExpiresUtc);
+
+/// <summary>Creates a user with a role and sites (admin), and issues their first token.</summary>
+public sealed class CreateUser(AccessOptions options)
+{
+    /// <summary>A checked user: the sites distinct and in order.</summary>
+    public sealed record Checked(string Name, string Role, IReadOnlyList<string> Sites);
+
+    /// <summary>What can be decided before the write: the fields.</summary>
+    public Outcome<Checked> Check(UserInput input)
+    {
+        var errors = new FieldErrors();
+        var name = errors.Required(input.Name?.Trim(), "name", "Name");
+        if (name is { Length: > 200 }) errors.Add("name", "Name must be at most 200 characters.");
+        var role = errors.Required(input.Role?.Trim(), "role", "Role");
+        if (role is not null && !Roles.All.Contains(role))
+            errors.Add("role", $"Role must be one of {string.Join(", ", Roles.All)}; got '{role}'.");
+        var siteCodes = (input.Sites ?? []).Select(s => s?.Trim() ?? "").ToList();
+        if (siteCodes.Any(string.IsNullOrEmpty)) errors.Add("sites", "Site codes must not be empty.");
+        if (siteCodes.Count > 100) errors.Add("sites", "A user can be given at most 100 sites.");
+        if (role is not null && role != Roles.Admin && siteCodes.Count == 0)
+            errors.Add("sites", $"A {role} must be given at least one site.");
+        if (errors.Any) return errors.ToRefusal();
+        return new Checked(name!, role!, siteCodes.Distinct().Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>Stores the user, with their sites and their first token, when every site exists.</summary>
+    public async Task<Outcome<CreatedUser>> WriteAsync(WriteScope w, Checked input)
+    {
+        var now = w.NowUtc;
+        var token = ApiTokens.New();
+        var expires = now.AddDays(options.TokenLifetimeDays);
+        var user = new UserRow { Id = SequentialGuid.New(now), Name = input.Name, Role = input.Role, CreatedUtc = now };
+        var sites = input.Sites;
+        var missing = new List<string>();
+        foreach (var s in sites)
+            if (await AccessQueries.FindSiteAsync(w.Session, s) is null) missing.Add(s);
+        if (missing.Count > 0) return Invalid.Field("sites", $"Unknown site(s): {string.Join(", ", missing)}.");
+        await AccessQueries.InsertUserAsync(w.Session, user, w.Actor.UserId, sites);
+        await w.AuditAsync(AuditEntry.Created(AuditEntities.User, user.Id.ToString(), new AuditedUser(user.Id, user.Name, user.Role, sites, now), null, null));
+        await IssueToken.StoreAsync(w, user.Id, token, expires);
+        return new CreatedUser(user.Id, user.Name, user.Role, sites, token, expires);
+    }
+}

@@ -1,0 +1,17 @@
+using Trial.Db.Access;
+using Trial.Db.Infrastructure;
+
+namespace Trial.Application.Access;
+
+/// <summary>The users, in the order they were created, each with their sites (admin).</summary>
+public sealed class ListUsers(Database db)
+{
+    public async Task<IReadOnlyList<User>> ListAsync() =>
+        await db.ReadAsync(async c =>
+        {
+            var result = new List<User>();
+            foreach (var u in await AccessQueries.ListUsersAsync(c))
+                result.Add(new User(u.Id, u.Name, u.Role, await AccessQueries.UserSitesAsync(c, u.Id), u.CreatedUtc));
+            return result;
+        });
+}

@@ -1,0 +1,51 @@
+using Trial.Core.Instruments;
+using Trial.Core.Protocol;
+using Trial.Extracts.Datasets;
+using Trial.Extracts.Reading;
+
+namespace Trial.Extracts;
+
+/// <summary>The datasets of the extract, in bundle order, and the protocol facts their queries need.</summary>
+public sealed class ExtractCatalog
+{
+    /// <param name="protocol">The protocol served.</param>
+    /// <param name="allocatedPlaces">Each stratum's allocation sequence as allocated so far, for the unblinded randomisation list (regenerated from the secret for permuted blocks).</param>
+    public ExtractCatalog(ProtocolDefinition protocol, AllocatedPlaces? allocatedPlaces = null)
+    {
+        Protocol = protocol;
+        Anchors = AnchorsOf(protocol);
+        var datasets = new List<IExtractDataset>
+        {
+            new ParticipantsDataset(),
+            new VisitsDataset(),
+            new AssessmentsDataset(),
+            new ItemsDataset(),
+            new EfficacyDataset(protocol),
+            new AdverseEventsDataset(),
+            new SafetyAlertsDataset(),
+            new RandomisationListDataset(protocol, allocatedPlaces),
+        };
+        // The dictionary describes every dataset, itself included.
+        datasets.Add(new DictionaryDataset(() => datasets));
+        Datasets = datasets;
+    }
+
+    public ProtocolDefinition Protocol { get; }
+    public ExportAnchors Anchors { get; }
+    public IReadOnlyList<IExtractDataset> Datasets { get; }
+
+    public IExtractDataset? Find(string name) => Datasets.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal));
+
+    /// <summary>The datasets the audience receives, in bundle order: all but the randomisation list for a blinded audience.</summary>
+    public IEnumerable<IExtractDataset> DatasetsFor(ExtractAudience audience) => Datasets.Where(d => d.IsFor(audience));
+
+    public IEnumerable<string> Names => Datasets.Select(d => d.Name);
+
+    /// <summary>Day 0 is the first infusion (the protocol's unanchored infusion visit, INF1); efficacy is judged on the MADRS total.</summary>
+    private static ExportAnchors AnchorsOf(ProtocolDefinition protocol)
+    {
+        var dayZero = protocol.InfusionVisits.FirstOrDefault(v => v.Anchor is null)?.Code
+            ?? throw new InvalidOperationException("The protocol has no unanchored infusion visit to count study days from.");
+        return new ExportAnchors(dayZero, InstrumentCatalog.Madrs, InstrumentCatalog.MadrsDefinition.SeverityScoreKey!);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace Trial.Extracts;
+
+/// <summary>
+/// How values are written in the extracts, once for every dataset: ISO-8601 dates and UTC
+/// instants, numbers with a point and no trailing zeros, flags as TRUE/FALSE (which base R's read.csv,
+/// readr and pandas all read as logical; read.csv leaves lower-case true/false as text), and null (never the text "null") for a missing value, which the CSV writer
+/// writes as an empty field.
+/// </summary>
+public static class ExtractText
+{
+    public const string DateFormat = "yyyy-MM-dd";
+
+    /// <summary>Instants to the second, in UTC with Z: readr reads them as date-times, pandas with parse_dates.</summary>
+    public const string InstantFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
+    public static string? Date(DateOnly? value) => value?.ToString(DateFormat, CultureInfo.InvariantCulture);
+
+    public static string? Instant(DateTime? value) => value?.ToUniversalTime().ToString(InstantFormat, CultureInfo.InvariantCulture);
+
+    public static string? Boolean(bool? value) => value switch { true => "TRUE", false => "FALSE", null => null };
+
+    /// <summary>SDTM's flags: Y or N.</summary>
+    public static string? YesNo(bool? value) => value switch { true => "Y", false => "N", null => null };
+
+    /// <summary>A decimal as written by a person: 2.5 rather than 2.5000 (SQL Server returns the column's scale).</summary>
+    public static string? Number(decimal? value) =>
+        value?.ToString("0.############################", CultureInfo.InvariantCulture);
+
+    /// <summary>Days from the day-0 date (INF1's actual date) to <paramref name="date"/>: the day before is -1, as SDTM counts before its reference date.</summary>
+    public static int? StudyDay(DateOnly? date, DateOnly? dayZero) =>
+        date is { } d && dayZero is { } zero ? d.DayNumber - zero.DayNumber : null;
+}

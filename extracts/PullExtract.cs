@@ -1,0 +1,53 @@
+using Trial.Application;
+using Trial.Core.Access;
+using Trial.Db.Infrastructure;
+using Trial.Extracts.Reading;
+
+namespace Trial.Extracts;
+
+/// <summary>A dataset asked for by name and the checked request it is pulled with.</summary>
+public sealed record DatasetRequest(IExtractDataset Dataset, ExportRequest Request);
+
+/// <summary>
+/// Analysis-ready extracts for statisticians (and admins): each dataset as CSV, or all of them in one zip from one
+/// snapshot with a manifest. Every extract is for its caller's audience: the unblinded statistician's carry the arm
+/// columns and the randomisation list, and the unblinded bundle is theirs alone. A pull is checked first
+/// (<see cref="CheckDatasetAsync"/>, <see cref="CheckBundleAsync"/>), then read from one snapshot (<see cref="BeginAsync"/>).
+/// </summary>
+public sealed class PullExtract(Database db, TimeProvider clock, ExtractCatalog catalog, ExportRecording recording)
+{
+    /// <summary>
+    /// The dataset named (404 when there is none), checked for the request and its caller. <paramref name="parameters"/> are
+    /// the request's filters as sent: each parameter with every value given for it.
+    /// </summary>
+    public async Task<Outcome<DatasetRequest>> CheckDatasetAsync(Actor actor, string dataset, IReadOnlyDictionary<string, string?[]> parameters)
+    {
+        var extract = catalog.Find(dataset);
+        if (extract is null)
+            return new NotFound($"No dataset '{dataset}'; the datasets are {string.Join(", ", catalog.Names)} (as {{dataset}}.csv), and bundle.zip for all of them.");
+        var request = await ExportRequests.CheckAsync(db, actor, parameters);
+        if (request.IsRefused) return request.Refusal!;
+        if (!extract.IsFor(request.Value!.Audience))
+            return new Forbidden($"{extract.Name} reveals the arms: only an unblinded statistician may pull it.");
+        return new DatasetRequest(extract, request.Value);
+    }
+
+    /// <summary>
+    /// A bundle's request. bundle.zip and unblinded.zip are pulled alike; the second is refused unless its caller's audience is
+    /// unblinded, so a script that asks for it never receives blinded files by mistake.
+    /// </summary>
+    public async Task<Outcome<ExportRequest>> CheckBundleAsync(Actor actor, IReadOnlyDictionary<string, string?[]> parameters, bool unblindedBundle)
+    {
+        var request = await ExportRequests.CheckAsync(db, actor, parameters);
+        if (!request.IsRefused && unblindedBundle && !request.Value!.Audience.Unblinded)
+            return new Forbidden("The unblinded bundle reveals the arms: only an unblinded statistician may pull it.");
+        return request;
+    }
+
+    /// <summary>Takes the snapshot every file of the pull is read from; the pull records itself once written.</summary>
+    public async Task<ExtractPull> BeginAsync(ExportRequest request, CancellationToken ct)
+    {
+        var snapshot = await ExportSnapshot.BeginAsync(db, clock, ct);
+        return new ExtractPull(snapshot, request, catalog, recording);
+    }
+}
