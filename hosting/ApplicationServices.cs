@@ -1,4 +1,6 @@
+using Trial.Application.Participants;
 using Trial.Application.Randomisation;
+using Trial.Application.Schedules;
 
 namespace Trial.Hosting;
 
@@ -19,6 +21,11 @@ public static class ApplicationServices
     // Participants, visits, infusions, vital signs, assessments, schedules.
     private static void AddParticipantsAndVisits(IServiceCollection services)
     {
+        services.AddSingleton<EnrolParticipant>();
+        services.AddSingleton<ReadParticipants>();
+        services.AddSingleton<WithdrawParticipant>();
+        services.AddSingleton<DiscontinueInfusions>();
+        services.AddSingleton<ListVisitsDue>();
     }
 
     // Randomisation, preparation, unblinding, blinding guesses, reports, adverse events, safety evaluation and the alert life cycle.
