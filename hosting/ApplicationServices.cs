@@ -1,6 +1,7 @@
 using Trial.Application.Participants;
 using Trial.Application.Randomisation;
 using Trial.Application.Schedules;
+using Trial.Application.Visits;
 
 namespace Trial.Hosting;
 
@@ -26,6 +27,14 @@ public static class ApplicationServices
         services.AddSingleton<WithdrawParticipant>();
         services.AddSingleton<DiscontinueInfusions>();
         services.AddSingleton<ListVisitsDue>();
+        services.AddSingleton<ReadVisitPlan>();
+        services.AddSingleton<RecordVisit>();
+        services.AddSingleton<RecordInfusion>();
+        services.AddSingleton<ReadInfusion>();
+        services.AddSingleton<CorrectInfusion>();
+        services.AddSingleton<RecordVitals>();
+        services.AddSingleton<ReadVitals>();
+        services.AddSingleton<CorrectVitals>();
     }
 
     // Randomisation, preparation, unblinding, blinding guesses, reports, adverse events, safety evaluation and the alert life cycle.
