@@ -1,3 +1,4 @@
+using Trial.Application.Assessments;
 using Trial.Application.Participants;
 using Trial.Application.Randomisation;
 using Trial.Application.Schedules;
@@ -35,6 +36,9 @@ public static class ApplicationServices
         services.AddSingleton<RecordVitals>();
         services.AddSingleton<ReadVitals>();
         services.AddSingleton<CorrectVitals>();
+        services.AddSingleton<EnterAssessment>();
+        services.AddSingleton<CorrectAssessment>();
+        services.AddSingleton<ReadAssessments>();
     }
 
     // Randomisation, preparation, unblinding, blinding guesses, reports, adverse events, safety evaluation and the alert life cycle.
