@@ -28,6 +28,7 @@ public static class ApplicationServices
         services.AddSingleton<WithdrawParticipant>();
         services.AddSingleton<DiscontinueInfusions>();
         services.AddSingleton<ListVisitsDue>();
+        services.AddSingleton<RebuildSchedule>();
         services.AddSingleton<ReadVisitPlan>();
         services.AddSingleton<RecordVisit>();
         services.AddSingleton<RecordInfusion>();
