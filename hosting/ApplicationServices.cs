@@ -1,8 +1,12 @@
 using Microsoft.Extensions.Options;
 using Trial.Application.Access;
+using Trial.Application.Assessments;
 using Trial.Application.Audit;
 using Trial.Application.Health;
+using Trial.Application.Participants;
 using Trial.Application.Randomisation;
+using Trial.Application.Schedules;
+using Trial.Application.Visits;
 
 namespace Trial.Hosting;
 
@@ -23,6 +27,23 @@ public static class ApplicationServices
     // Participants, visits, infusions, vital signs, assessments, schedules.
     private static void AddParticipantsAndVisits(IServiceCollection services)
     {
+        services.AddSingleton<EnrolParticipant>();
+        services.AddSingleton<ReadParticipants>();
+        services.AddSingleton<WithdrawParticipant>();
+        services.AddSingleton<DiscontinueInfusions>();
+        services.AddSingleton<ListVisitsDue>();
+        services.AddSingleton<RebuildSchedule>();
+        services.AddSingleton<ReadVisitPlan>();
+        services.AddSingleton<RecordVisit>();
+        services.AddSingleton<RecordInfusion>();
+        services.AddSingleton<ReadInfusion>();
+        services.AddSingleton<CorrectInfusion>();
+        services.AddSingleton<RecordVitals>();
+        services.AddSingleton<ReadVitals>();
+        services.AddSingleton<CorrectVitals>();
+        services.AddSingleton<EnterAssessment>();
+        services.AddSingleton<CorrectAssessment>();
+        services.AddSingleton<ReadAssessments>();
     }
 
     // Randomisation, preparation, unblinding, blinding guesses, reports, adverse events, safety evaluation and the alert life cycle.

@@ -1,3 +1,5 @@
+using Trial.Application;
+
 namespace Trial.Api.Infrastructure;
 
 /// <summary>
@@ -6,25 +8,16 @@ namespace Trial.Api.Infrastructure;
 /// </summary>
 public static class Versions
 {
-    public static string ETag(int version) => $"\"{version}\"";
+    public static string ETag(int version) => RecordVersions.ETag(version);
 
     /// <summary>428 when If-Match is missing, 412 when it names another version than <paramref name="current"/>; null when it matches.</summary>
-    public static IResult? CheckIfMatch(HttpContext http, int current, string what)
-    {
-        var ifMatch = http.Request.Headers.IfMatch.ToString();
-        if (ifMatch.Length == 0)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required.",
-                type: "https://www.rfc-editor.org/rfc/rfc6585#section-3",
-                detail: $"Send If-Match with the ETag of the version of the {what} you changed (currently {ETag(current)}); read it with GET first.");
-        }
+    public static IResult? CheckIfMatch(HttpContext http, int current, string what) =>
+        RecordVersions.Check(http.Request.Headers.IfMatch.ToString(), current, what)?.ToResult();
 
-        return ifMatch == ETag(current) ? null : Stale(current, what);
-    }
+    public static IResult Stale(int current, string what) => RecordVersions.Stale(current, what).ToResult();
 
-    public static IResult Stale(int current, string what) =>
-        Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: $"The {what} has changed.",
-            detail: $"The {what} was changed since you read it (current ETag {ETag(current)}); read it again and re-apply your change. Nothing was stored.");
+    /// <summary>What the request's If-Match names, for a use case to check: null when the header is absent.</summary>
+    public static string? IfMatch(HttpContext http) => http.Request.Headers.IfMatch.Count > 0 ? http.Request.Headers.IfMatch.ToString() : null;
 
     /// <summary>The result with an ETag header (kept when the response is stored for an idempotent retry).</summary>
     public static IResult WithETag(this IResult result, int version) => new ETagged(result, ETag(version));
