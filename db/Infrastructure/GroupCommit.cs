@@ -101,7 +101,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             var committed = 0;
             foreach (var pending in batch)
             {
-                if (await RunOneAsync(session, pending, chain, _database.AuditTrail)) committed++;
+                if (await RunOneAsync(session, pending, chain)) committed++;
             }
             if (chain.Moved) await AuditQueries.SetHeadAsync(session, chain.LastId, chain.LastHash);
             await transaction.CommitAsync();
@@ -122,19 +122,19 @@ internal sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs one write in its own savepoint; true when it stays in the batch.</summary>
-    private static async Task<bool> RunOneAsync(DbSession session, Pending pending, AuditChainHead chain, bool auditTrail)
+    private static async Task<bool> RunOneAsync(DbSession session, Pending pending, AuditChainHead chain)
     {
         const string savepoint = "write";
         var transaction = session.Transaction!;
         var (lastId, lastHash) = (chain.LastId, chain.LastHash);
         await transaction.SaveAsync(savepoint);
-        var scope = new WriteScope(session, pending.Actor, pending.NowUtc, chain, auditTrail);
+        var scope = new WriteScope(session, pending.Actor, pending.NowUtc, chain);
         try
         {
             pending.Result = await pending.Work(scope);
             if (!scope.Refused)
             {
-                Database.CheckAudited(scope, pending.Durability, auditTrail);
+                Database.CheckAudited(scope, pending.Durability);
                 await transaction.ReleaseAsync(savepoint);
                 pending.Scope = scope;
                 return true;
