@@ -15,8 +15,8 @@ namespace Trial.Db.Infrastructure;
 /// commits on its own, as before.
 /// <para>
 /// Checkpoints (copying committed pages from the write-ahead log into the database file) run beside the writer rather
-/// than in it: SQLite's automatic checkpoint runs inside a commit, so on the one writer every write waited for it (a
-/// quarter of the commit time in the write benchmark). A connection of their own runs a PASSIVE checkpoint, which waits
+/// than in it: SQLite's automatic checkpoint runs inside a commit, so on the one writer every write waited for it
+/// (docs/decisions/0018-checkpoints-beside-the-writer.md). A connection of their own runs a PASSIVE checkpoint, which waits
 /// for no reader or writer, every <see cref="CheckpointInterval"/>; the writer's automatic checkpoint stays, at
 /// <see cref="WriterCheckpointPages"/> pages of log, in case those fall behind.
 /// </para>
