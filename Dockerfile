@@ -11,7 +11,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends tzdata && rm -r
 WORKDIR /app
 COPY --from=build /out /app
 # glibc gives each thread that allocates its own malloc arena (up to eight per core), and the runtime's native allocations
-# spread over them: under a steady load the API's own memory grew by 16 MB in ten minutes and was still growing. Two arenas
-# kept it flat in the same load (docs/benchmarks.md, scenario 4).
+# spread over them: under a steady load the API's own memory kept growing, and two arenas kept it flat
+# (docs/decisions/0012-two-malloc-arenas.md).
 ENV MALLOC_ARENA_MAX=2
 EXPOSE 8080

@@ -4,8 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Trial.Bench;
 
@@ -21,8 +19,7 @@ public sealed class ApiHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _factory;
 
     /// <param name="settings">Extra configuration, e.g. <c>Logging:LogLevel:Default</c>.</param>
-    /// <param name="services">Changes to the application's services, made after its own registrations.</param>
-    public ApiHost(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public ApiHost(IDictionary<string, string?>? settings = null)
     {
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRIAL_API", ApiProjectFolder());
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
@@ -36,7 +33,6 @@ public sealed class ApiHost : IAsyncDisposable
             // The load comes from a few tokens; the per-token request limit is for people, not for the benchmark.
             b.UseSetting("RateLimit:PermitsPerWindow", "0");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
-            if (services is not null) b.ConfigureTestServices(services);
         });
         _factory.UseKestrel();
 

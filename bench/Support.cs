@@ -31,11 +31,9 @@ public sealed class TempFolder : IDisposable
 public static class Sqlite
 {
     /// <summary>A fresh, migrated SQLite database in <paramref name="path"/>, opened through the application's own <see cref="Database"/> (same pragmas).</summary>
-    /// <param name="path">The database file.</param>
-    /// <param name="auditTrail">False only to measure what the audit trail costs (writes then append no audit row and may commit without one).</param>
-    public static Database Create(string path, bool auditTrail = true)
+    public static Database Create(string path)
     {
-        var db = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={path}" }, null, auditTrail);
+        var db = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={path}" });
         Migrator.Apply(db);
         return db;
     }

@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
@@ -177,13 +176,11 @@ public sealed class ApiWriter : IAssessmentWriter
 
     /// <summary>
     /// A fresh host with <paramref name="clients"/> clients; <paramref name="settings"/> configure the host beyond the defaults
-    /// (none: the API as shipped). With <paramref name="withoutAuditTrail"/> the API's writes append no audit row (a switch
-    /// only the benchmark reaches), to measure what the trail costs.
+    /// (none: the API as shipped).
     /// </summary>
-    public static async Task<ApiWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, int clients, IDictionary<string, string?>? settings = null,
-        bool withoutAuditTrail = false)
+    public static async Task<ApiWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, int clients, IDictionary<string, string?>? settings = null)
     {
-        var host = new ApiHost(settings, withoutAuditTrail ? WithoutAuditTrail : null);
+        var host = new ApiHost(settings);
         var token = await host.CreateInvestigatorAsync(WriteBenchmark.SiteCode);
         List<string> codes;
         using (var investigator = host.Client(token))
@@ -193,13 +190,6 @@ public sealed class ApiWriter : IAssessmentWriter
         }
         var requests = slots.Select(s => Request(s, codes[s.Participant])).ToList();
         return new ApiWriter(name, host, Enumerable.Range(0, clients).Select(_ => host.Client(token)).ToList(), requests);
-    }
-
-    private static void WithoutAuditTrail(IServiceCollection services)
-    {
-        services.RemoveAll<Database>();
-        services.AddSingleton(sp => new Database(sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<IDerivedWorkQueue>(),
-            auditTrail: false));
     }
 
     /// <summary>
@@ -259,28 +249,32 @@ public sealed class ApiWriter : IAssessmentWriter
 
 /// <summary>
 /// The rows the API writes for an assessment (assessment, items, scores: the SQL of
-/// <see cref="AssessmentQueries.InsertAsync"/>, scores from <see cref="Scorer"/>), straight
-/// through Dapper to a fresh SQLite file opened by <see cref="Database"/> (same pragmas), one
-/// transaction per assessment.
+/// <see cref="AssessmentQueries.InsertAsync"/>, scores from <see cref="Scorer"/>), through Dapper
+/// to a fresh SQLite file opened by <see cref="Database"/> (same pragmas): on one connection, one
+/// transaction per assessment (the ceiling), or through the application's write path with the
+/// audit row, or through the same path built in the bench without it.
 /// </summary>
 public sealed class DirectWriter : IAssessmentWriter
 {
     private readonly TempFolder _folder;
     private readonly Database _db;
     private readonly DbConnection? _connection;
+    private readonly UnauditedGroupCommit? _unaudited;
     private readonly int _writers;
     private readonly IReadOnlyList<AssessmentSlot> _slots;
     private readonly Guid[] _participants;
     private readonly string _protocolVersion;
     private readonly Guid _userId = Guid.NewGuid();
 
-    private DirectWriter(string name, TempFolder folder, Database db, DbConnection? connection, int writers, IReadOnlyList<AssessmentSlot> slots, Guid[] participants, string protocolVersion)
+    private DirectWriter(string name, TempFolder folder, Database db, DbConnection? connection, UnauditedGroupCommit? unaudited, int writers,
+        IReadOnlyList<AssessmentSlot> slots, Guid[] participants, string protocolVersion)
     {
         Name = name;
         _writers = writers;
         _folder = folder;
         _db = db;
         _connection = connection;
+        _unaudited = unaudited;
         _slots = slots;
         _participants = participants;
         _protocolVersion = protocolVersion;
@@ -288,35 +282,59 @@ public sealed class DirectWriter : IAssessmentWriter
 
     public string Name { get; }
 
+    private enum Way
+    {
+        /// <summary>One connection kept open, one transaction per assessment.</summary>
+        Ceiling,
+
+        /// <summary>The application's write path, with the audit row.</summary>
+        Audited,
+
+        /// <summary>The same path built in the bench, without the trail (<see cref="UnauditedGroupCommit"/>).</summary>
+        Unaudited,
+    }
+
     /// <summary>The ceiling: one writer on one connection kept open, nothing but the transaction and its inserts per assessment.</summary>
-    public static Task<DirectWriter> CeilingAsync(IReadOnlyList<AssessmentSlot> slots) => StartAsync("Ceiling: Dapper, one open connection", slots, keepConnection: true, writers: 1);
+    public static Task<DirectWriter> CeilingAsync(IReadOnlyList<AssessmentSlot> slots) => StartAsync("Ceiling: Dapper, one open connection", slots, Way.Ceiling, writers: 1);
 
     /// <summary>
     /// As the ceiling, but each write through <see cref="Database.WriteAsync(Actor, DateTime, Func{WriteScope, Task}, CancellationToken)"/>
-    /// as the API's are (its write gate, a pooled connection opened and its pragmas run per write, an audit row), by <paramref name="writers"/> concurrent writers.
+    /// as the API's are (the single writer's batches, one savepoint per write, an audit row with its hash in the chain), by
+    /// <paramref name="writers"/> concurrent writers.
     /// </summary>
     public static Task<DirectWriter> ThroughDatabaseWriteAsync(IReadOnlyList<AssessmentSlot> slots, int writers) =>
-        StartAsync($"Dapper through Database.WriteAsync + audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers);
+        StartAsync($"Dapper through Database.WriteAsync + audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, Way.Audited, writers);
 
     /// <summary>
-    /// The same writes through the same write path (<see cref="ThroughDatabaseWriteAsync"/>: the same writer, batches and
-    /// flushes), without the audit row: what the application's writes cost without their audit trail.
+    /// The same writes by as many writers through the same kind of write path (<see cref="UnauditedGroupCommit"/>: one
+    /// writer, the same batches, savepoints and flushes), without the audit trail: what the application's writes would cost
+    /// without it.
     /// </summary>
     public static Task<DirectWriter> WithoutAuditAsync(IReadOnlyList<AssessmentSlot> slots, int writers) =>
-        StartAsync($"the same without the audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, keepConnection: false, writers, audited: false);
+        StartAsync($"the same without the audit row, {writers} writer{(writers == 1 ? "" : "s")}", slots, Way.Unaudited, writers);
 
-    private bool _audited = true;
-
-    private static async Task<DirectWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, bool keepConnection, int writers, bool audited = true)
+    private static async Task<DirectWriter> StartAsync(string name, IReadOnlyList<AssessmentSlot> slots, Way way, int writers)
     {
         var folder = new TempFolder();
-        var db = Sqlite.Create(folder.File("direct.db"), auditTrail: audited);
+        var db = Sqlite.Create(folder.File("direct.db"));
         var protocol = ProtocolLoader.LoadDefault();
         var now = DateTime.UtcNow;
         var participants = await WriteBenchmark.LoadParticipantsAsync(db, protocol, now);
-        var connection = keepConnection ? await DurableConnectionAsync(db) : null;
-        return new DirectWriter(name, folder, db, connection, writers, slots, participants, protocol.Version) { _audited = audited };
+        var connection = way == Way.Ceiling ? await DurableConnectionAsync(db) : null;
+        var unaudited = way == Way.Unaudited ? new UnauditedGroupCommit(db) : null;
+        return new DirectWriter(name, folder, db, connection, unaudited, writers, slots, participants, protocol.Version);
     }
+
+    /// <summary>Writes so far and the transactions that held them, through either group commit; null for the ceiling.</summary>
+    public (long Batches, long Writes)? WriteStatistics => _connection is not null ? null : _unaudited?.Statistics ?? _db.WriteStatistics;
+
+    /// <summary>What this writer has stored so far: assessments, their item and score rows, and audit rows.</summary>
+    public Task<(long Assessments, long Items, long Scores, long AuditRows)> RowCountsAsync() =>
+        _db.ReadAsync(async c => (
+            await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM Assessment"),
+            await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM AssessmentItem"),
+            await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM AssessmentScore"),
+            await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM AuditEvent")));
 
     public async Task<(TimeSpan Elapsed, double[] LatenciesMs)> WriteAsync(int from, int to)
     {
@@ -337,9 +355,9 @@ public sealed class DirectWriter : IAssessmentWriter
                     await InsertAsync(new DbSession(_connection, transaction, DatabaseProvider.Sqlite), slot);
                     await transaction.CommitAsync();
                 }
-                else if (!_audited)
+                else if (_unaudited is not null)
                 {
-                    await _db.WriteAsync(BenchActor, DateTime.UtcNow, w => InsertAsync(w.Session, slot));
+                    await _unaudited.WriteAsync(c => InsertAsync(c, slot));
                 }
                 else
                 {
@@ -399,6 +417,8 @@ public sealed class DirectWriter : IAssessmentWriter
     public async ValueTask DisposeAsync()
     {
         if (_connection is not null) await _connection.DisposeAsync();
+        if (_unaudited is not null) await _unaudited.DisposeAsync();
+        await _db.DisposeAsync();
         _folder.Dispose();
     }
 }

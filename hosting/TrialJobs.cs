@@ -39,17 +39,17 @@ public sealed class JobOptions
 
     /// <summary>
     /// Embedded mode (in-memory job storage) only: how long a finished job stays in memory, for the Hangfire dashboard.
-    /// Every write enqueues a job or two, so what is kept grows with the write rate times this; Hangfire.InMemory's own
-    /// default (3 hours) held about 1 KB per job, over 5 MB more every minute at 60 writes/s, up to a gigabyte. What
-    /// matters of a job is in the database: its alerts, its stored plan and the version markers the sweeps read.
+    /// Every write enqueues a job or two, so what is kept grows with the write rate times this; with Hangfire.InMemory's own
+    /// default (3 hours) the live heap grew with every write for hours (docs/decisions/0010-finished-jobs-kept-one-minute.md).
+    /// What matters of a job is in the database: its alerts, its stored plan and the version markers the sweeps read.
     /// </summary>
     public double FinishedJobRetentionMinutes { get; set; } = 1;
 
     /// <summary>
     /// How long committed writes' derived work is gathered before it becomes jobs (see <see cref="HangfireDerivedWork"/>): the
-    /// participants signalled within it share one job. Adds at most this to the time from a write to its alert. In the write
-    /// benchmark (8 clients, jobs in process) 50 ms against 10 ms cut the CPU per assessment by a tenth and raised throughput
-    /// by a sixth: fewer, larger jobs; an alert 40 ms later is still well inside the second that monitors are promised.
+    /// participants signalled within it share one job. Adds at most this to the time from a write to its alert. A longer
+    /// window makes fewer, larger jobs, which cost less per assessment; the default keeps an alert well inside the second that
+    /// monitors are promised (docs/decisions/0013-derived-work-gathered-for-50-ms.md).
     /// </summary>
     public double DerivedWorkWindowMilliseconds { get; set; } = 50;
 

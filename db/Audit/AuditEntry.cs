@@ -77,8 +77,8 @@ public static class CanonicalJson
 
     /// <summary>
     /// The canonical JSON of <paramref name="value"/>, the same text as <c>Write(Of(value))</c>, written straight from the
-    /// serialised document: a new assessment's audit row is made inside the write, and building a node tree for it cost
-    /// about 28 KB of allocation and most of the audit row's CPU.
+    /// serialised document: every new assessment has its audit row, and building a node tree for it cost most of the audit
+    /// row's CPU (docs/decisions/0008-audit-rows-cheaper.md).
     /// </summary>
     public static string Serialize(object value)
     {

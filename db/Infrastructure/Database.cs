@@ -30,19 +30,9 @@ public sealed class Database : IAsyncDisposable
 
     /// <param name="options">Which database.</param>
     /// <param name="derivedWork">Where committed writes signal their derived work (the background jobs); none in tools that only read or migrate.</param>
-    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null) : this(options, derivedWork, auditTrail: true)
-    {
-    }
-
-    /// <summary>
-    /// <paramref name="auditTrail"/> false drops the audit rows that writes append and lets them commit without one: for the
-    /// benchmark alone, which measures what the audit trail costs. No configuration reaches it, so the application cannot be
-    /// run without its trail.
-    /// </summary>
-    internal Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork, bool auditTrail)
+    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null)
     {
         _derivedWork = derivedWork;
-        AuditTrail = auditTrail;
         TypeHandlers.Register();
         Provider = options.Provider;
         ConnectionString = options.EffectiveConnectionString;
@@ -68,8 +58,6 @@ public sealed class Database : IAsyncDisposable
     public (long LogFrames, long Checkpointed)? LastCheckpoint => _sqliteWriter?.LastCheckpoint;
 
     public DatabaseProvider Provider { get; }
-    /// <summary>Whether writes append their audit rows and a durable write must leave one: always, except in the benchmark's runs without the trail.</summary>
-    internal bool AuditTrail { get; }
     public Dialect Dialect => Dialect.For(Provider);
     public string ConnectionString { get; }
 
@@ -157,14 +145,14 @@ public sealed class Database : IAsyncDisposable
         await using (var connection = await OpenAsync(ct))
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            scope = new WriteScope(new DbSession(connection, transaction, Provider), actor, nowUtc, auditTrail: AuditTrail);
+            scope = new WriteScope(new DbSession(connection, transaction, Provider), actor, nowUtc);
             value = await work(scope);
             if (scope.Refused)
             {
                 await transaction.RollbackAsync(ct);
                 return value;
             }
-            CheckAudited(scope, durability, AuditTrail);
+            CheckAudited(scope, durability);
             await scope.CompleteAsync();
             await transaction.CommitAsync(ct);
         }
@@ -173,9 +161,9 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>A write of data entered by people must leave an audit row; derived writes audit what they change themselves.</summary>
-    internal static void CheckAudited(WriteScope scope, WriteDurability durability, bool required)
+    internal static void CheckAudited(WriteScope scope, WriteDurability durability)
     {
-        if (required && durability == WriteDurability.Durable && scope.AuditRows == 0)
+        if (durability == WriteDurability.Durable && scope.AuditRows == 0)
             throw new InvalidOperationException("A write of clinical or access data must leave an audit row; this one left none and was rolled back.");
     }
 

@@ -15,8 +15,8 @@ namespace Trial.Db.Infrastructure;
 /// commits on its own, as before.
 /// <para>
 /// Checkpoints (copying committed pages from the write-ahead log into the database file) run beside the writer rather
-/// than in it: SQLite's automatic checkpoint runs inside a commit, so on the one writer every write waited for it (a
-/// quarter of the commit time in the write benchmark). A connection of their own runs a PASSIVE checkpoint, which waits
+/// than in it: SQLite's automatic checkpoint runs inside a commit, so on the one writer every write waited for it
+/// (docs/decisions/0018-checkpoints-beside-the-writer.md). A connection of their own runs a PASSIVE checkpoint, which waits
 /// for no reader or writer, every <see cref="CheckpointInterval"/>; the writer's automatic checkpoint stays, at
 /// <see cref="WriterCheckpointPages"/> pages of log, in case those fall behind.
 /// </para>
@@ -101,7 +101,7 @@ internal sealed class GroupCommit : IAsyncDisposable
             var committed = 0;
             foreach (var pending in batch)
             {
-                if (await RunOneAsync(session, pending, chain, _database.AuditTrail)) committed++;
+                if (await RunOneAsync(session, pending, chain)) committed++;
             }
             if (chain.Moved) await AuditQueries.SetHeadAsync(session, chain.LastId, chain.LastHash);
             await transaction.CommitAsync();
@@ -122,19 +122,19 @@ internal sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs one write in its own savepoint; true when it stays in the batch.</summary>
-    private static async Task<bool> RunOneAsync(DbSession session, Pending pending, AuditChainHead chain, bool auditTrail)
+    private static async Task<bool> RunOneAsync(DbSession session, Pending pending, AuditChainHead chain)
     {
         const string savepoint = "write";
         var transaction = session.Transaction!;
         var (lastId, lastHash) = (chain.LastId, chain.LastHash);
         await transaction.SaveAsync(savepoint);
-        var scope = new WriteScope(session, pending.Actor, pending.NowUtc, chain, auditTrail);
+        var scope = new WriteScope(session, pending.Actor, pending.NowUtc, chain);
         try
         {
             pending.Result = await pending.Work(scope);
             if (!scope.Refused)
             {
-                Database.CheckAudited(scope, pending.Durability, auditTrail);
+                Database.CheckAudited(scope, pending.Durability);
                 await transaction.ReleaseAsync(savepoint);
                 pending.Scope = scope;
                 return true;

@@ -5,7 +5,8 @@ namespace Trial.Db.Infrastructure;
 
 /// <summary>
 /// A SQLite connection that keeps the statements it runs prepared, so the next run of the same SQL text skips SQLite's
-/// parsing and planning: about two thirds of what a short query of this application costs (docs/benchmarks.md).
+/// parsing and planning, most of what a short query of this application costs
+/// (docs/decisions/0016-statements-kept-prepared.md).
 /// Microsoft.Data.Sqlite keeps a statement prepared only for the life of one command, and Dapper makes a new command for
 /// every call; the commands this connection makes hand their execution to a command of the same text kept here, with
 /// the caller's parameters and transaction. What the caller sees is the same: the same results, the same errors.

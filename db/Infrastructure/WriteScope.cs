@@ -18,17 +18,14 @@ public sealed class WriteScope
     private readonly HashSet<Guid> _safetyChangedWhole = [];
     private readonly HashSet<Guid> _scheduleChanged = [];
     private readonly AuditChain _audit;
-    private readonly bool _auditTrail;
 
     /// <param name="session">The open connection and the write's transaction.</param>
     /// <param name="actor">Who writes.</param>
     /// <param name="nowUtc">The server time of the write.</param>
     /// <param name="chainHead">The end of the audit chain when the caller keeps it (the SQLite writer, one per batch); null to lock and read it here.</param>
-    /// <param name="auditTrail">False only in the benchmark that measures what the trail costs (see <see cref="Database.AuditTrail"/>).</param>
-    internal WriteScope(DbSession session, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null, bool auditTrail = true)
+    internal WriteScope(DbSession session, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null)
     {
         if (session.Transaction is null) throw new ArgumentException("A write runs in a transaction.", nameof(session));
-        _auditTrail = auditTrail;
         Session = session;
         Actor = actor;
         NowUtc = nowUtc;
@@ -53,7 +50,7 @@ public sealed class WriteScope
     public void Refuse() => Refused = true;
 
     /// <summary>Appends one row to the audit trail, in this transaction, as this scope's actor.</summary>
-    public Task AuditAsync(AuditEntry entry) => _auditTrail ? _audit.AppendAsync(entry) : Task.CompletedTask;
+    public Task AuditAsync(AuditEntry entry) => _audit.AppendAsync(entry);
 
     /// <summary>
     /// The data the safety rules read changed for this participant: marks it unevaluated now, evaluates after commit.

@@ -114,9 +114,9 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
     /// are those of the column definitions (the dictionary's): a test holds this output byte for byte to
     /// the one the column definitions write cell by cell through Sylvan, as the other datasets are written. For an
     /// unblinded audience the arm columns close each row, encoded once per subject.
-    /// This writer exists for speed: cell by cell through Sylvan the file takes about a fifth longer to
-    /// produce, which is the difference between streaming slower and faster than sqlite3 prints the same
-    /// query (the export benchmark measures both; docs/benchmarks.md).
+    /// This writer exists for speed: cell by cell through Sylvan the file streams slower than sqlite3
+    /// prints the same query, and from encoded pieces it streams faster
+    /// (docs/decisions/0005-items-csv-from-encoded-pieces.md).
     /// </summary>
     public override async Task<long> WriteCsvAsync(ExportContext context, Stream output, CancellationToken ct)
     {
