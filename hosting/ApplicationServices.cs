@@ -1,4 +1,5 @@
 using Trial.Application.Randomisation;
+using Trial.Application.Safety;
 
 namespace Trial.Hosting;
 
@@ -25,6 +26,8 @@ public static class ApplicationServices
     private static void AddRandomisationAndSafety(IServiceCollection services)
     {
         services.AddSingleton<RecordBlindingGuess>();
+        services.AddSingleton<ReadSafetyAlerts>();
+        services.AddSingleton<ReviewSafetyAlert>();
     }
 
     // Sites, users and tokens, the audit trail, health.

@@ -2,13 +2,13 @@ using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Application;
 using Trial.Application.Participants;
+using Trial.Application.Safety;
 using Trial.Core.Protocol;
 using Trial.Core.Safety;
 using Trial.Db.AdverseEvents;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
-using Trial.Hosting.Safety;
 
 namespace Trial.Api.AdverseEvents;
 
@@ -161,7 +161,7 @@ public static class AdverseEventEndpoints
 
     private static AdverseEventResponse ToResponse(AdverseEventRow r, ProtocolDefinition protocol)
     {
-        var fact = SafetyJobs.ToFact(r);
+        var fact = SafetyFacts.ToFact(r);
         var susar = AdverseEventRules.Susar(fact);
         var clockHours = protocol.FindRule(SafetyEngine.SaeClock)?.Parameter("reportWithinHours");
         // The same deadline the SAE_CLOCK rule applies.
