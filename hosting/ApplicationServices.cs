@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Trial.Application.Randomisation;
 using Trial.Application.Safety;
 
@@ -25,6 +26,14 @@ public static class ApplicationServices
     // Randomisation, preparation, unblinding, blinding guesses, reports, adverse events, safety evaluation and the alert life cycle.
     private static void AddRandomisationAndSafety(IServiceCollection services)
     {
+        // A host that resolves the study's secret (the API) replaces this: without it, no sequence can be generated here.
+        services.TryAddSingleton(ConcealedSequence.None);
+        services.AddSingleton<Randomise>();
+        services.AddSingleton<ReadAllocations>();
+        services.AddSingleton<ReadAllocationSequence>();
+        services.AddSingleton<ImportAllocationList>();
+        services.AddSingleton<RecordPreparation>();
+        services.AddSingleton<UnblindParticipant>();
         services.AddSingleton<RecordBlindingGuess>();
         services.AddSingleton<ReadSafetyAlerts>();
         services.AddSingleton<ReviewSafetyAlert>();

@@ -1,37 +1,18 @@
+global using SequencePlace = Trial.Application.Randomisation.SequencePlace;
+using Trial.Application.Randomisation;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
-using Trial.Db.Randomisation;
 
 namespace Trial.Api.Randomisation;
 
 /// <summary>
-/// One place of a stratum's allocation sequence: its number, its block (permuted blocks; empty for an imported list), the
-/// arm the sequence gives it, and the participant who took it (null while it is free).
-/// </summary>
-public sealed record SequencePlace(int SequenceNumber, int? BlockIndex, int? BlockSize, int? PositionInBlock, string Arm, ParticipantAllocation? TakenBy);
-
-/// <summary>
-/// The allocation list of a stratum as the unblinded statistician audits it: the sequence regenerated from the secret
-/// (permuted blocks) or as imported, with the participant who took each place. GET /api/v1/randomisation/list and the
-/// randomisation list of the unblinded extracts both read it here.
+/// The allocation list of a stratum as the randomisation list of the unblinded extracts reads it, from the secret the API
+/// resolved: <see cref="AllocationPlaces"/>, where the places are read for GET /api/v1/randomisation/list too. (The place
+/// type moved there with it; the alias above keeps its name for the extracts.)
 /// </summary>
 public static class AllocationList
 {
-    /// <summary>
-    /// The stratum's first <paramref name="places"/> places, or, when null, its places as allocated so far (up to the
-    /// last one taken), read in <paramref name="c"/>'s transaction.
-    /// </summary>
-    public static async Task<IReadOnlyList<SequencePlace>> PlacesAsync(
-        DbSession c, ProtocolDefinition protocol, RandomisationSecret? secret, string stratum, int? places)
-    {
-        var randomisation = protocol.Design.Randomisation ?? throw new InvalidOperationException($"Protocol {protocol.ProtocolId} does not randomise.");
-        var taken = (await RandomisationQueries.AllocationsOfStratumAsync(c, stratum)).ToDictionary(a => a.SequenceNumber);
-        var count = places ?? (taken.Count == 0 ? 0 : taken.Keys.Max());
-        if (count == 0) return [];
-        return randomisation.Method == RandomisationMethods.PermutedBlocks
-            ? [.. (secret ?? throw new InvalidOperationException("A permuted-blocks sequence is regenerated from the secret, and none was given.")).Sequence(protocol).Of(stratum).Take(count)
-                .Select(s => new SequencePlace(s.SequenceNumber, s.BlockIndex, s.BlockSize, s.PositionInBlock, s.Arm, taken.GetValueOrDefault(s.SequenceNumber)))]
-            : [.. (await RandomisationQueries.ListOfStratumAsync(c, stratum)).Take(count)
-                .Select(e => new SequencePlace(e.SequenceNumber, null, null, null, e.Arm, taken.GetValueOrDefault(e.SequenceNumber)))];
-    }
+    /// <inheritdoc cref="AllocationPlaces.PlacesAsync"/>
+    public static Task<IReadOnlyList<SequencePlace>> PlacesAsync(DbSession c, ProtocolDefinition protocol, RandomisationSecret? secret, string stratum, int? places) =>
+        AllocationPlaces.PlacesAsync(c, protocol, secret?.Sequences ?? ConcealedSequence.None, stratum, places);
 }

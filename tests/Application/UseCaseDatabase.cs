@@ -1,10 +1,16 @@
+using System.Text;
+using Trial.Application;
+using Trial.Application.Randomisation;
 using Trial.Core.Access;
+using Trial.Core.Instruments;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
+using Trial.Db.Assessments;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Visits;
 using TempFolder = Trial.Tests.Db.TempFolder;
 
 namespace Trial.Tests.Application;
@@ -21,6 +27,11 @@ public sealed class UseCaseDatabase : IAsyncDisposable
     public static readonly DateOnly Today = DateOnly.FromDateTime(Now);
 
     public static readonly ProtocolDefinition Blinded = ProtocolLoader.LoadDefault();
+
+    public static readonly ProtocolDefinition OpenLabel = ProtocolLoader.Load(ProtocolLoader.OpenLabelName);
+
+    /// <summary>The allocation sequence of the tests' study secret.</summary>
+    public static readonly ConcealedSequence Sequence = new(Encoding.UTF8.GetBytes("use-case-tests-randomisation-secret-0123456789"));
 
     private readonly TempFolder _folder = new();
     private int _participants;
@@ -65,6 +76,45 @@ public sealed class UseCaseDatabase : IAsyncDisposable
         {
             Id = Guid.NewGuid(), ParticipantId = participant.Id, VisitCode = visitCode, ActualDate = date ?? Today, RecordedUtc = Now,
         }));
+
+    /// <summary>An assessment of the participant, scored as the assessments' endpoint scores it, administered now.</summary>
+    public Task RecordAssessmentAsync(ParticipantRow participant, string visitCode, string instrument, IReadOnlyList<decimal?> items, string timepoint = "")
+    {
+        var definition = InstrumentCatalog.Get(instrument);
+        var score = Scorer.Score(definition, items);
+        var row = new AssessmentRow
+        {
+            Id = Guid.NewGuid(), ParticipantId = participant.Id, ParticipantCode = participant.Code, VisitCode = visitCode, Instrument = instrument, Timepoint = timepoint,
+            AdministeredUtc = Now, ReceivedUtc = Now, Complete = score.Complete, SeverityBand = score.SeverityBand, DefinitionVersion = definition.Version,
+            ProtocolVersion = Blinded.Version, RowVersion = 1,
+        };
+        return Db.WriteDerivedAsync(Now, w => AssessmentQueries.InsertAsync(w.Session, row, items, score.Scores));
+    }
+
+    /// <summary>Ready to be randomised: the baseline visit recorded with a complete MADRS of <paramref name="madrsTotal"/> (at most 60).</summary>
+    public async Task RecordBaselineAsync(ParticipantRow participant, int madrsTotal)
+    {
+        await RecordVisitAsync(participant, "BL");
+        await RecordAssessmentAsync(participant, "BL", InstrumentCatalog.Madrs, [.. Enumerable.Range(0, 10).Select(i => (decimal?)(madrsTotal / 10 + (i < madrsTotal % 10 ? 1 : 0)))]);
+    }
+
+    /// <summary>An infusion of the participant at <paramref name="visitCode"/>, given this morning, at <paramref name="weightKg"/>.</summary>
+    public Task RecordInfusionAsync(ParticipantRow participant, string visitCode, decimal weightKg, DateTime? startUtc = null) =>
+        Db.WriteDerivedAsync(Now, w => InfusionAndVitalsQueries.InsertInfusionAsync(w.Session, new InfusionRow
+        {
+            Id = Guid.NewGuid(), ParticipantId = participant.Id, VisitCode = visitCode, WeightKg = weightKg, DoseMgPerKg = 0.5m, TotalDoseMg = weightKg / 2, Route = "IV",
+            StartUtc = startUtc ?? Now.AddHours(-3), EndUtc = (startUtc ?? Now.AddHours(-3)).AddMinutes(40), RecordedUtc = Now,
+        }));
+
+    /// <summary>Randomises the participant (baseline recorded first) as their site's investigator, through the use case the API calls.</summary>
+    public async Task<RandomisedParticipant> RandomiseAsync(ParticipantRow participant, int madrsTotal = 30)
+    {
+        await RecordBaselineAsync(participant, madrsTotal);
+        var investigator = Person(Roles.Investigator, participant.SiteCode);
+        var randomise = new Randomise(Db, Blinded, Sequence);
+        var checkedParticipant = await randomise.CheckAsync(investigator, participant.Code);
+        return (await Db.RunAsync(investigator, Now, w => randomise.WriteAsync(w, checkedParticipant.Value!))).Value!;
+    }
 
     /// <summary>The audit rows of one kind of record, oldest first.</summary>
     public Task<IReadOnlyList<AuditEventRow>> AuditAsync(string entityType) =>
