@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Trial.Application.AdverseEvents;
 using Trial.Application.Randomisation;
+using Trial.Application.Reports;
 using Trial.Application.Safety;
 
 namespace Trial.Hosting;
@@ -35,6 +37,11 @@ public static class ApplicationServices
         services.AddSingleton<RecordPreparation>();
         services.AddSingleton<UnblindParticipant>();
         services.AddSingleton<RecordBlindingGuess>();
+        services.AddSingleton<ReadBlindingIndex>();
+        services.AddSingleton<PullDmcReport>();
+        services.AddSingleton<RecordAdverseEvent>();
+        services.AddSingleton<UpdateAdverseEvent>();
+        services.AddSingleton<ReadAdverseEvents>();
         services.AddSingleton<ReadSafetyAlerts>();
         services.AddSingleton<ReviewSafetyAlert>();
     }
