@@ -113,7 +113,7 @@ public static class ExportBenchmark
     private static async Task<List<(string Way, PullRun Run)>> ProduceBothWaysAsync(string path, int rounds)
     {
         var database = new Trial.Db.Infrastructure.Database(new Trial.Db.Infrastructure.DatabaseOptions { ConnectionString = $"Data Source={path}" });
-        var catalog = new Trial.Extracts.ExtractCatalog(Trial.Core.Protocol.ProtocolLoader.LoadDefault());
+        var catalog = new Trial.Extracts.ExtractCatalog(Trial.Core.Protocol.ProtocolLoader.LoadDefault(), Trial.Application.Randomisation.ConcealedSequence.None);
         var items = (Trial.Extracts.Datasets.ItemsDataset)catalog.Find("items")!;
         var runs = new List<(string, PullRun)>();
         for (var round = 0; round < rounds; round++)

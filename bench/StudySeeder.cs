@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Trial.Application;
 using Trial.Application.Access;
+using Trial.Application.Randomisation;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
-using Trial.Core.Randomisation;
 using Trial.Core.Schedule;
 using Trial.Db.Access;
 using Trial.Db.AdverseEvents;
@@ -32,11 +33,11 @@ public sealed record SeedSummary(
 /// Trial.Db (the data layer the API uses) rather than through the HTTP API: 2,000 participants are about
 /// 2.4 million item responses, which takes seconds this way and far longer one POST at a time. The data
 /// is what the API would have stored under the default (double-blind) protocol: the protocol's visit plan
-/// with actual dates in their windows; randomisation after the baseline visit through the API's own
-/// allocation logic (strata from Core, places taken from the database's counters in the order participants
-/// became ready, arms from the permuted-block sequence of a secret derived from the seed); the pharmacy's
-/// preparation of each infusion for the arm, and the infusion recorded by its label and volume as the
-/// blinded protocol stores it; vital signs, the full battery per visit and timepoint scored by Core's Scorer,
+/// with actual dates in their windows; randomisation after the baseline visit through the use case the API
+/// calls (Randomise: strata by site and baseline MADRS, places taken from the database's counters in the order
+/// participants became ready, arms from the permuted-block sequence of a secret derived from the seed); the
+/// pharmacy's preparation of each infusion for the arm (its total dose as the preparation's check computes it),
+/// and the infusion recorded by its label and volume as the blinded protocol stores it; vital signs, the full battery per visit and timepoint scored by Core's Scorer,
 /// the stored schedules, and safety alerts raised by the worker's own rule evaluation.
 /// </summary>
 public static class StudySeeder
@@ -76,21 +77,36 @@ public static class StudySeeder
             return 0;
         });
 
-        var allocations = await RandomiseAsync(database, protocol, options, Encoding.UTF8.GetBytes(secret), investigators, now);
+        // Everyone's course up to randomisation first (the participant and the baseline visit with its assessments), so the
+        // randomisation finds in the database what it reads there; then the randomisations; then the rest of each course.
+        var enrolled = new Dictionary<int, SeedEnrolment>(options.Participants);
+        const int batch = 25;
+        for (var from = 0; from < options.Participants; from += batch)
+        {
+            var courses = Enumerable.Range(from, Math.Min(batch, options.Participants - from))
+                .Select(i => Course.Begin(protocol, options, i, investigators))
+                .ToList();
+            // Straight through the query classes (no audit rows: no person entered this data), a batch per transaction.
+            await SyntheticData.LoadAsync(database, async c =>
+            {
+                foreach (var course in courses) enrolled[course.Index] = await WriteBeforeRandomisationAsync(c, course);
+                return 0;
+            });
+        }
+
+        var allocations = await RandomiseAsync(database, protocol, options, Encoding.UTF8.GetBytes(secret), investigators, enrolled);
         log.WriteLine($"  {allocations.Count:N0} participants randomised ({clock.Elapsed.TotalSeconds:N0} s)");
 
         var counts = new Counts();
         var participantIds = new List<Guid>(options.Participants);
-        const int batch = 25;
         for (var from = 0; from < options.Participants; from += batch)
         {
             var courses = Enumerable.Range(from, Math.Min(batch, options.Participants - from))
                 .Select(i => Course.Generate(protocol, options, i, investigators, pharmacists, allocations))
                 .ToList();
-            // Straight through the query classes (no audit rows: no person entered this data), a batch per transaction.
             await SyntheticData.LoadAsync(database, async c =>
             {
-                foreach (var course in courses) await WriteAsync(c, protocol, course, now, counts);
+                foreach (var course in courses) await WriteAfterRandomisationAsync(c, protocol, course, enrolled[course.Index].Code, now, counts);
                 return 0;
             });
             participantIds.AddRange(courses.Select(course => course.Participant.Id));
@@ -134,50 +150,44 @@ public static class StudySeeder
         Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"trial synthetic study, seed {seed}"))));
 
     /// <summary>
-    /// Randomisation as POST /participants/{code}/randomisation does it, for every participant ready by the cut-off, in the order
-    /// they became ready: the stratum from Core's Strata (site and baseline MADRS band), the randomisation number and the
-    /// stratum's next place taken from the database's counters (RandomisationQueries), the arm at that place of the protocol's
-    /// permuted-block sequence generated from the secret (Core's AllocationSequence). The allocations are written with their
-    /// participants, whose rows come later.
+    /// Randomisation by the use case POST /participants/{code}/randomisation calls (<see cref="Randomise"/>), as each site's
+    /// investigator, for every participant ready by the cut-off, in the order they became ready and at that moment: the stratum
+    /// from the site and the baseline MADRS, the randomisation number and the stratum's next place from the database's
+    /// counters, the arm at that place of the protocol's permuted-block sequence generated from the secret. Written as the use
+    /// case writes, with its audit rows (the application has no write without them), so the seeded trail holds exactly the
+    /// randomisations; the rest of the synthetic data goes straight through the query classes.
     /// </summary>
     private static async Task<IReadOnlyDictionary<int, SeedAllocation>> RandomiseAsync(
-        Database database, ProtocolDefinition protocol, SeedOptions options, byte[] secret, IReadOnlyDictionary<string, Guid> investigators, DateTime now)
+        Database database, ProtocolDefinition protocol, SeedOptions options, byte[] secret, IReadOnlyDictionary<string, Guid> investigators,
+        IReadOnlyDictionary<int, SeedEnrolment> enrolled)
     {
         var randomisation = protocol.Design.Randomisation;
         if (randomisation is null) return new Dictionary<int, SeedAllocation>();
         if (randomisation.Method != RandomisationMethods.PermutedBlocks)
             throw new NotSupportedException($"The seed generates its allocations by permuted blocks; protocol {protocol.ProtocolId} randomises by {randomisation.Method}.");
-        var sequence = AllocationSequence.For(protocol, secret);
-        var ready = Enumerable.Range(0, options.Participants)
-            .Select(i => Course.Begin(protocol, options, i, investigators).Baseline)
+        var now = options.CutOff.ToDateTime(new TimeOnly(18, 0), DateTimeKind.Utc);
+        var ready = enrolled.Values
+            .Select(e => e.Baseline)
             .OfType<SeedBaseline>()
             .Where(b => b.ReadyUtc <= now)
             .OrderBy(b => b.ReadyUtc).ThenBy(b => b.Index)
             .ToList();
-        var places = new Dictionary<string, IEnumerator<AllocationSlot>>(StringComparer.Ordinal);
-        try
+        var randomise = new Randomise(database, protocol, new ConcealedSequence(secret));
+        var allocations = new Dictionary<int, SeedAllocation>();
+        foreach (var b in ready)
         {
-            return await SyntheticData.LoadAsync(database, async c =>
-            {
-                var allocations = new Dictionary<int, SeedAllocation>();
-                foreach (var b in ready)
-                {
-                    var stratum = Strata.Of(randomisation.Strata, b.SiteCode, b.MadrsTotal);
-                    var number = await RandomisationQueries.TakeRandomisationNumberAsync(c);
-                    var place = await RandomisationQueries.TakeSequenceNumberAsync(c, stratum);
-                    if (!places.TryGetValue(stratum, out var slots)) places[stratum] = slots = sequence.Of(stratum).GetEnumerator();
-                    slots.MoveNext();
-                    if (slots.Current.SequenceNumber != place)
-                        throw new InvalidOperationException($"Stratum {stratum}: the counter gave place {place}, the sequence is at {slots.Current.SequenceNumber}.");
-                    allocations[b.Index] = new SeedAllocation(number, stratum, place, slots.Current.Arm, b.MadrsTotal, b.ReadyUtc);
-                }
-                return allocations;
-            });
+            var code = enrolled[b.Index].Code;
+            var site = Sites.Single(s => s.Code == b.SiteCode);
+            var investigator = new Actor(investigators[site.Code], Guid.Empty, $"Investigator {site.Name}", Roles.Investigator, [site.Code]);
+            var checkedParticipant = await randomise.CheckAsync(investigator, code);
+            var made = checkedParticipant.IsRefused
+                ? checkedParticipant.Refusal!
+                : await database.RunAsync(investigator, b.ReadyUtc, w => randomise.WriteAsync(w, checkedParticipant.Value!));
+            if (made.IsRefused) throw new InvalidOperationException($"The seed could not randomise {code}: {made.Refusal!.Detail}");
+            var a = made.Value!;
+            allocations[b.Index] = new SeedAllocation(a.RandomisationNumber, a.Stratum, a.SequenceNumber, a.Arm, a.BaselineMadrsTotal!.Value, a.RandomisedUtc);
         }
-        finally
-        {
-            foreach (var slots in places.Values) slots.Dispose();
-        }
+        return allocations;
     }
 
     private sealed class Counts
@@ -185,30 +195,35 @@ public static class StudySeeder
         public int Visits, Assessments, Items, Infusions, Preparations, Vitals, AdverseEvents, Alerts;
     }
 
-    private static async Task WriteAsync(DbSession c, ProtocolDefinition protocol, Course course, DateTime now, Counts counts)
+    /// <summary>
+    /// The participant, with the site's next number, and their course up to randomisation: the baseline visit and its
+    /// assessments as first entered (a correction of one comes later, with the rest).
+    /// </summary>
+    private static async Task<SeedEnrolment> WriteBeforeRandomisationAsync(DbSession c, Course course)
     {
         var number = await ParticipantQueries.TakeNextNumberAsync(c, course.Participant.SiteCode);
         var participant = course.Participant with { Number = number!.Value, Code = $"{course.Participant.SiteCode}-{number:0000}" };
         await ParticipantQueries.InsertAsync(c, participant.Row());
-        if (course.Allocation is { } allocation)
-        {
-            await RandomisationQueries.InsertAllocationAsync(c, new AllocationRow
-            {
-                ParticipantId = participant.Id, RandomisationNumber = allocation.RandomisationNumber, Stratum = allocation.Stratum,
-                SequenceNumber = allocation.SequenceNumber, Arm = allocation.Arm, Method = protocol.Design.Randomisation!.Method,
-                BaselineMadrsTotal = allocation.BaselineMadrsTotal, RandomisedUtc = allocation.RandomisedUtc,
-                RandomisedBy = participant.CreatedBy, ProtocolVersion = protocol.Version,
-            });
-        }
+        var (visits, assessments) = course.BeforeRandomisation;
+        foreach (var visit in course.Visits.Take(visits)) await ParticipantQueries.InsertVisitRecordAsync(c, visit);
+        foreach (var a in course.Assessments.Take(assessments))
+            await AssessmentQueries.InsertAsync(c, (a.Row with { ParticipantCode = participant.Code }).Row(), a.Items, a.Score.Scores);
+        return new SeedEnrolment(participant.Code, course.Baseline);
+    }
 
-        foreach (var visit in course.Visits) await ParticipantQueries.InsertVisitRecordAsync(c, visit);
+    /// <summary>The rest of the course, after randomisation: corrections of the baseline's assessments, every later visit, and the stored schedule.</summary>
+    private static async Task WriteAfterRandomisationAsync(DbSession c, ProtocolDefinition protocol, Course course, string code, DateTime now, Counts counts)
+    {
+        var participant = course.Participant with { Code = code };
+        var (visitsBefore, assessmentsBefore) = course.BeforeRandomisation;
+        foreach (var visit in course.Visits.Skip(visitsBefore)) await ParticipantQueries.InsertVisitRecordAsync(c, visit);
         foreach (var preparation in course.Preparations) await RandomisationQueries.InsertPreparationAsync(c, preparation);
         foreach (var infusion in course.Infusions) await InfusionAndVitalsQueries.InsertInfusionAsync(c, infusion);
         foreach (var vitals in course.Vitals) await InfusionAndVitalsQueries.InsertVitalAsync(c, vitals);
-        foreach (var a in course.Assessments)
+        foreach (var (a, i) in course.Assessments.Select((a, i) => (a, i)))
         {
             var row = a.Row with { ParticipantCode = participant.Code };
-            await AssessmentQueries.InsertAsync(c, row.Row(), a.Items, a.Score.Scores);
+            if (i >= assessmentsBefore) await AssessmentQueries.InsertAsync(c, row.Row(), a.Items, a.Score.Scores);
             if (a.Correction is { } fix)
             {
                 var stored = new StoredAssessment(row.Row(), a.Items, a.Score.Scores);
@@ -316,7 +331,10 @@ internal sealed record SeedAssessment(SeedAssessmentRow Row, IReadOnlyList<decim
 /// <summary>Where a participant stands when they can be randomised: after the baseline visit, with its complete MADRS.</summary>
 internal sealed record SeedBaseline(int Index, string SiteCode, decimal MadrsTotal, DateTime ReadyUtc);
 
-/// <summary>A participant's allocation, taken through the allocation logic the API uses (see StudySeeder.RandomiseAsync).</summary>
+/// <summary>A participant as enrolled before randomisation: their code, and where they stood when they could be randomised (null: not by the cut-off).</summary>
+internal sealed record SeedEnrolment(string Code, SeedBaseline? Baseline);
+
+/// <summary>A participant's allocation, taken by the randomisation use case the API calls (see StudySeeder.RandomiseAsync).</summary>
 internal sealed record SeedAllocation(int RandomisationNumber, string Stratum, int SequenceNumber, string Arm, decimal BaselineMadrsTotal, DateTime RandomisedUtc);
 
 /// <summary>
@@ -340,6 +358,12 @@ internal sealed class Course
 
     /// <summary>The allocation, when the participant was randomised by the cut-off.</summary>
     public SeedAllocation? Allocation { get; private set; }
+
+    /// <summary>The participant's number in the study's generation order (not their code's number, which their site gives).</summary>
+    public int Index => _index;
+
+    /// <summary>How many of <see cref="Visits"/> and <see cref="Assessments"/> come before randomisation (the baseline visit's): the first ones.</summary>
+    public (int Visits, int Assessments) BeforeRandomisation { get; private set; }
 
     private enum Trajectory { Responder, Partial, NonResponder }
 
@@ -433,6 +457,7 @@ internal sealed class Course
             course.Baseline = new SeedBaseline(index, site, madrs.Scores[InstrumentCatalog.MadrsDefinition.SeverityScoreKey!],
                 recorded.AddMinutes(5 + r.Next(0, 115)));
         }
+        course.BeforeRandomisation = (course.Visits.Count, course.Assessments.Count);
         return course;
     }
 
@@ -482,7 +507,7 @@ internal sealed class Course
                 Preparations.Add(new PreparationRow
                 {
                     Id = Ids.Next(r, start), PreparationId = label, ParticipantId = participantId, VisitCode = visit.Code, Arm = allocation.Arm, DoseMgPerKg = dose,
-                    TotalDoseMg = Math.Round(dose * weight, 2, MidpointRounding.AwayFromZero), VolumeMl = preparation.VolumeMl, WeightKg = weight,
+                    TotalDoseMg = Dosing.TotalDoseMg(dose, weight), VolumeMl = preparation.VolumeMl, WeightKg = weight,
                     PreparedUtc = start.AddMinutes(-90 + r.Next(0, 30)), PreparedBy = preparedBy,
                 });
                 Infusions.Add(new InfusionRow

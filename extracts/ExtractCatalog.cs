@@ -1,3 +1,4 @@
+using Trial.Application.Randomisation;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Extracts.Datasets;
@@ -9,8 +10,9 @@ namespace Trial.Extracts;
 public sealed class ExtractCatalog
 {
     /// <param name="protocol">The protocol served.</param>
-    /// <param name="allocatedPlaces">Each stratum's allocation sequence as allocated so far, for the unblinded randomisation list (regenerated from the secret for permuted blocks).</param>
-    public ExtractCatalog(ProtocolDefinition protocol, AllocatedPlaces? allocatedPlaces = null)
+    /// <param name="sequence">The allocation sequences generated from the study's secret, for the unblinded randomisation list
+    /// of a protocol randomised by permuted blocks (<see cref="ConcealedSequence.None"/> when the host has no secret).</param>
+    public ExtractCatalog(ProtocolDefinition protocol, ConcealedSequence sequence)
     {
         Protocol = protocol;
         Anchors = AnchorsOf(protocol);
@@ -23,7 +25,7 @@ public sealed class ExtractCatalog
             new EfficacyDataset(protocol),
             new AdverseEventsDataset(),
             new SafetyAlertsDataset(),
-            new RandomisationListDataset(protocol, allocatedPlaces),
+            new RandomisationListDataset(protocol, sequence),
         };
         // The dictionary describes every dataset, itself included.
         datasets.Add(new DictionaryDataset(() => datasets));

@@ -1,10 +1,14 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Trial.Application.Access;
+using Trial.Application.AdverseEvents;
 using Trial.Application.Assessments;
 using Trial.Application.Audit;
 using Trial.Application.Health;
 using Trial.Application.Participants;
 using Trial.Application.Randomisation;
+using Trial.Application.Reports;
+using Trial.Application.Safety;
 using Trial.Application.Schedules;
 using Trial.Application.Visits;
 
@@ -49,7 +53,22 @@ public static class ApplicationServices
     // Randomisation, preparation, unblinding, blinding guesses, reports, adverse events, safety evaluation and the alert life cycle.
     private static void AddRandomisationAndSafety(IServiceCollection services)
     {
+        // A host that resolves the study's secret (the API) replaces this: without it, no sequence can be generated here.
+        services.TryAddSingleton(ConcealedSequence.None);
+        services.AddSingleton<Randomise>();
+        services.AddSingleton<ReadAllocations>();
+        services.AddSingleton<ReadAllocationSequence>();
+        services.AddSingleton<ImportAllocationList>();
+        services.AddSingleton<RecordPreparation>();
+        services.AddSingleton<UnblindParticipant>();
         services.AddSingleton<RecordBlindingGuess>();
+        services.AddSingleton<ReadBlindingIndex>();
+        services.AddSingleton<PullDmcReport>();
+        services.AddSingleton<RecordAdverseEvent>();
+        services.AddSingleton<UpdateAdverseEvent>();
+        services.AddSingleton<ReadAdverseEvents>();
+        services.AddSingleton<ReadSafetyAlerts>();
+        services.AddSingleton<ReviewSafetyAlert>();
     }
 
     // Sites, users and tokens, the audit trail, health.

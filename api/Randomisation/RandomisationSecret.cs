@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Trial.Application.Randomisation;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Db.Infrastructure;
@@ -30,16 +32,16 @@ public sealed class RandomisationSecret
     public const string FileName = "randomisation-secret.txt";
     public const int MinimumCharacters = RandomisationSecrets.MinimumBytes;
 
-    private readonly byte[]? _key;
-
-    private RandomisationSecret(byte[]? key) => _key = key;
+    private RandomisationSecret(byte[]? key) => Sequences = new ConcealedSequence(key);
 
     /// <summary>Whether there is a secret (a protocol that does not generate its sequence needs none).</summary>
-    public bool IsSet => _key is not null;
+    public bool IsSet => Sequences.IsSet;
+
+    /// <summary>The sequences generated from this secret, as the use cases that allocate and audit take them.</summary>
+    public ConcealedSequence Sequences { get; }
 
     /// <summary>The protocol's allocation sequence as generated from this secret.</summary>
-    public AllocationSequence Sequence(ProtocolDefinition protocol) =>
-        AllocationSequence.For(protocol, _key ?? throw new InvalidOperationException("No randomisation secret is configured."));
+    public AllocationSequence Sequence(ProtocolDefinition protocol) => Sequences.Of(protocol);
 
     public static RandomisationSecret Resolve(string? configured, ProtocolDefinition protocol, DatabaseOptions database, ILogger log)
     {
@@ -100,6 +102,8 @@ public static class RandomisationSetup
             sp.GetRequiredService<ProtocolDefinition>(),
             sp.GetRequiredService<DatabaseOptions>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RandomisationSecret).FullName!)));
+        // The use cases that allocate from the generated sequence, or regenerate it for audit, take it from this secret.
+        services.Replace(ServiceDescriptor.Singleton(sp => sp.GetRequiredService<RandomisationSecret>().Sequences));
         return services;
     }
 }

@@ -1,12 +1,9 @@
 using Microsoft.Net.Http.Headers;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Application.Participants;
+using Trial.Application.Reports;
 using Trial.Core.Protocol;
 using Trial.Core.Reports;
-using Trial.Db.Audit;
-using Trial.Db.Infrastructure;
-using Trial.Db.Reports;
 
 namespace Trial.Api.Reports;
 
@@ -59,7 +56,7 @@ public sealed record DmcOpenReportResponse(
 }
 
 /// <summary>
-/// The data monitoring committee's two reports, each built from one snapshot and stamped with its cut-off: the closed-session
+/// The routes of the data monitoring committee's two reports (the use case is <see cref="PullDmcReport"/>), each built from one snapshot and stamped with its cut-off: the closed-session
 /// report by arm (unblinded statistician only) and the open-session report pooled over the arms (also admins and monitors,
 /// as it tells nothing of the arms). JSON, or with <c>Accept: text/html</c> one printable page. Every pull is recorded in the
 /// audit trail without its contents.
@@ -88,40 +85,28 @@ public static class DmcReportEndpoints
         return app;
     }
 
-    private static async Task<IResult> ClosedAsync(string? site, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> ClosedAsync(string? site, PullDmcReport reports, ProtocolDefinition protocol, HttpContext http)
     {
-        var (snapshot, error) = await ReadAsync(site, db, protocol, clock, http, "dmc");
-        if (error is not null) return error;
-        var response = DmcClosedReportResponse.Of(protocol, snapshot.CutoffUtc, snapshot.GeneratedUtc, snapshot.Sites, DmcReport.Closed(protocol, snapshot.Data));
-        return Respond(http, snapshot.Html, response, () => DmcReportHtml.Closed(response));
-    }
-
-    private static async Task<IResult> OpenAsync(string? site, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
-    {
-        var (snapshot, error) = await ReadAsync(site, db, protocol, clock, http, "dmc-open");
-        if (error is not null) return error;
-        var response = DmcOpenReportResponse.Of(protocol, snapshot.CutoffUtc, snapshot.GeneratedUtc, snapshot.Sites, DmcReport.Open(protocol, snapshot.Data));
-        return Respond(http, snapshot.Html, response, () => DmcReportHtml.Open(response));
-    }
-
-    private sealed record Snapshot(DmcData Data, DateTime CutoffUtc, DateTime GeneratedUtc, IReadOnlyList<string>? Sites, bool Html);
-
-    private static async Task<(Snapshot Snapshot, IResult? Error)> ReadAsync(
-        string? site, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http, string report)
-    {
-        if (protocol.Design.Randomisation is null)
-            return (null!, Problems.Conflict($"Protocol version {protocol.Version} does not randomise: there are no arms for a data monitoring committee to compare."));
-        var actor = http.Actor();
-        var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return (null!, siteError.ToResult());
-        var (cutoff, data) = await db.ReadAsync(c => DmcQueries.ReadAsync(c, sites, () => clock.GetUtcNow().UtcDateTime, http.RequestAborted), http.RequestAborted);
-        var now = clock.GetUtcNow().UtcDateTime;
         var html = WantsHtml(http.Request);
-        // Who pulled which report, of which sites, as of when; the trail is read by blinded staff, so never its contents.
-        await db.WriteAsync(actor, now, w => w.AuditAsync(new AuditEntry(AuditEntities.Extract, $"reports/{report}", AuditActions.Export,
-            NewValue: CanonicalJson.Write(CanonicalJson.Of(new { report, sites, cutoffUtc = cutoff, generatedUtc = now, format = html ? "html" : "json" })))));
-        return (new Snapshot(data, cutoff, now, sites, html), null);
+        var pulled = await reports.ClosedAsync(http.Actor(), site, Format(html), http.RequestAborted);
+        if (pulled.IsRefused) return pulled.Refusal!.ToResult();
+        var (report, cutoff, generated, sites) = pulled.Value!;
+        var response = DmcClosedReportResponse.Of(protocol, cutoff, generated, sites, report);
+        return Respond(http, html, response, () => DmcReportHtml.Closed(response));
     }
+
+    private static async Task<IResult> OpenAsync(string? site, PullDmcReport reports, ProtocolDefinition protocol, HttpContext http)
+    {
+        var html = WantsHtml(http.Request);
+        var pulled = await reports.OpenAsync(http.Actor(), site, Format(html), http.RequestAborted);
+        if (pulled.IsRefused) return pulled.Refusal!.ToResult();
+        var (report, cutoff, generated, sites) = pulled.Value!;
+        var response = DmcOpenReportResponse.Of(protocol, cutoff, generated, sites, report);
+        return Respond(http, html, response, () => DmcReportHtml.Open(response));
+    }
+
+    // The format of the pull, as the audit trail records it.
+    private static string Format(bool html) => html ? "html" : "json";
 
     /// <summary>
     /// HTML when the caller prefers text/html to JSON (a browser does; a script sending no Accept, or */*, gets JSON). Only an

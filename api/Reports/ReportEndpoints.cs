@@ -1,12 +1,7 @@
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
-using Trial.Application.Participants;
-using Trial.Core.Access;
-using Trial.Core.Protocol;
+using Trial.Application.Reports;
 using Trial.Core.Randomisation;
-using Trial.Db.Audit;
-using Trial.Db.Infrastructure;
-using Trial.Db.Reports;
 
 namespace Trial.Api.Reports;
 
@@ -17,7 +12,7 @@ namespace Trial.Api.Reports;
 public sealed record BlindingIndexResponse(DateTime GeneratedUtc, IReadOnlyList<string>? Sites, string Formula, IReadOnlyList<BlindingIndexGroup> Groups);
 
 /// <summary>
-/// Outputs for the unblinded statistician: the integrity of the blind (the data monitoring committee's reports are
+/// The routes of the outputs for the unblinded statistician (the use case is <see cref="ReadBlindingIndex"/>): the integrity of the blind (the data monitoring committee's reports are
 /// <see cref="DmcReportEndpoints"/>). Every pull is recorded in the audit trail (without its contents).
 /// </summary>
 public static class ReportEndpoints
@@ -36,25 +31,11 @@ public static class ReportEndpoints
         return app;
     }
 
-    private static async Task<IResult> BlindingIndexAsync(string? site, Database db, ProtocolDefinition protocol, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> BlindingIndexAsync(string? site, ReadBlindingIndex reports, HttpContext http)
     {
-        if (protocol.Design.Randomisation is null) return NotRandomised(protocol);
-        var actor = http.Actor();
-        var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
-        if (siteError is not null) return siteError.ToResult();
-        var guesses = await db.ReadAsync(c => ReportQueries.GuessesAsync(c, sites));
-        var groups = BlindingIndexReport.Build(protocol,
-            guesses.Select(g => new RecordedGuess(g.VisitCode, g.InfusionNumber, g.Guesser, g.Arm, g.Guess, g.RecordedUtc, g.UnblindedUtc)));
-        var now = clock.GetUtcNow().UtcDateTime;
-        await RecordPullAsync(db, actor, now, "blinding-index", sites);
-        return Results.Ok(new BlindingIndexResponse(now, sites, BlindingIndex.Formula, groups));
+        var index = await reports.ReadAsync(http.Actor(), site);
+        if (index.IsRefused) return index.Refusal!.ToResult();
+        var (generated, sites, formula, groups) = index.Value!;
+        return Results.Ok(new BlindingIndexResponse(generated, sites, formula, groups));
     }
-
-    private static IResult NotRandomised(ProtocolDefinition protocol) =>
-        Problems.Conflict($"Protocol {protocol.ProtocolId} {protocol.Version} does not randomise: there are no arms to compare.");
-
-    // Who pulled which unblinded output and when; the trail is read by blinded staff, so never its contents.
-    private static Task RecordPullAsync(Database db, Actor actor, DateTime now, string report, IReadOnlyList<string>? sites) =>
-        db.WriteAsync(actor, now, w => w.AuditAsync(new AuditEntry(AuditEntities.Extract, $"reports/{report}", AuditActions.Export,
-            NewValue: CanonicalJson.Write(CanonicalJson.Of(new { report, sites, generatedUtc = now })))));
 }

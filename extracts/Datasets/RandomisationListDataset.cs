@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Trial.Application.Randomisation;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 
@@ -8,17 +9,17 @@ public sealed class RandomisationListRow
 {
     public string Stratum { get; set; } = "";
     public string Method { get; set; } = "";
-    public RandomisationListPlace Place { get; set; } = null!;
+    public SequencePlace Place { get; set; } = null!;
     public string? ArmName { get; set; }
 }
 
 /// <summary>
 /// The randomisation list, for the unblinded statistician only: each stratum's allocation sequence as allocated so far
 /// (its places up to the last one taken), regenerated from the secret or as imported, with the participant who took each
-/// place; the same places as GET /api/v1/randomisation/list gives (see <see cref="AllocatedPlaces"/>). Strata of the
+/// place; read where GET /api/v1/randomisation/list reads them (<see cref="AllocationPlaces"/>). Strata of the
 /// extract's sites, in the protocol's order of strata.
 /// </summary>
-public sealed class RandomisationListDataset(ProtocolDefinition protocol, AllocatedPlaces? allocatedPlaces) : ExtractDataset<RandomisationListRow>
+public sealed class RandomisationListDataset(ProtocolDefinition protocol, ConcealedSequence sequence) : ExtractDataset<RandomisationListRow>
 {
     public override string Name => "randomisation-list";
     public override string Description => "Each stratum's allocation sequence as allocated so far, with the participant who took each place (unblinded only).";
@@ -65,11 +66,10 @@ public sealed class RandomisationListDataset(ProtocolDefinition protocol, Alloca
         var sites = context.Filter.Sites ?? [.. context.Snapshot.SiteZones.Keys];
         var since = context.Filter.SinceUtc;
         var row = new RandomisationListRow { Method = randomisation.Method };
-        var placesOf = allocatedPlaces ?? throw new InvalidOperationException("The randomisation list is read through the allocation list the host gives, and none was given.");
         foreach (var stratum in Strata.All(randomisation.Strata, sites))
         {
             ct.ThrowIfCancellationRequested();
-            var places = await placesOf(context.Snapshot.Session, stratum);
+            var places = await AllocationPlaces.PlacesAsync(context.Snapshot.Session, protocol, sequence, stratum, null);
             row.Stratum = stratum;
             foreach (var place in places)
             {

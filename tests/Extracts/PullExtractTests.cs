@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Trial.Application;
+using Trial.Application.Randomisation;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Extracts;
@@ -21,7 +22,7 @@ public class PullExtractTests
         _database = new UseCaseDatabase();
         await _database.AddSiteAsync("WAW");
         await _database.AddSiteAsync("KRK");
-        _pulls = new PullExtract(_database.Db, _database.Clock, new ExtractCatalog(ProtocolLoader.LoadDefault()), new ExportRecording(_database.Db, _database.Clock));
+        _pulls = new PullExtract(_database.Db, _database.Clock, new ExtractCatalog(ProtocolLoader.LoadDefault(), ConcealedSequence.None), new ExportRecording(_database.Db, _database.Clock));
     }
 
     [TearDown]

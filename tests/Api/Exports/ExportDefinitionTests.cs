@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Trial.Application.Randomisation;
 using Trial.Core.Efficacy;
 using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
@@ -55,7 +56,7 @@ public class ExportDefinitionTests
     [Test]
     public void Datasets_EveryColumnDescribed_NamesUniqueAndReadableByR()
     {
-        var catalog = new ExtractCatalog(ProtocolLoader.LoadDefault());
+        var catalog = new ExtractCatalog(ProtocolLoader.LoadDefault(), ConcealedSequence.None);
         foreach (var dataset in catalog.Datasets)
         {
             Assert.That(dataset.Columns.Select(c => c.Name), Is.Unique, dataset.Name);

@@ -1,0 +1,50 @@
+using Trial.Application.Participants;
+using Trial.Core.Access;
+using Trial.Core.Protocol;
+using Trial.Db.Infrastructure;
+using Trial.Db.Randomisation;
+
+namespace Trial.Application.Randomisation;
+
+/// <summary>A participant's allocation, for the unblinded (pharmacist, unblinded statistician) only: the arm with its drug and dose, and the weight the next dose is for.</summary>
+public sealed record AllocationDetails(
+    string ParticipantCode, string SiteCode, string Arm, string ArmName, string Drug, decimal DoseMgPerKg, string Stratum, int SequenceNumber,
+    int RandomisationNumber, DateTime RandomisedUtc, decimal LatestWeightKg, DateTime? UnblindedUtc);
+
+/// <summary>
+/// Reading randomisations: that a participant was randomised, with their number and time (everyone at the site), and their
+/// allocation (the unblinded: the routes that call these say who may).
+/// </summary>
+public sealed class ReadAllocations(Database db, ProtocolDefinition protocol)
+{
+    /// <summary>The participant's randomisation (of which the caller may read the number and time, never the arm); 404 when not randomised.</summary>
+    public async Task<Outcome<AllocationRow>> RandomisationAsync(Actor actor, string code)
+    {
+        var (participant, refusal) = await ParticipantAccess.FindAsync(db, code, actor);
+        if (refusal is not null) return refusal;
+        var allocation = await db.ReadAsync(c => RandomisationQueries.FindAllocationAsync(c, participant!.Id));
+        if (allocation is null) return new NotFound($"{code} has not been randomised.");
+        return allocation;
+    }
+
+    /// <summary>The participant's arm, its drug and dose per kg, stratum and number, and the latest weight recorded.</summary>
+    public async Task<Outcome<AllocationDetails>> AllocationAsync(Actor actor, string code)
+    {
+        var (participant, refusal) = await ParticipantAccess.FindAsync(db, code, actor);
+        if (refusal is not null) return refusal;
+        var allocation = await db.ReadAsync(c => RandomisationQueries.FindParticipantAllocationAsync(c, participant!.Id));
+        if (allocation is null) return new NotFound($"{code} has not been randomised.");
+        var arm = protocol.Design.FindArm(allocation.Arm);
+        var weight = await Dosing.LatestWeightAsync(db, participant!);
+        return new AllocationDetails(code, allocation.SiteCode, allocation.Arm, arm?.Name ?? allocation.Arm, arm?.Drug ?? "", arm?.DoseMgPerKg ?? 0,
+            allocation.Stratum, allocation.SequenceNumber, allocation.RandomisationNumber, allocation.RandomisedUtc, weight, allocation.UnblindedUtc);
+    }
+
+    /// <summary>Every allocation at the actor's sites, or of one of them, in the order of randomisation.</summary>
+    public async Task<Outcome<IReadOnlyList<ParticipantAllocation>>> ListAsync(Actor actor, string? site)
+    {
+        var (sites, refusal) = ParticipantAccess.SiteScope(actor, site);
+        if (refusal is not null) return refusal;
+        return (await db.ReadAsync(c => RandomisationQueries.AllocationsAsync(c, sites))).ToList();
+    }
+}

@@ -1,0 +1,46 @@
+using Trial.Application.Participants;
+using Trial.Core.Access;
+using Trial.Core.Protocol;
+using Trial.Core.Safety;
+using Trial.Db.Infrastructure;
+using Trial.Db.Safety;
+
+namespace Trial.Application.Safety;
+
+/// <summary>The filters of the monitors' alert list; null means any. Superseded alerts are left out unless asked for.</summary>
+public sealed record SafetyAlertQuery(
+    string? Status, string? Severity, string? Site, string? Participant, string? Rule, DateTime? Since, bool? IncludeSuperseded);
+
+/// <summary>An alert with its history: raised, acknowledged, escalated, resolved, superseded, each with who, when and why.</summary>
+public sealed record SafetyAlertWithHistory(SafetyAlertRow Alert, IReadOnlyList<SafetyAlertEventRow> History);
+
+/// <summary>The safety alerts as monitors and investigators read them: of their sites only.</summary>
+public sealed class ReadSafetyAlerts(Database db, ProtocolDefinition protocol)
+{
+    /// <summary>The alerts at the actor's sites that pass the filters, newest first; refused for an unknown filter value or another site.</summary>
+    public async Task<Outcome<IReadOnlyList<SafetyAlertRow>>> ListAsync(Actor actor, SafetyAlertQuery query)
+    {
+        var errors = new FieldErrors();
+        if (query.Status is { } status && !AlertStatuses.All.Contains(status))
+            errors.Add("status", $"status must be one of {string.Join(", ", AlertStatuses.All)}; got '{status}'.");
+        if (query.Severity is { } severity && !ProtocolLoader.Severities.Contains(severity))
+            errors.Add("severity", $"severity must be one of {string.Join(", ", ProtocolLoader.Severities)}; got '{severity}'.");
+        if (query.Rule is { } rule && protocol.FindRule(rule) is null)
+            errors.Add("rule", $"Unknown rule '{rule}'; the rules are {string.Join(", ", protocol.SafetyRules.Select(r => r.Code))}.");
+        if (errors.Any) return errors.ToRefusal();
+        var (sites, siteError) = ParticipantAccess.SiteScope(actor, query.Site);
+        if (siteError is not null) return siteError;
+        var rows = await db.ReadAsync(c => SafetyQueries.ListAsync(c,
+            new AlertFilter(sites, query.Status, query.Severity, query.Participant, query.Rule, query.Since?.ToUniversalTime(), query.IncludeSuperseded ?? false)));
+        return rows.ToList();
+    }
+
+    /// <summary>One alert with its history, when the actor may see it.</summary>
+    public async Task<Outcome<SafetyAlertWithHistory>> GetAsync(Actor actor, Guid id)
+    {
+        var (alert, refusal) = await SafetyAlertAccess.FindAsync(db, id, actor);
+        if (refusal is not null) return refusal;
+        var events = await db.ReadAsync(c => SafetyQueries.EventsAsync(c, id));
+        return new SafetyAlertWithHistory(alert!, events);
+    }
+}
