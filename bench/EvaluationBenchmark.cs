@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Trial.Application.Safety;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
@@ -59,7 +60,7 @@ public static class EvaluationBenchmark
         using var folder = new TempFolder();
         var db = Sqlite.Create(folder.File("evaluation.db"));
         var protocol = ProtocolLoader.LoadDefault();
-        var jobs = new SafetyJobs(db, protocol, TimeProvider.System, WorkerParts.Sweeps(TimeProvider.System));
+        var jobs = new SafetyJobs(new EvaluateSafety(db, protocol), TimeProvider.System, WorkerParts.Sweeps(TimeProvider.System));
         var subjects = new List<Subject>();
         for (var i = 0; i < Sizes.Count; i++) subjects.Add(await SeedAsync(db, protocol, jobs, i + 1, Sizes[i]));
 

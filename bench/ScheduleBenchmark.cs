@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Trial.Application.Schedules;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;
@@ -29,7 +30,7 @@ public static class ScheduleBenchmark
         var records = await SeedAsync(db, protocol, participants);
 
         // What ScheduleJobs.SweepStaleSchedulesAsync does, with each rebuild timed.
-        var jobs = new ScheduleJobs(db, protocol, TimeProvider.System, WorkerParts.Sweeps(TimeProvider.System));
+        var jobs = new ScheduleJobs(new RebuildSchedule(db, protocol), TimeProvider.System, WorkerParts.Sweeps(TimeProvider.System));
         var watch = Stopwatch.StartNew();
         var ids = await db.ReadAsync(ScheduleQueries.StaleParticipantsAsync);
         var each = new double[ids.Count];

@@ -5,6 +5,7 @@ using System.Text;
 using Trial.Application;
 using Trial.Application.Access;
 using Trial.Application.Randomisation;
+using Trial.Application.Safety;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
@@ -116,7 +117,7 @@ public static class StudySeeder
         // Safety alerts as the worker raises them: the rules evaluated over each participant's data.
         log.WriteLine($"  evaluating the safety rules ({clock.Elapsed.TotalSeconds:N0} s)");
         var evaluationClock = new FixedClock(now);
-        var safety = new SafetyJobs(database, protocol, evaluationClock, WorkerParts.Sweeps(evaluationClock));
+        var safety = new SafetyJobs(new EvaluateSafety(database, protocol), evaluationClock, WorkerParts.Sweeps(evaluationClock));
         await Parallel.ForEachAsync(participantIds, new ParallelOptions { MaxDegreeOfParallelism = 2 },
             async (id, _) => await safety.EvaluateParticipantAsync(id));
         counts.Alerts = await ReviewAlertsAsync(database, new Random(options.Seed + 1), monitor, now);

@@ -69,6 +69,7 @@ public static class ApplicationServices
         services.AddSingleton<ReadAdverseEvents>();
         services.AddSingleton<ReadSafetyAlerts>();
         services.AddSingleton<ReviewSafetyAlert>();
+        services.AddSingleton<EvaluateSafety>();
     }
 
     // Sites, users and tokens, the audit trail, health.

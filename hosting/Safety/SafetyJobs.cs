@@ -1,7 +1,5 @@
 using Hangfire;
 using Trial.Application.Safety;
-using Trial.Core.Protocol;
-using Trial.Db.Infrastructure;
 using Trial.Hosting.Sweeps;
 
 namespace Trial.Hosting.Safety;
@@ -11,11 +9,7 @@ namespace Trial.Hosting.Safety;
 /// rules over a participant's data and brings the stored alerts in line. The jobs Hangfire stores name this class and its
 /// methods, so they keep their names and parameters.
 /// </summary>
-/// <remarks>
-/// The job builds its use case from its own parts rather than taking it from the container, so a tool or a test can run it
-/// on a database directly (new SafetyJobs(db, protocol, clock, sweeps)); the use case holds no state, so nothing is lost.
-/// </remarks>
-public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimeProvider clock, ParticipantSweeps sweeps)
+public sealed class SafetyJobs(EvaluateSafety evaluation, TimeProvider clock, ParticipantSweeps sweeps)
 {
     public const string SweepJobId = "safety:sweep-unevaluated";
     public const string SaeClockJobId = "safety:sae-clock";
@@ -25,8 +19,6 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
 
     /// <inheritdoc cref="EvaluateSafety.MaxComparedAssessments"/>
     public const int MaxComparedAssessments = EvaluateSafety.MaxComparedAssessments;
-
-    private readonly EvaluateSafety _evaluation = new(db, protocol);
 
     /// <summary>
     /// Evaluates the participant unless an earlier job already evaluated the data as it is now
@@ -51,7 +43,7 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<SweepOutcome> SweepUnevaluatedAsync()
     {
-        var pending = await _evaluation.UnevaluatedParticipantsAsync();
+        var pending = await evaluation.UnevaluatedParticipantsAsync();
         return await sweeps.RunAsync(SweepJobId, pending, id => EvaluateAsync(id, EvaluationScope.Sweep));
     }
 
@@ -59,13 +51,13 @@ public sealed class SafetyJobs(Database db, ProtocolDefinition protocol, TimePro
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<SweepOutcome> CheckSaeClocksAsync()
     {
-        var pending = await _evaluation.ParticipantsWithUnreportedSaesAsync();
+        var pending = await evaluation.ParticipantsWithUnreportedSaesAsync();
         // Nothing was written, time passed: evaluate even when the data is unchanged.
         return await sweeps.RunAsync(SaeClockJobId, pending, id => EvaluateAsync(id, EvaluationScope.SaeClock));
     }
 
     private async Task<SafetyEvaluation> EvaluateAsync(Guid participantId, EvaluationScope scope) =>
-        SafetyEvaluation.Of(await _evaluation.EvaluateAsync(participantId, scope, clock.GetUtcNow().UtcDateTime));
+        SafetyEvaluation.Of(await evaluation.EvaluateAsync(participantId, scope, clock.GetUtcNow().UtcDateTime));
 }
 
 public enum SafetyEvaluationKind

@@ -1,7 +1,5 @@
 using Hangfire;
 using Trial.Application.Schedules;
-using Trial.Core.Protocol;
-using Trial.Db.Infrastructure;
 using Trial.Hosting.Sweeps;
 
 namespace Trial.Hosting.Schedules;
@@ -11,20 +9,17 @@ namespace Trial.Hosting.Schedules;
 /// database; the work is <see cref="RebuildSchedule"/>'s. Jobs take ids only and recompute everything, so running one
 /// twice changes nothing. The job ids and method names are stored in Hangfire's storage: they do not change.
 /// </summary>
-public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeProvider clock, ParticipantSweeps sweeps)
+public sealed class ScheduleJobs(RebuildSchedule schedules, TimeProvider clock, ParticipantSweeps sweeps)
 {
     public const string SweepJobId = "schedules:sweep-stale";
     public const string MissedJobId = "schedules:detect-missed";
-
-    // The use case is made here rather than injected: the benchmark builds this class from these four parts.
-    private readonly RebuildSchedule _schedules = new(db, protocol);
 
     /// <summary>The job of the participants whose writes were gathered together: each rebuilt as <see cref="RebuildScheduleAsync"/> does, one's failure not holding up the others.</summary>
     [AutomaticRetry(Attempts = 3)]
     public Task RebuildSchedulesAsync(Guid[] participantIds) => ParticipantBatch.RunAsync(participantIds, "schedule rebuild", RebuildScheduleAsync);
 
     [AutomaticRetry(Attempts = 3)]
-    public Task RebuildScheduleAsync(Guid participantId) => _schedules.RebuildAsync(participantId, clock.GetUtcNow().UtcDateTime);
+    public Task RebuildScheduleAsync(Guid participantId) => schedules.RebuildAsync(participantId, clock.GetUtcNow().UtcDateTime);
 
     /// <summary>
     /// Rebuilds every schedule the database marks stale: the safety net for a job that was lost. One participant whose
@@ -33,7 +28,7 @@ public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeP
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<SweepOutcome> SweepStaleSchedulesAsync()
     {
-        var stale = await _schedules.StaleAsync();
+        var stale = await schedules.StaleAsync();
         return await sweeps.RunAsync(SweepJobId, stale, RebuildScheduleAsync);
     }
 
@@ -41,7 +36,7 @@ public sealed class ScheduleJobs(Database db, ProtocolDefinition protocol, TimeP
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task<SweepOutcome> DetectMissedVisitsAsync()
     {
-        var due = await _schedules.WithClosedWindowsAsync(clock.GetUtcNow().UtcDateTime);
+        var due = await schedules.WithClosedWindowsAsync(clock.GetUtcNow().UtcDateTime);
         return await sweeps.RunAsync(MissedJobId, due, RebuildScheduleAsync);
     }
 }
