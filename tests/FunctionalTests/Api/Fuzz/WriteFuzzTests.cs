@@ -1,0 +1,413 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.Data.Sqlite;
+using NUnit.Framework;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
+using static Trial.Tests.ItemBuilder;
+
+namespace Trial.Tests.Api.Fuzz;
+
+/// <summary>
+/// Bad input at every write endpoint, generated from a valid body by FsCheck: fields replaced by values of the wrong type,
+/// nulls, huge, negative and fractional numbers, long and odd strings (control characters, right-to-left marks, emoji),
+/// impossible and far dates, unknown codes, missing and duplicated keys, unknown fields, malformed JSON, wrong content
+/// types. Whatever comes: never a 5xx; an error is problem+json, a 400 or 422 names the field; and a refused request
+/// changes nothing (row counts and the audit trail). FsCheck prints the seed of a failure so it can be replayed.
+/// Runs on the default, double-blind protocol; each endpoint that changes a participant's course (randomisation,
+/// preparation, unblinding, guesses, withdrawal, discontinuation) has a participant of its own, in the state where its
+/// valid body would be accepted. The allocation list is fuzzed where it can be imported (a protocol whose method is
+/// imported-list, as JSON and as CSV) and on the default protocol, which refuses every import.
+/// </summary>
+[NonParallelizable]
+public class WriteFuzzTests
+{
+    private const int CasesPerEndpoint = 100;
+    private static TrialHost _host = null!, _listHost = null!;
+    private static readonly TempFolder ListProtocolFolder = new();
+    private static HttpClient _investigator = null!, _monitor = null!, _pharmacist = null!, _unblinded = null!, _listUnblinded = null!;
+    private static InfusionKit _kit = null!;
+    private static string _code = null!, _assessment = null!, _adverseEvent = null!, _alert = null!;
+    private static string _toRandomise = null!, _toPrepare = null!, _toUnblind = null!, _toGuess = null!, _toDiscontinue = null!, _toWithdraw = null!;
+    private static JsonObject _preparation = null!;
+
+    /// <summary>
+    /// A write endpoint: who calls it, where, with which valid body, and the If-Match it needs (read fresh each time); the
+    /// participant whose background evaluation must settle before rows are counted; the host it is called on (the
+    /// double-blind one unless named); the valid body as CSV for an endpoint that also takes text/csv.
+    /// </summary>
+    private sealed record Endpoint(string Name, Func<HttpClient> Caller, HttpMethod Method, string Url, JsonObject Valid, bool NeedsETag = false,
+        string? Participant = null, Func<TrialHost>? On = null, string? ValidCsv = null)
+    {
+        public TrialHost Host => On?.Invoke() ?? _host;
+    }
+
+    private static readonly DateOnly BaselineDay = new(2026, 3, 1);
+    private static readonly DateTime Inf1Start = new(2026, 3, 2, 8, 10, 0, DateTimeKind.Utc);
+    private static readonly DateTime Inf2Start = new(2026, 3, 5, 8, 10, 0, DateTimeKind.Utc);
+
+    private static JsonObject Json(object value) => JsonSerializer.SerializeToNode(value, JsonSerializerOptions.Web)!.AsObject();
+
+    private static readonly object AllocationList = new
+    {
+        entries = new[]
+        {
+            new { stratum = "WAW/MADRS<35", sequenceNumber = 1, arm = "KET" }, new { stratum = "WAW/MADRS<35", sequenceNumber = 2, arm = "MDZ" },
+            new { stratum = "WAW/MADRS>=35", sequenceNumber = 1, arm = "MDZ" },
+        },
+    };
+
+    private const string AllocationListCsv = "stratum,sequenceNumber,arm\nWAW/MADRS<35,1,KET\nWAW/MADRS<35,2,MDZ\nWAW/MADRS>=35,1,MDZ\n";
+
+    private static IEnumerable<Endpoint> Endpoints()
+    {
+        var visit = $"/api/v1/participants/{_code}/visits";
+        var infusion = Json(_kit.Body(_code, "INF1", Inf1Start) with { Reason = "Corrected." });
+        var newInfusion = Json(_kit.Body(_code, "INF2", Inf2Start));
+        var vitals = Json(new { timepoint = "t40", systolic = 130, diastolic = 80, heartRate = 70, spo2 = 98, reason = "Corrected." });
+        var assessment = Json(new { instrument = "MADRS", timepoint = "t40", administeredUtc = Inf1Start.AddMinutes(50), items = Madrs(20, item10: 1), unscheduled = true, reason = "Corrected." });
+        var adverseEvent = Json(AdverseEvent("Headache") with { Reason = "Corrected." });
+        return
+        [
+            new("CreateSite", () => _host.Admin, HttpMethod.Post, "/api/v1/sites", Json(new { code = "GDA", name = "Gdansk", timeZone = "Europe/Warsaw" })),
+            new("CreateUser", () => _host.Admin, HttpMethod.Post, "/api/v1/users", Json(new { name = "Dr C", role = "pharmacist", sites = new[] { "WAW" } })),
+            new("EnrolParticipant", () => _investigator, HttpMethod.Post, "/api/v1/participants", Json(TrialHost.EligibleParticipant("WAW"))),
+            new("RecordVisit", () => _investigator, HttpMethod.Put, $"{visit}/POST24", Json(new { actualDate = "2026-03-03", reason = "Corrected." }), Participant: _code),
+            new("RecordInfusion", () => _investigator, HttpMethod.Post, $"{visit}/INF2/infusion", newInfusion, Participant: _code),
+            new("CorrectInfusion", () => _investigator, HttpMethod.Put, $"{visit}/INF1/infusion", infusion, NeedsETag: true, Participant: _code),
+            new("RecordVitals", () => _investigator, HttpMethod.Post, $"{visit}/INF1/vitals", vitals, Participant: _code),
+            new("CorrectVitals", () => _investigator, HttpMethod.Put, $"{visit}/INF1/vitals/pre", vitals, NeedsETag: true, Participant: _code),
+            new("CreateAssessment", () => _investigator, HttpMethod.Post, $"{visit}/INF1/assessments", assessment, Participant: _code),
+            new("CorrectAssessment", () => _investigator, HttpMethod.Put, $"/api/v1/assessments/{_assessment}", Json(new
+            {
+                instrument = "MADRS", timepoint = (string?)null, administeredUtc = At("BL", null), items = Madrs(21, item10: 1), reason = "Corrected.",
+            }), NeedsETag: true, Participant: _code),
+            new("RecordAdverseEvent", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_code}/adverse-events", adverseEvent, Participant: _code),
+            new("UpdateAdverseEvent", () => _investigator, HttpMethod.Put, $"/api/v1/adverse-events/{_adverseEvent}", adverseEvent, NeedsETag: true, Participant: _code),
+            new("DiscontinueInfusions", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toDiscontinue}/discontinuation",
+                Json(new { date = "2026-03-09", reason = "Dissociation." }), Participant: _toDiscontinue),
+            new("WithdrawParticipant", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toWithdraw}/withdrawal",
+                Json(new { date = "2026-03-09", reason = "Moved." }), Participant: _toWithdraw),
+            new("AcknowledgeSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/acknowledge", Json(new { comment = "Seen." }), Participant: _code),
+            new("ResolveSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/resolve", Json(new { comment = "Handled." }), Participant: _code),
+            new("EscalateSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/escalate", Json(new { reason = "Urgent." }), Participant: _code),
+            // Randomisation takes no body: whatever is sent is not read, and the participant is randomised once.
+            new("Randomise", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toRandomise}/randomisation", [], Participant: _toRandomise),
+            new("RecordPreparation", () => _pharmacist, HttpMethod.Post, $"/api/v1/participants/{_toPrepare}/visits/INF1/preparation", _preparation, Participant: _toPrepare),
+            new("EmergencyUnblinding", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toUnblind}/unblinding",
+                Json(new { reason = "Severe hypotension: the treatment depends on the drug." }), Participant: _toUnblind),
+            new("RecordBlindingGuess", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toGuess}/visits/INF1/blinding-guess",
+                Json(new { guesser = "rater", guess = "unknown" }), Participant: _toGuess),
+            new("ImportAllocationList", () => _listUnblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList), On: () => _listHost),
+            new("ImportAllocationListCsv", () => _listUnblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList), On: () => _listHost,
+                ValidCsv: AllocationListCsv),
+            // The default protocol generates its sequence from the secret: every import is refused, and must change nothing.
+            new("ImportAllocationListWhereGenerated", () => _unblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList)),
+        ];
+    }
+
+    public static IEnumerable<TestCaseData> EndpointNames() =>
+        new[] { "CreateSite", "CreateUser", "EnrolParticipant", "RecordVisit", "RecordInfusion", "CorrectInfusion", "RecordVitals", "CorrectVitals",
+                "CreateAssessment", "CorrectAssessment", "RecordAdverseEvent", "UpdateAdverseEvent", "DiscontinueInfusions", "WithdrawParticipant",
+                "AcknowledgeSafetyAlert", "ResolveSafetyAlert", "EscalateSafetyAlert", "Randomise", "RecordPreparation", "EmergencyUnblinding",
+                "RecordBlindingGuess", "ImportAllocationList", "ImportAllocationListCsv", "ImportAllocationListWhereGenerated" }
+            .Select(n => new TestCaseData(n).SetName($"Fuzz_{n}_NeverServerErrorAndRefusalsChangeNothing"));
+
+    [OneTimeSetUp]
+    public static async Task StartAsync()
+    {
+        _host = TrialHost.Start(settings: new Dictionary<string, string?>(TestProtocols.Settings(TestProtocols.Blinded)!) { ["RateLimit:PermitsPerWindow"] = "0" });
+        await _host.CreateSiteAsync("WAW");
+        _investigator = await _host.UserAsync("investigator", "WAW");
+        _monitor = await _host.UserAsync("monitor", "WAW");
+        _unblinded = await _host.UserAsync("unblinded-statistician", "WAW");
+        _kit = new InfusionKit(_host, _investigator);
+        _pharmacist = await _kit.PharmacistAsync();
+
+        // The participant of the data-entry endpoints: randomised, INF1 prepared and given with vitals, a baseline MADRS
+        // that raised MADRS10_HIGH, an adverse event; INF2 recorded and prepared, its infusion not yet given.
+        _code = await TrialHost.EnrolAsync(_investigator, "WAW");
+        _assessment = (await AssessAsync(_investigator, _code, "BL", null, "MADRS", Madrs(30, item10: 5))).ToString();
+        await _kit.RandomiseAsync(_code, BaselineDay);
+        await TrialHost.RecordVisitAsync(_investigator, _code, "INF1", DateOnly.FromDateTime(Inf1Start));
+        await _kit.InfuseAsync(_code, "INF1", Inf1Start);
+        await VitalsAsync(_investigator, _code, "INF1", "pre", 130, 80, 70, 98);
+        await TrialHost.RecordVisitAsync(_investigator, _code, "INF2", DateOnly.FromDateTime(Inf2Start));
+        await _kit.PrepareAsync(_code, "INF2");
+        _adverseEvent = (await RecordAdverseEventAsync(_investigator, _code, AdverseEvent("Headache")))["id"]!.GetValue<string>();
+        _alert = (await SettledAlertsAsync(_host, _monitor, _code)).First(a => Rule(a) == "MADRS10_HIGH")!["id"]!.GetValue<string>();
+
+        // One participant per endpoint that moves a participant on, each where its valid body would be accepted.
+        _toRandomise = await EnrolledAsync(baselineMadrs: true);
+        _toPrepare = await RandomisedAsync();
+        var allocation = await (await _pharmacist.GetAsync($"/api/v1/participants/{_toPrepare}/allocation")).JsonAsync(HttpStatusCode.OK);
+        var dose = allocation["doseMgPerKg"]!.GetValue<decimal>();
+        _preparation = Json(new
+        {
+            preparationId = InfusionKit.Label(_toPrepare, "INF1"), arm = allocation["arm"]!.GetValue<string>(), doseMgPerKg = dose,
+            totalDoseMg = Math.Round(dose * 61.5m, 2, MidpointRounding.AwayFromZero), volumeMl = _host.Protocol.Design.Preparation!.VolumeMl, weightKg = 61.5m,
+        });
+        _toUnblind = await RandomisedAsync();
+        _toGuess = await RandomisedAsync();
+        await TrialHost.RecordVisitAsync(_investigator, _toGuess, "INF1", DateOnly.FromDateTime(Inf1Start));
+        await _kit.InfuseAsync(_toGuess, "INF1", Inf1Start);
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{_toGuess}/discontinuation", new { date = "2026-03-03", reason = "Stopped after one infusion." }))
+            .JsonAsync(HttpStatusCode.OK);
+        _toDiscontinue = await RandomisedAsync();
+        _toWithdraw = await EnrolledAsync(baselineMadrs: false);
+
+        var listProtocol = ListProtocolFolder.File("imported-list-protocol.json");
+        await File.WriteAllTextAsync(listProtocol, ProtocolFiles.ImportedList());
+        _listHost = TrialHost.Start(settings: new Dictionary<string, string?> { ["Protocol:Path"] = listProtocol, ["RateLimit:PermitsPerWindow"] = "0" });
+        await _listHost.CreateSiteAsync("WAW");
+        await _listHost.CreateSiteAsync("KRK");
+        _listUnblinded = await _listHost.UserAsync("unblinded-statistician", "WAW");
+    }
+
+    /// <summary>A new participant with the baseline visit recorded (and a complete baseline MADRS, without alert, when asked).</summary>
+    private static async Task<string> EnrolledAsync(bool baselineMadrs)
+    {
+        var code = await TrialHost.EnrolAsync(_investigator, "WAW");
+        await TrialHost.RecordVisitAsync(_investigator, code, "BL", BaselineDay);
+        if (baselineMadrs) await AssessAtAsync(_investigator, code, "BL", null, "MADRS", Madrs(30, item10: 2), BaselineDay.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc));
+        return code;
+    }
+
+    private static async Task<string> RandomisedAsync()
+    {
+        var code = await EnrolledAsync(baselineMadrs: true);
+        await _kit.RandomiseAsync(code, BaselineDay);
+        return code;
+    }
+
+    [OneTimeTearDown]
+    public static async Task StopAsync()
+    {
+        await _host.DisposeAsync();
+        await _listHost.DisposeAsync();
+        ListProtocolFolder.Dispose();
+    }
+
+    // --- generators ---
+
+    private static readonly string[] OddStrings =
+    [
+        "", " ", "\u0000", "\t\r\n", "\u202Eevil", "😀💊🩺", "'; DROP TABLE Participant; --", "<script>alert(1)</script>", "null", "NaN", "1e309",
+        "2026-02-30", "2026-13-01", "0001-01-01", "9999-12-31", "2026-03-01T09:00:00", "2026-03-01T25:00:00Z", "99999-01-01T00:00:00Z", "WAW-0001",
+        "Europe/Atlantis", "ZZZ", "ASC5D", "t999", "definitely-not-a-role", "KET", "MDZ", "unknown", "participant", "pharmacist", new string('x', 5000), "\uFFFF\uFFFE", "\\u0000",
+    ];
+
+    private static Gen<JsonNode?> OddValue() => Gen.OneOf(
+        Gen.Constant<JsonNode?>(null),
+        Gen.Elements(OddStrings).Select(s => (JsonNode?)JsonValue.Create(s)),
+        Gen.Elements(new decimal[] { -1, 0, 0.5m, -0.0001m, 1e20m, 79228162514264337593543950335m, 3.14159m, 61.123456789m })
+            .Select(d => (JsonNode?)JsonValue.Create(d)),
+        Gen.Elements(long.MinValue, int.MaxValue, -2_147_483_649L, 1_000_000_000_000L).Select(l => (JsonNode?)JsonValue.Create(l)),
+        Gen.Elements(true, false).Select(b => (JsonNode?)JsonValue.Create(b)),
+        Gen.Constant<JsonNode?>(new JsonArray(1, "two", null, new JsonObject())),
+        Gen.Constant<JsonNode?>(new JsonObject { ["nested"] = new JsonArray() }));
+
+    /// <summary>A request that is wrong in one or a few ways: the body as text, and the content type it is sent with.</summary>
+    private sealed record BadRequest(string Body, string ContentType, string What)
+    {
+        public override string ToString() => $"{What}: {ContentType} {(Body.Length > 300 ? Body[..300] + "…" : Body)}";
+    }
+
+    private static Gen<BadRequest> Mutations(JsonObject valid)
+    {
+        var names = valid.Select(p => p.Key).ToArray();
+        if (names.Length == 0) return BodyOfAnEndpointWithout(valid);
+        var replaceField =
+            from name in Gen.Elements(names)
+            from value in OddValue()
+            select Mutate(valid, b => b[name] = value?.DeepClone(), $"{name} = {value?.ToJsonString() ?? "null"}");
+        var removeField = Gen.Elements(names).Select(name => Mutate(valid, b => b.Remove(name), $"without {name}"));
+        // Inside nested objects and arrays (eligibility answers, assessment items, the entries of a list): one value replaced.
+        var inner = InnerPaths(valid).ToArray();
+        var replaceInner = inner.Length == 0 ? replaceField :
+            from path in Gen.Elements(inner)
+            from value in OddValue()
+            select Mutate(valid, b => Replace(b, path, value?.DeepClone()), $"{Describe(path)} = {value?.ToJsonString() ?? "null"}");
+        var unknownField = OddValue().Select(v => Mutate(valid, b => b["unexpected"] = v?.DeepClone(), "an unknown field"));
+        var twoFields =
+            from first in Gen.Elements(names)
+            from second in Gen.Elements(names)
+            from v1 in OddValue()
+            from v2 in OddValue()
+            select Mutate(valid, b => { b[first] = v1?.DeepClone(); b[second] = v2?.DeepClone(); }, $"{first} and {second} changed");
+        var duplicateKey =
+            from name in Gen.Elements(names)
+            from value in OddValue()
+            let json = valid.ToJsonString()
+            select new BadRequest(json[..^1] + $",\"{name}\":{value?.ToJsonString() ?? "null"}}}", "application/json", $"{name} given twice");
+        var malformed = Gen.Elements(
+            new BadRequest(valid.ToJsonString()[..(valid.ToJsonString().Length / 2)], "application/json", "truncated JSON"),
+            new BadRequest("", "application/json", "an empty body"),
+            new BadRequest("null", "application/json", "null"),
+            new BadRequest("[1,2,3]", "application/json", "an array"),
+            new BadRequest("{\"a\":}", "application/json", "invalid JSON"),
+            new BadRequest("\u00ff\u00fe garbage \u0001", "application/json", "bytes that are not JSON"),
+            new BadRequest(valid.ToJsonString(), "text/plain", "a wrong content type"),
+            new BadRequest(valid.ToJsonString(), "application/xml", "XML content type"),
+            new BadRequest("{" + string.Concat(Enumerable.Repeat("\"a\":[", 200)) + "}", "application/json", "deeply nested"));
+        return Gen.Frequency(
+            (5, replaceField), (2, replaceInner), (2, removeField), (1, unknownField), (2, twoFields), (1, duplicateKey), (2, malformed));
+    }
+
+    /// <summary>The paths (property names and array indexes) of every value below the top level of the body.</summary>
+    private static IEnumerable<object[]> InnerPaths(JsonNode? node, object[]? at = null)
+    {
+        at ??= [];
+        IEnumerable<(object Step, JsonNode? Child)> children = node switch
+        {
+            JsonObject o => o.Select(p => ((object)p.Key, p.Value)),
+            JsonArray a => a.Select((v, i) => ((object)i, v)),
+            _ => [],
+        };
+        foreach (var (step, child) in children)
+        {
+            object[] path = [.. at, step];
+            if (path.Length > 1) yield return path;
+            foreach (var deeper in InnerPaths(child, path)) yield return deeper;
+        }
+    }
+
+    private static void Replace(JsonObject body, object[] path, JsonNode? value)
+    {
+        JsonNode parent = body;
+        foreach (var step in path[..^1]) parent = step is int i ? parent[i]! : parent[(string)step]!;
+        if (path[^1] is int index) parent.AsArray()[index] = value;
+        else parent.AsObject()[(string)path[^1]] = value;
+    }
+
+    private static string Describe(object[] path) => string.Concat(path.Select((step, i) => step is int n ? $"[{n}]" : i == 0 ? step : $".{step}"));
+
+    /// <summary>For an endpoint that reads no body: a body anyway, of every kind.</summary>
+    private static Gen<BadRequest> BodyOfAnEndpointWithout(JsonObject valid) => Gen.OneOf(
+        OddValue().Select(v => Mutate(valid, b => b["unexpected"] = v?.DeepClone(), "a field it does not take")),
+        Gen.Elements(
+            new BadRequest("", "application/json", "an empty body"),
+            new BadRequest("null", "application/json", "null"),
+            new BadRequest("{\"a\":}", "application/json", "invalid JSON"),
+            new BadRequest("\u00ff\u00fe garbage \u0001", "application/octet-stream", "bytes"),
+            new BadRequest("{}", "text/plain", "a wrong content type")));
+
+    private static readonly string[] OddCells =
+    [
+        "", " ", "-1", "0", "1.5", "+1", " 1", "1e3", "2147483648", "99999999999999999999", "0x10", "١", "KET ", "ket", "PLACEBO", "unknown",
+        "WAW", "WAW/", "/MADRS<35", "WAW/MADRS<35/x", "KRK/MADRS<35", "GDA/MADRS<35", "WAW/MADRS>=35", "\"WAW/MADRS<35\"", "a,b", "a\nb", "\u0000",
+        "\u202E", "😀", new string('9', 400), new string('x', 5000),
+    ];
+
+    /// <summary>A CSV that is wrong in one or a few ways: cells, lines, the header, line endings, the content type.</summary>
+    private static Gen<BadRequest> CsvMutations(string valid)
+    {
+        var lines = valid.TrimEnd('\n').Split('\n');
+        string Join(IEnumerable<string> ls) => string.Join("\n", ls) + "\n";
+        var replaceCell =
+            from line in Gen.Choose(0, lines.Length - 1)
+            from column in Gen.Choose(0, 2)
+            from cell in Gen.OneOf(Gen.Elements(OddCells), Gen.Elements(OddStrings))
+            select new BadRequest(Join(lines.Select((l, i) =>
+            {
+                if (i != line) return l;
+                var cells = l.Split(',');
+                cells[column] = cell;
+                return string.Join(",", cells);
+            })), "text/csv", $"line {line + 1}, cell {column + 1} = {cell}");
+        var changeLines =
+            from line in Gen.Choose(0, lines.Length - 1)
+            from change in Gen.Elements("drop", "twice", "extra cell", "two cells", "blank before", "quoted")
+            select new BadRequest(Join(lines.SelectMany((l, i) => i != line ? [l] : change switch
+            {
+                "drop" => Array.Empty<string>(),
+                "twice" => [l, l],
+                "extra cell" => [l + ",extra"],
+                "two cells" => [string.Join(",", l.Split(',').Take(2))],
+                "blank before" => ["", "   ", l],
+                _ => ["\"" + l.Replace(",", "\",\"") + "\""],
+            })), "text/csv", $"line {line + 1}: {change}");
+        var whole = Gen.Elements(
+            new BadRequest("", "text/csv", "an empty CSV"),
+            new BadRequest("stratum,sequenceNumber,arm\n", "text/csv", "the header alone"),
+            new BadRequest(valid.Replace("\n", "\r\n"), "text/csv", "CRLF line ends"),
+            new BadRequest("\uFEFF" + valid, "text/csv", "a byte-order mark"),
+            new BadRequest(valid.Replace(",", ";"), "text/csv", "semicolons"),
+            new BadRequest(valid[..(valid.Length / 2)], "text/csv", "truncated"),
+            new BadRequest(valid, "text/csv; charset=utf-16", "a charset it is not in"),
+            new BadRequest(valid, "TEXT/CSV", "the media type in capitals"),
+            new BadRequest(valid, "text/plain", "a wrong content type"),
+            new BadRequest(valid, "application/json", "CSV sent as JSON"),
+            new BadRequest(string.Concat(Enumerable.Repeat("\n", 10_000)), "text/csv", "only line breaks"));
+        return Gen.Frequency((5, replaceCell), (3, changeLines), (2, whole));
+    }
+
+    private static BadRequest Mutate(JsonObject valid, Action<JsonObject> change, string what)
+    {
+        var body = valid.DeepClone().AsObject();
+        change(body);
+        return new BadRequest(body.ToJsonString(), "application/json", what);
+    }
+
+    // --- the property ---
+
+    /// <summary>
+    /// Rows in every table of clinical or access data, and rows of the audit trail. A refused request leaves both as they
+    /// were, except that a refusal of access (403) is itself recorded in the trail by design, so those rows are not counted.
+    /// </summary>
+    private static (long Rows, long Audit) Footprint(TrialHost host)
+    {
+        using var c = new SqliteConnection($"Data Source={host.DatabasePath};Mode=ReadOnly");
+        var tables = c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('IdempotentResponse', 'ScheduledVisit', 'AuditChainHead') AND name NOT LIKE 'sqlite_%'");
+        long rows = 0;
+        foreach (var table in tables) rows += c.ExecuteScalar<long>($"SELECT COUNT(*) FROM \"{table}\"");
+        var denials = c.ExecuteScalar<long>("SELECT COUNT(*) FROM AuditEvent WHERE Action = 'access-denied'");
+        return (rows - denials, c.ExecuteScalar<long>("SELECT COUNT(*) FROM AuditEvent") - denials);
+    }
+
+    /// <summary>Background evaluation of the participant would change the row counts under the check: it is waited for.</summary>
+    private static Task SettledAsync(Endpoint endpoint) => endpoint.Participant is null ? Task.CompletedTask : WaitEvaluatedAsync(endpoint.Host, endpoint.Participant);
+
+    private static async Task<string?> ProblemAsync(Endpoint endpoint, BadRequest bad)
+    {
+        await SettledAsync(endpoint);
+        var before = Footprint(endpoint.Host);
+        var request = new HttpRequestMessage(endpoint.Method, endpoint.Url) { Content = new StringContent(bad.Body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(bad.ContentType);
+        if (endpoint.NeedsETag) request.Headers.IfMatch.ParseAdd((await endpoint.Caller().GetAsync(endpoint.Url)).Headers.ETag!.ToString());
+        var response = await endpoint.Caller().SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var status = (int)response.StatusCode;
+        Seen.AddOrUpdate(status, 1, (_, n) => n + 1);
+        if (status >= 500) return $"{status} for {bad}: {text}";
+        if (status < 400) return null; // the mutation happened to be valid: a legitimate change
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json") return $"{status} without problem+json for {bad}: {text}";
+        var problem = JsonNode.Parse(text)!.AsObject();
+        if (status is 400 or 422 && problem["errors"] is null && problem["field"] is null) return $"{status} naming no field for {bad}: {text}";
+        await SettledAsync(endpoint);
+        var after = Footprint(endpoint.Host);
+        if (after != before) return $"{status} but the database changed ({before} -> {after}) for {bad}: {text}";
+        return null;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> Seen = new();
+
+    [TestCaseSource(nameof(EndpointNames))]
+    public void Fuzz_Endpoint_NeverServerErrorAndRefusalsChangeNothing(string name)
+    {
+        Seen.Clear();
+        var endpoint = Endpoints().Single(e => e.Name == name);
+        var requests = endpoint.ValidCsv is null ? Mutations(endpoint.Valid) : CsvMutations(endpoint.ValidCsv);
+        Prop.ForAll(requests.ToArbitrary(), bad =>
+        {
+            var failure = ProblemAsync(endpoint, bad).GetAwaiter().GetResult();
+            return failure is null ? true.Label("ok") : false.Label(failure);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(CasesPerEndpoint));
+        TestContext.Out.WriteLine($"STATUSES {name}: " + string.Join(", ", Seen.OrderBy(p => p.Key).Select(p => $"{p.Key}x{p.Value}")));
+    }
+}
