@@ -47,7 +47,7 @@ builder.Services.AddSingleton<TokenCache>();
 builder.Services.AddSingleton<DeniedAccess>();
 builder.Services.AddSingleton<TokenRateLimit>();
 builder.Services.AddSingleton<KeyedLocks>();
-builder.Services.AddSingleton<WritePath>();
+builder.Services.AddSingleton<IdempotentWrites>();
 builder.Services.AddSingleton<Idempotency>();
 
 // Randomisation: the secret the concealed allocation sequence is generated from (configured, or made once and kept owner-only).

@@ -5,7 +5,7 @@ namespace Trial.Application;
 
 /// <summary>
 /// A use case's write outside HTTP (an import, the seeder, a job): one transaction with its audit rows, rolled back when
-/// the use case refuses. The API runs the same writes through its own write path, which adds idempotency.
+/// the use case refuses. The API runs the same writes through its IdempotentWrites, which add the Idempotency-Key.
 /// </summary>
 public static class Writes
 {

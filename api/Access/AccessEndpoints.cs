@@ -47,7 +47,7 @@ public static class AccessEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateSiteAsync(CreateSiteRequest body, CreateSite sites, WritePath writes, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> CreateSiteAsync(CreateSiteRequest body, CreateSite sites, IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var site = sites.Check(new SiteInput(body.Code, body.Name, body.TimeZone));
         if (site.IsRefused) return site.Refusal!.ToResult();
@@ -57,7 +57,7 @@ public static class AccessEndpoints
 
     private static async Task<IResult> ListSitesAsync(ListSites sites) => Results.Ok((await sites.ListAsync()).Select(SiteResponse.From));
 
-    private static async Task<IResult> CreateUserAsync(CreateUserRequest body, CreateUser users, WritePath writes, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> CreateUserAsync(CreateUserRequest body, CreateUser users, IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var user = users.Check(new UserInput(body.Name, body.Role, body.Sites));
         if (user.IsRefused) return user.Refusal!.ToResult();
@@ -67,21 +67,21 @@ public static class AccessEndpoints
 
     private static async Task<IResult> ListUsersAsync(ListUsers users) => Results.Ok((await users.ListAsync()).Select(UserResponse.From).ToList());
 
-    private static async Task<IResult> RevokeTokenAsync(Guid id, RevokeUserTokens revoke, WritePath writes, TimeProvider clock, TokenCache tokens, HttpContext http)
+    private static async Task<IResult> RevokeTokenAsync(Guid id, RevokeUserTokens revoke, IdempotentWrites writes, TimeProvider clock, TokenCache tokens, HttpContext http)
     {
         var result = await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => revoke.WriteAsync(w, id), _ => Results.NoContent());
         tokens.Forget();
         return result;
     }
 
-    private static async Task<IResult> RevokeOwnTokenAsync(RevokeOwnToken revoke, WritePath writes, TimeProvider clock, TokenCache tokens, HttpContext http)
+    private static async Task<IResult> RevokeOwnTokenAsync(RevokeOwnToken revoke, IdempotentWrites writes, TimeProvider clock, TokenCache tokens, HttpContext http)
     {
         var result = await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, revoke.WriteAsync, _ => Results.NoContent());
         tokens.Forget();
         return result;
     }
 
-    private static async Task<IResult> IssueTokenAsync(Guid id, IssueToken issue, WritePath writes, TimeProvider clock, HttpContext http) =>
+    private static async Task<IResult> IssueTokenAsync(Guid id, IssueToken issue, IdempotentWrites writes, TimeProvider clock, HttpContext http) =>
         await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => issue.WriteAsync(w, id),
             token => Results.Created($"/api/v1/users/{id}", new NewTokenResponse(token.UserId, token.Token, token.ExpiresUtc)));
 }

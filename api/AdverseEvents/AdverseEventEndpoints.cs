@@ -50,7 +50,7 @@ public static class AdverseEventEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(string code, AdverseEventRequest body, RecordAdverseEvent adverseEvents, WritePath writes, TimeProvider clock,
+    private static async Task<IResult> CreateAsync(string code, AdverseEventRequest body, RecordAdverseEvent adverseEvents, IdempotentWrites writes, TimeProvider clock,
         HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -60,11 +60,11 @@ public static class AdverseEventEndpoints
             recorded => Results.Created($"/api/v1/adverse-events/{recorded.Id}", AdverseEventResponse.From(recorded)).WithETag(recorded.Version));
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, AdverseEventRequest body, UpdateAdverseEvent adverseEvents, WritePath writes, TimeProvider clock,
+    private static async Task<IResult> UpdateAsync(Guid id, AdverseEventRequest body, UpdateAdverseEvent adverseEvents, IdempotentWrites writes, TimeProvider clock,
         HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var checkedChange = await adverseEvents.CheckAsync(http.Actor(), id, http.Request.Headers.IfMatch.ToString(), Input(body), now);
+        var checkedChange = await adverseEvents.CheckAsync(http.Actor(), id, Versions.IfMatch(http), Input(body), now);
         if (checkedChange.IsRefused) return checkedChange.Refusal!.ToResult();
         return await writes.RunAsync(http, now, w => adverseEvents.WriteAsync(w, checkedChange.Value!),
             updated => Results.Ok(AdverseEventResponse.From(updated)).WithETag(updated.Version));

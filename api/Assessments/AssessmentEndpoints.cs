@@ -72,7 +72,7 @@ public static class AssessmentEndpoints
     private static AssessmentValues Values(CorrectAssessmentRequest b) => new(b.Instrument, b.Timepoint, b.AdministeredUtc, b.Items, b.Unscheduled, b.Reason);
 
     private static async Task<IResult> CreateAsync(
-        string code, string visitCode, CreateAssessmentRequest body, HttpContext http, EnterAssessment assessments, WritePath writes, TimeProvider clock)
+        string code, string visitCode, CreateAssessmentRequest body, HttpContext http, EnterAssessment assessments, IdempotentWrites writes, TimeProvider clock)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var checkedAssessment = await assessments.CheckAsync(http.Actor(), code, visitCode, Values(body), now);
@@ -91,7 +91,7 @@ public static class AssessmentEndpoints
         }
     }
 
-    private static async Task<IResult> CorrectAsync(Guid id, CorrectAssessmentRequest body, HttpContext http, CorrectAssessment corrections, WritePath writes,
+    private static async Task<IResult> CorrectAsync(Guid id, CorrectAssessmentRequest body, HttpContext http, CorrectAssessment corrections, IdempotentWrites writes,
         TimeProvider clock)
     {
         var now = clock.GetUtcNow().UtcDateTime;

@@ -45,7 +45,7 @@ public static class ParticipantEndpoints
         return app;
     }
 
-    private static async Task<IResult> EnrolAsync(EnrolParticipantRequest body, EnrolParticipant enrolments, WritePath writes, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> EnrolAsync(EnrolParticipantRequest body, EnrolParticipant enrolments, IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var e = body.Eligibility;
@@ -58,7 +58,7 @@ public static class ParticipantEndpoints
             participant => Results.Created($"/api/v1/participants/{participant.Code}", ParticipantResponse.From(participant)).WithETag(participant.RowVersion));
     }
 
-    private static async Task<IResult> WithdrawAsync(string code, WithdrawParticipantRequest body, WithdrawParticipant withdrawals, WritePath writes, TimeProvider clock,
+    private static async Task<IResult> WithdrawAsync(string code, WithdrawParticipantRequest body, WithdrawParticipant withdrawals, IdempotentWrites writes, TimeProvider clock,
         HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;

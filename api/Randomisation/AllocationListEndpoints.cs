@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
+using Trial.Application;
 using Trial.Application.Randomisation;
 
 namespace Trial.Api.Randomisation;
@@ -56,13 +56,14 @@ public static class AllocationListEndpoints
             [.. places.Select(p => new SequenceEntry(p.SequenceNumber, p.BlockIndex, p.BlockSize, p.PositionInBlock, p.Arm, p.TakenBy?.ParticipantCode))]));
     }
 
-    private static async Task<IResult> ImportListAsync(ImportAllocationList imports, WritePath writes, TimeProvider clock, IOptions<JsonOptions> json, HttpContext http)
+    private static async Task<IResult> ImportListAsync(ImportAllocationList imports, IdempotentWrites writes, TimeProvider clock, IOptions<JsonOptions> json, HttpContext http)
     {
         if (imports.CheckProtocol() is { } refused) return refused.ToResult();
-        var (entries, parseError) = await ReadListAsync(http.Request, json.Value.SerializerOptions);
-        if (parseError is not null) return parseError;
+        var (entries, unreadable) = await ReadListAsync(http.Request, json.Value.SerializerOptions);
+        if (unreadable is not null) return unreadable;
+        if (entries.IsRefused) return entries.Refusal!.ToResult();
 
-        var checkedList = await imports.CheckAsync(http.Actor(), [.. entries.Select(e => e is null ? null : new AllocationListEntry(e.Stratum, e.SequenceNumber, e.Arm))]);
+        var checkedList = await imports.CheckAsync(http.Actor(), entries.Value!);
         if (checkedList.IsRefused) return checkedList.Refusal!.ToResult();
         var now = clock.GetUtcNow().UtcDateTime;
         return await writes.RunAsync(http, now, w => imports.WriteAsync(w, checkedList.Value!),
@@ -70,29 +71,21 @@ public static class AllocationListEndpoints
                 new ImportAllocationListResponse(list.Entries, [.. list.Strata.Select(s => new ImportedStratum(s.Stratum, s.Entries))], list.ImportedUtc)));
     }
 
-    // The list as sent: JSON, or CSV with its header; what it holds is the use case's to check.
-    private static async Task<(IReadOnlyList<AllocationListEntryDto> Entries, IResult? Error)> ReadListAsync(HttpRequest request, JsonSerializerOptions options)
+    // The list as sent, JSON or CSV (read by AllocationListCsv); what it holds is the use case's to check. The second
+    // value is the answer to a body that is neither (415) or malformed JSON.
+    private static readonly Outcome<AllocationListEntry?[]> Nothing = Array.Empty<AllocationListEntry?>();
+
+    private static async Task<(Outcome<AllocationListEntry?[]> Entries, IResult? Unreadable)> ReadListAsync(HttpRequest request, JsonSerializerOptions options)
     {
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType == "text/csv")
         {
             using var reader = new StreamReader(request.Body);
-            var lines = (await reader.ReadToEndAsync()).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-            if (lines.Count == 0 || lines[0].Replace(" ", "", StringComparison.Ordinal) != "stratum,sequenceNumber,arm")
-                return ([], Problems.Validation("entries", "The CSV must start with the header stratum,sequenceNumber,arm."));
-            var entries = new List<AllocationListEntryDto>();
-            foreach (var (line, i) in lines.Skip(1).Select((l, i) => (l, i)))
-            {
-                var cells = line.Split(',').Select(c => c.Trim()).ToArray();
-                if (cells.Length != 3 || !int.TryParse(cells[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-                    return ([], Problems.Validation($"entries[{i}]", $"CSV line {i + 2} must be stratum,sequenceNumber,arm with a whole sequence number; got '{line}'."));
-                entries.Add(new AllocationListEntryDto(cells[0], n, cells[2]));
-            }
-            return (entries, null);
+            return (AllocationListCsv.Parse(await reader.ReadToEndAsync()), null);
         }
         if (mediaType != "application/json")
         {
-            return ([], Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type.",
+            return (Nothing, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type.",
                 detail: "Send the list as application/json ({ \"entries\": [...] }) or text/csv (stratum,sequenceNumber,arm).",
                 extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" }));
         }
@@ -100,11 +93,11 @@ public static class AllocationListEndpoints
         try
         {
             var body = await JsonSerializer.DeserializeAsync<ImportAllocationListRequest>(request.Body, options);
-            return (body?.Entries ?? [], null);
+            return ((body?.Entries ?? []).Select(e => e is null ? null : new AllocationListEntry(e.Stratum, e.SequenceNumber, e.Arm)).ToArray(), null);
         }
         catch (JsonException ex)
         {
-            return ([], ErrorHandling.MalformedJson(ex));
+            return (Nothing, ErrorHandling.MalformedJson(ex));
         }
     }
 }

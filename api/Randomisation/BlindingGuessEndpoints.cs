@@ -47,7 +47,7 @@ public static class BlindingGuessEndpoints
         return app;
     }
 
-    private static async Task<IResult> RecordAsync(string code, string visitCode, BlindingGuessRequest body, RecordBlindingGuess guesses, WritePath writes,
+    private static async Task<IResult> RecordAsync(string code, string visitCode, BlindingGuessRequest body, RecordBlindingGuess guesses, IdempotentWrites writes,
         TimeProvider clock, HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;

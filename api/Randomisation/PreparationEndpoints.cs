@@ -40,7 +40,7 @@ public static class PreparationEndpoints
         return app;
     }
 
-    private static async Task<IResult> RecordAsync(string code, string visitCode, RecordPreparationRequest body, RecordPreparation preparations, WritePath writes,
+    private static async Task<IResult> RecordAsync(string code, string visitCode, RecordPreparationRequest body, RecordPreparation preparations, IdempotentWrites writes,
         TimeProvider clock, HttpContext http)
     {
         var checkedPreparation = await preparations.CheckAsync(http.Actor(), code, visitCode,

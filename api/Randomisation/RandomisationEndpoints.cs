@@ -58,7 +58,7 @@ public static class RandomisationEndpoints
         return app;
     }
 
-    private static async Task<IResult> RandomiseAsync(string code, Randomise randomise, WritePath writes, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> RandomiseAsync(string code, Randomise randomise, IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var checkedParticipant = await randomise.CheckAsync(http.Actor(), code);
         if (checkedParticipant.IsRefused) return checkedParticipant.Refusal!.ToResult();

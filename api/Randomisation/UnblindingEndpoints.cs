@@ -30,7 +30,7 @@ public static class UnblindingEndpoints
         return app;
     }
 
-    private static async Task<IResult> UnblindAsync(string code, UnblindRequest body, UnblindParticipant unblinding, WritePath writes, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> UnblindAsync(string code, UnblindRequest body, UnblindParticipant unblinding, IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var checkedRequest = await unblinding.CheckAsync(http.Actor(), code, body.Reason);
         if (checkedRequest.IsRefused) return checkedRequest.Refusal!.ToResult();

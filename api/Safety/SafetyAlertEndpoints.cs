@@ -69,17 +69,17 @@ public static class SafetyAlertEndpoints
             history.Select(e => new SafetyAlertEventResponse(e.Action, e.FromStatus, e.ToStatus, e.Comment, e.ActorId, e.ActorRole, e.AtUtc)).ToList()));
     }
 
-    private static Task<IResult> AcknowledgeAsync(Guid id, AlertCommentRequest? body, ReviewSafetyAlert review, WritePath writes, TimeProvider clock, HttpContext http) =>
+    private static Task<IResult> AcknowledgeAsync(Guid id, AlertCommentRequest? body, ReviewSafetyAlert review, IdempotentWrites writes, TimeProvider clock, HttpContext http) =>
         ReviewAsync(id, AlertReview.Acknowledge, body?.Comment, review, writes, clock, http);
 
-    private static Task<IResult> ResolveAsync(Guid id, AlertCommentRequest? body, ReviewSafetyAlert review, WritePath writes, TimeProvider clock, HttpContext http) =>
+    private static Task<IResult> ResolveAsync(Guid id, AlertCommentRequest? body, ReviewSafetyAlert review, IdempotentWrites writes, TimeProvider clock, HttpContext http) =>
         ReviewAsync(id, AlertReview.Resolve, body?.Comment, review, writes, clock, http);
 
-    private static Task<IResult> EscalateAsync(Guid id, AlertEscalateRequest? body, ReviewSafetyAlert review, WritePath writes, TimeProvider clock, HttpContext http) =>
+    private static Task<IResult> EscalateAsync(Guid id, AlertEscalateRequest? body, ReviewSafetyAlert review, IdempotentWrites writes, TimeProvider clock, HttpContext http) =>
         ReviewAsync(id, AlertReview.Escalate, body?.Reason, review, writes, clock, http);
 
     private static async Task<IResult> ReviewAsync(
-        Guid id, AlertReview step, string? comment, ReviewSafetyAlert review, WritePath writes, TimeProvider clock, HttpContext http)
+        Guid id, AlertReview step, string? comment, ReviewSafetyAlert review, IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var checkedStep = await review.CheckAsync(http.Actor(), id, step, comment);
         if (checkedStep.IsRefused) return checkedStep.Refusal!.ToResult();

@@ -49,7 +49,7 @@ public static class InfusionEndpoints
     private static InfusionValues Values(RecordInfusionRequest body) =>
         new(body.WeightKg, body.DoseMgPerKg, body.Route, body.StartUtc, body.EndUtc, body.Reason, body.PreparationId, body.VolumeMl);
 
-    private static async Task<IResult> RecordInfusionAsync(string code, string visitCode, RecordInfusionRequest body, RecordInfusion infusions, WritePath writes,
+    private static async Task<IResult> RecordInfusionAsync(string code, string visitCode, RecordInfusionRequest body, RecordInfusion infusions, IdempotentWrites writes,
         TimeProvider clock, HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -65,7 +65,7 @@ public static class InfusionEndpoints
         return row.IsRefused ? row.Refusal!.ToResult() : Results.Ok(InfusionResponse.From(row.Value!, code)).WithETag(row.Value!.RowVersion);
     }
 
-    private static async Task<IResult> CorrectInfusionAsync(string code, string visitCode, RecordInfusionRequest body, CorrectInfusion corrections, WritePath writes,
+    private static async Task<IResult> CorrectInfusionAsync(string code, string visitCode, RecordInfusionRequest body, CorrectInfusion corrections, IdempotentWrites writes,
         TimeProvider clock, HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;

@@ -29,7 +29,7 @@ public static class ScheduleEndpoints
         return app;
     }
 
-    private static async Task<IResult> DiscontinueAsync(string code, DiscontinueInfusionsRequest body, DiscontinueInfusions discontinuations, WritePath writes,
+    private static async Task<IResult> DiscontinueAsync(string code, DiscontinueInfusionsRequest body, DiscontinueInfusions discontinuations, IdempotentWrites writes,
         TimeProvider clock, HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;

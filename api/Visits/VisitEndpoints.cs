@@ -56,7 +56,7 @@ public static class VisitEndpoints
         return record is null ? response : response.WithETag(record.RowVersion);
     }
 
-    private static async Task<IResult> RecordVisitAsync(string code, string visitCode, RecordVisitRequest body, RecordVisit visits, WritePath writes,
+    private static async Task<IResult> RecordVisitAsync(string code, string visitCode, RecordVisitRequest body, RecordVisit visits, IdempotentWrites writes,
         TimeProvider clock, HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;

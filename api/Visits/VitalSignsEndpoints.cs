@@ -35,7 +35,7 @@ public static class VitalSignsEndpoints
 
     private static VitalsValues Values(RecordVitalsRequest body) => new(body.Timepoint, body.Systolic, body.Diastolic, body.HeartRate, body.Spo2, body.Reason);
 
-    private static async Task<IResult> RecordVitalsAsync(string code, string visitCode, RecordVitalsRequest body, RecordVitals vitals, WritePath writes,
+    private static async Task<IResult> RecordVitalsAsync(string code, string visitCode, RecordVitalsRequest body, RecordVitals vitals, IdempotentWrites writes,
         TimeProvider clock, HttpContext http)
     {
         var checkedVitals = await vitals.CheckAsync(http.Actor(), code, visitCode, Values(body));
@@ -51,7 +51,7 @@ public static class VitalSignsEndpoints
     }
 
     private static async Task<IResult> CorrectVitalsAsync(string code, string visitCode, string timepoint, RecordVitalsRequest body, CorrectVitals corrections,
-        WritePath writes, TimeProvider clock, HttpContext http)
+        IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var checkedCorrection = await corrections.CheckAsync(http.Actor(), code, visitCode, timepoint, Values(body), Versions.IfMatch(http));
         if (checkedCorrection.IsRefused) return checkedCorrection.Refusal!.ToResult();

@@ -5,9 +5,6 @@ using Trial.Db.AdverseEvents;
 
 namespace Trial.Application.AdverseEvents;
 
-/// <summary>Whether the event is a SUSAR, and by when it must then be reported.</summary>
-public sealed record SusarStatus(bool IsSusar, int? ReportingClockDays, DateOnly? DueDate);
-
 /// <summary>An adverse event as stored, with what the rules say of it: its SUSAR status and, when serious, the SAE reporting deadline.</summary>
 public sealed record AdverseEventDetails(
     Guid Id, string ParticipantCode, string SiteCode, string Term, string? CodedTerm, DateOnly OnsetDate, DateOnly? EndDate, bool Ongoing,
@@ -26,7 +23,7 @@ public sealed record AdverseEventDetails(
             : null;
         return new AdverseEventDetails(r.Id, r.ParticipantCode, r.SiteCode, r.Term, r.CodedTerm, r.OnsetDate, r.EndDate, r.EndDate is null,
             r.Severity, r.Serious, r.SeriousCriteriaList, r.Relatedness, r.Expected, r.ActionTaken, r.Outcome, r.AwareDate, r.AwareUtc, r.SponsorReportedUtc,
-            r.SpecialInterest, due, new SusarStatus(susar.IsSusar, susar.ReportingClockDays, susar.DueDate), r.RowVersion, r.RecordedUtc, r.UpdatedUtc);
+            r.SpecialInterest, due, susar, r.RowVersion, r.RecordedUtc, r.UpdatedUtc);
     }
 }
 

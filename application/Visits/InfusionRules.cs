@@ -1,4 +1,5 @@
 using Trial.Application.Participants;
+using Trial.Application.Randomisation;
 using Trial.Core.Protocol;
 using Trial.Core.Sites;
 using Trial.Db.Infrastructure;
@@ -58,7 +59,7 @@ internal static class InfusionRules
     }
 
     public static decimal? TotalDose(CheckedInfusion input) =>
-        input.DoseMgPerKg is { } dose ? Math.Round(input.WeightKg * dose, 2, MidpointRounding.AwayFromZero) : null;
+        input.DoseMgPerKg is { } dose ? Dosing.TotalDoseMg(dose, input.WeightKg) : null;
 
     /// <summary>
     /// In a blinded protocol: the infusion must name the preparation the pharmacy recorded for this visit, made up for

@@ -40,11 +40,11 @@ public static class IdempotencyQueries
     /// Claims the key inside the write's transaction, before the write itself: a second request with the same key in another
     /// process waits on this row until the first commits, then fails on the key and replays the stored response.
     /// </summary>
-    public static Task<int> ReserveAsync(WriteScope w, string key, string requestHash) =>
-        w.Session.ExecuteAsync(ReserveSql, new { userId = w.Actor.UserId, key, requestHash, createdUtc = w.NowUtc });
+    public static Task<int> ReserveAsync(DbSession s, Guid userId, string key, string requestHash, DateTime createdUtc) =>
+        s.ExecuteAsync(ReserveSql, new { userId, key, requestHash, createdUtc });
 
-    public static Task<int> CompleteAsync(WriteScope w, string key, int statusCode, string? contentType, string? location, string? etag, string? body) =>
-        w.Session.ExecuteAsync(CompleteSql, new { userId = w.Actor.UserId, key, statusCode, contentType, location, etag, body });
+    public static Task<int> CompleteAsync(DbSession s, Guid userId, string key, int statusCode, string? contentType, string? location, string? etag, string? body) =>
+        s.ExecuteAsync(CompleteSql, new { userId, key, statusCode, contentType, location, etag, body });
 
     /// <summary>Forgets responses older than the retention period; retries come within seconds or minutes, not days.</summary>
     public static Task<int> PurgeAsync(DbSession s, DateTime cutoffUtc) => s.ExecuteAsync(PurgeSql, new { cutoffUtc });

@@ -20,6 +20,14 @@ public class DataAccessConventionTests
             where method.GetParameters().Any(p => typeof(DbConnection).IsAssignableFrom(p.ParameterType) || typeof(DbTransaction).IsAssignableFrom(p.ParameterType))
             select $"{type.FullName}.{method.Name}"];
 
+    /// <summary>Public methods of the query classes among <paramref name="types"/> whose first parameter is not a <see cref="DbSession"/>.</summary>
+    private static List<string> SessionNotFirst(IEnumerable<Type> types) =>
+        [.. from type in types
+            where type.Name.EndsWith("Queries", StringComparison.Ordinal)
+            from method in type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            where method.GetParameters() is not [{ ParameterType: var first }, ..] || first != typeof(DbSession)
+            select $"{type.FullName}.{method.Name}"];
+
     private static IEnumerable<Type> QueryTypes() =>
         typeof(Database).Assembly.GetTypes().Where(t => t.Namespace is { } ns && ns.StartsWith("Trial.Db.", StringComparison.Ordinal)
                                                         && ns != typeof(Database).Namespace);
@@ -31,6 +39,25 @@ public class DataAccessConventionTests
 
         Assert.That(types.Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal)).Count(), Is.GreaterThanOrEqualTo(12), "the query classes were found");
         Assert.That(BareConnections(types), Is.Empty);
+    }
+
+    [Test]
+    public void QueryMethods_OfTheDataLayer_TakeTheSessionFirst()
+    {
+        // First, so that every query reads the same way: the session, then what the query needs.
+        var types = QueryTypes().ToList();
+        Assert.That(types.Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal)).SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)).Count(),
+            Is.GreaterThan(100), "the query methods were found");
+        Assert.That(SessionNotFirst(types), Is.Empty);
+    }
+
+    [Test]
+    public void Methods_OfTheUseCasesAndJobs_TakeASessionNeverABareConnection()
+    {
+        // The use cases and jobs read and write through Database and WriteScope; none handles a connection itself.
+        var assemblies = new[] { typeof(Trial.Application.Writes).Assembly, typeof(Trial.Hosting.ApplicationServices).Assembly };
+        Assert.That(assemblies.SelectMany(a => a.GetTypes()).Count(), Is.GreaterThan(100), "the types were found");
+        Assert.That(BareConnections(assemblies.SelectMany(a => a.GetTypes())), Is.Empty);
     }
 
     [Test]
@@ -47,10 +74,18 @@ public class DataAccessConventionTests
         Assert.That(BareConnections([typeof(OldStyleQueries)]), Is.EqualTo(new[] { $"{typeof(OldStyleQueries).FullName}.FindAsync" }));
     }
 
+    [Test]
+    public void SessionNotFirst_AQueryTakingTheSessionAfterAnotherArgument_IsFound()
+    {
+        Assert.That(SessionNotFirst([typeof(OldStyleQueries)]), Is.EquivalentTo(new[] { $"{typeof(OldStyleQueries).FullName}.FindAsync", $"{typeof(OldStyleQueries).FullName}.SumAsync" }));
+    }
+
     private static class OldStyleQueries
     {
         public static Task<int> FindAsync(DbConnection c, Guid id, DbTransaction? t = null) => Task.FromResult(id == Guid.Empty ? 0 : c.GetHashCode() + (t is null ? 0 : 1));
 
         public static Task<int> CountAsync(DbSession s) => Task.FromResult(s.Transaction is null ? 0 : 1);
+
+        public static Task<int> SumAsync(Guid id, DbSession s) => Task.FromResult(id == Guid.Empty || s.Transaction is null ? 0 : 1);
     }
 }

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Trial.Application;
 using Trial.Application.AdverseEvents;
 using Trial.Core.Access;
+using Trial.Core.Safety;
 using Trial.Db.Audit;
 using Trial.Db.Participants;
 using Trial.Db.Safety;

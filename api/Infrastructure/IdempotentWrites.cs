@@ -7,13 +7,12 @@ using Trial.Db.Infrastructure;
 namespace Trial.Api.Infrastructure;
 
 /// <summary>
-/// The one write path of the API. An endpoint validates what it can without the database, then hands the rest of its
-/// work to <see cref="RunAsync"/>, which runs it in one transaction with its audit rows and derived work (see
-/// <see cref="WriteScope"/>) and rolls the transaction back when the work answers with an error (a 4xx decided inside
-/// the transaction changes nothing). When the request carries an Idempotency-Key (see <see cref="Idempotency"/>), the
-/// first successful response is stored in the same transaction, so a retry can be given it back.
+/// The API's writes: each runs through <see cref="Database"/>'s write (one transaction with its audit rows and derived
+/// work, see <see cref="WriteScope"/>), rolled back when the work answers with an error (a 4xx decided inside the
+/// transaction changes nothing); what HTTP adds is the Idempotency-Key (see <see cref="Idempotency"/>): the first
+/// successful response is stored in the same transaction, so a retry can be given it back.
 /// </summary>
-public sealed class WritePath(Database db)
+public sealed class IdempotentWrites(Database db)
 {
     public async Task<IResult> RunAsync(HttpContext http, DateTime nowUtc, Func<WriteScope, Task<IResult>> work)
     {
@@ -23,7 +22,7 @@ public sealed class WritePath(Database db)
         {
             return await db.WriteAsync(actor, nowUtc, async w =>
             {
-                if (claim is not null) await IdempotencyQueries.ReserveAsync(w, claim.Key, claim.RequestHash);
+                if (claim is not null) await IdempotencyQueries.ReserveAsync(w.Session, actor.UserId, claim.Key, claim.RequestHash, w.NowUtc);
                 var result = await work(w);
                 if (StatusOf(result) >= 400)
                 {
@@ -32,7 +31,7 @@ public sealed class WritePath(Database db)
                 }
                 if (claim is null || w.Refused) return result;
                 var captured = await CapturedResponse.CaptureAsync(result, http);
-                await IdempotencyQueries.CompleteAsync(w, claim.Key, captured.StatusCode, captured.ContentType, captured.Location, captured.ETag, captured.Body);
+                await IdempotencyQueries.CompleteAsync(w.Session, actor.UserId, claim.Key, captured.StatusCode, captured.ContentType, captured.Location, captured.ETag, captured.Body);
                 return (IResult)captured;
             });
         }
