@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
@@ -77,18 +76,11 @@ public static class AssessmentEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         var checkedAssessment = await assessments.CheckAsync(http.Actor(), code, visitCode, Values(body), now);
         if (checkedAssessment.IsRefused) return checkedAssessment.Refusal!.ToResult();
-        try
-        {
-            return await writes.RunAsync(http, now, w => assessments.WriteAsync(w, checkedAssessment.Value!),
-                entered => Results.Created($"/api/v1/assessments/{entered.Stored.Row.Id}", AssessmentResponse.From(entered.Stored, entered.OutOfWindow))
-                    .WithETag(entered.Stored.Row.RowVersion));
-        }
-        catch (DbException)
-        {
-            // A concurrent request for the same slot may have won the race to the unique constraint.
-            if (await assessments.LostRaceAsync(checkedAssessment.Value!) is { } duplicate) return duplicate.ToResult();
-            throw;
-        }
+        // A concurrent request for the same slot may win the race to the unique constraint: then its answer is this one's.
+        return await writes.RunAsync(http, now, w => assessments.WriteAsync(w, checkedAssessment.Value!),
+            entered => Results.Created($"/api/v1/assessments/{entered.Stored.Row.Id}", AssessmentResponse.From(entered.Stored, entered.OutOfWindow))
+                .WithETag(entered.Stored.Row.RowVersion),
+            () => assessments.LostRaceAsync(checkedAssessment.Value!));
     }
 
     private static async Task<IResult> CorrectAsync(Guid id, CorrectAssessmentRequest body, HttpContext http, CorrectAssessment corrections, IdempotentWrites writes,

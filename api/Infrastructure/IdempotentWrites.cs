@@ -55,6 +55,24 @@ public sealed class IdempotentWrites(Database db)
             return outcome.IsRefused ? outcome.Refusal!.ToResult() : success(outcome.Value!);
         });
 
+    /// <summary>
+    /// A use case's write that a concurrent request may beat to a unique constraint: when the database refuses the write,
+    /// <paramref name="lostRace"/> says whether that is why (the refusal to answer with); otherwise the failure stands.
+    /// </summary>
+    public async Task<IResult> RunAsync<T>(HttpContext http, DateTime nowUtc, Func<WriteScope, Task<Outcome<T>>> work, Func<T, IResult> success,
+        Func<Task<Refusal?>> lostRace)
+    {
+        try
+        {
+            return await RunAsync(http, nowUtc, work, success);
+        }
+        catch (DbException)
+        {
+            if (await lostRace() is { } refusal) return refusal.ToResult();
+            throw;
+        }
+    }
+
     public static int StatusOf(IResult result) => (result as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status200OK;
 }
 
