@@ -6,15 +6,6 @@ using Trial.Api.Infrastructure;
 
 namespace Trial.Api.Access;
 
-/// <summary>Bound from the <c>RateLimit</c> section.</summary>
-public sealed class RateLimitOptions
-{
-    /// <summary>Requests one token may make per window; 0 turns the limit off.</summary>
-    public int PermitsPerWindow { get; set; } = 1200;
-
-    public int WindowSeconds { get; set; } = 60;
-}
-
 /// <summary>
 /// A fixed window of requests per token (System.Threading.RateLimiting), so one runaway script cannot starve the sites.
 /// Every authenticated response says where the caller stands (RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset in

@@ -1,6 +1,3 @@
-using Microsoft.OpenApi;
-using Swashbuckle.AspNetCore.SwaggerGen;
-
 namespace Trial.Api.Infrastructure;
 
 /// <summary>Endpoint metadata: besides its JSON, the endpoint answers 200 with one printable text/html page when the caller asks for it.</summary>
@@ -9,19 +6,4 @@ public sealed class ProducesPrintableHtml;
 public static class HtmlResponses
 {
     public static RouteHandlerBuilder ProducesHtml(this RouteHandlerBuilder builder) => builder.WithMetadata(new ProducesPrintableHtml());
-}
-
-/// <summary>
-/// Declares the text/html alternative beside the JSON of a 200 response. Two Produces for one status code do not add up
-/// (the last one replaces the first), so the page is added to the JSON response's content here.
-/// </summary>
-public sealed class HtmlResponseFilter : IOperationFilter
-{
-    public void Apply(OpenApiOperation operation, OperationFilterContext context)
-    {
-        if (!context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<ProducesPrintableHtml>().Any()) return;
-        if (operation.Responses is null || !operation.Responses.TryGetValue("200", out var response) || response is not OpenApiResponse ok) return;
-        ok.Content ??= new Dictionary<string, IOpenApiMediaType>();
-        ok.Content["text/html"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "One self-contained printable page (Accept: text/html)." } };
-    }
 }

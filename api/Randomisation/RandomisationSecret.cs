@@ -1,23 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Trial.Application.Randomisation;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Randomisation;
-
-/// <summary>Bound from the <c>Randomisation</c> section (<c>Randomisation__Secret</c>).</summary>
-public sealed class RandomisationOptions
-{
-    /// <summary>
-    /// The secret the allocation sequence is generated from: at least 32 characters, e.g. <c>openssl rand -base64 32</c>.
-    /// Whoever holds it can regenerate the sequence, so it belongs to the unblinded statistician and the system only.
-    /// </summary>
-    public string? Secret { get; set; }
-}
 
 /// <summary>
 /// The secret behind the concealed allocation sequence (see <see cref="AllocationSequence"/>). Taken from configuration
@@ -89,21 +77,5 @@ public sealed class RandomisationSecret
             "Generated the randomisation secret and saved it to {Path} (readable by the owner only). The allocation sequence is generated from it: " +
             "give a copy to the unblinded statistician, keep it with the study's backups, and never change it.", Path.GetFullPath(path));
         return new RandomisationSecret(Encoding.UTF8.GetBytes(secret));
-    }
-}
-
-public static class RandomisationSetup
-{
-    public static IServiceCollection AddRandomisation(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.Configure<RandomisationOptions>(configuration.GetSection("Randomisation"));
-        services.AddSingleton(sp => RandomisationSecret.Resolve(
-            sp.GetRequiredService<IOptions<RandomisationOptions>>().Value.Secret,
-            sp.GetRequiredService<ProtocolDefinition>(),
-            sp.GetRequiredService<DatabaseOptions>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RandomisationSecret).FullName!)));
-        // The use cases that allocate from the generated sequence, or regenerate it for audit, take it from this secret.
-        services.Replace(ServiceDescriptor.Singleton(sp => sp.GetRequiredService<RandomisationSecret>().Sequences));
-        return services;
     }
 }

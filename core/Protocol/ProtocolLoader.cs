@@ -149,5 +149,3 @@ public static class ProtocolLoader
         return problems;
     }
 }
-
-public sealed class ProtocolException(string message) : Exception(message);

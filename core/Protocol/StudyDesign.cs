@@ -33,16 +33,6 @@ public sealed record StudyDesign
     public ArmDefinition? FindArm(string? code) => Arms.FirstOrDefault(a => a.Code == code);
 }
 
-public static class BlindingLevels
-{
-    public const string OpenLabel = "open-label";
-
-    /// <summary>Participants, investigators, raters, monitors and the blinded statisticians never see the arm.</summary>
-    public const string DoubleBlind = "double-blind";
-
-    public static readonly IReadOnlyList<string> All = [OpenLabel, DoubleBlind];
-}
-
 /// <summary>One arm: what the pharmacy prepares for participants allocated to it.</summary>
 public sealed record ArmDefinition
 {
@@ -65,17 +55,6 @@ public sealed record RandomisationSettings
     public IReadOnlyList<int> BlockSizes { get; init; } = [];
 
     public StrataSettings Strata { get; init; } = new();
-}
-
-public static class RandomisationMethods
-{
-    /// <summary>Stratified permuted blocks of random size, generated from the study's secret (reproducible by whoever holds it).</summary>
-    public const string PermutedBlocks = "permuted-blocks";
-
-    /// <summary>An allocation list made elsewhere and imported by the unblinded statistician before the first randomisation.</summary>
-    public const string ImportedList = "imported-list";
-
-    public static readonly IReadOnlyList<string> All = [PermutedBlocks, ImportedList];
 }
 
 /// <summary>What a stratum is made of: the site, the band of the baseline MADRS total, or both.</summary>

@@ -38,11 +38,6 @@ public sealed record ArmDispositionEvent(string ParticipantCode, string Arm, str
 /// <summary>As <see cref="ArmDispositionEvent"/>, without the arm and without the reason a site typed.</summary>
 public sealed record PooledDispositionEvent(string ParticipantCode, string Event, DateOnly Date);
 
-public static class DispositionEvents
-{
-    public const string InfusionsDiscontinued = "infusions-discontinued", Withdrawn = "withdrawn";
-}
-
 /// <summary>
 /// Treatment-emergent adverse events (onset on or after the participant's first infusion's date) among the
 /// <paramref name="ParticipantsDosed"/>; deaths are events with the criterion death or the outcome fatal.

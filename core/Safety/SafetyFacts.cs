@@ -66,12 +66,6 @@ public sealed record ParticipantSafetyData(
 /// </summary>
 public sealed record AllocationFact(string SiteCode, string Stratum, decimal? BaselineMadrsTotal);
 
-/// <summary>The kind of record an alert points at.</summary>
-public static class SourceTypes
-{
-    public const string Assessment = "assessment", Vitals = "vitals", AdverseEvent = "adverse-event", Visit = "visit";
-}
-
 /// <summary>
 /// An alert the data justifies. (<paramref name="Rule"/>, <paramref name="SourceKey"/>) is unique within one evaluation, so
 /// the caller can key stored alerts on it. <paramref name="SourceKey"/> is the source record's id in "N" format, or the

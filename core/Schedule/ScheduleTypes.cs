@@ -10,11 +10,6 @@ public sealed record RecordedVisit(string VisitCode, DateOnly ActualDate);
 /// </summary>
 public sealed record ScheduleInput(DateOnly EnrolledDate, IReadOnlyList<RecordedVisit> Visits, DateOnly? InfusionsDiscontinuedDate, DateOnly? WithdrawnDate = null);
 
-public static class VisitStatuses
-{
-    public const string Scheduled = "scheduled", Done = "done", Missed = "missed";
-}
-
 /// <summary>
 /// One visit of a participant's schedule. <see cref="Provisional"/> means the target rests on
 /// an anchor that has not happened yet, so it will move; <see cref="InWindow"/> is only known
@@ -34,8 +29,3 @@ public sealed record ScheduledVisit(
 
 /// <summary>A visit on a worklist: how many days remain until its window closes, and how pressing it is (<see cref="Urgencies"/>).</summary>
 public sealed record DueVisit(ScheduledVisit Visit, int DaysLeft, string Urgency);
-
-public static class Urgencies
-{
-    public const string Overdue = "overdue", InWindow = "in-window", Upcoming = "upcoming";
-}

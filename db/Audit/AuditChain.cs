@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Db.Audit;
@@ -63,55 +59,4 @@ internal sealed class AuditChain(WriteScope scope, AuditChainHead? batchHead)
     {
         if (Appended > 0 && batchHead is null) await AuditQueries.SetHeadAsync(scope.Session, _lastId, _lastHash);
     }
-}
-
-/// <summary>The SHA-256 of an audit row: its content, as a canonical JSON array, and the hash of the row before it.</summary>
-public static class AuditHash
-{
-    public static string Of(AuditEventRow r)
-    {
-        // A JSON array of the fields in a fixed order: each value's boundaries are unambiguous, whatever text it holds.
-        var buffer = new ArrayBufferWriter<byte>(512 + (r.OldValue?.Length ?? 0) + (r.NewValue?.Length ?? 0));
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            json.WriteNumberValue(r.Id);
-            json.WriteStringValue(DateTime.SpecifyKind(r.AtUtc, DateTimeKind.Utc).ToString("O", CultureInfo.InvariantCulture));
-            json.WriteStringValue(r.UserId.ToString("D"));
-            foreach (var text in new[] { r.UserName, r.Role, r.TokenId?.ToString("D"), r.SiteCode, r.EntityType, r.EntityId, r.ParticipantCode, r.Action,
-                         r.OldValue, r.NewValue, r.Reason, r.Flag, r.RequestId, r.PreviousHash })
-            {
-                if (text is null) json.WriteNullValue();
-                else json.WriteStringValue(text);
-            }
-            json.WriteEndArray();
-        }
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
-    }
-}
-
-/// <summary>The result of recomputing the chain: every row's hash and link, and the head against the last row.</summary>
-public sealed record AuditVerification(long Rows, bool Intact, long? FirstBrokenId);
-
-public static class AuditVerifier
-{
-    public static async Task<AuditVerification> VerifyAsync(Database db) => await db.ReadAsync(async c =>
-    {
-        long rows = 0, expectedId = 1;
-        var previousHash = "";
-        await foreach (var row in AuditQueries.ChainAsync(c))
-        {
-            rows++;
-            // A missing row (a gap in the ids), a broken link or a changed content all break the chain at this row.
-            if (row.Id != expectedId || row.PreviousHash != previousHash || AuditHash.Of(row) != row.Hash)
-                return new AuditVerification(rows, false, Math.Min(row.Id, expectedId));
-            expectedId = row.Id + 1;
-            previousHash = row.Hash;
-        }
-        // Rows cut off the end leave the chain consistent but shorter than the head says it is.
-        var head = await AuditQueries.HeadAsync(c);
-        if (head.LastId != expectedId - 1 || head.LastHash != previousHash)
-            return new AuditVerification(rows, false, expectedId);
-        return new AuditVerification(rows, true, null);
-    });
 }

@@ -4,20 +4,6 @@ using Trial.Core.Sites;
 
 namespace Trial.Core.Randomisation;
 
-/// <summary>Emergency unblinding: one participant's arm revealed to the investigator who must know it.</summary>
-public static class EmergencyUnblinding
-{
-    /// <summary>
-    /// The alert every emergency unblinding raises to the monitors. It is listed with the protocol's safety rules (so its
-    /// severity is configured there and monitors filter on it like any rule), but it is raised by the unblinding itself,
-    /// in the same transaction, not evaluated from clinical data by the safety engine.
-    /// </summary>
-    public const string AlertRule = "UNBLINDED";
-
-    /// <summary>The kind of source record an UNBLINDED alert points at.</summary>
-    public const string SourceType = "unblinding";
-}
-
 /// <summary>Blinding integrity: who guesses the arm, and what they may answer.</summary>
 public static class BlindingGuesses
 {
@@ -149,14 +135,4 @@ public enum GuessTimingProblem
 public sealed record GuessTimingResult(GuessTiming? Timing, GuessTimingProblem? Problem, string? InfusionVisitCode, string? Message)
 {
     public static GuessTimingResult Refused(GuessTimingProblem problem, string? infusionVisitCode, string message) => new(null, problem, infusionVisitCode, message);
-}
-
-/// <summary>Whether a text written where the blinded read it would name an arm.</summary>
-public static class ArmDisclosure
-{
-    /// <summary>True when <paramref name="text"/> contains an arm's code, name or drug (ignoring case).</summary>
-    public static bool Mentions(StudyDesign design, string text) =>
-        design.Arms.SelectMany(a => new[] { a.Code, a.Name, a.Drug })
-            .Where(word => !string.IsNullOrWhiteSpace(word))
-            .Any(word => text.Contains(word, StringComparison.OrdinalIgnoreCase));
 }

@@ -1,17 +1,6 @@
 namespace Trial.Db.Infrastructure;
 
 /// <summary>
-/// Background work a committed write makes necessary. The write scope has already recorded it in the
-/// database (the participant's version markers), so the recurring sweeps redo it if this signal is lost.
-/// </summary>
-public interface IDerivedWorkQueue
-{
-    void SafetyDataChanged(Guid participantId);
-
-    void ScheduleDataChanged(Guid participantId);
-}
-
-/// <summary>
 /// What a write did to the data the safety rules read, which decides how much the evaluation after it must look at.
 /// </summary>
 public enum SafetyChange

@@ -1,0 +1,3 @@
+namespace Trial.Core.Protocol;
+
+public sealed class ProtocolException(string message) : Exception(message);
