@@ -8,6 +8,7 @@ using Trial.Application.Randomisation;
 using Trial.Application.Safety;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Db.Access;
@@ -202,8 +203,8 @@ public static class StudySeeder
     /// </summary>
     private static async Task<SeedEnrolment> WriteBeforeRandomisationAsync(DbSession c, Course course)
     {
-        var number = await ParticipantQueries.TakeNextNumberAsync(c, course.Participant.SiteCode);
-        var participant = course.Participant with { Number = number!.Value, Code = $"{course.Participant.SiteCode}-{number:0000}" };
+        var number = (await ParticipantQueries.TakeNextNumberAsync(c, course.Participant.SiteCode))!.Value;
+        var participant = course.Participant with { Number = number, Code = ParticipantCodes.Of(course.Participant.SiteCode, number) };
         await ParticipantQueries.InsertAsync(c, participant.Row());
         var (visits, assessments) = course.BeforeRandomisation;
         foreach (var visit in course.Visits.Take(visits)) await ParticipantQueries.InsertVisitRecordAsync(c, visit);
@@ -308,7 +309,7 @@ internal sealed record SeedParticipant(
     {
         Id = Id, Code = Code, SiteCode = SiteCode, Number = Number, Sex = Sex, BirthYear = BirthYear, WeightKg = WeightKg,
         FailedAntidepressantTrials = FailedTrials, PsychotherapyWithoutResponse = true, BpdDiagnosis = true, PsychoticPersonalityOrganisation = false,
-        HighSuicideRisk = HighSuicideRisk, Status = "enrolled", EnrolledDate = EnrolledDate, EnrolledUtc = EnrolledDate.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc),
+        HighSuicideRisk = HighSuicideRisk, Status = ParticipantStatuses.Enrolled, EnrolledDate = EnrolledDate, EnrolledUtc = EnrolledDate.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc),
         ProtocolVersion = ProtocolVersion, InfusionsDiscontinuedDate = InfusionsDiscontinuedDate, DiscontinuationReason = DiscontinuationReason, CreatedBy = CreatedBy,
     };
 }
