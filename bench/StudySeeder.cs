@@ -525,7 +525,7 @@ internal sealed class Course
                 Infusions.Add(new InfusionRow
                 {
                     Id = Ids.Next(r, start), ParticipantId = participantId, VisitCode = visit.Code, WeightKg = weight, DoseMgPerKg = dose,
-                    TotalDoseMg = Math.Round(weight * dose, 2), Route = "IV", StartUtc = start, EndUtc = start.AddMinutes(40), RecordedUtc = start.AddHours(5), RecordedBy = by,
+                    TotalDoseMg = Dosing.TotalDoseMg(dose, weight), Route = "IV", StartUtc = start, EndUtc = start.AddMinutes(40), RecordedUtc = start.AddHours(5), RecordedBy = by,
                 });
             }
             foreach (var (timepoint, rise) in new[] { ("pre", 0), ("t40", 16), ("t120", 6), ("t240", 2) })
