@@ -417,28 +417,42 @@ internal sealed class Course
         var bslBaseline = Math.Clamp(Normal(r, 2.1, 0.6), 0.6, 3.6);
         var participantId = Ids.Next(r, enrolled.ToDateTime(TimeOnly.MinValue));
 
-        // Visit dates: BL before INF1 within its window, INF2-4 on INF1's targets, follow-ups on the last infusion given.
-        var bl = enrolled.AddDays(r.Next(1, 6));
-        var inf1 = bl.AddDays(r.Next(1, 10));
-        var dates = new Dictionary<string, DateOnly> { ["BL"] = bl, ["INF1"] = inf1, ["POST24"] = inf1.AddDays(r.Next(1, 3)) };
-        foreach (var (code, offset) in new[] { ("INF2", 3), ("INF3", 7), ("INF4", 10) })
-            dates[code] = inf1.AddDays(offset + Jitter(r, 1));
+        // Visit dates from the protocol's plan: the baseline visit a few days after enrolment, the first infusion after it (within
+        // the baseline's window before it, by its planned day after enrolment), each later visit on its anchor's date plus its
+        // offset, within its window; the follow-ups on the last infusion given.
+        var visits = protocol.Visits;
+        var baselineVisit = visits.First(v => v.Kind == VisitKinds.Baseline);
+        var firstInfusion = visits.First(v => v.Kind == VisitKinds.Infusion && v.Anchor is null);
+        var infusions = visits.Where(v => v.Kind == VisitKinds.Infusion).Select(v => v.Code).ToList();
+        const int baselineWithin = 5;
+        var bl = enrolled.AddDays(r.Next(1, baselineWithin + 1));
+        var inf1Within = Math.Min(protocol.Inf1PlannedDaysAfterEnrolment - baselineWithin, baselineVisit.WindowBeforeDays - baselineVisit.OffsetDays);
+        var dates = new Dictionary<string, DateOnly> { [baselineVisit.Code] = bl, [firstInfusion.Code] = bl.AddDays(r.Next(1, Math.Max(1, inf1Within) + 1)) };
+        foreach (var visit in visits.Where(v => v.Anchor is not null && v.Anchor != ProtocolDefinition.LastInfusionAnchor && v != baselineVisit))
+        {
+            // A post-infusion check falls anywhere in its short window; the other visits are mostly on their target day.
+            var shift = visit.Kind == VisitKinds.PostInfusion
+                ? r.Next(-visit.WindowBeforeDays, visit.WindowAfterDays + 1)
+                : Jitter(r, visit.WindowBeforeDays, visit.WindowAfterDays);
+            dates[visit.Code] = dates[visit.Anchor!].AddDays(visit.OffsetDays + shift);
+        }
         DateOnly? discontinued = null;
         string? reason = null;
-        var lastInfusion = "INF4";
-        if (Roll(r, 0.06))
+        var lastInfusion = infusions[^1];
+        if (Roll(r, 0.06) && infusions.Count > 2)
         {
-            lastInfusion = Roll(r, 0.5) ? "INF2" : "INF3";
+            // Infusions stopped after one between the first and the last.
+            lastInfusion = infusions[1 + r.Next(infusions.Count - 2)];
             discontinued = dates[lastInfusion].AddDays(1);
             reason = Roll(r, 0.5) ? "Participant asked to stop infusions" : "Severe dissociation during the last infusion";
-            foreach (var skipped in new[] { "INF3", "INF4" }.Where(v => string.CompareOrdinal(v, lastInfusion) > 0)) dates.Remove(skipped);
+            foreach (var skipped in infusions.Skip(infusions.IndexOf(lastInfusion) + 1)) dates.Remove(skipped);
         }
-        foreach (var (code, offset, window) in new[] { ("FU-D7", 7, 1), ("FU-D14", 14, 2), ("FU-D28", 28, 3), ("FU-M3", 91, 14), ("FU-M6", 182, 14) })
+        foreach (var visit in visits.Where(v => v.Anchor == ProtocolDefinition.LastInfusionAnchor))
         {
             // A few follow-ups are missed; a few are done a day or two outside their window (kept, flagged).
             if (Roll(r, 0.05)) continue;
-            var deviation = Roll(r, 0.02) ? window + r.Next(1, 3) : 0;
-            dates[code] = dates[lastInfusion].AddDays(offset + Jitter(r, window) + deviation);
+            var deviation = Roll(r, 0.02) ? visit.WindowAfterDays + r.Next(1, 3) : 0;
+            dates[visit.Code] = dates[lastInfusion].AddDays(visit.OffsetDays + Jitter(r, visit.WindowBeforeDays, visit.WindowAfterDays) + deviation);
         }
         var course = new Course
         {
@@ -450,7 +464,6 @@ internal sealed class Course
         };
 
         // The baseline visit, the same whatever the arm: randomisation follows it (and needs its MADRS complete: the site completes it).
-        var baselineVisit = protocol.Visits.First(v => v.Kind == VisitKinds.Baseline);
         if (dates[baselineVisit.Code] <= options.CutOff)
         {
             // No drug has been given yet: the arm's effect is never read at a visit without infusion timepoints.
@@ -666,7 +679,7 @@ internal sealed class Course
 
     private static bool Roll(Random r, double probability) => r.NextDouble() < probability;
 
-    private static int Jitter(Random r, int window) => Roll(r, 0.6) ? 0 : r.Next(-window, window + 1);
+    private static int Jitter(Random r, int before, int after) => Roll(r, 0.6) ? 0 : r.Next(-before, after + 1);
 
     private static double Normal(Random r, double mean, double sd) =>
         mean + sd * Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
