@@ -6,11 +6,11 @@ using Trial.Application;
 using Trial.Application.Access;
 using Trial.Application.Randomisation;
 using Trial.Application.Safety;
+using Trial.Application.Schedules;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
-using Trial.Core.Schedule;
 using Trial.Db.Access;
 using Trial.Db.AdverseEvents;
 using Trial.Db.Assessments;
@@ -18,7 +18,6 @@ using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Randomisation;
 using Trial.Db.Safety;
-using Trial.Db.Schedules;
 using Trial.Db.Visits;
 using Trial.Hosting.Safety;
 
@@ -108,12 +107,19 @@ public static class StudySeeder
                 .ToList();
             await SyntheticData.LoadAsync(database, async c =>
             {
-                foreach (var course in courses) await WriteAfterRandomisationAsync(c, protocol, course, enrolled[course.Index].Code, now, counts);
+                foreach (var course in courses) await WriteAfterRandomisationAsync(c, course, enrolled[course.Index].Code, counts);
                 return 0;
             });
             participantIds.AddRange(courses.Select(course => course.Participant.Id));
             if ((from / batch) % 20 == 19) log.WriteLine($"  {from + courses.Count:N0} participants written ({clock.Elapsed.TotalSeconds:N0} s)");
         }
+
+        // The stored visit plans, rebuilt by the schedule job's use case as of the cut-off (each site's calendar, each participant's
+        // data version), so the API starts with nothing to rebuild; before the safety rules, whose missed visits read them.
+        log.WriteLine($"  building the visit schedules ({clock.Elapsed.TotalSeconds:N0} s)");
+        var schedules = new RebuildSchedule(database, protocol);
+        await Parallel.ForEachAsync(participantIds, new ParallelOptions { MaxDegreeOfParallelism = 2 },
+            async (id, _) => await schedules.RebuildAsync(id, now));
 
         // Safety alerts as the worker raises them: the rules evaluated over each participant's data.
         log.WriteLine($"  evaluating the safety rules ({clock.Elapsed.TotalSeconds:N0} s)");
@@ -213,8 +219,8 @@ public static class StudySeeder
         return new SeedEnrolment(participant.Code, course.Baseline);
     }
 
-    /// <summary>The rest of the course, after randomisation: corrections of the baseline's assessments, every later visit, and the stored schedule.</summary>
-    private static async Task WriteAfterRandomisationAsync(DbSession c, ProtocolDefinition protocol, Course course, string code, DateTime now, Counts counts)
+    /// <summary>The rest of the course, after randomisation: corrections of the baseline's assessments and every later visit.</summary>
+    private static async Task WriteAfterRandomisationAsync(DbSession c, Course course, string code, Counts counts)
     {
         var participant = course.Participant with { Code = code };
         var (visitsBefore, assessmentsBefore) = course.BeforeRandomisation;
@@ -235,12 +241,6 @@ public static class StudySeeder
             counts.Items += a.Items.Count;
         }
         foreach (var ae in course.AdverseEvents) await AdverseEventQueries.InsertAsync(c, ae);
-
-        // The stored visit plan, as the schedule job would compute it as of the cut-off, so the API starts with nothing to rebuild.
-        var schedule = ScheduleCalculator.Build(protocol,
-            new ScheduleInput(participant.EnrolledDate, course.Visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), participant.InfusionsDiscontinuedDate),
-            DateOnly.FromDateTime(now));
-        await ScheduleQueries.ReplaceAsync(c, participant.Id, dataVersion: 1, schedule, protocol.Version, now);
 
         counts.Visits += course.Visits.Count;
         counts.Assessments += course.Assessments.Count;
