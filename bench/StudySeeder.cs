@@ -17,7 +17,6 @@ using Trial.Db.Assessments;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Randomisation;
-using Trial.Db.Safety;
 using Trial.Db.Visits;
 using Trial.Hosting.Safety;
 
@@ -127,7 +126,8 @@ public static class StudySeeder
         var safety = new SafetyJobs(new EvaluateSafety(database, protocol), evaluationClock, WorkerParts.Sweeps(evaluationClock));
         await Parallel.ForEachAsync(participantIds, new ParallelOptions { MaxDegreeOfParallelism = 2 },
             async (id, _) => await safety.EvaluateParticipantAsync(id));
-        counts.Alerts = await ReviewAlertsAsync(database, new Random(options.Seed + 1), monitor, now);
+        var monitorActor = new Actor(monitor, Guid.Empty, "Monitor", Roles.Monitor, [.. Sites.Select(s => s.Code)]);
+        counts.Alerts = await ReviewAlertsAsync(database, new Random(options.Seed + 1), monitorActor, now);
 
         var perArm = allocations.Values.GroupBy(a => a.Arm).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
         return new SeedSummary(options.Participants, allocations.Count, perArm, counts.Visits, counts.Assessments, counts.Items, counts.Infusions, counts.Preparations,
@@ -250,35 +250,36 @@ public static class StudySeeder
         counts.AdverseEvents += course.AdverseEvents.Count;
     }
 
-    /// <summary>Monitors have worked through most alerts: acknowledged, and most of those resolved.</summary>
-    private static async Task<int> ReviewAlertsAsync(Database database, Random random, Guid monitor, DateTime now)
+    /// <summary>
+    /// Monitors have worked through most alerts: acknowledged, and most of those resolved, each step through the review the API
+    /// offers (<see cref="ReviewSafetyAlert"/>), with the alert's history and the audit rows. Which alerts are reviewed, and when,
+    /// is drawn first in a fixed order, so the same seed gives the same reviews; the reviews of different alerts then run side by side.
+    /// </summary>
+    private static async Task<int> ReviewAlertsAsync(Database database, Random random, Actor monitor, DateTime now)
     {
         // In the order of what raised them, not of their ids, which the rule evaluation draws at random.
         var alerts = (await database.ReadAsync(c => c.QueryAsync<Guid>("SELECT Id FROM SafetyAlert WHERE SupersededUtc IS NULL ORDER BY ParticipantId, RuleCode, SourceKey"))).ToList();
-        await SyntheticData.LoadAsync(database, async c =>
+        var reviews = new List<(Guid Alert, DateTime Acknowledged, DateTime? Resolved)>();
+        foreach (var id in alerts)
         {
-            foreach (var id in alerts)
-            {
-                if (random.NextDouble() < 0.2) continue;
-                var at = now.AddMinutes(10 + random.Next(600));
-                await SafetyQueries.SetStatusAsync(c, id, "open", "acknowledged");
-                await SafetyQueries.InsertEventAsync(c, new SafetyAlertEventRow
-                {
-                    Id = Ids.Next(random, at), AlertId = id, Action = "acknowledged", FromStatus = "open", ToStatus = "acknowledged",
-                    Comment = "Reviewed with the site.", ActorId = monitor, ActorRole = Roles.Monitor, AtUtc = at,
-                });
-                if (random.NextDouble() < 0.3) continue;
-                at = at.AddHours(1 + random.Next(48));
-                await SafetyQueries.SetStatusAsync(c, id, "acknowledged", "resolved");
-                await SafetyQueries.InsertEventAsync(c, new SafetyAlertEventRow
-                {
-                    Id = Ids.Next(random, at), AlertId = id, Action = "resolved", FromStatus = "acknowledged", ToStatus = "resolved",
-                    Comment = "Participant seen; no further action.", ActorId = monitor, ActorRole = Roles.Monitor, AtUtc = at,
-                });
-            }
-            return 0;
+            if (random.NextDouble() < 0.2) continue;
+            var acknowledged = now.AddMinutes(10 + random.Next(600));
+            reviews.Add((id, acknowledged, random.NextDouble() < 0.3 ? null : acknowledged.AddHours(1 + random.Next(48))));
+        }
+        var review = new ReviewSafetyAlert(database);
+        await Parallel.ForEachAsync(reviews, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (r, _) =>
+        {
+            await StepAsync(r.Alert, AlertReview.Acknowledge, "Reviewed with the site.", r.Acknowledged);
+            if (r.Resolved is { } resolved) await StepAsync(r.Alert, AlertReview.Resolve, "Participant seen; no further action.", resolved);
         });
-        return (await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM SafetyAlert")));
+        return await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM SafetyAlert"));
+
+        async Task StepAsync(Guid id, AlertReview step, string comment, DateTime at)
+        {
+            var checkedStep = await review.CheckAsync(monitor, id, step, comment);
+            var done = checkedStep.IsRefused ? checkedStep.Refusal! : await database.RunAsync(monitor, at, w => review.WriteAsync(w, checkedStep.Value!));
+            if (done.IsRefused) throw new InvalidOperationException($"The seed could not {step} alert {id}: {done.Refusal!.Detail}");
+        }
     }
 
     private sealed class FixedClock(DateTime utcNow) : TimeProvider
