@@ -29,9 +29,12 @@ public sealed record SeedSummary(
     int Vitals, int AdverseEvents, int Alerts, TimeSpan Elapsed, string AdminToken, string RandomisationSecret);
 
 /// <summary>
-/// Builds a realistic synthetic study, deterministic from a seed, straight into a SQLite file through
-/// Trial.Db (the data layer the API uses) rather than through the HTTP API: 2,000 participants are about
-/// 2.4 million item responses, which takes seconds this way and far longer one POST at a time. The data
+/// Builds a realistic synthetic study, deterministic from a seed, into a SQLite file: the bulk clinical data straight
+/// through Trial.Db (the data layer the API uses) rather than through the HTTP API, without audit rows (no person entered
+/// it): 2,000 participants are about 2.4 million item responses, which takes seconds this way and far longer one POST at
+/// a time. What people or the jobs would have done goes through the application's use cases, with their audit rows: the
+/// set-up (BootstrapAdmin, CreateSite, CreateUser), the randomisations, the visit schedules (RebuildSchedule), the safety
+/// evaluation and the monitors' reviews of alerts (ReviewSafetyAlert). The data
 /// is what the API would have stored under the default (double-blind) protocol: the protocol's visit plan
 /// with actual dates in their windows; randomisation after the baseline visit through the use case the API
 /// calls (Randomise: strata by site and baseline MADRS, places taken from the database's counters in the order
@@ -52,30 +55,13 @@ public static class StudySeeder
         var database = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={options.OutPath}" });
         Migrator.Apply(database);
         var now = options.CutOff.ToDateTime(new TimeOnly(18, 0), DateTimeKind.Utc);
-        var staff = new Random(options.Seed);
 
-        // Sites, an admin whose token the caller gets, an investigator and a pharmacist per site and a monitor (the data is attributed to them).
+        // The study's set-up two years before the cut-off, through the use cases an admin calls, each with its audit row: the admin
+        // (whose token the caller gets), the sites, an investigator and a pharmacist per site and a monitor (the data is attributed to them).
         var adminToken = options.AdminToken ?? ApiTokens.New();
         var secret = RandomisationSecretOf(options.Seed);
-        var investigators = new Dictionary<string, Guid>();
-        var pharmacists = new Dictionary<string, Guid>();
-        var monitor = Ids.Next(staff, now);
-        await SyntheticData.LoadAsync(database, async c =>
-        {
-            var admin = new UserRow { Id = Ids.Next(staff, now), Name = "seed admin", Role = Roles.Admin, CreatedUtc = now };
-            await AccessQueries.InsertUserAsync(c, admin, null, []);
-            await AccessQueries.InsertTokenAsync(c, Ids.Next(staff, now), admin.Id, ApiTokens.Hash(adminToken), now, now.AddYears(5));
-            foreach (var (code, name, _) in Sites)
-            {
-                await AccessQueries.InsertSiteAsync(c, new SiteRow { Code = code, Name = name, CreatedUtc = now.AddYears(-2) });
-                investigators[code] = Ids.Next(staff, now);
-                await AccessQueries.InsertUserAsync(c, new UserRow { Id = investigators[code], Name = $"Investigator {name}", Role = Roles.Investigator, CreatedUtc = now }, admin.Id, [code]);
-                pharmacists[code] = Ids.Next(staff, now);
-                await AccessQueries.InsertUserAsync(c, new UserRow { Id = pharmacists[code], Name = $"Pharmacist {name}", Role = Roles.Pharmacist, CreatedUtc = now }, admin.Id, [code]);
-            }
-            await AccessQueries.InsertUserAsync(c, new UserRow { Id = monitor, Name = "Monitor", Role = Roles.Monitor, CreatedUtc = now }, admin.Id, Sites.Select(s => s.Code));
-            return 0;
-        });
+        var (investigators, pharmacists, monitor) = await SetUpAsync(database, adminToken, Path.GetDirectoryName(Path.GetFullPath(options.OutPath))!,
+            at: now.AddYears(-2), tokensExpireUtc: now.AddYears(5));
 
         // Everyone's course up to randomisation first (the participant and the baseline visit with its assessments), so the
         // randomisation finds in the database what it reads there; then the randomisations; then the rest of each course.
@@ -126,12 +112,51 @@ public static class StudySeeder
         var safety = new SafetyJobs(new EvaluateSafety(database, protocol), evaluationClock, WorkerParts.Sweeps(evaluationClock));
         await Parallel.ForEachAsync(participantIds, new ParallelOptions { MaxDegreeOfParallelism = 2 },
             async (id, _) => await safety.EvaluateParticipantAsync(id));
-        var monitorActor = new Actor(monitor, Guid.Empty, "Monitor", Roles.Monitor, [.. Sites.Select(s => s.Code)]);
-        counts.Alerts = await ReviewAlertsAsync(database, new Random(options.Seed + 1), monitorActor, now);
+        counts.Alerts = await ReviewAlertsAsync(database, new Random(options.Seed + 1), monitor, now);
 
         var perArm = allocations.Values.GroupBy(a => a.Arm).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
         return new SeedSummary(options.Participants, allocations.Count, perArm, counts.Visits, counts.Assessments, counts.Items, counts.Infusions, counts.Preparations,
             counts.Vitals, counts.AdverseEvents, counts.Alerts, clock.Elapsed, adminToken, secret);
+    }
+
+    /// <summary>
+    /// The study's set-up at <paramref name="at"/>, through the use cases: the admin with <paramref name="adminToken"/> as a new
+    /// installation creates it (<see cref="BootstrapAdmin"/>), then, as that admin, the sites (<see cref="CreateSite"/>) and the
+    /// staff (<see cref="CreateUser"/>, each with a first token nobody is given), all valid until <paramref name="tokensExpireUtc"/>.
+    /// Returns each site's investigator and pharmacist, and the monitor of every site.
+    /// </summary>
+    private static async Task<(Dictionary<string, Guid> Investigators, Dictionary<string, Guid> Pharmacists, Actor Monitor)> SetUpAsync(
+        Database database, string adminToken, string folder, DateTime at, DateTime tokensExpireUtc)
+    {
+        var access = new AccessOptions { TokenLifetimeDays = (int)(tokensExpireUtc - at).TotalDays };
+        _ = await new BootstrapAdmin(database, new FixedClock(at), access).EnsureAsync(adminToken, folder)
+            ?? throw new InvalidOperationException("The seed builds a new study, but the database already has users.");
+        var owner = (await database.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, ApiTokens.Hash(adminToken), at)))!;
+        var admin = new Actor(owner.UserId, owner.TokenId, owner.Name, owner.Role, owner.Sites);
+
+        var sites = new CreateSite(new SiteOptions());
+        var users = new CreateUser(access);
+        var investigators = new Dictionary<string, Guid>();
+        var pharmacists = new Dictionary<string, Guid>();
+        foreach (var (code, name, _) in Sites)
+        {
+            var site = Made(sites.Check(new SiteInput(code, name, null)), $"site {code}");
+            Made(await database.RunAsync(admin, at, w => sites.WriteAsync(w, site)), $"site {code}");
+            investigators[code] = await UserAsync($"Investigator {name}", Roles.Investigator, [code]);
+            pharmacists[code] = await UserAsync($"Pharmacist {name}", Roles.Pharmacist, [code]);
+        }
+        var siteCodes = Sites.Select(s => s.Code).ToList();
+        var monitor = new Actor(await UserAsync("Monitor", Roles.Monitor, siteCodes), Guid.Empty, "Monitor", Roles.Monitor, siteCodes);
+        return (investigators, pharmacists, monitor);
+
+        async Task<Guid> UserAsync(string name, string role, IReadOnlyList<string> userSites)
+        {
+            var user = Made(users.Check(new UserInput(name, role, [.. userSites])), name);
+            return Made(await database.RunAsync(admin, at, w => users.WriteAsync(w, user)), name).Id;
+        }
+
+        static T Made<T>(Outcome<T> outcome, string what) =>
+            outcome.IsRefused ? throw new InvalidOperationException($"The seed could not create {what}: {outcome.Refusal!.Detail}") : outcome.Value!;
     }
 
     /// <summary>
