@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Trial.Application.Schedules;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;
@@ -117,7 +118,7 @@ public static class SeedData
     public static ParticipantRow Participant(Guid id, string siteCode, int number, DateOnly enrolled, string protocolVersion, DateTime nowUtc, DateOnly? infusionsDiscontinued = null) => new()
     {
         Id = id,
-        Code = $"{siteCode}-{number:00000}",
+        Code = ParticipantCodes.Of(siteCode, number),
         SiteCode = siteCode,
         Number = number,
         Sex = number % 3 == 0 ? "M" : "F",
@@ -128,7 +129,7 @@ public static class SeedData
         BpdDiagnosis = true,
         PsychoticPersonalityOrganisation = false,
         HighSuicideRisk = false,
-        Status = "enrolled",
+        Status = ParticipantStatuses.Enrolled,
         EnrolledDate = enrolled,
         EnrolledUtc = nowUtc,
         ProtocolVersion = protocolVersion,

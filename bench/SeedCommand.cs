@@ -26,11 +26,14 @@ public static class SeedCommand
         few adverse events, and the safety alerts the worker's rules raise, most of them reviewed. About 1,200
         item responses per participant.
 
-        It writes directly through Trial.Db, the data layer the API uses, not through the HTTP API, for speed:
-        that is what makes 2,000 participants a matter of seconds (no audit rows are written: no person entered
-        this data). The migrations run first (Migrator.Apply). The admin's token is saved beside the file
-        (PATH.admin-token) and printed; the randomisation secret is saved beside it too (PATH.randomisation-secret,
-        owner-only, not printed: it regenerates the allocation sequence). Serve the study with both:
+        It writes the bulk clinical data directly through Trial.Db, the data layer the API uses, not through the
+        HTTP API, for speed: that is what makes 2,000 participants a matter of seconds (no audit rows for it: no
+        person entered this data). The study's set-up (the admin, sites and users), the randomisations and the
+        monitors' reviews of alerts go through the application's use cases, with their audit rows, and the
+        visit schedules and safety alerts through the jobs' use cases. The migrations run first (Migrator.Apply).
+        The admin's token is saved beside the file (PATH.admin-token) and printed; the randomisation secret is
+        saved beside it too (PATH.randomisation-secret, owner-only, not printed: it regenerates the allocation
+        sequence). Serve the study with both:
           Randomisation__Secret="$(cat PATH.randomisation-secret)" ConnectionStrings__Trial="Data Source=PATH" dotnet run --project api
         """;
 

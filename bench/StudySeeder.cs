@@ -6,18 +6,17 @@ using Trial.Application;
 using Trial.Application.Access;
 using Trial.Application.Randomisation;
 using Trial.Application.Safety;
+using Trial.Application.Schedules;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
-using Trial.Core.Schedule;
 using Trial.Db.Access;
 using Trial.Db.AdverseEvents;
 using Trial.Db.Assessments;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Randomisation;
-using Trial.Db.Safety;
-using Trial.Db.Schedules;
 using Trial.Db.Visits;
 using Trial.Hosting.Safety;
 
@@ -30,9 +29,12 @@ public sealed record SeedSummary(
     int Vitals, int AdverseEvents, int Alerts, TimeSpan Elapsed, string AdminToken, string RandomisationSecret);
 
 /// <summary>
-/// Builds a realistic synthetic study, deterministic from a seed, straight into a SQLite file through
-/// Trial.Db (the data layer the API uses) rather than through the HTTP API: 2,000 participants are about
-/// 2.4 million item responses, which takes seconds this way and far longer one POST at a time. The data
+/// Builds a realistic synthetic study, deterministic from a seed, into a SQLite file: the bulk clinical data straight
+/// through Trial.Db (the data layer the API uses) rather than through the HTTP API, without audit rows (no person entered
+/// it): 2,000 participants are about 2.4 million item responses, which takes seconds this way and far longer one POST at
+/// a time. What people or the jobs would have done goes through the application's use cases, with their audit rows: the
+/// set-up (BootstrapAdmin, CreateSite, CreateUser), the randomisations, the visit schedules (RebuildSchedule), the safety
+/// evaluation and the monitors' reviews of alerts (ReviewSafetyAlert). The data
 /// is what the API would have stored under the default (double-blind) protocol: the protocol's visit plan
 /// with actual dates in their windows; randomisation after the baseline visit through the use case the API
 /// calls (Randomise: strata by site and baseline MADRS, places taken from the database's counters in the order
@@ -53,30 +55,13 @@ public static class StudySeeder
         var database = new Database(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={options.OutPath}" });
         Migrator.Apply(database);
         var now = options.CutOff.ToDateTime(new TimeOnly(18, 0), DateTimeKind.Utc);
-        var staff = new Random(options.Seed);
 
-        // Sites, an admin whose token the caller gets, an investigator and a pharmacist per site and a monitor (the data is attributed to them).
+        // The study's set-up two years before the cut-off, through the use cases an admin calls, each with its audit row: the admin
+        // (whose token the caller gets), the sites, an investigator and a pharmacist per site and a monitor (the data is attributed to them).
         var adminToken = options.AdminToken ?? ApiTokens.New();
         var secret = RandomisationSecretOf(options.Seed);
-        var investigators = new Dictionary<string, Guid>();
-        var pharmacists = new Dictionary<string, Guid>();
-        var monitor = Ids.Next(staff, now);
-        await SyntheticData.LoadAsync(database, async c =>
-        {
-            var admin = new UserRow { Id = Ids.Next(staff, now), Name = "seed admin", Role = Roles.Admin, CreatedUtc = now };
-            await AccessQueries.InsertUserAsync(c, admin, null, []);
-            await AccessQueries.InsertTokenAsync(c, Ids.Next(staff, now), admin.Id, ApiTokens.Hash(adminToken), now, now.AddYears(5));
-            foreach (var (code, name, _) in Sites)
-            {
-                await AccessQueries.InsertSiteAsync(c, new SiteRow { Code = code, Name = name, CreatedUtc = now.AddYears(-2) });
-                investigators[code] = Ids.Next(staff, now);
-                await AccessQueries.InsertUserAsync(c, new UserRow { Id = investigators[code], Name = $"Investigator {name}", Role = Roles.Investigator, CreatedUtc = now }, admin.Id, [code]);
-                pharmacists[code] = Ids.Next(staff, now);
-                await AccessQueries.InsertUserAsync(c, new UserRow { Id = pharmacists[code], Name = $"Pharmacist {name}", Role = Roles.Pharmacist, CreatedUtc = now }, admin.Id, [code]);
-            }
-            await AccessQueries.InsertUserAsync(c, new UserRow { Id = monitor, Name = "Monitor", Role = Roles.Monitor, CreatedUtc = now }, admin.Id, Sites.Select(s => s.Code));
-            return 0;
-        });
+        var (investigators, pharmacists, monitor) = await SetUpAsync(database, adminToken, Path.GetDirectoryName(Path.GetFullPath(options.OutPath))!,
+            at: now.AddYears(-2), tokensExpireUtc: now.AddYears(5));
 
         // Everyone's course up to randomisation first (the participant and the baseline visit with its assessments), so the
         // randomisation finds in the database what it reads there; then the randomisations; then the rest of each course.
@@ -107,12 +92,19 @@ public static class StudySeeder
                 .ToList();
             await SyntheticData.LoadAsync(database, async c =>
             {
-                foreach (var course in courses) await WriteAfterRandomisationAsync(c, protocol, course, enrolled[course.Index].Code, now, counts);
+                foreach (var course in courses) await WriteAfterRandomisationAsync(c, course, enrolled[course.Index].Code, counts);
                 return 0;
             });
             participantIds.AddRange(courses.Select(course => course.Participant.Id));
             if ((from / batch) % 20 == 19) log.WriteLine($"  {from + courses.Count:N0} participants written ({clock.Elapsed.TotalSeconds:N0} s)");
         }
+
+        // The stored visit plans, rebuilt by the schedule job's use case as of the cut-off (each site's calendar, each participant's
+        // data version), so the API starts with nothing to rebuild; before the safety rules, whose missed visits read them.
+        log.WriteLine($"  building the visit schedules ({clock.Elapsed.TotalSeconds:N0} s)");
+        var schedules = new RebuildSchedule(database, protocol);
+        await Parallel.ForEachAsync(participantIds, new ParallelOptions { MaxDegreeOfParallelism = 2 },
+            async (id, _) => await schedules.RebuildAsync(id, now));
 
         // Safety alerts as the worker raises them: the rules evaluated over each participant's data.
         log.WriteLine($"  evaluating the safety rules ({clock.Elapsed.TotalSeconds:N0} s)");
@@ -125,6 +117,46 @@ public static class StudySeeder
         var perArm = allocations.Values.GroupBy(a => a.Arm).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
         return new SeedSummary(options.Participants, allocations.Count, perArm, counts.Visits, counts.Assessments, counts.Items, counts.Infusions, counts.Preparations,
             counts.Vitals, counts.AdverseEvents, counts.Alerts, clock.Elapsed, adminToken, secret);
+    }
+
+    /// <summary>
+    /// The study's set-up at <paramref name="at"/>, through the use cases: the admin with <paramref name="adminToken"/> as a new
+    /// installation creates it (<see cref="BootstrapAdmin"/>), then, as that admin, the sites (<see cref="CreateSite"/>) and the
+    /// staff (<see cref="CreateUser"/>, each with a first token nobody is given), all valid until <paramref name="tokensExpireUtc"/>.
+    /// Returns each site's investigator and pharmacist, and the monitor of every site.
+    /// </summary>
+    private static async Task<(Dictionary<string, Guid> Investigators, Dictionary<string, Guid> Pharmacists, Actor Monitor)> SetUpAsync(
+        Database database, string adminToken, string folder, DateTime at, DateTime tokensExpireUtc)
+    {
+        var access = new AccessOptions { TokenLifetimeDays = (int)(tokensExpireUtc - at).TotalDays };
+        _ = await new BootstrapAdmin(database, new FixedClock(at), access).EnsureAsync(adminToken, folder)
+            ?? throw new InvalidOperationException("The seed builds a new study, but the database already has users.");
+        var owner = (await database.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, ApiTokens.Hash(adminToken), at)))!;
+        var admin = new Actor(owner.UserId, owner.TokenId, owner.Name, owner.Role, owner.Sites);
+
+        var sites = new CreateSite(new SiteOptions());
+        var users = new CreateUser(access);
+        var investigators = new Dictionary<string, Guid>();
+        var pharmacists = new Dictionary<string, Guid>();
+        foreach (var (code, name, _) in Sites)
+        {
+            var site = Made(sites.Check(new SiteInput(code, name, null)), $"site {code}");
+            Made(await database.RunAsync(admin, at, w => sites.WriteAsync(w, site)), $"site {code}");
+            investigators[code] = await UserAsync($"Investigator {name}", Roles.Investigator, [code]);
+            pharmacists[code] = await UserAsync($"Pharmacist {name}", Roles.Pharmacist, [code]);
+        }
+        var siteCodes = Sites.Select(s => s.Code).ToList();
+        var monitor = new Actor(await UserAsync("Monitor", Roles.Monitor, siteCodes), Guid.Empty, "Monitor", Roles.Monitor, siteCodes);
+        return (investigators, pharmacists, monitor);
+
+        async Task<Guid> UserAsync(string name, string role, IReadOnlyList<string> userSites)
+        {
+            var user = Made(users.Check(new UserInput(name, role, [.. userSites])), name);
+            return Made(await database.RunAsync(admin, at, w => users.WriteAsync(w, user)), name).Id;
+        }
+
+        static T Made<T>(Outcome<T> outcome, string what) =>
+            outcome.IsRefused ? throw new InvalidOperationException($"The seed could not create {what}: {outcome.Refusal!.Detail}") : outcome.Value!;
     }
 
     /// <summary>
@@ -202,8 +234,8 @@ public static class StudySeeder
     /// </summary>
     private static async Task<SeedEnrolment> WriteBeforeRandomisationAsync(DbSession c, Course course)
     {
-        var number = await ParticipantQueries.TakeNextNumberAsync(c, course.Participant.SiteCode);
-        var participant = course.Participant with { Number = number!.Value, Code = $"{course.Participant.SiteCode}-{number:0000}" };
+        var number = (await ParticipantQueries.TakeNextNumberAsync(c, course.Participant.SiteCode))!.Value;
+        var participant = course.Participant with { Number = number, Code = ParticipantCodes.Of(course.Participant.SiteCode, number) };
         await ParticipantQueries.InsertAsync(c, participant.Row());
         var (visits, assessments) = course.BeforeRandomisation;
         foreach (var visit in course.Visits.Take(visits)) await ParticipantQueries.InsertVisitRecordAsync(c, visit);
@@ -212,8 +244,8 @@ public static class StudySeeder
         return new SeedEnrolment(participant.Code, course.Baseline);
     }
 
-    /// <summary>The rest of the course, after randomisation: corrections of the baseline's assessments, every later visit, and the stored schedule.</summary>
-    private static async Task WriteAfterRandomisationAsync(DbSession c, ProtocolDefinition protocol, Course course, string code, DateTime now, Counts counts)
+    /// <summary>The rest of the course, after randomisation: corrections of the baseline's assessments and every later visit.</summary>
+    private static async Task WriteAfterRandomisationAsync(DbSession c, Course course, string code, Counts counts)
     {
         var participant = course.Participant with { Code = code };
         var (visitsBefore, assessmentsBefore) = course.BeforeRandomisation;
@@ -235,12 +267,6 @@ public static class StudySeeder
         }
         foreach (var ae in course.AdverseEvents) await AdverseEventQueries.InsertAsync(c, ae);
 
-        // The stored visit plan, as the schedule job would compute it as of the cut-off, so the API starts with nothing to rebuild.
-        var schedule = ScheduleCalculator.Build(protocol,
-            new ScheduleInput(participant.EnrolledDate, course.Visits.Select(v => new RecordedVisit(v.VisitCode, v.ActualDate)).ToList(), participant.InfusionsDiscontinuedDate),
-            DateOnly.FromDateTime(now));
-        await ScheduleQueries.ReplaceAsync(c, participant.Id, dataVersion: 1, schedule, protocol.Version, now);
-
         counts.Visits += course.Visits.Count;
         counts.Assessments += course.Assessments.Count;
         counts.Infusions += course.Infusions.Count;
@@ -249,35 +275,36 @@ public static class StudySeeder
         counts.AdverseEvents += course.AdverseEvents.Count;
     }
 
-    /// <summary>Monitors have worked through most alerts: acknowledged, and most of those resolved.</summary>
-    private static async Task<int> ReviewAlertsAsync(Database database, Random random, Guid monitor, DateTime now)
+    /// <summary>
+    /// Monitors have worked through most alerts: acknowledged, and most of those resolved, each step through the review the API
+    /// offers (<see cref="ReviewSafetyAlert"/>), with the alert's history and the audit rows. Which alerts are reviewed, and when,
+    /// is drawn first in a fixed order, so the same seed gives the same reviews; the reviews of different alerts then run side by side.
+    /// </summary>
+    private static async Task<int> ReviewAlertsAsync(Database database, Random random, Actor monitor, DateTime now)
     {
         // In the order of what raised them, not of their ids, which the rule evaluation draws at random.
         var alerts = (await database.ReadAsync(c => c.QueryAsync<Guid>("SELECT Id FROM SafetyAlert WHERE SupersededUtc IS NULL ORDER BY ParticipantId, RuleCode, SourceKey"))).ToList();
-        await SyntheticData.LoadAsync(database, async c =>
+        var reviews = new List<(Guid Alert, DateTime Acknowledged, DateTime? Resolved)>();
+        foreach (var id in alerts)
         {
-            foreach (var id in alerts)
-            {
-                if (random.NextDouble() < 0.2) continue;
-                var at = now.AddMinutes(10 + random.Next(600));
-                await SafetyQueries.SetStatusAsync(c, id, "open", "acknowledged");
-                await SafetyQueries.InsertEventAsync(c, new SafetyAlertEventRow
-                {
-                    Id = Ids.Next(random, at), AlertId = id, Action = "acknowledged", FromStatus = "open", ToStatus = "acknowledged",
-                    Comment = "Reviewed with the site.", ActorId = monitor, ActorRole = Roles.Monitor, AtUtc = at,
-                });
-                if (random.NextDouble() < 0.3) continue;
-                at = at.AddHours(1 + random.Next(48));
-                await SafetyQueries.SetStatusAsync(c, id, "acknowledged", "resolved");
-                await SafetyQueries.InsertEventAsync(c, new SafetyAlertEventRow
-                {
-                    Id = Ids.Next(random, at), AlertId = id, Action = "resolved", FromStatus = "acknowledged", ToStatus = "resolved",
-                    Comment = "Participant seen; no further action.", ActorId = monitor, ActorRole = Roles.Monitor, AtUtc = at,
-                });
-            }
-            return 0;
+            if (random.NextDouble() < 0.2) continue;
+            var acknowledged = now.AddMinutes(10 + random.Next(600));
+            reviews.Add((id, acknowledged, random.NextDouble() < 0.3 ? null : acknowledged.AddHours(1 + random.Next(48))));
+        }
+        var review = new ReviewSafetyAlert(database);
+        await Parallel.ForEachAsync(reviews, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (r, _) =>
+        {
+            await StepAsync(r.Alert, AlertReview.Acknowledge, "Reviewed with the site.", r.Acknowledged);
+            if (r.Resolved is { } resolved) await StepAsync(r.Alert, AlertReview.Resolve, "Participant seen; no further action.", resolved);
         });
-        return (await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM SafetyAlert")));
+        return await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM SafetyAlert"));
+
+        async Task StepAsync(Guid id, AlertReview step, string comment, DateTime at)
+        {
+            var checkedStep = await review.CheckAsync(monitor, id, step, comment);
+            var done = checkedStep.IsRefused ? checkedStep.Refusal! : await database.RunAsync(monitor, at, w => review.WriteAsync(w, checkedStep.Value!));
+            if (done.IsRefused) throw new InvalidOperationException($"The seed could not {step} alert {id}: {done.Refusal!.Detail}");
+        }
     }
 
     private sealed class FixedClock(DateTime utcNow) : TimeProvider
@@ -308,7 +335,7 @@ internal sealed record SeedParticipant(
     {
         Id = Id, Code = Code, SiteCode = SiteCode, Number = Number, Sex = Sex, BirthYear = BirthYear, WeightKg = WeightKg,
         FailedAntidepressantTrials = FailedTrials, PsychotherapyWithoutResponse = true, BpdDiagnosis = true, PsychoticPersonalityOrganisation = false,
-        HighSuicideRisk = HighSuicideRisk, Status = "enrolled", EnrolledDate = EnrolledDate, EnrolledUtc = EnrolledDate.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc),
+        HighSuicideRisk = HighSuicideRisk, Status = ParticipantStatuses.Enrolled, EnrolledDate = EnrolledDate, EnrolledUtc = EnrolledDate.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc),
         ProtocolVersion = ProtocolVersion, InfusionsDiscontinuedDate = InfusionsDiscontinuedDate, DiscontinuationReason = DiscontinuationReason, CreatedBy = CreatedBy,
     };
 }
@@ -416,28 +443,42 @@ internal sealed class Course
         var bslBaseline = Math.Clamp(Normal(r, 2.1, 0.6), 0.6, 3.6);
         var participantId = Ids.Next(r, enrolled.ToDateTime(TimeOnly.MinValue));
 
-        // Visit dates: BL before INF1 within its window, INF2-4 on INF1's targets, follow-ups on the last infusion given.
-        var bl = enrolled.AddDays(r.Next(1, 6));
-        var inf1 = bl.AddDays(r.Next(1, 10));
-        var dates = new Dictionary<string, DateOnly> { ["BL"] = bl, ["INF1"] = inf1, ["POST24"] = inf1.AddDays(r.Next(1, 3)) };
-        foreach (var (code, offset) in new[] { ("INF2", 3), ("INF3", 7), ("INF4", 10) })
-            dates[code] = inf1.AddDays(offset + Jitter(r, 1));
+        // Visit dates from the protocol's plan: the baseline visit a few days after enrolment, the first infusion after it (within
+        // the baseline's window before it, by its planned day after enrolment), each later visit on its anchor's date plus its
+        // offset, within its window; the follow-ups on the last infusion given.
+        var visits = protocol.Visits;
+        var baselineVisit = visits.First(v => v.Kind == VisitKinds.Baseline);
+        var firstInfusion = visits.First(v => v.Kind == VisitKinds.Infusion && v.Anchor is null);
+        var infusions = visits.Where(v => v.Kind == VisitKinds.Infusion).Select(v => v.Code).ToList();
+        const int baselineWithin = 5;
+        var bl = enrolled.AddDays(r.Next(1, baselineWithin + 1));
+        var inf1Within = Math.Min(protocol.Inf1PlannedDaysAfterEnrolment - baselineWithin, baselineVisit.WindowBeforeDays - baselineVisit.OffsetDays);
+        var dates = new Dictionary<string, DateOnly> { [baselineVisit.Code] = bl, [firstInfusion.Code] = bl.AddDays(r.Next(1, Math.Max(1, inf1Within) + 1)) };
+        foreach (var visit in visits.Where(v => v.Anchor is not null && v.Anchor != ProtocolDefinition.LastInfusionAnchor && v != baselineVisit))
+        {
+            // A post-infusion check falls anywhere in its short window; the other visits are mostly on their target day.
+            var shift = visit.Kind == VisitKinds.PostInfusion
+                ? r.Next(-visit.WindowBeforeDays, visit.WindowAfterDays + 1)
+                : Jitter(r, visit.WindowBeforeDays, visit.WindowAfterDays);
+            dates[visit.Code] = dates[visit.Anchor!].AddDays(visit.OffsetDays + shift);
+        }
         DateOnly? discontinued = null;
         string? reason = null;
-        var lastInfusion = "INF4";
-        if (Roll(r, 0.06))
+        var lastInfusion = infusions[^1];
+        if (Roll(r, 0.06) && infusions.Count > 2)
         {
-            lastInfusion = Roll(r, 0.5) ? "INF2" : "INF3";
+            // Infusions stopped after one between the first and the last.
+            lastInfusion = infusions[1 + r.Next(infusions.Count - 2)];
             discontinued = dates[lastInfusion].AddDays(1);
             reason = Roll(r, 0.5) ? "Participant asked to stop infusions" : "Severe dissociation during the last infusion";
-            foreach (var skipped in new[] { "INF3", "INF4" }.Where(v => string.CompareOrdinal(v, lastInfusion) > 0)) dates.Remove(skipped);
+            foreach (var skipped in infusions.Skip(infusions.IndexOf(lastInfusion) + 1)) dates.Remove(skipped);
         }
-        foreach (var (code, offset, window) in new[] { ("FU-D7", 7, 1), ("FU-D14", 14, 2), ("FU-D28", 28, 3), ("FU-M3", 91, 14), ("FU-M6", 182, 14) })
+        foreach (var visit in visits.Where(v => v.Anchor == ProtocolDefinition.LastInfusionAnchor))
         {
             // A few follow-ups are missed; a few are done a day or two outside their window (kept, flagged).
             if (Roll(r, 0.05)) continue;
-            var deviation = Roll(r, 0.02) ? window + r.Next(1, 3) : 0;
-            dates[code] = dates[lastInfusion].AddDays(offset + Jitter(r, window) + deviation);
+            var deviation = Roll(r, 0.02) ? visit.WindowAfterDays + r.Next(1, 3) : 0;
+            dates[visit.Code] = dates[lastInfusion].AddDays(visit.OffsetDays + Jitter(r, visit.WindowBeforeDays, visit.WindowAfterDays) + deviation);
         }
         var course = new Course
         {
@@ -449,7 +490,6 @@ internal sealed class Course
         };
 
         // The baseline visit, the same whatever the arm: randomisation follows it (and needs its MADRS complete: the site completes it).
-        var baselineVisit = protocol.Visits.First(v => v.Kind == VisitKinds.Baseline);
         if (dates[baselineVisit.Code] <= options.CutOff)
         {
             // No drug has been given yet: the arm's effect is never read at a visit without infusion timepoints.
@@ -524,7 +564,7 @@ internal sealed class Course
                 Infusions.Add(new InfusionRow
                 {
                     Id = Ids.Next(r, start), ParticipantId = participantId, VisitCode = visit.Code, WeightKg = weight, DoseMgPerKg = dose,
-                    TotalDoseMg = Math.Round(weight * dose, 2), Route = "IV", StartUtc = start, EndUtc = start.AddMinutes(40), RecordedUtc = start.AddHours(5), RecordedBy = by,
+                    TotalDoseMg = Dosing.TotalDoseMg(dose, weight), Route = "IV", StartUtc = start, EndUtc = start.AddMinutes(40), RecordedUtc = start.AddHours(5), RecordedBy = by,
                 });
             }
             foreach (var (timepoint, rise) in new[] { ("pre", 0), ("t40", 16), ("t120", 6), ("t240", 2) })
@@ -665,7 +705,7 @@ internal sealed class Course
 
     private static bool Roll(Random r, double probability) => r.NextDouble() < probability;
 
-    private static int Jitter(Random r, int window) => Roll(r, 0.6) ? 0 : r.Next(-window, window + 1);
+    private static int Jitter(Random r, int before, int after) => Roll(r, 0.6) ? 0 : r.Next(-before, after + 1);
 
     private static double Normal(Random r, double mean, double sd) =>
         mean + sd * Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());

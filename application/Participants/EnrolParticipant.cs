@@ -88,7 +88,7 @@ public sealed class EnrolParticipant(ProtocolDefinition protocol)
         var participant = new ParticipantRow
         {
             Id = SequentialGuid.New(now),
-            Code = $"{site.Code}-{number:0000}",
+            Code = ParticipantCodes.Of(site.Code, number!.Value),
             SiteCode = site.Code,
             SiteTimeZone = site.TimeZone,
             Number = number!.Value,
