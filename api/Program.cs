@@ -7,6 +7,7 @@ using Trial.Api.Access;
 using Trial.Api.AdverseEvents;
 using Trial.Api.Assessments;
 using Trial.Api.Audit;
+using Trial.Api.Coding;
 using Trial.Api.Exports;
 using Trial.Api.Health;
 using Trial.Api.Infrastructure;
@@ -76,7 +77,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.Pharmacist, p => p.RequireRole(Roles.Pharmacist))
     .AddPolicy(Policies.UnblindedStatistician, p => p.RequireRole(Roles.UnblindedStatistician))
     .AddPolicy(Policies.AllocationReader, p => p.RequireRole(Roles.Pharmacist, Roles.UnblindedStatistician))
-    .AddPolicy(Policies.DmcOpenReader, p => p.RequireRole(Roles.UnblindedStatistician, Roles.Admin, Roles.Monitor));
+    .AddPolicy(Policies.DmcOpenReader, p => p.RequireRole(Roles.UnblindedStatistician, Roles.Admin, Roles.Monitor))
+    .AddPolicy(Policies.Coding, p => p.RequireRole(Roles.Coder, Roles.Admin));
 builder.Services.AddTrialOpenApi();
 builder.Services.AddExports();
 
@@ -106,6 +108,7 @@ app.MapVisits();
 app.MapAssessments();
 app.MapSchedules();
 app.MapAdverseEvents();
+app.MapCoding();
 app.MapSafetyAlerts();
 app.MapAudit();
 app.MapExports();

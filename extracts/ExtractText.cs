@@ -24,6 +24,9 @@ public static class ExtractText
     /// <summary>SDTM's flags: Y or N.</summary>
     public static string? YesNo(bool? value) => value switch { true => "Y", false => "N", null => null };
 
+    /// <summary>An ADaM flag: Y when true, else empty (null).</summary>
+    public static string? YesOrNull(bool value) => value ? "Y" : null;
+
     /// <summary>A decimal as written by a person: 2.5 rather than 2.5000 (SQL Server returns the column's scale).</summary>
     public static string? Number(decimal? value) =>
         value?.ToString("0.############################", CultureInfo.InvariantCulture);

@@ -4,6 +4,7 @@ using Trial.Application.Access;
 using Trial.Application.AdverseEvents;
 using Trial.Application.Assessments;
 using Trial.Application.Audit;
+using Trial.Application.Coding;
 using Trial.Application.Health;
 using Trial.Application.Participants;
 using Trial.Application.Randomisation;
@@ -67,6 +68,9 @@ public static class ApplicationServices
         services.AddSingleton<RecordAdverseEvent>();
         services.AddSingleton<UpdateAdverseEvent>();
         services.AddSingleton<ReadAdverseEvents>();
+        services.AddSingleton<LoadDictionary>();
+        services.AddSingleton<CodeAdverseEvent>();
+        services.AddSingleton<ReadCoding>();
         services.AddSingleton<ReadSafetyAlerts>();
         services.AddSingleton<ReviewSafetyAlert>();
         services.AddSingleton<EvaluateSafety>();

@@ -20,4 +20,6 @@ public static class Policies
     public const string AllocationReader = "allocation-reader";
     /// <summary>May read the data monitoring committee's open-session report, which tells nothing of the arms (unblinded statisticians, admins, monitors).</summary>
     public const string DmcOpenReader = "dmc-open-reader";
+    /// <summary>Codes adverse events and reads the events to code (coders and admins, at their sites).</summary>
+    public const string Coding = "coding";
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using Trial.Application.Coding;
 using Trial.Core.Safety;
+using Trial.Core.Sites;
 using Trial.Extracts.Reading;
 
 namespace Trial.Extracts.Datasets;
@@ -13,14 +15,26 @@ public sealed class AdverseEventRow(ReaderRow source)
     public SusarStatus Susar { get; set; } = new(false, null, null);
     public DateOnly? DayZero { get; set; }
 
+    /// <summary>The site-local date of the participant's first infusion; null before any.</summary>
+    public DateOnly? FirstInfusionDate { get; set; }
+
+    /// <summary>Whether the event was coded to a MedDRA load (its LLT and codes are then written).</summary>
+    public bool CodedToMeddra => Source.Text("CodingSource") == DictionaryFiles.MeddraSource;
+
+    public string? Dictionary => Source.Text("CodingDictionaryName") is { } name ? $"{name} {Source.Text("CodingDictionaryVersion")}" : null;
+
+    public string? Meddra(string column) => CodedToMeddra ? Source.Text(column) : null;
+
     public string? Criterion(string criterion) => ExtractText.YesNo(Criteria.Contains(criterion));
 }
 
 /// <summary>
 /// One row per adverse event, shaped like the CDISC SDTM AE domain, with the coded values mapped to
 /// SDTM controlled terminology where it has them (severity, action, outcome) and the study's own
-/// columns beside (awareness, sponsor report, special interest, SUSAR). The term and the coded term
-/// are written by sites as free text, so they appear only when an admin asks for free text.
+/// columns beside (awareness, sponsor report, special interest, SUSAR). The verbatim term and the
+/// site's own coded term are written by sites as free text, so they appear only when an admin asks for
+/// free text; the dictionary coding (AEDECOD, AEBODSYS and, for MedDRA, AELLT and the codes) is the
+/// coder's choice among the dictionary's terms, not free text, and is written for every audience.
 /// </summary>
 public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
 {
@@ -58,8 +72,27 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
             "Numbers the subject's events in this file from 1 by onset. Positional: merge incremental pulls on AESPID.", "derived"),
         Column<AdverseEventRow>.Text("AESPID", "Adverse event id", r => r.Source.Id("Id")?.ToString(), "Stable id of the adverse event across extracts.", "AdverseEvent.Id"),
         Column<AdverseEventRow>.Text("AETERM", "Reported term", r => r.Source.Text("Term"), "The event as the site described it, in free text.", "AdverseEvent.Term", freeText: true),
-        Column<AdverseEventRow>.Text("AEDECOD", "Coded term", r => r.Source.Text("CodedTerm"),
-            "The coded term as entered by the site; not checked against a dictionary, so treated as free text.", "AdverseEvent.CodedTerm", freeText: true),
+        Column<AdverseEventRow>.Text("AEDECOD", "Dictionary-derived term", r => r.Source.Text("PreferredTerm"),
+            "The preferred term the event was coded to (MedDRA PT, or the term of a two-level dictionary); empty while not coded.",
+            "CodingTerm.PreferredTerm (AdverseEvent.CodingTermCode)"),
+        Column<AdverseEventRow>.Text("AEBODSYS", "Body system or organ class", r => r.Source.Text("Soc"),
+            "The system organ class of the preferred term (for MedDRA its primary SOC); empty while not coded.", "CodingTerm.Soc"),
+        Column<AdverseEventRow>.Text("AELLT", "Lowest level term", r => r.Meddra("CodingTerm"),
+            "The MedDRA lowest level term the event was coded to; empty when coded to a two-level dictionary or not coded.", "CodingTerm.Term (MedDRA loads)"),
+        Column<AdverseEventRow>.Text("AELLTCD", "Lowest level term code", r => r.Meddra("CodingTermCode"),
+            "The MedDRA LLT code; empty when coded to a two-level dictionary or not coded.", "AdverseEvent.CodingTermCode (MedDRA loads)"),
+        Column<AdverseEventRow>.Text("AEPTCD", "Preferred term code", r => r.Meddra("PreferredTermCode"),
+            "The MedDRA PT code; empty when coded to a two-level dictionary or not coded.", "CodingTerm.PreferredTermCode (MedDRA loads)"),
+        Column<AdverseEventRow>.Text("AESOCCD", "Primary system organ class code", r => r.Meddra("SocCode"),
+            "The MedDRA code of the PT's primary SOC; empty when coded to a two-level dictionary or not coded.", "CodingTerm.SocCode (MedDRA loads)"),
+        Column<AdverseEventRow>.Text("AEDICT", "Coding dictionary", r => r.Dictionary,
+            "The dictionary and version the event was coded with (name, a space, version); empty while not coded.", "CodingDictionary.Name, Version"),
+        Column<AdverseEventRow>.Text("AECODSIT", "Site's coded term", r => r.Source.Text("CodedTerm"),
+            "A coded term the site typed when recording the event (the codedTerm field, kept for compatibility); free text, not checked against a " +
+            "dictionary. Coding is the coder's, in AEDECOD.", "AdverseEvent.CodedTerm", freeText: true),
+        Column<AdverseEventRow>.Text("TRTEMFL", "Treatment-emergent flag", r => ExtractText.YesOrNull(r.FirstInfusionDate is { } first && r.Source.Date("OnsetDate") >= first),
+            "Y when the event's onset date is on or after the date of the participant's first infusion (site's calendar); empty otherwise, and " +
+            "while no infusion is recorded (ADaM convention: Y or null).", "derived (AdverseEvent.OnsetDate, Infusion.StartUtc)", allowed: "Y"),
         Column<AdverseEventRow>.Text("AESEV", "Severity", r => Map(Severities, r.Source.Text("Severity")),
             "Intensity of the event (not seriousness).", "AdverseEvent.Severity", allowed: string.Join(", ", Severities.Values)),
         Column<AdverseEventRow>.Text("AESER", "Serious", r => ExtractText.YesNo(r.Source.Flag("Serious")),
@@ -112,9 +145,15 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
         $"""
         SELECT e.Id, p.Code AS ParticipantCode, p.SiteCode, e.Term, e.CodedTerm, e.OnsetDate, e.EndDate, e.Severity, e.Serious, e.SeriousCriteria,
                e.Relatedness, e.Expected, e.ActionTaken, e.Outcome, e.AwareDate, e.AwareUtc, e.SponsorReportedUtc, e.SpecialInterest, e.RowVersion,
-               d0.ActualDate AS DayZeroDate
+               d0.ActualDate AS DayZeroDate, s.TimeZone AS SiteTimeZone,
+               (SELECT MIN(i.StartUtc) FROM Infusion i WHERE i.ParticipantId = p.Id) AS FirstInfusionUtc,
+               e.CodingTermCode, ct.Term AS CodingTerm, ct.PreferredTermCode, ct.PreferredTerm, ct.SocCode, ct.Soc, cd.Source AS CodingSource,
+               cd.Name AS CodingDictionaryName, cd.Version AS CodingDictionaryVersion
         FROM AdverseEvent e
         JOIN Participant p ON p.Id = e.ParticipantId
+        JOIN Site s ON s.Code = p.SiteCode
+        LEFT JOIN CodingDictionary cd ON cd.Id = e.CodingDictionaryId
+        LEFT JOIN CodingTerm ct ON ct.DictionaryId = e.CodingDictionaryId AND ct.TermCode = e.CodingTermCode
         {ExtractSql.DayZeroJoin}
         WHERE {ExtractSql.SiteFilter}
           AND (@sinceUtc IS NULL OR e.UpdatedUtc >= @sinceUtc)
@@ -127,6 +166,7 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
         var source = new ReaderRow(reader);
         var row = new AdverseEventRow(source) { StudyId = context.Protocol.ProtocolId };
         string? subject = null;
+        var zones = new Dictionary<string, TimeZoneInfo>(StringComparer.Ordinal);
         while (await reader.ReadAsync(ct))
         {
             var code = source.Text("ParticipantCode");
@@ -135,6 +175,9 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
             var criteria = source.Text("SeriousCriteria") ?? "";
             row.Criteria = criteria.Length == 0 ? [] : criteria.Split(',');
             row.DayZero = source.Date("DayZeroDate");
+            row.FirstInfusionDate = source.Instant("FirstInfusionUtc") is { } firstInfusion
+                ? SiteCalendar.LocalDate(firstInfusion, Zone(zones, source.Text("SiteTimeZone")!))
+                : null;
             row.Susar = AdverseEventRules.Susar(new AdverseEventFact(
                 source.Id("Id")!.Value, "", source.Date("OnsetDate")!.Value, source.Date("EndDate"), source.Text("Severity")!, source.Flag("Serious")!.Value,
                 row.Criteria, source.Text("Relatedness")!, source.Flag("Expected")!.Value, source.Text("ActionTaken")!, source.Text("Outcome")!,
@@ -142,4 +185,7 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
             yield return row;
         }
     }
+
+    private static TimeZoneInfo Zone(Dictionary<string, TimeZoneInfo> zones, string id) =>
+        zones.TryGetValue(id, out var zone) ? zone : zones[id] = TimeZoneInfo.FindSystemTimeZoneById(id);
 }

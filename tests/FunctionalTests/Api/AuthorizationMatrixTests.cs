@@ -18,7 +18,7 @@ namespace Trial.Tests.Api;
 public class AuthorizationMatrixTests
 {
     private const string Own = "WAW", Other = "KRK";
-    private static readonly string[] Roles = ["admin", "investigator", "monitor", "statistician", "pharmacist", "unblinded-statistician"];
+    private static readonly string[] Roles = ["admin", "investigator", "monitor", "statistician", "pharmacist", "unblinded-statistician", "coder"];
     private static readonly string[] Everyone = Roles;
     private static readonly string[] Readers = ["admin", "investigator", "monitor"];
     private static readonly string[] Investigators = ["investigator"];
@@ -29,6 +29,7 @@ public class AuthorizationMatrixTests
     private static readonly string[] AllocationReaders = ["pharmacist", "unblinded-statistician"];
     private static readonly string[] UnblindedStatisticians = ["unblinded-statistician"];
     private static readonly string[] DmcOpenReaders = ["admin", "monitor", "unblinded-statistician"];
+    private static readonly string[] Coders = ["admin", "coder"];
 
     private static TrialHost _host = null!, _listHost = null!;
     private static readonly TempFolder ListProtocolFolder = new();
@@ -42,7 +43,7 @@ public class AuthorizationMatrixTests
     private sealed record Subject(string Code, Guid AssessmentId, Guid AdverseEventId, string AlertId);
 
     /// <summary>One request: what is sent, and who sends it when not the role under test's shared client.</summary>
-    private sealed record Call(HttpMethod Method, string Url, object? Body = null, string? IfMatch = null, HttpClient? Caller = null);
+    private sealed record Call(HttpMethod Method, string Url, object? Body = null, string? IfMatch = null, HttpClient? Caller = null, string? Csv = null);
 
     /// <summary>
     /// Which roles may call the operation, whether it is bound to the sites of the caller (then a record of another site is
@@ -132,6 +133,19 @@ public class AuthorizationMatrixTests
             return new Call(HttpMethod.Put, url, AdverseEvent("Nausea") with { Severity = "mild", Reason = "Milder than reported." }, await ETagAsync(site, url));
         }),
 
+        // Coding: the coder (blinded, bound to their sites) codes adverse events to the dictionary an admin loads.
+        ["LoadCodingDictionary"] = new(Admins, false, HttpStatusCode.Created, (_, _) =>
+            Task.FromResult(new Call(HttpMethod.Post, $"/api/v1/coding/dictionaries?name=Test&version={Interlocked.Increment(ref _dictionaryVersion)}", Csv: DictionaryCsv)),
+            NamesARecord: false),
+        ["ListCodingDictionaries"] = new(Coders, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/coding/dictionaries"), NamesARecord: false),
+        ["ListUncodedAdverseEvents"] = new(Coders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/coding/uncoded?site={site}"), NamesARecord: false),
+        ["CodeAdverseEvent"] = new(Coders, true, HttpStatusCode.OK, async (_, site) =>
+        {
+            var id = site is null ? Guid.NewGuid() : Guid.Parse((await RecordAdverseEventAsync(Investigator[site], Code(site), AdverseEvent("Vertigo")))["id"]!.GetValue<string>());
+            return new Call(HttpMethod.Put, $"/api/v1/adverse-events/{id}/coding", new { dictionaryTermCode = "T001", reason = (string?)null },
+                await ETagAsync(site, $"/api/v1/adverse-events/{id}"));
+        }),
+
         ["ListSafetyAlerts"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/safety-alerts?site={site}"), NamesARecord: false),
         ["GetSafetyAlert"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/safety-alerts/{AlertId(site)}")),
         ["AcknowledgeSafetyAlert"] = new(Reviewers, true, HttpStatusCode.OK, async (_, site) =>
@@ -209,6 +223,8 @@ public class AuthorizationMatrixTests
         }
         Callers["admin"] = _host.Admin;
         foreach (var role in Roles.Where(r => r != "admin")) Callers[role] = await _host.UserAsync(role, Own);
+        (await _host.Admin.PostAsync("/api/v1/coding/dictionaries?name=Test&version=1", new StringContent(DictionaryCsv, System.Text.Encoding.UTF8, "text/csv")))
+            .EnsureSuccessStatusCode();
 
         var listProtocol = ListProtocolFolder.File("imported-list-protocol.json");
         await File.WriteAllTextAsync(listProtocol, ProtocolFiles.ImportedList());
@@ -248,7 +264,9 @@ public class AuthorizationMatrixTests
     private static Guid AdverseEventId(string? site) => site is null ? Guid.NewGuid() : Shared[site].AdverseEventId;
     private static string AlertId(string? site) => site is null ? Guid.NewGuid().ToString() : Shared[site].AlertId;
 
-    private static int _siteCounter;
+    private static int _siteCounter, _dictionaryVersion = 100;
+
+    private const string DictionaryCsv = "termCode,term,socCode,soc\nT001,Test term A,S01,Test class one\n";
 
     /// <summary>SAA, SAB, … : a code no other call used.</summary>
     private static string NewSiteCode()
@@ -323,6 +341,7 @@ public class AuthorizationMatrixTests
     {
         var request = new HttpRequestMessage(call.Method, call.Url);
         if (call.Body is not null) request.Content = JsonContent.Create(call.Body, call.Body.GetType(), options: JsonSerializerOptions.Web);
+        if (call.Csv is not null) request.Content = new StringContent(call.Csv, System.Text.Encoding.UTF8, "text/csv");
         if (call.IfMatch is not null) request.Headers.IfMatch.ParseAdd(call.IfMatch);
         return await (call.Caller ?? Callers[role]).SendAsync(request);
     }
@@ -414,11 +433,19 @@ public class AuthorizationMatrixTests
         Assert.That(ReachableBy("unblinded-statistician").Except(Common).Where(o => !Declared[o].SiteBound), Is.Empty, "bound to their sites");
     }
 
+    /// <summary>Coders: the events to code at their sites, the dictionary loads, and coding; nothing else of the clinical record.</summary>
+    [Test]
+    public void Coder_ReachesOnlyCoding()
+    {
+        Assert.That(ReachableBy("coder"), Is.EqualTo(Common.Concat(["CodeAdverseEvent", "ListCodingDictionaries", "ListUncodedAdverseEvents"]).Order(StringComparer.Ordinal)));
+        Assert.That(ReachableBy("coder").Except(Common).Where(o => o != "ListCodingDictionaries" && !Declared[o].SiteBound), Is.Empty, "bound to their sites");
+    }
+
     /// <summary>The blinded roles reach nothing that shows an arm, except the investigator's emergency unblinding.</summary>
     [Test]
     public void BlindedRoles_ReachNoArmButByEmergencyUnblinding()
     {
-        foreach (var role in new[] { "admin", "investigator", "monitor", "statistician" })
+        foreach (var role in new[] { "admin", "investigator", "monitor", "statistician", "coder" })
             Assert.That(ReachableBy(role).Intersect(Unblinding), Is.EqualTo(role == "investigator" ? new[] { "EmergencyUnblinding" } : Array.Empty<string>()), role);
     }
 }

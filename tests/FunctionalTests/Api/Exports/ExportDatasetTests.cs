@@ -211,7 +211,8 @@ public class ExportDatasetTests : ExportScenario
     public async Task AdverseEvents_Statistician_SdtmColumnsWithoutTheTerm()
     {
         var csv = await CsvAsync(Statistician, "adverse-events");
-        Assert.That(csv.Header, Does.Not.Contain("AETERM").And.Not.Contain("AEDECOD"));
+        Assert.That(csv.Header, Does.Not.Contain("AETERM").And.Not.Contain("AECODSIT"));
+        Assert.That(csv.Header, Does.Contain("AEDECOD").And.Contain("AEBODSYS").And.Contain("TRTEMFL"), "the dictionary coding is not free text");
         Assert.That(csv.Text, Does.Not.Contain("throbbing"));
         var ae = csv.Single(("AESPID", AdverseEventId.ToString()));
         Assert.That(new[] { ae["USUBJID"], ae["DOMAIN"], ae["AESEQ"], ae["AESEV"], ae["AESER"], ae["AESHOSP"], ae["AESDTH"], ae["AEREL"], ae["AEACN"], ae["AEOUT"] },

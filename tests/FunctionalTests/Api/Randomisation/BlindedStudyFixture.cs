@@ -20,7 +20,7 @@ public abstract class BlindedStudyFixture
 
     protected TrialHost _host = null!;
     protected HttpClient _investigator = null!, _krkInvestigator = null!, _monitor = null!, _statistician = null!;
-    protected HttpClient _pharmacist = null!, _krkPharmacist = null!, _unblinded = null!;
+    protected HttpClient _pharmacist = null!, _krkPharmacist = null!, _unblinded = null!, _coder = null!;
     protected InfusionKit _infusions = null!;
 
     /// <summary>The host's settings: the default (double-blind) protocol unless a fixture says otherwise.</summary>
@@ -39,15 +39,16 @@ public abstract class BlindedStudyFixture
         _pharmacist = await _host.UserAsync("pharmacist", "WAW");
         _krkPharmacist = await _host.UserAsync("pharmacist", "KRK");
         _unblinded = await _host.UserAsync("unblinded-statistician", "WAW", "KRK");
+        _coder = await _host.UserAsync("coder", "WAW");
         _infusions = new InfusionKit(_host, _investigator);
     }
 
     [OneTimeTearDown]
     public async Task StopAsync() => await _host.DisposeAsync();
 
-    /// <summary>The blinded roles, by name, as clients.</summary>
+    /// <summary>The blinded roles, by name, as clients (the coder among them).</summary>
     protected IEnumerable<(string Role, HttpClient Client)> Blinded() =>
-        [("investigator", _investigator), ("monitor", _monitor), ("statistician", _statistician), ("admin", _host.Admin)];
+        [("investigator", _investigator), ("monitor", _monitor), ("statistician", _statistician), ("admin", _host.Admin), ("coder", _coder)];
 
     protected Task<string> EnrolAsync(HttpClient? investigator = null, string site = "WAW") => TrialHost.EnrolAsync(investigator ?? _investigator, site);
 

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -60,6 +61,16 @@ public partial class BlindingSweepTests : BlindedStudyFixture
             await (await PostAsync(_investigator, $"/api/v1/participants/{code}/visits/INF1/blinding-guess", new { guesser = "participant", guess = "MDZ" })).JsonAsync(HttpStatusCode.Created);
         }
         Assert.That(_armOf.Values.Distinct().Count(), Is.EqualTo(2), "both arms are in the sweep");
+        // Every event coded to a dictionary, so the coding's routes and columns are swept with data in them.
+        (await _host.Admin.PostAsync("/api/v1/coding/dictionaries?name=Test&version=1",
+            new StringContent("termCode,term,socCode,soc\nT001,Test term A,S01,Test class one\n", Encoding.UTF8, "text/csv"))).EnsureSuccessStatusCode();
+        foreach (var id in _adverseEventIds)
+        {
+            var read = await _investigator.GetAsync($"/api/v1/adverse-events/{id}");
+            using var coding = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/adverse-events/{id}/coding") { Content = JsonContent.Create(new { dictionaryTermCode = "T001" }) };
+            coding.Headers.IfMatch.Add(read.Headers.ETag!);
+            await (await _coder.SendAsync(coding)).JsonAsync(HttpStatusCode.OK);
+        }
         // One participant of an arm that has two or more of the four is unblinded, so both arms stay among the other three
         // (with blocks of 6 the first three can all be on one arm).
         _unblindedCode = _codes.Last(c => _codes.Count(o => _armOf[o] == _armOf[c]) >= 2);

@@ -30,7 +30,7 @@ public class UserTests
 
         Assert.That(refusal.Detail, Is.EqualTo("One or more fields are invalid; nothing was stored."));
         Assert.That(refusal.Errors["name"], Is.EqualTo(new[] { "Name is required." }));
-        Assert.That(refusal.Errors["role"], Is.EqualTo(new[] { "Role must be one of admin, investigator, monitor, statistician, pharmacist, unblinded-statistician; got 'surgeon'." }));
+        Assert.That(refusal.Errors["role"], Is.EqualTo(new[] { "Role must be one of admin, investigator, monitor, statistician, pharmacist, unblinded-statistician, coder; got 'surgeon'." }));
     }
 
     [Test]
