@@ -63,7 +63,7 @@ public static class CodingEndpoints
         return app;
     }
 
-    private static async Task<IResult> LoadAsync(string? name, string? version, LoadDictionary dictionaries, WritePath writes, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> LoadAsync(string? name, string? version, LoadDictionary dictionaries, IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (mediaType != LoadDictionary.CsvType && (mediaType is null || !LoadDictionary.ZipTypes.Contains(mediaType)))
@@ -96,7 +96,7 @@ public static class CodingEndpoints
             page.Value.More));
     }
 
-    private static async Task<IResult> CodeAsync(Guid id, CodingRequest body, CodeAdverseEvent coding, WritePath writes, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> CodeAsync(Guid id, CodingRequest body, CodeAdverseEvent coding, IdempotentWrites writes, TimeProvider clock, HttpContext http)
     {
         var checkedCoding = await coding.CheckAsync(http.Actor(), id, http.Request.Headers.IfMatch.ToString(), new CodingInput(body.DictionaryTermCode, body.Reason));
         if (checkedCoding.IsRefused) return checkedCoding.Refusal!.ToResult();
