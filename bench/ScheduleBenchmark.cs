@@ -1,3 +1,4 @@
+using Trial.Core.Participants;
 using System.Diagnostics;
 using Trial.Application.Schedules;
 using Trial.Core.Protocol;
@@ -134,6 +135,7 @@ public static class SeedData
         ProtocolVersion = protocolVersion,
         InfusionsDiscontinuedDate = infusionsDiscontinued,
         DiscontinuationReason = infusionsDiscontinued is null ? null : "adverse event",
+        DiscontinuationReasonCode = infusionsDiscontinued is null ? null : DispositionReasons.AdverseEvent,
         CreatedBy = Guid.Empty,
     };
 }

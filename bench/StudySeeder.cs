@@ -1,3 +1,4 @@
+using Trial.Core.Participants;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -302,14 +303,15 @@ internal static class Ids
 /// <summary>What a participant's row holds before the site's next number is taken in the write.</summary>
 internal sealed record SeedParticipant(
     Guid Id, string SiteCode, int Number, string Code, string Sex, int BirthYear, decimal WeightKg, int FailedTrials, bool HighSuicideRisk,
-    DateOnly EnrolledDate, DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReason, string ProtocolVersion, Guid CreatedBy)
+    DateOnly EnrolledDate, DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReasonCode, string? DiscontinuationReason, string ProtocolVersion, Guid CreatedBy)
 {
     public ParticipantRow Row() => new()
     {
         Id = Id, Code = Code, SiteCode = SiteCode, Number = Number, Sex = Sex, BirthYear = BirthYear, WeightKg = WeightKg,
         FailedAntidepressantTrials = FailedTrials, PsychotherapyWithoutResponse = true, BpdDiagnosis = true, PsychoticPersonalityOrganisation = false,
         HighSuicideRisk = HighSuicideRisk, Status = "enrolled", EnrolledDate = EnrolledDate, EnrolledUtc = EnrolledDate.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc),
-        ProtocolVersion = ProtocolVersion, InfusionsDiscontinuedDate = InfusionsDiscontinuedDate, DiscontinuationReason = DiscontinuationReason, CreatedBy = CreatedBy,
+        ProtocolVersion = ProtocolVersion, InfusionsDiscontinuedDate = InfusionsDiscontinuedDate, DiscontinuationReasonCode = DiscontinuationReasonCode, DiscontinuationReason = DiscontinuationReason,
+        CreatedBy = CreatedBy,
     };
 }
 
@@ -423,13 +425,15 @@ internal sealed class Course
         foreach (var (code, offset) in new[] { ("INF2", 3), ("INF3", 7), ("INF4", 10) })
             dates[code] = inf1.AddDays(offset + Jitter(r, 1));
         DateOnly? discontinued = null;
-        string? reason = null;
+        string? reason = null, reasonCode = null;
         var lastInfusion = "INF4";
         if (Roll(r, 0.06))
         {
             lastInfusion = Roll(r, 0.5) ? "INF2" : "INF3";
             discontinued = dates[lastInfusion].AddDays(1);
-            reason = Roll(r, 0.5) ? "Participant asked to stop infusions" : "Severe dissociation during the last infusion";
+            (reason, reasonCode) = Roll(r, 0.5)
+                ? ("Participant asked to stop infusions", DispositionReasons.WithdrawalBySubject)
+                : ("Severe dissociation during the last infusion", DispositionReasons.AdverseEvent);
             foreach (var skipped in new[] { "INF3", "INF4" }.Where(v => string.CompareOrdinal(v, lastInfusion) > 0)) dates.Remove(skipped);
         }
         foreach (var (code, offset, window) in new[] { ("FU-D7", 7, 1), ("FU-D14", 14, 2), ("FU-D28", 28, 3), ("FU-M3", 91, 14), ("FU-M6", 182, 14) })
@@ -443,7 +447,7 @@ internal sealed class Course
         {
             Participant = new SeedParticipant(participantId, site, 0, "", Pick(r, [("F", 70), ("M", 28), ("X", 2)]), 1955 + r.Next(0, 50),
                 Math.Round((decimal)Math.Clamp(Normal(r, 72, 14), 42, 140), 1), 2 + r.Next(0, 4), Roll(r, 0.15),
-                enrolled, discontinued, reason, protocol.Version, by),
+                enrolled, discontinued, reasonCode, reason, protocol.Version, by),
             _index = index, _by = by, _dates = dates, _baselineMadrs = baseline, _bslBaseline = bslBaseline,
             _madrsItem10 = Math.Clamp((int)Math.Round(Normal(r, 2, 0.7)), 1, 3),
         };
