@@ -1,6 +1,6 @@
-using Trial.Core.Participants;
 using System.Diagnostics;
 using Trial.Application.Schedules;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;

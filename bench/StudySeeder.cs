@@ -1,4 +1,3 @@
-using Trial.Core.Participants;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -9,6 +8,7 @@ using Trial.Application.Randomisation;
 using Trial.Application.Safety;
 using Trial.Core.Access;
 using Trial.Core.Instruments;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Db.Access;
@@ -219,6 +219,8 @@ public static class StudySeeder
         var participant = course.Participant with { Code = code };
         var (visitsBefore, assessmentsBefore) = course.BeforeRandomisation;
         foreach (var visit in course.Visits.Skip(visitsBefore)) await ParticipantQueries.InsertVisitRecordAsync(c, visit);
+        // As recording the visit does through the API: the plan's last follow-up visit completes the study.
+        if (course.Visits.Any(v => v.VisitCode == protocol.LastFollowUpVisit?.Code)) await ParticipantQueries.CompleteAsync(c, course.Participant.Id);
         foreach (var preparation in course.Preparations) await RandomisationQueries.InsertPreparationAsync(c, preparation);
         foreach (var infusion in course.Infusions) await InfusionAndVitalsQueries.InsertInfusionAsync(c, infusion);
         foreach (var vitals in course.Vitals) await InfusionAndVitalsQueries.InsertVitalAsync(c, vitals);

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
-using Trial.Tests.Api.Exports;
 using Trial.Tests.Api.Randomisation;
 using static Trial.Tests.Api.Exports.ExportTestKit;
 

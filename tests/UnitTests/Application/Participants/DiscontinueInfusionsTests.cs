@@ -1,7 +1,7 @@
 using NUnit.Framework;
 using Trial.Application;
-using Trial.Core.Participants;
 using Trial.Application.Participants;
+using Trial.Core.Participants;
 using Trial.Db.Participants;
 
 namespace Trial.Tests.Application.Participants;

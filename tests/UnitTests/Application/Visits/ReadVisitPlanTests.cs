@@ -1,8 +1,8 @@
 using NUnit.Framework;
 using Trial.Application;
-using Trial.Core.Participants;
 using Trial.Application.Participants;
 using Trial.Application.Visits;
+using Trial.Core.Participants;
 
 namespace Trial.Tests.Application.Visits;
 
