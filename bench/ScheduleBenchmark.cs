@@ -135,6 +135,7 @@ public static class SeedData
         ProtocolVersion = protocolVersion,
         InfusionsDiscontinuedDate = infusionsDiscontinued,
         DiscontinuationReason = infusionsDiscontinued is null ? null : "adverse event",
+        DiscontinuationReasonCode = infusionsDiscontinued is null ? null : DispositionReasons.AdverseEvent,
         CreatedBy = Guid.Empty,
     };
 }

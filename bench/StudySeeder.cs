@@ -92,7 +92,7 @@ public static class StudySeeder
                 .ToList();
             await SyntheticData.LoadAsync(database, async c =>
             {
-                foreach (var course in courses) await WriteAfterRandomisationAsync(c, course, enrolled[course.Index].Code, counts);
+                foreach (var course in courses) await WriteAfterRandomisationAsync(c, course, enrolled[course.Index].Code, protocol.LastFollowUpVisit?.Code, counts);
                 return 0;
             });
             participantIds.AddRange(courses.Select(course => course.Participant.Id));
@@ -245,11 +245,13 @@ public static class StudySeeder
     }
 
     /// <summary>The rest of the course, after randomisation: corrections of the baseline's assessments and every later visit.</summary>
-    private static async Task WriteAfterRandomisationAsync(DbSession c, Course course, string code, Counts counts)
+    private static async Task WriteAfterRandomisationAsync(DbSession c, Course course, string code, string? lastFollowUpVisit, Counts counts)
     {
         var participant = course.Participant with { Code = code };
         var (visitsBefore, assessmentsBefore) = course.BeforeRandomisation;
         foreach (var visit in course.Visits.Skip(visitsBefore)) await ParticipantQueries.InsertVisitRecordAsync(c, visit);
+        // As recording the visit does through the API: the plan's last follow-up visit completes the study.
+        if (course.Visits.Any(v => v.VisitCode == lastFollowUpVisit)) await ParticipantQueries.CompleteAsync(c, course.Participant.Id);
         foreach (var preparation in course.Preparations) await RandomisationQueries.InsertPreparationAsync(c, preparation);
         foreach (var infusion in course.Infusions) await InfusionAndVitalsQueries.InsertInfusionAsync(c, infusion);
         foreach (var vitals in course.Vitals) await InfusionAndVitalsQueries.InsertVitalAsync(c, vitals);
@@ -329,14 +331,15 @@ internal static class Ids
 /// <summary>What a participant's row holds before the site's next number is taken in the write.</summary>
 internal sealed record SeedParticipant(
     Guid Id, string SiteCode, int Number, string Code, string Sex, int BirthYear, decimal WeightKg, int FailedTrials, bool HighSuicideRisk,
-    DateOnly EnrolledDate, DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReason, string ProtocolVersion, Guid CreatedBy)
+    DateOnly EnrolledDate, DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReasonCode, string? DiscontinuationReason, string ProtocolVersion, Guid CreatedBy)
 {
     public ParticipantRow Row() => new()
     {
         Id = Id, Code = Code, SiteCode = SiteCode, Number = Number, Sex = Sex, BirthYear = BirthYear, WeightKg = WeightKg,
         FailedAntidepressantTrials = FailedTrials, PsychotherapyWithoutResponse = true, BpdDiagnosis = true, PsychoticPersonalityOrganisation = false,
         HighSuicideRisk = HighSuicideRisk, Status = ParticipantStatuses.Enrolled, EnrolledDate = EnrolledDate, EnrolledUtc = EnrolledDate.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc),
-        ProtocolVersion = ProtocolVersion, InfusionsDiscontinuedDate = InfusionsDiscontinuedDate, DiscontinuationReason = DiscontinuationReason, CreatedBy = CreatedBy,
+        ProtocolVersion = ProtocolVersion, InfusionsDiscontinuedDate = InfusionsDiscontinuedDate, DiscontinuationReasonCode = DiscontinuationReasonCode, DiscontinuationReason = DiscontinuationReason,
+        CreatedBy = CreatedBy,
     };
 }
 
@@ -463,14 +466,16 @@ internal sealed class Course
             dates[visit.Code] = dates[visit.Anchor!].AddDays(visit.OffsetDays + shift);
         }
         DateOnly? discontinued = null;
-        string? reason = null;
+        string? reason = null, reasonCode = null;
         var lastInfusion = infusions[^1];
         if (Roll(r, 0.06) && infusions.Count > 2)
         {
             // Infusions stopped after one between the first and the last.
             lastInfusion = infusions[1 + r.Next(infusions.Count - 2)];
             discontinued = dates[lastInfusion].AddDays(1);
-            reason = Roll(r, 0.5) ? "Participant asked to stop infusions" : "Severe dissociation during the last infusion";
+            (reason, reasonCode) = Roll(r, 0.5)
+                ? ("Participant asked to stop infusions", DispositionReasons.WithdrawalBySubject)
+                : ("Severe dissociation during the last infusion", DispositionReasons.AdverseEvent);
             foreach (var skipped in infusions.Skip(infusions.IndexOf(lastInfusion) + 1)) dates.Remove(skipped);
         }
         foreach (var visit in visits.Where(v => v.Anchor == ProtocolDefinition.LastInfusionAnchor))
@@ -484,7 +489,7 @@ internal sealed class Course
         {
             Participant = new SeedParticipant(participantId, site, 0, "", Pick(r, [("F", 70), ("M", 28), ("X", 2)]), 1955 + r.Next(0, 50),
                 Math.Round((decimal)Math.Clamp(Normal(r, 72, 14), 42, 140), 1), 2 + r.Next(0, 4), Roll(r, 0.15),
-                enrolled, discontinued, reason, protocol.Version, by),
+                enrolled, discontinued, reasonCode, reason, protocol.Version, by),
             _index = index, _by = by, _dates = dates, _baselineMadrs = baseline, _bslBaseline = bslBaseline,
             _madrsItem10 = Math.Clamp((int)Math.Round(Normal(r, 2, 0.7)), 1, 3),
         };

@@ -1,6 +1,7 @@
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Application.Participants;
+using Trial.Core.Access;
 using Trial.Db.Participants;
 
 namespace Trial.Api.Participants;
@@ -11,17 +12,24 @@ public sealed record EligibilityDto(
 
 public sealed record EnrolParticipantRequest(string? SiteCode, string? Sex, int? BirthYear, decimal? WeightKg, EligibilityDto? Eligibility, DateOnly? EnrolledDate);
 
-public sealed record WithdrawParticipantRequest(DateOnly? Date, string? Reason);
+public sealed record WithdrawParticipantRequest(DateOnly? Date, string? ReasonCode, string? Reason);
 
+/// <summary>
+/// A participant. The coded reasons (CDISC NCOMPLT terms) are for everyone who reads the participant; the reasons in the
+/// site's words (<c>discontinuationReason</c>, <c>withdrawalReason</c>) may identify a person and are given to admins only
+/// (null for anyone else), as the extracts give free text only when an admin asks for it.
+/// </summary>
 public sealed record ParticipantResponse(
     string Code, string SiteCode, string Status, string Sex, int BirthYear, decimal WeightKg,
     EligibilityDto Eligibility, DateOnly EnrolledDate, DateTime EnrolledUtc, string ProtocolVersion,
-    DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReason, DateOnly? WithdrawnDate, string? WithdrawalReason, int Version)
+    DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReasonCode, string? DiscontinuationReason, DateOnly? WithdrawnDate,
+    string? WithdrawalReasonCode, string? WithdrawalReason, int Version)
 {
-    public static ParticipantResponse From(ParticipantRow p) => new(
+    public static ParticipantResponse From(ParticipantRow p, Actor reader) => new(
         p.Code, p.SiteCode, p.Status, p.Sex, p.BirthYear, p.WeightKg,
         new EligibilityDto(p.FailedAntidepressantTrials, p.PsychotherapyWithoutResponse, p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk),
-        p.EnrolledDate, p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReason, p.WithdrawnDate, p.WithdrawalReason,
+        p.EnrolledDate, p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReasonCode,
+        reader.IsAdmin ? p.DiscontinuationReason : null, p.WithdrawnDate, p.WithdrawalReasonCode, reader.IsAdmin ? p.WithdrawalReason : null,
         p.RowVersion);
 }
 
@@ -40,7 +48,7 @@ public static class ParticipantEndpoints
             .WithSummary("One participant by code; its ETag is the version a change of discontinuation must name in If-Match.")
             .Produces<ParticipantResponse>().ProducesProblem(404).ProducesProblem(403);
         group.MapPost("/{code}/withdrawal", WithdrawAsync).RequireAuthorization(Policies.Investigator).WithName("WithdrawParticipant")
-            .WithSummary("Withdraw a participant from the study (date and reason). Later data entry for them needs a reason and is flagged in the audit trail; visits after the withdrawal date are no longer planned or reported missed.")
+            .WithSummary("Withdraw a participant from the study (date, reasonCode: a CDISC NCOMPLT term, and reason in words; a participant lost to follow-up is withdrawn with reasonCode LOST TO FOLLOW-UP). Refused with 409 when already withdrawn or completed. Later data entry for them needs a reason and is flagged in the audit trail; visits after the withdrawal date are no longer planned or reported missed.")
             .Produces<ParticipantResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
         return app;
     }
@@ -55,30 +63,32 @@ public static class ParticipantEndpoints
         var checkedEnrolment = enrolments.Check(http.Actor(), input, now);
         if (checkedEnrolment.IsRefused) return checkedEnrolment.Refusal!.ToResult();
         return await writes.RunAsync(http, now, w => enrolments.WriteAsync(w, checkedEnrolment.Value!),
-            participant => Results.Created($"/api/v1/participants/{participant.Code}", ParticipantResponse.From(participant)).WithETag(participant.RowVersion));
+            participant => Results.Created($"/api/v1/participants/{participant.Code}", ParticipantResponse.From(participant, http.Actor())).WithETag(participant.RowVersion));
     }
 
     private static async Task<IResult> WithdrawAsync(string code, WithdrawParticipantRequest body, WithdrawParticipant withdrawals, IdempotentWrites writes, TimeProvider clock,
         HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var checkedWithdrawal = await withdrawals.CheckAsync(http.Actor(), new WithdrawalInput(code, body.Date, body.Reason), now);
+        var checkedWithdrawal = await withdrawals.CheckAsync(http.Actor(), new WithdrawalInput(code, body.Date, body.ReasonCode, body.Reason), now);
         if (checkedWithdrawal.IsRefused) return checkedWithdrawal.Refusal!.ToResult();
         return await writes.RunAsync(http, now, w => withdrawals.WriteAsync(w, checkedWithdrawal.Value!),
-            updated => Results.Ok(ParticipantResponse.From(updated)).WithETag(updated.RowVersion));
+            updated => Results.Ok(ParticipantResponse.From(updated, http.Actor())).WithETag(updated.RowVersion));
     }
 
     private static async Task<IResult> ListAsync(string? site, ReadParticipants participants, HttpContext http)
     {
-        var rows = await participants.ListAsync(http.User.Actor(), site);
-        return rows.IsRefused ? rows.Refusal!.ToResult() : Results.Ok(rows.Value!.Select(ParticipantResponse.From));
+        var reader = http.User.Actor();
+        var rows = await participants.ListAsync(reader, site);
+        return rows.IsRefused ? rows.Refusal!.ToResult() : Results.Ok(rows.Value!.Select(p => ParticipantResponse.From(p, reader)));
     }
 
     private static async Task<IResult> GetAsync(string code, ReadParticipants participants, HttpContext http)
     {
-        var participant = await participants.FindAsync(http.User.Actor(), code);
+        var reader = http.User.Actor();
+        var participant = await participants.FindAsync(reader, code);
         return participant.IsRefused
             ? participant.Refusal!.ToResult()
-            : Results.Ok(ParticipantResponse.From(participant.Value!)).WithETag(participant.Value!.RowVersion);
+            : Results.Ok(ParticipantResponse.From(participant.Value!, reader)).WithETag(participant.Value!.RowVersion);
     }
 }

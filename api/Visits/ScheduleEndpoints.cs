@@ -6,7 +6,7 @@ using Trial.Application.Schedules;
 
 namespace Trial.Api.Visits;
 
-public sealed record DiscontinueInfusionsRequest(DateOnly? Date, string? Reason);
+public sealed record DiscontinueInfusionsRequest(DateOnly? Date, string? ReasonCode, string? Reason);
 
 public sealed record DueVisitResponse(
     string ParticipantCode, string SiteCode, string VisitCode, string Name, DateOnly TargetDate, DateOnly WindowStart, DateOnly WindowEnd,
@@ -19,7 +19,7 @@ public static class ScheduleEndpoints
     {
         app.MapPost("/api/v1/participants/{code}/discontinuation", DiscontinueAsync).WithTags("Visits")
             .RequireAuthorization(Policies.Investigator).WithName("DiscontinueInfusions")
-            .WithSummary("Record that infusions stopped early (with a reason): remaining infusions leave the plan and follow-up is anchored on the last infusion given. Correcting a recorded discontinuation needs If-Match with the participant's ETag.")
+            .WithSummary("Record that infusions stopped early (reasonCode: a CDISC NCOMPLT term, and reason in words): remaining infusions leave the plan and follow-up is anchored on the last infusion given. Correcting a recorded discontinuation needs If-Match with the participant's ETag.")
             .Produces<ParticipantResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         app.MapGet("/api/v1/visits/due", DueAsync).WithTags("Visits")
@@ -33,10 +33,10 @@ public static class ScheduleEndpoints
         TimeProvider clock, HttpContext http)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var checkedDiscontinuation = await discontinuations.CheckAsync(http.Actor(), new DiscontinuationInput(code, body.Date, body.Reason), Versions.IfMatch(http), now);
+        var checkedDiscontinuation = await discontinuations.CheckAsync(http.Actor(), new DiscontinuationInput(code, body.Date, body.ReasonCode, body.Reason), Versions.IfMatch(http), now);
         if (checkedDiscontinuation.IsRefused) return checkedDiscontinuation.Refusal!.ToResult();
         return await writes.RunAsync(http, now, w => discontinuations.WriteAsync(w, checkedDiscontinuation.Value!),
-            updated => Results.Ok(ParticipantResponse.From(updated)).WithETag(updated.RowVersion));
+            updated => Results.Ok(ParticipantResponse.From(updated, http.Actor())).WithETag(updated.RowVersion));
     }
 
     private static async Task<IResult> DueAsync(string? site, int? days, ListVisitsDue worklist, TimeProvider clock, HttpContext http)

@@ -33,6 +33,28 @@ public static class DataEntry
         return text;
     }
 
+    /// <summary>
+    /// Checks a coded reason for stopping infusions or leaving the study: required, and one of the CDISC NCOMPLT terms of
+    /// <see cref="DispositionReasons"/> spelt exactly; the error names <c>reasonCode</c> and lists the allowed codes.
+    /// </summary>
+    public static string? CheckReasonCode(FieldErrors errors, string? reasonCode, string what)
+    {
+        var allowed = string.Join(", ", DispositionReasons.All.Select(c => $"\"{c}\""));
+        if (string.IsNullOrWhiteSpace(reasonCode))
+        {
+            errors.Add("reasonCode", $"{what} is required: one of {allowed}.");
+            return null;
+        }
+        if (!DispositionReasons.IsKnown(reasonCode))
+        {
+            errors.Add("reasonCode", $"\"{Truncated(reasonCode)}\" is not a reason code; use one of {allowed} (CDISC NCOMPLT terms, spelt exactly) and give the details in \"reason\".");
+            return null;
+        }
+        return reasonCode;
+    }
+
+    private static string Truncated(string text) => text.Length <= 60 ? text : text[..60] + "…";
+
     /// <summary>Today in the participant's site's calendar.</summary>
     public static DateOnly Today(ParticipantRow participant, DateTime nowUtc) => SiteCalendar.Today(nowUtc, participant.TimeZone);
 }

@@ -1,4 +1,5 @@
 using Trial.Core.Access;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
@@ -8,11 +9,12 @@ namespace Trial.Application.Participants;
 
 /// <param name="ParticipantCode">The participant whose infusions stopped.</param>
 /// <param name="Date">The date infusions were stopped, in the site's calendar: not before enrolment, not in the future.</param>
-/// <param name="Reason">Why; required.</param>
-public sealed record DiscontinuationInput(string ParticipantCode, DateOnly? Date, string? Reason);
+/// <param name="ReasonCode">Why, coded: a CDISC NCOMPLT term (<see cref="DispositionReasons"/>); required.</param>
+/// <param name="Reason">Why, in the site's words; required.</param>
+public sealed record DiscontinuationInput(string ParticipantCode, DateOnly? Date, string? ReasonCode, string? Reason);
 
 /// <summary>
-/// Records that infusions stopped early (with a reason): remaining infusions leave the plan and follow-up is anchored on
+/// Records that infusions stopped early (with a coded reason and the site's words): remaining infusions leave the plan and follow-up is anchored on
 /// the last infusion given. Correcting a recorded discontinuation must name the participant's version.
 /// </summary>
 public sealed class DiscontinueInfusions(Database db, ProtocolDefinition protocol)
@@ -21,11 +23,11 @@ public sealed class DiscontinueInfusions(Database db, ProtocolDefinition protoco
     /// A checked discontinuation, ready to be written: <paramref name="Code"/> is the participant's code as asked for, which
     /// the audit row repeats; <paramref name="Correcting"/> when one was recorded before.
     /// </summary>
-    public sealed record Checked(ParticipantRow Participant, string Code, DateOnly Date, string Reason, bool Correcting);
+    public sealed record Checked(ParticipantRow Participant, string Code, DateOnly Date, string ReasonCode, string Reason, bool Correcting);
 
     /// <summary>
     /// What can be decided before the write: the participant (and the actor's access), the version the change names
-    /// (<paramref name="ifMatch"/>, null when none is named), the date and the reason.
+    /// (<paramref name="ifMatch"/>, null when none is named), the date and the reasons (coded and in words).
     /// </summary>
     public async Task<Outcome<Checked>> CheckAsync(Actor actor, DiscontinuationInput input, string? ifMatch, DateTime nowUtc)
     {
@@ -38,11 +40,12 @@ public sealed class DiscontinueInfusions(Database db, ProtocolDefinition protoco
         var today = DataEntry.Today(participant, nowUtc);
         var errors = new FieldErrors();
         var date = errors.Required(input.Date, "date", "The date infusions were stopped");
+        var reasonCode = DataEntry.CheckReasonCode(errors, input.ReasonCode, "A coded reason for stopping infusions (reasonCode)");
         var reason = DataEntry.CheckReason(errors, input.Reason, required: true, "A reason");
         if (date > today) errors.Add("date", $"The date {date:yyyy-MM-dd} is in the future (today is {today:yyyy-MM-dd} at site {participant.SiteCode}).");
         if (date < participant.EnrolledDate) errors.Add("date", $"The date {date:yyyy-MM-dd} is before enrolment ({participant.EnrolledDate:yyyy-MM-dd}).");
         if (errors.Any) return errors.ToRefusal();
-        return new Checked(participant, input.ParticipantCode, date!.Value, reason!, correcting);
+        return new Checked(participant, input.ParticipantCode, date!.Value, reasonCode!, reason!, correcting);
     }
 
     /// <summary>
@@ -57,7 +60,7 @@ public sealed class DiscontinueInfusions(Database db, ProtocolDefinition protoco
         var later = records.Where(r => infusionCodes.Contains(r.VisitCode) && r.ActualDate > date).OrderBy(r => r.ActualDate).FirstOrDefault();
         if (later is not null)
             return Invalid.Field("date", $"{later.VisitCode} was given on {later.ActualDate:yyyy-MM-dd}, after {date:yyyy-MM-dd}; infusions cannot have stopped before an infusion that was given.");
-        if (await ParticipantQueries.DiscontinueInfusionsAsync(w.Session, participant.Id, date, input.Reason, participant.RowVersion, w.NowUtc, w.Actor.UserId) == 0)
+        if (await ParticipantQueries.DiscontinueInfusionsAsync(w.Session, participant.Id, date, input.ReasonCode, input.Reason, participant.RowVersion, w.NowUtc, w.Actor.UserId) == 0)
             return RecordVersions.Stale(participant.RowVersion + 1, "participant");
         var updated = (await ParticipantQueries.FindByIdAsync(w.Session, participant.Id))!;
         await w.AuditAsync(AuditEntry.Changed(AuditEntities.Participant, code, input.Correcting ? AuditActions.Update : AuditActions.StateChange,

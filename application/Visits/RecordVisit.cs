@@ -1,5 +1,6 @@
 using Trial.Application.Participants;
 using Trial.Core.Access;
+using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Core.Schedule;
 using Trial.Db.Audit;
@@ -16,7 +17,9 @@ public sealed record RecordVisitInput(string ParticipantCode, string VisitCode, 
 
 /// <summary>
 /// Records that a visit happened on a date, or corrects the date of a recorded one (with a reason, naming the version it
-/// corrects). Later visits' targets follow. A visit outside its window is kept and flagged.
+/// corrects). Later visits' targets follow. A visit outside its window is kept and flagged. Recording the last follow-up
+/// visit of the plan completes the study for an enrolled participant (status <c>completed</c>, with its audit row, in the
+/// same transaction); a withdrawn participant never becomes completed.
 /// </summary>
 public sealed class RecordVisit(Database db, ProtocolDefinition protocol)
 {
@@ -75,6 +78,7 @@ public sealed class RecordVisit(Database db, ProtocolDefinition protocol)
             await ParticipantQueries.InsertVisitRecordAsync(w.Session, record);
             await w.AuditAsync(AuditEntry.Created(AuditEntities.Visit, $"{code}/{visitCode}", new AuditedVisit(code, visitCode, actualDate, 1),
                 participant.SiteCode, code, reason, DataEntry.Flag(participant)));
+            if (visitCode == protocol.LastFollowUpVisit?.Code) await CompleteAsync(w, participant, code, visitCode);
         }
         else
         {
@@ -92,6 +96,21 @@ public sealed class RecordVisit(Database db, ProtocolDefinition protocol)
         await w.SafetyDataChangedAsync(participant.Id);
         records = await ParticipantQueries.VisitRecordsAsync(w.Session, participant.Id);
         return InPlan(participant, records, visitCode, records.First(r => r.VisitCode == visitCode), input.Today);
+    }
+
+    /// <summary>
+    /// The participant completed the study: their last follow-up visit is recorded. Only an enrolled participant
+    /// completes (a withdrawn one stays withdrawn, whatever is entered after), with the participant's audit row.
+    /// </summary>
+    private static async Task CompleteAsync(WriteScope w, ParticipantRow participant, string code, string visitCode)
+    {
+        // Read inside the transaction: the participant may have changed since the check (withdrawn meanwhile).
+        var current = (await ParticipantQueries.FindByIdAsync(w.Session, participant.Id))!;
+        if (current.Status != ParticipantStatuses.Enrolled || await ParticipantQueries.CompleteAsync(w.Session, participant.Id) == 0) return;
+        var completed = (await ParticipantQueries.FindByIdAsync(w.Session, participant.Id))!;
+        await w.AuditAsync(AuditEntry.Changed(AuditEntities.Participant, code, AuditActions.StateChange,
+            AuditedParticipant.From(current), AuditedParticipant.From(completed), participant.SiteCode, code,
+            $"Completed the study: {visitCode}, the last follow-up visit of the plan, was recorded.", keys: ["code"]));
     }
 
     private VisitInPlan InPlan(ParticipantRow participant, IReadOnlyList<VisitRecordRow> records, string visitCode, VisitRecordRow record, DateOnly today)

@@ -35,6 +35,12 @@ public sealed record ProtocolDefinition
 
     public IEnumerable<VisitDefinition> InfusionVisits => Visits.Where(v => v.Kind == VisitKinds.Infusion);
 
+    /// <summary>
+    /// The last follow-up visit of the visit plan (in the file's order, which is the plan's: FU-M6 in the shipped
+    /// protocols): a participant whose visit it is recorded has completed the study. Null for a plan without follow-up.
+    /// </summary>
+    public VisitDefinition? LastFollowUpVisit => Visits.LastOrDefault(v => v.Kind == VisitKinds.FollowUp);
+
     public SafetyRuleSettings? FindRule(string code) => SafetyRules.FirstOrDefault(r => r.Code == code);
 }
 

@@ -26,10 +26,14 @@ public sealed class ParticipantRow
     public string ProtocolVersion { get; init; } = "";
     public DateOnly? InfusionsDiscontinuedDate { get; init; }
     public string? DiscontinuationReason { get; init; }
+    /// <summary>The coded reason infusions stopped (a CDISC NCOMPLT term); null when they did not, or when recorded before codes were kept.</summary>
+    public string? DiscontinuationReasonCode { get; init; }
     public DateTime? DiscontinuedUtc { get; init; }
     public Guid? DiscontinuedBy { get; init; }
     public DateOnly? WithdrawnDate { get; init; }
     public string? WithdrawalReason { get; init; }
+    /// <summary>The coded reason the participant left the study (a CDISC NCOMPLT term); null when they did not, or when recorded before codes were kept.</summary>
+    public string? WithdrawalReasonCode { get; init; }
     public DateTime? WithdrawnUtc { get; init; }
     public Guid? WithdrawnBy { get; init; }
     public int RowVersion { get; init; } = 1;
@@ -60,14 +64,14 @@ public static class ParticipantQueries
     private const string Columns =
         "Id, Code, SiteCode, Number, Sex, BirthYear, WeightKg, FailedAntidepressantTrials, PsychotherapyWithoutResponse, " +
         "BpdDiagnosis, PsychoticPersonalityOrganisation, HighSuicideRisk, Status, EnrolledDate, EnrolledUtc, ProtocolVersion, " +
-        "InfusionsDiscontinuedDate, DiscontinuationReason, CreatedBy";
+        "InfusionsDiscontinuedDate, DiscontinuationReason, DiscontinuationReasonCode, CreatedBy";
 
     private const string Select =
         """
         SELECT p.Id, p.Code, p.SiteCode, s.TimeZone AS SiteTimeZone, p.Number, p.Sex, p.BirthYear, p.WeightKg, p.FailedAntidepressantTrials,
                p.PsychotherapyWithoutResponse, p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk, p.Status, p.EnrolledDate,
-               p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReason, p.DiscontinuedUtc, p.DiscontinuedBy,
-               p.WithdrawnDate, p.WithdrawalReason, p.WithdrawnUtc, p.WithdrawnBy, p.RowVersion, p.CreatedBy
+               p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReason, p.DiscontinuationReasonCode, p.DiscontinuedUtc,
+               p.DiscontinuedBy, p.WithdrawnDate, p.WithdrawalReason, p.WithdrawalReasonCode, p.WithdrawnUtc, p.WithdrawnBy, p.RowVersion, p.CreatedBy
         FROM Participant p JOIN Site s ON s.Code = p.SiteCode
         """;
 
@@ -75,7 +79,7 @@ public static class ParticipantQueries
 
     private const string TakeNumberSql = "UPDATE Site SET NextParticipantNumber = NextParticipantNumber + 1 WHERE Code = @siteCode";
     private const string TakenNumberSql = "SELECT NextParticipantNumber - 1 FROM Site WHERE Code = @siteCode";
-    private const string InsertSql = $"INSERT INTO Participant ({Columns}) VALUES (@Id, @Code, @SiteCode, @Number, @Sex, @BirthYear, @WeightKg, @FailedAntidepressantTrials, @PsychotherapyWithoutResponse, @BpdDiagnosis, @PsychoticPersonalityOrganisation, @HighSuicideRisk, @Status, @EnrolledDate, @EnrolledUtc, @ProtocolVersion, @InfusionsDiscontinuedDate, @DiscontinuationReason, @CreatedBy)";
+    private const string InsertSql = $"INSERT INTO Participant ({Columns}) VALUES (@Id, @Code, @SiteCode, @Number, @Sex, @BirthYear, @WeightKg, @FailedAntidepressantTrials, @PsychotherapyWithoutResponse, @BpdDiagnosis, @PsychoticPersonalityOrganisation, @HighSuicideRisk, @Status, @EnrolledDate, @EnrolledUtc, @ProtocolVersion, @InfusionsDiscontinuedDate, @DiscontinuationReason, @DiscontinuationReasonCode, @CreatedBy)";
     private const string FindByCodeSql = Select + " WHERE p.Code = @code";
     private const string FindByIdSql = Select + " WHERE p.Id = @id";
     private const string VisitRecordsSql = $"SELECT {VisitColumns} FROM VisitRecord WHERE ParticipantId = @participantId";
@@ -89,16 +93,22 @@ public static class ParticipantQueries
 
     private const string DiscontinueSql =
         """
-        UPDATE Participant SET InfusionsDiscontinuedDate = @date, DiscontinuationReason = @reason, DiscontinuedUtc = @nowUtc, DiscontinuedBy = @by,
-               RowVersion = RowVersion + 1
+        UPDATE Participant SET InfusionsDiscontinuedDate = @date, DiscontinuationReason = @reason, DiscontinuationReasonCode = @reasonCode,
+               DiscontinuedUtc = @nowUtc, DiscontinuedBy = @by, RowVersion = RowVersion + 1
         WHERE Id = @participantId AND RowVersion = @expectedVersion
         """;
 
     private const string WithdrawSql =
         """
-        UPDATE Participant SET Status = 'withdrawn', WithdrawnDate = @date, WithdrawalReason = @reason, WithdrawnUtc = @nowUtc, WithdrawnBy = @by,
-               RowVersion = RowVersion + 1
-        WHERE Id = @participantId AND Status <> 'withdrawn'
+        UPDATE Participant SET Status = 'withdrawn', WithdrawnDate = @date, WithdrawalReason = @reason, WithdrawalReasonCode = @reasonCode,
+               WithdrawnUtc = @nowUtc, WithdrawnBy = @by, RowVersion = RowVersion + 1
+        WHERE Id = @participantId AND Status = 'enrolled'
+        """;
+
+    private const string CompleteSql =
+        """
+        UPDATE Participant SET Status = 'completed', RowVersion = RowVersion + 1
+        WHERE Id = @participantId AND Status = 'enrolled'
         """;
 
     private const string ListAllSql = Select + " ORDER BY p.SiteCode, p.Number";
@@ -141,11 +151,15 @@ public static class ParticipantQueries
         s.ExecuteAsync(CorrectVisitRecordSql, new { participantId, visitCode, actualDate, expectedVersion, nowUtc, by });
 
     /// <summary>Records (or corrects) when and why infusions stopped; 0 rows when the participant is no longer at <paramref name="expectedVersion"/>.</summary>
-    public static Task<int> DiscontinueInfusionsAsync(DbSession s, Guid participantId, DateOnly date, string reason,
+    public static Task<int> DiscontinueInfusionsAsync(DbSession s, Guid participantId, DateOnly date, string reasonCode, string reason,
         int expectedVersion, DateTime nowUtc, Guid by) =>
-        s.ExecuteAsync(DiscontinueSql, new { participantId, date, reason, expectedVersion, nowUtc, by });
+        s.ExecuteAsync(DiscontinueSql, new { participantId, date, reasonCode, reason, expectedVersion, nowUtc, by });
 
-    /// <summary>Withdraws the participant from the study; 0 rows when already withdrawn.</summary>
-    public static Task<int> WithdrawAsync(DbSession s, Guid participantId, DateOnly date, string reason, DateTime nowUtc, Guid by) =>
-        s.ExecuteAsync(WithdrawSql, new { participantId, date, reason, nowUtc, by });
+    /// <summary>Withdraws the participant from the study; 0 rows when they are no longer enrolled (already withdrawn, or completed).</summary>
+    public static Task<int> WithdrawAsync(DbSession s, Guid participantId, DateOnly date, string reasonCode, string reason, DateTime nowUtc, Guid by) =>
+        s.ExecuteAsync(WithdrawSql, new { participantId, date, reasonCode, reason, nowUtc, by });
+
+    /// <summary>Marks an enrolled participant as having completed the study; 0 rows when they are not enrolled (withdrawn, or already completed).</summary>
+    public static Task<int> CompleteAsync(DbSession s, Guid participantId) =>
+        s.ExecuteAsync(CompleteSql, new { participantId });
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Trial.Core.Participants;
 using Trial.Extracts.Reading;
 
 namespace Trial.Extracts.Datasets;
@@ -38,11 +39,19 @@ public sealed class ParticipantsDataset : ExtractDataset<ParticipantExtractRow>
             "Year of birth; the full date of birth is not collected.", "Participant.BirthYear", unit: "year"),
         Column<ParticipantExtractRow>.Date("enrolled_date", "Enrolment date", r => r.Source.Date("EnrolledDate"), "Date of consent and enrolment.", "Participant.EnrolledDate"),
         Column<ParticipantExtractRow>.Text("status", "Participant status", r => r.Source.Text("Status"),
-            "Where the participant stands in the study.", "Participant.Status", allowed: "enrolled, withdrawn, completed"),
+            "Where the participant stands in the study: completed once the last follow-up visit of the plan (FU-M6) is recorded; withdrawn when they left "
+            + "(lost to follow-up included).", "Participant.Status", allowed: "enrolled, withdrawn, completed"),
         Column<ParticipantExtractRow>.Date("infusions_discontinued_date", "Infusions discontinued", r => r.Source.Date("InfusionsDiscontinuedDate"),
             "Date infusions were stopped early; empty when they were not. Follow-up continues, anchored on the last infusion given.",
             "Participant.InfusionsDiscontinuedDate"),
+        Column<ParticipantExtractRow>.Text("discontinuation_reason_code", "Coded reason infusions were discontinued", r => r.Source.Text("DiscontinuationReasonCode"),
+            "Why infusions were stopped early, as a CDISC NCOMPLT term (the site's words are discontinuation_reason, with free text only). Empty when they were not "
+            + "stopped, or when stopped before coded reasons were kept.", "Participant.DiscontinuationReasonCode", allowed: string.Join(", ", DispositionReasons.All)),
         Column<ParticipantExtractRow>.Date("withdrawn_date", "Withdrawal date", r => r.Source.Date("WithdrawnDate"), "Date the participant withdrew from the study; empty when they did not.", "Participant.WithdrawnDate"),
+        Column<ParticipantExtractRow>.Text("withdrawal_reason_code", "Coded reason for withdrawal", r => r.Source.Text("WithdrawalReasonCode"),
+            "Why the participant left the study, as a CDISC NCOMPLT term (LOST TO FOLLOW-UP for a participant lost to follow-up; the site's words are "
+            + "withdrawal_reason, with free text only). Empty when they did not leave, or left before coded reasons were kept.",
+            "Participant.WithdrawalReasonCode", allowed: string.Join(", ", DispositionReasons.All)),
         Column<ParticipantExtractRow>.Text("protocol_version", "Protocol version at enrolment", r => r.Source.Text("ProtocolVersion"),
             "Version of the protocol file in force when the participant was enrolled.", "Participant.ProtocolVersion"),
         Column<ParticipantExtractRow>.Boolean("emergency_unblinded", "Emergency unblinded", r => r.UnblindedDate is not null,
@@ -53,6 +62,8 @@ public sealed class ParticipantsDataset : ExtractDataset<ParticipantExtractRow>
             "The site's calendar date of the first emergency unblinding; empty when never unblinded.", "Participant.UnblindedUtc (in the site's time zone)"),
         Column<ParticipantExtractRow>.Text("discontinuation_reason", "Reason infusions were discontinued", r => r.Source.Text("DiscontinuationReason"),
             "The site's free-text reason for stopping infusions early.", "Participant.DiscontinuationReason", freeText: true),
+        Column<ParticipantExtractRow>.Text("withdrawal_reason", "Reason for withdrawal", r => r.Source.Text("WithdrawalReason"),
+            "The site's free-text reason for the withdrawal from the study.", "Participant.WithdrawalReason", freeText: true),
     ];
 
     protected override Func<ParticipantExtractRow, string?> ParticipantOf => r => r.Source.Text("Code");

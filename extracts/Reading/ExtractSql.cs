@@ -32,6 +32,14 @@ public static class ExtractSql
     public static Task<DbDataReader> ReadAsync(ExportSnapshot s, string sql, ExportFilter f, ExportAnchors anchors, CancellationToken ct) =>
         ReadAsync(s, sql, Parameters(f, anchors), ct);
 
+    /// <summary>As above, with further parameters of the dataset's own (protocol facts its query names, e.g. visit codes).</summary>
+    public static Task<DbDataReader> ReadAsync(ExportSnapshot s, string sql, ExportFilter f, ExportAnchors anchors, object more, CancellationToken ct)
+    {
+        var parameters = Parameters(f, anchors);
+        parameters.AddDynamicParams(more);
+        return ReadAsync(s, sql, parameters, ct);
+    }
+
     private static Task<DbDataReader> ReadAsync(ExportSnapshot s, string sql, DynamicParameters parameters, CancellationToken ct) =>
         // No command timeout: a large extract streams for as long as its client reads.
         s.Session.Connection.ExecuteReaderAsync(s.Session.Command(sql, parameters, commandTimeout: 0, ct: ct));

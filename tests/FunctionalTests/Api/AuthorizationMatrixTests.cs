@@ -76,9 +76,9 @@ public class AuthorizationMatrixTests
         ["ListParticipants"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants?site={site}"), NamesARecord: false),
         ["GetParticipant"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants/{Code(site)}")),
         ["WithdrawParticipant"] = new(Investigators, true, HttpStatusCode.OK, async (_, site) =>
-            new Call(HttpMethod.Post, $"/api/v1/participants/{await FreshCodeAsync(site)}/withdrawal", new { date = "2026-03-05", reason = "Moved away." })),
+            new Call(HttpMethod.Post, $"/api/v1/participants/{await FreshCodeAsync(site)}/withdrawal", new { date = "2026-03-05", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Moved away." })),
         ["DiscontinueInfusions"] = new(Investigators, true, HttpStatusCode.OK, async (_, site) =>
-            new Call(HttpMethod.Post, $"/api/v1/participants/{await FreshCodeAsync(site)}/discontinuation", new { date = "2026-03-05", reason = "Dissociation." })),
+            new Call(HttpMethod.Post, $"/api/v1/participants/{await FreshCodeAsync(site)}/discontinuation", new { date = "2026-03-05", reasonCode = "ADVERSE EVENT", reason = "Dissociation." })),
         ["ParticipantHistory"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants/{Code(site)}/history")),
 
         ["GetVisitSchedule"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants/{Code(site)}/visits")),
@@ -199,7 +199,7 @@ public class AuthorizationMatrixTests
             var code = await FreshCodeAsync(site, "INF1", randomised: true, withInfusion: true);
             if (site is not null)
             {
-                (await Investigator[site].PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reason = "Stopped after one infusion." }))
+                (await Investigator[site].PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Stopped after one infusion." }))
                     .EnsureSuccessStatusCode();
             }
 

@@ -130,14 +130,14 @@ public class VisitTests(string protocol) : WawSiteFixture(protocol)
         var code = await NewParticipantAsync();
         (await RecordAsync(code, "INF1", "2026-02-20")).EnsureSuccessStatusCode();
         (await RecordAsync(code, "INF2", "2026-02-23")).EnsureSuccessStatusCode();
-        var missingReason = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-25" }))
+        var missingReason = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-25", reasonCode = "ADVERSE EVENT" }))
             .ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(missingReason["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "reason" }));
-        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-22", reason = "x" }))
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-22", reasonCode = "ADVERSE EVENT", reason = "x" }))
             .ProblemAsync(HttpStatusCode.UnprocessableEntity); // INF2 was given after that date
 
         var participant = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation",
-            new { date = "2026-02-25", reason = "severe dissociation after INF2" })).JsonAsync(HttpStatusCode.OK);
+            new { date = "2026-02-25", reasonCode = "ADVERSE EVENT", reason = "severe dissociation after INF2" })).JsonAsync(HttpStatusCode.OK);
         Assert.That(participant["infusionsDiscontinuedDate"]!.GetValue<string>(), Is.EqualTo("2026-02-25"));
         var s = await ScheduleAsync(code);
         Assert.That(s.Keys, Does.Not.Contain("INF3").And.Not.Contain("INF4"));
@@ -146,7 +146,7 @@ public class VisitTests(string protocol) : WawSiteFixture(protocol)
 
         await (await RecordAsync(code, "INF3", "2026-02-27")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         // A second discontinuation corrects the first, so it must name the version it corrects.
-        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-26", reason = "again" }))
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-02-26", reasonCode = "ADVERSE EVENT", reason = "again" }))
             .ProblemAsync(HttpStatusCode.PreconditionRequired);
     }
 

@@ -15,7 +15,7 @@ public class WithdrawalTests : WawSiteFixture
         await TrialHost.RecordVisitAsync(_investigator, code, "BL", new DateOnly(2026, 2, 27));
         await TrialHost.RecordVisitAsync(_investigator, code, "INF1", new DateOnly(2026, 3, 2));
         await TrialHost.RecordVisitAsync(_investigator, code, "POST24", new DateOnly(2026, 3, 3));
-        var withdrawn = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-04", reason = "Consent withdrawn." }))
+        var withdrawn = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-04", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Consent withdrawn." }))
             .JsonAsync(HttpStatusCode.OK);
         Assert.That(withdrawn["status"]!.GetValue<string>(), Is.EqualTo("withdrawn"));
         Assert.That(withdrawn["withdrawnDate"]!.GetValue<string>(), Is.EqualTo("2026-03-04"));
@@ -55,13 +55,13 @@ public class WithdrawalTests : WawSiteFixture
     public async Task Withdrawal_Twice_Is409_AndBadDatesAre422()
     {
         var code = await WithdrawnAfterInf1Async();
-        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-05", reason = "Again." })).ProblemAsync(HttpStatusCode.Conflict);
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-05", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Again." })).ProblemAsync(HttpStatusCode.Conflict);
         var other = await TrialHost.EnrolAsync(_investigator, "WAW");
         foreach (var (date, reason, field) in new[] { ("2026-03-11", "x", "date"), ("2026-02-01", "x", "date"), ("2026-03-05", "", "reason") })
         {
-            var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{other}/withdrawal", new { date, reason })).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+            var problem = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{other}/withdrawal", new { date, reasonCode = "WITHDRAWAL BY SUBJECT", reason })).ProblemAsync(HttpStatusCode.UnprocessableEntity);
             Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { field }), date);
         }
-        await (await _monitor.PostAsJsonAsync($"/api/v1/participants/{other}/withdrawal", new { date = "2026-03-05", reason = "x" })).ProblemAsync(HttpStatusCode.Forbidden);
+        await (await _monitor.PostAsJsonAsync($"/api/v1/participants/{other}/withdrawal", new { date = "2026-03-05", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "x" })).ProblemAsync(HttpStatusCode.Forbidden);
     }
 }

@@ -37,7 +37,7 @@ public class PullExtractTests
         var outcome = await _pulls.CheckDatasetAsync(WawStatistician, "patients", Query());
 
         Assert.That(outcome.Refusal, Is.EqualTo(new NotFound("No dataset 'patients'; the datasets are participants, visits, assessments, items, efficacy, "
-                                                             + "adverse-events, safety-alerts, randomisation-list, dictionary (as {dataset}.csv), and bundle.zip for all of them.")));
+                                                             + "adverse-events, disposition, safety-alerts, randomisation-list, dictionary (as {dataset}.csv), and bundle.zip for all of them.")));
     }
 
     [Test]
@@ -144,7 +144,8 @@ public class PullExtractTests
             Assert.That(pull.SnapshotUtc, Is.EqualTo(UseCaseDatabase.StartUtc));
             Assert.That(pull.NextSinceUtc, Is.EqualTo(UseCaseDatabase.StartUtc.AddMinutes(-5)), "pulls overlap by five minutes");
             Assert.That(System.Text.Encoding.UTF8.GetString(output.ToArray()), Is.EqualTo(
-                "participant_code,site,sex,birth_year,enrolled_date,status,infusions_discontinued_date,withdrawn_date,protocol_version,"
+                "participant_code,site,sex,birth_year,enrolled_date,status,infusions_discontinued_date,discontinuation_reason_code,withdrawn_date,"
+                + "withdrawal_reason_code,protocol_version,"
                 + "emergency_unblinded,emergency_unblinded_date\r\n"), "no participant yet: the header alone, without the free-text column");
         }
 

@@ -94,9 +94,9 @@ public class AuditTrailTests(string protocol) : WawSiteFixture(protocol)
             await ETagAsync(_investigator, aeUrl)))).JsonAsync(HttpStatusCode.OK);
 
         // Discontinuation of infusions, then withdrawal from the study.
-        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-04", reason = "Severe dissociation." }))
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-04", reasonCode = "ADVERSE EVENT", reason = "Severe dissociation." }))
             .JsonAsync(HttpStatusCode.OK);
-        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-09", reason = "Consent withdrawn." }))
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-09", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Consent withdrawn." }))
             .JsonAsync(HttpStatusCode.OK);
 
         var trail = await HistoryAsync(code);

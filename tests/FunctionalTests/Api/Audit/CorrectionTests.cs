@@ -32,7 +32,7 @@ public class CorrectionTests(string protocol) : WawSiteFixture(protocol)
         await VitalsAsync(_investigator, code, "INF1", "pre", 130, 80, 70, 98);
         var assessment = await AssessAtAsync(_investigator, code, "INF1", "pre", "MADRS", Madrs(20, item10: 1), Inf1Start.AddMinutes(-10));
         var ae = await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Nausea"));
-        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reason = "Dissociation." }))
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Dissociation." }))
             .JsonAsync(HttpStatusCode.OK);
         return
         [
@@ -128,8 +128,8 @@ public class CorrectionTests(string protocol) : WawSiteFixture(protocol)
     {
         var code = await TrialHost.EnrolAsync(_investigator, "WAW");
         var url = $"/api/v1/participants/{code}/discontinuation";
-        await (await _investigator.PostAsJsonAsync(url, new { date = "2026-03-03", reason = "Dissociation." })).JsonAsync(HttpStatusCode.OK);
-        var correction = new { date = "2026-03-04", reason = "The date was the day after." };
+        await (await _investigator.PostAsJsonAsync(url, new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Dissociation." })).JsonAsync(HttpStatusCode.OK);
+        var correction = new { date = "2026-03-04", reasonCode = "ADVERSE EVENT", reason = "The date was the day after." };
         await (await _investigator.PostAsJsonAsync(url, correction)).ProblemAsync(HttpStatusCode.PreconditionRequired);
         var stale = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(correction) };
         stale.Headers.IfMatch.ParseAdd("\"1\"");

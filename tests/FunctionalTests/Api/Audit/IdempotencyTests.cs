@@ -89,12 +89,12 @@ public class IdempotencyTests(string protocol) : WawSiteFixture(protocol)
             (_investigator, $"/api/v1/participants/{code}/visits/INF1/vitals", new { timepoint = "pre", systolic = 130, diastolic = 80, heartRate = 70, spo2 = 98 }),
             (_investigator, AssessmentsUrl(code, "INF1"), new { instrument = "MADRS", timepoint = "pre", administeredUtc = start.AddMinutes(-10), items = Madrs(20, item10: 1) }),
             (_investigator, $"/api/v1/participants/{code}/adverse-events", AdverseEvent("Dizziness")),
-            (_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reason = "Dissociation." }),
+            (_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Dissociation." }),
             (_monitor, $"/api/v1/safety-alerts/{alertId}/acknowledge", new { comment = "Seen." }),
             (_monitor, $"/api/v1/safety-alerts/{alertId}/escalate", new { reason = "Urgent." }),
             (_host.Admin, "/api/v1/sites", new { code = "LDZ", name = "Lodz", timeZone = "Europe/Warsaw" }),
             (_host.Admin, "/api/v1/users", new { name = "Dr B. Kowalska", role = "monitor", sites = new[] { "WAW" } }),
-            (_investigator, $"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-09", reason = "Moved away." }),
+            (_investigator, $"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-09", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Moved away." }),
         };
         foreach (var (client, url, body) in requests)
         {

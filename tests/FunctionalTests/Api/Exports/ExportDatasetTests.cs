@@ -19,8 +19,8 @@ public class ExportDatasetTests : ExportScenario
         var csv = await CsvAsync(Statistician, "participants");
         Assert.That(csv.Header, Is.EqualTo(new[]
         {
-            "participant_code", "site", "sex", "birth_year", "enrolled_date", "status", "infusions_discontinued_date", "withdrawn_date", "protocol_version",
-            "emergency_unblinded", "emergency_unblinded_date",
+            "participant_code", "site", "sex", "birth_year", "enrolled_date", "status", "infusions_discontinued_date", "discontinuation_reason_code",
+            "withdrawn_date", "withdrawal_reason_code", "protocol_version", "emergency_unblinded", "emergency_unblinded_date",
         }));
         Assert.That(csv.Rows.Select(r => r["participant_code"]), Is.EqualTo(new[] { "KRK-0001", "WAW-0001", "WAW-0002" }));
         var p2 = csv.Single(("participant_code", "WAW-0002"));
@@ -30,6 +30,7 @@ public class ExportDatasetTests : ExportScenario
         Assert.That(p2["enrolled_date"], Is.EqualTo("2026-02-16"));
         Assert.That(p2["status"], Is.EqualTo("enrolled"));
         Assert.That(p2["infusions_discontinued_date"], Is.EqualTo("2026-03-04"));
+        Assert.That((p2["discontinuation_reason_code"], p2["withdrawal_reason_code"]), Is.EqualTo(("ADVERSE EVENT", "")));
         Assert.That(p2["protocol_version"], Is.EqualTo(Host.Protocol.Version));
         Assert.That((p2["emergency_unblinded"], p2["emergency_unblinded_date"]), Is.EqualTo(("FALSE", "")));
         Assert.That(csv.Single(("participant_code", "WAW-0001"))["infusions_discontinued_date"], Is.Empty);

@@ -60,7 +60,7 @@ public abstract class ExportScenario
         await ExportTestKit.RecordVisitAsync(Investigator, p2, "INF1", "2026-03-02");
         await AssessAsync(Investigator, p2, "INF1", "pre", "MADRS", Madrs(20, 1));
         await AssessAsync(Investigator, p2, "POST24", null, "MADRS", Madrs(12, 1));
-        var stop = await Investigator.PostAsJsonAsync($"/api/v1/participants/{p2}/discontinuation", new { date = "2026-03-04", reason = DiscontinuationReason });
+        var stop = await Investigator.PostAsJsonAsync($"/api/v1/participants/{p2}/discontinuation", new { date = "2026-03-04", reasonCode = "ADVERSE EVENT", reason = DiscontinuationReason });
         await stop.JsonAsync(HttpStatusCode.OK);
         await AssessAtAsync(Investigator, p2, "FU-D7", null, "MADRS", Madrs(10, 1), new DateTime(2026, 3, 9, 10, 0, 0, DateTimeKind.Utc));
 

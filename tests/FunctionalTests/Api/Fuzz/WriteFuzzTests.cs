@@ -90,9 +90,9 @@ public class WriteFuzzTests
             new("RecordAdverseEvent", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_code}/adverse-events", adverseEvent, Participant: _code),
             new("UpdateAdverseEvent", () => _investigator, HttpMethod.Put, $"/api/v1/adverse-events/{_adverseEvent}", adverseEvent, NeedsETag: true, Participant: _code),
             new("DiscontinueInfusions", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toDiscontinue}/discontinuation",
-                Json(new { date = "2026-03-09", reason = "Dissociation." }), Participant: _toDiscontinue),
+                Json(new { date = "2026-03-09", reasonCode = "ADVERSE EVENT", reason = "Dissociation." }), Participant: _toDiscontinue),
             new("WithdrawParticipant", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toWithdraw}/withdrawal",
-                Json(new { date = "2026-03-09", reason = "Moved." }), Participant: _toWithdraw),
+                Json(new { date = "2026-03-09", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Moved." }), Participant: _toWithdraw),
             new("AcknowledgeSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/acknowledge", Json(new { comment = "Seen." }), Participant: _code),
             new("ResolveSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/resolve", Json(new { comment = "Handled." }), Participant: _code),
             new("EscalateSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/escalate", Json(new { reason = "Urgent." }), Participant: _code),
@@ -156,7 +156,7 @@ public class WriteFuzzTests
         _toGuess = await RandomisedAsync();
         await TrialHost.RecordVisitAsync(_investigator, _toGuess, "INF1", DateOnly.FromDateTime(Inf1Start));
         await _kit.InfuseAsync(_toGuess, "INF1", Inf1Start);
-        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{_toGuess}/discontinuation", new { date = "2026-03-03", reason = "Stopped after one infusion." }))
+        await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{_toGuess}/discontinuation", new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Stopped after one infusion." }))
             .JsonAsync(HttpStatusCode.OK);
         _toDiscontinue = await RandomisedAsync();
         _toWithdraw = await EnrolledAsync(baselineMadrs: false);

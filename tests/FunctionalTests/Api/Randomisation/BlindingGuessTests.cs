@@ -26,7 +26,7 @@ public class BlindingGuessTests : BlindedStudyFixture
     }
 
     private async Task DiscontinueAsync(string code, string date) =>
-        await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date, reason = "Stopped infusions." })).JsonAsync(HttpStatusCode.OK);
+        await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date, reasonCode = "ADVERSE EVENT", reason = "Stopped infusions." })).JsonAsync(HttpStatusCode.OK);
 
     [Test]
     public async Task Guess_AtInf1WhileInfusionsGoOn_StoredAsFollowingInfusionOne()

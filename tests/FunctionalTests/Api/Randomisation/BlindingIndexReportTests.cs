@@ -37,7 +37,7 @@ public class BlindingIndexReportTests : ImportedListStudy
         await _infusions.InfuseAsync(k5, "INF2", Inf1Start.AddDays(3));
         foreach (var code in _ket.Concat(_mdz))
         {
-            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = code == k5 ? "2026-03-06" : "2026-03-03", reason = "Stopped." }))
+            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = code == k5 ? "2026-03-06" : "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Stopped." }))
                 .JsonAsync(HttpStatusCode.OK);
         }
 

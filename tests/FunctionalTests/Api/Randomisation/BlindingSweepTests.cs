@@ -54,7 +54,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
             _assessmentIds.Add((await AssessAtAsync(_investigator, code, "INF1", "pre", "MADRS", Madrs(24, item10: 2), Inf1Start.AddMinutes(-10))).ToString());
             _assessmentIds.Add((await AssessAtAsync(_investigator, code, "INF1", "t40", "CADSS", Cadss(30), Inf1Start.AddMinutes(40))).ToString());
             _adverseEventIds.Add((await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Dissociation")))["id"]!.GetValue<string>());
-            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reason = "Stopped after one infusion." }))
+            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Stopped after one infusion." }))
                 .JsonAsync(HttpStatusCode.OK);
             // Guesses that name arms, which the blinded must never read back.
             await (await PostAsync(_investigator, $"/api/v1/participants/{code}/visits/INF1/blinding-guess", new { guesser = "rater", guess = "KET" })).JsonAsync(HttpStatusCode.Created);

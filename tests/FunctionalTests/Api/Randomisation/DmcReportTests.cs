@@ -78,7 +78,7 @@ public class DmcReportTests : ImportedListStudy
             SponsorReportedUtc = reported,
         });
 
-        await (await PostAsync(_investigator, $"/api/v1/participants/{_k2}/discontinuation", new { date = "2026-03-03", reason = TypedReason })).JsonAsync(HttpStatusCode.OK);
+        await (await PostAsync(_investigator, $"/api/v1/participants/{_k2}/discontinuation", new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = TypedReason })).JsonAsync(HttpStatusCode.OK);
         await (await PostAsync(_investigator, $"/api/v1/participants/{_k2}/unblinding", new { reason = UnblindingReason })).JsonAsync(HttpStatusCode.Created);
         foreach (var code in new[] { _k1, _k2, _m1, _m2 }) await WaitEvaluatedAsync(_host, code);
         await WaitEvaluatedAsync(_host, _r1);

@@ -201,7 +201,7 @@ public class RandomisationTests : BlindedStudyFixture
     {
         var code = await EnrolAsync();
         await ReadyAsync(code);
-        await (await PostAsync(_investigator, $"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-05", reason = "Consent withdrawn." }))
+        await (await PostAsync(_investigator, $"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-05", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Consent withdrawn." }))
             .JsonAsync(HttpStatusCode.OK);
 
         await (await PostRandomisationAsync(code)).ProblemAsync(HttpStatusCode.Conflict);

@@ -22,7 +22,7 @@ public class UnblindedReportTests : ImportedListStudy
             var code = await RandomisedAsync();
             (i < 5 ? _ket : _mdz).Add(code);
             await TrialHost.RecordVisitAsync(_investigator, code, "INF1", Inf1Day);
-            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reason = "Stopped after one infusion." }))
+            await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Stopped after one infusion." }))
                 .JsonAsync(HttpStatusCode.OK);
         }
 

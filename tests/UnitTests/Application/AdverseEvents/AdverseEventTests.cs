@@ -131,7 +131,7 @@ public class AdverseEventTests
     public async Task CheckAsync_WithdrawnWithoutReason_ConflictNamesTheField()
     {
         var enrolled = await _data.EnrolAsync();
-        await _data.Db.WriteDerivedAsync(Now, w => ParticipantQueries.WithdrawAsync(w.Session, enrolled.Id, UseCaseDatabase.Today, "Moved abroad", Now, Investigator.UserId));
+        await _data.Db.WriteDerivedAsync(Now, w => ParticipantQueries.WithdrawAsync(w.Session, enrolled.Id, UseCaseDatabase.Today, "WITHDRAWAL BY SUBJECT", "Moved abroad", Now, Investigator.UserId));
         var participant = (await _data.Db.ReadAsync(c => ParticipantQueries.FindByIdAsync(c, enrolled.Id)))!;
 
         var refused = (Conflict)(await _record.CheckAsync(Investigator, participant.Code, Serious(), Now)).Refusal!;

@@ -76,10 +76,10 @@ public class EnrolParticipantTests
         var audit = (await _study.TrailAsync("WAW-0001")).Single();
         Assert.That((audit.EntityType, audit.EntityId, audit.Action, audit.OldValue), Is.EqualTo(("participant", "WAW-0001", "create", (string?)null)));
         Assert.That(audit.NewValue, Is.EqualTo(
-            "{\"birthYear\":1990,\"code\":\"WAW-0001\",\"discontinuationReason\":null," +
+            "{\"birthYear\":1990,\"code\":\"WAW-0001\",\"discontinuationReason\":null,\"discontinuationReasonCode\":null," +
             "\"eligibility\":{\"bpdDiagnosis\":true,\"failedAntidepressantTrials\":2,\"highSuicideRisk\":false,\"psychotherapyWithoutResponse\":true," +
             "\"psychoticPersonalityOrganisation\":false},\"enrolledDate\":\"2026-02-16\",\"enrolledUtc\":\"2026-02-16T12:00:00Z\",\"infusionsDiscontinuedDate\":null," +
-            "\"protocolVersion\":\"2.1.0\",\"sex\":\"F\",\"siteCode\":\"WAW\",\"status\":\"enrolled\",\"version\":1,\"weightKg\":70,\"withdrawalReason\":null,\"withdrawnDate\":null}"));
+            "\"protocolVersion\":\"2.1.0\",\"sex\":\"F\",\"siteCode\":\"WAW\",\"status\":\"enrolled\",\"version\":1,\"weightKg\":70,\"withdrawalReason\":null,\"withdrawalReasonCode\":null,\"withdrawnDate\":null}"));
     }
 
     [Test]

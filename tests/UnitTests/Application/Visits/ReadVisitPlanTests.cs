@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Trial.Application;
 using Trial.Application.Participants;
 using Trial.Application.Visits;
+using Trial.Core.Participants;
 
 namespace Trial.Tests.Application.Visits;
 
@@ -43,7 +44,7 @@ public class ReadVisitPlanTests
     public async Task VisitAsync_InfusionLeftThePlanAfterDiscontinuation_IsNotFound()
     {
         var discontinue = new DiscontinueInfusions(_study.Db, _study.Protocol);
-        var input = await discontinue.CheckAsync(StudyDatabase.Investigator, new DiscontinuationInput("WAW-0001", new DateOnly(2026, 3, 3), "Dissociation"), null, Now);
+        var input = await discontinue.CheckAsync(StudyDatabase.Investigator, new DiscontinuationInput("WAW-0001", new DateOnly(2026, 3, 3), DispositionReasons.AdverseEvent, "Dissociation"), null, Now);
         await _study.WriteAsync(StudyDatabase.Investigator, Now, w => discontinue.WriteAsync(w, input.Value!));
 
         var visit = await _plan.VisitAsync(StudyDatabase.Investigator, "WAW-0001", "INF2", Now);

@@ -2,6 +2,7 @@ using NUnit.Framework;
 using Trial.Application;
 using Trial.Application.Participants;
 using Trial.Application.Visits;
+using Trial.Core.Participants;
 
 namespace Trial.Tests.Application.Visits;
 
@@ -114,7 +115,7 @@ public class RecordVisitTests
     public async Task WriteAsync_NewVisitAfterWithdrawalWithoutReason_IsAConflictNamingTheReason()
     {
         var withdraw = new WithdrawParticipant(_study.Db);
-        var withdrawal = await withdraw.CheckAsync(StudyDatabase.Investigator, new WithdrawalInput("WAW-0001", new DateOnly(2026, 2, 20), "Moved"), Now);
+        var withdrawal = await withdraw.CheckAsync(StudyDatabase.Investigator, new WithdrawalInput("WAW-0001", new DateOnly(2026, 2, 20), DispositionReasons.WithdrawalBySubject, "Moved"), Now);
         await _study.WriteAsync(StudyDatabase.Investigator, Now, w => withdraw.WriteAsync(w, withdrawal.Value!));
 
         var outcome = await RecordAsync("INF1", Inf1);
