@@ -24,6 +24,7 @@ public sealed class ExtractCatalog
             new ItemsDataset(),
             new EfficacyDataset(protocol),
             new AdverseEventsDataset(),
+            new ConcomitantMedicationsDataset(protocol),
             new SafetyAlertsDataset(),
             new RandomisationListDataset(protocol, sequence),
         };

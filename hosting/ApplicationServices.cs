@@ -4,6 +4,7 @@ using Trial.Application.Access;
 using Trial.Application.AdverseEvents;
 using Trial.Application.Assessments;
 using Trial.Application.Audit;
+using Trial.Application.ConcomitantMedications;
 using Trial.Application.Health;
 using Trial.Application.Participants;
 using Trial.Application.Randomisation;
@@ -67,6 +68,9 @@ public static class ApplicationServices
         services.AddSingleton<RecordAdverseEvent>();
         services.AddSingleton<UpdateAdverseEvent>();
         services.AddSingleton<ReadAdverseEvents>();
+        services.AddSingleton<RecordConcomitantMedication>();
+        services.AddSingleton<CorrectConcomitantMedication>();
+        services.AddSingleton<ReadConcomitantMedications>();
         services.AddSingleton<ReadSafetyAlerts>();
         services.AddSingleton<ReviewSafetyAlert>();
         services.AddSingleton<EvaluateSafety>();

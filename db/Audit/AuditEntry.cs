@@ -46,7 +46,7 @@ public static class AuditEntities
 {
     public const string Site = "site", User = "user", Token = "token", Participant = "participant", Visit = "visit", Infusion = "infusion",
         Vitals = "vitals", Assessment = "assessment", AdverseEvent = "adverse-event", SafetyAlert = "safety-alert", Access = "access",
-        Extract = "extract";
+        Extract = "extract", ConcomitantMedication = "concomitant-medication";
 
     /// <summary>
     /// Records of a blinded study's allocation. Their audit rows are read by admins and monitors, who are blinded, so they
@@ -57,7 +57,7 @@ public static class AuditEntities
 
     public static readonly IReadOnlyList<string> All =
         [Site, User, Token, Participant, Visit, Infusion, Vitals, Assessment, AdverseEvent, SafetyAlert, Access, Extract,
-         Allocation, AllocationList, Preparation, Unblinding, BlindingGuess];
+         ConcomitantMedication, Allocation, AllocationList, Preparation, Unblinding, BlindingGuess];
 }
 
 /// <summary>
