@@ -65,7 +65,7 @@ internal static class ConcomitantMedicationForm
     private static string? Text(FieldErrors errors, string? value, string field, string what, int maxLength, bool required)
     {
         var text = required ? errors.Required(value?.Trim(), field, what) : string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-        if (text is null) return null;
+        if (string.IsNullOrEmpty(text)) return null;
         if (text.Length > maxLength) errors.Add(field, $"{what} must be at most {maxLength} characters.");
         if (text[0] is '=' or '+' or '-' or '@') errors.Add(field, $"{what} cannot start with '{text[0]}' (a spreadsheet would read it as a formula).");
         return text;
