@@ -25,6 +25,7 @@ public sealed class ExtractCatalog
             new EfficacyDataset(protocol),
             new AdverseEventsDataset(),
             new DispositionDataset(protocol),
+            new ConcomitantMedicationsDataset(protocol),
             new SafetyAlertsDataset(),
             new RandomisationListDataset(protocol, sequence),
         };

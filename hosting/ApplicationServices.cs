@@ -5,6 +5,7 @@ using Trial.Application.AdverseEvents;
 using Trial.Application.Assessments;
 using Trial.Application.Audit;
 using Trial.Application.Coding;
+using Trial.Application.ConcomitantMedications;
 using Trial.Application.Health;
 using Trial.Application.Participants;
 using Trial.Application.Randomisation;
@@ -71,6 +72,9 @@ public static class ApplicationServices
         services.AddSingleton<LoadDictionary>();
         services.AddSingleton<CodeAdverseEvent>();
         services.AddSingleton<ReadCoding>();
+        services.AddSingleton<RecordConcomitantMedication>();
+        services.AddSingleton<CorrectConcomitantMedication>();
+        services.AddSingleton<ReadConcomitantMedications>();
         services.AddSingleton<ReadSafetyAlerts>();
         services.AddSingleton<ReviewSafetyAlert>();
         services.AddSingleton<EvaluateSafety>();

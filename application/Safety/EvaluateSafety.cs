@@ -4,6 +4,7 @@ using Trial.Core.Schedule;
 using Trial.Core.Sites;
 using Trial.Db.AdverseEvents;
 using Trial.Db.Assessments;
+using Trial.Db.ConcomitantMedications;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Randomisation;
@@ -237,6 +238,8 @@ public sealed class EvaluateSafety(Database db, ProtocolDefinition protocol)
         var vitals = await InfusionAndVitalsQueries.VitalsAsync(c, participant.Id);
         var adverseEvents = await AdverseEventQueries.ForParticipantAsync(c, participant.Id);
         var visits = await ParticipantQueries.VisitRecordsAsync(c, participant.Id);
+        var medications = await ConcomitantMedicationQueries.ForParticipantAsync(c, participant.Id);
+        var infusions = await InfusionAndVitalsQueries.InfusionsAsync(c, participant.Id);
         // Missed visits come from the schedule computed now, not from the stored plan, which may lag a moment behind.
         var schedule = ScheduleCalculator.Build(protocol, participant.ScheduleInput(visits), SiteCalendar.Today(now, participant.TimeZone));
         return new ParticipantSafetyData(
@@ -248,6 +251,8 @@ public sealed class EvaluateSafety(Database db, ProtocolDefinition protocol)
             schedule.Where(v => v.Status == VisitStatuses.Missed).Select(v => new MissedVisitFact(v.VisitCode, v.WindowEnd)).ToList())
         {
             Allocation = _reads.StratificationVisit is null ? null : await AllocationAsync(c, participant),
+            ConcomitantMedications = medications.Select(SafetyFacts.ToFact).ToList(),
+            Infusions = infusions.Select(SafetyFacts.ToFact).ToList(),
         };
     }
 

@@ -1,6 +1,7 @@
 using Trial.Core.Safety;
 using Trial.Db.AdverseEvents;
 using Trial.Db.Assessments;
+using Trial.Db.ConcomitantMedications;
 using Trial.Db.Visits;
 
 namespace Trial.Application.Safety;
@@ -19,4 +20,9 @@ public static class SafetyFacts
     public static AdverseEventFact ToFact(AdverseEventRow e) => new(
         e.Id, e.Term, e.OnsetDate, e.EndDate, e.Severity, e.Serious, e.SeriousCriteriaList, e.Relatedness, e.Expected,
         e.ActionTaken, e.Outcome, e.AwareDate, e.AwareUtc, e.SponsorReportedUtc, e.SpecialInterest);
+
+    public static ConcomitantMedicationFact ToFact(ConcomitantMedicationRow m) => new(m.Id, m.Name, m.AtcCode, m.StartDate, m.EndDate, m.Ongoing);
+
+    /// <summary>When the infusion started, never what was given.</summary>
+    public static InfusionFact ToFact(InfusionRow i) => new(i.Id, i.VisitCode, i.StartUtc);
 }

@@ -52,6 +52,8 @@ public sealed class CorrectInfusion(Database db, ProtocolDefinition protocol)
         if (await InfusionAndVitalsQueries.CorrectInfusionAsync(w.Session, corrected) == 0) return RecordVersions.Stale(current.RowVersion + 1, "infusion");
         await w.AuditAsync(AuditEntry.Changed(AuditEntities.Infusion, current.Id.ToString(), AuditActions.Update, AuditedInfusion.From(current, code),
             AuditedInfusion.From(corrected, code), participant.SiteCode, code, infusion.Reason, flag: DataEntry.Flag(participant)));
+        // CONMED_PROHIBITED compares every concomitant medication with the infusions: the whole participant is evaluated.
+        await w.SafetyDataChangedAsync(participant.Id);
         return corrected;
     }
 }

@@ -57,6 +57,8 @@ public sealed class RecordInfusion(Database db, ProtocolDefinition protocol)
         await w.AuditAsync(AuditEntry.Created(AuditEntities.Infusion, row.Id.ToString(), AuditedInfusion.From(row, code), participant.SiteCode, code, infusion.Reason,
             DataEntry.Flag(participant)));
         await w.ScheduleDataChangedAsync(participant.Id);
+        // CONMED_PROHIBITED compares every concomitant medication with the infusions: the whole participant is evaluated.
+        await w.SafetyDataChangedAsync(participant.Id);
         return row;
     }
 }

@@ -131,8 +131,35 @@ public sealed record SafetyRuleSettings
 
     public IReadOnlyDictionary<string, decimal> Parameters { get; init; } = new Dictionary<string, decimal>();
 
+    /// <summary>The classes of concomitant medication a rule restricts (CONMED_PROHIBITED), each with what it forbids.</summary>
+    public IReadOnlyList<MedicationClassSettings> MedicationClasses { get; init; } = [];
+
     public decimal Parameter(string name) =>
         Parameters.TryGetValue(name, out var value)
             ? value
             : throw new InvalidOperationException($"Safety rule {Code} has no parameter '{name}' in the protocol file.");
+}
+
+/// <summary>
+/// A class of concomitant medication the protocol restricts: the medications whose ATC code starts with one of
+/// <see cref="AtcPrefixes"/>, or whose name contains one of <see cref="Names"/> as whole words (ignoring case; for what has
+/// no ATC code, such as ECT), and what is restricted (<see cref="MedicationRestrictions"/>).
+/// </summary>
+public sealed record MedicationClassSettings
+{
+    public required string Name { get; init; }
+    public IReadOnlyList<string> AtcPrefixes { get; init; } = [];
+    public IReadOnlyList<string> Names { get; init; } = [];
+    public required string Restriction { get; init; }
+}
+
+public static class MedicationRestrictions
+{
+    /// <summary>Not within the rule's hours before any infusion.</summary>
+    public const string BeforeInfusion = "before-infusion";
+
+    /// <summary>Not started during the infusion phase (from the first infusion given to the last).</summary>
+    public const string NewDuringInfusionPhase = "new-during-infusion-phase";
+
+    public static readonly IReadOnlyList<string> All = [BeforeInfusion, NewDuringInfusionPhase];
 }

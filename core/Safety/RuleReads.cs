@@ -31,5 +31,13 @@ public abstract record RuleReads
     /// <summary>The participant's allocation (never its arm), for an assessment of <paramref name="Instrument"/> at the stratification visit.</summary>
     public sealed record Allocation(string Instrument) : RuleReads;
 
+    /// <summary>
+    /// The participant's concomitant medications and infusions, compared with each other: records the evaluation of new
+    /// records is never given. Their writes ask for the whole participant's evaluation (a changed, not an added, record), and
+    /// no new assessment, vital signs or adverse event changes such a rule's findings, so the evaluation of new records reads
+    /// nothing more for it and leaves its alerts as they are.
+    /// </summary>
+    public sealed record MedicationsAndInfusions : RuleReads;
+
     private sealed record Own : RuleReads;
 }

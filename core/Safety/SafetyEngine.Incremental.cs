@@ -104,6 +104,8 @@ public sealed record IncrementalEvaluation(IReadOnlyList<AlertCandidate> Alerts,
 /// <item>STRATUM_CHANGED reads the allocation, for a MADRS at the visit that decided the stratum.</item>
 /// <item>SAFETY_SCALE_INCOMPLETE reads what the rules on its assessment read.</item>
 /// <item>VISIT_MISSED reads the schedule, which a new assessment, vital signs or adverse event does not move.</item>
+/// <item>CONMED_PROHIBITED reads the concomitant medications and the infusions, which are never new records here: their
+/// writes ask for the whole participant's evaluation, and no new assessment, vital signs or adverse event changes its findings.</item>
 /// </list>
 /// So a new assessment changes the findings of another only as what that one is compared with: entered late, it is
 /// among the earlier MADRS of the next consecutiveRises MADRS that answered item 10 (or between them and theirs); a
@@ -164,6 +166,9 @@ public static partial class SafetyEngine
             Vitals = [.. stored.Vitals.Where(v => !newVitalIds.Contains(v.Id)).DistinctBy(v => v.Id), .. newVitals],
             AdverseEvents = [.. added.AdverseEvents.DistinctBy(e => e.Id)],
             MissedVisits = [],
+            // Evaluated with the whole participant only (RuleReads.MedicationsAndInfusions): their writes ask for it.
+            ConcomitantMedications = [],
+            Infusions = [],
         };
         var context = new Context(protocol, data, nowUtc);
         reads ??= IncrementalReadsFor(protocol);
@@ -221,6 +226,9 @@ public static partial class SafetyEngine
                     break;
                 case RuleReads.Allocation:
                     stratificationVisit = StratificationVisit(protocol);
+                    break;
+                case RuleReads.MedicationsAndInfusions:
+                    // Nothing to read with new records: medications and infusions are evaluated with the whole participant.
                     break;
             }
         }

@@ -31,6 +31,7 @@ public static partial class SafetyEngine
     public const string VitalsBpPredose = "VITALS_BP_PREDOSE";
     public const string StratumChanged = "STRATUM_CHANGED";
     public const string SafetyScaleIncomplete = "SAFETY_SCALE_INCOMPLETE";
+    public const string ConmedProhibited = "CONMED_PROHIBITED";
 
     /// <summary>
     /// The timepoint before an infusion. Rules compare against it (same-visit BPRS+ rise, the fallback baseline), so a
@@ -72,6 +73,8 @@ public static partial class SafetyEngine
         new(Aesi, Evaluate: EvaluateAesi),
         new(VisitMissed, Evaluate: EvaluateVisitMissed),
         new(StratumChanged, Evaluate: EvaluateStratumChanged, Reads: new RuleReads.Allocation(InstrumentCatalog.Madrs)),
+        new(ConmedProhibited, Evaluate: EvaluateConmedProhibited, Parameters: ["hoursBeforeInfusion"], UsesMedicationClasses: true,
+            Reads: new RuleReads.MedicationsAndInfusions()),
 
         // Last: it asks which of the rules above the missing items of a scale could be hiding, so it reads what they read.
         new(SafetyScaleIncomplete, Evaluate: EvaluateScaleIncomplete),
@@ -688,6 +691,7 @@ public static partial class SafetyEngine
     /// <param name="UsesTimepoints">Whether it watches the timepoints its settings list.</param>
     /// <param name="UsesPreTimepoint">Whether it compares with, or watches, the timepoint before the infusion.</param>
     /// <param name="Reads">What it compares a record with; its own record alone when null.</param>
+    /// <param name="UsesMedicationClasses">Whether it restricts the medication classes its settings list.</param>
     private sealed record RuleSpec(
         string Code,
         Func<Context, SafetyRuleSettings, IEnumerable<AlertCandidate>> Evaluate,
@@ -695,7 +699,8 @@ public static partial class SafetyEngine
         string? ItemsInstrument = null,
         bool UsesTimepoints = false,
         bool UsesPreTimepoint = false,
-        RuleReads? Reads = null)
+        RuleReads? Reads = null,
+        bool UsesMedicationClasses = false)
     {
         public string[] Parameters { get; } = Parameters ?? [];
 
@@ -770,6 +775,11 @@ public static partial class SafetyEngine
                 }
             }
 
+            foreach (var problem in UsesMedicationClasses ? MedicationClassProblems(Code, rule) : rule.MedicationClasses.Count > 0 ? [$"safety rule {Code} lists medication classes, which it does not use"] : [])
+            {
+                yield return problem;
+            }
+
             if (Code == StratumChanged && rule.Enabled && p.Design.Randomisation?.Strata.BaselineMadrsTotalCutoffs is not { Count: > 0 })
             {
                 yield return $"safety rule {Code} is enabled, but the design does not stratify by the baseline MADRS total (design.randomisation.strata.baselineMadrsTotalCutoffs)";
@@ -786,6 +796,7 @@ public static partial class SafetyEngine
         CadssPersist => [("totalAbove", 0, 92), ("minRiseOverPre", 0, 92)],
         VitalsBpRise => [("minSystolicRise", 1, 200), ("minDiastolicRise", 1, 200)],
         VitalsBpPredose => [("minSystolic", 50, 300), ("minDiastolic", 20, 200)],
+        ConmedProhibited => [("hoursBeforeInfusion", 1, 168)],
         _ => [],
     };
 
@@ -831,6 +842,8 @@ public static partial class SafetyEngine
                 .OrderBy(v => VisitIndex(v.VisitCode)).ThenBy(v => TimepointIndex(v.Timepoint)).ThenBy(v => v.Id)
                 .ToList();
             AdverseEvents = data.AdverseEvents.OrderBy(ae => ae.OnsetDate).ThenBy(ae => ae.Id).ToList();
+            ConcomitantMedications = data.ConcomitantMedications.DistinctBy(m => m.Id).OrderBy(m => m.StartDate).ThenBy(m => m.Id).ToList();
+            Infusions = data.Infusions.DistinctBy(i => i.Id).OrderBy(i => i.StartUtc).ThenBy(i => VisitIndex(i.VisitCode)).ThenBy(i => i.Id).ToList();
 
             // A visit is missed once; a duplicate fact must not make a second alert with the same source key.
             MissedVisits = data.MissedVisits
@@ -851,6 +864,12 @@ public static partial class SafetyEngine
 
         public IReadOnlyList<MissedVisitFact> MissedVisits { get; }
 
+        /// <summary>The concomitant medications by start date.</summary>
+        public IReadOnlyList<ConcomitantMedicationFact> ConcomitantMedications { get; }
+
+        /// <summary>The infusions given, in the order they started.</summary>
+        public IReadOnlyList<InfusionFact> Infusions { get; }
+
         public AllocationFact? Allocation { get; }
 
         public IReadOnlyList<AssessmentFact> Ordered(string instrument) =>
@@ -867,6 +886,8 @@ public static partial class SafetyEngine
                 Vitals = [],
                 AdverseEvents = [],
                 MissedVisits = [],
+                ConcomitantMedications = [],
+                Infusions = [],
             }, NowUtc);
 
         /// <summary>

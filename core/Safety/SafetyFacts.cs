@@ -58,7 +58,22 @@ public sealed record ParticipantSafetyData(
 {
     /// <summary>The participant's allocation, when randomised; STRATUM_CHANGED compares its stratum with the baseline MADRS.</summary>
     public AllocationFact? Allocation { get; init; }
+
+    /// <summary>The participant's concomitant medications; CONMED_PROHIBITED compares them with <see cref="Infusions"/>.</summary>
+    public IReadOnlyList<ConcomitantMedicationFact> ConcomitantMedications { get; init; } = [];
+
+    /// <summary>The infusions given (when each started, never what was given: nothing the rules say may tell the arm).</summary>
+    public IReadOnlyList<InfusionFact> Infusions { get; init; } = [];
 }
+
+/// <summary>
+/// A concomitant medication as the site entered it: the name as written, the ATC code (any level) when known, the site-local
+/// start date, and the end date, null while <paramref name="Ongoing"/>.
+/// </summary>
+public sealed record ConcomitantMedicationFact(Guid Id, string Name, string? AtcCode, DateOnly StartDate, DateOnly? EndDate, bool Ongoing);
+
+/// <summary>An infusion given at <paramref name="VisitCode"/>, started at <paramref name="StartUtc"/>.</summary>
+public sealed record InfusionFact(Guid Id, string VisitCode, DateTime StartUtc);
 
 /// <summary>
 /// What the participant was randomised on: the stratum and the baseline MADRS total it was computed from (null when the

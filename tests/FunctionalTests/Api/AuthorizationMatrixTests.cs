@@ -145,6 +145,16 @@ public class AuthorizationMatrixTests
             return new Call(HttpMethod.Put, $"/api/v1/adverse-events/{id}/coding", new { dictionaryTermCode = "T001", reason = (string?)null },
                 await ETagAsync(site, $"/api/v1/adverse-events/{id}"));
         }),
+        ["RecordConcomitantMedication"] = new(Investigators, true, HttpStatusCode.Created, (_, site) =>
+            Task.FromResult(new Call(HttpMethod.Post, $"/api/v1/participants/{Code(site)}/concomitant-medications", Medication(null)))),
+        ["ListConcomitantMedications"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants/{Code(site)}/concomitant-medications")),
+        ["GetConcomitantMedication"] = new(Readers, true, HttpStatusCode.OK, async (_, site) =>
+            new Call(HttpMethod.Get, $"/api/v1/participants/{Code(site)}/concomitant-medications/{await MedicationIdAsync(site)}")),
+        ["CorrectConcomitantMedication"] = new(Investigators, true, HttpStatusCode.OK, async (_, site) =>
+        {
+            var url = $"/api/v1/participants/{Code(site)}/concomitant-medications/{await MedicationIdAsync(site)}";
+            return new Call(HttpMethod.Put, url, Medication("Dose misread."), await ETagAsync(site, url));
+        }),
 
         ["ListSafetyAlerts"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/safety-alerts?site={site}"), NamesARecord: false),
         ["GetSafetyAlert"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/safety-alerts/{AlertId(site)}")),
@@ -259,6 +269,20 @@ public class AuthorizationMatrixTests
     }
 
     private static Task<Call> Get(string url) => Task.FromResult(new Call(HttpMethod.Get, url));
+
+    private static object Medication(string? reason) => new
+    {
+        name = "Sertraline", atcCode = "N06AB06", dose = "50 mg daily", route = "oral", startDate = "2026-01-10", ongoing = true, indication = "depression", reason,
+    };
+
+    /// <summary>A medication just recorded for the site's shared participant; a made-up id for no site.</summary>
+    private static async Task<Guid> MedicationIdAsync(string? site)
+    {
+        if (site is null) return Guid.NewGuid();
+        var created = await (await Investigator[site].PostAsJsonAsync($"/api/v1/participants/{Code(site)}/concomitant-medications", Medication(null)))
+            .JsonAsync(HttpStatusCode.Created);
+        return Guid.Parse(created["id"]!.GetValue<string>());
+    }
     private static string Code(string? site) => site is null ? "WAW-9999" : Shared[site].Code;
     private static Guid AssessmentId(string? site) => site is null ? Guid.NewGuid() : Shared[site].AssessmentId;
     private static Guid AdverseEventId(string? site) => site is null ? Guid.NewGuid() : Shared[site].AdverseEventId;

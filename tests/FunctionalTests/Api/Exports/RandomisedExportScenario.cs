@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using NUnit.Framework;
 using Trial.Tests.Api.Randomisation;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
@@ -48,6 +49,8 @@ public abstract class RandomisedExportScenario : BlindedStudyFixture
             Randomised.Add(code);
         }
         await RecordAdverseEventAsync(_investigator, Randomised[0], AdverseEvent("Dizziness"));
+        (await _investigator.PostAsJsonAsync($"/api/v1/participants/{Randomised[0]}/concomitant-medications",
+            new { name = "Sertraline", atcCode = "N06AB06", dose = "50 mg daily", route = "oral", startDate = "2026-01-10", ongoing = true })).EnsureSuccessStatusCode();
         NotRandomised = await EnrolAsync();
         await ReadyAsync(NotRandomised);
         foreach (var code in Everyone) await WaitEvaluatedAsync(_host, code);

@@ -26,7 +26,8 @@ public class RandomisedExtractTests : RandomisedExportScenario
     private static readonly (string Dataset, string Participant)[] PerParticipant =
     [
         ("participants", "participant_code"), ("visits", "participant_code"), ("assessments", "participant_code"), ("items", "USUBJID"),
-        ("efficacy", "participant_code"), ("adverse-events", "USUBJID"), ("disposition", "USUBJID"), ("safety-alerts", "participant_code"),
+        ("efficacy", "participant_code"), ("adverse-events", "USUBJID"), ("disposition", "USUBJID"), ("concomitant-medications", "USUBJID"),
+        ("safety-alerts", "participant_code"),
     ];
 
     private static readonly string[] UnblindedDatasets = [.. DatasetNames.SkipLast(1), "randomisation-list", "dictionary"];

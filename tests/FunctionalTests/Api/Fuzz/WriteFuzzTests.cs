@@ -32,7 +32,7 @@ public class WriteFuzzTests
     private static readonly TempFolder ListProtocolFolder = new();
     private static HttpClient _investigator = null!, _monitor = null!, _pharmacist = null!, _unblinded = null!, _listUnblinded = null!;
     private static InfusionKit _kit = null!;
-    private static string _code = null!, _assessment = null!, _adverseEvent = null!, _alert = null!;
+    private static string _code = null!, _assessment = null!, _adverseEvent = null!, _alert = null!, _medication = null!;
     private static string _toRandomise = null!, _toPrepare = null!, _toUnblind = null!, _toGuess = null!, _toDiscontinue = null!, _toWithdraw = null!;
     private static JsonObject _preparation = null!;
 
@@ -72,6 +72,11 @@ public class WriteFuzzTests
         var vitals = Json(new { timepoint = "t40", systolic = 130, diastolic = 80, heartRate = 70, spo2 = 98, reason = "Corrected." });
         var assessment = Json(new { instrument = "MADRS", timepoint = "t40", administeredUtc = Inf1Start.AddMinutes(50), items = Madrs(20, item10: 1), unscheduled = true, reason = "Corrected." });
         var adverseEvent = Json(AdverseEvent("Headache") with { Reason = "Corrected." });
+        var medication = Json(new
+        {
+            name = "Lorazepam", atcCode = "N05BA06", dose = "1 mg", route = "oral", startDate = "2026-03-01", endDate = "2026-03-02", ongoing = false,
+            indication = "anxiety", reason = "Corrected.",
+        });
         return
         [
             new("CreateSite", () => _host.Admin, HttpMethod.Post, "/api/v1/sites", Json(new { code = "GDA", name = "Gdansk", timeZone = "Europe/Warsaw" })),
@@ -89,6 +94,9 @@ public class WriteFuzzTests
             }), NeedsETag: true, Participant: _code),
             new("RecordAdverseEvent", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_code}/adverse-events", adverseEvent, Participant: _code),
             new("UpdateAdverseEvent", () => _investigator, HttpMethod.Put, $"/api/v1/adverse-events/{_adverseEvent}", adverseEvent, NeedsETag: true, Participant: _code),
+            new("RecordConcomitantMedication", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_code}/concomitant-medications", medication, Participant: _code),
+            new("CorrectConcomitantMedication", () => _investigator, HttpMethod.Put, $"/api/v1/participants/{_code}/concomitant-medications/{_medication}", medication,
+                NeedsETag: true, Participant: _code),
             new("DiscontinueInfusions", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toDiscontinue}/discontinuation",
                 Json(new { date = "2026-03-09", reasonCode = "ADVERSE EVENT", reason = "Dissociation." }), Participant: _toDiscontinue),
             new("WithdrawParticipant", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toWithdraw}/withdrawal",
@@ -140,6 +148,8 @@ public class WriteFuzzTests
         await TrialHost.RecordVisitAsync(_investigator, _code, "INF2", DateOnly.FromDateTime(Inf2Start));
         await _kit.PrepareAsync(_code, "INF2");
         _adverseEvent = (await RecordAdverseEventAsync(_investigator, _code, AdverseEvent("Headache")))["id"]!.GetValue<string>();
+        _medication = (await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{_code}/concomitant-medications",
+            new { name = "Sertraline", atcCode = "N06AB06", startDate = "2026-01-10", ongoing = true })).JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
         _alert = (await SettledAlertsAsync(_host, _monitor, _code)).First(a => Rule(a) == "MADRS10_HIGH")!["id"]!.GetValue<string>();
 
         // One participant per endpoint that moves a participant on, each where its valid body would be accepted.

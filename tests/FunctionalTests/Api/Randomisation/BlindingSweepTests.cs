@@ -22,7 +22,10 @@ public partial class BlindingSweepTests : BlindedStudyFixture
 {
     private readonly List<string> _codes = [];
     private readonly Dictionary<string, string> _armOf = [];
-    private readonly List<string> _assessmentIds = [], _adverseEventIds = [], _alertIds = [];
+    private readonly List<string> _assessmentIds = [], _adverseEventIds = [], _alertIds = [], _medicationIds = [];
+
+    // Each participant's medication: a route naming the participant and the medication is compared with the other arm's own.
+    private readonly Dictionary<string, string> _medicationOf = [];
     private readonly HashSet<decimal> _totalDoses = [];
     private string _unblindedCode = "";
 
@@ -54,6 +57,12 @@ public partial class BlindingSweepTests : BlindedStudyFixture
             _assessmentIds.Add((await AssessAtAsync(_investigator, code, "INF1", "pre", "MADRS", Madrs(24, item10: 2), Inf1Start.AddMinutes(-10))).ToString());
             _assessmentIds.Add((await AssessAtAsync(_investigator, code, "INF1", "t40", "CADSS", Cadss(30), Inf1Start.AddMinutes(40))).ToString());
             _adverseEventIds.Add((await RecordAdverseEventAsync(_investigator, code, AdverseEvent("Dissociation")))["id"]!.GetValue<string>());
+            // A benzodiazepine the day before INF1: CONMED_PROHIBITED names the medication and the infusion, never the arm.
+            _medicationIds.Add((await (await PostAsync(_investigator, $"/api/v1/participants/{code}/concomitant-medications", new
+            {
+                name = "Lorazepam", atcCode = "N05BA06", dose = "1 mg", route = "oral", startDate = "2026-03-01", endDate = "2026-03-01", ongoing = false,
+            })).JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>());
+            _medicationOf[code] = _medicationIds[^1];
             await (await PostAsync(_investigator, $"/api/v1/participants/{code}/discontinuation", new { date = "2026-03-03", reasonCode = "ADVERSE EVENT", reason = "Stopped after one infusion." }))
                 .JsonAsync(HttpStatusCode.OK);
             // Guesses that name arms, which the blinded must never read back.
@@ -147,6 +156,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         "timepoint" => ["pre", "t40"],
         "id" when template.Contains("/assessments/", StringComparison.Ordinal) => _assessmentIds,
         "id" when template.Contains("/adverse-events/", StringComparison.Ordinal) => _adverseEventIds,
+        "id" when template.Contains("/concomitant-medications/", StringComparison.Ordinal) => _medicationIds,
         "id" when template.Contains("/safety-alerts/", StringComparison.Ordinal) => _alertIds,
         "dataset" => _datasets,
         _ => throw new AssertionException($"The sweep does not know how to fill {{{parameter}}} in GET {template}: teach it, so the new endpoint is swept too."),
@@ -230,7 +240,10 @@ public partial class BlindingSweepTests : BlindedStudyFixture
             foreach (var (_, url, _) in requests)
             {
                 var a = await (await client.GetAsync(url)).Content.ReadAsStringAsync();
-                var b = await (await client.GetAsync(url.Replace(ket, mdz, StringComparison.Ordinal))).Content.ReadAsStringAsync();
+                // The two participants' medications swap places too, so each is read under its own participant.
+                var other = url.Replace(ket, mdz, StringComparison.Ordinal).Replace(_medicationOf[ket], "\0", StringComparison.Ordinal)
+                    .Replace(_medicationOf[mdz], _medicationOf[ket], StringComparison.Ordinal).Replace("\0", _medicationOf[mdz], StringComparison.Ordinal);
+                var b = await (await client.GetAsync(other)).Content.ReadAsStringAsync();
                 if (a.Length != b.Length) differing.Add($"{role} GET {url}: {a.Length} against {b.Length} characters");
             }
         }

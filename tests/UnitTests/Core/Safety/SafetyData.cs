@@ -98,6 +98,16 @@ internal static class SafetyData
             SponsorReportedUtc = sponsorReportedUtc,
         };
 
+    /// <summary>The infusion of an infusion visit, started at 09:00 on its day (see <see cref="At"/>).</summary>
+    public static InfusionFact Infusion(string visit, DateTime? startUtc = null) => new(Guid.NewGuid(), visit, startUtc ?? At(visit, "pre"));
+
+    /// <summary>A concomitant medication from <paramref name="start"/> to <paramref name="end"/>, ongoing when there is no end.</summary>
+    public static ConcomitantMedicationFact Conmed(string name, string? atcCode, DateOnly start, DateOnly? end = null) =>
+        new(Guid.NewGuid(), name, atcCode, start, end, end is null);
+
+    /// <summary>The site-local date of a visit's day (with a UTC site).</summary>
+    public static DateOnly Day(string visit) => DateOnly.FromDateTime(At(visit, null));
+
     /// <summary>The participant's data; the site's time zone is UTC unless a test sets it.</summary>
     public static ParticipantSafetyData Data(
         IEnumerable<AssessmentFact>? assessments = null,

@@ -27,6 +27,23 @@ public class SafetyEngineIncrementalPropertyTests
     // Always missed in these trajectories: the evaluation of new records must leave its alert alone.
     private static readonly MissedVisitFact Missed = new("INF4", new DateOnly(2026, 3, 20));
 
+    // Always stored in these trajectories, with the infusions they are compared with (CONMED_PROHIBITED fires on the first
+    // two): written before, evaluated whole, and never changed by new assessments, vital signs or adverse events, so the
+    // evaluation of new records must leave their alerts alone too.
+    private static readonly ConcomitantMedicationFact[] Medications =
+    [
+        new(Guid.Parse("c0000000-0000-0000-0000-000000000001"), "Lorazepam", "N05BA06", new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 3), false),
+        new(Guid.Parse("c0000000-0000-0000-0000-000000000002"), "Sertraline", "N06AB06", new DateOnly(2026, 3, 5), null, true),
+        new(Guid.Parse("c0000000-0000-0000-0000-000000000003"), "Paracetamol", "N02BE01", new DateOnly(2026, 3, 1), null, true),
+    ];
+
+    private static readonly InfusionFact[] Infusions =
+    [
+        new(Guid.Parse("d0000000-0000-0000-0000-000000000001"), "INF1", new DateTime(2026, 3, 2, 9, 0, 0, DateTimeKind.Utc)),
+        new(Guid.Parse("d0000000-0000-0000-0000-000000000002"), "INF2", new DateTime(2026, 3, 4, 9, 0, 0, DateTimeKind.Utc)),
+        new(Guid.Parse("d0000000-0000-0000-0000-000000000003"), "INF3", new DateTime(2026, 3, 9, 9, 0, 0, DateTimeKind.Utc)),
+    ];
+
     private static readonly string[] Instruments = [InstrumentCatalog.Madrs, InstrumentCatalog.Bsl23, InstrumentCatalog.Cadss, InstrumentCatalog.Bprs];
 
     // The protocol's visits, and visits no protocol knows (such as daily self-reports), which count as after the first infusion.
@@ -74,6 +91,16 @@ public class SafetyEngineIncrementalPropertyTests
         Assert.That(caught, Is.Not.Null, $"a wrong declaration of {rule} went unnoticed");
     }
 
+    [Test]
+    public void Trajectories_StoredMedications_RaiseAlertsTheNewRecordsMustLeaveAlone()
+    {
+        var data = new ParticipantSafetyData("WAW-0001", TimeZoneInfo.Utc, [], [], [], []) { ConcomitantMedications = Medications, Infusions = Infusions };
+
+        var fired = SafetyEngine.Evaluate(DefaultProtocol, data, Now).Where(a => a.Rule == SafetyEngine.ConmedProhibited).Select(a => a.SourceKey);
+
+        Assert.That(fired, Is.EquivalentTo(Medications.Take(2).Select(m => m.Id.ToString("N"))));
+    }
+
     private static void Check(Trajectory t)
     {
         var disagreement = FirstDisagreement(t, null);
@@ -91,7 +118,12 @@ public class SafetyEngineIncrementalPropertyTests
         var vitals = new List<VitalsFact>();
         var adverseEvents = new List<AdverseEventFact>();
         IReadOnlyList<AlertCandidate> Whole() =>
-            SafetyEngine.Evaluate(protocol, new ParticipantSafetyData("WAW-0001", TimeZoneInfo.Utc, assessments, vitals, adverseEvents, [Missed]) { Allocation = t.Allocation }, Now);
+            SafetyEngine.Evaluate(protocol, new ParticipantSafetyData("WAW-0001", TimeZoneInfo.Utc, assessments, vitals, adverseEvents, [Missed])
+            {
+                Allocation = t.Allocation,
+                ConcomitantMedications = Medications,
+                Infusions = Infusions,
+            }, Now);
 
         // The stored alerts: those of the last whole evaluation, plus what each evaluation of new records added since.
         var alerts = Whole();

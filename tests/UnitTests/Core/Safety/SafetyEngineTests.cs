@@ -62,6 +62,8 @@ public class SafetyEngineTests
             Vitals = [.. data.Vitals.Reverse()],
             AdverseEvents = [.. data.AdverseEvents.Reverse()],
             MissedVisits = [.. data.MissedVisits.Reverse()],
+            ConcomitantMedications = [.. data.ConcomitantMedications.Reverse()],
+            Infusions = [.. data.Infusions.Reverse()],
         };
 
         Assert.That(Evaluate(reversed).Select(Describe), Is.EqualTo(Evaluate(data).Select(Describe)));
@@ -153,7 +155,12 @@ public class SafetyEngineTests
 
         assessments.Add(Bsl("INF1", 34));
         assessments.Add(Bsl("INF3", 28));
-        return Data(assessments, vitals, [AdverseEvent("Headache")]);
+        return Data(assessments, vitals, [AdverseEvent("Headache")]) with
+        {
+            // An antidepressant taken since before the infusions (not new), and a benzodiazepine stopped a week before INF1.
+            ConcomitantMedications = [Conmed("Sertraline", "N06AB06", Day("SCR")), Conmed("Lorazepam", "N05BA06", Day("SCR"), Day("BL"))],
+            Infusions = [Infusion("INF1"), Infusion("INF2"), Infusion("INF3"), Infusion("INF4")],
+        };
     }
 
     /// <summary>A course in which every rule has something to fire on.</summary>
@@ -184,6 +191,11 @@ public class SafetyEngineTests
             missedVisits: [new MissedVisitFact("FU-M3", new DateOnly(2026, 7, 1))])
             // Randomised on a baseline MADRS of 36 that now reads 20.
             with
-        { Allocation = new AllocationFact("WAW", "WAW/MADRS>=35", 36) };
+        {
+            Allocation = new AllocationFact("WAW", "WAW/MADRS>=35", 36),
+            // Lorazepam the day before INF2.
+            ConcomitantMedications = [Conmed("Lorazepam", "N05BA06", Day("INF2").AddDays(-1), Day("INF2").AddDays(-1))],
+            Infusions = [Infusion("INF1"), Infusion("INF2")],
+        };
     }
 }
