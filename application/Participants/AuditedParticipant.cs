@@ -13,11 +13,12 @@ internal sealed record AuditedEligibility(
 internal sealed record AuditedParticipant(
     string Code, string SiteCode, string Status, string Sex, int BirthYear, decimal WeightKg,
     AuditedEligibility Eligibility, DateOnly EnrolledDate, DateTime EnrolledUtc, string ProtocolVersion,
-    DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReason, DateOnly? WithdrawnDate, string? WithdrawalReason, int Version)
+    DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReason, DateOnly? WithdrawnDate, string? WithdrawalReason, int Version,
+    string? ScreeningNumber)
 {
     public static AuditedParticipant From(ParticipantRow p) => new(
         p.Code, p.SiteCode, p.Status, p.Sex, p.BirthYear, p.WeightKg,
         new AuditedEligibility(p.FailedAntidepressantTrials, p.PsychotherapyWithoutResponse, p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk),
         p.EnrolledDate, p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReason, p.WithdrawnDate, p.WithdrawalReason,
-        p.RowVersion);
+        p.RowVersion, p.ScreeningNumber);
 }

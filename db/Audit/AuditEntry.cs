@@ -46,7 +46,7 @@ public static class AuditEntities
 {
     public const string Site = "site", User = "user", Token = "token", Participant = "participant", Visit = "visit", Infusion = "infusion",
         Vitals = "vitals", Assessment = "assessment", AdverseEvent = "adverse-event", SafetyAlert = "safety-alert", Access = "access",
-        Extract = "extract";
+        Extract = "extract", Screening = "screening";
 
     /// <summary>
     /// Records of a blinded study's allocation. Their audit rows are read by admins and monitors, who are blinded, so they
@@ -56,7 +56,7 @@ public static class AuditEntities
         BlindingGuess = "blinding-guess";
 
     public static readonly IReadOnlyList<string> All =
-        [Site, User, Token, Participant, Visit, Infusion, Vitals, Assessment, AdverseEvent, SafetyAlert, Access, Extract,
+        [Site, User, Token, Participant, Visit, Infusion, Vitals, Assessment, AdverseEvent, SafetyAlert, Access, Extract, Screening,
          Allocation, AllocationList, Preparation, Unblinding, BlindingGuess];
 }
 
