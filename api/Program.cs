@@ -16,6 +16,7 @@ using Trial.Api.Participants;
 using Trial.Api.Randomisation;
 using Trial.Api.Reports;
 using Trial.Api.Safety;
+using Trial.Api.Screening;
 using Trial.Api.Visits;
 using Trial.Application.Access;
 using Trial.Core.Access;
@@ -105,6 +106,7 @@ app.Use((http, next) => app.Services.GetRequiredService<Idempotency>().InvokeAsy
 app.MapHealth();
 app.MapAccess();
 app.MapParticipants();
+app.MapScreenings();
 app.MapVisits();
 app.MapAssessments();
 app.MapSchedules();

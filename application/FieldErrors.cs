@@ -7,6 +7,9 @@ public sealed class FieldErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>How many messages have been added, so a part of a check can tell whether it added any.</summary>
+    public int Count => _errors.Values.Sum(e => e.Count);
+
     public void Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];

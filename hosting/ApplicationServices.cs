@@ -12,6 +12,7 @@ using Trial.Application.Randomisation;
 using Trial.Application.Reports;
 using Trial.Application.Safety;
 using Trial.Application.Schedules;
+using Trial.Application.Screening;
 using Trial.Application.Visits;
 
 namespace Trial.Hosting;
@@ -33,6 +34,8 @@ public static class ApplicationServices
     // Participants, visits, infusions, vital signs, assessments, schedules.
     private static void AddParticipantsAndVisits(IServiceCollection services)
     {
+        services.AddSingleton<RecordScreening>();
+        services.AddSingleton<ReadScreenings>();
         services.AddSingleton<EnrolParticipant>();
         services.AddSingleton<ReadParticipants>();
         services.AddSingleton<WithdrawParticipant>();

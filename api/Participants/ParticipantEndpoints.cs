@@ -10,7 +10,8 @@ public sealed record EligibilityDto(
     int? FailedAntidepressantTrials, bool? PsychotherapyWithoutResponse, bool? BpdDiagnosis,
     bool? PsychoticPersonalityOrganisation, bool? HighSuicideRisk);
 
-public sealed record EnrolParticipantRequest(string? SiteCode, string? Sex, int? BirthYear, decimal? WeightKg, EligibilityDto? Eligibility, DateOnly? EnrolledDate);
+public sealed record EnrolParticipantRequest(
+    string? SiteCode, string? Sex, int? BirthYear, decimal? WeightKg, EligibilityDto? Eligibility, DateOnly? EnrolledDate, string? ScreeningNumber = null);
 
 public sealed record WithdrawParticipantRequest(DateOnly? Date, string? ReasonCode, string? Reason);
 
@@ -23,14 +24,15 @@ public sealed record ParticipantResponse(
     string Code, string SiteCode, string Status, string Sex, int BirthYear, decimal WeightKg,
     EligibilityDto Eligibility, DateOnly EnrolledDate, DateTime EnrolledUtc, string ProtocolVersion,
     DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReasonCode, string? DiscontinuationReason, DateOnly? WithdrawnDate,
-    string? WithdrawalReasonCode, string? WithdrawalReason, int Version)
+    string? WithdrawalReasonCode, string? WithdrawalReason, int Version,
+    string? ScreeningNumber)
 {
     public static ParticipantResponse From(ParticipantRow p, Actor reader) => new(
         p.Code, p.SiteCode, p.Status, p.Sex, p.BirthYear, p.WeightKg,
         new EligibilityDto(p.FailedAntidepressantTrials, p.PsychotherapyWithoutResponse, p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk),
         p.EnrolledDate, p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReasonCode,
         reader.IsAdmin ? p.DiscontinuationReason : null, p.WithdrawnDate, p.WithdrawalReasonCode, reader.IsAdmin ? p.WithdrawalReason : null,
-        p.RowVersion);
+        p.RowVersion, p.ScreeningNumber);
 }
 
 public static class ParticipantEndpoints
@@ -39,8 +41,8 @@ public static class ParticipantEndpoints
     {
         var group = app.MapGroup("/api/v1/participants").WithTags("Participants");
         group.MapPost("", EnrolAsync).RequireAuthorization(Policies.Investigator).WithName("EnrolParticipant")
-            .WithSummary("Enrol a participant at one of your sites; the server assigns the code (e.g. WAW-0001). Refused with 422 naming the criterion when not eligible. Send an Idempotency-Key header to make retries safe.")
-            .Produces<ParticipantResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(403);
+            .WithSummary("Enrol a participant at one of your sites; the server assigns the code (e.g. WAW-0001). Name an eligible screening of the site not used yet (screeningNumber, from POST /api/v1/screenings; its answers are the participant's, so leave eligibility out): 422 naming screeningNumber when it is unknown, of another site or a screen failure, 409 when already used. Without screeningNumber, give the eligibility answers: the enrolment records its eligible screening with them (every participant has one); refused with 422 naming the criterion when not eligible, and then nothing is stored (record a screen failure with POST /api/v1/screenings). Send an Idempotency-Key header to make retries safe.")
+            .Produces<ParticipantResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(403).ProducesProblem(409);
         group.MapGet("", ListAsync).RequireAuthorization(Policies.ClinicalReader).WithName("ListParticipants")
             .WithSummary("List participants of your sites, optionally of one site.")
             .Produces<IReadOnlyList<ParticipantResponse>>().ProducesProblem(403);
@@ -59,7 +61,7 @@ public static class ParticipantEndpoints
         var e = body.Eligibility;
         var input = new EnrolmentInput(body.SiteCode, body.Sex, body.BirthYear, body.WeightKg,
             e is null ? null : new EligibilityInput(e.FailedAntidepressantTrials, e.PsychotherapyWithoutResponse, e.BpdDiagnosis, e.PsychoticPersonalityOrganisation, e.HighSuicideRisk),
-            body.EnrolledDate);
+            body.EnrolledDate, body.ScreeningNumber);
         var checkedEnrolment = enrolments.Check(http.Actor(), input, now);
         if (checkedEnrolment.IsRefused) return checkedEnrolment.Refusal!.ToResult();
         return await writes.RunAsync(http, now, w => enrolments.WriteAsync(w, checkedEnrolment.Value!),

@@ -14,11 +14,12 @@ internal sealed record AuditedParticipant(
     string Code, string SiteCode, string Status, string Sex, int BirthYear, decimal WeightKg,
     AuditedEligibility Eligibility, DateOnly EnrolledDate, DateTime EnrolledUtc, string ProtocolVersion,
     DateOnly? InfusionsDiscontinuedDate, string? DiscontinuationReasonCode, string? DiscontinuationReason, DateOnly? WithdrawnDate,
-    string? WithdrawalReasonCode, string? WithdrawalReason, int Version)
+    string? WithdrawalReasonCode, string? WithdrawalReason, int Version,
+    string? ScreeningNumber)
 {
     public static AuditedParticipant From(ParticipantRow p) => new(
         p.Code, p.SiteCode, p.Status, p.Sex, p.BirthYear, p.WeightKg,
         new AuditedEligibility(p.FailedAntidepressantTrials, p.PsychotherapyWithoutResponse, p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk),
         p.EnrolledDate, p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReasonCode, p.DiscontinuationReason,
-        p.WithdrawnDate, p.WithdrawalReasonCode, p.WithdrawalReason, p.RowVersion);
+        p.WithdrawnDate, p.WithdrawalReasonCode, p.WithdrawalReason, p.RowVersion, p.ScreeningNumber);
 }

@@ -1,3 +1,4 @@
+using Trial.Application.Screening;
 using Trial.Core.Access;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
@@ -6,29 +7,35 @@ using Trial.Db.Access;
 using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Screening;
 
 namespace Trial.Application.Participants;
 
-/// <summary>The answers to the eligibility criteria as entered; each is required.</summary>
-public sealed record EligibilityInput(
-    int? FailedAntidepressantTrials, bool? PsychotherapyWithoutResponse, bool? BpdDiagnosis, bool? PsychoticPersonalityOrganisation, bool? HighSuicideRisk);
-
 /// <summary>
 /// An enrolment as entered: the site (one of the actor's, the participant's code is made from it), sex, birth year, weight,
-/// the eligibility answers, and the date of enrolment in the site's calendar (today there when null; never in the future).
+/// the date of enrolment in the site's calendar (today there when null; never in the future), and either the number of an
+/// eligible screening of the site not used yet (its answers are the participant's) or the eligibility answers themselves
+/// (then the enrolment records its eligible screening with them).
 /// </summary>
-public sealed record EnrolmentInput(string? SiteCode, string? Sex, int? BirthYear, decimal? WeightKg, EligibilityInput? Eligibility, DateOnly? EnrolledDate);
+public sealed record EnrolmentInput(string? SiteCode, string? Sex, int? BirthYear, decimal? WeightKg, EligibilityInput? Eligibility, DateOnly? EnrolledDate,
+    string? ScreeningNumber = null);
 
 /// <summary>
 /// Enrols a participant at one of the actor's sites when the eligibility criteria are met; the code (e.g. WAW-0001) is the
-/// site's next number. Enrolment starts the participant's visit plan and safety evaluation.
+/// site's next number. Every participant has its screening: the one named, or one recorded with the enrolment from the
+/// answers given (an ineligible candidate is refused and nothing is stored; screen failures are recorded by
+/// <see cref="Screening.RecordScreening"/>). Enrolment starts the participant's visit plan and safety evaluation.
 /// </summary>
 public sealed class EnrolParticipant(ProtocolDefinition protocol)
 {
     public static readonly IReadOnlyList<string> Sexes = ["F", "M", "X"];
 
-    /// <summary>A checked enrolment, ready to be written.</summary>
-    public sealed record Checked(string SiteCode, string Sex, int BirthYear, decimal WeightKg, EligibilityAnswers Answers, DateOnly? EnrolledDate);
+    /// <summary>
+    /// A checked enrolment, ready to be written: <paramref name="Answers"/> when the eligibility was given (and met),
+    /// <paramref name="ScreeningNumber"/> when a screening was named instead; exactly one of the two.
+    /// </summary>
+    public sealed record Checked(string SiteCode, string Sex, int BirthYear, decimal WeightKg, EligibilityAnswers? Answers, DateOnly? EnrolledDate,
+        string? ScreeningNumber = null);
 
     /// <summary>What can be decided before the write: the fields, the actor's access to the site, eligibility.</summary>
     public Outcome<Checked> Check(Actor actor, EnrolmentInput input, DateTime nowUtc)
@@ -44,32 +51,30 @@ public sealed class EnrolParticipant(ProtocolDefinition protocol)
         var weight = errors.Required(input.WeightKg, "weightKg", "Weight (kg)");
         if (weight is not null && (weight < protocol.Infusion.MinWeightKg || weight > protocol.Infusion.MaxWeightKg))
             errors.Add("weightKg", $"Weight must be between {protocol.Infusion.MinWeightKg} and {protocol.Infusion.MaxWeightKg} kg; got {weight}.");
-        var e = errors.Required(input.Eligibility, "eligibility", "Eligibility");
-        if (e is not null)
+        var screeningNumber = string.IsNullOrWhiteSpace(input.ScreeningNumber) ? null : input.ScreeningNumber.Trim();
+        EligibilityAnswers? answers = null;
+        if (screeningNumber is null)
         {
-            errors.Required(e.FailedAntidepressantTrials, "eligibility.failedAntidepressantTrials", "The number of failed antidepressant trials");
-            if (e.FailedAntidepressantTrials is < 0 or > 50) errors.Add("eligibility.failedAntidepressantTrials", "The number of failed antidepressant trials must be between 0 and 50.");
-            errors.Required(e.PsychotherapyWithoutResponse, "eligibility.psychotherapyWithoutResponse");
-            errors.Required(e.BpdDiagnosis, "eligibility.bpdDiagnosis");
-            errors.Required(e.PsychoticPersonalityOrganisation, "eligibility.psychoticPersonalityOrganisation");
-            errors.Required(e.HighSuicideRisk, "eligibility.highSuicideRisk");
+            answers = EligibilityEntry.Check(errors, input.Eligibility);
+        }
+        else if (input.Eligibility is not null)
+        {
+            errors.Add("eligibility",
+                $"The eligibility was recorded at screening {screeningNumber}; leave it out when enrolling from a screening, or leave out screeningNumber to enrol with these answers.");
         }
         if (errors.Any) return errors.ToRefusal();
 
         if (!actor.CanAccessSite(siteCode!))
             return new Forbidden($"Site {siteCode} is not one of your sites.");
 
-        var answers = new EligibilityAnswers(e!.FailedAntidepressantTrials!.Value, e.PsychotherapyWithoutResponse!.Value, e.BpdDiagnosis!.Value,
-            e.PsychoticPersonalityOrganisation!.Value, e.HighSuicideRisk!.Value);
-        var failures = Eligibility.Failures(protocol.Eligibility, answers);
-        if (failures.Count > 0)
+        if (answers is not null && Eligibility.Failures(protocol.Eligibility, answers) is { Count: > 0 } failures)
         {
             return new Invalid(
                 failures.ToDictionary(f => "eligibility." + f.Criterion, f => new[] { f.Message }),
                 "The participant does not meet the eligibility criteria: " + string.Join(" ", failures.Select(f => f.Message)));
         }
 
-        return new Checked(siteCode!, sex!, birthYear!.Value, weight!.Value, answers, input.EnrolledDate);
+        return new Checked(siteCode!, sex!, birthYear!.Value, weight!.Value, answers, input.EnrolledDate, screeningNumber);
     }
 
     /// <summary>Enrols the participant under the site's next code, with its audit row; refused for a site that does not exist or a date in the future.</summary>
@@ -83,12 +88,31 @@ public sealed class EnrolParticipant(ProtocolDefinition protocol)
         var enrolledDate = input.EnrolledDate ?? today;
         if (enrolledDate > today)
             return Invalid.Field("enrolledDate", $"Enrolment date {enrolledDate:yyyy-MM-dd} is in the future (today is {today:yyyy-MM-dd} at site {site.Code}).");
+        // Taking the number holds the site's row to the end of the transaction: a screening of the site is checked unused and
+        // used by one enrolment at a time.
         var number = await ParticipantQueries.TakeNextNumberAsync(w.Session, site.Code);
-        var answers = input.Answers;
+        var code = ParticipantCodes.Of(site.Code, number!.Value);
+        ScreeningRow screening;
+        if (input.ScreeningNumber is { } screeningNumber)
+        {
+            var (found, refusal) = await CheckScreeningAsync(w, screeningNumber, site.Code, enrolledDate);
+            if (refusal is not null) return refusal;
+            screening = found!;
+        }
+        else
+        {
+            // Audited as a screening of the site, like one recorded on its own; the participant's audit row names its number.
+            var recorded = await RecordScreening.WriteRowAsync(w, site.Code, enrolledDate, input.Answers!, [], null, protocol.Version, code);
+            if (recorded.IsRefused) return recorded.Refusal!;
+            screening = recorded.Value!;
+        }
+
+        var answers = new EligibilityAnswers(screening.FailedAntidepressantTrials, screening.PsychotherapyWithoutResponse, screening.BpdDiagnosis,
+            screening.PsychoticPersonalityOrganisation, screening.HighSuicideRisk);
         var participant = new ParticipantRow
         {
             Id = SequentialGuid.New(now),
-            Code = ParticipantCodes.Of(site.Code, number!.Value),
+            Code = code,
             SiteCode = site.Code,
             SiteTimeZone = site.TimeZone,
             Number = number!.Value,
@@ -105,6 +129,7 @@ public sealed class EnrolParticipant(ProtocolDefinition protocol)
             EnrolledUtc = now,
             ProtocolVersion = protocol.Version,
             CreatedBy = w.Actor.UserId,
+            ScreeningNumber = screening.ScreeningNumber,
         };
         await ParticipantQueries.InsertAsync(w.Session, participant);
         await w.AuditAsync(AuditEntry.Created(AuditEntities.Participant, participant.Code, AuditedParticipant.From(participant), participant.SiteCode, participant.Code));
@@ -113,5 +138,36 @@ public sealed class EnrolParticipant(ProtocolDefinition protocol)
         // missed visits hang on: evaluate now, rather than leave it waiting for the next run of the sweep.
         await w.SafetyDataChangedAsync(participant.Id);
         return participant;
+    }
+
+    /// <summary>The named screening when it can be enrolled from: of this site, eligible under the protocol, on or before the enrolment date, not used yet.</summary>
+    private async Task<(ScreeningRow? Screening, Refusal? Refusal)> CheckScreeningAsync(WriteScope w, string screeningNumber, string siteCode, DateOnly enrolledDate)
+    {
+        var screening = await ScreeningQueries.FindByNumberAsync(w.Session, screeningNumber);
+        if (screening is null)
+            return (null, Invalid.Field("screeningNumber", $"No screening with number '{screeningNumber}'."));
+        // The other site is not named: the actor may not be one of its people.
+        if (screening.SiteCode != siteCode)
+            return (null, Invalid.Field("screeningNumber", $"Screening {screeningNumber} is not a screening of site {siteCode}; enrol at the site that screened."));
+        var answers = new EligibilityAnswers(screening.FailedAntidepressantTrials, screening.PsychotherapyWithoutResponse, screening.BpdDiagnosis,
+            screening.PsychoticPersonalityOrganisation, screening.HighSuicideRisk);
+        // Judged again under the protocol in force, so an amendment that tightened a criterion also holds for earlier screenings.
+        var failed = screening.FailedCriteriaCodes.Union(Eligibility.Failures(protocol.Eligibility, answers).Select(f => f.Criterion)).ToList();
+        if (screening.Outcome != ScreeningOutcomes.Eligible || failed.Count > 0)
+        {
+            return (null, Invalid.Field("screeningNumber",
+                $"Screening {screeningNumber} was a screen failure (criteria not met: {string.Join(", ", failed)}); only an eligible screening can be enrolled."));
+        }
+        if (screening.ParticipantCode is { } used)
+        {
+            return (null, new Conflict($"Screening {screeningNumber} was already used to enrol {used}; each screening enrols one participant.",
+                new Dictionary<string, object?> { ["field"] = "screeningNumber", ["participantCode"] = used }));
+        }
+        if (enrolledDate < screening.ScreeningDate)
+        {
+            return (null, Invalid.Field("enrolledDate",
+                $"Enrolment date {enrolledDate:yyyy-MM-dd} is before the screening {screeningNumber} ({screening.ScreeningDate:yyyy-MM-dd})."));
+        }
+        return (screening, null);
     }
 }

@@ -85,6 +85,12 @@ public sealed record EligibilityRules
     public bool RequirePsychotherapyWithoutResponse { get; init; }
     public bool RequireBpdDiagnosis { get; init; }
     public bool ExcludePsychoticPersonalityOrganisation { get; init; }
+
+    /// <summary>
+    /// A plausibility limit for data entry, not a clinical rule: a screening dated more than this many days before the site's
+    /// today is refused as a typing error (the protocol does not say how long ago a screening may be entered).
+    /// </summary>
+    public int ScreeningDateMaxDaysAgo { get; init; } = 365;
 }
 
 public sealed record InfusionLimits

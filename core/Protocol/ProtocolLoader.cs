@@ -119,6 +119,7 @@ public static class ProtocolLoader
         if (infusions.Count == 0) problems.Add("the protocol has no infusion visit");
         else if (infusions[0].Anchor is not null) problems.Add($"the first infusion visit {infusions[0].Code} must have no anchor (it is day 0)");
 
+        if (p.Eligibility.ScreeningDateMaxDaysAgo <= 0) problems.Add("eligibility.screeningDateMaxDaysAgo must be positive");
         if (p.Infusion.Routes.Count == 0) problems.Add("infusion.routes is empty");
         if (p.Infusion.MinDoseMgPerKg <= 0 || p.Infusion.MaxDoseMgPerKg < p.Infusion.MinDoseMgPerKg)
             problems.Add("infusion dose limits must satisfy 0 < minDoseMgPerKg <= maxDoseMgPerKg");

@@ -42,7 +42,7 @@ public static class AuditEntities
 {
     public const string Site = "site", User = "user", Token = "token", Participant = "participant", Visit = "visit", Infusion = "infusion",
         Vitals = "vitals", Assessment = "assessment", AdverseEvent = "adverse-event", SafetyAlert = "safety-alert", Access = "access",
-        Extract = "extract", CodingDictionary = "coding-dictionary", ConcomitantMedication = "concomitant-medication";
+        Extract = "extract", CodingDictionary = "coding-dictionary", ConcomitantMedication = "concomitant-medication", Screening = "screening";
 
     /// <summary>
     /// Records of a blinded study's allocation. Their audit rows are read by admins and monitors, who are blinded, so they
@@ -53,5 +53,5 @@ public static class AuditEntities
 
     public static readonly IReadOnlyList<string> All =
         [Site, User, Token, Participant, Visit, Infusion, Vitals, Assessment, AdverseEvent, SafetyAlert, Access, Extract, CodingDictionary,
-         ConcomitantMedication, Allocation, AllocationList, Preparation, Unblinding, BlindingGuess];
+         ConcomitantMedication, Screening, Allocation, AllocationList, Preparation, Unblinding, BlindingGuess];
 }

@@ -38,6 +38,8 @@ public sealed class ParticipantRow
     public Guid? WithdrawnBy { get; init; }
     public int RowVersion { get; init; } = 1;
     public Guid CreatedBy { get; init; }
+    /// <summary>The eligible screening the participant was enrolled from (e.g. WAW-S0001).</summary>
+    public string? ScreeningNumber { get; init; }
 
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(SiteTimeZone);
 
@@ -64,14 +66,14 @@ public static class ParticipantQueries
     private const string Columns =
         "Id, Code, SiteCode, Number, Sex, BirthYear, WeightKg, FailedAntidepressantTrials, PsychotherapyWithoutResponse, " +
         "BpdDiagnosis, PsychoticPersonalityOrganisation, HighSuicideRisk, Status, EnrolledDate, EnrolledUtc, ProtocolVersion, " +
-        "InfusionsDiscontinuedDate, DiscontinuationReason, DiscontinuationReasonCode, CreatedBy";
+        "InfusionsDiscontinuedDate, DiscontinuationReason, DiscontinuationReasonCode, CreatedBy, ScreeningNumber";
 
     private const string Select =
         """
         SELECT p.Id, p.Code, p.SiteCode, s.TimeZone AS SiteTimeZone, p.Number, p.Sex, p.BirthYear, p.WeightKg, p.FailedAntidepressantTrials,
                p.PsychotherapyWithoutResponse, p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk, p.Status, p.EnrolledDate,
                p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReason, p.DiscontinuationReasonCode, p.DiscontinuedUtc,
-               p.DiscontinuedBy, p.WithdrawnDate, p.WithdrawalReason, p.WithdrawalReasonCode, p.WithdrawnUtc, p.WithdrawnBy, p.RowVersion, p.CreatedBy
+               p.DiscontinuedBy, p.WithdrawnDate, p.WithdrawalReason, p.WithdrawalReasonCode, p.WithdrawnUtc, p.WithdrawnBy, p.RowVersion, p.CreatedBy, p.ScreeningNumber
         FROM Participant p JOIN Site s ON s.Code = p.SiteCode
         """;
 
@@ -79,7 +81,7 @@ public static class ParticipantQueries
 
     private const string TakeNumberSql = "UPDATE Site SET NextParticipantNumber = NextParticipantNumber + 1 WHERE Code = @siteCode";
     private const string TakenNumberSql = "SELECT NextParticipantNumber - 1 FROM Site WHERE Code = @siteCode";
-    private const string InsertSql = $"INSERT INTO Participant ({Columns}) VALUES (@Id, @Code, @SiteCode, @Number, @Sex, @BirthYear, @WeightKg, @FailedAntidepressantTrials, @PsychotherapyWithoutResponse, @BpdDiagnosis, @PsychoticPersonalityOrganisation, @HighSuicideRisk, @Status, @EnrolledDate, @EnrolledUtc, @ProtocolVersion, @InfusionsDiscontinuedDate, @DiscontinuationReason, @DiscontinuationReasonCode, @CreatedBy)";
+    private const string InsertSql = $"INSERT INTO Participant ({Columns}) VALUES (@Id, @Code, @SiteCode, @Number, @Sex, @BirthYear, @WeightKg, @FailedAntidepressantTrials, @PsychotherapyWithoutResponse, @BpdDiagnosis, @PsychoticPersonalityOrganisation, @HighSuicideRisk, @Status, @EnrolledDate, @EnrolledUtc, @ProtocolVersion, @InfusionsDiscontinuedDate, @DiscontinuationReason, @DiscontinuationReasonCode, @CreatedBy, @ScreeningNumber)";
     private const string FindByCodeSql = Select + " WHERE p.Code = @code";
     private const string FindByIdSql = Select + " WHERE p.Id = @id";
     private const string VisitRecordsSql = $"SELECT {VisitColumns} FROM VisitRecord WHERE ParticipantId = @participantId";

@@ -79,6 +79,11 @@ public class AuthorizationMatrixTests
             new Call(HttpMethod.Post, $"/api/v1/participants/{await FreshCodeAsync(site)}/withdrawal", new { date = "2026-03-05", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Moved away." })),
         ["DiscontinueInfusions"] = new(Investigators, true, HttpStatusCode.OK, async (_, site) =>
             new Call(HttpMethod.Post, $"/api/v1/participants/{await FreshCodeAsync(site)}/discontinuation", new { date = "2026-03-05", reasonCode = "ADVERSE EVENT", reason = "Dissociation." })),
+        ["RecordScreening"] = new(Investigators, true, HttpStatusCode.Created, (_, site) =>
+            Task.FromResult(new Call(HttpMethod.Post, "/api/v1/screenings", Screening(site ?? Own))), NamesARecord: false),
+        ["ListScreenings"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/screenings?site={site}"), NamesARecord: false),
+        ["GetScreening"] = new(Readers, true, HttpStatusCode.OK, async (_, site) =>
+            new Call(HttpMethod.Get, $"/api/v1/screenings/{(site is null ? "WAW-S9999" : await ScreeningNumberAsync(site))}")),
         ["ParticipantHistory"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants/{Code(site)}/history")),
 
         ["GetVisitSchedule"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants/{Code(site)}/visits")),
@@ -283,6 +288,16 @@ public class AuthorizationMatrixTests
             .JsonAsync(HttpStatusCode.Created);
         return Guid.Parse(created["id"]!.GetValue<string>());
     }
+
+    private static object Screening(string site) => new
+    {
+        siteCode = site, date = "2026-03-01",
+        eligibility = new { failedAntidepressantTrials = 1, psychotherapyWithoutResponse = true, bpdDiagnosis = true, psychoticPersonalityOrganisation = false, highSuicideRisk = false },
+    };
+
+    /// <summary>A screening recorded at the site by its investigator.</summary>
+    private static async Task<string> ScreeningNumberAsync(string site) =>
+        (await (await Investigator[site].PostAsJsonAsync("/api/v1/screenings", Screening(site))).JsonAsync(HttpStatusCode.Created))["screeningNumber"]!.GetValue<string>();
     private static string Code(string? site) => site is null ? "WAW-9999" : Shared[site].Code;
     private static Guid AssessmentId(string? site) => site is null ? Guid.NewGuid() : Shared[site].AssessmentId;
     private static Guid AdverseEventId(string? site) => site is null ? Guid.NewGuid() : Shared[site].AdverseEventId;

@@ -34,6 +34,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
     private static partial Regex Parameter();
 
     private IReadOnlyList<string> _datasets = [];
+    private IReadOnlyList<string> _screeningNumbers = [];
 
     [OneTimeSetUp]
     public async Task BuildStudyAsync()
@@ -85,6 +86,8 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         _unblindedCode = _codes.Last(c => _codes.Count(o => _armOf[o] == _armOf[c]) >= 2);
         var unblinded = await (await PostAsync(_investigator, $"/api/v1/participants/{_unblindedCode}/unblinding", new { reason = "Emergency surgery." })).JsonAsync(HttpStatusCode.Created);
         Assert.That(unblinded["arm"]!.GetValue<string>(), Is.EqualTo(_armOf[_unblindedCode]));
+        _screeningNumbers = [.. (await (await _investigator.GetAsync("/api/v1/screenings")).JsonArrayAsync()).Select(s => s!["screeningNumber"]!.GetValue<string>())];
+        Assert.That(_screeningNumbers, Is.Not.Empty, "every participant has a screening");
         foreach (var code in _codes)
         {
             await WaitEvaluatedAsync(_host, code);
@@ -159,6 +162,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         "id" when template.Contains("/concomitant-medications/", StringComparison.Ordinal) => _medicationIds,
         "id" when template.Contains("/safety-alerts/", StringComparison.Ordinal) => _alertIds,
         "dataset" => _datasets,
+        "screeningNumber" => _screeningNumbers,
         _ => throw new AssertionException($"The sweep does not know how to fill {{{parameter}}} in GET {template}: teach it, so the new endpoint is swept too."),
     };
 

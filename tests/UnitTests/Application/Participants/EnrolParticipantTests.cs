@@ -79,7 +79,7 @@ public class EnrolParticipantTests
             "{\"birthYear\":1990,\"code\":\"WAW-0001\",\"discontinuationReason\":null,\"discontinuationReasonCode\":null," +
             "\"eligibility\":{\"bpdDiagnosis\":true,\"failedAntidepressantTrials\":2,\"highSuicideRisk\":false,\"psychotherapyWithoutResponse\":true," +
             "\"psychoticPersonalityOrganisation\":false},\"enrolledDate\":\"2026-02-16\",\"enrolledUtc\":\"2026-02-16T12:00:00Z\",\"infusionsDiscontinuedDate\":null," +
-            "\"protocolVersion\":\"2.1.0\",\"sex\":\"F\",\"siteCode\":\"WAW\",\"status\":\"enrolled\",\"version\":1,\"weightKg\":70,\"withdrawalReason\":null,\"withdrawalReasonCode\":null,\"withdrawnDate\":null}"));
+            "\"protocolVersion\":\"2.1.0\",\"screeningNumber\":\"WAW-S0001\",\"sex\":\"F\",\"siteCode\":\"WAW\",\"status\":\"enrolled\",\"version\":1,\"weightKg\":70,\"withdrawalReason\":null,\"withdrawalReasonCode\":null,\"withdrawnDate\":null}"));
     }
 
     [Test]
