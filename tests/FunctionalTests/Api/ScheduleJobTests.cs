@@ -10,12 +10,26 @@ using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Schedules;
 using Trial.Hosting.Schedules;
+using Trial.Hosting.Sweeps;
 
 namespace Trial.Tests.Api;
 
-/// <summary>The stored schedules kept by real Hangfire jobs, and what happens when a job is lost.</summary>
+/// <summary>
+/// The stored schedules kept by real Hangfire jobs, and what happens when a job is lost. Where a test's point is which job
+/// did the work, no recurring job runs on its own (<see cref="JobRuns.NeverOnTheirOwn"/>) and the test waits for the
+/// start-up sweeps before it writes, so the only runs are those the test makes.
+/// </summary>
 public class ScheduleJobTests
 {
+    /// <summary>A host whose recurring jobs run only when the test runs them, its start-up sweeps finished (they found nothing).</summary>
+    private static async Task<TrialHost> StartAsync(Action<IServiceCollection>? services = null)
+    {
+        var host = TrialHost.Start(services, JobRuns.NeverOnTheirOwn());
+        var startUp = await JobRuns.StartUpSweepsAsync(host);
+        Assert.That(startUp.Schedules.Found, Is.Zero, "the start-up stale-schedule sweep ran on an empty study");
+        return host;
+    }
+
     private static async Task<Guid> ParticipantIdAsync(TrialHost host, string code) =>
         (await host.Services.GetRequiredService<Database>().ReadAsync(c => ParticipantQueries.FindByCodeAsync(c, code)))!.Id;
 
@@ -29,14 +43,18 @@ public class ScheduleJobTests
     [Test]
     public async Task RecordVisit_StoredScheduleFollowsThroughTheJob()
     {
-        await using var host = TrialHost.Start();
+        await using var host = await StartAsync();
+        var startUpSweep = JobRuns.LastJobId(host, ScheduleJobs.SweepJobId);
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
         var id = await ParticipantIdAsync(host, code);
+        await JobRuns.RebuildsSucceededAsync(host, id, 1);
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
 
-        await Eventually.HoldsAsync(async () => !await IsStaleAsync(host, id), "the schedule job to run");
+        await JobRuns.RebuildsSucceededAsync(host, id, 2);
+        Assert.That(await IsStaleAsync(host, id), Is.False, "the rebuild job the visit enqueued brought the stored schedule up to date");
+        Assert.That(JobRuns.LastJobId(host, ScheduleJobs.SweepJobId), Is.EqualTo(startUpSweep), "no sweep ran after the start-up one");
         var stored = (await StoredAsync(host, id)).ToDictionary(v => v.VisitCode);
         Assert.That(stored["INF1"].Status, Is.EqualTo("done"));
         Assert.That(stored["INF2"].TargetDate, Is.EqualTo(new DateOnly(2026, 3, 12)));
@@ -47,7 +65,7 @@ public class ScheduleJobTests
     public async Task LostJob_IsRedoneByTheRecurringSweep()
     {
         // Job storage that accepts and forgets: the process died before any job ran.
-        await using var host = TrialHost.Start(s =>
+        await using var host = await StartAsync(s =>
         {
             s.RemoveAll<IBackgroundJobClient>();
             s.AddSingleton<IBackgroundJobClient, ForgetfulJobClient>();
@@ -60,9 +78,10 @@ public class ScheduleJobTests
         Assert.That(await IsStaleAsync(host, id), Is.True);
         Assert.That(await StoredAsync(host, id), Is.Empty);
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger(ScheduleJobs.SweepJobId);
+        Assert.That(await JobRuns.RunAsync(host, ScheduleJobs.SweepJobId), Is.EqualTo(new SweepOutcome(Found: 1, Processed: 1, Failed: 0, Deferred: 0)),
+            "the recurring sweep, run on Hangfire, found the schedule the lost job left stale and rebuilt it");
 
-        await Eventually.HoldsAsync(async () => !await IsStaleAsync(host, id), "the sweep to rebuild the stale schedule");
+        Assert.That(await IsStaleAsync(host, id), Is.False, "rebuilt by that run");
         var stored = (await StoredAsync(host, id)).ToDictionary(v => v.VisitCode);
         Assert.That(stored["INF1"].Status, Is.EqualTo("done"));
         Assert.That(stored["INF2"].TargetDate, Is.EqualTo(new DateOnly(2026, 3, 12)));
@@ -71,7 +90,7 @@ public class ScheduleJobTests
     [Test]
     public async Task RebuildSchedule_RunTwice_ChangesNothing()
     {
-        await using var host = TrialHost.Start();
+        await using var host = await StartAsync();
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
@@ -92,13 +111,17 @@ public class ScheduleJobTests
     [Test]
     public async Task ClosedWindow_DetectionJobStoresMissed()
     {
-        await using var host = TrialHost.Start();
+        // The test runs the detection itself: no timed run, and no rebuild of its writes left to run after the clock moves,
+        // can find the closed window first.
+        await using var host = await StartAsync();
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
         var id = await ParticipantIdAsync(host, code);
+        await JobRuns.RebuildsSucceededAsync(host, id, 1);
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
-        await Eventually.HoldsAsync(async () => !await IsStaleAsync(host, id), "the schedule job to run");
+        await JobRuns.RebuildsSucceededAsync(host, id, 2);
+        Assert.That(await IsStaleAsync(host, id), Is.False, "the schedule jobs ran");
         Assert.That((await StoredAsync(host, id)).Single(v => v.VisitCode == "INF2").Status, Is.EqualTo("scheduled"));
 
         host.Clock.Advance(TimeSpan.FromDays(4)); // 03-14: INF2's window (03-11..03-13) has closed

@@ -37,14 +37,17 @@ public class UnauditedGroupCommitTests
         await using var db = Trial.Bench.Sqlite.Create(folder.File("u.db"));
         await using var writer = new UnauditedGroupCommit(db);
 
-        // The first write holds the writer until the others are queued behind it, so they form one batch.
+        // The first write holds the writer until the others are queued behind it, so they form one batch. Its work has
+        // started only once the writer took its batch (the first write alone), so the others queue behind it.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource();
         var first = writer.WriteAsync(async c =>
         {
             await AddSiteAsync(c, "AAA");
+            started.SetResult();
             await release.Task;
         });
-        await Task.Delay(100);
+        await started.Task;
         var before = writer.Statistics;
 
         var ok1 = writer.WriteAsync(c => AddSiteAsync(c, "BBB"));

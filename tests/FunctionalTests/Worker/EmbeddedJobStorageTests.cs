@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using Trial.Hosting.Safety;
 using Trial.Hosting.Schedules;
+using Trial.Hosting.Sweeps;
 using Trial.Tests.Api;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 
@@ -19,25 +20,27 @@ public class EmbeddedJobStorageTests
     public async Task FinishedJobs_RetentionPassed_LeaveMemoryWhileRecurringJobsKeepRunning()
     {
         // 12 s: long enough that the finished jobs are seen while they are kept, even on a loaded machine (with 3 s, a slow
-        // evaluation could outlast the retention and the first check would race it), short enough to wait for. The recurring
-        // jobs never fire on their own here (their every-minute crons would add a finished job at each minute, and the list
-        // could stay non-empty whatever the retention): the test triggers the one it needs.
-        const string never = "0 0 31 2 *";
-        await using var host = TrialHost.Start(settings: new Dictionary<string, string?>
-        {
-            ["Jobs:FinishedJobRetentionMinutes"] = "0.2",
-            ["Jobs:SweepCron"] = never, ["Jobs:SafetySweepCron"] = never, ["Jobs:SaeClockCron"] = never, ["Jobs:MissedVisitsCron"] = never, ["Jobs:PurgeCron"] = never,
-        });
+        // evaluation could outlast the retention and the first check would race it), short enough to wait for. No recurring job
+        // runs on its own: a cron firing on Hangfire's clock while the test waits for memory to empty would finish new jobs.
+        var retention = TimeSpan.FromMinutes(0.2);
+        var settings = JobRuns.NeverOnTheirOwn();
+        settings["Jobs:FinishedJobRetentionMinutes"] = retention.TotalMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var host = TrialHost.Start(settings: settings);
+        await JobRuns.StartUpSweepsAsync(host);
         var storage = host.Services.GetRequiredService<JobStorage>();
         var monitoring = storage.GetMonitoringApi();
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        // Its schedule rebuild first (a visit it finds missed has the participant evaluated again), then its evaluation: no job
+        // of the enrolment is left to run.
+        await JobRuns.RebuildsSucceededAsync(host, await ParticipantIdAsync(host, code), 1);
         await Eventually.HoldsAsync(async () => await IsEvaluatedAsync(host, code) && monitoring.SucceededListCount() > 0,
             "the enrolment's jobs, finished and kept for a while");
 
-        // Kept 12 s after the last one finished, then gone at the storage's next expiry check.
-        await Eventually.HoldsAsync(() => Task.FromResult(monitoring.SucceededListCount() == 0), "the finished jobs to leave memory", TimeSpan.FromSeconds(45));
+        // The last of them may have finished just now: it is kept for the retention, then the usual bound applies.
+        await Eventually.HoldsAsync(() => Task.FromResult(monitoring.SucceededListCount() == 0), () => "Timed out waiting for: the finished jobs to leave memory",
+            retention + Eventually.Bound);
 
         using (var connection = storage.GetConnection())
         {
@@ -46,7 +49,8 @@ public class EmbeddedJobStorageTests
         }
 
         var succeeded = monitoring.GetStatistics().Succeeded;
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SweepJobId);
-        await Eventually.HoldsAsync(() => Task.FromResult(monitoring.GetStatistics().Succeeded > succeeded), "the recurring sweep to run again");
+        Assert.That(await JobRuns.RunAsync(host, SafetyJobs.SweepJobId), Is.EqualTo(new SweepOutcome(Found: 0, Processed: 0, Failed: 0, Deferred: 0)),
+            "the recurring sweep ran again, and found the participant evaluated");
+        Assert.That(monitoring.GetStatistics().Succeeded, Is.GreaterThan(succeeded), "the recurring sweep to run again");
     }
 }

@@ -28,6 +28,13 @@ public class DataAccessConventionTests
             where method.GetParameters() is not [{ ParameterType: var first }, ..] || first != typeof(DbSession)
             select $"{type.FullName}.{method.Name}"];
 
+    /// <summary>Methods of <paramref name="types"/> that take a <see cref="DbSession"/>: those the convention is checked on.</summary>
+    private static List<string> SessionMethods(IEnumerable<Type> types) =>
+        [.. from type in types
+            from method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            where method.GetParameters().Any(p => p.ParameterType == typeof(DbSession))
+            select $"{type.Name}.{method.Name}"];
+
     private static IEnumerable<Type> QueryTypes() =>
         typeof(Database).Assembly.GetTypes().Where(t => t.Namespace is { } ns && ns.StartsWith("Trial.Db.", StringComparison.Ordinal)
                                                         && ns != typeof(Database).Namespace);
@@ -38,6 +45,12 @@ public class DataAccessConventionTests
         var types = QueryTypes().ToList();
 
         Assert.That(types.Where(t => t.Name.EndsWith("Queries", StringComparison.Ordinal)).Count(), Is.GreaterThanOrEqualTo(12), "the query classes were found");
+        // The methods are read as the check reads them: an empty list of bare connections means something only if the query
+        // methods themselves were seen.
+        Assert.That(SessionMethods(types), Has.Count.GreaterThanOrEqualTo(80).And.SupersetOf(new[]
+        {
+            "ParticipantQueries.FindByCodeAsync", "ScheduleQueries.MissedVisitCodesAsync", "SafetyQueries.UnevaluatedParticipantsAsync", "AuditQueries.LockHeadAsync",
+        }), "the query methods were found");
         Assert.That(BareConnections(types), Is.Empty);
     }
 

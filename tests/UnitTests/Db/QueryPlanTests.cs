@@ -16,9 +16,31 @@ public partial class QueryPlanTests
     [GeneratedRegex(@"\b(\w+)\.?ParticipantId = @participantId\b|\bWHERE ParticipantId = @participantId\b")]
     private static partial Regex ByParticipant();
 
+    private static IEnumerable<(string Class, string Field, string Sql)> ByParticipantTexts() => QueryTextTests.All().Where(q => ByParticipant().IsMatch(q.Sql));
+
     public static IEnumerable<TestCaseData> ParticipantQueries() =>
-        QueryTextTests.All().Where(q => ByParticipant().IsMatch(q.Sql))
-            .Select(q => new TestCaseData(q.Sql).SetName($"QueryPlan_{q.Class}_{q.Field}_FindsTheParticipantThroughAnIndex"));
+        ByParticipantTexts().Select(q => new TestCaseData(q.Sql).SetName($"QueryPlan_{q.Class}_{q.Field}_FindsTheParticipantThroughAnIndex"));
+
+    /// <summary>
+    /// The plans are checked for the texts the pattern finds: if it found none (the reflection over the query classes, or the
+    /// pattern, gone wrong), every check above would pass unrun. It finds every class that reads a participant's rows, and the
+    /// reads this was found with and for: the missed visits' statuses and the rows the safety evaluation reads.
+    /// </summary>
+    [Test]
+    public void ParticipantQueries_AreFoundInEveryClassThatReadsAParticipantsRows()
+    {
+        var found = ByParticipantTexts().Select(q => $"{q.Class}.{q.Field}").ToList();
+        Assert.That(found, Has.Count.GreaterThanOrEqualTo(30), string.Join(", ", found));
+        Assert.That(found.Select(f => f.Split('.')[0]).Distinct(), Is.SupersetOf(new[]
+        {
+            "AdverseEventQueries", "AssessmentQueries", "InfusionAndVitalsQueries", "ParticipantQueries", "RandomisationQueries", "SafetyQueries", "ScheduleQueries",
+        }));
+        Assert.That(found, Is.SupersetOf(new[]
+        {
+            "ScheduleQueries.VisitStatusesSql", "ScheduleQueries.ForParticipantSql", "ScheduleQueries.DeleteSql", "AssessmentQueries.ListForParticipantSql",
+            "InfusionAndVitalsQueries.VitalsSql", "AdverseEventQueries.ForParticipantSql", "ParticipantQueries.VisitRecordsSql", "SafetyQueries.UnevaluatedRecordsSql",
+        }));
+    }
 
     [TestCaseSource(nameof(ParticipantQueries))]
     public async Task QueryPlan_FindsTheParticipantThroughAnIndex(string sql)

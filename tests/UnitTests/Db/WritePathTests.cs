@@ -170,10 +170,16 @@ public class GroupCommitTests
         await using var db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={folder.File("g.db")}" });
         Migrator.Apply(db);
 
-        // The first write holds the writer until the others are queued behind it, so they form one batch.
+        // The first write holds the writer until the others are queued behind it, so they form one batch. Its work has
+        // started only once the writer took its batch (the first write alone), so the others queue behind it.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource();
-        var first = db.WriteAsync(Someone, Now, w => AddSiteAsync(w, "AAA", () => release.Task));
-        await Task.Delay(100);
+        var first = db.WriteAsync(Someone, Now, w => AddSiteAsync(w, "AAA", () =>
+        {
+            started.SetResult();
+            return release.Task;
+        }));
+        await started.Task;
         var before = db.WriteStatistics!.Value;
 
         var ok1 = db.WriteAsync(Someone, Now, w => AddSiteAsync(w, "BBB"));

@@ -57,8 +57,11 @@ public class ExportDefinitionTests
     public void Datasets_EveryColumnDescribed_NamesUniqueAndReadableByR()
     {
         var catalog = new ExtractCatalog(ProtocolLoader.LoadDefault(), ConcealedSequence.None);
+        // The checks below loop over the catalog's datasets and their columns: with none, they would pass unrun.
+        Assert.That(catalog.Names, Is.SupersetOf(new[] { "participants", "visits", "assessments", "items", "efficacy", "adverse-events", "safety-alerts", "dictionary" }));
         foreach (var dataset in catalog.Datasets)
         {
+            Assert.That(dataset.Columns, Is.Not.Empty, dataset.Name);
             Assert.That(dataset.Columns.Select(c => c.Name), Is.Unique, dataset.Name);
             // R's read.csv renames columns that are not syntactic names (check.names = TRUE).
             Assert.That(dataset.Columns.Select(c => c.Name).Where(n => !System.Text.RegularExpressions.Regex.IsMatch(n, "^[A-Za-z][A-Za-z0-9_]*$")), Is.Empty, dataset.Name);

@@ -8,6 +8,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.Data.Sqlite;
 using NUnit.Framework;
+using Trial.Db.Audit;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;
 
@@ -17,8 +18,10 @@ namespace Trial.Tests.Api.Fuzz;
 /// Bad input at every write endpoint, generated from a valid body by FsCheck: fields replaced by values of the wrong type,
 /// nulls, huge, negative and fractional numbers, long and odd strings (control characters, right-to-left marks, emoji),
 /// impossible and far dates, unknown codes, missing and duplicated keys, unknown fields, malformed JSON, wrong content
-/// types. Whatever comes: never a 5xx; an error is problem+json, a 400 or 422 names the field; and a refused request
-/// changes nothing (row counts and the audit trail). FsCheck prints the seed of a failure so it can be replayed.
+/// types. Whatever comes: never a 5xx; an error is problem+json, a 400 or 422 names the field; a refused request
+/// changes nothing (row counts and the audit trail); and a request that happens to be accepted stored what it sent (the
+/// record read back through the API, the write's answer and its audit row hold every field sent that they name, and the
+/// trail grew by the write's own rows). FsCheck prints the seed of a failure so it can be replayed.
 /// Runs on the default, double-blind protocol; each endpoint that changes a participant's course (randomisation,
 /// preparation, unblinding, guesses, withdrawal, discontinuation) has a participant of its own, in the state where its
 /// valid body would be accepted. The allocation list is fuzzed where it can be imported (a protocol whose method is
@@ -37,12 +40,19 @@ public class WriteFuzzTests
     private static JsonObject _preparation = null!;
 
     /// <summary>
-    /// A write endpoint: who calls it, where, with which valid body, and the If-Match it needs (read fresh each time); the
-    /// participant whose background evaluation must settle before rows are counted; the host it is called on (the
-    /// double-blind one unless named); the valid body as CSV for an endpoint that also takes text/csv.
+    /// A write endpoint: who calls it, where, with which valid body, the entity its audit row names, and the If-Match it needs
+    /// (read fresh each time); the participant whose background evaluation must settle before rows are counted; the host it
+    /// is called on (the double-blind one unless named); the valid body as CSV for an endpoint that also takes text/csv; and
+    /// how an accepted write is read back through the API (given the write's answer): by default the record at the answer's
+    /// Location, or at the endpoint's own URL, as it is; <see cref="NoRead"/> where the API has no read of the record.
+    /// A read-back names the fields as the request does, so that each field sent is compared with the one it was stored in.
+    /// <paramref name="Defaulted"/> are the fields whose null (or blank text) the application reads as not given, and fills in (a site's
+    /// time zone, the enrolment date, the route's timepoint, the assessment's own instrument, no serious criteria, the
+    /// latest weight): sent so, they hold the default.
     /// </summary>
-    private sealed record Endpoint(string Name, Func<HttpClient> Caller, HttpMethod Method, string Url, JsonObject Valid, bool NeedsETag = false,
-        string? Participant = null, Func<TrialHost>? On = null, string? ValidCsv = null)
+    private sealed record Endpoint(string Name, Func<HttpClient> Caller, HttpMethod Method, string Url, JsonObject Valid, string Entity, bool NeedsETag = false,
+        string? Participant = null, Func<TrialHost>? On = null, string? ValidCsv = null, Func<Endpoint, JsonObject, Task<JsonObject?>>? ReadBack = null,
+        string[]? Defaulted = null)
     {
         public TrialHost Host => On?.Invoke() ?? _host;
     }
@@ -79,45 +89,129 @@ public class WriteFuzzTests
         });
         return
         [
-            new("CreateSite", () => _host.Admin, HttpMethod.Post, "/api/v1/sites", Json(new { code = "GDA", name = "Gdansk", timeZone = "Europe/Warsaw" })),
-            new("CreateUser", () => _host.Admin, HttpMethod.Post, "/api/v1/users", Json(new { name = "Dr C", role = "pharmacist", sites = new[] { "WAW" } })),
-            new("EnrolParticipant", () => _investigator, HttpMethod.Post, "/api/v1/participants", Json(TrialHost.EligibleParticipant("WAW"))),
-            new("RecordVisit", () => _investigator, HttpMethod.Put, $"{visit}/POST24", Json(new { actualDate = "2026-03-03", reason = "Corrected." }), Participant: _code),
-            new("RecordInfusion", () => _investigator, HttpMethod.Post, $"{visit}/INF2/infusion", newInfusion, Participant: _code),
-            new("CorrectInfusion", () => _investigator, HttpMethod.Put, $"{visit}/INF1/infusion", infusion, NeedsETag: true, Participant: _code),
-            new("RecordVitals", () => _investigator, HttpMethod.Post, $"{visit}/INF1/vitals", vitals, Participant: _code),
-            new("CorrectVitals", () => _investigator, HttpMethod.Put, $"{visit}/INF1/vitals/pre", vitals, NeedsETag: true, Participant: _code),
-            new("CreateAssessment", () => _investigator, HttpMethod.Post, $"{visit}/INF1/assessments", assessment, Participant: _code),
+            new("CreateSite", () => _host.Admin, HttpMethod.Post, "/api/v1/sites", Json(new { code = "GDA", name = "Gdansk", timeZone = "Europe/Warsaw" }), AuditEntities.Site, ReadBack: SiteAsync,
+                Defaulted: ["timeZone"]),
+            new("CreateUser", () => _host.Admin, HttpMethod.Post, "/api/v1/users", Json(new { name = "Dr C", role = "pharmacist", sites = new[] { "WAW" } }), AuditEntities.User, ReadBack: UserAsync,
+                Defaulted: ["sites"]),
+            new("EnrolParticipant", () => _investigator, HttpMethod.Post, "/api/v1/participants", Json(TrialHost.EligibleParticipant("WAW")), AuditEntities.Participant,
+                Defaulted: ["enrolledDate"]),
+            new("RecordVisit", () => _investigator, HttpMethod.Put, $"{visit}/POST24", Json(new { actualDate = "2026-03-03", reason = "Corrected." }), AuditEntities.Visit,
+                Participant: _code),
+            new("RecordInfusion", () => _investigator, HttpMethod.Post, $"{visit}/INF2/infusion", newInfusion, AuditEntities.Infusion, Participant: _code),
+            new("CorrectInfusion", () => _investigator, HttpMethod.Put, $"{visit}/INF1/infusion", infusion, AuditEntities.Infusion, NeedsETag: true, Participant: _code),
+            new("RecordVitals", () => _investigator, HttpMethod.Post, $"{visit}/INF1/vitals", vitals, AuditEntities.Vitals, Participant: _code),
+            new("CorrectVitals", () => _investigator, HttpMethod.Put, $"{visit}/INF1/vitals/pre", vitals, AuditEntities.Vitals, NeedsETag: true, Participant: _code,
+                Defaulted: ["timepoint"]),
+            new("CreateAssessment", () => _investigator, HttpMethod.Post, $"{visit}/INF1/assessments", assessment, AuditEntities.Assessment, Participant: _code,
+                Defaulted: ["unscheduled"]),
             new("CorrectAssessment", () => _investigator, HttpMethod.Put, $"/api/v1/assessments/{_assessment}", Json(new
             {
                 instrument = "MADRS", timepoint = (string?)null, administeredUtc = At("BL", null), items = Madrs(21, item10: 1), reason = "Corrected.",
-            }), NeedsETag: true, Participant: _code),
-            new("RecordAdverseEvent", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_code}/adverse-events", adverseEvent, Participant: _code),
-            new("UpdateAdverseEvent", () => _investigator, HttpMethod.Put, $"/api/v1/adverse-events/{_adverseEvent}", adverseEvent, NeedsETag: true, Participant: _code),
-            new("RecordConcomitantMedication", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_code}/concomitant-medications", medication, Participant: _code),
+            }), AuditEntities.Assessment, NeedsETag: true, Participant: _code, Defaulted: ["instrument"]),
+            new("RecordAdverseEvent", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_code}/adverse-events", adverseEvent, AuditEntities.AdverseEvent,
+                Participant: _code, Defaulted: ["seriousCriteria"]),
+            new("UpdateAdverseEvent", () => _investigator, HttpMethod.Put, $"/api/v1/adverse-events/{_adverseEvent}", adverseEvent, AuditEntities.AdverseEvent,
+                NeedsETag: true, Participant: _code, Defaulted: ["seriousCriteria"]),
+            new("RecordConcomitantMedication", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_code}/concomitant-medications", medication,
+                AuditEntities.ConcomitantMedication, Participant: _code),
             new("CorrectConcomitantMedication", () => _investigator, HttpMethod.Put, $"/api/v1/participants/{_code}/concomitant-medications/{_medication}", medication,
-                NeedsETag: true, Participant: _code),
+                AuditEntities.ConcomitantMedication, NeedsETag: true, Participant: _code),
             new("DiscontinueInfusions", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toDiscontinue}/discontinuation",
-                Json(new { date = "2026-03-09", reasonCode = "ADVERSE EVENT", reason = "Dissociation." }), Participant: _toDiscontinue),
+                Json(new { date = "2026-03-09", reasonCode = "ADVERSE EVENT", reason = "Dissociation." }), AuditEntities.Participant, Participant: _toDiscontinue,
+                ReadBack: (e, _) => ParticipantAsync(_toDiscontinue, "infusionsDiscontinuedDate", "discontinuationReasonCode", "discontinuationReason")),
             new("WithdrawParticipant", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toWithdraw}/withdrawal",
-                Json(new { date = "2026-03-09", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Moved." }), Participant: _toWithdraw),
-            new("AcknowledgeSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/acknowledge", Json(new { comment = "Seen." }), Participant: _code),
-            new("ResolveSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/resolve", Json(new { comment = "Handled." }), Participant: _code),
-            new("EscalateSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/escalate", Json(new { reason = "Urgent." }), Participant: _code),
+                Json(new { date = "2026-03-09", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Moved." }), AuditEntities.Participant, Participant: _toWithdraw,
+                ReadBack: (e, _) => ParticipantAsync(_toWithdraw, "withdrawnDate", "withdrawalReasonCode", "withdrawalReason")),
+            new("AcknowledgeSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/acknowledge", Json(new { comment = "Seen." }),
+                AuditEntities.SafetyAlert, Participant: _code, ReadBack: (e, _) => AlertReviewAsync(e, "acknowledged", "comment")),
+            new("ResolveSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/resolve", Json(new { comment = "Handled." }),
+                AuditEntities.SafetyAlert, Participant: _code, ReadBack: (e, _) => AlertReviewAsync(e, "resolved", "comment")),
+            new("EscalateSafetyAlert", () => _monitor, HttpMethod.Post, $"/api/v1/safety-alerts/{_alert}/escalate", Json(new { reason = "Urgent." }),
+                AuditEntities.SafetyAlert, Participant: _code, ReadBack: (e, _) => AlertReviewAsync(e, "escalated", "reason")),
             // Randomisation takes no body: whatever is sent is not read, and the participant is randomised once.
-            new("Randomise", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toRandomise}/randomisation", [], Participant: _toRandomise),
-            new("RecordPreparation", () => _pharmacist, HttpMethod.Post, $"/api/v1/participants/{_toPrepare}/visits/INF1/preparation", _preparation, Participant: _toPrepare),
+            new("Randomise", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toRandomise}/randomisation", [], AuditEntities.Allocation,
+                Participant: _toRandomise),
+            new("RecordPreparation", () => _pharmacist, HttpMethod.Post, $"/api/v1/participants/{_toPrepare}/visits/INF1/preparation", _preparation,
+                AuditEntities.Preparation, Participant: _toPrepare, Defaulted: ["weightKg"]),
             new("EmergencyUnblinding", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toUnblind}/unblinding",
-                Json(new { reason = "Severe hypotension: the treatment depends on the drug." }), Participant: _toUnblind),
+                Json(new { reason = "Severe hypotension: the treatment depends on the drug." }), AuditEntities.Unblinding, Participant: _toUnblind, ReadBack: NoRead),
             new("RecordBlindingGuess", () => _investigator, HttpMethod.Post, $"/api/v1/participants/{_toGuess}/visits/INF1/blinding-guess",
-                Json(new { guesser = "rater", guess = "unknown" }), Participant: _toGuess),
-            new("ImportAllocationList", () => _listUnblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList), On: () => _listHost),
-            new("ImportAllocationListCsv", () => _listUnblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList), On: () => _listHost,
-                ValidCsv: AllocationListCsv),
+                Json(new { guesser = "rater", guess = "unknown" }), AuditEntities.BlindingGuess, Participant: _toGuess, ReadBack: NoRead),
+            new("ImportAllocationList", () => _listUnblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList), AuditEntities.AllocationList,
+                On: () => _listHost, ReadBack: AllocationListAsync),
+            new("ImportAllocationListCsv", () => _listUnblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList), AuditEntities.AllocationList,
+                On: () => _listHost, ValidCsv: AllocationListCsv, ReadBack: AllocationListAsync),
             // The default protocol generates its sequence from the secret: every import is refused, and must change nothing.
-            new("ImportAllocationListWhereGenerated", () => _unblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList)),
+            new("ImportAllocationListWhereGenerated", () => _unblinded, HttpMethod.Post, "/api/v1/randomisation/list", Json(AllocationList),
+                AuditEntities.AllocationList),
         ];
     }
+
+    // --- reading an accepted write back ---
+
+    private static async Task<JsonObject> GetAsync(HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        return await response.JsonAsync(HttpStatusCode.OK);
+    }
+
+    /// <summary>The API has no read of the record (an unblinding, a blinding guess): the answer and the audit row are what it stored.</summary>
+    private static Task<JsonObject?> NoRead(Endpoint endpoint, JsonObject answer) => Task.FromResult<JsonObject?>(null);
+
+    /// <summary>Sites are read as a list.</summary>
+    private static async Task<JsonObject?> SiteAsync(Endpoint endpoint, JsonObject answer)
+    {
+        var sites = await (await endpoint.Caller().GetAsync("/api/v1/sites")).JsonArrayAsync();
+        return sites.Single(s => s!["code"]!.GetValue<string>() == answer["code"]!.GetValue<string>())!.AsObject();
+    }
+
+    /// <summary>Users are read as a list.</summary>
+    private static async Task<JsonObject?> UserAsync(Endpoint endpoint, JsonObject answer)
+    {
+        var users = await (await endpoint.Caller().GetAsync("/api/v1/users")).JsonArrayAsync();
+        return users.Single(u => u!["id"]!.GetValue<string>() == answer["id"]!.GetValue<string>())!.AsObject();
+    }
+
+    /// <summary>A discontinuation or withdrawal is read on the participant: its date and reason under the names the request gives them.</summary>
+    // Read by an admin: the reason in the site's words is shown to admins only.
+    private static async Task<JsonObject?> ParticipantAsync(string code, string date, string reasonCode, string reason)
+    {
+        var participant = await GetAsync(_host.Admin, $"/api/v1/participants/{code}");
+        return new JsonObject
+        {
+            ["date"] = participant[date]?.DeepClone(), ["reasonCode"] = participant[reasonCode]?.DeepClone(), ["reason"] = participant[reason]?.DeepClone(),
+        };
+    }
+
+    /// <summary>A review step is read on the alert: the comment (or an escalation's reason) is that of the step's entry in its history (a step is taken once).</summary>
+    private static async Task<JsonObject?> AlertReviewAsync(Endpoint endpoint, string action, string field)
+    {
+        var detail = await GetAsync(endpoint.Caller(), $"/api/v1/safety-alerts/{_alert}");
+        var step = detail["history"]!.AsArray().Single(h => h!["action"]!.GetValue<string>() == action)!;
+        return new JsonObject { [field] = step["comment"]?.DeepClone() };
+    }
+
+    /// <summary>
+    /// An imported list is read a stratum at a time, in its audited sequence: each entry sent is looked up there by its stratum and
+    /// place, and a stratum holding more places than were sent gets an entry that was not (which the comparison reports).
+    /// </summary>
+    private static async Task<JsonObject?> AllocationListAsync(Endpoint endpoint, JsonObject answer)
+    {
+        var entries = new JsonArray();
+        foreach (var stratum in answer["strata"]!.AsArray())
+        {
+            var name = stratum!["stratum"]!.GetValue<string>();
+            var sequence = await GetAsync(endpoint.Caller(), $"/api/v1/randomisation/list?stratum={Uri.EscapeDataString(name)}&count=1000");
+            foreach (var place in sequence["entries"]!.AsArray())
+                entries.Add(new JsonObject { ["stratum"] = name, ["sequenceNumber"] = place!["sequenceNumber"]!.DeepClone(), ["arm"] = place["arm"]!.DeepClone() });
+        }
+        return new JsonObject { ["entries"] = InListOrder(entries) };
+    }
+
+    /// <summary>A list's entries by stratum, then place: the order the list is read back in, whatever order it was sent in.</summary>
+    private static JsonArray InListOrder(JsonArray entries) =>
+        new([.. entries.OrderBy(e => e?["stratum"]?.ToJsonString(), StringComparer.Ordinal).ThenBy(e => e?["sequenceNumber"]?.ToJsonString(), StringComparer.Ordinal)
+            .Select(e => e?.DeepClone())]);
 
     public static IEnumerable<TestCaseData> EndpointNames() =>
         new[] { "CreateSite", "CreateUser", "EnrolParticipant", "RecordVisit", "RecordInfusion", "CorrectInfusion", "RecordVitals", "CorrectVitals",
@@ -373,11 +467,28 @@ public class WriteFuzzTests
     private static (long Rows, long Audit) Footprint(TrialHost host)
     {
         using var c = new SqliteConnection($"Data Source={host.DatabasePath};Mode=ReadOnly");
-        var tables = c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('IdempotentResponse', 'ScheduledVisit', 'AuditChainHead') AND name NOT LIKE 'sqlite_%'");
+        var tables = CountedTables(c);
         long rows = 0;
         foreach (var table in tables) rows += c.ExecuteScalar<long>($"SELECT COUNT(*) FROM \"{table}\"");
         var denials = c.ExecuteScalar<long>("SELECT COUNT(*) FROM AuditEvent WHERE Action = 'access-denied'");
         return (rows - denials, c.ExecuteScalar<long>("SELECT COUNT(*) FROM AuditEvent") - denials);
+    }
+
+    private static IReadOnlyList<string> CountedTables(SqliteConnection c) =>
+        c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('IdempotentResponse', 'ScheduledVisit', 'AuditChainHead') AND name NOT LIKE 'sqlite_%'").AsList();
+
+    /// <summary>The footprint counts the tables it finds in the schema: were it to find none, every refusal would change nothing.</summary>
+    [Test]
+    public void Footprint_CountsEveryTableOfClinicalAndAccessData()
+    {
+        using var c = new SqliteConnection($"Data Source={_host.DatabasePath};Mode=ReadOnly");
+        Assert.That(CountedTables(c), Is.SupersetOf(new[]
+        {
+            "Site", "AppUser", "UserSite", "ApiToken", "Participant", "VisitRecord", "Infusion", "VitalSign", "Assessment", "AssessmentItem", "AssessmentScore",
+            "AssessmentRevision", "AdverseEvent", "SafetyAlert", "SafetyAlertEvent", "AuditEvent", "Allocation", "AllocationListEntry", "Preparation", "Unblinding",
+            "BlindingGuess",
+        }));
+        Assert.That(Footprint(_host).Rows, Is.GreaterThan(0), "the study set up for the fuzzing is counted");
     }
 
     /// <summary>Background evaluation of the participant would change the row counts under the check: it is waited for.</summary>
@@ -387,6 +498,7 @@ public class WriteFuzzTests
     {
         await SettledAsync(endpoint);
         var before = Footprint(endpoint.Host);
+        var auditBefore = LastAuditId(endpoint.Host);
         var request = new HttpRequestMessage(endpoint.Method, endpoint.Url) { Content = new StringContent(bad.Body, Encoding.UTF8) };
         request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(bad.ContentType);
         if (endpoint.NeedsETag) request.Headers.IfMatch.ParseAdd((await endpoint.Caller().GetAsync(endpoint.Url)).Headers.ETag!.ToString());
@@ -395,7 +507,7 @@ public class WriteFuzzTests
         var status = (int)response.StatusCode;
         Seen.AddOrUpdate(status, 1, (_, n) => n + 1);
         if (status >= 500) return $"{status} for {bad}: {text}";
-        if (status < 400) return null; // the mutation happened to be valid: a legitimate change
+        if (status < 400) return await StoredAsSentAsync(endpoint, bad, response, text, auditBefore); // the mutation happened to be valid
         if (response.Content.Headers.ContentType?.MediaType != "application/problem+json") return $"{status} without problem+json for {bad}: {text}";
         var problem = JsonNode.Parse(text)!.AsObject();
         if (status is 400 or 422 && problem["errors"] is null && problem["field"] is null) return $"{status} naming no field for {bad}: {text}";
@@ -407,10 +519,198 @@ public class WriteFuzzTests
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> Seen = new();
 
+    // --- what an accepted request stored ---
+
+    private static long LastAuditId(TrialHost host)
+    {
+        using var c = new SqliteConnection($"Data Source={host.DatabasePath};Mode=ReadOnly");
+        return c.ExecuteScalar<long>("SELECT COALESCE(MAX(Id), 0) FROM AuditEvent");
+    }
+
+    private sealed record AuditRow(long Id, string Role, string EntityType, string EntityId, string Action, string? NewValue, string? Reason, string? RequestId);
+
+    /// <summary>Accepted requests, and the values sent that were found where they were stored, in the current endpoint's run.</summary>
+    private static int _accepted, _compared;
+
+    /// <summary>
+    /// An accepted request (2xx) stored what it sent. The trail grew by the write's own rows (all of one request, none the
+    /// background jobs', one of them of the endpoint's entity, holding the reason or comment sent); and every field sent holds the value sent wherever it
+    /// is named: in the write's answer, in the record read back through the API, and in the new values of the write's audit row.
+    /// Values are compared as the API reads them: numbers by value, text trimmed (blank text is no text), the last of a key given
+    /// twice. A field not named there (a field the record does not keep, or keeps under another name) is not compared.
+    /// </summary>
+    private static async Task<string?> StoredAsSentAsync(Endpoint endpoint, BadRequest bad, HttpResponseMessage response, string text, long auditBefore)
+    {
+        _accepted++;
+        var comparedBefore = _compared;
+        var failures = new List<string>();
+        var sent = endpoint.ValidCsv is null ? SentJson(bad.Body) : SentCsv(bad.Body);
+        if (sent?["entries"] is JsonArray entries) sent["entries"] = InListOrder(entries);
+        var answer = JsonNode.Parse(text) as JsonObject;
+        if (answer is null) return $"{(int)response.StatusCode} without a JSON object for {bad}: {text}";
+
+        // The write's own audit rows, read before anything else is (some reads are audited too).
+        using (var c = new SqliteConnection($"Data Source={endpoint.Host.DatabasePath};Mode=ReadOnly"))
+        {
+            var rows = c.Query<AuditRow>(
+                "SELECT Id, Role, EntityType, EntityId, Action, NewValue, Reason, RequestId FROM AuditEvent WHERE Id > @auditBefore AND Role <> 'system' ORDER BY Id",
+                new { auditBefore }).ToList();
+            var own = rows.LastOrDefault(r => r.EntityType == endpoint.Entity);
+            if (rows.Select(r => r.RequestId).Distinct().Count() != 1) failures.Add($"the audit rows of one request, got: {Describe(rows)}");
+            if (own is null)
+            {
+                failures.Add($"an audit row of the {endpoint.Entity}, got: {Describe(rows)}");
+            }
+            else
+            {
+                var reasonField = endpoint.Entity == AuditEntities.SafetyAlert && sent?.ContainsKey("comment") == true ? "comment" : "reason";
+                if (sent is not null && sent.ContainsKey(reasonField))
+                {
+                    _compared++;
+                    if (Text(sent[reasonField]) != Text(own.Reason)) failures.Add($"the audit row's reason {Quote(own.Reason)}, sent {sent[reasonField]?.ToJsonString() ?? "null"}");
+                }
+                if (own.NewValue is not null) CompareWith(sent, JsonNode.Parse(own.NewValue)!.AsObject(), "the audit row's new values", endpoint, failures);
+            }
+        }
+
+        CompareWith(sent, answer, "the answer", endpoint, failures);
+        var stored = endpoint.ReadBack is null ? await GetAsync(endpoint.Caller(), response.Headers.Location?.ToString() ?? endpoint.Url) : await endpoint.ReadBack(endpoint, answer);
+        if (stored is not null) Compare(sent, stored, "the record read back", endpoint, failures);
+        // An endpoint that reads a body stored some of what it was sent, or nothing was checked.
+        if (endpoint.Valid.Count > 0 && sent is { Count: > 0 } && _compared == comparedBefore)
+            failures.Add($"none of the fields sent ({string.Join(", ", sent.Select(p => p.Key))}) is named where it was stored");
+        return failures.Count == 0 ? null : $"{(int)response.StatusCode} for {bad}, but: {string.Join("; ", failures)}. Answer: {text}. Read back: {stored?.ToJsonString()}";
+    }
+
+    /// <summary>
+    /// Compares what was sent with a record as <see cref="Compare"/> does; an import's answer and audit row are not the list but
+    /// count it (its entries, and each stratum's), and the counts must be those of the list sent.
+    /// </summary>
+    private static void CompareWith(JsonObject? sent, JsonObject record, string where, Endpoint endpoint, List<string> failures)
+    {
+        if (endpoint.Entity != AuditEntities.AllocationList)
+        {
+            Compare(sent, record, where, endpoint, failures);
+            return;
+        }
+        var sentEntries = sent?["entries"] as JsonArray ?? [];
+        var sentCounts = sentEntries.GroupBy(e => e?["stratum"]?.ToString()).Select(g => $"{g.Key} {g.Count()}").Order(StringComparer.Ordinal).ToList();
+        // The answer lists the strata, the audit row maps each to its count.
+        IEnumerable<string> counted = record["strata"] switch
+        {
+            JsonArray strata => strata.Select(t => $"{t!["stratum"]} {t["entries"]}"),
+            JsonObject strata => strata.Select(t => $"{t.Key} {t.Value}"),
+            _ => [],
+        };
+        var counts = counted.Order(StringComparer.Ordinal).ToList();
+        _compared++;
+        if (record["entries"]?.ToJsonString() != sentEntries.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) || !counts.SequenceEqual(sentCounts))
+            failures.Add($"{where} count {record["entries"]?.ToJsonString()} entries in [{string.Join(", ", counts)}], sent {sentEntries.Count} in [{string.Join(", ", sentCounts)}]");
+    }
+
+    private static string Describe(IEnumerable<AuditRow> rows) => string.Join(", ", rows.Select(r => $"{r.Id} {r.Role} {r.EntityType} {r.Action} (request {r.RequestId})"));
+
+    private static string Quote(string? value) => value is null ? "null" : JsonSerializer.Serialize(value);
+
+    /// <summary>The body as the server binds it: a JSON object, the last of a key given twice winning; null when it is not one.</summary>
+    private static JsonObject? SentJson(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? (JsonObject?)LastKeyWins(document.RootElement) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonNode? LastKeyWins(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => new JsonObject(element.EnumerateObject().GroupBy(p => p.Name).Select(g => KeyValuePair.Create(g.Key, LastKeyWins(g.Last().Value)))),
+        JsonValueKind.Array => new JsonArray([.. element.EnumerateArray().Select(LastKeyWins)]),
+        JsonValueKind.Null => null,
+        _ => JsonNode.Parse(element.GetRawText()),
+    };
+
+    /// <summary>A CSV list as its contract reads it (header stratum,sequenceNumber,arm; blank lines skipped; cells trimmed), as the JSON list's entries.</summary>
+    private static JsonObject SentCsv(string body)
+    {
+        var lines = body.TrimStart('\uFEFF').Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).Skip(1);
+        return new JsonObject
+        {
+            ["entries"] = new JsonArray([.. lines.Select(l => l.Split(',').Select(c => c.Trim()).ToArray()).Select(cells => (JsonNode)new JsonObject
+            {
+                ["stratum"] = cells[0],
+                ["sequenceNumber"] = int.TryParse(cells.ElementAtOrDefault(1), out var n) ? n : cells.ElementAtOrDefault(1),
+                ["arm"] = cells.ElementAtOrDefault(2),
+            })]),
+        };
+    }
+
+    /// <summary>Null, or blank text: what the application reads as a value not given.</summary>
+    private static bool NotGiven(JsonNode? value) => value is null || (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && Text(value) is null);
+
+    /// <summary>Text as the API keeps it: trimmed, and blank text is no text.</summary>
+    private static string? Text(JsonNode? value) => value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? Text(v.GetValue<string>()) : value?.ToJsonString();
+
+    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>Every field of <paramref name="sent"/> that <paramref name="stored"/> names must hold the value sent; each difference is added to <paramref name="failures"/>.</summary>
+    private static void Compare(JsonObject? sent, JsonNode? stored, string where, Endpoint endpoint, List<string> failures)
+    {
+        if (sent is null || stored is not JsonObject storedObject) return;
+        foreach (var (name, value) in sent)
+        {
+            if (!storedObject.TryGetPropertyValue(name, out var kept) || (NotGiven(value) && endpoint.Defaulted?.Contains(name) == true)) continue;
+            _compared++;
+            if (Difference(value, kept, name) is { } difference) failures.Add($"{where}: {difference}");
+        }
+    }
+
+    private static string? Difference(JsonNode? sent, JsonNode? stored, string path)
+    {
+        switch (sent)
+        {
+            case JsonObject o:
+                if (stored is not JsonObject s) return $"{path} sent as an object, kept as {stored?.ToJsonString() ?? "null"}";
+                foreach (var (name, value) in o)
+                {
+                    if (!s.TryGetPropertyValue(name, out var kept)) return $"{path}.{name} sent, not kept";
+                    if (Difference(value, kept, $"{path}.{name}") is { } inner) return inner;
+                }
+                return null;
+            case JsonArray a:
+                if (stored is not JsonArray sa || sa.Count != a.Count) return $"{path} sent as {a.ToJsonString()}, kept as {stored?.ToJsonString() ?? "null"}";
+                return a.Select((value, i) => Difference(value, sa[i], $"{path}[{i}]")).FirstOrDefault(d => d is not null);
+            default:
+                return SameValue(sent, stored) ? null : $"{path} sent as {sent?.ToJsonString() ?? "null"}, kept as {stored?.ToJsonString() ?? "null"}";
+        }
+    }
+
+    private static decimal? Number(string text) =>
+        decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static bool SameValue(JsonNode? sent, JsonNode? stored)
+    {
+        var sentKind = sent?.GetValueKind() ?? JsonValueKind.Null;
+        var storedKind = stored?.GetValueKind() ?? JsonValueKind.Null;
+        if (sentKind is JsonValueKind.String || storedKind is JsonValueKind.String)
+        {
+            // A number the API read from text, or text: as the API keeps it.
+            if (sentKind is JsonValueKind.String && storedKind is JsonValueKind.Number) return Number(sent!.GetValue<string>()) is { } n && n == Number(stored!.ToJsonString());
+            return storedKind is JsonValueKind.String or JsonValueKind.Null && sentKind is JsonValueKind.String or JsonValueKind.Null && Text(sent) == Text(stored);
+        }
+        if (sentKind is JsonValueKind.Number && storedKind is JsonValueKind.Number) return Number(sent!.ToJsonString()) is { } n && n == Number(stored!.ToJsonString());
+        return sentKind == storedKind && (sentKind is not (JsonValueKind.True or JsonValueKind.False) || sent!.GetValue<bool>() == stored!.GetValue<bool>());
+    }
+
     [TestCaseSource(nameof(EndpointNames))]
     public void Fuzz_Endpoint_NeverServerErrorAndRefusalsChangeNothing(string name)
     {
         Seen.Clear();
+        (_accepted, _compared) = (0, 0);
         var endpoint = Endpoints().Single(e => e.Name == name);
         var requests = endpoint.ValidCsv is null ? Mutations(endpoint.Valid) : CsvMutations(endpoint.ValidCsv);
         Prop.ForAll(requests.ToArbitrary(), bad =>
@@ -418,6 +718,7 @@ public class WriteFuzzTests
             var failure = ProblemAsync(endpoint, bad).GetAwaiter().GetResult();
             return failure is null ? true.Label("ok") : false.Label(failure);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(CasesPerEndpoint));
-        TestContext.Out.WriteLine($"STATUSES {name}: " + string.Join(", ", Seen.OrderBy(p => p.Key).Select(p => $"{p.Key}x{p.Value}")));
+        TestContext.Out.WriteLine($"STATUSES {name}: " + string.Join(", ", Seen.OrderBy(p => p.Key).Select(p => $"{p.Key}x{p.Value}")) +
+                                  $"; {_accepted} accepted, {_compared} values sent found where they were stored");
     }
 }

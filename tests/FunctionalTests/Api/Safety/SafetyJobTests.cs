@@ -7,6 +7,7 @@ using NUnit.Framework;
 using Trial.Db.Infrastructure;
 using Trial.Hosting.Safety;
 using Trial.Hosting.Schedules;
+using Trial.Hosting.Sweeps;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;
 
@@ -15,15 +16,19 @@ namespace Trial.Tests.Api.Safety;
 /// <summary>
 /// Alerts that come with time or from the safety net rather than from a write: the SAE reporting clock, missed visits,
 /// and the sweep that evaluates what a lost job did not. Each test moves its own host's clock or replaces its job client.
+/// No recurring job runs on its own (<see cref="JobRuns.NeverOnTheirOwn"/>) and each test waits for the start-up
+/// sweeps before it writes, so the only runs are those the test makes, and each is checked for what it did itself.
 /// </summary>
 public class SafetyJobTests
 {
-    private static readonly Dictionary<string, string?> NoTimedSafetyJobs = new()
+    /// <summary>A host whose recurring jobs run only when the test runs them, its start-up sweeps finished (they found nothing).</summary>
+    private static async Task<TrialHost> StartAsync(Action<IServiceCollection>? services = null)
     {
-        // Only the test runs these, so nothing evaluates behind its back between two assertions.
-        ["Jobs:SafetySweepCron"] = Cron.Never(),
-        ["Jobs:SaeClockCron"] = Cron.Never(),
-    };
+        var host = TrialHost.Start(services, JobRuns.NeverOnTheirOwn());
+        var startUp = await JobRuns.StartUpSweepsAsync(host);
+        Assert.That(startUp.Safety.Found, Is.Zero, "the start-up safety sweep ran on an empty study");
+        return host;
+    }
 
     private static AdverseEventBody SeriousEvent(string term) => AdverseEvent(term) with
     {
@@ -37,7 +42,7 @@ public class SafetyJobTests
     [Test]
     public async Task SaeClock_SeriousEventUnreportedPast24Hours_RaisesCriticalAlertButNotBeforeOrWhenReportedOnTime()
     {
-        await using var host = TrialHost.Start(settings: NoTimedSafetyJobs);
+        await using var host = await StartAsync();
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var monitor = await host.UserAsync("monitor", "WAW");
@@ -68,8 +73,9 @@ public class SafetyJobTests
         Assert.That((await SettledAlertsAsync(host, monitor, late)).Select(Rule), Is.EqualTo(new[] { "SAE_REPORTED" }), "not before the deadline");
 
         host.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 11, 0, 0, 1, TimeSpan.Zero));
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SaeClockJobId);
-        await Eventually.HoldsAsync(async () => (await AlertsAsync(monitor, late)).Any(a => Rule(a) == "SAE_CLOCK"), "the SAE clock job to raise SAE_CLOCK");
+        Assert.That(await JobRuns.RunAsync(host, SafetyJobs.SaeClockJobId), Is.EqualTo(new SweepOutcome(Found: 1, Processed: 1, Failed: 0, Deferred: 0)),
+            "the recurring SAE clock job, run on Hangfire, re-evaluated the participant with the unreported SAE");
+        Assert.That((await AlertsAsync(monitor, late)).Select(Rule), Does.Contain("SAE_CLOCK"), "raised by that run");
 
         var alerts = await SettledAlertsAsync(host, monitor, late);
         Assert.That(alerts.Select(Rule), Is.EquivalentTo(new[] { "SAE_REPORTED", "SAE_CLOCK" }));
@@ -95,17 +101,21 @@ public class SafetyJobTests
     [Test]
     public async Task VisitMissed_WindowsClosed_RaisesOneLowAlertPerMissedVisit()
     {
-        await using var host = TrialHost.Start();
+        await using var host = await StartAsync();
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var monitor = await host.UserAsync("monitor", "WAW");
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
         var id = await ParticipantIdAsync(host, code);
+        await JobRuns.RebuildsSucceededAsync(host, id, 1);
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/BL", new { actualDate = "2026-03-05" })).EnsureSuccessStatusCode();
+        await JobRuns.RebuildsSucceededAsync(host, id, 2);
         (await investigator.PutJsonAsync($"/api/v1/participants/{code}/visits/INF1", new { actualDate = "2026-03-09" })).EnsureSuccessStatusCode();
+        // Every write's rebuild has run before the clock moves: none is left to find the closed windows before the detection does.
+        await JobRuns.RebuildsSucceededAsync(host, id, 3);
         var db = host.Services.GetRequiredService<Database>();
-        await Eventually.HoldsAsync(() => db.ReadAsync(c => c.ExecuteScalarAsync<bool>("SELECT ScheduleVersion = DataVersion FROM Participant WHERE Code = @code", new { code })),
-            "the stored schedule to follow the visits");
+        Assert.That(await db.ReadAsync(c => c.ExecuteScalarAsync<bool>("SELECT ScheduleVersion = DataVersion FROM Participant WHERE Code = @code", new { code })), Is.True,
+            "the stored schedule follows the visits");
         using (var scope = host.Services.CreateScope())
             await scope.ServiceProvider.GetRequiredService<SafetyJobs>().EvaluateParticipantAsync(id);
         Assert.That(await SettledAlertsAsync(host, monitor, code), Is.Empty, "no window has closed yet");
@@ -126,23 +136,30 @@ public class SafetyJobTests
     public async Task Enrol_NoSweepRuns_NewParticipantEvaluatedByItsOwnJob()
     {
         // Found by the crash test: a participant enrolled after the start-up sweep waited, unevaluated, for the next minute's sweep.
-        await using var host = TrialHost.Start(settings: NoTimedSafetyJobs);
+        await using var host = await StartAsync();
+        var startUpSweep = JobRuns.LastJobId(host, SafetyJobs.SweepJobId);
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
 
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
 
-        await Eventually.HoldsAsync(() => IsEvaluatedAsync(host, code), "the new participant's evaluation");
+        // Evaluated (its evaluated version stamped) with the evaluation job its writes enqueued succeeded, and no sweep run since
+        // the start-up one (which ran on an empty study): that job is the one that evaluated it.
+        var id = await ParticipantIdAsync(host, code);
+        await Eventually.HoldsAsync(async () => await IsEvaluatedAsync(host, code)
+                                                && JobRuns.SucceededFor<SafetyJobs>(host, nameof(SafetyJobs.EvaluateParticipantsAsync), id).Count > 0,
+            "the new participant's evaluation by the job its enrolment enqueued");
+        Assert.That(JobRuns.LastJobId(host, SafetyJobs.SweepJobId), Is.EqualTo(startUpSweep), "no sweep ran after the start-up one");
     }
 
     [Test]
     public async Task LostEvaluationJob_SweepTriggered_RaisesTheMissingAlert()
     {
-        await using var host = TrialHost.Start(s =>
+        await using var host = await StartAsync(s =>
         {
             s.RemoveAll<IBackgroundJobClient>();
             s.AddSingleton<IBackgroundJobClient, ForgetfulJobClient>();
-        }, NoTimedSafetyJobs);
+        });
         await host.CreateSiteAsync("WAW");
         var investigator = await host.UserAsync("investigator", "WAW");
         var monitor = await host.UserAsync("monitor", "WAW");
@@ -151,10 +168,11 @@ public class SafetyJobTests
         Assert.That(await IsEvaluatedAsync(host, code), Is.False);
         Assert.That(await AlertsAsync(monitor, code), Is.Empty, "the evaluation job was lost");
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger(SafetyJobs.SweepJobId);
+        Assert.That(await JobRuns.RunAsync(host, SafetyJobs.SweepJobId), Is.EqualTo(new SweepOutcome(Found: 1, Processed: 1, Failed: 0, Deferred: 0)),
+            "the recurring sweep, run on Hangfire, found the participant the lost job left unevaluated and evaluated it");
 
-        await Eventually.HoldsAsync(async () => (await AlertsAsync(monitor, code)).Count > 0, "the sweep to evaluate the participant");
-        var alerts = await SettledAlertsAsync(host, monitor, code);
+        Assert.That(await IsEvaluatedAsync(host, code), Is.True, "evaluated by that run");
+        var alerts = await AlertsAsync(monitor, code);
         Assert.That(alerts, Has.Count.EqualTo(1), alerts.ToJsonString());
         AssertAlert(alerts[0], "MADRS10_HIGH", "high", code, "BL", Source(id), "MADRS item 10", "= 5");
     }
