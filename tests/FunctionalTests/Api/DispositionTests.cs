@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using NUnit.Framework;
 using Trial.Tests.Api.Randomisation;
 using static Trial.Tests.Api.Exports.ExportTestKit;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
 
 namespace Trial.Tests.Api;
 
@@ -67,6 +68,7 @@ public class DispositionTests : BlindedStudyFixture
     [Test]
     public async Task Completed_WhenFuM6IsRecorded_AuditedAndNoLongerWithdrawable()
     {
+        await WaitSettledAsync(_host, _completed);
         var completed = await ParticipantAsync(_investigator, _completed);
         Assert.That(completed["status"]!.GetValue<string>(), Is.EqualTo("completed"));
         var history = await HistoryAsync(_completed);
@@ -86,6 +88,7 @@ public class DispositionTests : BlindedStudyFixture
     public async Task WrongOrMissingReasonCode_Is422NamingReasonCodeWithTheAllowedValues_AndStoresNothing()
     {
         var code = await EnrolAsync();
+        await WaitSettledAsync(_host, code);
         var before = await HistoryAsync(code);
         foreach (var (url, body) in new (string, object)[]
         {

@@ -47,12 +47,6 @@ public class CorrectionTests(string protocol) : WawSiteFixture(protocol)
         ];
     }
 
-    private async Task<string> HistoryTextAsync(string url)
-    {
-        var code = url.Contains("/participants/", StringComparison.Ordinal) ? url.Split('/')[4] : null;
-        return code is null ? "" : (await (await _monitor.GetAsync($"/api/v1/participants/{code}/history")).JsonArrayAsync()).ToJsonString();
-    }
-
     [Test]
     public async Task Update_WithoutIfMatch_Is428AndChangesNothing()
     {

@@ -88,6 +88,16 @@ internal static class SafetyTestKit
         Eventually.HoldsAsync(() => IsEvaluatedAsync(host, code), $"the safety rules to be evaluated for {code}");
 
     /// <summary>
+    /// Waits until the background work on the participant has caught up with everything written so far: the rules
+    /// evaluated (see <see cref="WaitEvaluatedAsync"/>) and the schedule rebuilt (the schedule job records the data
+    /// version it built from). Both write audit rows, so a test that compares histories before and after waits here.
+    /// </summary>
+    public static Task WaitSettledAsync(TrialHost host, string code) =>
+        Eventually.HoldsAsync(() => host.Services.GetRequiredService<Database>().ReadAsync(c =>
+            c.ExecuteScalarAsync<bool>("SELECT SafetyEvaluatedVersion = SafetyVersion AND ScheduleVersion = DataVersion FROM Participant WHERE Code = @code", new { code })),
+            $"the rules and the schedule to catch up with {code}");
+
+    /// <summary>
     /// The participant's alerts once the rules have seen all of its data (superseded ones left out unless asked).
     /// <paramref name="ignoreRules"/> leaves out rules a test is not about: the trajectories record only the visits they need, on
     /// days before the host's clock, so the windows of the visits they skip have closed and VISIT_MISSED rightly fires for them.
