@@ -31,7 +31,10 @@ public static class ExtractText
     public static string? Number(decimal? value) =>
         value?.ToString("0.############################", CultureInfo.InvariantCulture);
 
-    /// <summary>Days from the day-0 date (INF1's actual date) to <paramref name="date"/>: the day before is -1, as SDTM counts before its reference date.</summary>
-    public static int? StudyDay(DateOnly? date, DateOnly? dayZero) =>
-        date is { } d && dayZero is { } zero ? d.DayNumber - zero.DayNumber : null;
+    /// <summary>
+    /// The study day of <paramref name="date"/> as SDTM's --DY counts it: the reference date (INF1's actual date) is day 1,
+    /// the day before it day -1; there is no day 0. Empty when either date is missing (INF1 not yet recorded).
+    /// </summary>
+    public static int? StudyDay(DateOnly? date, DateOnly? reference) =>
+        date is { } d && reference is { } start ? (d >= start ? d.DayNumber - start.DayNumber + 1 : d.DayNumber - start.DayNumber) : null;
 }

@@ -116,7 +116,7 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
         Column<AdverseEventRow>.Date("AESTDTC", "Start date", r => r.Source.Date("OnsetDate"), "Onset date.", "AdverseEvent.OnsetDate"),
         Column<AdverseEventRow>.Date("AEENDTC", "End date", r => r.Source.Date("EndDate"), "End date; empty while the event is ongoing.", "AdverseEvent.EndDate"),
         Column<AdverseEventRow>.Integer("AESTDY", "Study day of start", r => ExtractText.StudyDay(r.Source.Date("OnsetDate"), r.DayZero),
-            "Onset relative to INF1's actual date (day 0; the day before is -1; the protocol's numbering, not SDTM's). Empty before INF1.", "derived", unit: "days"),
+            "Onset relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, no day 0). Empty before INF1.", "derived", unit: "days"),
         Column<AdverseEventRow>.Text("AEEXPECT", "Expected", r => ExtractText.YesNo(r.Source.Flag("Expected")),
             "Y when the event is expected (listed in the reference safety information).", "AdverseEvent.Expected", allowed: "Y, N"),
         Column<AdverseEventRow>.Text("AESICAT", "Special-interest category", r => r.Source.Text("SpecialInterest"),

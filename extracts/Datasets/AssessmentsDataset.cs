@@ -55,7 +55,7 @@ public sealed class AssessmentsDataset : ExtractDataset<AssessmentRow>
             "True when the protocol does not schedule this instrument at this visit and timepoint and the site recorded it anyway.", "Assessment.Unscheduled"),
         Column<AssessmentRow>.Instant("administered_utc", "Administered", r => r.AdministeredUtc, "When the assessment was administered, as stated by the site, in UTC.", "Assessment.AdministeredUtc"),
         Column<AssessmentRow>.Integer("study_day", "Study day", r => r.StudyDay,
-            "UTC date of administration relative to INF1's actual date: INF1 is day 0, the day before -1. Empty before INF1 has happened.", "derived", unit: "days"),
+            "The site's date of administration relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, no day 0). Empty before INF1 has happened.", "derived", unit: "days"),
         Column<AssessmentRow>.Boolean("complete", "Complete", r => r.Complete,
             "Whether enough items were answered for the instrument's scores (see each instrument's rule); incomplete assessments have no or partial scores.", "Assessment.Complete"),
         Column<AssessmentRow>.Integer("missing_items", "Missing items", r => r.MissingItems, "Number of items left unanswered.", "count of AssessmentItem.Value IS NULL", unit: "items"),

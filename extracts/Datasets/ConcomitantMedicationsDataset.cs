@@ -60,10 +60,10 @@ public sealed class ConcomitantMedicationsDataset(ProtocolDefinition protocol) :
         Column<ConcomitantMedicationRow>.Text("CMINDC", "Indication", r => r.Source.Text("Indication"),
             "What the medication is taken for, in the site's free text.", "ConcomitantMedication.Indication", freeText: true),
         Column<ConcomitantMedicationRow>.Integer("CMSTDY", "Study day of start", r => ExtractText.StudyDay(r.Source.Date("StartDate"), r.DayZero),
-            "Start relative to INF1's actual date (day 0; the day before is -1; the protocol's numbering, as AESTDY, not SDTM's). Empty before INF1 is recorded.",
+            "Start relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, no day 0). Empty before INF1 is recorded.",
             "derived", unit: "days"),
         Column<ConcomitantMedicationRow>.Integer("CMENDY", "Study day of end", r => ExtractText.StudyDay(r.Source.Date("EndDate"), r.DayZero),
-            "End relative to INF1's actual date (day 0, as CMSTDY). Empty while ongoing or before INF1 is recorded.", "derived", unit: "days"),
+            "End relative to INF1's actual date, counted as CMSTDY. Empty while ongoing or before INF1 is recorded.", "derived", unit: "days"),
         Column<ConcomitantMedicationRow>.Integer("CMREVNUM", "Revision", r => r.Source.Integer("RowVersion"),
             "1 as first recorded; each correction adds 1.", "ConcomitantMedication.RowVersion"),
     ];

@@ -77,8 +77,7 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
             + "End of study: the last follow-up visit's date (completed) or the withdrawal date.",
             "Allocation.RandomisedUtc, VisitRecord.ActualDate, Participant.InfusionsDiscontinuedDate, Participant.WithdrawnDate"),
         Column<DispositionRow>.Integer("DSSTDY", "Study day", r => r.StudyDay,
-            "Study day of DSSTDTC as SDTM counts it: INF1's date is day 1, the day before day -1 (no day 0). Not the numbering of AESTDY, whose INF1 is day 0. "
-            + "Empty before INF1 is recorded.", "derived", unit: "days"),
+            "Study day of DSSTDTC as SDTM counts it: INF1's date is day 1, the day before day -1 (no day 0). Empty before INF1 is recorded.", "derived", unit: "days"),
         Column<DispositionRow>.Text("DSREASTX", "Reason in the site's words", r => r.SiteWords,
             "The site's free-text reason for stopping infusions or leaving the study; empty for milestones and completion.",
             "Participant.DiscontinuationReason, Participant.WithdrawalReason", freeText: true),
@@ -135,7 +134,7 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
             rows.Add(new DispositionRow
             {
                 StudyId = context.Protocol.ProtocolId, ParticipantCode = code, Order = order, Date = date, Term = term, Decoded = decoded,
-                Category = category, Subcategory = subcategory, Epoch = epoch, SiteWords = words, StudyDay = SdtmStudyDay(date, dayZero),
+                Category = category, Subcategory = subcategory, Epoch = epoch, SiteWords = words, StudyDay = ExtractText.StudyDay(date, dayZero),
             });
 
         if (source.Instant("RandomisedUtc") is { } randomisedUtc)
@@ -180,7 +179,4 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
 
     private const string NotRecorded = "NOT RECORDED";
 
-    /// <summary>SDTM's --DY: the reference date (INF1) is day 1, the day before it day -1; there is no day 0.</summary>
-    public static int? SdtmStudyDay(DateOnly date, DateOnly? reference) =>
-        reference is not { } start ? null : date >= start ? date.DayNumber - start.DayNumber + 1 : date.DayNumber - start.DayNumber;
 }

@@ -42,7 +42,7 @@ public sealed class EfficacyDataset(ProtocolDefinition protocol) : ExtractDatase
         Column<EfficacyRow>.Text("timepoint", "Infusion timepoint", r => r.Timepoint, "pre at infusion visits; empty elsewhere.", "Assessment.Timepoint", allowed: "pre, t40, t120, t240"),
         Column<EfficacyRow>.Instant("administered_utc", "Administered", r => r.AdministeredUtc, "When the MADRS was administered, in UTC.", "Assessment.AdministeredUtc"),
         Column<EfficacyRow>.Integer("study_day", "Study day", r => r.StudyDay,
-            "UTC date of administration relative to INF1's actual date (day 0; the day before is -1). Empty before INF1.", "derived", unit: "days"),
+            "The site's date of administration relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, no day 0). Empty before INF1.", "derived", unit: "days"),
         Column<EfficacyRow>.Number("madrs_total", "MADRS total", r => r.Total, "The MADRS total of this visit (complete assessments only).", "AssessmentScore.Value (MADRS total)",
             allowed: "0 to 60", unit: "points"),
         Column<EfficacyRow>.Text("baseline_source", "Baseline visit", r => r.BaselineSource,

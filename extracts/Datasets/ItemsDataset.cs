@@ -85,8 +85,8 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
         Column<ItemRow>.Text("QSDTC", "Date/time of assessment", r => r.DateTime, "When the assessment was administered, ISO 8601 in UTC.", "Assessment.AdministeredUtc",
             type: ColumnTypes.Instant, allowed: "yyyy-MM-ddThh:mm:ssZ (UTC)"),
         Column<ItemRow>.Integer("QSDY", "Study day", r => r.StudyDay,
-            "UTC date of QSDTC relative to INF1's actual date: INF1 is day 0, the day before -1. Unlike SDTM's --DY (reference day 1, no day 0), "
-            + "this is the protocol's day numbering, as in assessments.study_day. Empty before INF1 has happened.", "derived", unit: "days"),
+            "The site's date of administration relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, no day 0), "
+            + "as in assessments.study_day. Empty before INF1 has happened.", "derived", unit: "days"),
     ];
 
     private static readonly byte[][] ValueBytes = ValueTexts.Select(Utf8Csv.Encode).ToArray();

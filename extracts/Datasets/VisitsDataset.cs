@@ -58,7 +58,7 @@ public sealed class VisitsDataset : ExtractDataset<VisitRow>
         Column<VisitRow>.Boolean("provisional", "Provisional target", r => r.Visit.Provisional,
             "True while the visit's anchor has not happened, so its target and window will still move; a provisional visit is never missed.", "derived"),
         Column<VisitRow>.Integer("study_day", "Study day of the visit", r => ExtractText.StudyDay(r.Visit.ActualDate, r.DayZero),
-            "Actual date relative to INF1's actual date (day 0; the day before is -1). Empty when not done or INF1 has not happened.", "derived", unit: "days"),
+            "Actual date relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, no day 0). Empty when not done or INF1 has not happened.", "derived", unit: "days"),
         Column<VisitRow>.Text("protocol_version", "Protocol version of the plan", r => r.ProtocolVersion,
             "Version of the protocol file whose visit plan computed this row (the one in force when the extract was made).", "protocol file: version"),
     ];

@@ -5,7 +5,6 @@ using Trial.Core.Participants;
 using Trial.Core.Protocol;
 using Trial.Db.Participants;
 using Trial.Extracts;
-using Trial.Extracts.Datasets;
 using Trial.Tests.Application;
 
 namespace Trial.Tests.Extracts;
@@ -27,16 +26,6 @@ public class DispositionDatasetTests
 
     [TearDown]
     public async Task DisposeAsync() => await _database.DisposeAsync();
-
-    [TestCase("2026-03-02", "2026-03-02", 1)]
-    [TestCase("2026-03-02", "2026-03-01", -1)]
-    [TestCase("2026-03-02", "2026-03-06", 5)]
-    [TestCase("2026-03-02", "2026-02-20", -10)]
-    public void SdtmStudyDay_InfOneIsDayOne_NoDayZero(string inf1, string date, int expected) =>
-        Assert.That(DispositionDataset.SdtmStudyDay(DateOnly.Parse(date), DateOnly.Parse(inf1)), Is.EqualTo(expected));
-
-    [Test]
-    public void SdtmStudyDay_BeforeInfOneIsRecorded_IsEmpty() => Assert.That(DispositionDataset.SdtmStudyDay(Today, null), Is.Null);
 
     [Test]
     public async Task Rows_EnrolledOnly_None_WithdrawnBeforeInfOne_EndOfStudyInScreening()

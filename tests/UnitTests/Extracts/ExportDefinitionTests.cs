@@ -90,13 +90,15 @@ public class ExportDefinitionTests
     }
 }
 
-/// <summary>Study days as the extracts count them: INF1 is day 0, the day before -1, and before INF1 happens there is none.</summary>
+/// <summary>Study days as SDTM's --DY counts them: INF1 is day 1, the day before -1, no day 0, and before INF1 happens there is none.</summary>
 public class StudyDayTests
 {
-    [TestCase("2026-03-02", "2026-03-02", 0)]
-    [TestCase("2026-03-03", "2026-03-02", 1)]
+    [TestCase("2026-03-02", "2026-03-02", 1)]
+    [TestCase("2026-03-03", "2026-03-02", 2)]
     [TestCase("2026-03-01", "2026-03-02", -1)]
-    public void StudyDay_AgainstInf1_CountsFromDayZero(string date, string inf1, int expected) =>
+    [TestCase("2026-02-28", "2026-03-02", -2)]
+    [TestCase("2027-03-02", "2026-03-02", 366)]
+    public void StudyDay_AgainstInf1_NoDayZero(string date, string inf1, int expected) =>
         Assert.That(Trial.Extracts.ExtractText.StudyDay(DateOnly.Parse(date, System.Globalization.CultureInfo.InvariantCulture), DateOnly.Parse(inf1, System.Globalization.CultureInfo.InvariantCulture)), Is.EqualTo(expected));
 
     [Test]

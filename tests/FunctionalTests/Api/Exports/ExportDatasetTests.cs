@@ -67,7 +67,7 @@ public class ExportDatasetTests : ExportScenario
             }
         }
         var inf1 = csv.Single(("participant_code", "WAW-0001"), ("visit_code", "INF1"));
-        Assert.That((inf1["visit_num"], inf1["study_day"], inf1["deviation_days"], inf1["days_from_target"]), Is.EqualTo(("3", "0", "0", "0")));
+        Assert.That((inf1["visit_num"], inf1["study_day"], inf1["deviation_days"], inf1["days_from_target"]), Is.EqualTo(("3", "1", "0", "0")));
         var bl = csv.Single(("participant_code", "WAW-0001"), ("visit_code", "BL"));
         Assert.That((bl["status"], bl["study_day"]), Is.EqualTo(("done", "-1")));
         Assert.That(csv.Where("participant_code", "WAW-0002").Select(r => r["visit_code"]), Does.Not.Contain("INF2"), "discontinued: later infusions leave the plan");
@@ -110,9 +110,9 @@ public class ExportDatasetTests : ExportScenario
         var bsl = csv.Single(("assessment_id", BslId.ToString()));
         Assert.That((bsl["complete"], bsl["missing_items"], bsl["BSL23_mean"], bsl["BSL23_sum"], bsl["study_day"]), Is.EqualTo(("TRUE", "1", "2", "46", "-1")), "22 of 23 answered: the sum is prorated, mean × 23");
         var cadss = csv.Single(("assessment_id", CadssId.ToString()));
-        Assert.That((cadss["CADSS_total"], cadss["revision"], cadss["study_day"], cadss["visit_num"]), Is.EqualTo(("12", "2", "0", "3")));
+        Assert.That((cadss["CADSS_total"], cadss["revision"], cadss["study_day"], cadss["visit_num"]), Is.EqualTo(("12", "2", "1", "3")));
         Assert.That(csv.Header, Does.Not.Contain("correction_reason"));
-        Assert.That(csv.Single(("participant_code", "KRK-0001"))["study_day"], Is.EqualTo("1"), "POST24, the day after INF1");
+        Assert.That(csv.Single(("participant_code", "KRK-0001"))["study_day"], Is.EqualTo("2"), "POST24, the day after INF1 (day 1)");
         Assert.That(csv.Single(("participant_code", "WAW-0001"), ("visit_code", "POST24"))["administered_utc"], Is.EqualTo("2026-03-03T09:00:00Z"));
     }
 
@@ -157,11 +157,11 @@ public class ExportDatasetTests : ExportScenario
         Assert.That((missing["QSORRES"], missing["QSSTAT"], missing["VISIT"], missing["VISITNUM"], missing["QSDY"], missing["QSDTC"]),
             Is.EqualTo(("", "NOT DONE", "BL", "2", "-1", "2026-03-01T09:00:00Z")));
         var asc = csv.Single(("USUBJID", "WAW-0001"), ("QSTESTCD", "ASC5D01"));
-        Assert.That((asc["QSORRES"], asc["QSSCAT"], asc["QSTPT"], asc["QSDY"]), Is.EqualTo(("33.3", "oceanic boundlessness", "t240", "0")));
+        Assert.That((asc["QSORRES"], asc["QSSCAT"], asc["QSTPT"], asc["QSDY"]), Is.EqualTo(("33.3", "oceanic boundlessness", "t240", "1")));
         var cadss = csv.Single(("USUBJID", "WAW-0001"), ("QSTESTCD", "CADSS03"));
         Assert.That((cadss["QSSCAT"], cadss["QSTEST"]), Is.EqualTo(("depersonalization", "Item 3")));
         var madrs = csv.Single(("USUBJID", "WAW-0001"), ("QSTESTCD", "MADRS10"), ("VISIT", "POST24"));
-        Assert.That((madrs["QSTEST"], madrs["QSORRES"], madrs["QSSCAT"], madrs["QSDY"]), Is.EqualTo(("suicidal thoughts", "4", "", "1")));
+        Assert.That((madrs["QSTEST"], madrs["QSORRES"], madrs["QSSCAT"], madrs["QSDY"]), Is.EqualTo(("suicidal thoughts", "4", "", "2")));
     }
 
     [Test]
@@ -219,7 +219,7 @@ public class ExportDatasetTests : ExportScenario
         Assert.That(new[] { ae["USUBJID"], ae["DOMAIN"], ae["AESEQ"], ae["AESEV"], ae["AESER"], ae["AESHOSP"], ae["AESDTH"], ae["AEREL"], ae["AEACN"], ae["AEOUT"] },
             Is.EqualTo(new[] { "WAW-0001", "AE", "1", "MODERATE", "Y", "Y", "N", "POSSIBLY RELATED", "DOSE NOT CHANGED", "RECOVERING/RESOLVING" }));
         Assert.That(new[] { ae["AESTDTC"], ae["AEENDTC"], ae["AESTDY"], ae["AEAWRDTC"], ae["AESPRDTC"], ae["AEEXPECT"] },
-            Is.EqualTo(new[] { "2026-03-03", "", "1", "2026-03-04", "", "N" }));
+            Is.EqualTo(new[] { "2026-03-03", "", "2", "2026-03-04", "", "N" }));
         // Serious, possibly related, unexpected, not fatal: a SUSAR on the 15-day clock from awareness.
         Assert.That(new[] { ae["AESUSAR"], ae["AESUSCLK"], ae["AESUSDUE"] }, Is.EqualTo(new[] { "Y", "15", "2026-03-19" }));
     }

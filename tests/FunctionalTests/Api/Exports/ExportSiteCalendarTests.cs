@@ -19,14 +19,14 @@ public class ExportSiteCalendarTests
         var code = await TrialHost.EnrolAsync(investigator, "WAW");
         await TrialHost.RecordVisitAsync(investigator, code, "BL", new DateOnly(2026, 3, 1));
         await TrialHost.RecordVisitAsync(investigator, code, "INF1", new DateOnly(2026, 3, 2));
-        // 23:30 UTC on 1 March is 00:30 on 2 March in Warsaw: the day of INF1 there, day 0.
+        // 23:30 UTC on 1 March is 00:30 on 2 March in Warsaw: the day of INF1 there, day 1.
         await AssessAtAsync(investigator, code, "INF1", "pre", "MADRS", Madrs(20, item10: 1), new DateTime(2026, 3, 1, 23, 30, 0, DateTimeKind.Utc));
         (await investigator.PostAsJsonAsync($"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-03", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Consent withdrawn." })).EnsureSuccessStatusCode();
 
         var assessments = await CsvAsync(statistician, "assessments");
-        Assert.That(assessments.Single(("participant_code", code))["study_day"], Is.EqualTo("0"));
+        Assert.That(assessments.Single(("participant_code", code))["study_day"], Is.EqualTo("1"));
         var items = await CsvAsync(statistician, "items");
-        Assert.That(items.Rows.Select(r => r["QSDY"]).Distinct(), Is.EqualTo(new[] { "0" }));
+        Assert.That(items.Rows.Select(r => r["QSDY"]).Distinct(), Is.EqualTo(new[] { "1" }));
 
         var visits = await CsvAsync(statistician, "visits");
         Assert.That(visits.Rows.Select(r => r["visit_code"]), Is.EqualTo(new[] { "SCR", "BL", "INF1" }), "no visit after the withdrawal is planned");
