@@ -122,6 +122,7 @@ app.MapUnblinding();
 app.MapBlindingGuesses();
 app.MapReports();
 app.MapDmcReports();
+app.MapConsortReport();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());

@@ -34,8 +34,8 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
 {
     public const string Milestone = "PROTOCOL MILESTONE", Event = "DISPOSITION EVENT";
     public const string StudyTreatment = "STUDY TREATMENT", StudyParticipation = "STUDY PARTICIPATION";
-    public const string Randomized = "RANDOMIZED", FirstInfusion = "FIRST INFUSION", Completed = "COMPLETED";
-    public const string Screening = "SCREENING", Treatment = "TREATMENT", FollowUp = "FOLLOW-UP";
+    public const string Randomized = "RANDOMIZED", FirstInfusion = "FIRST INFUSION", Completed = Disposition.Completed;
+    public const string Screening = StudyEpochs.Screening, Treatment = StudyEpochs.Treatment, FollowUp = StudyEpochs.FollowUp;
 
     private readonly string? _lastInfusionVisit = protocol.InfusionVisits.LastOrDefault()?.Code;
     private readonly string? _lastFollowUpVisit = protocol.LastFollowUpVisit?.Code;
@@ -126,8 +126,6 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
         var code = source.Text("Code")!;
         var dayZero = source.Date("DayZeroDate");
         var lastInfusion = source.Date("LastInfusionDate");
-        var discontinued = source.Date("InfusionsDiscontinuedDate");
-        var withdrawn = source.Date("WithdrawnDate");
         var rows = new List<DispositionRow>();
 
         void Add(int order, DateOnly date, string term, string? decoded, string category, string? subcategory, string epoch, string? words) =>
@@ -142,41 +140,23 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
         if (dayZero is { } first)
             Add(2, first, FirstInfusion, FirstInfusion, Milestone, null, Treatment, null);
 
-        // End of treatment: infusions stopped early (the site's record wins), or every infusion of the plan given, or the
-        // participant left while infusions were still planned (started, not finished, no discontinuation recorded).
-        DateOnly? treatmentEnded = null;
-        if (discontinued is { } stopped)
-        {
-            var reasonCode = source.Text("DiscontinuationReasonCode");
-            Add(3, stopped, reasonCode ?? NotRecorded, reasonCode, Event, StudyTreatment, dayZero is null ? Screening : Treatment, source.Text("DiscontinuationReason"));
-            treatmentEnded = stopped;
-        }
-        else if (lastInfusion is { } last)
-        {
-            Add(3, last, Completed, Completed, Event, StudyTreatment, Treatment, null);
-            treatmentEnded = last;
-        }
-        else if (withdrawn is { } leftDuringInfusions && dayZero is not null)
-        {
-            var reasonCode = source.Text("WithdrawalReasonCode");
-            Add(3, leftDuringInfusions, reasonCode ?? NotRecorded, reasonCode, Event, StudyTreatment, Treatment, source.Text("WithdrawalReason"));
-            treatmentEnded = leftDuringInfusions;
-        }
-
-        // End of study: withdrawn (lost to follow-up included) with the coded reason, or completed (last follow-up recorded).
-        if (withdrawn is { } left)
-        {
-            var reasonCode = source.Text("WithdrawalReasonCode");
-            var epoch = dayZero is null || left < dayZero ? Screening : treatmentEnded is { } ended && left > ended ? FollowUp : Treatment;
-            Add(4, left, reasonCode ?? NotRecorded, reasonCode, Event, StudyParticipation, epoch, source.Text("WithdrawalReason"));
-        }
-        else if (source.Text("Status") == ParticipantStatuses.Completed && source.Date("LastFollowUpDate") is { } completed)
-        {
-            Add(4, completed, Completed, Completed, Event, StudyParticipation, FollowUp, null);
-        }
+        // The ends of treatment and of study as every reader derives them (Trial.Core's Disposition); the site's words are
+        // those of the record the end comes from.
+        var facts = new DispositionFacts(dayZero, lastInfusion, source.Date("InfusionsDiscontinuedDate"), source.Text("DiscontinuationReasonCode"),
+            source.Date("WithdrawnDate"), source.Text("WithdrawalReasonCode"), source.Text("Status")!, source.Date("LastFollowUpDate"));
+        if (Disposition.EndOfTreatment(facts) is { } treatment)
+            Add(3, treatment.Date, treatment.Decoded ?? NotRecorded, treatment.Decoded, Event, StudyTreatment, treatment.Epoch, WordsOf(treatment, source));
+        if (Disposition.EndOfStudy(facts) is { } study)
+            Add(4, study.Date, study.Decoded ?? NotRecorded, study.Decoded, Event, StudyParticipation, study.Epoch, WordsOf(study, source));
         return rows;
     }
 
-    private const string NotRecorded = "NOT RECORDED";
+    private const string NotRecorded = Disposition.NotRecorded;
 
+    private static string? WordsOf(DispositionEnd end, ReaderRow source) => end.Source switch
+    {
+        DispositionSource.Discontinuation => source.Text("DiscontinuationReason"),
+        DispositionSource.Withdrawal => source.Text("WithdrawalReason"),
+        _ => null,
+    };
 }
