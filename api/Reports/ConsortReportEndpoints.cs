@@ -37,7 +37,7 @@ public static class ConsortReportEndpoints
                          "coded reason, completed, still in the study, and analysed (intention-to-treat: randomised; safety: at least one infusion). Ends " +
                          "of treatment and of study are derived as disposition.csv derives them. Pooled over the arms, except for the unblinded " +
                          "statistician, who also gets each arm's flow (arms).")
-            .Produces<ConsortPooledResponse>().Produces<ConsortByArmResponse>().ProducesProblem(403).ProducesProblem(409);
+            .Produces<ConsortPooledResponse>().Produces<ConsortByArmResponse>().ProducesValidationProblem(422).ProducesProblem(403).ProducesProblem(409);
         return app;
     }
 

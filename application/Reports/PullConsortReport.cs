@@ -2,6 +2,7 @@ using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Core.Reports;
+using Trial.Db.Access;
 using Trial.Db.Infrastructure;
 using Trial.Db.Reports;
 
@@ -30,6 +31,10 @@ public sealed class PullConsortReport(Database db, ProtocolDefinition protocol, 
     {
         if (protocol.Design.Randomisation is null)
             return new Conflict($"Protocol version {protocol.Version} does not randomise: there is no allocation for a CONSORT flow to follow.");
+        site = string.IsNullOrWhiteSpace(site) ? null : site.Trim();
+        // An unknown site would give an empty flow that reads like a site with nobody screened: refused, as the extracts refuse it.
+        if (site is not null && await db.ReadAsync(c => AccessQueries.FindSiteAsync(c, site)) is null)
+            return Invalid.Field("site", $"Unknown site '{site}'.");
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, site);
         if (siteError is not null) return siteError;
 
