@@ -35,9 +35,11 @@ public static class ConsortReportEndpoints
                          "failed criterion (a candidate failing two criteria counts under each), eligible but not enrolled, enrolled, randomised, received " +
                          "the first infusion, received every infusion of the plan, infusions discontinued by coded reason, lost to follow-up, withdrawn by " +
                          "coded reason, completed, still in the study, and analysed (intention-to-treat: randomised; safety: at least one infusion). Ends " +
-                         "of treatment and of study are derived as disposition.csv derives them. Pooled over the arms, except for the unblinded " +
-                         "statistician, who also gets each arm's flow (arms).")
-            .Produces<ConsortPooledResponse>().Produces<ConsortByArmResponse>().ProducesValidationProblem(422).ProducesProblem(403).ProducesProblem(409);
+                         "of treatment and of study are derived as disposition.csv derives them. The unblinded statistician gets this response " +
+                         "with each arm's flow (arms); the statistician and the admin get it pooled, without protocolId and arms (no key that " +
+                         "could hold an arm).")
+            // One 200 schema per route: the by-arm shape, of which the pooled one is the same without protocolId and arms.
+            .Produces<ConsortByArmResponse>().ProducesValidationProblem(422).ProducesProblem(403).ProducesProblem(409);
         return app;
     }
 
