@@ -65,6 +65,8 @@ builder.Services.Configure<JsonOptions>(o =>
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, TrialJsonContext.Default);
+    o.SerializerOptions.Converters.Add(new AcceptedDateOnlyConverter());
+    o.SerializerOptions.Converters.Add(new AcceptedDateTimeConverter());
 });
 builder.Services.AddAuthentication(BearerAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
