@@ -49,6 +49,7 @@ builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection("R
 builder.Services.AddSingleton<TokenCache>();
 builder.Services.AddSingleton<DeniedAccess>();
 builder.Services.AddSingleton<TokenRateLimit>();
+builder.Services.AddSingleton<AddressRateLimit>();
 builder.Services.AddSingleton<KeyedLocks>();
 builder.Services.AddSingleton<IdempotentWrites>();
 builder.Services.AddSingleton<Idempotency>();
@@ -98,7 +99,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages(ErrorHandling.StatusCodePageAsync);
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Trial API v1"));
-// Refusals (401, 403) are logged and audited; then who is calling, how often, and whether they may.
+// Callers without a valid token are limited per address before anything is looked up; refusals (401, 403) are
+// logged and audited; then who is calling, how often, and whether they may.
+app.Use((http, next) => app.Services.GetRequiredService<AddressRateLimit>().InvokeAsync(http, next));
 app.Use((http, next) => app.Services.GetRequiredService<DeniedAccess>().InvokeAsync(http, next));
 app.UseAuthentication();
 app.Use((http, next) => app.Services.GetRequiredService<TokenRateLimit>().InvokeAsync(http, next));
