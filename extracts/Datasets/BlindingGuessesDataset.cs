@@ -53,7 +53,10 @@ public sealed class BlindingGuessesDataset : ExtractDataset<BlindingGuessRow>
 
     protected override Func<BlindingGuessRow, string?> ParticipantOf => r => r.Source.Text("ParticipantCode");
 
-    /// <summary>Every guess with INF1's date. Guesses are append-only, so an incremental pull gives those entered since.</summary>
+    /// <summary>
+    /// Every guess with INF1's date, by participant, then as made (the rater before the participant when both are stamped
+    /// alike). Guesses are append-only, so an incremental pull gives those entered since.
+    /// </summary>
     public const string BlindingGuessesSql =
         $"""
         SELECT g.Id, p.Code AS ParticipantCode, p.SiteCode, g.VisitCode, g.Guesser, g.Guess, g.InfusionNumber, g.MinutesAfterInfusionEnd, g.GuessedUtc, g.RecordedUtc,
@@ -63,7 +66,7 @@ public sealed class BlindingGuessesDataset : ExtractDataset<BlindingGuessRow>
         {ExtractSql.DayZeroJoin}
         WHERE {ExtractSql.SiteFilter}
           AND (@sinceUtc IS NULL OR g.RecordedUtc >= @sinceUtc)
-        ORDER BY p.SiteCode, p.Number, g.RecordedUtc, g.Id
+        ORDER BY p.SiteCode, p.Number, g.GuessedUtc, g.RecordedUtc, g.Guesser, g.Id
         """;
 
     protected override async IAsyncEnumerable<BlindingGuessRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
