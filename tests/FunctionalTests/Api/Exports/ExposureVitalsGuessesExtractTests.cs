@@ -303,3 +303,33 @@ public class ExposureVitalsGuessesExtractTests : BlindedStudyFixture
 
     private static string[] Values(IReadOnlyDictionary<string, string> row, params string[] columns) => [.. columns.Select(c => row[c])];
 }
+
+/// <summary>
+/// exposure.csv of the single-arm, open-label protocol: the investigator records the dose, there is no preparation, so no
+/// volume or label; the drug and the dose are still the unblinded statistician's columns, read from the infusion itself.
+/// </summary>
+public class OpenLabelExposureExtractTests
+{
+    [Test]
+    public async Task Exposure_OpenLabel_TheDoseRecordedByTheInvestigator_ForTheUnblindedStatistician()
+    {
+        await using var host = TrialHost.Start(settings: TestProtocols.Settings(TestProtocols.OpenLabel));
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var statistician = await host.UserAsync("statistician", "WAW");
+        var unblinded = await host.UserAsync("unblinded-statistician", "WAW");
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        await TrialHost.RecordVisitAsync(investigator, code, "INF1", BlindedStudyFixture.Inf1Day);
+        var infusion = await new InfusionKit(host, investigator).InfuseAsync(code, "INF1", BlindedStudyFixture.Inf1Start, weightKg: 70m);
+
+        var blinded = (await CsvAsync(statistician, "exposure")).Single(("USUBJID", code));
+        Assert.That(blinded.Keys, Has.None.StartWith("EXDOS").And.None.EqualTo("EXTRT"));
+        Assert.That((blinded["EXSPID"], blinded["EXSTDTC"], blinded["EXSTDY"], blinded["EXWTKG"], blinded["EXVAMT"], blinded["EXVAMTU"], blinded["EXREFID"]),
+            Is.EqualTo((infusion["id"]!.GetValue<string>(), "2026-03-02T08:10:00+00:00", "1", "70", "", "", "")));
+
+        var row = (await CsvAsync(unblinded, "exposure")).Single(("USUBJID", code));
+        var arm = host.Protocol.Design.Arms.Single();
+        Assert.That((row["EXTRT"], row["EXDOSE"], row["EXDOSU"], row["EXDOSPKG"]), Is.EqualTo((arm.Drug, "35", "mg", "0.5")), "0.5 mg/kg for 70 kg");
+        Assert.That(row["ARMCD"], Is.Empty, "nobody is randomised in a single-arm study");
+    }
+}
