@@ -231,6 +231,28 @@ public class ExposureVitalsGuessesExtractTests : BlindedStudyFixture
     }
 
     [Test]
+    public async Task Exposure_ACorrection_RaisesTheRevisionAndComesBackInAnIncrementalPull()
+    {
+        // A participant of its own, so the other tests' expectations stay as entered.
+        var code = await RandomisedAsync(27);
+        await TrialHost.RecordVisitAsync(_investigator, code, "INF1", Inf1Day);
+        var body = await _infusions.PreparedBodyAsync(code, "INF1", Inf1Start.AddHours(3));
+        var given = await (await _investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/infusion", body)).JsonAsync(HttpStatusCode.Created);
+        _host.Clock.Advance(TimeSpan.FromMinutes(10));
+        var since = _host.Clock.GetUtcNow().UtcDateTime;
+        Assert.That((await CsvAsync(_statisticianOfAll, "exposure", $"?since={since:yyyy-MM-dd'T'HH:mm:ss'Z'}")).Rows, Is.Empty, "nothing changed since");
+
+        var url = $"/api/v1/participants/{code}/visits/INF1/infusion";
+        var current = await _investigator.GetAsync(url);
+        var corrected = await _investigator.SendAsync(Put(url, body with { VolumeMl = 48m, Reason = "Volume misread." }, current.Headers.ETag!.Tag));
+        await corrected.JsonAsync(HttpStatusCode.OK);
+
+        var pulled = await CsvAsync(_statisticianOfAll, "exposure", $"?since={since:yyyy-MM-dd'T'HH:mm:ss'Z'}");
+        Assert.That(pulled.Rows.Select(r => (r["USUBJID"], r["EXSPID"], r["EXVAMT"], r["EXREVNUM"])),
+            Is.EqualTo(new[] { (code, given["id"]!.GetValue<string>(), "48", "2") }));
+    }
+
+    [Test]
     public async Task BlindingGuesses_BlindedReaders_EveryGuessAsEntered_NeverWhetherItWasRight()
     {
         foreach (var (role, client) in BlindedReaders())
