@@ -49,6 +49,7 @@ builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection("R
 builder.Services.AddSingleton<TokenCache>();
 builder.Services.AddSingleton<DeniedAccess>();
 builder.Services.AddSingleton<TokenRateLimit>();
+builder.Services.AddSingleton<AddressRateLimit>();
 builder.Services.AddSingleton<KeyedLocks>();
 builder.Services.AddSingleton<IdempotentWrites>();
 builder.Services.AddSingleton<Idempotency>();
@@ -65,6 +66,8 @@ builder.Services.Configure<JsonOptions>(o =>
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, TrialJsonContext.Default);
+    o.SerializerOptions.Converters.Add(new AcceptedDateOnlyConverter());
+    o.SerializerOptions.Converters.Add(new AcceptedDateTimeConverter());
 });
 builder.Services.AddAuthentication(BearerAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
@@ -96,7 +99,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages(ErrorHandling.StatusCodePageAsync);
 app.UseSwagger();
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Trial API v1"));
-// Refusals (401, 403) are logged and audited; then who is calling, how often, and whether they may.
+// Callers without a valid token are limited per address before anything is looked up; refusals (401, 403) are
+// logged and audited; then who is calling, how often, and whether they may.
+app.Use((http, next) => app.Services.GetRequiredService<AddressRateLimit>().InvokeAsync(http, next));
 app.Use((http, next) => app.Services.GetRequiredService<DeniedAccess>().InvokeAsync(http, next));
 app.UseAuthentication();
 app.Use((http, next) => app.Services.GetRequiredService<TokenRateLimit>().InvokeAsync(http, next));
@@ -123,7 +128,9 @@ app.MapBlindingGuesses();
 app.MapReports();
 app.MapDmcReports();
 app.MapConsortReport();
-app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true })
+// Read-only: deleting or triggering a job there (the SAE clock, the sweeps) would change the study's background work
+// without an audit row. The jobs are the system's own; nobody needs to change them by hand.
+app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true, IsReadOnlyFunc = _ => true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());
 

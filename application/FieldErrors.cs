@@ -39,7 +39,13 @@ public sealed class FieldErrors
             Add(field, $"{what} must state its time zone: end it with Z for UTC (e.g. 2026-03-01T09:30:00Z) or give an offset such as +01:00.");
             return null;
         }
-        return value.Value.ToUniversalTime();
+        var utc = value.Value.ToUniversalTime();
+        if (!AcceptedDates.Contains(utc))
+        {
+            Add(field, $"{what} must be {AcceptedDates.Range}; got {utc:yyyy-MM-dd}.");
+            return null;
+        }
+        return utc;
     }
 
     public Invalid ToRefusal() =>

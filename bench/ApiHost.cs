@@ -13,7 +13,7 @@ namespace Trial.Bench;
 /// </summary>
 public sealed class ApiHost : IAsyncDisposable
 {
-    private const string AdminToken = "trial_bench-admin-token";
+    private const string AdminToken = "trial_bench-admin-token-2a6f0c9d4e8b1573";
 
     private readonly TempFolder _folder = new();
     private readonly WebApplicationFactory<Program> _factory;

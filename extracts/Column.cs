@@ -21,6 +21,11 @@ public static class Column<TRow>
     public static ExtractColumn<TRow> Instant(string name, string label, Func<TRow, DateTime?> value, string meaning, string source, bool unblindedOnly = false) =>
         Text(name, label, r => ExtractText.Instant(value(r)), meaning, source, "yyyy-MM-ddThh:mm:ssZ (UTC)", ColumnTypes.Instant, unblindedOnly: unblindedOnly);
 
+    /// <summary>An instant as the site's local date-time with its UTC offset (SDTM's --DTC of an instant).</summary>
+    public static ExtractColumn<TRow> LocalDateTime(string name, string label, Func<TRow, DateTimeOffset?> value, string meaning, string source, bool unblindedOnly = false) =>
+        Text(name, label, r => ExtractText.LocalDateTime(value(r)), meaning, source, "yyyy-MM-ddThh:mm:ss+hh:mm (the site's local time and its offset from UTC)",
+            ColumnTypes.Instant, unblindedOnly: unblindedOnly);
+
     public static ExtractColumn<TRow> Boolean(string name, string label, Func<TRow, bool?> value, string meaning, string source, bool unblindedOnly = false) =>
         Text(name, label, r => ExtractText.Boolean(value(r)), meaning, source, "TRUE, FALSE", ColumnTypes.Boolean, unblindedOnly: unblindedOnly);
 }

@@ -26,4 +26,11 @@ public sealed record ExportContext(ExportSnapshot Snapshot, ExportFilter Filter,
     /// <summary>The site's calendar date of an instant (the study day of an assessment counts in the site's days).</summary>
     public DateOnly LocalDate(string siteCode, DateTime utc) =>
         Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? SiteCalendar.LocalDate(utc, zone) : DateOnly.FromDateTime(utc);
+
+    /// <summary>
+    /// The site's local date-time of an instant, with its offset (SDTM's --DTC); its date part is <see cref="LocalDate"/>'s. UTC for a
+    /// site missing from the snapshot (created after it).
+    /// </summary>
+    public DateTimeOffset LocalDateTime(string siteCode, DateTime utc) =>
+        ExtractText.LocalDateTime(utc, Snapshot.SiteZones.GetValueOrDefault(siteCode) ?? TimeZoneInfo.Utc);
 }

@@ -100,6 +100,12 @@ public static class ExportRequests
             errors.Add(SinceParameter, $"since must state its time zone, or it would be read in the server's zone and silently shift the pull: give {example}; got '{text}'.");
             return null;
         }
-        return value.ToUniversalTime();
+        var utc = value.ToUniversalTime();
+        if (!AcceptedDates.Contains(utc))
+        {
+            errors.Add(SinceParameter, $"since must be {AcceptedDates.Range}; got '{text}'.");
+            return null;
+        }
+        return utc;
     }
 }

@@ -19,6 +19,28 @@ public static class ExtractText
 
     public static string? Instant(DateTime? value) => value?.ToUniversalTime().ToString(InstantFormat, CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A site-local date-time to the second with its offset from UTC (2026-03-02T09:10:00+01:00; +00:00 at a UTC site), as SDTM's
+    /// --DTC of an instant: the date part is the site's calendar date, the one its --DY counts, and the instant stays exact.
+    /// </summary>
+    public const string LocalDateTimeFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
+
+    /// <summary>The instant as the site's clock read it, with the site's UTC offset at that instant (summer time included).</summary>
+    /// <param name="utc">An instant, UTC (an unspecified kind, as read back from storage, is taken as UTC).</param>
+    /// <param name="zone">The site's time zone.</param>
+    public static DateTimeOffset LocalDateTime(DateTime utc, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var instant = new DateTimeOffset(utc.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(utc, DateTimeKind.Utc) : utc.ToUniversalTime());
+        return TimeZoneInfo.ConvertTime(instant, zone);
+    }
+
+    /// <summary>A site-local date-time written with its offset (<see cref="LocalDateTimeFormat"/>).</summary>
+    public static string? LocalDateTime(DateTimeOffset? value) => value?.ToString(LocalDateTimeFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>The calendar date of a site-local date-time: the date part its --DTC shows, from which --DY is counted.</summary>
+    public static DateOnly? LocalDate(DateTimeOffset? value) => value is { } local ? DateOnly.FromDateTime(local.DateTime) : null;
+
     public static string? Boolean(bool? value) => value switch { true => "TRUE", false => "FALSE", null => null };
 
     /// <summary>SDTM's flags: Y or N.</summary>

@@ -32,9 +32,10 @@ public sealed class BearerAuthentication(
         var now = clock.GetUtcNow().UtcDateTime;
         if (!cache.TryGet(hash, now, out var owner))
         {
+            var generation = cache.Generation;
             owner = await database.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, hash, now));
             if (owner is null) return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
-            cache.Add(hash, owner);
+            cache.Add(hash, owner, generation);
         }
 
         var claims = new List<Claim>

@@ -55,8 +55,9 @@ public static class ExportEndpoints
             .ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("/{dataset}.csv", DatasetAsync).WithName("ExportDataset")
             .WithSummary("One dataset as CSV (RFC 4180, UTF-8 without BOM, one header row, empty field for missing): participants, visits, assessments, "
-                         + "items, efficacy, adverse-events, safety-alerts or dictionary; for the unblinded statistician each per-participant dataset with the arm "
-                         + "columns (ARMCD, ARM, STRATUM, RANDNO), and randomisation-list, theirs alone. Same filters as the bundle; the snapshot time is in the "
+                         + "items, efficacy, adverse-events, exposure, vital-signs, blinding-guesses, safety-alerts or dictionary; for the unblinded statistician each "
+                         + "per-participant dataset with the arm columns (ARMCD, ARM, STRATUM, RANDNO), exposure with the drug and dose given, and "
+                         + "randomisation-list, theirs alone. Same filters as the bundle; the snapshot time is in the "
                          + "Trial-Snapshot-Utc header.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403);

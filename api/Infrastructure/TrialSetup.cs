@@ -19,8 +19,8 @@ public static class TrialSetup
         }
         else if (admin is { TokenFile: { } file })
         {
-            // Printed once, on purpose: this is the only way a newcomer learns the first token.
-            Console.WriteLine($"Bootstrap admin token (shown once, also saved to {Path.GetFullPath(file)}): {admin.Token}");
+            // Where the token is, never the token itself: the console goes to container logs and log collectors.
+            app.Logger.LogWarning("Created the bootstrap admin. Its token is in {File} (readable only by this account).", Path.GetFullPath(file));
         }
     }
 }

@@ -38,8 +38,9 @@ public static class BlindingGuessEndpoints
                          "(INF1, the last infusion given and FU-D7 by default), once the visit is recorded. guessedUtc is when the guess was made (default: now; " +
                          "never in the future). At an infusion visit the guess is made after that visit's infusion ended and before the next infusion started; " +
                          "at a follow-up, after the last infusion given and not before the visit's date. The response gives the infusion the guess follows " +
-                         "(infusionNumber among the infusions given, infusionVisitCode) and minutesAfterInfusionEnd. One guess per guesser and visit; guesses " +
-                         "are never shown to blinded roles, only counted in the unblinded statistician's blinding index. 409 when the participant was " +
+                         "(infusionNumber among the infusions given, infusionVisitCode) and minutesAfterInfusionEnd. One guess per guesser and visit; no endpoint " +
+                         "shows guesses to the roles that guess or rate (investigators, monitors); statisticians read them in the blinding-guesses extract, " +
+                         "where only the unblinded statistician's has the arm to compare with, and in the blinding index. 409 when the participant was " +
                          "unblinded in an emergency (a guess then says nothing about the blind), when the visit or its infusion is not recorded yet " +
                          "(missingVisit, missingInfusion), when no infusion was given before a follow-up, or when this guess is already recorded; 422 " +
                          "naming the field for a guessedUtc in the future or outside the time after its infusion.")

@@ -11,7 +11,8 @@ public sealed record CreatedBootstrapAdmin(string Token, string? TokenFile);
 /// <summary>
 /// A new installation has no users, so nobody could create any. At start, when the database
 /// has no users, an admin is created with the token from TRIAL_BOOTSTRAP_ADMIN_TOKEN, or with a
-/// random token that is printed once and saved to a file only the owner can read.
+/// random token saved to a file only the owner can read (never printed: console output ends up in
+/// container logs). A configured token must be as hard to guess as a generated one.
 /// </summary>
 public sealed class BootstrapAdmin(Database database, TimeProvider clock, AccessOptions options)
 {
@@ -24,6 +25,8 @@ public sealed class BootstrapAdmin(Database database, TimeProvider clock, Access
     /// </summary>
     public async Task<CreatedBootstrapAdmin?> EnsureAsync(string? configuredToken, string dataFolder)
     {
+        if (!string.IsNullOrWhiteSpace(configuredToken) && WeaknessOf(configuredToken.Trim()) is { } weakness)
+            throw new InvalidOperationException($"{EnvironmentVariable} is too weak: {weakness} Generate one, e.g. with: openssl rand -base64 32");
         var now = clock.GetUtcNow().UtcDateTime;
         // Made by the system at start-up, and audited like any other user and token.
         var created = await database.WriteAsync(Actor.System, now, async w =>
@@ -48,4 +51,15 @@ public sealed class BootstrapAdmin(Database database, TimeProvider clock, Access
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return new CreatedBootstrapAdmin(created, path);
     }
+
+    public const int MinimumTokenLength = 32;
+
+    /// <summary>
+    /// Why a configured token is too weak, or null: at least <see cref="MinimumTokenLength"/> characters, and not a short
+    /// pattern repeated (at least 12 different characters; 32 random base64 characters have about 25).
+    /// </summary>
+    public static string? WeaknessOf(string token) =>
+        token.Length < MinimumTokenLength ? $"it has {token.Length} characters; at least {MinimumTokenLength} random characters are needed."
+        : token.Distinct().Count() < 12 ? "it repeats too few different characters; use random characters."
+        : null;
 }

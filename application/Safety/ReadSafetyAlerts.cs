@@ -27,6 +27,7 @@ public sealed class ReadSafetyAlerts(Database db, ProtocolDefinition protocol)
             errors.Add("severity", $"severity must be one of {string.Join(", ", ProtocolLoader.Severities)}; got '{severity}'.");
         if (query.Rule is { } rule && protocol.FindRule(rule) is null)
             errors.Add("rule", $"Unknown rule '{rule}'; the rules are {string.Join(", ", protocol.SafetyRules.Select(r => r.Code))}.");
+        AcceptedDates.Check(query.Since?.ToUniversalTime(), "since", errors);
         if (errors.Any) return errors.ToRefusal();
         var (sites, siteError) = ParticipantAccess.SiteScope(actor, query.Site);
         if (siteError is not null) return siteError;

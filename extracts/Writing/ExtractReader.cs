@@ -36,7 +36,7 @@ internal sealed class ExtractReader<TRow> : DbDataReader, IDbColumnSchemaGenerat
         {
             var column = _columns[i];
             if (column.Integer is { } integer) _integers[i] = integer(row);
-            else _texts[i] = column.Text!(row);
+            else _texts[i] = SpreadsheetSafety.Neutralise(column.Text!(row));
         }
         RowsRead++;
         return true;

@@ -32,6 +32,13 @@ public class BootstrapTests
     }
 
     [Test]
+    public void Start_WithAWeakConfiguredToken_RefusesToStart()
+    {
+        var ex = Assert.Catch(() => TrialHost.Start(settings: new Dictionary<string, string?> { ["TRIAL_BOOTSTRAP_ADMIN_TOKEN"] = "admin-password-1" }));
+        Assert.That(ex!.ToString(), Does.Contain("TRIAL_BOOTSTRAP_ADMIN_TOKEN is too weak"));
+    }
+
+    [Test]
     public async Task Start_WithBrokenProtocolFile_FailsNamingTheProblem()
     {
         var file = Path.GetTempFileName();

@@ -173,6 +173,19 @@ public class ScheduleJobTests
     }
 
     [Test]
+    public async Task HangfireDashboard_IsReadOnly_EvenForAdmins()
+    {
+        await using var host = TrialHost.Start();
+        var form = new FormUrlEncodedContent([new KeyValuePair<string, string>("jobs[]", ScheduleJobs.SweepJobId)]);
+        var removal = await host.Admin.PostAsync("/hangfire/recurring/remove", form);
+        Assert.That((int)removal.StatusCode, Is.InRange(400, 499), "a change through the dashboard would have no audit row");
+        using var connection = host.Services.GetRequiredService<JobStorage>().GetConnection();
+        Assert.That(connection.GetRecurringJobs().Select(j => j.Id), Does.Contain(ScheduleJobs.SweepJobId));
+        var page = await (await host.Admin.GetAsync("/hangfire/recurring")).Content.ReadAsStringAsync();
+        Assert.That(page, Does.Not.Contain("js-jobs-list-command"), "no delete or trigger buttons are shown");
+    }
+
+    [Test]
     public async Task RecurringJobs_AreRegisteredUnderStableIds()
     {
         await using var host = TrialHost.Start();

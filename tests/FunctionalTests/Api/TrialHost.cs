@@ -20,7 +20,7 @@ namespace Trial.Tests.Api;
 /// </summary>
 public sealed class TrialHost : IAsyncDisposable
 {
-    public const string AdminToken = "trial_test-admin-token";
+    public const string AdminToken = "trial_test-admin-token-4f9c2e7a81d3b605";
     public static readonly DateTimeOffset StartTime = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
     private readonly WebApplicationFactory<Program> _factory;

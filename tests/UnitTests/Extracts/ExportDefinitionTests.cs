@@ -58,7 +58,7 @@ public class ExportDefinitionTests
     {
         var catalog = new ExtractCatalog(ProtocolLoader.LoadDefault(), ConcealedSequence.None);
         // The checks below loop over the catalog's datasets and their columns: with none, they would pass unrun.
-        Assert.That(catalog.Names, Is.SupersetOf(new[] { "participants", "visits", "assessments", "items", "efficacy", "adverse-events", "safety-alerts", "dictionary" }));
+        Assert.That(catalog.Names, Is.SupersetOf(new[] { "participants", "visits", "assessments", "items", "efficacy", "adverse-events", "exposure", "vital-signs", "blinding-guesses", "safety-alerts", "dictionary" }));
         foreach (var dataset in catalog.Datasets)
         {
             Assert.That(dataset.Columns, Is.Not.Empty, dataset.Name);
@@ -86,6 +86,7 @@ public class ExportDefinitionTests
         {
             "ParticipantsDataset_ParticipantsSql", "VisitsDataset_VisitRecordsSql", "AssessmentsDataset_AssessmentScoresSql", "ItemsDataset_ItemsSql",
             "EfficacyDataset_EfficacySql", "AdverseEventsDataset_AdverseEventsSql", "SafetyAlertsDataset_SafetyAlertEventsSql", "ExportSnapshot_FixSnapshotSql",
+            "ExposureDataset_ExposureSql", "ExposureDataset_UnblindedExposureSql", "VitalSignsDataset_VitalSignsSql", "BlindingGuessesDataset_BlindingGuessesSql",
         }.Select(n => $"QueryText_{n}_ParsesAsTSql")));
     }
 }

@@ -37,7 +37,7 @@ public class PullExtractTests
         var outcome = await _pulls.CheckDatasetAsync(WawStatistician, "patients", Query());
 
         Assert.That(outcome.Refusal, Is.EqualTo(new NotFound("No dataset 'patients'; the datasets are participants, screening, visits, assessments, items, efficacy, "
-                                                             + "adverse-events, disposition, concomitant-medications, safety-alerts, randomisation-list, dictionary (as {dataset}.csv), and bundle.zip for all of them.")));
+                                                             + "adverse-events, disposition, exposure, vital-signs, blinding-guesses, concomitant-medications, safety-alerts, randomisation-list, dictionary (as {dataset}.csv), and bundle.zip for all of them.")));
     }
 
     [Test]

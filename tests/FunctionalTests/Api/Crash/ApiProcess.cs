@@ -12,7 +12,7 @@ namespace Trial.Tests.Api.Crash;
 /// </summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
-    public const string AdminToken = "trial_crash-admin-token";
+    public const string AdminToken = "trial_crash-admin-token-7d2b91e4c05fa836";
 
     private readonly Process _process;
     private readonly Task<string> _output;

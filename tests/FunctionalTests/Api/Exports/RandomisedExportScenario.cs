@@ -11,7 +11,8 @@ namespace Trial.Tests.Api.Exports;
 /// <summary>
 /// A randomised, double-blind study entered through the API, whose extracts the tests read as every role: in WAW four
 /// participants in stratum WAW/MADRS&lt;35 (both arms among them, whatever the blocks drawn) and one in WAW/MADRS&gt;=35, in
-/// KRK two; each with INF1 given from the pharmacy's preparation, MADRS at BL, INF1 pre and POST24, and a CADSS at t40.
+/// KRK two; each with INF1 given from the pharmacy's preparation, MADRS at BL, INF1 pre and POST24, a CADSS at t40, vital
+/// signs before the infusion and the rater's guess of the arm after it (that they do not know, so no file names an arm).
 /// One WAW participant is enrolled with a baseline but not randomised. An hour after all that, the second participant
 /// is unblinded in an emergency.
 /// </summary>
@@ -45,6 +46,9 @@ public abstract class RandomisedExportScenario : BlindedStudyFixture
             await kit.InfuseAsync(code, "INF1", Inf1Start);
             await AssessAtAsync(investigator, code, "INF1", "pre", "MADRS", Madrs(madrs - 4, item10: 2), Inf1Start.AddMinutes(-10));
             await AssessAtAsync(investigator, code, "INF1", "t40", "CADSS", Cadss(12), Inf1Start.AddMinutes(45));
+            await VitalsAsync(investigator, code, "INF1", "pre", 122, 78, 71, 98);
+            (await investigator.PostAsJsonAsync($"/api/v1/participants/{code}/visits/INF1/blinding-guess",
+                new { guesser = "rater", guess = "unknown", guessedUtc = Inf1Start.AddMinutes(90) })).EnsureSuccessStatusCode();
             await AssessAtAsync(investigator, code, "POST24", null, "MADRS", Madrs(madrs / 2 + Randomised.Count % 3, item10: 1), At("POST24", null));
             Randomised.Add(code);
         }

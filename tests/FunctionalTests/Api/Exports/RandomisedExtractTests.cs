@@ -26,9 +26,15 @@ public class RandomisedExtractTests : RandomisedExportScenario
     private static readonly (string Dataset, string Participant)[] PerParticipant =
     [
         ("participants", "participant_code"), ("visits", "participant_code"), ("assessments", "participant_code"), ("items", "USUBJID"),
-        ("efficacy", "participant_code"), ("adverse-events", "USUBJID"), ("disposition", "USUBJID"), ("concomitant-medications", "USUBJID"),
+        ("efficacy", "participant_code"), ("adverse-events", "USUBJID"), ("disposition", "USUBJID"), ("exposure", "USUBJID"), ("vital-signs", "USUBJID"),
+        ("blinding-guesses", "participant_code"), ("concomitant-medications", "USUBJID"),
         ("safety-alerts", "participant_code"),
     ];
+
+    /// <summary>What was in the syringe: the exposure's own columns for the unblinded only, before the arm columns.</summary>
+    private static readonly Dictionary<string, string[]> UnblindedOwnColumns = new() { ["exposure"] = ["EXTRT", "EXDOSE", "EXDOSU", "EXDOSPKG"] };
+
+    private static string[] UnblindedColumnsOf(string dataset) => [.. UnblindedOwnColumns.GetValueOrDefault(dataset, []), .. ArmColumnNames];
 
     private static readonly string[] UnblindedDatasets = [.. DatasetNames.SkipLast(1), "randomisation-list", "dictionary"];
 
@@ -130,14 +136,14 @@ public class RandomisedExtractTests : RandomisedExportScenario
     }
 
     [Test]
-    public async Task UnblindedStatistician_EveryPerParticipantDataset_IsTheBlindedOnePlusTheArmColumns()
+    public async Task UnblindedStatistician_EveryPerParticipantDataset_IsTheBlindedOnePlusTheUnblindedColumns()
     {
         var arms = (await CsvAsync(_unblinded, "participants")).Rows.ToDictionary(r => r["participant_code"], r => ArmColumnNames.Select(c => r[c]).ToList());
         foreach (var (dataset, participant) in PerParticipant)
         {
             var blinded = await CsvAsync(Statistician, dataset);
             var unblinded = await CsvAsync(_unblinded, dataset);
-            Assert.That(unblinded.Header, Is.EqualTo(blinded.Header.Concat(ArmColumnNames)), dataset);
+            Assert.That(unblinded.Header, Is.EqualTo(blinded.Header.Concat(UnblindedColumnsOf(dataset))), dataset);
             Assert.That(unblinded.Rows, Has.Count.EqualTo(blinded.Rows.Count).And.Count.GreaterThan(0), dataset);
             foreach (var (b, u) in blinded.Rows.Zip(unblinded.Rows))
             {
@@ -161,7 +167,7 @@ public class RandomisedExtractTests : RandomisedExportScenario
         foreach (var (dataset, _) in PerParticipant)
         {
             var rows = unblinded.Where("dataset", dataset).ToList();
-            Assert.That(rows.Where(r => r["unblinded_only"] == "TRUE").Select(r => r["name"]), Is.EqualTo(ArmColumnNames), dataset);
+            Assert.That(rows.Where(r => r["unblinded_only"] == "TRUE").Select(r => r["name"]), Is.EqualTo(UnblindedColumnsOf(dataset)), dataset);
         }
         Assert.That(unblinded.Where("dataset", "randomisation-list").Select(r => r["unblinded_only"]), Is.All.EqualTo("TRUE"));
         Assert.That(unblinded.Where("dataset", "dictionary").Select(r => r["unblinded_only"]), Is.All.EqualTo("FALSE"));

@@ -16,7 +16,9 @@ namespace Trial.Tests.Api.Randomisation;
 /// the day it is added), called by every blinded role for randomised participants with every kind of data (infusions
 /// from the pharmacy's preparations, guesses of the arm, an emergency unblinding), never answers with an arm's code,
 /// name or drug, a dose per kg, or a total dose; and answers for a participant on one arm and one on the other, with the
-/// same data, are the same size.
+/// same data, are the same size. The one place a blinded reader may read an arm's code is the guess column of the
+/// blinding-guesses extract: a guess names the arm the rater or the participant thought of, never the arm (a guess is
+/// blinded data); that column is checked to hold only guesses, and the rest of the file is swept like every other.
 /// </summary>
 public partial class BlindingSweepTests : BlindedStudyFixture
 {
@@ -175,18 +177,41 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         _ => [""],
     };
 
-    /// <summary>What a response says, as text: a zip (the extract bundles) is opened and every file in it read, not its compressed bytes.</summary>
-    private static async Task<string> TextOfAsync(HttpResponseMessage response)
+    /// <summary>
+    /// What a response says, as text: a zip (the extract bundles) is opened and every file in it read, not its compressed bytes.
+    /// The blinding-guesses file, alone or in a zip, is read without its guess column (see <see cref="WithoutGuesses"/>).
+    /// </summary>
+    private async Task<string> TextOfAsync(HttpResponseMessage response)
     {
-        if (response.Content.Headers.ContentType?.MediaType != "application/zip") return await response.Content.ReadAsStringAsync();
+        if (response.Content.Headers.ContentType?.MediaType != "application/zip")
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            return response.StatusCode == HttpStatusCode.OK && response.RequestMessage!.RequestUri!.AbsolutePath.EndsWith("/exports/blinding-guesses.csv", StringComparison.Ordinal)
+                ? WithoutGuesses(body)
+                : body;
+        }
         using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
         var text = new StringBuilder();
         foreach (var entry in zip.Entries)
         {
             using var reader = new StreamReader(entry.Open());
-            text.Append(entry.FullName).Append('\n').Append(await reader.ReadToEndAsync()).Append('\n');
+            var file = await reader.ReadToEndAsync();
+            text.Append(entry.FullName).Append('\n').Append(entry.FullName == "blinding-guesses.csv" ? WithoutGuesses(file) : file).Append('\n');
         }
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The blinding-guesses file without its guess column, after checking that the column holds guesses only (an arm code
+    /// or unknown, as the rater and the participant answered): the guess names the arm they thought of, not the arm, and
+    /// the study's guesses name both arms for participants of either. Every other column is swept as it is.
+    /// </summary>
+    private string WithoutGuesses(string csvText)
+    {
+        var csv = Exports.ExportTestKit.Parse(csvText);
+        Assert.That(csv.Rows.Select(r => r["guess"]).Distinct(), Is.SubsetOf(Trial.Core.Randomisation.BlindingGuesses.Answers(_host.Protocol.Design)));
+        var kept = csv.Header.Where(h => h != "guess").ToList();
+        return string.Join("\n", csv.Rows.Select(r => string.Join(",", kept.Select(h => r[h]))).Prepend(string.Join(",", kept)));
     }
 
     /// <summary>The GET paths whose 200 the OpenAPI document also declares as text/html (a printable page): swept as pages too.</summary>
@@ -199,7 +224,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
     }
 
     [Test]
-    public async Task EveryGet_ForEveryBlindedRole_NeverShowsArmDrugDoseOrGuess()
+    public async Task EveryGet_ForEveryBlindedRole_NeverShowsArmDrugOrDose()
     {
         var requests = await GetRequestsAsync();
         var pages = await HtmlTemplatesAsync();
@@ -224,7 +249,8 @@ public partial class BlindingSweepTests : BlindedStudyFixture
 
         Assert.That(failures, Is.Empty);
         Assert.That(requests.Select(r => r.Template).Distinct().Count(), Is.GreaterThan(25), "the sweep reads the whole OpenAPI document");
-        Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/exports/participants.csv").And.Contain("/api/v1/exports/bundle.zip"),
+        Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/exports/participants.csv").And.Contain("/api/v1/exports/bundle.zip")
+                .And.Contain("/api/v1/exports/exposure.csv").And.Contain("/api/v1/exports/vital-signs.csv").And.Contain("/api/v1/exports/blinding-guesses.csv"),
             "the datasets are swept one by one, and the bundle");
         Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/reports/consort").And.Contain("/api/v1/exports"),
             "the CONSORT flow (pooled for the blinded) and the list of datasets are swept");
@@ -278,6 +304,26 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         JsonArray a => a.SelectMany(Keys),
         _ => [],
     };
+
+    public async Task ExposureVitalsAndGuesses_ForTheBlinded_ParticipantsOnEitherArmWithTheSameData_HaveTheSameRows()
+    {
+        // The datasets' every blinded column: nothing in them may differ with the arm. Only the participant's own code (in the
+        // preparation's label too) and the records' ids differ between two participants.
+        var ket = _codes.First(c => c != _unblindedCode && _armOf[c] == "KET");
+        var mdz = _codes.First(c => c != _unblindedCode && _armOf[c] == "MDZ");
+        (string Dataset, string Participant, string Id)[] datasets = [("exposure", "USUBJID", "EXSPID"), ("vital-signs", "USUBJID", "VSSPID"), ("blinding-guesses", "participant_code", "guess_id")];
+        foreach (var (role, client) in new[] { ("statistician", _statistician), ("admin", _host.Admin) })
+        {
+            foreach (var (dataset, participant, id) in datasets)
+            {
+                var csv = await Exports.ExportTestKit.CsvAsync(client, dataset);
+                List<string> RowsOf(string code) =>
+                    [.. csv.Where(participant, code).Select(r => string.Join(",", csv.Header.Select(h => h == id ? "" : r[h].Replace(code, "{code}", StringComparison.Ordinal))))];
+                Assert.That(RowsOf(ket), Is.Not.Empty, $"{role}: {dataset}");
+                Assert.That(RowsOf(mdz), Is.EqualTo(RowsOf(ket)), $"{role}: {dataset}");
+            }
+        }
+    }
 
     [Test]
     public async Task Leaks_InWhatTheUnblindedRead_AreFound()

@@ -26,11 +26,11 @@ public class BootstrapAdminTests
     [Test]
     public async Task EnsureAsync_WithAConfiguredToken_MakesAnAdminWithItAndWritesNoFile()
     {
-        var created = await _bootstrap.EnsureAsync(" trial_configured ", Path.GetDirectoryName(TokenFile)!);
+        var created = await _bootstrap.EnsureAsync(" trial_configured-5b8e1f3a9c7d2460 ", Path.GetDirectoryName(TokenFile)!);
 
-        Assert.That(created, Is.EqualTo(new CreatedBootstrapAdmin("trial_configured", null)));
+        Assert.That(created, Is.EqualTo(new CreatedBootstrapAdmin("trial_configured-5b8e1f3a9c7d2460", null)));
         Assert.That(File.Exists(TokenFile), Is.False);
-        var owner = await _database.Db.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, ApiTokens.Hash("trial_configured"), _database.NowUtc));
+        var owner = await _database.Db.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, ApiTokens.Hash("trial_configured-5b8e1f3a9c7d2460"), _database.NowUtc));
         Assert.That((owner?.Name, owner?.Role, owner?.Sites.Count, owner?.ExpiresUtc),
             Is.EqualTo(("bootstrap admin", Roles.Admin, 0, new DateTime(2026, 3, 20, 12, 0, 0, DateTimeKind.Utc))));
         var rows = await _database.TrailAsync();
@@ -50,10 +50,20 @@ public class BootstrapAdminTests
             Assert.That(File.GetUnixFileMode(TokenFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
     }
 
+    [TestCase("trial_short")]
+    [TestCase("abababababababababababababababababababab")]
+    [TestCase("0123456789a0123456789a0123456789a")]
+    public async Task EnsureAsync_WithAWeakConfiguredToken_RefusesAndCreatesNobody(string token)
+    {
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => _bootstrap.EnsureAsync(token, Path.GetDirectoryName(TokenFile)!));
+        Assert.That(refused!.Message, Does.Contain(BootstrapAdmin.EnvironmentVariable).And.Contain("too weak"));
+        Assert.That(await _database.TrailAsync(), Is.Empty, "no admin, no token");
+    }
+
     [Test]
     public async Task EnsureAsync_WhenThereAreUsers_DoesNothing()
     {
-        await _bootstrap.EnsureAsync("trial_first", _database.Folder);
+        await _bootstrap.EnsureAsync("trial_first-admin-0c4f8a2e6b9d1357", _database.Folder);
 
         var again = await _bootstrap.EnsureAsync(null, Path.GetDirectoryName(TokenFile)!);
 
