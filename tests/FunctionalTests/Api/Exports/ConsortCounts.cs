@@ -120,4 +120,22 @@ internal static class ConsortCounts
         counts["flow.ongoing"] = randomised - ended;
         return counts;
     }
+
+    /// <summary>
+    /// The infusion boxes from exposure.csv (one row per infusion given, VISIT its visit code), for the randomised participants
+    /// of disposition.csv: an infusion at <paramref name="firstInfusionVisit"/>, one at every infusion visit of the plan, at
+    /// least one (the safety population).
+    /// </summary>
+    public static SortedDictionary<string, int> InfusionsFromExposure(Csv exposure, Csv disposition, string firstInfusionVisit, int plannedInfusions)
+    {
+        var randomised = disposition.Where("DSDECOD", "RANDOMIZED").Select(r => r["USUBJID"]).ToHashSet();
+        var visitsOf = exposure.Rows.Where(r => randomised.Contains(r["USUBJID"]))
+            .GroupBy(r => r["USUBJID"]).ToDictionary(g => g.Key, g => g.Select(r => r["VISIT"]).Distinct().ToList());
+        return new(StringComparer.Ordinal)
+        {
+            ["flow.receivedFirstInfusion"] = visitsOf.Values.Count(v => v.Contains(firstInfusionVisit)),
+            ["flow.receivedAllInfusions"] = visitsOf.Values.Count(v => v.Count >= plannedInfusions),
+            ["flow.analysed.safety"] = visitsOf.Count,
+        };
+    }
 }

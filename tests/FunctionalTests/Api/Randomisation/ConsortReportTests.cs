@@ -79,6 +79,9 @@ public class ConsortReportTests : BlindedStudyFixture
 
     private static async Task Expect(Task<HttpResponseMessage> sent, HttpStatusCode status = HttpStatusCode.OK) => await (await sent).JsonAsync(status);
 
+    private SortedDictionary<string, int> InfusionsFromExposure(Csv exposure, Csv disposition) =>
+        ConsortCounts.InfusionsFromExposure(exposure, disposition, "INF1", _host.Protocol.InfusionVisits.Count());
+
     private static async Task<JsonObject> ConsortAsync(HttpClient client, string query = "") =>
         await (await client.GetAsync($"/api/v1/reports/consort{query}")).JsonAsync(HttpStatusCode.OK);
 
@@ -141,6 +144,8 @@ public class ConsortReportTests : BlindedStudyFixture
             await CsvAsync(_statistician, "screening"), await CsvAsync(_statistician, "participants"), await CsvAsync(_statistician, "disposition"));
 
         Assert.That(report.Where(c => c.Value != 0), Is.EqualTo(fromExtracts.Where(c => c.Value != 0)));
+        foreach (var (key, count) in InfusionsFromExposure(await CsvAsync(_statistician, "exposure"), await CsvAsync(_statistician, "disposition")))
+            Assert.That(report[key], Is.EqualTo(count), $"{key}, as exposure.csv has the infusions");
         Assert.That(report.Where(c => c.Value != 0), Is.EqualTo(EnteredAtWaw.Where(c => c.Value != 0)), "the statistician of WAW reads WAW only");
     }
 
@@ -159,11 +164,14 @@ public class ConsortReportTests : BlindedStudyFixture
             Assert.That(flows.Values.Sum(f => f[key]), Is.EqualTo(total), key);
 
         var disposition = await CsvAsync(_unblinded, "disposition", "?site=WAW");
+        var exposure = await CsvAsync(_unblinded, "exposure", "?site=WAW");
         var list = await CsvAsync(_unblinded, "randomisation-list");
         foreach (var (arm, flow) in flows)
         {
             var armOnly = disposition with { Rows = [.. disposition.Where("ARMCD", arm)] };
             Assert.That(flow.Where(c => c.Value != 0), Is.EqualTo(ConsortCounts.FlowFromDisposition(armOnly).Where(c => c.Value != 0)), arm);
+            foreach (var (key, count) in InfusionsFromExposure(exposure with { Rows = [.. exposure.Where("ARMCD", arm)] }, armOnly))
+                Assert.That(flow[key], Is.EqualTo(count), $"{arm}: {key}, as exposure.csv has the infusions");
             var allocated = _randomised.Count(c => list.Rows.Any(r => r["participant_code"] == c && r["ARMCD"] == arm));
             Assert.That(flow["flow.randomised"], Is.EqualTo(allocated), $"{arm}: as the randomisation list allocates");
             Assert.That(flow["flow.randomised"], Is.GreaterThan(0), $"{arm}: both arms are in the trial");
