@@ -13,7 +13,8 @@ namespace Trial.Tests.Api.Randomisation;
 
 /// <summary>
 /// The CONSORT flow over HTTP on the double-blind protocol, for a small trial entered through the API at WAW: three screen
-/// failures (one failing two criteria), an eligible candidate never enrolled, an enrolled participant never randomised, and six
+/// failures (one failing two criteria), an eligible candidate never enrolled, a participant enrolled from an eligible screening
+/// and never randomised, and six
 /// randomised in one stratum (so both arms are among them): one given all four infusions and followed to FU-M6 (completed), one
 /// whose infusions were stopped after INF2 (ADVERSE EVENT) and who stays in follow-up, one withdrawn after INF1 (WITHDRAWAL BY
 /// SUBJECT), one lost to follow-up after INF1, one given INF1 and still in the study, and one withdrawn before any infusion
@@ -37,7 +38,12 @@ public class ConsortReportTests : BlindedStudyFixture
         foreach (var _ in Enumerable.Range(0, 6)) _randomised.Add(await RandomisedAsync());
         (_completed, _discontinued, _withdrawn, _lost, _ongoing, _withdrawnBeforeInfusion) =
             (_randomised[0], _randomised[1], _randomised[2], _randomised[3], _randomised[4], _randomised[5]);
-        _notRandomised = await EnrolAsync();
+        // Enrolled from a screening recorded on its own, as a site does when consent follows screening.
+        var screened = await ScreenAsync(_investigator, "WAW");
+        _notRandomised = (await (await _investigator.PostAsJsonAsync("/api/v1/participants", new
+        {
+            siteCode = "WAW", sex = "M", birthYear = 1988, weightKg = 72.5m, enrolledDate = "2026-02-16", screeningNumber = screened["screeningNumber"]!.GetValue<string>(),
+        })).JsonAsync(HttpStatusCode.Created))["code"]!.GetValue<string>();
 
         foreach (var code in _randomised.Take(5))
         {
@@ -70,12 +76,12 @@ public class ConsortReportTests : BlindedStudyFixture
         await _infusions.InfuseAsync(code, visit, date.ToDateTime(new TimeOnly(8, 10), DateTimeKind.Utc));
     }
 
-    private static async Task ScreenAsync(HttpClient investigator, string site, int trials = 2, bool bpd = true, bool psychotic = false) =>
-        await Expect(investigator.PostAsJsonAsync("/api/v1/screenings", new
+    private static async Task<JsonObject> ScreenAsync(HttpClient investigator, string site, int trials = 2, bool bpd = true, bool psychotic = false) =>
+        await (await investigator.PostAsJsonAsync("/api/v1/screenings", new
         {
             siteCode = site, date = "2026-02-10",
             eligibility = new { failedAntidepressantTrials = trials, psychotherapyWithoutResponse = true, bpdDiagnosis = bpd, psychoticPersonalityOrganisation = psychotic, highSuicideRisk = false },
-        }), HttpStatusCode.Created);
+        })).JsonAsync(HttpStatusCode.Created);
 
     private static async Task Expect(Task<HttpResponseMessage> sent, HttpStatusCode status = HttpStatusCode.OK) => await (await sent).JsonAsync(status);
 
@@ -88,7 +94,7 @@ public class ConsortReportTests : BlindedStudyFixture
     /// <summary>What was entered at WAW, as the report's counts (see <see cref="ConsortCounts.Of"/> for the keys).</summary>
     private static readonly SortedDictionary<string, int> EnteredAtWaw = new(StringComparer.Ordinal)
     {
-        ["screening.assessedForEligibility"] = 11, // 3 failures, 1 eligible not enrolled, 7 enrolled
+        ["screening.assessedForEligibility"] = 11, // 3 failures, 1 eligible not enrolled, 7 enrolled (6 with their enrolment, 1 from its screening)
         ["screening.excluded.total"] = 3,
         ["screening.excluded.byCriterion.failedAntidepressantTrials"] = 2,
         ["screening.excluded.byCriterion.psychotherapyWithoutResponse"] = 0,
