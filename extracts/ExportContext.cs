@@ -26,4 +26,11 @@ public sealed record ExportContext(ExportSnapshot Snapshot, ExportFilter Filter,
     /// <summary>The site's calendar date of an instant (the study day of an assessment counts in the site's days).</summary>
     public DateOnly LocalDate(string siteCode, DateTime utc) =>
         Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? SiteCalendar.LocalDate(utc, zone) : DateOnly.FromDateTime(utc);
+
+    /// <summary>The site's wall-clock time of an instant, with its offset from UTC: its date is <see cref="LocalDate"/>'s.</summary>
+    public DateTimeOffset LocalTime(string siteCode, DateTime utc)
+    {
+        var instant = new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+        return Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? TimeZoneInfo.ConvertTime(instant, zone) : instant;
+    }
 }

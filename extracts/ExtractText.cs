@@ -19,6 +19,11 @@ public static class ExtractText
 
     public static string? Instant(DateTime? value) => value?.ToUniversalTime().ToString(InstantFormat, CultureInfo.InvariantCulture);
 
+    /// <summary>A site's wall-clock time with its offset (ISO 8601, as SDTM's --DTC): its date is the site's calendar date.</summary>
+    public const string LocalDateTimeFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
+
+    public static string? LocalDateTime(DateTimeOffset? value) => value?.ToString(LocalDateTimeFormat, CultureInfo.InvariantCulture);
+
     public static string? Boolean(bool? value) => value switch { true => "TRUE", false => "FALSE", null => null };
 
     /// <summary>SDTM's flags: Y or N.</summary>
