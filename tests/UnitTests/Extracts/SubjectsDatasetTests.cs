@@ -3,6 +3,7 @@ using Trial.Application.Randomisation;
 using Trial.Core.Access;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
+using Trial.Db.Audit;
 using Trial.Db.ConcomitantMedications;
 using Trial.Db.Participants;
 using Trial.Db.Randomisation;
@@ -284,6 +285,22 @@ public class SubjectsDatasetTests
         Assert.That(Pick(rows.Single(), "RANDFL", "ITTFL", "SAFFL", "ARMCD", "ACTARMCD", "ACTARM"), Is.EqualTo(new[] { "N", "N", "Y", "", "KET", "Ketamine" }));
     }
 
+    [Test]
+    public async Task Subjects_Incremental_OnlyParticipantsWithAChangeSince()
+    {
+        var unchanged = await _database.EnrolAsync();
+        var changed = await _database.EnrolAsync();
+        var later = UseCaseDatabase.Now.AddHours(2);
+        // Any audited change of the participant (here a medication, which can change PPROTFL) brings the row back.
+        await _database.Db.WriteAsync(UseCaseDatabase.Admin, later, w => w.AuditAsync(
+            AuditEntry.Created(AuditEntities.ConcomitantMedication, Guid.NewGuid().ToString(), new { }, "WAW", changed.Code)));
+
+        var (_, all) = await PullAsync(Roles.Statistician);
+        Assert.That(all.Select(r => r["USUBJID"]), Is.EqualTo(new[] { unchanged.Code, changed.Code }));
+        var (_, since) = await PullAsync(Roles.Statistician, since: "2026-03-10T13:00:00Z");
+        Assert.That(since.Select(r => r["USUBJID"]), Is.EqualTo(new[] { changed.Code }));
+    }
+
     private async Task<string> ArmOfAsync(ParticipantRow p) =>
         (await _database.Db.ReadAsync(c => RandomisationQueries.FindAllocationAsync(c, p.Id)))!.Arm;
 
@@ -342,18 +359,19 @@ public class SubjectsDatasetTests
     }
 
     private async Task<(IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyDictionary<string, string>> Rows)> PullAsync(
-        string role, ProtocolDefinition? protocol = null, string site = "WAW")
+        string role, ProtocolDefinition? protocol = null, string site = "WAW", string? since = null)
     {
-        var lines = await CsvAsync("subjects", role, protocol, site);
+        var lines = await CsvAsync("subjects", role, protocol, site, since);
         var header = lines[0].Split(',');
         return (header, [.. lines.Skip(1).Select(l => (IReadOnlyDictionary<string, string>)header.Zip(l.Split(',')).ToDictionary(c => c.First, c => c.Second))]);
     }
 
-    private async Task<string[]> CsvAsync(string dataset, string role = Roles.Statistician, ProtocolDefinition? protocol = null, string site = "WAW")
+    private async Task<string[]> CsvAsync(string dataset, string role = Roles.Statistician, ProtocolDefinition? protocol = null, string site = "WAW", string? since = null)
     {
+        var query = since is null ? new Dictionary<string, string?[]>() : new Dictionary<string, string?[]> { ["since"] = [since] };
         var catalog = new ExtractCatalog(protocol ?? UseCaseDatabase.Blinded, ConcealedSequence.None);
         var pulls = new PullExtract(_database.Db, _database.Clock, catalog, new ExportRecording(_database.Db, _database.Clock));
-        var request = (await pulls.CheckDatasetAsync(UseCaseDatabase.User(role, site), dataset, new Dictionary<string, string?[]>())).Value!;
+        var request = (await pulls.CheckDatasetAsync(UseCaseDatabase.User(role, site), dataset, query)).Value!;
         await using var pull = await pulls.BeginAsync(request.Request, CancellationToken.None);
         using var output = new MemoryStream();
         await pull.WriteCsvAsync(request.Dataset, output, CancellationToken.None);
