@@ -35,7 +35,7 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
     public const string Milestone = "PROTOCOL MILESTONE", Event = "DISPOSITION EVENT";
     public const string StudyTreatment = "STUDY TREATMENT", StudyParticipation = "STUDY PARTICIPATION";
     public const string Randomized = "RANDOMIZED", FirstInfusion = "FIRST INFUSION", Completed = "COMPLETED";
-    public const string Screening = "SCREENING", Treatment = "TREATMENT", FollowUp = "FOLLOW-UP";
+    public const string Screening = Disposition.Screening, Treatment = Disposition.Treatment, FollowUp = Disposition.FollowUp;
 
     private readonly string? _lastInfusionVisit = protocol.InfusionVisits.LastOrDefault()?.Code;
     private readonly string? _lastFollowUpVisit = protocol.LastFollowUpVisit?.Code;
@@ -125,55 +125,38 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
     {
         var code = source.Text("Code")!;
         var dayZero = source.Date("DayZeroDate");
-        var lastInfusion = source.Date("LastInfusionDate");
-        var discontinued = source.Date("InfusionsDiscontinuedDate");
-        var withdrawn = source.Date("WithdrawnDate");
         var rows = new List<DispositionRow>();
 
-        void Add(int order, DateOnly date, string term, string? decoded, string category, string? subcategory, string epoch, string? words) =>
+        void AddRow(int order, DateOnly date, string term, string? decoded, string category, string? subcategory, string epoch, string? words) =>
             rows.Add(new DispositionRow
             {
                 StudyId = context.Protocol.ProtocolId, ParticipantCode = code, Order = order, Date = date, Term = term, Decoded = decoded,
                 Category = category, Subcategory = subcategory, Epoch = epoch, SiteWords = words, StudyDay = ExtractText.StudyDay(date, dayZero),
             });
 
+        // A disposition event's row: COMPLETED, or the coded reason with the site's words from the record it came from.
+        void Add(int order, DispositionEvent e, string subcategory)
+        {
+            var words = e.Source switch
+            {
+                DispositionSource.Discontinuation => source.Text("DiscontinuationReason"),
+                DispositionSource.Withdrawal => source.Text("WithdrawalReason"),
+                _ => null,
+            };
+            var term = e.Completed ? Completed : e.ReasonCode ?? NotRecorded;
+            AddRow(order, e.Date, term, e.Completed ? Completed : e.ReasonCode, Event, subcategory, e.Epoch, words);
+        }
+
         if (source.Instant("RandomisedUtc") is { } randomisedUtc)
-            Add(1, context.LocalDate(source.Text("SiteCode")!, randomisedUtc), Randomized, Randomized, Milestone, null, Screening, null);
+            AddRow(1, context.LocalDate(source.Text("SiteCode")!, randomisedUtc), Randomized, Randomized, Milestone, null, Screening, null);
         if (dayZero is { } first)
-            Add(2, first, FirstInfusion, FirstInfusion, Milestone, null, Treatment, null);
+            AddRow(2, first, FirstInfusion, FirstInfusion, Milestone, null, Treatment, null);
 
-        // End of treatment: infusions stopped early (the site's record wins), or every infusion of the plan given, or the
-        // participant left while infusions were still planned (started, not finished, no discontinuation recorded).
-        DateOnly? treatmentEnded = null;
-        if (discontinued is { } stopped)
-        {
-            var reasonCode = source.Text("DiscontinuationReasonCode");
-            Add(3, stopped, reasonCode ?? NotRecorded, reasonCode, Event, StudyTreatment, dayZero is null ? Screening : Treatment, source.Text("DiscontinuationReason"));
-            treatmentEnded = stopped;
-        }
-        else if (lastInfusion is { } last)
-        {
-            Add(3, last, Completed, Completed, Event, StudyTreatment, Treatment, null);
-            treatmentEnded = last;
-        }
-        else if (withdrawn is { } leftDuringInfusions && dayZero is not null)
-        {
-            var reasonCode = source.Text("WithdrawalReasonCode");
-            Add(3, leftDuringInfusions, reasonCode ?? NotRecorded, reasonCode, Event, StudyTreatment, Treatment, source.Text("WithdrawalReason"));
-            treatmentEnded = leftDuringInfusions;
-        }
-
-        // End of study: withdrawn (lost to follow-up included) with the coded reason, or completed (last follow-up recorded).
-        if (withdrawn is { } left)
-        {
-            var reasonCode = source.Text("WithdrawalReasonCode");
-            var epoch = dayZero is null || left < dayZero ? Screening : treatmentEnded is { } ended && left > ended ? FollowUp : Treatment;
-            Add(4, left, reasonCode ?? NotRecorded, reasonCode, Event, StudyParticipation, epoch, source.Text("WithdrawalReason"));
-        }
-        else if (source.Text("Status") == ParticipantStatuses.Completed && source.Date("LastFollowUpDate") is { } completed)
-        {
-            Add(4, completed, Completed, Completed, Event, StudyParticipation, FollowUp, null);
-        }
+        var outcome = Disposition.Of(new DispositionFacts(dayZero, source.Date("LastInfusionDate"), source.Date("InfusionsDiscontinuedDate"),
+            source.Text("DiscontinuationReasonCode"), source.Date("WithdrawnDate"), source.Text("WithdrawalReasonCode"), source.Text("Status")!,
+            source.Date("LastFollowUpDate")));
+        if (outcome.EndOfTreatment is { } treatment) Add(3, treatment, StudyTreatment);
+        if (outcome.EndOfStudy is { } study) Add(4, study, StudyParticipation);
         return rows;
     }
 
