@@ -19,6 +19,7 @@ public sealed class ExtractCatalog
         var datasets = new List<IExtractDataset>
         {
             new ParticipantsDataset(),
+            new SubjectsDataset(protocol),
             new ScreeningDataset(),
             new VisitsDataset(),
             new AssessmentsDataset(),

@@ -25,6 +25,9 @@ public sealed record ProtocolDefinition
     public required EfficacyRules Efficacy { get; init; }
     public required IReadOnlyList<SafetyRuleSettings> SafetyRules { get; init; }
 
+    /// <summary>Who is in the per-protocol population (PPROTFL); null when the protocol defines none, and PPROTFL is then empty.</summary>
+    public PerProtocolRules? PerProtocol { get; init; }
+
     /// <summary>Arms, randomisation and blinding (see <see cref="StudyDesign"/>).</summary>
     public StudyDesign Design { get; init; } = StudyDesign.SingleArmOpenLabel;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Trial.Core.Instruments;
+using Trial.Core.Populations;
 using Trial.Core.Randomisation;
 using Trial.Core.Safety;
 
@@ -147,6 +148,7 @@ public static class ProtocolLoader
         // UNBLINDED is listed with the rules for its severity but raised by the unblinding itself, not by the engine.
         problems.AddRange(SafetyEngine.ValidateRules(p with { SafetyRules = [.. p.SafetyRules.Where(r => r.Code != EmergencyUnblinding.AlertRule)] }));
         problems.AddRange(DesignValidation.Problems(p));
+        problems.AddRange(PerProtocolPopulation.Problems(p));
         return problems;
     }
 }

@@ -59,10 +59,17 @@ public sealed record ConsortReport(
 
 /// <summary>
 /// Counts the CONSORT flow from the screenings and the participants of one snapshot. The ends of treatment and of study are
-/// <see cref="Disposition"/>'s, as disposition.csv derives them, so the two always agree.
+/// <see cref="Disposition.Of"/>'s, the derivation disposition.csv and subjects.csv show, so the three always agree.
 /// </summary>
 public static class ConsortFlowCounts
 {
+    /// <summary>How the flow, like disposition.csv, names an early end recorded before coded reasons were kept.</summary>
+    public const string NotRecorded = "NOT RECORDED";
+
+    /// <summary>A withdrawal coded LOST TO FOLLOW-UP: CONSORT's own box, apart from the other withdrawals.</summary>
+    private static bool LostToFollowUp(DispositionEvent? endOfStudy) =>
+        endOfStudy is { Source: DispositionSource.Withdrawal, ReasonCode: DispositionReasons.LostToFollowUp };
+
     public static ConsortReport Build(ProtocolDefinition protocol, IReadOnlyList<ConsortScreening> screenings, IReadOnlyList<ConsortParticipant> participants)
     {
         var failures = screenings.Where(s => s.Outcome == ScreeningOutcomes.ScreenFailure).ToList();
@@ -81,13 +88,13 @@ public static class ConsortFlowCounts
 
     private static ConsortFlow Flow(IReadOnlyList<ConsortParticipant> randomised, int plannedInfusions)
     {
-        var ends = randomised.Select(p => (Treatment: Disposition.EndOfTreatment(p.Disposition), Study: Disposition.EndOfStudy(p.Disposition))).ToList();
-        var discontinued = ends.Select(e => e.Treatment).Where(t => t is { Completed: false }).Select(t => t!.ReasonCode ?? Disposition.NotRecorded).ToList();
-        var lost = ends.Count(e => Disposition.LostToFollowUp(e.Study));
-        var withdrawn = ends.Select(e => e.Study)
-            .Where(s => s is { Source: DispositionSource.Withdrawal } && !Disposition.LostToFollowUp(s))
-            .Select(s => s!.ReasonCode ?? Disposition.NotRecorded).ToList();
-        var completed = ends.Count(e => e.Study is { Completed: true });
+        var ends = randomised.Select(p => Disposition.Of(p.Disposition)).ToList();
+        var discontinued = ends.Select(e => e.EndOfTreatment).Where(t => t is { Completed: false }).Select(t => t!.ReasonCode ?? NotRecorded).ToList();
+        var lost = ends.Count(e => LostToFollowUp(e.EndOfStudy));
+        var withdrawn = ends.Select(e => e.EndOfStudy)
+            .Where(s => s is { Source: DispositionSource.Withdrawal } && !LostToFollowUp(s))
+            .Select(s => s!.ReasonCode ?? NotRecorded).ToList();
+        var completed = ends.Count(e => e.EndOfStudy is { Completed: true });
         return new ConsortFlow(
             randomised.Count,
             randomised.Count(p => p.FirstInfusionGiven),
@@ -96,7 +103,7 @@ public static class ConsortFlowCounts
             lost,
             new ConsortReasons(withdrawn.Count, [.. Reasons(DispositionReasons.All.Where(r => r != DispositionReasons.LostToFollowUp), withdrawn)]),
             completed,
-            randomised.Count - ends.Count(e => e.Study is not null),
+            randomised.Count - ends.Count(e => e.EndOfStudy is not null),
             new ConsortAnalysed(randomised.Count, randomised.Count(p => p.InfusionsGiven > 0)));
     }
 

@@ -34,8 +34,8 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
 {
     public const string Milestone = "PROTOCOL MILESTONE", Event = "DISPOSITION EVENT";
     public const string StudyTreatment = "STUDY TREATMENT", StudyParticipation = "STUDY PARTICIPATION";
-    public const string Randomized = "RANDOMIZED", FirstInfusion = "FIRST INFUSION", Completed = Disposition.Completed;
-    public const string Screening = StudyEpochs.Screening, Treatment = StudyEpochs.Treatment, FollowUp = StudyEpochs.FollowUp;
+    public const string Randomized = "RANDOMIZED", FirstInfusion = "FIRST INFUSION", Completed = "COMPLETED";
+    public const string Screening = Disposition.Screening, Treatment = Disposition.Treatment, FollowUp = Disposition.FollowUp;
 
     private readonly string? _lastInfusionVisit = protocol.InfusionVisits.LastOrDefault()?.Code;
     private readonly string? _lastFollowUpVisit = protocol.LastFollowUpVisit?.Code;
@@ -125,38 +125,41 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
     {
         var code = source.Text("Code")!;
         var dayZero = source.Date("DayZeroDate");
-        var lastInfusion = source.Date("LastInfusionDate");
         var rows = new List<DispositionRow>();
 
-        void Add(int order, DateOnly date, string term, string? decoded, string category, string? subcategory, string epoch, string? words) =>
+        void AddRow(int order, DateOnly date, string term, string? decoded, string category, string? subcategory, string epoch, string? words) =>
             rows.Add(new DispositionRow
             {
                 StudyId = context.Protocol.ProtocolId, ParticipantCode = code, Order = order, Date = date, Term = term, Decoded = decoded,
                 Category = category, Subcategory = subcategory, Epoch = epoch, SiteWords = words, StudyDay = ExtractText.StudyDay(date, dayZero),
             });
 
-        if (source.Instant("RandomisedUtc") is { } randomisedUtc)
-            Add(1, context.LocalDate(source.Text("SiteCode")!, randomisedUtc), Randomized, Randomized, Milestone, null, Screening, null);
-        if (dayZero is { } first)
-            Add(2, first, FirstInfusion, FirstInfusion, Milestone, null, Treatment, null);
+        // A disposition event's row: COMPLETED, or the coded reason with the site's words from the record it came from.
+        void Add(int order, DispositionEvent e, string subcategory)
+        {
+            var words = e.Source switch
+            {
+                DispositionSource.Discontinuation => source.Text("DiscontinuationReason"),
+                DispositionSource.Withdrawal => source.Text("WithdrawalReason"),
+                _ => null,
+            };
+            var term = e.Completed ? Completed : e.ReasonCode ?? NotRecorded;
+            AddRow(order, e.Date, term, e.Completed ? Completed : e.ReasonCode, Event, subcategory, e.Epoch, words);
+        }
 
-        // The ends of treatment and of study as every reader derives them (Trial.Core's Disposition); the site's words are
-        // those of the record the end comes from.
-        var facts = new DispositionFacts(dayZero, lastInfusion, source.Date("InfusionsDiscontinuedDate"), source.Text("DiscontinuationReasonCode"),
-            source.Date("WithdrawnDate"), source.Text("WithdrawalReasonCode"), source.Text("Status")!, source.Date("LastFollowUpDate"));
-        if (Disposition.EndOfTreatment(facts) is { } treatment)
-            Add(3, treatment.Date, treatment.Decoded ?? NotRecorded, treatment.Decoded, Event, StudyTreatment, treatment.Epoch, WordsOf(treatment, source));
-        if (Disposition.EndOfStudy(facts) is { } study)
-            Add(4, study.Date, study.Decoded ?? NotRecorded, study.Decoded, Event, StudyParticipation, study.Epoch, WordsOf(study, source));
+        if (source.Instant("RandomisedUtc") is { } randomisedUtc)
+            AddRow(1, context.LocalDate(source.Text("SiteCode")!, randomisedUtc), Randomized, Randomized, Milestone, null, Screening, null);
+        if (dayZero is { } first)
+            AddRow(2, first, FirstInfusion, FirstInfusion, Milestone, null, Treatment, null);
+
+        var outcome = Disposition.Of(new DispositionFacts(dayZero, source.Date("LastInfusionDate"), source.Date("InfusionsDiscontinuedDate"),
+            source.Text("DiscontinuationReasonCode"), source.Date("WithdrawnDate"), source.Text("WithdrawalReasonCode"), source.Text("Status")!,
+            source.Date("LastFollowUpDate")));
+        if (outcome.EndOfTreatment is { } treatment) Add(3, treatment, StudyTreatment);
+        if (outcome.EndOfStudy is { } study) Add(4, study, StudyParticipation);
         return rows;
     }
 
-    private const string NotRecorded = Disposition.NotRecorded;
+    private const string NotRecorded = "NOT RECORDED";
 
-    private static string? WordsOf(DispositionEnd end, ReaderRow source) => end.Source switch
-    {
-        DispositionSource.Discontinuation => source.Text("DiscontinuationReason"),
-        DispositionSource.Withdrawal => source.Text("WithdrawalReason"),
-        _ => null,
-    };
 }

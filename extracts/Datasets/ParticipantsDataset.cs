@@ -18,7 +18,8 @@ public sealed class ParticipantExtractRow(ReaderRow source)
 /// </summary>
 public sealed class ParticipantsDataset : ExtractDataset<ParticipantExtractRow>
 {
-    private static readonly IReadOnlyDictionary<string, string> SexWords = new Dictionary<string, string>
+    /// <summary>Sex in words, as every extract writes it (subjects' SEX too).</summary>
+    internal static readonly IReadOnlyDictionary<string, string> SexWords = new Dictionary<string, string>
     {
         // In words: R's read.csv and readr read a column holding only "F" (a site with only women) as logical FALSE.
         ["F"] = "female", ["M"] = "male", ["X"] = "unspecified",

@@ -145,6 +145,33 @@ public class DispositionTests : BlindedStudyFixture
     }
 
     [Test]
+    public async Task SubjectsCsv_EndOfTreatmentAndOfStudy_AsEntered_AndAsDispositionCsvHasThem()
+    {
+        var subjects = await CsvAsync(_statistician, "subjects");
+        var disposition = await CsvAsync(_statistician, "disposition");
+        var expected = new Dictionary<string, (string, string, string, string, string, string)>
+        {
+            [_discontinued] = ("DISCONTINUED", "ADVERSE EVENT", "2026-03-06", "ONGOING", "", ""),
+            [_withdrawn] = ("DISCONTINUED", "WITHDRAWAL BY SUBJECT", "2026-03-04", "DISCONTINUED", "WITHDRAWAL BY SUBJECT", "2026-03-04"),
+            [_lost] = ("DISCONTINUED", "LOST TO FOLLOW-UP", "2026-03-09", "DISCONTINUED", "LOST TO FOLLOW-UP", "2026-03-09"),
+            [_completed] = ("COMPLETED", "", "2026-03-12", "COMPLETED", "", "2026-09-10"),
+        };
+        foreach (var (code, (eot, eotReason, eotDate, eos, eosReason, eosDate)) in expected)
+        {
+            var row = subjects.Single(("USUBJID", code));
+            Assert.That((row["EOTSTT"], row["DCTREAS"], row["EOTDT"], row["EOSSTT"], row["DCSREAS"], row["EOSDT"]),
+                Is.EqualTo((eot, eotReason, eotDate, eos, eosReason, eosDate)), code);
+            // Visits recorded without their infusions: randomised, so in the ITT population, but not in the safety population.
+            Assert.That((row["ITTFL"], row["SAFFL"], row["NUMINF"], row["PPROTFL"]), Is.EqualTo(("Y", "N", "0", "N")), code);
+            foreach (var (category, status, date) in new[] { ("STUDY TREATMENT", eot, eotDate), ("STUDY PARTICIPATION", eos, eosDate) })
+            {
+                var ds = disposition.Where("USUBJID", code).Where(r => r["DSSCAT"] == category).Select(r => (r["DSDECOD"] == "COMPLETED" ? "COMPLETED" : "DISCONTINUED", r["DSSTDTC"]));
+                Assert.That(ds, Is.EqualTo(status == "ONGOING" ? [] : new[] { (status, date) }), $"{code}: {category} as in disposition.csv");
+            }
+        }
+    }
+
+    [Test]
     public async Task ParticipantsCsv_HasTheReasonCodesAndTheCompletedStatus()
     {
         var csv = await CsvAsync(_statistician, "participants");

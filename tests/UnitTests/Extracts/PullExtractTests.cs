@@ -36,7 +36,7 @@ public class PullExtractTests
     {
         var outcome = await _pulls.CheckDatasetAsync(WawStatistician, "patients", Query());
 
-        Assert.That(outcome.Refusal, Is.EqualTo(new NotFound("No dataset 'patients'; the datasets are participants, screening, visits, assessments, items, efficacy, "
+        Assert.That(outcome.Refusal, Is.EqualTo(new NotFound("No dataset 'patients'; the datasets are participants, subjects, screening, visits, assessments, items, efficacy, "
                                                              + "adverse-events, disposition, exposure, vital-signs, blinding-guesses, concomitant-medications, safety-alerts, randomisation-list, dictionary (as {dataset}.csv), and bundle.zip for all of them.")));
     }
 

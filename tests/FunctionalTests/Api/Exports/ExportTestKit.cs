@@ -23,7 +23,7 @@ internal sealed record Csv(string Text, IReadOnlyList<string> Header, IReadOnlyL
 
 internal static class ExportTestKit
 {
-    public static readonly string[] DatasetNames = ["participants", "screening", "visits", "assessments", "items", "efficacy", "adverse-events", "disposition", "exposure", "vital-signs", "blinding-guesses", "concomitant-medications", "safety-alerts", "dictionary"];
+    public static readonly string[] DatasetNames = ["participants", "subjects", "screening", "visits", "assessments", "items", "efficacy", "adverse-events", "disposition", "exposure", "vital-signs", "blinding-guesses", "concomitant-medications", "safety-alerts", "dictionary"];
 
     /// <summary>Reads the text back with a real CSV parser (RFC 4180 quoting, fields spanning lines).</summary>
     public static Csv Parse(string text)

@@ -154,6 +154,40 @@ public class RandomisedExtractTests : RandomisedExportScenario
     }
 
     [Test]
+    public async Task Subjects_PopulationsAsEntered_TheUnblindedAddTheArmAndTheArmOfThePreparationsInfused()
+    {
+        int[] baselineMadrs = [30, 28, 32, 26, 40, 30, 24];
+        var blinded = await CsvAsync(Statistician, "subjects");
+        var unblinded = await CsvAsync(_unblinded, "subjects");
+        var disposition = await CsvAsync(Statistician, "disposition");
+        string[] actualArm = ["ACTARMCD", "ACTARM"];
+        Assert.That(blinded.Header.Intersect(ArmColumnNames.Concat(actualArm)), Is.Empty);
+        Assert.That(unblinded.Header, Is.EqualTo(blinded.Header.Concat(ArmColumnNames).Concat(actualArm)));
+        Assert.That(blinded.Rows.Select(r => r["USUBJID"]), Is.EquivalentTo(Everyone));
+        foreach (var (code, madrs) in Randomised.Zip(baselineMadrs))
+        {
+            var allocation = await AllocationAsync(code);
+            var row = blinded.Single(("USUBJID", code));
+            Assert.That((row["RANDFL"], row["ITTFL"], row["SAFFL"], row["NUMINF"], row["STRAT1R"], row["MADRSBLR"], row["TRTSDT"], row["UNBLNDFL"]),
+                Is.EqualTo(("Y", "Y", "Y", "1", allocation["stratum"]!.GetValue<string>(), madrs.ToString(CultureInfo.InvariantCulture), "2026-03-02",
+                    code == EmergencyUnblinded ? "Y" : "N")), code);
+            Assert.That(DateTimeOffset.Parse(row["RFSTDTC"], CultureInfo.InvariantCulture), Is.EqualTo(new DateTimeOffset(Inf1Start)), code);
+            Assert.That(row["RANDDT"], Is.EqualTo(disposition.Single(("USUBJID", code), ("DSDECOD", "RANDOMIZED"))["DSSTDTC"]), code);
+            Assert.That((row["EOTSTT"], row["EOSSTT"], row["PPROTFL"], row["PPROTRSN"]), Is.EqualTo(("ONGOING", "ONGOING", "N", "all-infusions-in-window")),
+                "infusions still to come");
+            var arm = allocation["arm"]!.GetValue<string>();
+            var u = unblinded.Single(("USUBJID", code));
+            Assert.That((u["ARMCD"], u["ACTARMCD"], u["ACTARM"]), Is.EqualTo((arm, arm, allocation["armName"]!.GetValue<string>())),
+                "the pharmacy prepares only the allocated arm, so the arm infused is the arm randomised");
+            Assert.That(blinded.Header.Select(h => u[h]), Is.EqualTo(blinded.Header.Select(h => row[h])), "the blinded columns as they are");
+        }
+        var notRandomised = blinded.Single(("USUBJID", NotRandomised));
+        Assert.That((notRandomised["RANDFL"], notRandomised["ITTFL"], notRandomised["SAFFL"], notRandomised["NUMINF"], notRandomised["STRAT1R"]),
+            Is.EqualTo(("N", "N", "N", "0", "")));
+        Assert.That(blinded.Where("ITTFL", "Y").Count(), Is.EqualTo((await CsvAsync(_unblinded, "randomisation-list")).Rows.Count), "ITT: every place taken");
+    }
+
+    [Test]
     public async Task Dictionary_ForEachAudience_ListsExactlyWhatItsFilesHold_ArmColumnsMarkedUnblindedOnly()
     {
         foreach (var (client, datasets) in new[] { (_unblinded, UnblindedDatasets), (Statistician, DatasetNames) })

@@ -250,7 +250,8 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         Assert.That(failures, Is.Empty);
         Assert.That(requests.Select(r => r.Template).Distinct().Count(), Is.GreaterThan(25), "the sweep reads the whole OpenAPI document");
         Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/exports/participants.csv").And.Contain("/api/v1/exports/bundle.zip")
-                .And.Contain("/api/v1/exports/exposure.csv").And.Contain("/api/v1/exports/vital-signs.csv").And.Contain("/api/v1/exports/blinding-guesses.csv"),
+                .And.Contain("/api/v1/exports/exposure.csv").And.Contain("/api/v1/exports/vital-signs.csv").And.Contain("/api/v1/exports/blinding-guesses.csv")
+                .And.Contain("/api/v1/exports/subjects.csv"),
             "the datasets are swept one by one, and the bundle");
         Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/reports/consort").And.Contain("/api/v1/exports"),
             "the CONSORT flow (pooled for the blinded) and the list of datasets are swept");
@@ -323,6 +324,29 @@ public partial class BlindingSweepTests : BlindedStudyFixture
                 Assert.That(RowsOf(mdz), Is.EqualTo(RowsOf(ket)), $"{role}: {dataset}");
             }
         }
+    }
+
+    [Test]
+    public async Task SubjectsCsv_ForEveryBlindedRole_TwoParticipantsWithTheSameDataOnEitherArm_DifferOnlyInWhoTheyAre()
+    {
+        // subjects.csv derives flags and dates from randomisation, infusions, medications and disposition: with the same data on
+        // either arm, no column but the identifiers may tell the two apart (a dose, a volume, a label or an arm would).
+        var ket = _codes.First(c => c != _unblindedCode && _armOf[c] == "KET");
+        var mdz = _codes.First(c => c != _unblindedCode && _armOf[c] == "MDZ");
+        var read = 0;
+        foreach (var (role, client) in Blinded())
+        {
+            var response = await client.GetAsync("/api/v1/exports/subjects.csv");
+            if (response.StatusCode == HttpStatusCode.Forbidden) continue;
+            var csv = Exports.ExportTestKit.ParseBytes(await response.Content.ReadAsByteArrayAsync());
+            var (a, b) = (csv.Single(("USUBJID", ket)), csv.Single(("USUBJID", mdz)));
+            Assert.That(csv.Header.Where(column => a[column] != b[column]), Is.EqualTo(new[] { "USUBJID", "SCRNNO" }), role);
+            Assert.That((a["ITTFL"], a["SAFFL"], a["NUMINF"], a["EOTSTT"], a["DCTREAS"]), Is.EqualTo(("Y", "Y", "1", "DISCONTINUED", "ADVERSE EVENT")), role);
+            Assert.That(csv.Single(("USUBJID", _unblindedCode))["UNBLNDFL"], Is.EqualTo("Y"), role);
+            read++;
+        }
+
+        Assert.That(read, Is.EqualTo(2), "the statistician and the admin read it");
     }
 
     [Test]

@@ -6,8 +6,8 @@ using Trial.Core.Reports;
 namespace Trial.Tests.Core.Reports;
 
 /// <summary>
-/// The end of treatment and of study (<see cref="Disposition"/>) and the CONSORT counts built on them, over participants worked
-/// by hand on the default protocol (INF1 to INF4, FU-M6 last): INF1 on 2 March, INF4 on 12 March.
+/// The CONSORT counts over screenings and participants worked by hand on the default protocol (INF1 to INF4, FU-M6 last): INF1
+/// on 2 March, INF4 on 12 March. The ends of treatment and of study are <see cref="Disposition.Of"/>'s, tested on their own.
 /// </summary>
 [TestFixture]
 public class ConsortFlowCountsTests
@@ -19,45 +19,6 @@ public class ConsortFlowCountsTests
         DateOnly? first = null, DateOnly? last = null, DateOnly? stopped = null, string? stopCode = null, DateOnly? left = null, string? leftCode = null,
         string status = ParticipantStatuses.Enrolled, DateOnly? lastFollowUp = null) =>
         new(first, last, stopped, stopCode, left, leftCode, status, lastFollowUp);
-
-    [Test]
-    public void EndOfTreatment_AllInfusionVisitsReached_CompletedOnTheLastOnesDate()
-    {
-        var end = Disposition.EndOfTreatment(Facts(Inf1, Inf4));
-        Assert.That((end!.Date, end.Decoded, end.Epoch), Is.EqualTo((Inf4, "COMPLETED", StudyEpochs.Treatment)));
-    }
-
-    [Test]
-    public void EndOfTreatment_StoppedEarly_TheDiscontinuationWins_EvenOverALaterWithdrawal()
-    {
-        var facts = Facts(Inf1, stopped: new(2026, 3, 6), stopCode: DispositionReasons.AdverseEvent, left: new(2026, 4, 1), leftCode: DispositionReasons.WithdrawalBySubject,
-            status: ParticipantStatuses.Withdrawn);
-        var treatment = Disposition.EndOfTreatment(facts)!;
-        var study = Disposition.EndOfStudy(facts)!;
-        Assert.That((treatment.Source, treatment.Decoded, treatment.Date), Is.EqualTo((DispositionSource.Discontinuation, "ADVERSE EVENT", new DateOnly(2026, 3, 6))));
-        Assert.That((study.Source, study.Decoded, study.Epoch), Is.EqualTo((DispositionSource.Withdrawal, "WITHDRAWAL BY SUBJECT", StudyEpochs.FollowUp)));
-    }
-
-    [Test]
-    public void EndOfTreatment_LeftDuringInfusions_EndsWithTheWithdrawalsReason_LeftBeforeInf1_NoTreatmentEnd()
-    {
-        var during = Facts(Inf1, left: new(2026, 3, 4), leftCode: DispositionReasons.LostToFollowUp, status: ParticipantStatuses.Withdrawn);
-        Assert.That(Disposition.EndOfTreatment(during)!.Decoded, Is.EqualTo("LOST TO FOLLOW-UP"));
-        Assert.That(Disposition.LostToFollowUp(Disposition.EndOfStudy(during)), Is.True);
-        Assert.That(Disposition.EndOfStudy(during)!.Epoch, Is.EqualTo(StudyEpochs.Treatment));
-
-        var before = Facts(left: new(2026, 3, 1), leftCode: DispositionReasons.PhysicianDecision, status: ParticipantStatuses.Withdrawn);
-        Assert.That(Disposition.EndOfTreatment(before), Is.Null);
-        Assert.That(Disposition.EndOfStudy(before)!.Epoch, Is.EqualTo(StudyEpochs.Screening));
-    }
-
-    [Test]
-    public void EndOfStudy_CompletedOnlyWithTheStatusAndTheLastFollowUp_NullWhileInTheStudy()
-    {
-        Assert.That(Disposition.EndOfStudy(Facts(Inf1, Inf4, status: ParticipantStatuses.Completed, lastFollowUp: FuM6))!.Decoded, Is.EqualTo("COMPLETED"));
-        Assert.That(Disposition.EndOfStudy(Facts(Inf1, Inf4, lastFollowUp: FuM6)), Is.Null, "not completed until the status says so");
-        Assert.That(Disposition.EndOfStudy(Facts(Inf1)), Is.Null);
-    }
 
     [Test]
     public void Build_ScreenFailures_CountOnceInTotalAndUnderEachCriterionFailed()
