@@ -138,4 +138,18 @@ internal static class ConsortCounts
             ["flow.analysed.safety"] = visitsOf.Count,
         };
     }
+
+    /// <summary>
+    /// The boxes subjects.csv gives directly (one row per enrolled participant): enrolled, randomised (RANDFL), the populations
+    /// (ITTFL, SAFFL; a study infuses only the randomised, so SAFFL counts randomised participants) and every infusion received
+    /// (NUMINF).
+    /// </summary>
+    public static SortedDictionary<string, int> FromSubjects(Csv subjects, int plannedInfusions) => new(StringComparer.Ordinal)
+    {
+        ["enrolled"] = subjects.Rows.Count,
+        ["flow.randomised"] = subjects.Where("RANDFL", "Y").Count(),
+        ["flow.analysed.intentionToTreat"] = subjects.Where("ITTFL", "Y").Count(),
+        ["flow.analysed.safety"] = subjects.Where("SAFFL", "Y").Count(),
+        ["flow.receivedAllInfusions"] = subjects.Rows.Count(r => r["NUMINF"].Length > 0 && int.Parse(r["NUMINF"], System.Globalization.CultureInfo.InvariantCulture) >= plannedInfusions),
+    };
 }

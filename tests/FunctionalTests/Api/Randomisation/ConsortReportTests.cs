@@ -152,6 +152,8 @@ public class ConsortReportTests : BlindedStudyFixture
         Assert.That(report.Where(c => c.Value != 0), Is.EqualTo(fromExtracts.Where(c => c.Value != 0)));
         foreach (var (key, count) in InfusionsFromExposure(await CsvAsync(_statistician, "exposure"), await CsvAsync(_statistician, "disposition")))
             Assert.That(report[key], Is.EqualTo(count), $"{key}, as exposure.csv has the infusions");
+        foreach (var (key, count) in ConsortCounts.FromSubjects(await CsvAsync(_statistician, "subjects"), _host.Protocol.InfusionVisits.Count()))
+            Assert.That(report[key], Is.EqualTo(count), $"{key}, as subjects.csv flags it");
         Assert.That(report.Where(c => c.Value != 0), Is.EqualTo(EnteredAtWaw.Where(c => c.Value != 0)), "the statistician of WAW reads WAW only");
     }
 
@@ -171,6 +173,7 @@ public class ConsortReportTests : BlindedStudyFixture
 
         var disposition = await CsvAsync(_unblinded, "disposition", "?site=WAW");
         var exposure = await CsvAsync(_unblinded, "exposure", "?site=WAW");
+        var subjects = await CsvAsync(_unblinded, "subjects", "?site=WAW");
         var list = await CsvAsync(_unblinded, "randomisation-list");
         foreach (var (arm, flow) in flows)
         {
@@ -178,6 +181,9 @@ public class ConsortReportTests : BlindedStudyFixture
             Assert.That(flow.Where(c => c.Value != 0), Is.EqualTo(ConsortCounts.FlowFromDisposition(armOnly).Where(c => c.Value != 0)), arm);
             foreach (var (key, count) in InfusionsFromExposure(exposure with { Rows = [.. exposure.Where("ARMCD", arm)] }, armOnly))
                 Assert.That(flow[key], Is.EqualTo(count), $"{arm}: {key}, as exposure.csv has the infusions");
+            var armSubjects = subjects with { Rows = [.. subjects.Where("ARMCD", arm)] };
+            foreach (var (key, count) in ConsortCounts.FromSubjects(armSubjects, _host.Protocol.InfusionVisits.Count()).Where(c => c.Key.StartsWith("flow.", StringComparison.Ordinal)))
+                Assert.That(flow[key], Is.EqualTo(count), $"{arm}: {key}, as subjects.csv flags it");
             var allocated = _randomised.Count(c => list.Rows.Any(r => r["participant_code"] == c && r["ARMCD"] == arm));
             Assert.That(flow["flow.randomised"], Is.EqualTo(allocated), $"{arm}: as the randomisation list allocates");
             Assert.That(flow["flow.randomised"], Is.GreaterThan(0), $"{arm}: both arms are in the trial");
