@@ -24,6 +24,11 @@ public sealed record ExportContext(ExportSnapshot Snapshot, ExportFilter Filter,
     public DateOnly Today(string siteCode) => LocalDate(siteCode, Snapshot.TakenUtc);
 
     /// <summary>The site's calendar date of an instant (the study day of an assessment counts in the site's days).</summary>
-    public DateOnly LocalDate(string siteCode, DateTime utc) =>
-        Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? SiteCalendar.LocalDate(utc, zone) : DateOnly.FromDateTime(utc);
+    public DateOnly LocalDate(string siteCode, DateTime utc) => SiteCalendar.LocalDate(utc, Zone(siteCode));
+
+    /// <summary>An instant as SDTM's --DTC shows it: the site's local date-time with its offset, whose date is <see cref="LocalDate"/>'s.</summary>
+    public string LocalDateTime(string siteCode, DateTime utc) => ExtractText.LocalDateTime(utc, Zone(siteCode));
+
+    /// <summary>The site's time zone (UTC for a site the snapshot does not know).</summary>
+    public TimeZoneInfo Zone(string siteCode) => Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? zone : TimeZoneInfo.Utc;
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
+using Trial.Core.Schedule;
 using Trial.Extracts.Reading;
 
 namespace Trial.Extracts.Datasets;
@@ -35,7 +36,7 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
     public const string Milestone = "PROTOCOL MILESTONE", Event = "DISPOSITION EVENT";
     public const string StudyTreatment = "STUDY TREATMENT", StudyParticipation = "STUDY PARTICIPATION";
     public const string Randomized = "RANDOMIZED", FirstInfusion = "FIRST INFUSION", Completed = "COMPLETED";
-    public const string Screening = "SCREENING", Treatment = "TREATMENT", FollowUp = "FOLLOW-UP";
+    public const string Screening = StudyEpochs.Screening, Treatment = StudyEpochs.Treatment, FollowUp = StudyEpochs.FollowUp;
 
     private readonly string? _lastInfusionVisit = protocol.InfusionVisits.LastOrDefault()?.Code;
     private readonly string? _lastFollowUpVisit = protocol.LastFollowUpVisit?.Code;
@@ -137,42 +138,44 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
                 Category = category, Subcategory = subcategory, Epoch = epoch, SiteWords = words, StudyDay = ExtractText.StudyDay(date, dayZero),
             });
 
+        // The epoch as every extract derives it (StudyEpochs); randomisation always precedes the first dose, even on its date.
+        var treatmentEnded = StudyEpochs.TreatmentEnded(dayZero, discontinued, lastInfusion, withdrawn);
+        string EpochOf(DateOnly date, bool beforeFirstDose = false) => StudyEpochs.Of(date, dayZero, treatmentEnded, beforeFirstDose);
+
         if (source.Instant("RandomisedUtc") is { } randomisedUtc)
-            Add(1, context.LocalDate(source.Text("SiteCode")!, randomisedUtc), Randomized, Randomized, Milestone, null, Screening, null);
+        {
+            var randomised = context.LocalDate(source.Text("SiteCode")!, randomisedUtc);
+            Add(1, randomised, Randomized, Randomized, Milestone, null, EpochOf(randomised, beforeFirstDose: true), null);
+        }
         if (dayZero is { } first)
-            Add(2, first, FirstInfusion, FirstInfusion, Milestone, null, Treatment, null);
+            Add(2, first, FirstInfusion, FirstInfusion, Milestone, null, EpochOf(first), null);
 
         // End of treatment: infusions stopped early (the site's record wins), or every infusion of the plan given, or the
         // participant left while infusions were still planned (started, not finished, no discontinuation recorded).
-        DateOnly? treatmentEnded = null;
         if (discontinued is { } stopped)
         {
             var reasonCode = source.Text("DiscontinuationReasonCode");
-            Add(3, stopped, reasonCode ?? NotRecorded, reasonCode, Event, StudyTreatment, dayZero is null ? Screening : Treatment, source.Text("DiscontinuationReason"));
-            treatmentEnded = stopped;
+            Add(3, stopped, reasonCode ?? NotRecorded, reasonCode, Event, StudyTreatment, EpochOf(stopped), source.Text("DiscontinuationReason"));
         }
         else if (lastInfusion is { } last)
         {
-            Add(3, last, Completed, Completed, Event, StudyTreatment, Treatment, null);
-            treatmentEnded = last;
+            Add(3, last, Completed, Completed, Event, StudyTreatment, EpochOf(last), null);
         }
         else if (withdrawn is { } leftDuringInfusions && dayZero is not null)
         {
             var reasonCode = source.Text("WithdrawalReasonCode");
-            Add(3, leftDuringInfusions, reasonCode ?? NotRecorded, reasonCode, Event, StudyTreatment, Treatment, source.Text("WithdrawalReason"));
-            treatmentEnded = leftDuringInfusions;
+            Add(3, leftDuringInfusions, reasonCode ?? NotRecorded, reasonCode, Event, StudyTreatment, EpochOf(leftDuringInfusions), source.Text("WithdrawalReason"));
         }
 
         // End of study: withdrawn (lost to follow-up included) with the coded reason, or completed (last follow-up recorded).
         if (withdrawn is { } left)
         {
             var reasonCode = source.Text("WithdrawalReasonCode");
-            var epoch = dayZero is null || left < dayZero ? Screening : treatmentEnded is { } ended && left > ended ? FollowUp : Treatment;
-            Add(4, left, reasonCode ?? NotRecorded, reasonCode, Event, StudyParticipation, epoch, source.Text("WithdrawalReason"));
+            Add(4, left, reasonCode ?? NotRecorded, reasonCode, Event, StudyParticipation, EpochOf(left), source.Text("WithdrawalReason"));
         }
         else if (source.Text("Status") == ParticipantStatuses.Completed && source.Date("LastFollowUpDate") is { } completed)
         {
-            Add(4, completed, Completed, Completed, Event, StudyParticipation, FollowUp, null);
+            Add(4, completed, Completed, Completed, Event, StudyParticipation, EpochOf(completed), null);
         }
         return rows;
     }
