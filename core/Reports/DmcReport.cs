@@ -1,10 +1,10 @@
 using System.Globalization;
 using Trial.Core.Efficacy;
-using Trial.Core.Schedule;
 using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Core.Safety;
+using Trial.Core.Schedule;
 
 namespace Trial.Core.Reports;
 

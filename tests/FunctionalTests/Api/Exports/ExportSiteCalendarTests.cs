@@ -10,6 +10,15 @@ namespace Trial.Tests.Api.Exports;
 public class ExportSiteCalendarTests
 {
     [Test]
+    public void LocalDateTime_CarriesTheOffsetInForceAtTheInstant()
+    {
+        var warsaw = TimeZoneInfo.FindSystemTimeZoneById("Europe/Warsaw");
+        Assert.That(Trial.Extracts.ExtractText.LocalDateTime(new DateTime(2026, 3, 1, 23, 30, 0, DateTimeKind.Utc), warsaw), Is.EqualTo("2026-03-02T00:30:00+01:00"));
+        Assert.That(Trial.Extracts.ExtractText.LocalDateTime(new DateTime(2026, 7, 1, 22, 15, 5, DateTimeKind.Utc), warsaw), Is.EqualTo("2026-07-02T00:15:05+02:00"), "summer time");
+        Assert.That(Trial.Extracts.ExtractText.LocalDateTime(new DateTime(2026, 3, 1, 23, 30, 0, DateTimeKind.Utc), TimeZoneInfo.Utc), Is.EqualTo("2026-03-01T23:30:00+00:00"));
+    }
+
+    [Test]
     public async Task StudyDays_AreTheSitesDays_AndWithdrawalEndsThePlan()
     {
         await using var host = TrialHost.Start();
@@ -27,6 +36,10 @@ public class ExportSiteCalendarTests
         Assert.That(assessments.Single(("participant_code", code))["study_day"], Is.EqualTo("1"));
         var items = await CsvAsync(statistician, "items");
         Assert.That(items.Rows.Select(r => r["QSDY"]).Distinct(), Is.EqualTo(new[] { "1" }));
+        // QSDTC shows the same local date QSDY counts: 00:30 in Warsaw (UTC+1 in March), with its offset; assessments keep UTC.
+        Assert.That(items.Rows.Select(r => r["QSDTC"]).Distinct(), Is.EqualTo(new[] { "2026-03-02T00:30:00+01:00" }));
+        Assert.That(assessments.Single(("participant_code", code))["administered_utc"], Is.EqualTo("2026-03-01T23:30:00Z"));
+        Assert.That(items.Rows.Select(r => r["EPOCH"]).Distinct(), Is.EqualTo(new[] { "SCREENING" }), "INF1 pre comes before the first dose");
 
         var visits = await CsvAsync(statistician, "visits");
         Assert.That(visits.Rows.Select(r => r["visit_code"]), Is.EqualTo(new[] { "SCR", "BL", "INF1" }), "no visit after the withdrawal is planned");

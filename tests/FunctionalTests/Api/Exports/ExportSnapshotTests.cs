@@ -90,7 +90,7 @@ public class ExportSnapshotTests
                 var participants = Entry(zip, "participants.csv").Rows.Select(r => r["participant_code"]).ToHashSet();
                 var assessments = Entry(zip, "assessments.csv").Rows.Select(r => (r["participant_code"], r["visit_code"], r["timepoint"], r["instrument"])).ToList();
                 var items = Entry(zip, "items.csv").Rows.Select(r => (r["USUBJID"], r["VISIT"], r["QSTPT"], r["QSCAT"])).Distinct().ToList();
-                var efficacy = Entry(zip, "efficacy.csv").Rows.Select(r => r["participant_code"]).ToList();
+                var efficacy = Entry(zip, "efficacy.csv").Rows.Where(r => r["paramcd"] == "MADRSTOT").Select(r => r["participant_code"]).ToList();
                 var visits = Entry(zip, "visits.csv").Rows.Select(r => r["participant_code"]).ToHashSet();
 
                 Assert.That(assessments.Select(a => a.Item1).Distinct(), Is.SubsetOf(participants));
@@ -137,7 +137,8 @@ public class ExportSnapshotTests
         Assert.That(items.Rows, Has.Count.EqualTo(10 + 10 + 23));
         Assert.That((await CsvAsync(_host.Admin, "participants", since)).Rows.Select(r => r["participant_code"]), Is.EqualTo(new[] { "WAW-0002" }));
         var efficacy = await CsvAsync(_host.Admin, "efficacy", since);
-        Assert.That(efficacy.Rows.Select(r => (r["participant_code"], r["madrs_total"])), Is.EquivalentTo(new[] { ("WAW-0001", "28"), ("WAW-0002", "30") }));
+        Assert.That(efficacy.Rows.Where(r => r["paramcd"] == "MADRSTOT").Select(r => (r["participant_code"], r["aval"])),
+            Is.EquivalentTo(new[] { ("WAW-0001", "28"), ("WAW-0002", "30") }));
         Assert.That((await CsvAsync(_host.Admin, "items", "?since=2026-03-10T13:00:01Z")).Rows, Is.Empty);
     }
 
