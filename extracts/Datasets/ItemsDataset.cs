@@ -107,7 +107,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
         Column<ItemRow>.Text("QSDTC", "Date/time of assessment", r => r.DateTime,
             "When the assessment was administered, ISO 8601 as the site's clock read it with its offset from UTC (2026-03-02T00:30:00+01:00): "
             + "its date part is the site's date, the one QSDY counts. assessments.administered_utc has the same instant in UTC.",
-            "Assessment.AdministeredUtc, in the site's time zone", allowed: "yyyy-MM-ddThh:mm:ss+hh:mm (site's local time and offset)"),
+            "Assessment.AdministeredUtc, in the site's time zone", type: ColumnTypes.Instant, allowed: "yyyy-MM-ddThh:mm:ss+hh:mm (site's local time and offset)"),
         Column<ItemRow>.Integer("QSDY", "Study day", r => r.StudyDay,
             "The date part of QSDTC (the site's date of administration) relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, "
             + "no day 0), as in assessments.study_day. Empty before INF1 has happened.", "derived", unit: "days"),
