@@ -142,7 +142,8 @@ public static class ExportBenchmark
             .Replace("IN @sites", "IN ('')", StringComparison.Ordinal)
             .Replace("@instrument", "NULL", StringComparison.Ordinal)
             .Replace("@sinceUtc", "NULL", StringComparison.Ordinal)
-            .Replace("@dayZeroVisit", "'INF1'", StringComparison.Ordinal);
+            .Replace("@dayZeroVisit", "'INF1'", StringComparison.Ordinal)
+            .Replace("@lastInfusionVisit", "'INF4'", StringComparison.Ordinal);
 
     private static async Task<PullRun> PullAsync(ApiProcess api, HttpClient client, string url, string name)
     {

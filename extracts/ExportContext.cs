@@ -33,4 +33,7 @@ public sealed record ExportContext(ExportSnapshot Snapshot, ExportFilter Filter,
     /// </summary>
     public DateTimeOffset LocalDateTime(string siteCode, DateTime utc) =>
         ExtractText.LocalDateTime(utc, Snapshot.SiteZones.GetValueOrDefault(siteCode) ?? TimeZoneInfo.Utc);
+
+    /// <summary>The site's time zone (UTC for a site the snapshot does not know).</summary>
+    public TimeZoneInfo Zone(string siteCode) => Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? zone : TimeZoneInfo.Utc;
 }

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Trial.Extracts;
 
 /// <summary>
-/// How values are written in the extracts, once for every dataset: ISO-8601 dates and UTC
-/// instants, numbers with a point and no trailing zeros, flags as TRUE/FALSE (which base R's read.csv,
+/// How values are written in the extracts, once for every dataset: ISO-8601 dates, UTC
+/// instants (SDTM's --DTC of an instant: the site's local date-time with its offset), numbers with a point and no trailing zeros, flags as TRUE/FALSE (which base R's read.csv,
 /// readr and pandas all read as logical; read.csv leaves lower-case true/false as text), and null (never the text "null") for a missing value, which the CSV writer
 /// writes as an empty field.
 /// </summary>

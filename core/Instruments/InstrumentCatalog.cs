@@ -22,6 +22,7 @@ public static class InstrumentCatalog
 
     public static InstrumentDefinition MadrsDefinition { get; } = new(
         Code: Madrs,
+        Rater: Raters.Investigator,
         Abbreviation: "MADRS",
         Name: "Montgomery–Åsberg Depression Rating Scale",
         Version: "MADRS-1.0",
@@ -47,6 +48,7 @@ public static class InstrumentCatalog
 
     public static InstrumentDefinition Bsl23Definition { get; } = new(
         Code: Bsl23,
+        Rater: Raters.StudySubject,
         Abbreviation: "BSL-23",
         Name: "Borderline Symptom List, short form",
         Version: "BSL23-1.1",
@@ -86,6 +88,7 @@ public static class InstrumentCatalog
 
     public static InstrumentDefinition CadssDefinition { get; } = new(
         Code: Cadss,
+        Rater: Raters.Investigator,
         Abbreviation: "CADSS",
         Name: "Clinician-Administered Dissociative States Scale (23-item version)",
         Version: "CADSS-1.1",
@@ -115,6 +118,7 @@ public static class InstrumentCatalog
 
     public static InstrumentDefinition BprsDefinition { get; } = new(
         Code: Bprs,
+        Rater: Raters.Investigator,
         Abbreviation: "BPRS",
         Name: "Brief Psychiatric Rating Scale (18 items)",
         Version: "BPRS-1.1",
@@ -148,6 +152,7 @@ public static class InstrumentCatalog
 
     public static InstrumentDefinition Asc5DDefinition { get; } = new(
         Code: Asc5D,
+        Rater: Raters.StudySubject,
         Abbreviation: "5D-ASC",
         Name: "Altered States of Consciousness rating scale (5D-ASC)",
         Version: "ASC5D-1.0",

@@ -21,6 +21,7 @@ namespace Trial.Core.Instruments;
 /// <param name="SeverityBands">Bands in ascending order of lower bound.</param>
 /// <param name="ScoringDescription">Plain-language scoring rules for the API's instrument description.</param>
 /// <param name="ProvisionalNotes">One entry per rule not checked against the primary source.</param>
+/// <param name="Rater">Who rates: the clinician or the participant (<see cref="Raters"/>, as SDTM's QSEVAL names them).</param>
 public sealed record InstrumentDefinition(
     string Code,
     string Abbreviation,
@@ -37,7 +38,16 @@ public sealed record InstrumentDefinition(
     string? SeverityScoreKey,
     IReadOnlyList<SeverityBand> SeverityBands,
     string ScoringDescription,
-    IReadOnlyList<string> ProvisionalNotes);
+    IReadOnlyList<string> ProvisionalNotes,
+    string Rater);
+
+/// <summary>Who fills in a scale, in CDISC's evaluator terms (QSEVAL): a clinician-rated scale's investigator, or the participant for a self-rated one.</summary>
+public static class Raters
+{
+    public const string Investigator = "INVESTIGATOR", StudySubject = "STUDY SUBJECT";
+
+    public static readonly IReadOnlyList<string> All = [Investigator, StudySubject];
+}
 
 /// <summary>How a score combines its items.</summary>
 public enum ScoreMethod

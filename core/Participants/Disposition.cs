@@ -1,3 +1,4 @@
+using Trial.Core.Schedule;
 namespace Trial.Core.Participants;
 
 /// <summary>What a participant's end of treatment and end of study are derived from, all as the site recorded them.</summary>
@@ -45,35 +46,30 @@ public sealed record DispositionOutcome(DispositionEvent? EndOfTreatment, Dispos
 /// </summary>
 public static class Disposition
 {
-    /// <summary>The epochs (SDTM EPOCH): before the first infusion, from it to the end of the infusions, after them.</summary>
-    public const string Screening = "SCREENING", Treatment = "TREATMENT", FollowUp = "FOLLOW-UP";
-
     public static DispositionOutcome Of(DispositionFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var first = facts.FirstInfusionDate;
+        // The epoch of each event as every extract derives it (StudyEpochs): the end of the infusions is the end of treatment below.
+        var treatmentEnded = StudyEpochs.TreatmentEnded(first, facts.InfusionsDiscontinuedDate, facts.LastInfusionVisitDate, facts.WithdrawnDate);
+        string EpochOf(DateOnly date) => StudyEpochs.Of(date, first, treatmentEnded);
 
         // End of treatment: infusions stopped early (the site's record wins), or every infusion of the plan given, or the
         // participant left while infusions were still planned (started, not finished, no discontinuation recorded).
         DispositionEvent? endOfTreatment = null;
         if (facts.InfusionsDiscontinuedDate is { } stopped)
-            endOfTreatment = new(stopped, DispositionSource.Discontinuation, facts.DiscontinuationReasonCode, first is null ? Screening : Treatment);
+            endOfTreatment = new(stopped, DispositionSource.Discontinuation, facts.DiscontinuationReasonCode, EpochOf(stopped));
         else if (facts.LastInfusionVisitDate is { } last)
-            endOfTreatment = new(last, DispositionSource.Completion, null, Treatment);
+            endOfTreatment = new(last, DispositionSource.Completion, null, EpochOf(last));
         else if (facts.WithdrawnDate is { } leftDuringInfusions && first is not null)
-            endOfTreatment = new(leftDuringInfusions, DispositionSource.Withdrawal, facts.WithdrawalReasonCode, Treatment);
+            endOfTreatment = new(leftDuringInfusions, DispositionSource.Withdrawal, facts.WithdrawalReasonCode, EpochOf(leftDuringInfusions));
 
         // End of study: withdrawn (lost to follow-up included) with the coded reason, or completed (last follow-up recorded).
         DispositionEvent? endOfStudy = null;
         if (facts.WithdrawnDate is { } left)
-        {
-            var epoch = first is null || left < first ? Screening : endOfTreatment is { } ended && left > ended.Date ? FollowUp : Treatment;
-            endOfStudy = new(left, DispositionSource.Withdrawal, facts.WithdrawalReasonCode, epoch);
-        }
+            endOfStudy = new(left, DispositionSource.Withdrawal, facts.WithdrawalReasonCode, EpochOf(left));
         else if (facts.Status == ParticipantStatuses.Completed && facts.LastFollowUpDate is { } completed)
-        {
-            endOfStudy = new(completed, DispositionSource.Completion, null, FollowUp);
-        }
+            endOfStudy = new(completed, DispositionSource.Completion, null, EpochOf(completed));
         return new DispositionOutcome(endOfTreatment, endOfStudy);
     }
 }

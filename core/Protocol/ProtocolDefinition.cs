@@ -120,10 +120,30 @@ public sealed record VitalsLimits
     public required Range Spo2 { get; init; }
 }
 
+/// <summary>
+/// The protocol's efficacy: the MADRS response and remission thresholds, and the endpoints the trial reports (each an
+/// instrument's score, with response and remission only where the protocol defines them).
+/// </summary>
 public sealed record EfficacyRules
 {
     public decimal ResponseMinReductionPercent { get; init; }
     public decimal RemissionMaxTotal { get; init; }
+
+    /// <summary>The endpoints, in reporting order; a protocol file that lists none reports the MADRS total with response and remission.</summary>
+    public IReadOnlyList<EfficacyEndpoint> Endpoints { get; init; } = [EfficacyEndpoint.MadrsTotal];
+}
+
+/// <summary>
+/// One efficacy endpoint: the <paramref name="Score"/> of <paramref name="Instrument"/>, judged against its baseline.
+/// <paramref name="Responder"/>: response and remission are judged on it with the protocol's thresholds (which are on the
+/// MADRS total's scale, so only the MADRS total may have them); otherwise only the change is reported.
+/// </summary>
+public sealed record EfficacyEndpoint(string Instrument, string Score, bool Responder = false)
+{
+    public static readonly EfficacyEndpoint MadrsTotal = new("MADRS", "total", Responder: true);
+
+    /// <summary>The endpoint's code in the extracts (PARAMCD): the instrument and the score, e.g. MADRSTOT, BSL23MEA.</summary>
+    public string Code => (Instrument + Score[..Math.Min(3, Score.Length)]).ToUpperInvariant();
 }
 
 public sealed record SafetyRuleSettings

@@ -139,6 +139,19 @@ public static class ProtocolLoader
                 $"efficacy.remissionMaxTotal must be between {madrsMin} and {madrsMax} (the range of the MADRS total); it is {p.Efficacy.RemissionMaxTotal}"));
         }
 
+        var endpointCodes = new HashSet<string>();
+        foreach (var e in p.Efficacy.Endpoints)
+        {
+            if (!InstrumentCatalog.TryGet(e.Instrument, out var instrument))
+                problems.Add($"efficacy.endpoints names unknown instrument '{e.Instrument}'");
+            else if (instrument.Scores.All(s => s.Key != e.Score))
+                problems.Add($"efficacy.endpoints names unknown score '{e.Score}' of {e.Instrument} (expected one of {string.Join(", ", instrument.Scores.Select(s => s.Key))})");
+            if (!endpointCodes.Add(e.Code)) problems.Add($"efficacy.endpoints lists {e.Code} twice");
+            // The thresholds are on the MADRS total's scale: on another score they would mean something else.
+            if (e.Responder && e != EfficacyEndpoint.MadrsTotal)
+                problems.Add($"efficacy.endpoints: only the MADRS total may be a responder endpoint (the thresholds are on its scale), not {e.Instrument} {e.Score}");
+        }
+
         var ruleCodes = new HashSet<string>();
         foreach (var r in p.SafetyRules)
         {

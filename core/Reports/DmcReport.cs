@@ -4,6 +4,7 @@ using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Core.Safety;
+using Trial.Core.Schedule;
 
 namespace Trial.Core.Reports;
 
@@ -26,9 +27,9 @@ namespace Trial.Core.Reports;
 /// infusion given, through the first follow-up visit. Assessments count whether scheduled or not, each with the score it has.</item>
 /// <item>Vital signs at each infusion visit given, at the timepoints after pre: per participant the highest systolic,
 /// diastolic and heart rate, the lowest heart rate and SpO2.</item>
-/// <item>Efficacy by visit from the first dose on: scheduled, complete MADRS totals at visits after the first infusion visit
-/// (and at a timepoint after pre of the first infusion visit itself), judged by <see cref="EfficacyEvaluation"/> as the
-/// extracts' efficacy dataset is; never the baseline visit or the pre-dose rating of the first infusion.</item>
+/// <item>Efficacy by visit from the first dose on: complete MADRS totals that count for responders by <see cref="EfficacyPoint.CountsForResponders"/>
+/// (an analysis visit, so scheduled; after the first dose; judged against a baseline), judged by <see cref="EfficacyEvaluation"/> as the
+/// extracts' efficacy dataset is; never the baseline visit, the pre-dose rating of the first infusion or an unscheduled rating.</item>
 /// </list>
 /// </summary>
 public static class DmcReport
@@ -418,23 +419,22 @@ internal sealed class DmcAnalysis
     public IReadOnlyList<EfficacyRow> Efficacy(Grouping grouping)
     {
         var rule = EfficacyBaselineRule.Of(_protocol);
-        var firstInfusion = VisitIndex(rule.FallbackVisit ?? "");
+        var firstDose = new FirstDose(_protocol);
         var points = new List<(string Visit, string Group, decimal Total, decimal Change, bool Response, bool Remission)>();
-        var madrs = _data.Assessments.Where(a => a.Instrument == InstrumentCatalog.Madrs && a.Scheduled && a.Complete && a.Score is not null)
+        // Unscheduled ratings are passed on with their flag: the one rule of EfficacyEvaluation (no analysis visit, never counted) decides, as in the extract.
+        var madrs = _data.Assessments.Where(a => a.Instrument == InstrumentCatalog.Madrs && a.Complete && a.Score is not null)
             .ToLookup(a => a.ParticipantId);
         foreach (var p in _data.Participants)
         {
             var own = madrs[p.Id].OrderBy(a => VisitIndex(a.VisitCode)).ThenBy(a => TimepointIndex(a.Timepoint)).ToList();
             // Baseline, change, response and remission as the extracts' efficacy dataset has them: one function decides both.
-            var judged = EfficacyEvaluation.Evaluate(rule, _protocol.Efficacy, [.. own.Select(a => new EfficacyTotal(a.VisitCode, a.Timepoint, a.Score!.Value))]);
+            var judged = EfficacyEvaluation.Evaluate(rule, _protocol.Efficacy,
+                [.. own.Select(a => new EfficacyTotal(a.VisitCode, a.Timepoint, a.Score!.Value, Unscheduled: !a.Scheduled))], firstDose);
             // From the first dose on, one MADRS per visit: the earliest after the dose (at a later infusion visit, its pre-dose rating).
-            foreach (var visit in judged.Where(j => VisitIndex(j.Total.VisitCode) > firstInfusion
-                                                    || VisitIndex(j.Total.VisitCode) == firstInfusion && IsAfterPre(TimepointIndex(j.Total.Timepoint)))
-                         .GroupBy(j => j.Total.VisitCode))
+            foreach (var visit in judged.Where(j => j.CountsForResponders).GroupBy(j => j.Total.VisitCode))
             {
                 var point = visit.First();
-                if (point.Baseline is null || point.IsBaseline || point.Outcome.Change is not { } change) continue;
-                points.Add((visit.Key, grouping.GroupOf(p), point.Total.Total, change, point.Outcome.Response == true, point.Outcome.Remission));
+                points.Add((visit.Key, grouping.GroupOf(p), point.Total.Total, point.Outcome.Change!.Value, point.Outcome.Response == true, point.Outcome.Remission == true));
             }
         }
 

@@ -15,6 +15,9 @@ public sealed class AdverseEventRow(ReaderRow source)
     public SusarStatus Susar { get; set; } = new(false, null, null);
     public DateOnly? DayZero { get; set; }
 
+    /// <summary>The site's time zone: SDTM's --DTC of an instant is the site's local date-time.</summary>
+    public TimeZoneInfo SiteZone { get; set; } = TimeZoneInfo.Utc;
+
     /// <summary>The site-local date of the participant's first infusion; null before any.</summary>
     public DateOnly? FirstInfusionDate { get; set; }
 
@@ -125,8 +128,11 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
             "The date the site learnt of the event (day 0 of the reporting clocks).", "AdverseEvent.AwareDate"),
         Column<AdverseEventRow>.Instant("AEAWRUTC", "Time site became aware", r => r.Source.Instant("AwareUtc"),
             "The instant the site learnt of the event, UTC, when it was recorded (the 24-hour SAE clock starts there); empty when only the date is known.", "AdverseEvent.AwareUtc"),
-        Column<AdverseEventRow>.Instant("AESPRDTC", "Reported to sponsor", r => r.Source.Instant("SponsorReportedUtc"),
-            "When the event was reported to the sponsor, UTC; empty when not (yet) reported.", "AdverseEvent.SponsorReportedUtc"),
+        Column<AdverseEventRow>.Text("AESPRDTC", "Reported to sponsor",
+            r => r.Source.Instant("SponsorReportedUtc") is { } reported ? ExtractText.LocalDateTime(ExtractText.LocalDateTime(reported, r.SiteZone)) : null,
+            "When the event was reported to the sponsor, ISO 8601 as the site's clock read it with its offset from UTC (as every SDTM --DTC of an instant); "
+            + "empty when not (yet) reported.", "AdverseEvent.SponsorReportedUtc, in the site's time zone", type: ColumnTypes.Instant,
+            allowed: "yyyy-MM-ddThh:mm:ss+hh:mm (site's local time and offset)"),
         Column<AdverseEventRow>.Text("AESUSAR", "SUSAR", r => ExtractText.YesNo(r.Susar.IsSusar),
             "Y for a suspected unexpected serious adverse reaction: serious, related (possible, probable or definite) and not expected.", "derived (ICH E2A)", allowed: "Y, N"),
         Column<AdverseEventRow>.Integer("AESUSCLK", "SUSAR reporting clock", r => r.Susar.ReportingClockDays,
@@ -175,8 +181,9 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
             var criteria = source.Text("SeriousCriteria") ?? "";
             row.Criteria = criteria.Length == 0 ? [] : criteria.Split(',');
             row.DayZero = source.Date("DayZeroDate");
+            row.SiteZone = Zone(zones, source.Text("SiteTimeZone")!);
             row.FirstInfusionDate = source.Instant("FirstInfusionUtc") is { } firstInfusion
-                ? SiteCalendar.LocalDate(firstInfusion, Zone(zones, source.Text("SiteTimeZone")!))
+                ? SiteCalendar.LocalDate(firstInfusion, row.SiteZone)
                 : null;
             row.Susar = AdverseEventRules.Susar(new AdverseEventFact(
                 source.Id("Id")!.Value, "", source.Date("OnsetDate")!.Value, source.Date("EndDate"), source.Text("Severity")!, source.Flag("Serious")!.Value,

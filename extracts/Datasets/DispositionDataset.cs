@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Trial.Core.Participants;
 using Trial.Core.Protocol;
+using Trial.Core.Schedule;
 using Trial.Extracts.Reading;
 
 namespace Trial.Extracts.Datasets;
@@ -35,7 +36,7 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
     public const string Milestone = "PROTOCOL MILESTONE", Event = "DISPOSITION EVENT";
     public const string StudyTreatment = "STUDY TREATMENT", StudyParticipation = "STUDY PARTICIPATION";
     public const string Randomized = "RANDOMIZED", FirstInfusion = "FIRST INFUSION", Completed = "COMPLETED";
-    public const string Screening = Disposition.Screening, Treatment = Disposition.Treatment, FollowUp = Disposition.FollowUp;
+    public const string Screening = StudyEpochs.Screening, Treatment = StudyEpochs.Treatment, FollowUp = StudyEpochs.FollowUp;
 
     private readonly string? _lastInfusionVisit = protocol.InfusionVisits.LastOrDefault()?.Code;
     private readonly string? _lastFollowUpVisit = protocol.LastFollowUpVisit?.Code;

@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Trial.Core.Efficacy;
 using Trial.Core.Instruments;
+using Trial.Core.Schedule;
+using Trial.Core.Sites;
 using Trial.Extracts.Reading;
 using Trial.Extracts.Writing;
 
@@ -30,6 +33,11 @@ public sealed class ItemRow
     public string? Timepoint { get; set; }
     public string DateTime { get; set; } = "";
     public int? StudyDay { get; set; }
+    /// <summary>Who rated the instrument (QSEVAL).</summary>
+    public string Evaluator { get; set; } = "";
+    public string Epoch { get; set; } = "";
+    /// <summary>Whether this item's response is the participant's baseline of the item (QSBLFL).</summary>
+    public bool Baseline { get; set; }
 }
 
 /// <summary>
@@ -45,6 +53,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
     public const string NotDone = "NOT DONE";
 
     private static readonly IReadOnlyDictionary<string, ItemFacts[]> Facts = InstrumentCatalog.All.ToDictionary(i => i.Code, FactsOf);
+    private static readonly IReadOnlyDictionary<string, string> Evaluators = InstrumentCatalog.All.ToDictionary(i => i.Code, i => i.Rater);
 
     // Item values are whole numbers or have one decimal (0 to 100 at most): their texts are made once.
     private static readonly string[] ValueTexts = Enumerable.Range(0, 1001).Select(k => ExtractText.Number(k / 10m)!).ToArray();
@@ -73,25 +82,42 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
         Column<ItemRow>.Text("QSORRES", "Result as collected", r => r.Result,
             "The response as entered (a number on the item's scale); empty for a missing item.", "AssessmentItem.Value", type: ColumnTypes.Number,
             allowed: ItemRanges()),
+        Column<ItemRow>.Text("QSSTRESC", "Character result", r => r.Result,
+            "The standardised result as text: the number of QSSTRESN written as in QSORRES (the scales' responses are numbers); empty for a missing item.",
+            "AssessmentItem.Value", allowed: ItemRanges()),
         Column<ItemRow>.Text("QSSTRESN", "Numeric result", r => r.Result,
             "The response as a number, on the instrument's own scale (BPRS stored 1-7, not rescaled to 0-6); empty for a missing item.",
             "AssessmentItem.Value", type: ColumnTypes.Number, allowed: ItemRanges()),
         Column<ItemRow>.Text("QSSTAT", "Completion status", r => r.Result is null ? NotDone : null,
             "NOT DONE when the item was not answered; empty otherwise.", "derived: AssessmentItem.Value IS NULL", allowed: NotDone),
+        Column<ItemRow>.Text("QSBLFL", "Baseline flag", r => ExtractText.YesOrNull(r.Baseline),
+            "Y on the participant's baseline record of the item (QSTESTCD): the baseline visit's (BL) response when it was answered, else the first "
+            + "infusion's pre-dose (INF1 pre) response when that was answered; the rule of the efficacy baseline, item by item. Empty on every other row "
+            + "(see docs/extracts.md).", "derived", allowed: "Y"),
+        Column<ItemRow>.Text("QSEVAL", "Evaluator", r => r.Evaluator,
+            "Who rated: INVESTIGATOR for the clinician-rated scales (MADRS, CADSS, BPRS), STUDY SUBJECT for the self-rated ones (BSL-23, 5D-ASC).",
+            "instrument definition: rater", allowed: string.Join(", ", Raters.All)),
         Column<ItemRow>.Integer("VISITNUM", "Visit number", r => r.VisitNumber, "Position of the visit in the protocol's visit plan, from 1 (as visits.visit_num).", "protocol file: order of visits[]"),
         Column<ItemRow>.Text("VISIT", "Visit", r => r.Visit, "The protocol's visit code (as visits.visit_code).", "Assessment.VisitCode"),
+        Column<ItemRow>.Text("EPOCH", "Epoch", r => r.Epoch,
+            "SCREENING before the first dose (visits before INF1 and INF1 pre), TREATMENT from the first infusion to the end of the infusions, FOLLOW-UP "
+            + "after it; derived as disposition's EPOCH is (see docs/extracts.md).", "derived", allowed: string.Join(", ", StudyEpochs.All)),
         Column<ItemRow>.Text("QSTPT", "Timepoint", r => r.Timepoint, "Infusion timepoint (pre, t40, t120, t240); empty at visits without timepoints.", "Assessment.Timepoint",
             allowed: "pre, t40, t120, t240"),
-        Column<ItemRow>.Text("QSDTC", "Date/time of assessment", r => r.DateTime, "When the assessment was administered, ISO 8601 in UTC.", "Assessment.AdministeredUtc",
-            type: ColumnTypes.Instant, allowed: "yyyy-MM-ddThh:mm:ssZ (UTC)"),
+        Column<ItemRow>.Text("QSDTC", "Date/time of assessment", r => r.DateTime,
+            "When the assessment was administered, ISO 8601 as the site's clock read it with its offset from UTC (2026-03-02T00:30:00+01:00): "
+            + "its date part is the site's date, the one QSDY counts. assessments.administered_utc has the same instant in UTC.",
+            "Assessment.AdministeredUtc, in the site's time zone", type: ColumnTypes.Instant, allowed: "yyyy-MM-ddThh:mm:ss+hh:mm (site's local time and offset)"),
         Column<ItemRow>.Integer("QSDY", "Study day", r => r.StudyDay,
-            "The site's date of administration relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, no day 0), "
-            + "as in assessments.study_day. Empty before INF1 has happened.", "derived", unit: "days"),
+            "The date part of QSDTC (the site's date of administration) relative to INF1's actual date as SDTM counts it (INF1 is day 1, the day before -1, "
+            + "no day 0), as in assessments.study_day. Empty before INF1 has happened.", "derived", unit: "days"),
     ];
 
     private static readonly byte[][] ValueBytes = ValueTexts.Select(Utf8Csv.Encode).ToArray();
-    private static readonly byte[] NotDoneBytes = Utf8Csv.Encode(NotDone);
+    private static readonly byte[] NotDoneBytes = Utf8Csv.Encode(",,," + NotDone + ",");
     private static readonly byte[] Comma = ","u8.ToArray();
+    // After the three results: an empty QSSTAT, then QSBLFL.
+    private static readonly byte[] AnsweredEnd = ",,"u8.ToArray(), BaselineEnd = ",,Y"u8.ToArray();
 
     private const int BatchRows = 4096;
 
@@ -102,6 +128,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
         public readonly int[] Sequence = new int[BatchRows];
         public readonly byte[][] Item = new byte[BatchRows][];
         public readonly byte[]?[] Result = new byte[BatchRows][];
+        public readonly bool[] Baseline = new bool[BatchRows];
         public readonly byte[][] Tail = new byte[BatchRows][];
         public int Count;
     }
@@ -140,21 +167,22 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
             {
                 for (var r = 0; r < batch.Count; r++)
                 {
-                    await buffer.EnsureAsync(batch.Head[r].Length + batch.Item[r].Length + batch.Tail[r].Length + 64, ct);
+                    await buffer.EnsureAsync(batch.Head[r].Length + batch.Item[r].Length + batch.Tail[r].Length + 3 * (batch.Result[r]?.Length ?? 0) + 64, ct);
                     buffer.Write(batch.Head[r]);
                     buffer.Write(batch.Sequence[r]);
                     buffer.Write(batch.Item[r]);
                     if (batch.Result[r] is { } text)
                     {
+                        // QSORRES, QSSTRESC and QSSTRESN are the same text.
                         buffer.Write(text);
                         buffer.Write(Comma);
                         buffer.Write(text);
                         buffer.Write(Comma);
+                        buffer.Write(text);
+                        buffer.Write(batch.Baseline[r] ? BaselineEnd : AnsweredEnd);
                     }
                     else
                     {
-                        buffer.Write(Comma);
-                        buffer.Write(Comma);
                         buffer.Write(NotDoneBytes);
                     }
                     buffer.Write(batch.Tail[r]);
@@ -196,13 +224,15 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
                         subjectTail = string.Concat(perSubject.Select(c => "," + c.Csv(row)));
                     }
                     tail = Utf8Csv.Encode(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $",{row.VisitNumber},{Utf8Csv.Field(row.Visit)},{Utf8Csv.Field(row.Timepoint)},{Utf8Csv.Field(row.DateTime)},{row.StudyDay}{subjectTail}\r\n"));
+                        $",{Utf8Csv.Field(row.Evaluator)},{row.VisitNumber},{Utf8Csv.Field(row.Visit)},{Utf8Csv.Field(row.Epoch)},{Utf8Csv.Field(row.Timepoint)},"
+                        + $"{Utf8Csv.Field(row.DateTime)},{row.StudyDay}{subjectTail}\r\n"));
                 }
                 var k = batch.Count++;
                 batch.Head[k] = head;
                 batch.Sequence[k] = row.Sequence;
                 batch.Item[k] = row.Item.Csv;
                 batch.Result[k] = row.ResultCsv;
+                batch.Baseline[k] = row.Baseline;
                 batch.Tail[k] = tail;
                 if (batch.Count < BatchRows) continue;
                 await filled.WriteAsync(batch, ct);
@@ -237,13 +267,16 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
     /// does not go up (a new assessment starts). CROSS JOIN with the join condition in WHERE means the
     /// same as JOIN in both dialects, and tells SQLite to walk participants in index order and sort each
     /// one's few hundred rows, instead of sorting the whole table (it would otherwise start from the items);
-    /// INF1's date is looked up once per participant, before the join that multiplies the rows.
+    /// INF1's date and what the end of the infusions is derived from (EPOCH) are looked up once per participant, before the
+    /// join that multiplies the rows.
     /// </summary>
     public const string ItemsSql =
         $"""
-        SELECT i.ItemNumber, i.Value, p.Code AS ParticipantCode, p.SiteCode, a.VisitCode, a.Timepoint, a.Instrument, a.AdministeredUtc, d0.ActualDate AS DayZeroDate
+        SELECT i.ItemNumber, i.Value, p.Code AS ParticipantCode, p.SiteCode, a.VisitCode, a.Timepoint, a.Instrument, a.AdministeredUtc, d0.ActualDate AS DayZeroDate,
+               p.InfusionsDiscontinuedDate, p.WithdrawnDate, li.ActualDate AS LastInfusionDate
         FROM Participant p
         {ExtractSql.DayZeroJoin}
+        LEFT JOIN VisitRecord li ON li.ParticipantId = p.Id AND li.VisitCode = @lastInfusionVisit
         CROSS JOIN Assessment a
         JOIN AssessmentItem i ON i.AssessmentId = a.Id
         WHERE a.ParticipantId = p.Id
@@ -253,15 +286,55 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
         ORDER BY p.SiteCode, p.Number, a.AdministeredUtc, a.Id, i.ItemNumber
         """;
 
+    /// <summary>
+    /// The baseline visit's assessments with their unanswered items (one row with a null item when all were answered): an item
+    /// left unanswered at BL takes its baseline from INF1 pre. Read whatever the pull's since, so an incremental pull flags as a
+    /// whole one does.
+    /// </summary>
+    public const string BaselineGapsSql =
+        $"""
+        SELECT p.Code AS ParticipantCode, a.Instrument, i.ItemNumber
+        FROM Participant p
+        JOIN Assessment a ON a.ParticipantId = p.Id AND a.VisitCode = @baselineVisit AND a.Timepoint = ''
+        LEFT JOIN AssessmentItem i ON i.AssessmentId = a.Id AND i.Value IS NULL
+        WHERE {ExtractSql.SiteFilter}
+          AND (@instrument IS NULL OR a.Instrument = @instrument)
+        """;
+
+    /// <summary>For each participant and instrument with a baseline-visit assessment, which items it left unanswered (by item number).</summary>
+    private static async Task<Dictionary<(string Participant, string Instrument), bool[]>> BaselineGapsAsync(ExportContext context, string? baselineVisit, CancellationToken ct)
+    {
+        var gaps = new Dictionary<(string, string), bool[]>();
+        if (baselineVisit is null) return gaps;
+        await using var reader = await ExtractSql.ReadAsync(context.Snapshot, BaselineGapsSql, context.Filter, context.Anchors, new { baselineVisit }, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var key = (reader.GetString(0), reader.GetString(1));
+            if (!gaps.TryGetValue(key, out var missing))
+                gaps[key] = missing = new bool[(InstrumentCatalog.TryGet(key.Item2, out var definition) ? definition.ItemCount : 0) + 1];
+            if (!reader.IsDBNull(2) && reader.GetInt32(2) is var item && item < missing.Length) missing[item] = true;
+        }
+        return gaps;
+    }
+
     protected override async IAsyncEnumerable<ItemRow> RowsAsync(ExportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         var row = new ItemRow { StudyId = context.Protocol.ProtocolId };
-        await using var reader = await ExtractSql.ReadAsync(context.Snapshot, ItemsSql, context.Filter, context.Anchors, ct);
+        var baselineRule = EfficacyBaselineRule.Of(context.Protocol);
+        var firstDose = new FirstDose(context.Protocol);
+        var baselineGaps = await BaselineGapsAsync(context, baselineRule.Visit, ct);
+        await using var reader = await ExtractSql.ReadAsync(context.Snapshot, ItemsSql, context.Filter, context.Anchors,
+            new { lastInfusionVisit = context.Protocol.InfusionVisits.LastOrDefault()?.Code ?? "" }, ct);
         // Ordinals as in ItemsSql's select list.
-        const int itemNumber = 0, value = 1, code = 2, site = 3, visit = 4, timepoint = 5, instrument = 6, administered = 7, dayZero = 8;
+        const int itemNumber = 0, value = 1, code = 2, site = 3, visit = 4, timepoint = 5, instrument = 6, administered = 7, dayZero = 8,
+            discontinued = 9, withdrawn = 10, lastInfusion = 11;
 
         var previousItem = int.MaxValue;
         ItemFacts[] facts = [];
+        DateOnly? firstInfusion = null, treatmentEnded = null;
+        // Which of the assessment's answered items are baselines: all (the BL visit's), those BL left unanswered (INF1 pre), or none.
+        var baselineAssessment = false;
+        bool[]? unansweredAtBaseline = null;
         while (await reader.ReadAsync(ct))
         {
             var item = reader.GetInt32(itemNumber);
@@ -274,6 +347,9 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
                 {
                     row.Subject = subject;
                     row.Sequence = 0;
+                    firstInfusion = ExportValues.Date(reader, dayZero);
+                    treatmentEnded = StudyEpochs.TreatmentEnded(firstInfusion, ExportValues.Date(reader, discontinued), ExportValues.Date(reader, lastInfusion),
+                        ExportValues.Date(reader, withdrawn));
                 }
                 var visitCode = reader.GetString(visit);
                 if (visitCode != row.Visit)
@@ -282,10 +358,19 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
                     row.VisitNumber = context.VisitNumbers.GetValueOrDefault(visitCode);
                 }
                 row.Timepoint = reader.GetString(timepoint) is { Length: > 0 } tp ? tp : null;
-                facts = Facts[reader.GetString(instrument)];
+                var instrumentCode = reader.GetString(instrument);
+                facts = Facts[instrumentCode];
+                row.Evaluator = Evaluators[instrumentCode];
                 var at = ExportValues.Instant(reader, administered)!.Value;
-                row.DateTime = ExtractText.Instant(at)!;
-                row.StudyDay = ExtractText.StudyDay(context.LocalDate(reader.GetString(site), at), ExportValues.Date(reader, dayZero));
+                var zone = context.Zone(reader.GetString(site));
+                row.DateTime = ExtractText.LocalDateTime(ExtractText.LocalDateTime(at, zone))!;
+                var localDate = SiteCalendar.LocalDate(at, zone);
+                row.StudyDay = ExtractText.StudyDay(localDate, firstInfusion);
+                row.Epoch = StudyEpochs.Of(localDate, firstInfusion, treatmentEnded, firstDose.IsBefore(visitCode, row.Timepoint));
+                var fallback = visitCode == baselineRule.FallbackVisit && row.Timepoint == baselineRule.FallbackTimepoint;
+                baselineAssessment = visitCode == baselineRule.Visit && row.Timepoint is null || fallback;
+                // At INF1 pre an item is the baseline when BL did not answer it (or there was no BL assessment of the instrument).
+                unansweredAtBaseline = fallback && baselineGaps.TryGetValue((subject, instrumentCode), out var gaps) ? gaps : null;
             }
             previousItem = item;
             row.Sequence++;
@@ -298,6 +383,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
                 double real => Text(real),
                 var number => Text(Convert.ToDecimal(number, System.Globalization.CultureInfo.InvariantCulture)),
             };
+            row.Baseline = baselineAssessment && row.Result is not null && (unansweredAtBaseline is null || item < unansweredAtBaseline.Length && unansweredAtBaseline[item]);
             yield return row;
         }
     }

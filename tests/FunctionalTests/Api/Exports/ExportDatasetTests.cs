@@ -130,8 +130,8 @@ public class ExportDatasetTests : ExportScenario
         var csv = await CsvAsync(Statistician, "items");
         Assert.That(csv.Header, Is.EqualTo(new[]
         {
-            "STUDYID", "DOMAIN", "USUBJID", "QSSEQ", "QSTESTCD", "QSTEST", "QSCAT", "QSSCAT", "QSORRES", "QSSTRESN", "QSSTAT",
-            "VISITNUM", "VISIT", "QSTPT", "QSDTC", "QSDY",
+            "STUDYID", "DOMAIN", "USUBJID", "QSSEQ", "QSTESTCD", "QSTEST", "QSCAT", "QSSCAT", "QSORRES", "QSSTRESC", "QSSTRESN", "QSSTAT",
+            "QSBLFL", "QSEVAL", "VISITNUM", "VISIT", "EPOCH", "QSTPT", "QSDTC", "QSDY",
         }));
         Assert.That(csv.Rows, Has.Count.EqualTo(4 * 10 + 23 + 23 + 94 + 3 * 10 + 10));
         Assert.That(csv.Rows.Select(r => (r["STUDYID"], r["DOMAIN"])).Distinct(), Is.EqualTo(new[] { (Host.Protocol.ProtocolId, "QS") }));
@@ -149,19 +149,59 @@ public class ExportDatasetTests : ExportScenario
                 var items = a!["items"]!.AsArray().Select(i => i is null ? "" : i.GetValue<decimal>().ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
                 Assert.That(rows.Select(r => r["QSORRES"]), Is.EqualTo(items), $"{code} {a["id"]}");
                 Assert.That(rows.Select(r => r["QSSTRESN"]), Is.EqualTo(items));
+                Assert.That(rows.Select(r => r["QSSTRESC"]), Is.EqualTo(items));
                 Assert.That(rows.Select(r => r["QSSTAT"]), Is.EqualTo(items.Select(i => i.Length == 0 ? "NOT DONE" : "")));
             }
         }
 
         var missing = csv.Single(("USUBJID", "WAW-0001"), ("QSTESTCD", "BSL2303"));
         Assert.That((missing["QSORRES"], missing["QSSTAT"], missing["VISIT"], missing["VISITNUM"], missing["QSDY"], missing["QSDTC"]),
-            Is.EqualTo(("", "NOT DONE", "BL", "2", "-1", "2026-03-01T09:00:00Z")));
+            Is.EqualTo(("", "NOT DONE", "BL", "2", "-1", "2026-03-01T09:00:00+00:00")), "the site's local time with its offset (this site's zone is UTC)");
         var asc = csv.Single(("USUBJID", "WAW-0001"), ("QSTESTCD", "ASC5D01"));
         Assert.That((asc["QSORRES"], asc["QSSCAT"], asc["QSTPT"], asc["QSDY"]), Is.EqualTo(("33.3", "oceanic boundlessness", "t240", "1")));
         var cadss = csv.Single(("USUBJID", "WAW-0001"), ("QSTESTCD", "CADSS03"));
         Assert.That((cadss["QSSCAT"], cadss["QSTEST"]), Is.EqualTo(("depersonalization", "Item 3")));
         var madrs = csv.Single(("USUBJID", "WAW-0001"), ("QSTESTCD", "MADRS10"), ("VISIT", "POST24"));
         Assert.That((madrs["QSTEST"], madrs["QSORRES"], madrs["QSSCAT"], madrs["QSDY"]), Is.EqualTo(("suicidal thoughts", "4", "", "2")));
+
+        Assert.That(csv.Rows.GroupBy(r => r["QSCAT"]).ToDictionary(g => g.Key, g => g.Select(r => r["QSEVAL"]).Distinct().Single()), Is.EqualTo(new Dictionary<string, string>
+        {
+            ["MADRS"] = "INVESTIGATOR", ["CADSS"] = "INVESTIGATOR", ["BSL23"] = "STUDY SUBJECT", ["ASC5D"] = "STUDY SUBJECT",
+        }));
+    }
+
+    [Test]
+    public async Task Items_BaselineFlag_BlElseInf1Pre_ItemByItem()
+    {
+        var csv = await CsvAsync(Statistician, "items");
+        var flagged = csv.Rows.Where(r => r["QSBLFL"] == "Y").Select(r => (r["USUBJID"], r["QSTESTCD"], r["VISIT"], r["QSTPT"])).ToList();
+        Assert.That(csv.Rows.Select(r => r["QSBLFL"]).Distinct(), Is.EquivalentTo(new[] { "Y", "" }));
+
+        // WAW-0001: BL has MADRS and BSL-23 (item 3 unanswered, and no BSL-23 at INF1 pre to take it from): those are the baselines, not INF1 pre.
+        var expected = Enumerable.Range(1, 10).Select(i => ("WAW-0001", $"MADRS{i:00}", "BL", ""))
+            .Concat(Enumerable.Range(1, 23).Where(i => i != 3).Select(i => ("WAW-0001", $"BSL23{i:00}", "BL", "")))
+            // WAW-0002 has no BL: INF1 pre is the baseline. KRK-0001 has neither: no flag. Nothing after the first dose is a baseline.
+            .Concat(Enumerable.Range(1, 10).Select(i => ("WAW-0002", $"MADRS{i:00}", "INF1", "pre")));
+        Assert.That(flagged, Is.EquivalentTo(expected));
+        Assert.That(csv.Rows.Where(r => r["QSBLFL"] == "Y").Select(r => r["QSSTAT"]).Distinct(), Is.EqualTo(new[] { "" }), "never on a missing item");
+    }
+
+    [Test]
+    public async Task Items_Epoch_ScreeningBeforeTheFirstDose_TreatmentDuringTheInfusions_FollowUpAfter()
+    {
+        var csv = await CsvAsync(Statistician, "items");
+        var epochs = csv.Rows.Select(r => (r["USUBJID"], r["VISIT"], r["QSTPT"], r["EPOCH"])).Distinct().ToList();
+        Assert.That(epochs, Is.EquivalentTo(new[]
+        {
+            ("WAW-0001", "BL", "", "SCREENING"), ("WAW-0001", "INF1", "pre", "SCREENING"), ("WAW-0001", "INF1", "t40", "TREATMENT"),
+            ("WAW-0001", "INF1", "t240", "TREATMENT"), ("WAW-0001", "POST24", "", "TREATMENT"), ("WAW-0001", "INF2", "pre", "TREATMENT"),
+            // WAW-0002 stopped infusions on 4 March: FU-D7 on 9 March is follow-up.
+            ("WAW-0002", "INF1", "pre", "SCREENING"), ("WAW-0002", "POST24", "", "TREATMENT"), ("WAW-0002", "FU-D7", "", "FOLLOW-UP"),
+            ("KRK-0001", "POST24", "", "TREATMENT"),
+        }));
+        var disposition = await CsvAsync(Statistician, "disposition");
+        Assert.That(disposition.Rows.Where(r => r["USUBJID"] == "WAW-0002").Select(r => (r["DSDECOD"], r["EPOCH"])),
+            Is.EqualTo(new[] { ("FIRST INFUSION", "TREATMENT"), ("ADVERSE EVENT", "TREATMENT") }), "disposition's epochs by the same derivation");
     }
 
     [Test]
@@ -186,26 +226,56 @@ public class ExportDatasetTests : ExportScenario
     public async Task Efficacy_ResponseAndRemission_AgainstHandComputedCases()
     {
         var csv = await CsvAsync(Statistician, "efficacy");
-        Assert.That(csv.Rows, Has.Count.EqualTo(8));
+        Assert.That(csv.Rows.Select(r => r["paramcd"]), Is.EquivalentTo(Enumerable.Repeat("MADRSTOT", 8).Append("BSL23MEA")));
         string[] Of(string code, string visit) =>
-            csv.Single(("participant_code", code), ("visit_code", visit)) is var r
-                ? [r["madrs_total"], r["baseline_source"], r["baseline_total"], r["is_baseline"], r["change_from_baseline"], r["percent_change"], r["response"], r["remission"]]
+            csv.Single(("participant_code", code), ("paramcd", "MADRSTOT"), ("visit_code", visit)) is var r
+                ? [r["aval"], r["baseline_source"], r["baseline_value"], r["is_baseline"], r["change_from_baseline"], r["percent_change"], r["response"], r["remission"]]
                 : [];
 
-        // WAW-0001: baseline is the BL MADRS (30).
-        Assert.That(Of("WAW-0001", "BL"), Is.EqualTo(new[] { "30", "BL", "30", "TRUE", "", "", "", "FALSE" }));
-        Assert.That(Of("WAW-0001", "INF1"), Is.EqualTo(new[] { "24", "BL", "30", "FALSE", "-6", "-20", "FALSE", "FALSE" }));
+        // WAW-0001: baseline is the BL MADRS (30). BL and INF1 pre come before any dose: no response or remission there.
+        Assert.That(Of("WAW-0001", "BL"), Is.EqualTo(new[] { "30", "BL", "30", "TRUE", "", "", "", "" }));
+        Assert.That(Of("WAW-0001", "INF1"), Is.EqualTo(new[] { "24", "BL", "30", "FALSE", "-6", "-20", "", "" }));
         // 14 is 53.33 % below 30: response without remission (14 > 10).
         Assert.That(Of("WAW-0001", "POST24"), Is.EqualTo(new[] { "14", "BL", "30", "FALSE", "-16", "-53.33", "TRUE", "FALSE" }));
         // 9: both.
         Assert.That(Of("WAW-0001", "INF2"), Is.EqualTo(new[] { "9", "BL", "30", "FALSE", "-21", "-70", "TRUE", "TRUE" }));
         // WAW-0002 has no BL: its baseline is INF1 pre (20). 12 is 40 % below: neither.
-        Assert.That(Of("WAW-0002", "INF1"), Is.EqualTo(new[] { "20", "INF1 pre", "20", "TRUE", "", "", "", "FALSE" }));
+        Assert.That(Of("WAW-0002", "INF1"), Is.EqualTo(new[] { "20", "INF1 pre", "20", "TRUE", "", "", "", "" }));
         Assert.That(Of("WAW-0002", "POST24"), Is.EqualTo(new[] { "12", "INF1 pre", "20", "FALSE", "-8", "-40", "FALSE", "FALSE" }));
         // 10 is exactly 50 % below 20 and exactly the remission threshold: both, the bounds inclusive.
         Assert.That(Of("WAW-0002", "FU-D7"), Is.EqualTo(new[] { "10", "INF1 pre", "20", "FALSE", "-10", "-50", "TRUE", "TRUE" }));
         // KRK-0001 has neither BL nor INF1 pre: no baseline, so no change and no response; remission needs none.
         Assert.That(Of("KRK-0001", "POST24"), Is.EqualTo(new[] { "8", "", "", "FALSE", "", "", "", "TRUE" }));
+    }
+
+    [Test]
+    public async Task Efficacy_AnalysisVisit_PreDose_InWindow_AndTheInf1PreValueBesideTheBaseline()
+    {
+        var csv = await CsvAsync(Statistician, "efficacy");
+        var waw1 = csv.Rows.Where(r => r["participant_code"] == "WAW-0001" && r["paramcd"] == "MADRSTOT").ToList();
+        Assert.That(waw1.Select(r => (r["avisit"], r["pre_treatment"], r["unscheduled"], r["inf1_pre_value"])), Is.EqualTo(new[]
+        {
+            ("BL", "TRUE", "FALSE", "24"), ("INF1 pre", "TRUE", "FALSE", "24"), ("POST24", "FALSE", "FALSE", "24"), ("INF2 pre", "FALSE", "FALSE", "24"),
+        }));
+        Assert.That(csv.Single(("participant_code", "KRK-0001"))["inf1_pre_value"], Is.Empty);
+
+        // in_window is the visits dataset's, visit by visit.
+        var visits = await CsvAsync(Statistician, "visits");
+        foreach (var row in csv.Rows)
+        {
+            var visit = visits.Rows.Single(v => v["participant_code"] == row["participant_code"] && v["visit_code"] == row["visit_code"]);
+            Assert.That(row["in_window"], Is.EqualTo(visit["in_window"]), $"{row["participant_code"]} {row["visit_code"]}");
+        }
+        Assert.That(waw1.Select(r => r["in_window"]), Is.All.EqualTo("TRUE"));
+    }
+
+    [Test]
+    public async Task Efficacy_Bsl23_MeanChangeFromBaseline_NoResponseOrRemission()
+    {
+        var csv = await CsvAsync(Statistician, "efficacy");
+        var bsl = csv.Single(("paramcd", "BSL23MEA"));
+        Assert.That((bsl["participant_code"], bsl["param"], bsl["avisit"], bsl["aval"], bsl["baseline_source"], bsl["is_baseline"], bsl["response"], bsl["remission"]),
+            Is.EqualTo(("WAW-0001", "BSL-23 mean of answered items", "BL", "2", "BL", "TRUE", "", "")));
     }
 
     [Test]
@@ -312,7 +382,7 @@ public class ExportDatasetTests : ExportScenario
         var items = await CsvAsync(Statistician, "items", "?instrument=BSL23");
         Assert.That(items.Rows.Select(r => r["QSCAT"]).Distinct(), Is.EqualTo(new[] { "BSL23" }));
         Assert.That(items.Rows, Has.Count.EqualTo(23));
-        Assert.That((await CsvAsync(Statistician, "efficacy", "?instrument=BSL23")).Rows, Is.Empty, "efficacy is MADRS only");
+        Assert.That((await CsvAsync(Statistician, "efficacy", "?instrument=BSL23")).Rows.Select(r => r["paramcd"]), Is.EqualTo(new[] { "BSL23MEA" }));
         Assert.That((await CsvAsync(Statistician, "efficacy", "?instrument=MADRS")).Rows, Has.Count.EqualTo(8));
     }
 }

@@ -90,7 +90,7 @@ public class ExportSnapshotTests
                 var participants = Entry(zip, "participants.csv").Rows.Select(r => r["participant_code"]).ToHashSet();
                 var assessments = Entry(zip, "assessments.csv").Rows.Select(r => (r["participant_code"], r["visit_code"], r["timepoint"], r["instrument"])).ToList();
                 var items = Entry(zip, "items.csv").Rows.Select(r => (r["USUBJID"], r["VISIT"], r["QSTPT"], r["QSCAT"])).Distinct().ToList();
-                var efficacy = Entry(zip, "efficacy.csv").Rows.Select(r => r["participant_code"]).ToList();
+                var efficacy = Entry(zip, "efficacy.csv").Rows.Where(r => r["paramcd"] == "MADRSTOT").Select(r => r["participant_code"]).ToList();
                 var visits = Entry(zip, "visits.csv").Rows.Select(r => r["participant_code"]).ToHashSet();
 
                 Assert.That(assessments.Select(a => a.Item1).Distinct(), Is.SubsetOf(participants));
@@ -137,8 +137,29 @@ public class ExportSnapshotTests
         Assert.That(items.Rows, Has.Count.EqualTo(10 + 10 + 23));
         Assert.That((await CsvAsync(_host.Admin, "participants", since)).Rows.Select(r => r["participant_code"]), Is.EqualTo(new[] { "WAW-0002" }));
         var efficacy = await CsvAsync(_host.Admin, "efficacy", since);
-        Assert.That(efficacy.Rows.Select(r => (r["participant_code"], r["madrs_total"])), Is.EquivalentTo(new[] { ("WAW-0001", "28"), ("WAW-0002", "30") }));
+        Assert.That(efficacy.Rows.Where(r => r["paramcd"] == "MADRSTOT").Select(r => (r["participant_code"], r["aval"])),
+            Is.EquivalentTo(new[] { ("WAW-0001", "28"), ("WAW-0002", "30") }));
         Assert.That((await CsvAsync(_host.Admin, "items", "?since=2026-03-10T13:00:01Z")).Rows, Is.Empty);
+    }
+
+    [Test]
+    public async Task Since_BaselineFlags_AsAWholePullHasThem_EvenWithoutTheBlRowsInThePull()
+    {
+        var code = await TrialHost.EnrolAsync(_investigator, "WAW");
+        var bl = Madrs(30, 1);
+        bl[2] = null; // item 3 unanswered at BL: its baseline is INF1 pre's
+        await AssessAsync(_investigator, code, "BL", null, "MADRS", bl);
+        _host.Clock.Advance(TimeSpan.FromHours(1));
+        await AssessAsync(_investigator, code, "INF1", "pre", "MADRS", Madrs(28, 1));
+
+        string[] Flagged(Csv items) => [.. items.Rows.Where(r => r["QSBLFL"] == "Y").Select(r => $"{r["VISIT"]} {r["QSTESTCD"]}")];
+        var whole = await CsvAsync(_host.Admin, "items");
+        var expected = Enumerable.Range(1, 10).Where(i => i != 3).Select(i => $"BL MADRS{i:00}").Append("INF1 MADRS03").ToArray();
+        Assert.That(Flagged(whole), Is.EquivalentTo(expected));
+
+        var since = await CsvAsync(_host.Admin, "items", "?since=2026-03-10T12:30:00Z");
+        Assert.That(since.Rows.Select(r => r["VISIT"]).Distinct(), Is.EqualTo(new[] { "INF1" }), "only the INF1 pre rows changed since");
+        Assert.That(Flagged(since), Is.EqualTo(new[] { "INF1 MADRS03" }), "the BL records are read to flag INF1 pre's, whatever the since");
     }
 
     private async Task<HttpResponseMessage> PullAsync(string dataset)

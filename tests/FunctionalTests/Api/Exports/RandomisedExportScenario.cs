@@ -12,7 +12,8 @@ namespace Trial.Tests.Api.Exports;
 /// A randomised, double-blind study entered through the API, whose extracts the tests read as every role: in WAW four
 /// participants in stratum WAW/MADRS&lt;35 (both arms among them, whatever the blocks drawn) and one in WAW/MADRS&gt;=35, in
 /// KRK two; each with INF1 given from the pharmacy's preparation, MADRS at BL, INF1 pre and POST24, a CADSS at t40, vital
-/// signs before the infusion and the rater's guess of the arm after it (that they do not know, so no file names an arm).
+/// signs before the infusion and the rater's guess of the arm after it (that they do not know, so no file names an arm);
+/// the first also with an unscheduled MADRS at INF1 t240.
 /// One WAW participant is enrolled with a baseline but not randomised. An hour after all that, the second participant
 /// is unblinded in an emergency.
 /// </summary>
@@ -52,6 +53,10 @@ public abstract class RandomisedExportScenario : BlindedStudyFixture
             await AssessAtAsync(investigator, code, "POST24", null, "MADRS", Madrs(madrs / 2 + Randomised.Count % 3, item10: 1), At("POST24", null));
             Randomised.Add(code);
         }
+        // An unscheduled MADRS after the first dose, low enough to be a response and a remission were it an analysis value: it is not.
+        (await _investigator.PostAsJsonAsync(AssessmentsUrl(Randomised[0], "INF1"),
+            new { instrument = "MADRS", timepoint = "t240", administeredUtc = Inf1Start.AddMinutes(240), items = Madrs(4, item10: 0), unscheduled = true }))
+            .EnsureSuccessStatusCode();
         await RecordAdverseEventAsync(_investigator, Randomised[0], AdverseEvent("Dizziness"));
         (await _investigator.PostAsJsonAsync($"/api/v1/participants/{Randomised[0]}/concomitant-medications",
             new { name = "Sertraline", atcCode = "N06AB06", dose = "50 mg daily", route = "oral", startDate = "2026-01-10", ongoing = true })).EnsureSuccessStatusCode();

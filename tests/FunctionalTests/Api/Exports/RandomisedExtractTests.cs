@@ -273,9 +273,9 @@ public class RandomisedExtractTests : RandomisedExportScenario
     public async Task Efficacy_ByArm_FromTheUnblindedExtract_IsWhatTheDmcReportCounts()
     {
         var efficacy = await CsvAsync(_unblinded, "efficacy");
+        // The documented rule (docs/extracts.md): the MADRS rows with an analysis visit, after the first dose, with a change from baseline.
         var fromExtract = efficacy.Rows
-            // The report's visits are those after the first dose: never BL, nor INF1's pre-dose rating.
-            .Where(r => r["baseline_source"].Length > 0 && r["is_baseline"] == "FALSE" && r["visit_code"] != "BL" && !(r["visit_code"] == "INF1" && r["timepoint"] == "pre"))
+            .Where(r => r["paramcd"] == "MADRSTOT" && r["avisit"].Length > 0 && r["pre_treatment"] == "FALSE" && r["change_from_baseline"].Length > 0)
             .GroupBy(r => (Visit: r["visit_code"], Arm: r["ARMCD"]))
             .Select(g => (g.Key.Visit, g.Key.Arm, g.Count(), Math.Round(g.Average(r => decimal.Parse(r["change_from_baseline"], CultureInfo.InvariantCulture)), 2),
                 g.Count(r => r["response"] == "TRUE"), g.Count(r => r["remission"] == "TRUE")))
@@ -290,7 +290,13 @@ public class RandomisedExtractTests : RandomisedExportScenario
         Assert.That(fromReport.Select(e => e.Item1).Distinct(), Is.EquivalentTo(new[] { "POST24" }));
         Assert.That(efficacy.Rows.Where(r => r["visit_code"] == "INF1" && r["timepoint"] == "pre" && r["is_baseline"] == "FALSE"), Is.Not.Empty,
             "the extract has INF1 pre results, which the report leaves out as before any dose");
+        Assert.That(efficacy.Rows.Where(r => r["pre_treatment"] == "TRUE").Select(r => r["response"] + r["remission"]), Is.All.Empty, "nothing to judge before a dose");
         Assert.That(fromReport.Sum(e => e.Item5), Is.GreaterThan(0), "somebody responded");
+
+        // The unscheduled MADRS is listed, with its change, but with no analysis visit and no response: the report does not count it either.
+        var unscheduled = efficacy.Single(("participant_code", Randomised[0]), ("visit_code", "INF1"), ("timepoint", "t240"));
+        Assert.That((unscheduled["unscheduled"], unscheduled["avisit"], unscheduled["response"], unscheduled["remission"], unscheduled["change_from_baseline"].Length > 0),
+            Is.EqualTo(("TRUE", "", "", "", true)));
     }
 
     [Test]

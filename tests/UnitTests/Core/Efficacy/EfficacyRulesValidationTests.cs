@@ -42,4 +42,15 @@ public class EfficacyRulesValidationTests
         var error = Assert.Throws<ProtocolException>(() => ProtocolLoader.Parse(json.ToJsonString(), "test.json"));
         Assert.That(error!.Message, Does.Contain("efficacy.remissionMaxTotal must be between 0 and 60"));
     }
+
+    [TestCase("BSL23", "mean", false, null)]
+    [TestCase("BSL23", "median", false, "efficacy.endpoints names unknown score 'median' of BSL23 (expected one of mean, sum)")]
+    [TestCase("HAMD", "total", false, "efficacy.endpoints names unknown instrument 'HAMD'")]
+    [TestCase("BSL23", "mean", true, "efficacy.endpoints: only the MADRS total may be a responder endpoint (the thresholds are on its scale), not BSL23 mean")]
+    public void Validate_Endpoints_KnownScoresAndResponderOnlyOnTheMadrsTotal(string instrument, string score, bool responder, string? problem)
+    {
+        var protocol = Protocol with { Efficacy = Protocol.Efficacy with { Endpoints = [EfficacyEndpoint.MadrsTotal, new EfficacyEndpoint(instrument, score, responder)] } };
+        var problems = ProtocolLoader.Validate(protocol).Where(p => p.StartsWith("efficacy", StringComparison.Ordinal));
+        Assert.That(problems, problem is null ? Is.Empty : Is.EqualTo(new[] { problem }));
+    }
 }

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Trial.Core.Participants;
+using Trial.Core.Schedule;
 
 namespace Trial.Tests.Core.Participants;
 
@@ -23,8 +24,8 @@ public class DispositionDerivationTests
     public void Disposition_EveryInfusionThenCompleted_BothEndsCompleted()
     {
         var outcome = Disposition.Of(Facts(Inf1, Inf4, status: ParticipantStatuses.Completed, fuM6: FuM6));
-        Assert.That(outcome.EndOfTreatment, Is.EqualTo(new DispositionEvent(Inf4, DispositionSource.Completion, null, Disposition.Treatment)));
-        Assert.That(outcome.EndOfStudy, Is.EqualTo(new DispositionEvent(FuM6, DispositionSource.Completion, null, Disposition.FollowUp)));
+        Assert.That(outcome.EndOfTreatment, Is.EqualTo(new DispositionEvent(Inf4, DispositionSource.Completion, null, StudyEpochs.Treatment)));
+        Assert.That(outcome.EndOfStudy, Is.EqualTo(new DispositionEvent(FuM6, DispositionSource.Completion, null, StudyEpochs.FollowUp)));
     }
 
     [Test]
@@ -32,15 +33,15 @@ public class DispositionDerivationTests
     {
         var outcome = Disposition.Of(Facts(Inf1, stopped: Inf1.AddDays(4), stopCode: DispositionReasons.AdverseEvent, left: Inf1.AddDays(30),
             leftCode: DispositionReasons.LostToFollowUp, status: ParticipantStatuses.Withdrawn));
-        Assert.That(outcome.EndOfTreatment, Is.EqualTo(new DispositionEvent(Inf1.AddDays(4), DispositionSource.Discontinuation, DispositionReasons.AdverseEvent, Disposition.Treatment)));
-        Assert.That(outcome.EndOfStudy, Is.EqualTo(new DispositionEvent(Inf1.AddDays(30), DispositionSource.Withdrawal, DispositionReasons.LostToFollowUp, Disposition.FollowUp)));
+        Assert.That(outcome.EndOfTreatment, Is.EqualTo(new DispositionEvent(Inf1.AddDays(4), DispositionSource.Discontinuation, DispositionReasons.AdverseEvent, StudyEpochs.Treatment)));
+        Assert.That(outcome.EndOfStudy, Is.EqualTo(new DispositionEvent(Inf1.AddDays(30), DispositionSource.Withdrawal, DispositionReasons.LostToFollowUp, StudyEpochs.FollowUp)));
     }
 
     [Test]
     public void Disposition_WithdrawnDuringInfusions_TheWithdrawalEndsBoth_InTreatment()
     {
         var outcome = Disposition.Of(Facts(Inf1, left: Inf1.AddDays(2), leftCode: DispositionReasons.WithdrawalBySubject, status: ParticipantStatuses.Withdrawn));
-        var withdrawal = new DispositionEvent(Inf1.AddDays(2), DispositionSource.Withdrawal, DispositionReasons.WithdrawalBySubject, Disposition.Treatment);
+        var withdrawal = new DispositionEvent(Inf1.AddDays(2), DispositionSource.Withdrawal, DispositionReasons.WithdrawalBySubject, StudyEpochs.Treatment);
         Assert.That(outcome, Is.EqualTo(new DispositionOutcome(withdrawal, withdrawal)));
     }
 
@@ -48,14 +49,14 @@ public class DispositionDerivationTests
     public void Disposition_WithdrawnBeforeTheFirstInfusion_NoTreatmentToEnd_StudyEndsInScreening()
     {
         var outcome = Disposition.Of(Facts(left: Inf1.AddDays(-3), leftCode: null, status: ParticipantStatuses.Withdrawn));
-        Assert.That(outcome, Is.EqualTo(new DispositionOutcome(null, new DispositionEvent(Inf1.AddDays(-3), DispositionSource.Withdrawal, null, Disposition.Screening))));
+        Assert.That(outcome, Is.EqualTo(new DispositionOutcome(null, new DispositionEvent(Inf1.AddDays(-3), DispositionSource.Withdrawal, null, StudyEpochs.Screening))));
     }
 
     [Test]
     public void Disposition_DiscontinuedBeforeTheFirstInfusion_EndsTreatmentInScreening()
     {
         var outcome = Disposition.Of(Facts(stopped: Inf1.AddDays(-1), stopCode: DispositionReasons.PhysicianDecision));
-        Assert.That(outcome.EndOfTreatment, Is.EqualTo(new DispositionEvent(Inf1.AddDays(-1), DispositionSource.Discontinuation, DispositionReasons.PhysicianDecision, Disposition.Screening)));
+        Assert.That(outcome.EndOfTreatment, Is.EqualTo(new DispositionEvent(Inf1.AddDays(-1), DispositionSource.Discontinuation, DispositionReasons.PhysicianDecision, StudyEpochs.Screening)));
         Assert.That(outcome.EndOfStudy, Is.Null);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
+using Trial.Core.Efficacy;
 using Trial.Core.Protocol;
 using Trial.Core.Reports;
 
@@ -316,6 +317,22 @@ public class DmcReportTests
             new EfficacyCounts("FU-D7", "KET", 1, 10m, -20m, 1, 1),
         }));
     }
+
+    [Test]
+    public void Closed_Efficacy_UnscheduledRatingsNotCounted_TheRuleOfTheExtract()
+    {
+        // C: BL 30, an unscheduled MADRS at INF2 t120 (14: a response were it counted), a scheduled FU-D7 24. The report counts
+        // exactly the ratings EfficacyEvaluation says count for responders: those the extract lists with an analysis visit, after the dose.
+        Rating[] own = [new("BL", null, 30, true), new("INF2", "t120", 14, false), new("FU-D7", null, 24, true)];
+        var report = DmcReport.Closed(Protocol, Data(assessments: [.. own.Select(o => Score(C, "MADRS", o.Visit, o.Timepoint, o.Total, scheduled: o.Scheduled))]));
+
+        var counted = EfficacyEvaluation.Evaluate(Protocol, [.. own.Select(o => new EfficacyTotal(o.Visit, o.Timepoint, o.Total, !o.Scheduled))])
+            .Where(p => p.CountsForResponders).Select(p => p.Total.VisitCode);
+        Assert.That(report.Efficacy.Select(e => e.VisitCode), Is.EqualTo(counted));
+        Assert.That(report.Efficacy, Is.EqualTo(new[] { new EfficacyCounts("FU-D7", "MDZ", 1, 24m, -6m, 0, 0) }));
+    }
+
+    private sealed record Rating(string Visit, string? Timepoint, decimal Total, bool Scheduled);
 
     [Test]
     public void Closed_DispositionAndUnblindings_ListedWithArmAndReason_OpenWithNeither()
