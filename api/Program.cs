@@ -127,6 +127,7 @@ app.MapUnblinding();
 app.MapBlindingGuesses();
 app.MapReports();
 app.MapDmcReports();
+app.MapConsortReport();
 // Read-only: deleting or triggering a job there (the SAE clock, the sweeps) would change the study's background work
 // without an audit row. The jobs are the system's own; nobody needs to change them by hand.
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true, IsReadOnlyFunc = _ => true })

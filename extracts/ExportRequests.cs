@@ -71,9 +71,12 @@ public static class ExportRequests
         if (freeText && !actor.IsAdmin)
             return new Forbidden("Free text (adverse-event terms, comments, reasons) may identify a person: only an admin may ask for it (includeFreeText=true).");
 
-        var audience = new ExtractAudience(freeText, UnblindedRoles.Contains(actor.Role));
+        var audience = AudienceOf(actor, freeText);
         return new ExportRequest(actor, new ExportFilter(sites, instrument, since), audience, new ExportFilters(site, sites, instrument, since, freeText));
     }
+
+    /// <summary>The audience of the actor's extracts: unblinded for the roles of <see cref="UnblindedRoles"/>, free text only when asked for.</summary>
+    public static ExtractAudience AudienceOf(Actor actor, bool includeFreeText) => new(includeFreeText, UnblindedRoles.Contains(actor.Role));
 
     private static string?[] Values(IReadOnlyDictionary<string, string?[]> parameters, string name) =>
         parameters.TryGetValue(name, out var values) ? values : [];

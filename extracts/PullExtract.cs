@@ -5,6 +5,12 @@ using Trial.Extracts.Reading;
 
 namespace Trial.Extracts;
 
+/// <summary>
+/// The datasets a caller may pull (the catalog's <see cref="ExtractCatalog.DatasetsFor"/> for their audience, in bundle order),
+/// and whether their audience is unblinded.
+/// </summary>
+public sealed record AvailableDatasets(ExtractAudience Audience, IReadOnlyList<IExtractDataset> Datasets);
+
 /// <summary>A dataset asked for by name and the checked request it is pulled with.</summary>
 public sealed record DatasetRequest(IExtractDataset Dataset, ExportRequest Request);
 
@@ -42,6 +48,16 @@ public sealed class PullExtract(Database db, TimeProvider clock, ExtractCatalog 
         if (!request.IsRefused && unblindedBundle && !request.Value!.Audience.Unblinded)
             return new Forbidden("The unblinded bundle reveals the arms: only an unblinded statistician may pull it.");
         return request;
+    }
+
+    /// <summary>
+    /// The datasets the actor may pull, as the catalog gives them to their audience without free text (only an admin's explicit
+    /// request adds it). Reads no clinical data, so it is neither scoped to sites nor recorded as a pull.
+    /// </summary>
+    public AvailableDatasets Available(Actor actor)
+    {
+        var audience = ExportRequests.AudienceOf(actor, includeFreeText: false);
+        return new AvailableDatasets(audience, [.. catalog.DatasetsFor(audience)]);
     }
 
     /// <summary>Takes the snapshot every file of the pull is read from; the pull records itself once written.</summary>

@@ -69,6 +69,7 @@ public static class ApplicationServices
         services.AddSingleton<RecordBlindingGuess>();
         services.AddSingleton<ReadBlindingIndex>();
         services.AddSingleton<PullDmcReport>();
+        services.AddSingleton<PullConsortReport>();
         services.AddSingleton<RecordAdverseEvent>();
         services.AddSingleton<UpdateAdverseEvent>();
         services.AddSingleton<ReadAdverseEvents>();

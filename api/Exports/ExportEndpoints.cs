@@ -6,6 +6,22 @@ using Trial.Extracts;
 namespace Trial.Api.Exports;
 
 /// <summary>
+/// A dataset the caller may pull: its name, the file name and the URL it is pulled from, what it holds, and the columns the
+/// caller's file has (with <c>FreeTextColumns</c>, for an admin, the columns includeFreeText=true adds).
+/// </summary>
+public sealed record ExportDatasetResponse(
+    string Name, string FileName, string Description, string Url, IReadOnlyList<string> Columns, IReadOnlyList<string>? FreeTextColumns);
+
+/// <summary>A bundle the caller may pull: every dataset of <c>Datasets</c> and manifest.json in one zip.</summary>
+public sealed record ExportBundleResponse(string FileName, string Url);
+
+/// <summary>
+/// What the caller may pull: the datasets of their audience in bundle order (for the unblinded statistician with the arm
+/// columns and the randomisation list; <c>Unblinded</c> says which), and the bundles.
+/// </summary>
+public sealed record ExportListResponse(bool Unblinded, IReadOnlyList<ExportDatasetResponse> Datasets, IReadOnlyList<ExportBundleResponse> Bundles);
+
+/// <summary>
 /// The routes of the analysis-ready extracts for statisticians (and admins): each dataset as CSV, or all of them in one zip
 /// from one snapshot with a manifest, streamed from the database reader to the response (<see cref="PullExtract"/>). Every
 /// extract is for its caller's audience: the unblinded statistician's carry the arm columns and the randomisation list, and
@@ -20,6 +36,11 @@ public static class ExportEndpoints
     {
         app.ServiceProvider.GetRequiredService<ExtractCatalog>(); // fails start-up, not the first extract, on a protocol the extracts cannot use
         var group = app.MapGroup("/api/v1/exports").WithTags("Extracts").RequireAuthorization(Policies.ExtractReader);
+        group.MapGet("", List).WithName("ListExports")
+            .WithSummary("The datasets you may pull, in bundle order, each with its file name, description, URL and the columns your file has (for an "
+                         + "admin also the free-text columns includeFreeText=true adds), and the bundles. Exactly the datasets your role receives: the "
+                         + "unblinded statistician's list adds the randomisation list (and the arm columns); nobody else's ever shows it.")
+            .Produces<ExportListResponse>().ProducesProblem(403);
         group.MapGet("/bundle.zip", BundleAsync).WithName("ExportBundle")
             .WithSummary("Every dataset plus manifest.json (row counts, SHA-256 per file, protocol and instrument definition versions, snapshot time, "
                          + "who made it, the filters) in one zip, all from one snapshot. Filters: site, instrument, since (an instant with its time zone: "
@@ -41,6 +62,20 @@ public static class ExportEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403);
         return app;
+    }
+
+    private static IResult List(HttpContext http, PullExtract extracts)
+    {
+        var actor = http.Actor();
+        var (audience, datasets) = extracts.Available(actor);
+        var withFreeText = audience with { IncludeFreeText = true };
+        var response = datasets.Select(d => new ExportDatasetResponse(d.Name, d.Name + ".csv", d.Description, $"/api/v1/exports/{d.Name}.csv",
+            [.. d.Columns.Where(c => c.IsFor(audience)).Select(c => c.Name)],
+            actor.IsAdmin ? [.. d.Columns.Where(c => c.FreeText && c.IsFor(withFreeText)).Select(c => c.Name)] : null)).ToList();
+        ExportBundleResponse[] bundles = audience.Unblinded
+            ? [new("bundle.zip", "/api/v1/exports/bundle.zip"), new("unblinded.zip", "/api/v1/exports/unblinded.zip")]
+            : [new("bundle.zip", "/api/v1/exports/bundle.zip")];
+        return Results.Ok(new ExportListResponse(audience.Unblinded, response, bundles));
     }
 
     // The filters are read and checked from the query by the use case; as parameters here they document the endpoint.

@@ -173,6 +173,8 @@ public class AuthorizationMatrixTests
         ["ListAudit"] = new(Reviewers, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/audit"), NamesARecord: false),
         ["ExportDataset"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) =>
             Get(site is null ? $"/api/v1/exports/no-such-dataset.csv?site={Own}" : $"/api/v1/exports/participants.csv?site={site}")),
+        // The datasets a caller may pull: no clinical data, so not bound to sites (what each role sees listed is ExportListTests').
+        ["ListExports"] = new(ExtractReaders, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/exports"), NamesARecord: false),
         ["ExportBundle"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/exports/bundle.zip?site={site}"), NamesARecord: false),
         // The unblinded bundle (arms and the randomisation list): the unblinded statistician's alone, admins included among those refused.
         ["ExportUnblindedBundle"] = new(UnblindedStatisticians, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/exports/unblinded.zip?site={site}"),
@@ -222,6 +224,8 @@ public class AuthorizationMatrixTests
         }),
         ["DmcReport"] = new(UnblindedStatisticians, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/reports/dmc?site={site}"), NamesARecord: false),
         ["DmcOpenReport"] = new(DmcOpenReaders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/reports/dmc/open?site={site}"), NamesARecord: false),
+        // Pooled for the blinded readers, by arm for the unblinded statistician (ConsortReportTests).
+        ["ConsortReport"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/reports/consort?site={site}"), NamesARecord: false),
         ["BlindingIndexReport"] = new(UnblindedStatisticians, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/reports/blinding-index?site={site}"), NamesARecord: false),
     };
 
@@ -451,7 +455,7 @@ public class AuthorizationMatrixTests
     [Test]
     public void Statistician_ReachesNoClinicalDataOutsideExtracts()
     {
-        Assert.That(ReachableBy("statistician"), Is.EqualTo(Common.Concat(["ExportBundle", "ExportDataset"]).Order(StringComparer.Ordinal)));
+        Assert.That(ReachableBy("statistician"), Is.EqualTo(Common.Concat(["ConsortReport", "ExportBundle", "ExportDataset", "ListExports"]).Order(StringComparer.Ordinal)));
     }
 
     /// <summary>Pharmacists: the allocations and preparations of their sites' participants, and nothing of the clinical record.</summary>
@@ -467,9 +471,10 @@ public class AuthorizationMatrixTests
     public void UnblindedStatistician_ReachesAllocationsSequenceAndReportsButNoClinicalRecord()
     {
         Assert.That(ReachableBy("unblinded-statistician"), Is.EqualTo(Common.Concat(
-            ["BlindingIndexReport", "DmcOpenReport", "DmcReport", "ExportBundle", "ExportDataset", "ExportUnblindedBundle", "GetAllocation", "GetAllocationSequence",
-             "GetPreparation", "ImportAllocationList", "ListAllocations"]).Order(StringComparer.Ordinal)));
-        Assert.That(ReachableBy("unblinded-statistician").Except(Common).Where(o => !Declared[o].SiteBound), Is.Empty, "bound to their sites");
+            ["BlindingIndexReport", "ConsortReport", "DmcOpenReport", "DmcReport", "ExportBundle", "ExportDataset", "ExportUnblindedBundle", "GetAllocation",
+             "GetAllocationSequence", "GetPreparation", "ImportAllocationList", "ListAllocations", "ListExports"]).Order(StringComparer.Ordinal)));
+        // The list of datasets is the one exception: it holds no clinical data of any site.
+        Assert.That(ReachableBy("unblinded-statistician").Except(Common).Where(o => o != "ListExports" && !Declared[o].SiteBound), Is.Empty, "bound to their sites");
     }
 
     /// <summary>Coders: the events to code at their sites, the dictionary loads, and coding; nothing else of the clinical record.</summary>

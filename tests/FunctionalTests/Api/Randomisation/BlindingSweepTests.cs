@@ -253,6 +253,8 @@ public partial class BlindingSweepTests : BlindedStudyFixture
                 .And.Contain("/api/v1/exports/exposure.csv").And.Contain("/api/v1/exports/vital-signs.csv").And.Contain("/api/v1/exports/blinding-guesses.csv")
                 .And.Contain("/api/v1/exports/subjects.csv"),
             "the datasets are swept one by one, and the bundle");
+        Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/reports/consort").And.Contain("/api/v1/exports"),
+            "the CONSORT flow (pooled for the blinded) and the list of datasets are swept");
         Assert.That(answered, Is.GreaterThan(100), "the blinded roles were answered, not only refused");
         Assert.That(pages, Does.Contain("/api/v1/reports/dmc/open"));
         Assert.That(answeredAsPage, Is.GreaterThan(0), "a blinded role read a page (the open DMC report's, as monitor and admin)");
@@ -294,6 +296,26 @@ public partial class BlindingSweepTests : BlindedStudyFixture
     private static partial System.Text.RegularExpressions.Regex SequenceNumber();
 
     [Test]
+    public async Task ExportsListAndConsort_ForEveryBlindedRole_NeverNameTheRandomisationListNorAnArmKey()
+    {
+        foreach (var (role, client) in Blinded())
+        {
+            var datasets = await (await client.GetAsync("/api/v1/exports")).Content.ReadAsStringAsync();
+            Assert.That(datasets, Does.Not.Contain("randomisation-list").And.Not.Contain("ARMCD"), role);
+            var consort = await client.GetAsync("/api/v1/reports/consort");
+            if (consort.StatusCode != HttpStatusCode.OK) continue;
+            var keys = Keys(JsonNode.Parse(await consort.Content.ReadAsStringAsync()));
+            Assert.That(keys, Has.None.Contains("arm").IgnoreCase, role);
+        }
+    }
+
+    private static IEnumerable<string> Keys(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Keys(p.Value).Prepend(p.Key)),
+        JsonArray a => a.SelectMany(Keys),
+        _ => [],
+    };
+
     public async Task ExposureVitalsAndGuesses_ForTheBlinded_ParticipantsOnEitherArmWithTheSameData_HaveTheSameRows()
     {
         // The datasets' every blinded column: nothing in them may differ with the arm. Only the participant's own code (in the
@@ -346,9 +368,13 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         var preparation = await (await _pharmacist.GetAsync($"/api/v1/participants/{code}/visits/INF1/preparation")).Content.ReadAsStringAsync();
 
         var unblindedBundle = await TextOfAsync(await _unblinded.GetAsync("/api/v1/exports/unblinded.zip"));
+        var consortByArm = await (await _unblinded.GetAsync("/api/v1/reports/consort")).Content.ReadAsStringAsync();
+        var datasets = await (await _unblinded.GetAsync("/api/v1/exports")).Content.ReadAsStringAsync();
 
         Assert.That(Leaks(allocation), Has.Some.StartsWith("arm code").And.Some.StartsWith("the number"));
         Assert.That(Leaks(preparation), Has.Some.Contains("a dose"));
         Assert.That(Leaks(unblindedBundle), Has.Some.StartsWith("arm code"), "a zip is read file by file");
+        Assert.That(Leaks(consortByArm), Has.Some.StartsWith("arm code"), "the CONSORT flow by arm");
+        Assert.That(datasets, Does.Contain("randomisation-list"), "the unblinded list of datasets names the randomisation list");
     }
 }

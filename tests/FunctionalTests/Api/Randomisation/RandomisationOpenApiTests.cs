@@ -23,7 +23,7 @@ public class RandomisationOpenApiTests
             ("/api/v1/participants/{code}/visits/{visitCode}/preparation", "get"), ("/api/v1/participants/{code}/unblinding", "post"),
             ("/api/v1/participants/{code}/visits/{visitCode}/blinding-guess", "post"), ("/api/v1/reports/dmc", "get"), ("/api/v1/reports/dmc/open", "get"),
             ("/api/v1/reports/blinding-index", "get"), ("/api/v1/randomisation/list", "get"), ("/api/v1/randomisation/list", "post"),
-            ("/api/v1/randomisation/allocations", "get"),
+            ("/api/v1/randomisation/allocations", "get"), ("/api/v1/reports/consort", "get"), ("/api/v1/exports", "get"),
         };
         foreach (var (path, method) in expected)
         {
@@ -43,6 +43,15 @@ public class RandomisationOpenApiTests
         Assert.That(content.Select(c => c.Key), Is.EquivalentTo(new[] { "application/json", "text/html" }));
         Assert.That(content["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), Does.EndWith("/" + schema));
         Assert.That(content["text/html"]!["schema"]!["type"]!.GetValue<string>(), Is.EqualTo("string"));
+    }
+
+    [Test]
+    public async Task ConsortReport_DeclaresTheByArmShape_AndSaysWhoGetsItPooled()
+    {
+        var operation = (await DocumentAsync(TestProtocols.Blinded))["paths"]!["/api/v1/reports/consort"]!["get"]!;
+
+        Assert.That(operation["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>(), Does.EndWith("/ConsortByArmResponse"));
+        Assert.That(operation["summary"]!.GetValue<string>(), Does.Contain("without protocolId and arms"));
     }
 
     [TestCase(TestProtocols.Blinded, "preparationId", "doseMgPerKg")]
