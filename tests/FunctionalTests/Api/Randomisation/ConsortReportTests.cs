@@ -19,7 +19,9 @@ namespace Trial.Tests.Api.Randomisation;
 /// whose infusions were stopped after INF2 (ADVERSE EVENT) and who stays in follow-up, one withdrawn after INF1 (WITHDRAWAL BY
 /// SUBJECT), one lost to follow-up after INF1, one given INF1 and still in the study, and one withdrawn before any infusion
 /// (PHYSICIAN DECISION). KRK has one screen failure, which WAW's readers never count. Every number is checked against what was
-/// entered and against the extracts (screening.csv, participants.csv, disposition.csv), pooled and arm by arm.
+/// entered and against the extracts (screening.csv, participants.csv, disposition.csv, exposure.csv, subjects.csv), pooled and arm
+/// by arm. Adverse events (one coded, one not), a medication, vital signs and a guess complete the trial: every new dataset is
+/// read back against what was entered, with study days either side of the first infusion.
 /// </summary>
 public class ConsortReportTests : BlindedStudyFixture
 {
@@ -62,12 +64,100 @@ public class ConsortReportTests : BlindedStudyFixture
         await Expect(PostAsync(_investigator, $"/api/v1/participants/{_withdrawnBeforeInfusion}/withdrawal",
             new { date = "2026-03-03", reasonCode = "PHYSICIAN DECISION", reason = "Not fit for infusions." }));
 
+        await EnterClinicalDataAsync();
+
         // INF4 on 12 March (after the host's first day), then six months on, the last follow-up visit: completed.
         _host.Clock.Advance(TimeSpan.FromDays(3));
         await InfuseAsync(_completed, "INF4", new DateOnly(2026, 3, 12));
         _host.Clock.Advance(TimeSpan.FromDays(185));
         await TrialHost.RecordVisitAsync(_investigator, _completed, "FU-M6", new DateOnly(2026, 9, 10));
         foreach (var code in _randomised.Append(_notRandomised)) await WaitSettledAsync(_host, code);
+    }
+
+    private Guid _codedEvent, _uncodedEvent, _medication;
+
+    /// <summary>
+    /// The rest of what a site and a coder enter: an adverse event on INF1's day coded to a term of a (made-up) dictionary and one
+    /// the day before left uncoded, a medication started the day before INF1, vital signs before and 40 minutes into INF1 and a
+    /// guess of the arm after it.
+    /// </summary>
+    private async Task EnterClinicalDataAsync()
+    {
+        var dictionary = new StringContent("termCode,term,socCode,soc\nT001,Test term A,S01,Test class one\n", System.Text.Encoding.UTF8, "text/csv");
+        (await _host.Admin.PostAsync("/api/v1/coding/dictionaries?name=Test%20dictionary&version=consort-1", dictionary)).EnsureSuccessStatusCode();
+        _codedEvent = Guid.Parse((await RecordAdverseEventAsync(_investigator, _completed, AdverseEvent("Spinning sensation") with { OnsetDate = "2026-03-02" }))["id"]!.GetValue<string>());
+        await (await _coder.SendAsync(Put($"/api/v1/adverse-events/{_codedEvent}/coding", new { dictionaryTermCode = "T001" }, "\"1\""))).JsonAsync(HttpStatusCode.OK);
+        _uncodedEvent = Guid.Parse((await RecordAdverseEventAsync(_investigator, _ongoing, AdverseEvent("Headache") with { OnsetDate = "2026-03-01" }))["id"]!.GetValue<string>());
+        _medication = Guid.Parse((await (await PostAsync(_investigator, $"/api/v1/participants/{_ongoing}/concomitant-medications", new
+        {
+            name = "Paracetamol", atcCode = "N02BE01", dose = "1 g", route = "oral", startDate = "2026-03-01", ongoing = true, indication = "Headache",
+        })).JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>());
+        await VitalsAsync(_investigator, _completed, "INF1", "pre", 124, 78, 70, 98);
+        await VitalsAsync(_investigator, _completed, "INF1", "t40", 138, 86, 82, 97);
+        await Expect(PostAsync(_investigator, $"/api/v1/participants/{_completed}/visits/INF1/blinding-guess", new { guesser = "participant", guess = "unknown", guessedUtc = Inf1Start.AddHours(4) }), HttpStatusCode.Created);
+    }
+
+    [Test]
+    public async Task EndToEnd_EveryNewDataset_ParsedBack_AsEntered_WithStudyDaysAroundTheFirstInfusion()
+    {
+        var subjects = await CsvAsync(_statistician, "subjects");
+        (string Code, string Itt, string Safety, string Infusions, string EndOfTreatment, string TreatmentReason, string EndOfStudy, string StudyReason)[] expected =
+        [
+            (_completed, "Y", "Y", "4", "COMPLETED", "", "COMPLETED", ""),
+            (_discontinued, "Y", "Y", "2", "DISCONTINUED", "ADVERSE EVENT", "ONGOING", ""),
+            (_withdrawn, "Y", "Y", "1", "DISCONTINUED", "WITHDRAWAL BY SUBJECT", "DISCONTINUED", "WITHDRAWAL BY SUBJECT"),
+            (_lost, "Y", "Y", "1", "DISCONTINUED", "LOST TO FOLLOW-UP", "DISCONTINUED", "LOST TO FOLLOW-UP"),
+            (_ongoing, "Y", "Y", "1", "ONGOING", "", "ONGOING", ""),
+            // Left before any infusion: treatment never began, so it has no end.
+            (_withdrawnBeforeInfusion, "Y", "N", "0", "", "", "DISCONTINUED", "PHYSICIAN DECISION"),
+            // Still in the study and may yet be randomised and treated: treatment has not ended.
+            (_notRandomised, "N", "N", "0", "ONGOING", "", "ONGOING", ""),
+        ];
+        Assert.That(subjects.Rows.Select(r => r["USUBJID"]), Is.EquivalentTo(expected.Select(e => e.Code)), "one row per participant enrolled at WAW");
+        foreach (var e in expected)
+        {
+            var row = subjects.Single(("USUBJID", e.Code));
+            Assert.That((row["ITTFL"], row["SAFFL"], row["NUMINF"], row["EOTSTT"], row["DCTREAS"], row["EOSSTT"], row["DCSREAS"]),
+                Is.EqualTo((e.Itt, e.Safety, e.Infusions, e.EndOfTreatment, e.TreatmentReason, e.EndOfStudy, e.StudyReason)), e.Code);
+        }
+        var completed = subjects.Single(("USUBJID", _completed));
+        Assert.That((completed["TRTSDT"], completed["TRTEDT"], completed["RFSTDTC"]), Is.EqualTo(("2026-03-02", "2026-03-12", "2026-03-02T08:10:00+00:00")));
+
+        // One exposure row per infusion given, day 1 on INF1's date.
+        var exposure = await CsvAsync(_statistician, "exposure");
+        foreach (var e in expected)
+            Assert.That(exposure.Where("USUBJID", e.Code).Count(), Is.EqualTo(int.Parse(e.Infusions, System.Globalization.CultureInfo.InvariantCulture)), e.Code);
+        Assert.That(exposure.Rows.Where(r => r["VISIT"] == "INF1").Select(r => r["EXSTDY"]).Distinct(), Is.EqualTo(new[] { "1" }));
+        Assert.That(exposure.Single(("USUBJID", _completed), ("VISIT", "INF2"))["EXSTDY"], Is.EqualTo("4"), "5 March, three days after day 1");
+
+        var vitals = await CsvAsync(_statistician, "vital-signs");
+        Assert.That(vitals.Rows.Select(r => $"{r["USUBJID"]} {r["VSTPT"]} {r["VSTESTCD"]} {r["VSORRES"]} {r["VSBLFL"]} {r["VSDY"]}"), Is.EquivalentTo(new[]
+        {
+            $"{_completed} pre SYSBP 124 Y 1", $"{_completed} pre DIABP 78 Y 1", $"{_completed} pre HR 70 Y 1", $"{_completed} pre OXYSAT 98 Y 1",
+            $"{_completed} t40 SYSBP 138  1", $"{_completed} t40 DIABP 86  1", $"{_completed} t40 HR 82  1", $"{_completed} t40 OXYSAT 97  1",
+        }));
+
+        var guesses = await CsvAsync(_statistician, "blinding-guesses");
+        Assert.That(guesses.Rows.Select(r => $"{r["participant_code"]} {r["visit_code"]} {r["guesser"]} {r["guess"]}"), Is.EqualTo(new[] { $"{_completed} INF1 participant unknown" }));
+
+        var events = await CsvAsync(_statistician, "adverse-events");
+        var coded = events.Single(("AESPID", _codedEvent.ToString()));
+        Assert.That((coded["USUBJID"], coded["AEDECOD"], coded["AEBODSYS"], coded["AESTDY"], coded["TRTEMFL"]), Is.EqualTo((_completed, "Test term A", "Test class one", "1", "Y")));
+        var uncoded = events.Single(("AESPID", _uncodedEvent.ToString()));
+        Assert.That((uncoded["USUBJID"], uncoded["AEDECOD"], uncoded["AEBODSYS"], uncoded["AESTDY"], uncoded["TRTEMFL"]), Is.EqualTo((_ongoing, "", "", "-1", "")),
+            "the day before INF1 is day -1 (there is no day 0), and an onset before the first infusion is not treatment-emergent (ADaM: Y or empty)");
+
+        var medications = await CsvAsync(_statistician, "concomitant-medications");
+        var medication = medications.Single(("CMSPID", _medication.ToString()));
+        Assert.That((medication["USUBJID"], medication["CMTRT"], medication["CMSTDTC"], medication["CMSTDY"], medication["CMENRTPT"]),
+            Is.EqualTo((_ongoing, "Paracetamol", "2026-03-01", "-1", "ONGOING")));
+
+        // The blinded files hold none of the arms' codes, names or drugs.
+        foreach (var file in new[] { subjects, exposure, vitals, guesses, events, medications })
+        {
+            foreach (var arm in _host.Protocol.Design.Arms)
+                Assert.That(file.Text, Does.Not.Contain(arm.Name).IgnoreCase.And.Not.Contain(arm.Drug).IgnoreCase);
+        }
     }
 
     private async Task InfuseAsync(string code, string visit, DateOnly date)
