@@ -33,7 +33,9 @@ public static class AccessEndpoints
         var users = app.MapGroup("/api/v1/users").WithTags("Access");
         users.MapPost("", CreateUserAsync).RequireAuthorization(Policies.Admin).WithName("CreateUser")
             .WithSummary("Create a user with a role and sites (admin); the response holds the user's token, shown only here.")
-            .Produces<CreatedUserResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422);
+            .Produces<CreatedUserResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422)
+            .WithMetadata(new SecretResponse("the user's token",
+                "A token is shown only once: if the response was lost, issue the user a new one (POST /api/v1/users/{id}/token) and revoke the lost one."));
         users.MapGet("", ListUsersAsync).RequireAuthorization(Policies.Admin).WithName("ListUsers").WithSummary("List users (admin).").Produces<IReadOnlyList<UserResponse>>();
         users.MapDelete("/me/token", RevokeOwnTokenAsync).RequireAuthorization().WithName("RevokeOwnToken")
             .WithSummary("Revoke the token this request is made with (any user): it stops working at once, e.g. when it may have been seen by someone else.")
@@ -43,7 +45,9 @@ public static class AccessEndpoints
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
         users.MapPost("/{id:guid}/token", IssueTokenAsync).RequireAuthorization(Policies.Admin).WithName("IssueUserToken")
             .WithSummary("Issue a new token for a user (admin); earlier tokens stay valid until revoked or expired.")
-            .Produces<NewTokenResponse>(StatusCodes.Status201Created).ProducesProblem(404);
+            .Produces<NewTokenResponse>(StatusCodes.Status201Created).ProducesProblem(404)
+            .WithMetadata(new SecretResponse("the new token",
+                "A token is shown only once: if the response was lost, issue another and revoke the user's tokens (DELETE /api/v1/users/{id}/token)."));
         return app;
     }
 

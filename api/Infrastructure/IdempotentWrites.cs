@@ -10,7 +10,8 @@ namespace Trial.Api.Infrastructure;
 /// The API's writes: each runs through <see cref="Database"/>'s write (one transaction with its audit rows and derived
 /// work, see <see cref="WriteScope"/>), rolled back when the work answers with an error (a 4xx decided inside the
 /// transaction changes nothing); what HTTP adds is the Idempotency-Key (see <see cref="Idempotency"/>): the first
-/// successful response is stored in the same transaction, so a retry can be given it back.
+/// successful response is stored in the same transaction, so a retry can be given it back (or, for an endpoint marked
+/// <see cref="SecretResponse"/>, the outcome without the secret).
 /// </summary>
 public sealed class IdempotentWrites(Database db)
 {
@@ -31,7 +32,9 @@ public sealed class IdempotentWrites(Database db)
                 }
                 if (claim is null || w.Refused) return result;
                 var captured = await CapturedResponse.CaptureAsync(result, http);
-                await IdempotencyQueries.CompleteAsync(w.Session, actor.UserId, claim.Key, captured.StatusCode, captured.ContentType, captured.Location, captured.ETag, captured.Body);
+                // A token or arm data is given to the caller once and never stored: a retry learns the outcome, not the secret.
+                var kept = http.GetEndpoint()?.Metadata.GetMetadata<SecretResponse>() is { } secret ? secret.Withheld(captured) : captured;
+                await IdempotencyQueries.CompleteAsync(w.Session, actor.UserId, claim.Key, kept.StatusCode, kept.ContentType, kept.Location, kept.ETag, kept.Body);
                 return (IResult)captured;
             });
         }

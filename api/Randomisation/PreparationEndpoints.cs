@@ -33,7 +33,9 @@ public static class PreparationEndpoints
             .WithSummary("Record the preparation of an infusion (pharmacist of the participant's site, blinded protocols): the label on the syringe " +
                          "(preparationId, which must not name an arm or drug), the arm, dose per kg, total dose and volume. Checked against the allocation, " +
                          "the protocol's dose for the arm and volume, and the weight (weightKg, default the latest recorded). One per infusion visit.")
-            .Produces<PreparationResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
+            .Produces<PreparationResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409)
+            .WithMetadata(new SecretResponse("the arm and the dose",
+                "The preparation is recorded; read it at GET /api/v1/participants/{code}/visits/{visitCode}/preparation."));
         group.MapGet("", GetAsync).RequireAuthorization(Policies.AllocationReader).WithName("GetPreparation")
             .WithSummary("The preparation recorded for an infusion visit (pharmacist or unblinded statistician of the participant's site).")
             .Produces<PreparationResponse>().ProducesProblem(404).ProducesProblem(403);

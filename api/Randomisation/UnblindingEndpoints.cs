@@ -26,7 +26,9 @@ public static class UnblindingEndpoints
             .WithSummary("Emergency unblinding of one participant of your site (investigator), when knowing the arm changes their treatment; a reason is required. " +
                          "Returns the arm to you alone, records who, when and why, flags the participant as unblinded, and raises an UNBLINDED alert to the " +
                          "monitors, which does not name the arm.")
-            .Produces<UnblindingResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
+            .Produces<UnblindingResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409)
+            .WithMetadata(new SecretResponse("the arm",
+                "The participant is unblinded; to see the arm again, send the unblinding again without this key (it is recorded again, with its reason)."));
         return app;
     }
 

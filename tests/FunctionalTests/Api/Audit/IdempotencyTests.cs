@@ -93,7 +93,6 @@ public class IdempotencyTests(string protocol) : WawSiteFixture(protocol)
             (_monitor, $"/api/v1/safety-alerts/{alertId}/acknowledge", new { comment = "Seen." }),
             (_monitor, $"/api/v1/safety-alerts/{alertId}/escalate", new { reason = "Urgent." }),
             (_host.Admin, "/api/v1/sites", new { code = "LDZ", name = "Lodz", timeZone = "Europe/Warsaw" }),
-            (_host.Admin, "/api/v1/users", new { name = "Dr B. Kowalska", role = "monitor", sites = new[] { "WAW" } }),
             (_investigator, $"/api/v1/participants/{code}/withdrawal", new { date = "2026-03-09", reasonCode = "WITHDRAWAL BY SUBJECT", reason = "Moved away." }),
         };
         foreach (var (client, url, body) in requests)
@@ -108,6 +107,45 @@ public class IdempotencyTests(string protocol) : WawSiteFixture(protocol)
             var trailAfter = await PeoplesAuditRowsAsync();
             Assert.That(trailAfter, Is.EqualTo(trailBefore), $"{url}: a replay changes nothing");
         }
+    }
+
+    [Test]
+    public async Task NewTokens_RetriedWithTheSameKey_AreToldTheRequestWasDone_AndNoTokenIsStoredAnywhere()
+    {
+        var key = Guid.NewGuid().ToString();
+        var user = new { name = "Dr B. Kowalska", role = "monitor", sites = new[] { "WAW" } };
+        var created = await (await _host.Admin.SendAsync(Post("/api/v1/users", user, key))).JsonAsync(HttpStatusCode.Created);
+        var (id, token) = (created["id"]!.GetValue<string>(), created["token"]!.GetValue<string>());
+        var trail = await PeoplesAuditRowsAsync();
+        var retried = await _host.Admin.SendAsync(Post("/api/v1/users", user, key));
+        var problem = await retried.ProblemAsync(HttpStatusCode.Conflict);
+        Assert.That(problem["field"]!.GetValue<string>(), Is.EqualTo("Idempotency-Key"));
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("shown only once").And.Not.Contain(token));
+        Assert.That(retried.Headers.Location, Is.Not.Null, "the user's record");
+
+        var issueKey = Guid.NewGuid().ToString();
+        var issued = await (await _host.Admin.SendAsync(Post($"/api/v1/users/{id}/token", new { }, issueKey))).JsonAsync(HttpStatusCode.Created);
+        var second = issued["token"]!.GetValue<string>();
+        await (await _host.Admin.SendAsync(Post($"/api/v1/users/{id}/token", new { }, issueKey))).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.That(await PeoplesAuditRowsAsync(), Is.EqualTo(trail + 1), "the retries wrote nothing; the one issue did");
+
+        // Both tokens work, and neither is anywhere in the database's files (the store, the write-ahead log, the tables).
+        foreach (var t in new[] { token, second })
+            Assert.That((await _host.Client(t).GetAsync("/api/v1/safety-alerts")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_host.DatabasePath)!, Path.GetFileName(_host.DatabasePath) + "*"))
+        {
+            var bytes = await ReadSharedAsync(file);
+            foreach (var t in new[] { token, second })
+                Assert.That(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(t)), Is.EqualTo(-1), $"{Path.GetFileName(file)} holds a token");
+        }
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
     }
 
     /// <summary>Audit rows written on behalf of people; the background jobs' own rows (alerts) come and go with their timing.</summary>

@@ -1,10 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
 using NUnit.Framework;
 
 namespace Trial.Tests.Api.Randomisation;
 
-/// <summary>The creating POSTs of a blinded study honour Idempotency-Key like every other: a retry gets the first answer and changes nothing.</summary>
+/// <summary>
+/// The creating POSTs of a blinded study honour Idempotency-Key like every other: a retry changes nothing. A retry of the
+/// randomisation gets the first answer (it holds no arm); one of a preparation or an unblinding, whose answers hold the arm,
+/// is told the request was carried out (409 naming the key, with the record's Location) and the arm is kept nowhere in the
+/// idempotency store.
+/// </summary>
 public class BlindingIdempotencyTests : BlindedStudyFixture
 {
     private static HttpRequestMessage Post(string url, object? body, string key)
@@ -41,9 +48,36 @@ public class BlindingIdempotencyTests : BlindedStudyFixture
 
             var again = await client.SendAsync(Post(url, body, key));
 
-            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Created), url);
-            Assert.That(await again.Content.ReadAsStringAsync(), Is.EqualTo(firstText), url);
-            Assert.That((await HistoryAsync(code)).Count, Is.EqualTo(trail), $"{url}: a replay changes nothing");
+            if (url.EndsWith("/randomisation", StringComparison.Ordinal))
+            {
+                Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Created), url);
+                Assert.That(await again.Content.ReadAsStringAsync(), Is.EqualTo(firstText), url);
+            }
+            else
+            {
+                var problem = await again.ProblemAsync(HttpStatusCode.Conflict);
+                Assert.That(problem["field"]!.GetValue<string>(), Is.EqualTo("Idempotency-Key"), url);
+                Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("first try (201)"), url);
+                Assert.That(again.Headers.Location, Is.EqualTo(first.Headers.Location), url);
+                Assert.That(again.Headers.GetValues("Idempotent-Replayed"), Is.EqualTo(new[] { "true" }), url);
+                AssertNoArmIn(problem.ToJsonString(), url);
+            }
+            Assert.That((await HistoryAsync(code)).Count, Is.EqualTo(trail), $"{url}: a retry changes nothing");
         }
+
+        // What the store keeps, read from the database file itself.
+        await using var connection = new SqliteConnection($"Data Source={_host.DatabasePath};Mode=ReadOnly");
+        var stored = (await connection.QueryAsync<string?>("SELECT Body FROM IdempotentResponse")).ToList();
+        Assert.That(stored, Has.Count.GreaterThanOrEqualTo(3));
+        foreach (var body in stored) AssertNoArmIn(body ?? "", "the idempotency store");
+    }
+
+    private void AssertNoArmIn(string text, string where)
+    {
+        foreach (var arm in _host.Protocol.Design.Arms)
+        {
+            Assert.That(text, Does.Not.Contain($"\"{arm.Code}\"").And.Not.Contain(arm.Name).IgnoreCase.And.Not.Contain(arm.Drug).IgnoreCase, where);
+        }
+        Assert.That(text, Does.Not.Contain("doseMgPerKg").And.Not.Contain("totalDoseMg"), where);
     }
 }
