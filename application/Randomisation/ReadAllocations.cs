@@ -1,6 +1,7 @@
 using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Randomisation;
 
@@ -13,9 +14,10 @@ public sealed record AllocationDetails(
 
 /// <summary>
 /// Reading randomisations: that a participant was randomised, with their number and time (everyone at the site), and their
-/// allocation (the unblinded: the routes that call these say who may).
+/// allocation (the unblinded: the routes that call these say who may). Every read of an arm is audited: who read whose
+/// allocation, never the arm (admins and monitors, who are blinded, read the trail).
 /// </summary>
-public sealed class ReadAllocations(Database db, ProtocolDefinition protocol)
+public sealed class ReadAllocations(Database db, ProtocolDefinition protocol, TimeProvider clock)
 {
     /// <summary>The participant's randomisation (of which the caller may read the number and time, never the arm); 404 when not randomised.</summary>
     public async Task<Outcome<AllocationRow>> RandomisationAsync(Actor actor, string code)
@@ -36,6 +38,7 @@ public sealed class ReadAllocations(Database db, ProtocolDefinition protocol)
         if (allocation is null) return new NotFound($"{code} has not been randomised.");
         var arm = protocol.Design.FindArm(allocation.Arm);
         var weight = await Dosing.LatestWeightAsync(db, participant!);
+        await ArmReads.RecordAsync(db, clock, actor, AuditEntities.Allocation, code, allocation.SiteCode, code, new AuditedArmRead("allocation", [code]));
         return new AllocationDetails(code, allocation.SiteCode, allocation.Arm, arm?.Name ?? allocation.Arm, arm?.Drug ?? "", arm?.DoseMgPerKg ?? 0,
             allocation.Stratum, allocation.SequenceNumber, allocation.RandomisationNumber, allocation.RandomisedUtc, weight, allocation.UnblindedUtc);
     }
@@ -45,6 +48,21 @@ public sealed class ReadAllocations(Database db, ProtocolDefinition protocol)
     {
         var (sites, refusal) = ParticipantAccess.SiteScope(actor, site);
         if (refusal is not null) return refusal;
-        return (await db.ReadAsync(c => RandomisationQueries.AllocationsAsync(c, sites))).ToList();
+        var allocations = (await db.ReadAsync(c => RandomisationQueries.AllocationsAsync(c, sites))).ToList();
+        await ArmReads.RecordAsync(db, clock, actor, AuditEntities.Allocation, "allocations", site, null,
+            new AuditedArmRead("allocations", [.. allocations.Select(a => a.ParticipantCode)]));
+        return allocations;
     }
+}
+
+/// <summary>What an audit row of a read of arm data holds: what was read and whose; never the arm.</summary>
+internal sealed record AuditedArmRead(string Read, IReadOnlyList<string> Participants);
+
+internal static class ArmReads
+{
+    /// <summary>Writes the read's audit row in its own transaction (a read changes nothing else).</summary>
+    public static Task RecordAsync(Database db, TimeProvider clock, Actor actor, string entity, string entityId, string? siteCode, string? participantCode,
+        AuditedArmRead read) =>
+        db.WriteAsync(actor, clock.GetUtcNow().UtcDateTime, w => w.AuditAsync(
+            new AuditEntry(entity, entityId, AuditActions.ArmRead, siteCode, participantCode, NewValue: CanonicalJson.Write(CanonicalJson.Of(read)))));
 }

@@ -35,7 +35,7 @@ internal sealed record AuditedPreparation(string PreparationId, string Participa
 /// allocation and the protocol's dose for the arm, so a wrong syringe is refused before it reaches the ward. The
 /// investigator later records the infusion by the preparation's label, never by its contents.
 /// </summary>
-public sealed partial class RecordPreparation(Database db, ProtocolDefinition protocol)
+public sealed partial class RecordPreparation(Database db, ProtocolDefinition protocol, TimeProvider clock)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$")]
     private static partial Regex LabelPattern();
@@ -145,6 +145,8 @@ public sealed partial class RecordPreparation(Database db, ProtocolDefinition pr
         if (refusal is not null) return refusal;
         var row = await db.ReadAsync(c => RandomisationQueries.FindPreparationAsync(c, participant!.Id, visitCode));
         if (row is null) return new NotFound($"No preparation for {code} at {visitCode} is recorded.");
+        await ArmReads.RecordAsync(db, clock, actor, AuditEntities.Preparation, row.PreparationId, participant!.SiteCode, code,
+            new AuditedArmRead($"preparation {visitCode}", [code]));
         return RecordedPreparation.Of(row, code, protocol);
     }
 }

@@ -35,7 +35,10 @@ public static class AuditActions
     public const string Create = "create", Update = "update", StateChange = "state-change", DeleteBySupersede = "delete-by-supersede",
         TokenIssued = "token-issued", TokenRevoked = "token-revoked", AccessDenied = "access-denied", Export = "export";
 
-    public static readonly IReadOnlyList<string> All = [Create, Update, StateChange, DeleteBySupersede, TokenIssued, TokenRevoked, AccessDenied, Export];
+    /// <summary>A read of arm data (an allocation, the allocations of a site, a preparation): who read whose, never the arm.</summary>
+    public const string ArmRead = "arm-read";
+
+    public static readonly IReadOnlyList<string> All = [Create, Update, StateChange, DeleteBySupersede, TokenIssued, TokenRevoked, AccessDenied, Export, ArmRead];
 }
 
 public static class AuditEntities

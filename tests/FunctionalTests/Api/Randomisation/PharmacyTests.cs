@@ -64,7 +64,7 @@ public class PharmacyTests : BlindedStudyFixture
         var read = await (await _unblinded.GetAsync(PreparationUrl(code))).JsonAsync(HttpStatusCode.OK);
         Assert.That(read.ToJsonString(), Is.EqualTo(created.ToJsonString()));
         foreach (var (_, client) in Blinded()) await (await client.GetAsync(PreparationUrl(code))).ProblemAsync(HttpStatusCode.Forbidden);
-        var row = (await HistoryAsync(code)).Single(r => r!["entityType"]!.GetValue<string>() == "preparation")!;
+        var row = (await HistoryAsync(code)).Single(r => r!["entityType"]!.GetValue<string>() == "preparation" && r["action"]!.GetValue<string>() == "create")!;
         Assert.That(row["newValue"]!["preparationId"]!.GetValue<string>(), Is.EqualTo("P-0001"));
         Assert.That(row["newValue"]!.AsObject().Select(p => p.Key), Does.Not.Contain("arm").And.Not.Contain("doseMgPerKg").And.Not.Contain("totalDoseMg"));
         Assert.That(row.ToJsonString(), Does.Not.Contain("KET").And.Not.Contain("MDZ"));

@@ -224,7 +224,7 @@ public class RandomisationTests : BlindedStudyFixture
         var code = await RandomisedAsync();
         var arm = (await AllocationAsync(code))["arm"]!.GetValue<string>();
 
-        var row = (await HistoryAsync(code)).Single(r => r!["entityType"]!.GetValue<string>() == "allocation")!;
+        var row = (await HistoryAsync(code)).Single(r => r!["entityType"]!.GetValue<string>() == "allocation" && r["action"]!.GetValue<string>() == "create")!;
 
         Assert.That(row["role"]!.GetValue<string>(), Is.EqualTo("investigator"));
         Assert.That(row["newValue"]!["randomisationNumber"], Is.Not.Null);

@@ -133,7 +133,7 @@ public class AllocationListTests
         var waiting = await _data.EnrolAsync();
         var randomised = await _data.RandomiseAsync(participant);
         await _data.RecordInfusionAsync(participant, "INF1", 58.5m);
-        var reads = new ReadAllocations(_data.Db, UseCaseDatabase.Blinded);
+        var reads = new ReadAllocations(_data.Db, UseCaseDatabase.Blinded, _data.Clock);
         var investigator = UseCaseDatabase.Person(Roles.Investigator, "WAW");
 
         var number = (await reads.RandomisationAsync(investigator, participant.Code)).Value!;

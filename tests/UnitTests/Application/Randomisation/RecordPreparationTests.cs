@@ -20,7 +20,7 @@ public class RecordPreparationTests
     public async Task CreateAsync()
     {
         _data = await UseCaseDatabase.CreateAsync();
-        _preparations = new RecordPreparation(_data.Db, UseCaseDatabase.Blinded);
+        _preparations = new RecordPreparation(_data.Db, UseCaseDatabase.Blinded, _data.Clock);
     }
 
     [OneTimeTearDown]
@@ -52,9 +52,11 @@ public class RecordPreparationTests
         Assert.That((prepared.PreparationId, prepared.Arm, prepared.Drug, prepared.WeightKg, prepared.VolumeMl, prepared.PreparedUtc),
             Is.EqualTo((label, arm, UseCaseDatabase.Blinded.Design.FindArm(arm)!.Drug, 60m, 50m, UseCaseDatabase.Now)), "the weight at enrolment, as none was given");
         Assert.That((await _preparations.FindAsync(Pharmacist, participant.Code, "INF1")).Value, Is.EqualTo(prepared));
-        var audit = (await _data.AuditAsync(AuditEntities.Preparation)).Single(a => a.EntityId == label);
-        Assert.That(audit.NewValue, Is.EqualTo(
+        var audit = (await _data.AuditAsync(AuditEntities.Preparation)).Where(a => a.EntityId == label).ToList();
+        Assert.That(audit.Select(a => a.Action), Is.EqualTo(new[] { AuditActions.Create, AuditActions.ArmRead }), "the record, then the pharmacist's read of it");
+        Assert.That(audit[0].NewValue, Is.EqualTo(
             $"{{\"participantCode\":\"{participant.Code}\",\"preparationId\":\"{label}\",\"preparedUtc\":\"2026-03-10T12:00:00Z\",\"visitCode\":\"INF1\",\"volumeMl\":50,\"weightKg\":60}}"));
+        Assert.That(audit[1].NewValue, Is.EqualTo($"{{\"participants\":[\"{participant.Code}\"],\"read\":\"preparation INF1\"}}"), "who was read, never the arm");
     }
 
     [Test]
