@@ -329,6 +329,7 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
         const int itemNumber = 0, value = 1, code = 2, site = 3, visit = 4, timepoint = 5, instrument = 6, administered = 7, dayZero = 8,
             discontinued = 9, withdrawn = 10, lastInfusion = 11;
 
+        var sqlite = context.Snapshot.Session.Connection is Microsoft.Data.Sqlite.SqliteConnection;
         var previousItem = int.MaxValue;
         ItemFacts[] facts = [];
         DateOnly? firstInfusion = null, treatmentEnded = null;
@@ -375,14 +376,16 @@ public sealed class ItemsDataset : ExtractDataset<ItemRow>
             previousItem = item;
             row.Sequence++;
             row.Item = facts[item - 1];
-            // One call for the type and the value (each call into SQLite is a native call and takes its lock).
-            (row.Result, row.ResultCsv) = reader.GetValue(value) switch
-            {
-                DBNull => (null, null),
-                long whole => Text((double)whole),
-                double real => Text(real),
-                var number => Text(Convert.ToDecimal(number, System.Globalization.CultureInfo.InvariantCulture)),
-            };
+            // SQLite keeps the DECIMAL column's values as integers or reals (its numeric affinity stores no number as text): read as a double,
+            // exact for both, without boxing one object per row as GetValue does. SQL Server's decimals go through GetValue.
+            (row.Result, row.ResultCsv) = reader.IsDBNull(value) ? (null, null)
+                : sqlite ? Text(reader.GetDouble(value))
+                : reader.GetValue(value) switch
+                {
+                    long whole => Text((double)whole),
+                    double real => Text(real),
+                    var number => Text(Convert.ToDecimal(number, System.Globalization.CultureInfo.InvariantCulture)),
+                };
             row.Baseline = baselineAssessment && row.Result is not null && (unansweredAtBaseline is null || item < unansweredAtBaseline.Length && unansweredAtBaseline[item]);
             yield return row;
         }
