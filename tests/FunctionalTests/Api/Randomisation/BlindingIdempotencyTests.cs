@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using NUnit.Framework;
+using static Trial.Tests.Api.Safety.SafetyTestKit;
 
 namespace Trial.Tests.Api.Randomisation;
 
@@ -44,6 +45,8 @@ public class BlindingIdempotencyTests : BlindedStudyFixture
             var first = await client.SendAsync(Post(url, body, key));
             var firstText = await first.Content.ReadAsStringAsync();
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created), $"{url}: {firstText}");
+            // The rules and the schedule write their own audit rows after a write; counted once they have caught up.
+            await WaitSettledAsync(_host, code);
             var trail = (await HistoryAsync(code)).Count;
 
             var again = await client.SendAsync(Post(url, body, key));
