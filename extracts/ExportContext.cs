@@ -24,15 +24,13 @@ public sealed record ExportContext(ExportSnapshot Snapshot, ExportFilter Filter,
     public DateOnly Today(string siteCode) => LocalDate(siteCode, Snapshot.TakenUtc);
 
     /// <summary>The site's calendar date of an instant (the study day of an assessment counts in the site's days).</summary>
-    public DateOnly LocalDate(string siteCode, DateTime utc) =>
-        Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? SiteCalendar.LocalDate(utc, zone) : DateOnly.FromDateTime(utc);
+    public DateOnly LocalDate(string siteCode, DateTime utc) => SiteCalendar.LocalDate(utc, Zone(siteCode));
 
     /// <summary>
     /// The site's local date-time of an instant, with its offset (SDTM's --DTC); its date part is <see cref="LocalDate"/>'s. UTC for a
     /// site missing from the snapshot (created after it).
     /// </summary>
-    public DateTimeOffset LocalDateTime(string siteCode, DateTime utc) =>
-        ExtractText.LocalDateTime(utc, Snapshot.SiteZones.GetValueOrDefault(siteCode) ?? TimeZoneInfo.Utc);
+    public DateTimeOffset LocalDateTime(string siteCode, DateTime utc) => ExtractText.LocalDateTime(utc, Zone(siteCode));
 
     /// <summary>The site's time zone (UTC for a site the snapshot does not know).</summary>
     public TimeZoneInfo Zone(string siteCode) => Snapshot.SiteZones.TryGetValue(siteCode, out var zone) ? zone : TimeZoneInfo.Utc;

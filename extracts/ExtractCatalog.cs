@@ -1,5 +1,4 @@
 using Trial.Application.Randomisation;
-using Trial.Core.Instruments;
 using Trial.Core.Protocol;
 using Trial.Extracts.Datasets;
 using Trial.Extracts.Reading;
@@ -50,11 +49,11 @@ public sealed class ExtractCatalog
 
     public IEnumerable<string> Names => Datasets.Select(d => d.Name);
 
-    /// <summary>Day 0 is the first infusion (the protocol's unanchored infusion visit, INF1); efficacy is judged on the MADRS total.</summary>
+    /// <summary>Study days count from the first infusion (the protocol's unanchored infusion visit, INF1: day 1).</summary>
     private static ExportAnchors AnchorsOf(ProtocolDefinition protocol)
     {
         var dayZero = protocol.InfusionVisits.FirstOrDefault(v => v.Anchor is null)?.Code
             ?? throw new InvalidOperationException("The protocol has no unanchored infusion visit to count study days from.");
-        return new ExportAnchors(dayZero, InstrumentCatalog.Madrs, InstrumentCatalog.MadrsDefinition.SeverityScoreKey!);
+        return new ExportAnchors(dayZero);
     }
 }

@@ -151,13 +151,12 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
         $"""
         SELECT e.Id, p.Code AS ParticipantCode, p.SiteCode, e.Term, e.CodedTerm, e.OnsetDate, e.EndDate, e.Severity, e.Serious, e.SeriousCriteria,
                e.Relatedness, e.Expected, e.ActionTaken, e.Outcome, e.AwareDate, e.AwareUtc, e.SponsorReportedUtc, e.SpecialInterest, e.RowVersion,
-               d0.ActualDate AS DayZeroDate, s.TimeZone AS SiteTimeZone,
+               d0.ActualDate AS DayZeroDate,
                (SELECT MIN(i.StartUtc) FROM Infusion i WHERE i.ParticipantId = p.Id) AS FirstInfusionUtc,
                e.CodingTermCode, ct.Term AS CodingTerm, ct.PreferredTermCode, ct.PreferredTerm, ct.SocCode, ct.Soc, cd.Source AS CodingSource,
                cd.Name AS CodingDictionaryName, cd.Version AS CodingDictionaryVersion
         FROM AdverseEvent e
         JOIN Participant p ON p.Id = e.ParticipantId
-        JOIN Site s ON s.Code = p.SiteCode
         LEFT JOIN CodingDictionary cd ON cd.Id = e.CodingDictionaryId
         LEFT JOIN CodingTerm ct ON ct.DictionaryId = e.CodingDictionaryId AND ct.TermCode = e.CodingTermCode
         {ExtractSql.DayZeroJoin}
@@ -172,7 +171,6 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
         var source = new ReaderRow(reader);
         var row = new AdverseEventRow(source) { StudyId = context.Protocol.ProtocolId };
         string? subject = null;
-        var zones = new Dictionary<string, TimeZoneInfo>(StringComparer.Ordinal);
         while (await reader.ReadAsync(ct))
         {
             var code = source.Text("ParticipantCode");
@@ -181,7 +179,7 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
             var criteria = source.Text("SeriousCriteria") ?? "";
             row.Criteria = criteria.Length == 0 ? [] : criteria.Split(',');
             row.DayZero = source.Date("DayZeroDate");
-            row.SiteZone = Zone(zones, source.Text("SiteTimeZone")!);
+            row.SiteZone = context.Zone(source.Text("SiteCode")!);
             row.FirstInfusionDate = source.Instant("FirstInfusionUtc") is { } firstInfusion
                 ? SiteCalendar.LocalDate(firstInfusion, row.SiteZone)
                 : null;
@@ -192,7 +190,4 @@ public sealed class AdverseEventsDataset : ExtractDataset<AdverseEventRow>
             yield return row;
         }
     }
-
-    private static TimeZoneInfo Zone(Dictionary<string, TimeZoneInfo> zones, string id) =>
-        zones.TryGetValue(id, out var zone) ? zone : zones[id] = TimeZoneInfo.FindSystemTimeZoneById(id);
 }

@@ -36,7 +36,6 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
     public const string Milestone = "PROTOCOL MILESTONE", Event = "DISPOSITION EVENT";
     public const string StudyTreatment = "STUDY TREATMENT", StudyParticipation = "STUDY PARTICIPATION";
     public const string Randomized = "RANDOMIZED", FirstInfusion = "FIRST INFUSION", Completed = "COMPLETED";
-    public const string Screening = StudyEpochs.Screening, Treatment = StudyEpochs.Treatment, FollowUp = StudyEpochs.FollowUp;
 
     private readonly string? _lastInfusionVisit = protocol.InfusionVisits.LastOrDefault()?.Code;
     private readonly string? _lastFollowUpVisit = protocol.LastFollowUpVisit?.Code;
@@ -70,7 +69,7 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
         Column<DispositionRow>.Text("EPOCH", "Epoch", r => r.Epoch,
             "The part of the study the row falls in: SCREENING before the first infusion (randomisation, a withdrawal before INF1), TREATMENT from the first "
             + "infusion to the end of the infusions (a withdrawal while infusions were still planned), FOLLOW-UP after it (completion, later withdrawals).",
-            "derived", allowed: $"{Screening}, {Treatment}, {FollowUp}"),
+            "derived", allowed: string.Join(", ", StudyEpochs.All)),
         Column<DispositionRow>.Date("DSSTDTC", "Date of the milestone or event",
             r => r.Date,
             "Randomised: the site's calendar date of randomisation. First infusion: INF1's date. End of treatment: the last infusion visit's date when all were given, "
@@ -149,9 +148,9 @@ public sealed class DispositionDataset(ProtocolDefinition protocol) : ExtractDat
         }
 
         if (source.Instant("RandomisedUtc") is { } randomisedUtc)
-            AddRow(1, context.LocalDate(source.Text("SiteCode")!, randomisedUtc), Randomized, Randomized, Milestone, null, Screening, null);
+            AddRow(1, context.LocalDate(source.Text("SiteCode")!, randomisedUtc), Randomized, Randomized, Milestone, null, StudyEpochs.Screening, null);
         if (dayZero is { } first)
-            AddRow(2, first, FirstInfusion, FirstInfusion, Milestone, null, Treatment, null);
+            AddRow(2, first, FirstInfusion, FirstInfusion, Milestone, null, StudyEpochs.Treatment, null);
 
         var outcome = Disposition.Of(new DispositionFacts(dayZero, source.Date("LastInfusionDate"), source.Date("InfusionsDiscontinuedDate"),
             source.Text("DiscontinuationReasonCode"), source.Date("WithdrawnDate"), source.Text("WithdrawalReasonCode"), source.Text("Status")!,

@@ -262,7 +262,7 @@ public sealed class SubjectsDataset(ProtocolDefinition protocol) : ExtractDatase
             : disposition.EndOfStudy is null ? Ongoing : null;
         row.EndOfStudyStatus = disposition.EndOfStudy is { } study ? (study.Completed ? Completed : Discontinued) : Ongoing;
 
-        var zone = context.Snapshot.SiteZones.GetValueOrDefault(site) ?? TimeZoneInfo.Utc;
+        var zone = context.Zone(site);
         row.PerProtocol = PerProtocolPopulation.Judge(context.Protocol, new PerProtocolFacts(source.Date("EnrolledDate")!.Value, visits, discontinued,
             discontinuationCode, withdrawn, withdrawalCode, zone, [.. infusions.Select(i => i.Fact)], medications), context.Today(site), context.Snapshot.TakenUtc);
     }

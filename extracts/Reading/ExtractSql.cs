@@ -56,12 +56,7 @@ public static class ExtractSql
         });
         if (anchors is not null)
         {
-            p.AddDynamicParams(new
-            {
-                dayZeroVisit = anchors.DayZeroVisit,
-                efficacyInstrument = anchors.EfficacyInstrument,
-                score = anchors.EfficacyScore,
-            });
+            p.AddDynamicParams(new { dayZeroVisit = anchors.DayZeroVisit });
         }
         return p;
     }
