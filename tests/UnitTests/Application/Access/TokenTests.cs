@@ -92,8 +92,9 @@ public class TokenTests
     }
 
     [Test]
-    public async Task ListOwnTokens_ListsTheCallersTokensOnly_MarkingTheCurrentOne()
+    public async Task ListOwnTokens_ListsTheCallersTokensOnly_OldestFirst_MarkingTheCurrentOne()
     {
+        _database.Clock.Advance(TimeSpan.FromMinutes(1));
         var second = await SecondTokenAsync();
         var other = (await _database.WriteAsync(UseCaseDatabase.Admin, w => new CreateUser(_options).WriteAsync(w, new CreateUser.Checked("Ot", Roles.Monitor, ["WAW"])))).Value!;
         await TokenAsync(other.ActivationCode);
@@ -105,7 +106,7 @@ public class TokenTests
         Assert.That(listed, Is.EqualTo(new[]
         {
             new OwnToken(firstId, UseCaseDatabase.StartUtc, _first.ExpiresUtc, null, false),
-            new OwnToken(monitor.TokenId, UseCaseDatabase.StartUtc, second.ExpiresUtc, null, true),
+            new OwnToken(monitor.TokenId, UseCaseDatabase.StartUtc.AddMinutes(1), second.ExpiresUtc, null, true),
         }));
     }
 
