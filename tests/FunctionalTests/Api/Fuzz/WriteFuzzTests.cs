@@ -219,7 +219,7 @@ public class WriteFuzzTests
             .Select(e => e?.DeepClone())]);
 
     public static IEnumerable<TestCaseData> EndpointNames() =>
-        new[] { "CreateSite", "CreateUser", "EnrolParticipant", "RecordVisit", "RecordInfusion", "CorrectInfusion", "RecordVitals", "CorrectVitals",
+        new[] { "CreateSite", "CreateUser", "Activate", "EnrolParticipant", "RecordVisit", "RecordInfusion", "CorrectInfusion", "RecordVitals", "CorrectVitals",
                 "CreateAssessment", "CorrectAssessment", "RecordAdverseEvent", "UpdateAdverseEvent", "DiscontinueInfusions", "WithdrawParticipant",
                 "AcknowledgeSafetyAlert", "ResolveSafetyAlert", "EscalateSafetyAlert", "Randomise", "RecordPreparation", "EmergencyUnblinding",
                 "RecordBlindingGuess", "ImportAllocationList", "ImportAllocationListCsv", "ImportAllocationListWhereGenerated" }
