@@ -80,6 +80,17 @@ public class ActivationTests
     }
 
     [Test]
+    public async Task OneCode_SentByConcurrentRequests_GivesOneToken()
+    {
+        var code = (await CreateUserAsync("Dr Race"))["activationCode"]!.GetValue<string>();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => ActivateAsync(code)));
+
+        Assert.That(responses.Select(r => r.StatusCode).Order(),
+            Is.EqualTo(new[] { HttpStatusCode.Created }.Concat(Enumerable.Repeat(HttpStatusCode.UnprocessableEntity, 5))));
+    }
+
+    [Test]
     public async Task UnknownCode_IsRefusedAlike_AndTheAttemptAuditedWithoutIt()
     {
         const string guess = "ZZZZ-YYYY-XXXX-WWWW-VVVV-TTTT-SSSS";
