@@ -94,7 +94,9 @@ public static class ApplicationServices
         services.AddSingleton<ListSites>();
         services.AddSingleton<CreateUser>();
         services.AddSingleton<ListUsers>();
-        services.AddSingleton<IssueToken>();
+        services.AddSingleton<IssueActivationCode>();
+        services.AddSingleton<Activate>();
+        services.AddSingleton<ListOwnTokens>();
         services.AddSingleton<RevokeUserTokens>();
         services.AddSingleton<RevokeOwnToken>();
         services.AddSingleton<BootstrapAdmin>();
