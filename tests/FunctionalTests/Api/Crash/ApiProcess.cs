@@ -54,12 +54,18 @@ public sealed class ApiProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Creates a user with this role at these sites (as the admin) and returns their token.</summary>
-    public async Task<string> UserTokenAsync(string role, params string[] sites)
+    /// <summary>Creates a user with this role at these sites (as the admin) and returns the token they get for their activation code.</summary>
+    public Task<string> UserTokenAsync(string role, params string[] sites) => UserTokenAsync($"{role} of {string.Join(",", sites)}", role, sites);
+
+    /// <summary>Creates a user named <paramref name="name"/> (as the admin) and returns the token they get for their activation code.</summary>
+    public async Task<string> UserTokenAsync(string name, string role, string[] sites)
     {
         using var admin = Client();
-        var response = await admin.PostAsJsonAsync("/api/v1/users", new { name = $"{role} of {string.Join(",", sites)}", role, sites });
-        return (await response.JsonAsync(HttpStatusCode.Created))["token"]!.GetValue<string>();
+        using var anonymous = Client(null);
+        var created = await (await admin.PostAsJsonAsync("/api/v1/users", new { name, role, sites })).JsonAsync(HttpStatusCode.Created);
+        var activated = await (await anonymous.PostAsJsonAsync("/api/v1/tokens", new { activationCode = created["activationCode"]!.GetValue<string>() }))
+            .JsonAsync(HttpStatusCode.Created);
+        return activated["token"]!.GetValue<string>();
     }
 
     /// <summary>SIGKILL: the process stops at once, without any chance to flush or clean up.</summary>

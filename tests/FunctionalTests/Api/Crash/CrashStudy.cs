@@ -126,8 +126,8 @@ internal sealed class CrashStudy
         using var admin = api.Client();
         (await admin.PostAsJsonAsync("/api/v1/sites", new { code = "WAW", name = "Warsaw" })).EnsureSuccessStatusCode();
         using var anonymous = api.Client(null);
-        _investigatorToken = await TokenAsync(admin, anonymous, "Dr Crash", "investigator");
-        _monitorToken = await TokenAsync(admin, anonymous, "Monitor Crash", "monitor");
+        _investigatorToken = await api.UserTokenAsync("Dr Crash", "investigator", ["WAW"]);
+        _monitorToken = await api.UserTokenAsync("Monitor Crash", "monitor", ["WAW"]);
 
         var clients = Enumerable.Range(0, 4).Select(_ => api.Client(_investigatorToken)).ToList();
         try
@@ -184,13 +184,6 @@ internal sealed class CrashStudy
     }
 
     /// <summary>A new user's token: the admin creates them, and they exchange the activation code for their token, without one.</summary>
-    private static async Task<string> TokenAsync(HttpClient admin, HttpClient anonymous, string name, string role)
-    {
-        var created = await (await admin.PostAsJsonAsync("/api/v1/users", new { name, role, sites = new[] { "WAW" } })).JsonAsync(HttpStatusCode.Created);
-        var activated = await (await anonymous.PostAsJsonAsync("/api/v1/tokens", new { activationCode = created["activationCode"]!.GetValue<string>() }))
-            .JsonAsync(HttpStatusCode.Created);
-        return activated["token"]!.GetValue<string>();
-    }
 
     /// <summary>
     /// Runs every writer until <paramref name="killWhen"/> returns, kills the API with SIGKILL at that moment, and waits for
