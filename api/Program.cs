@@ -132,7 +132,8 @@ app.MapConsortReport();
 // without an audit row. The jobs are the system's own; nobody needs to change them by hand.
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true, IsReadOnlyFunc = _ => true })
     .RequireAuthorization(Policies.Admin);
-TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>());
+TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>(),
+    app.Services.GetRequiredService<Trial.Hosting.Audit.AuditOptions>());
 
 app.Run();
 

@@ -103,6 +103,7 @@ public static class ApplicationServices
         services.AddSingleton<RecordDeniedAccess>();
         services.AddSingleton<ReadAuditTrail>();
         services.AddSingleton<VerifyAuditTrail>();
+        services.AddSingleton<WriteAuditAnchor>();
         services.AddSingleton<ReadParticipantHistory>();
         services.AddSingleton<CheckReadiness>();
     }

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.SqlServer;
 using Trial.Db.Infrastructure;
+using Trial.Hosting.Audit;
 using Trial.Hosting.Schedules;
 
 namespace Trial.Hosting;
@@ -27,6 +28,7 @@ public static class TrialJobs
         services.AddTransient<ScheduleJobs>();
         services.AddTransient<Safety.SafetyJobs>();
         services.AddTransient<Maintenance.MaintenanceJobs>();
+        services.AddTransient<AuditJobs>();
 
         // The storage is this host's own singleton rather than Hangfire's static JobStorage.Current,
         // so two hosts in one process (tests, benchmark) never share or dispose each other's queue.
@@ -63,13 +65,14 @@ public static class TrialJobs
     }
 
     /// <summary>Registers the recurring jobs under stable ids (re-registering updates them; nothing duplicates).</summary>
-    public static void RegisterRecurringJobs(IRecurringJobManager recurring, JobOptions options)
+    public static void RegisterRecurringJobs(IRecurringJobManager recurring, JobOptions options, AuditOptions audit)
     {
         recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.SweepJobId, j => j.SweepStaleSchedulesAsync(), options.SweepCron);
         recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.MissedJobId, j => j.DetectMissedVisitsAsync(), options.MissedVisitsCron);
         recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SweepJobId, j => j.SweepUnevaluatedAsync(), options.SafetySweepCron);
         recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SaeClockJobId, j => j.CheckSaeClocksAsync(), options.SaeClockCron);
         recurring.AddOrUpdate<Maintenance.MaintenanceJobs>(Maintenance.MaintenanceJobs.PurgeIdempotencyJobId, j => j.PurgeIdempotencyKeysAsync(), options.PurgeCron);
+        recurring.AddOrUpdate<AuditJobs>(AuditJobs.AnchorJobId, j => j.WriteAnchorAsync(), audit.AnchorCron);
 
         // At start, catch up at once on whatever a stopped or crashed process left undone (the database says what),
         // rather than waiting for the sweeps' next minute.

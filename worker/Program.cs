@@ -50,7 +50,11 @@ public static class WorkerProgram
                 "The worker runs on SQLite with in-memory job storage: it shares no queue with the API and only runs the recurring sweeps. Use SQL Server to scale out.");
         }
 
-        TrialJobs.RegisterRecurringJobs(host.Services.GetRequiredService<IRecurringJobManager>(), host.Services.GetRequiredService<JobOptions>());
+        // Refuses to start with another audit chain key than the API's; records the key's switch if nobody has yet.
+        TrialServices.PrepareAuditChainAsync(host.Services).GetAwaiter().GetResult();
+
+        TrialJobs.RegisterRecurringJobs(host.Services.GetRequiredService<IRecurringJobManager>(), host.Services.GetRequiredService<JobOptions>(),
+            host.Services.GetRequiredService<Trial.Hosting.Audit.AuditOptions>());
         host.Run();
     }
 }

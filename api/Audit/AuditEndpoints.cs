@@ -20,7 +20,18 @@ public sealed record AuditEventResponse(
 /// <summary>One page of the trail; pass <see cref="NextCursor"/> as <c>after</c> to read on (null on the last page).</summary>
 public sealed record AuditPageResponse(IReadOnlyList<AuditEventResponse> Items, string? NextCursor);
 
-public sealed record AuditVerificationResponse(long Rows, bool Intact, long? FirstBrokenId);
+/// <summary>
+/// The chain recomputed. <see cref="Keyed"/>: rows from <see cref="KeyedFromId"/> on are chained with the key (HMAC-SHA256);
+/// <see cref="PlainRowsBeforeKey"/> rows were chained before it, without a key, and checked with the plain SHA-256.
+/// <see cref="AnchorsChecked"/>: anchors from the anchor file the stored chain was compared with (none when anchors go to a
+/// URL or a log, which the receiving system checks). <see cref="Problem"/>: what was found wrong, in words.
+/// </summary>
+public sealed record AuditVerificationResponse(
+    long Rows, bool Intact, long? FirstBrokenId, bool Keyed, long? KeyedFromId, long PlainRowsBeforeKey, int AnchorsChecked, string? Problem)
+{
+    public static AuditVerificationResponse From(AuditVerification v) =>
+        new(v.Rows, v.Intact, v.FirstBrokenId, v.KeyedFromId is not null, v.KeyedFromId, v.PlainRows, v.AnchorsChecked, v.Problem);
+}
 
 /// <summary>The audit trail, read-only: who changed what, when and why, and proof that nobody edited it behind the application's back.</summary>
 public static class AuditEndpoints
@@ -32,7 +43,7 @@ public static class AuditEndpoints
             .WithSummary("The audit trail in order, a page at a time (admin: everything; monitor: rows of their sites). Filters: entity, id (or entityId), participant, user, since (UTC); pass nextCursor as after to read on.")
             .Produces<AuditPageResponse>().ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("/verify", VerifyAsync).RequireAuthorization(Policies.Admin).WithName("VerifyAudit")
-            .WithSummary("Recomputes the hash chain of the whole trail (admin): intact, or the id of the first row that was changed, removed or inserted behind the application's back.")
+            .WithSummary("Recomputes the hash chain of the whole trail (admin) with the chain's key, and compares it with the anchors in the anchor file: intact, or the id of the first row that was changed, removed or inserted behind the application's back, and what was found.")
             .Produces<AuditVerificationResponse>();
         app.MapGet("/api/v1/participants/{code}/history", HistoryAsync).WithTags("Audit").RequireAuthorization(Policies.ClinicalReader).WithName("ParticipantHistory")
             .WithSummary("One participant's audit trail in order: every entry and change of their data, with who, when, why, and the values before and after.")
@@ -51,7 +62,7 @@ public static class AuditEndpoints
     private static async Task<IResult> VerifyAsync(VerifyAuditTrail verification)
     {
         var result = await verification.VerifyAsync();
-        return Results.Ok(new AuditVerificationResponse(result.Rows, result.Intact, result.FirstBrokenId));
+        return Results.Ok(AuditVerificationResponse.From(result));
     }
 
     private static async Task<IResult> HistoryAsync(string code, ReadParticipantHistory histories, HttpContext http)

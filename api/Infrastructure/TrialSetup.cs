@@ -1,5 +1,6 @@
 using Trial.Application.Access;
 using Trial.Db.Infrastructure;
+using Trial.Hosting;
 
 namespace Trial.Api.Infrastructure;
 
@@ -12,6 +13,8 @@ public static class TrialSetup
         var options = app.Services.GetRequiredService<DatabaseOptions>();
         if (options.Provider == DatabaseProvider.Sqlite || app.Configuration.GetValue("Database:MigrateAtStart", false))
             Migrator.Apply(database, options.CreateIfMissing);
+        // Before the first write: the audit chain's key checked against the database, and its switch recorded if it has none.
+        await TrialServices.PrepareAuditChainAsync(app.Services);
         var admin = await app.Services.GetRequiredService<BootstrapAdmin>().EnsureAsync(app.Configuration[BootstrapAdmin.EnvironmentVariable], options.DataFolder);
         if (admin is { TokenFile: null })
         {

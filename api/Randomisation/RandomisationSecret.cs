@@ -4,6 +4,7 @@ using Trial.Application.Randomisation;
 using Trial.Core.Protocol;
 using Trial.Core.Randomisation;
 using Trial.Db.Infrastructure;
+using Trial.Hosting;
 
 namespace Trial.Api.Randomisation;
 
@@ -52,30 +53,17 @@ public sealed class RandomisationSecret
                 "set Randomisation__Secret (at least " + MinimumCharacters + " characters, e.g. from 'openssl rand -base64 32').");
         }
 
-        var path = Path.Combine(database.DataFolder, FileName);
-        if (File.Exists(path))
+        var path = Path.GetFullPath(Path.Combine(database.DataFolder, FileName));
+        var (secret, created) = SecretFile.ReadOrCreate(database.DataFolder, FileName,
+            () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(RandomisationSecrets.MinimumBytes)));
+        if (secret.Length < MinimumCharacters)
+            throw new InvalidOperationException($"The randomisation secret in {path} is shorter than {MinimumCharacters} characters.");
+        if (created)
         {
-            var stored = File.ReadAllText(path).Trim();
-            if (stored.Length < MinimumCharacters)
-                throw new InvalidOperationException($"The randomisation secret in {Path.GetFullPath(path)} is shorter than {MinimumCharacters} characters.");
-            return new RandomisationSecret(Encoding.UTF8.GetBytes(stored));
+            log.LogWarning(
+                "Generated the randomisation secret and saved it to {Path} (readable by the owner only). The allocation sequence is generated from it: " +
+                "give a copy to the unblinded statistician, keep it with the study's backups, and never change it.", path);
         }
-
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(RandomisationSecrets.MinimumBytes));
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(database.DataFolder);
-        else Directory.CreateDirectory(database.DataFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        // Created owner-only before the secret is written into it, so it is never readable by others, not even briefly.
-        using (var file = OperatingSystem.IsWindows()
-                   ? new FileStream(path, FileMode.CreateNew, FileAccess.Write)
-                   : new FileStream(path, new FileStreamOptions
-                   {
-                       Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                   }))
-        using (var writer = new StreamWriter(file))
-            writer.WriteLine(secret);
-        log.LogWarning(
-            "Generated the randomisation secret and saved it to {Path} (readable by the owner only). The allocation sequence is generated from it: " +
-            "give a copy to the unblinded statistician, keep it with the study's backups, and never change it.", Path.GetFullPath(path));
         return new RandomisationSecret(Encoding.UTF8.GetBytes(secret));
     }
 }

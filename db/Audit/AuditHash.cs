@@ -5,10 +5,20 @@ using System.Text.Json;
 
 namespace Trial.Db.Audit;
 
-/// <summary>The SHA-256 of an audit row: its content, as a canonical JSON array, and the hash of the row before it.</summary>
+/// <summary>
+/// The hash of an audit row: of its content, as a canonical JSON array, and of the hash of the row before it. With the
+/// chain's key, an HMAC-SHA256 (<see cref="AuditKey"/>); without, the plain SHA-256 that rows written before the key
+/// carry.
+/// </summary>
 public static class AuditHash
 {
-    public static string Of(AuditEventRow r)
+    /// <summary>The plain SHA-256 of the row: how rows were chained before the chain had a key.</summary>
+    public static string Of(AuditEventRow r) => Convert.ToHexStringLower(SHA256.HashData(Content(r).WrittenSpan));
+
+    /// <summary>The row's hash under <paramref name="key"/>, or the plain one when there is none.</summary>
+    public static string Of(AuditEventRow r, AuditKey? key) => key is null ? Of(r) : key.Hash(Content(r).WrittenSpan);
+
+    private static ArrayBufferWriter<byte> Content(AuditEventRow r)
     {
         // A JSON array of the fields in a fixed order: each value's boundaries are unambiguous, whatever text it holds.
         var buffer = new ArrayBufferWriter<byte>(512 + (r.OldValue?.Length ?? 0) + (r.NewValue?.Length ?? 0));
@@ -26,6 +36,6 @@ public static class AuditHash
             }
             json.WriteEndArray();
         }
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        return buffer;
     }
 }

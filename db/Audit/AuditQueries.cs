@@ -21,14 +21,23 @@ public sealed class AuditEventRow
     public string? Reason { get; init; }
     public string? Flag { get; init; }
     public string? RequestId { get; init; }
-    public string PreviousHash { get; init; } = "";
-    public string Hash { get; set; } = "";
+    // A hash never ends in a space. SQL Server returned the first row's empty PreviousHash as 64 spaces while the column was
+    // CHAR(64) (before migration 16 made it variable-length), and a restored or unmigrated copy still may: the padding is
+    // cut wherever it comes from, so the row hashes as it was written.
+    public string PreviousHash { get; init => field = value.TrimEnd(' '); } = "";
+    public string Hash { get; set => field = value.TrimEnd(' '); } = "";
 }
 
 public sealed class AuditChainHeadRow
 {
     public long LastId { get; init; }
-    public string LastHash { get; init; } = "";
+    public string LastHash { get; init => field = value.TrimEnd(' '); } = "";
+
+    /// <summary>The first row chained with the key (HMAC-SHA256); null while the chain has no key.</summary>
+    public long? KeyedFromId { get; init; }
+
+    /// <summary>The key's HMAC of <see cref="KeyedFromId"/> (<see cref="AuditKey.MarkerFor"/>).</summary>
+    public string? KeyMarker { get; init; }
 }
 
 /// <summary>Filters of the audit list; null means any. <see cref="Sites"/> null means every site, including rows of no site.</summary>
@@ -43,8 +52,11 @@ public static class AuditQueries
     // Updating the head row before reading it takes its write lock (SQL Server holds it to the end of the
     // transaction), so concurrent appends queue on it and each sees the end the one before it left.
     private const string LockHeadSql = "UPDATE AuditChainHead SET LastId = LastId WHERE Id = 1";
-    private const string ReadHeadSql = "SELECT LastId, LastHash FROM AuditChainHead WHERE Id = 1";
-    private const string SetHeadSql = "UPDATE AuditChainHead SET LastId = @lastId, LastHash = @lastHash WHERE Id = 1";
+    private const string ReadHeadSql = "SELECT LastId, LastHash, KeyedFromId, KeyMarker FROM AuditChainHead WHERE Id = 1";
+
+    // The head's triggers let it only move forward, and the key's switch be set once (migration 16).
+    private const string SetHeadSql =
+        "UPDATE AuditChainHead SET LastId = @lastId, LastHash = @lastHash, KeyedFromId = @keyedFromId, KeyMarker = @keyMarker WHERE Id = 1";
 
     private const string InsertSql =
         $"INSERT INTO AuditEvent ({Columns}) VALUES (@Id, @AtUtc, @UserId, @UserName, @Role, @TokenId, @SiteCode, @EntityType, @EntityId, " +
@@ -75,8 +87,8 @@ public static class AuditQueries
 
     public static Task<AuditChainHeadRow> HeadAsync(DbSession s) => s.QuerySingleAsync<AuditChainHeadRow>(ReadHeadSql);
 
-    public static Task<int> SetHeadAsync(DbSession s, long lastId, string lastHash) =>
-        s.ExecuteAsync(SetHeadSql, new { lastId, lastHash });
+    public static Task<int> SetHeadAsync(DbSession s, long lastId, string lastHash, long? keyedFromId, string? keyMarker) =>
+        s.ExecuteAsync(SetHeadSql, new { lastId, lastHash, keyedFromId, keyMarker });
 
     public static Task<int> InsertAsync(DbSession s, AuditEventRow row) => s.ExecuteAsync(InsertSql, row);
 

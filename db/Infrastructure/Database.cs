@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Trial.Core.Access;
+using Trial.Db.Audit;
 
 namespace Trial.Db.Infrastructure;
 
@@ -30,9 +31,14 @@ public sealed class Database : IAsyncDisposable
 
     /// <param name="options">Which database.</param>
     /// <param name="derivedWork">Where committed writes signal their derived work (the background jobs); none in tools that only read or migrate.</param>
-    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null)
+    /// <param name="auditKey">
+    /// The key the audit chain is hashed with (HMAC-SHA256), held outside the database; none in tools that only read or
+    /// migrate, where a chain that has no key yet goes on with the plain hash and a keyed one refuses appends.
+    /// </param>
+    public Database(DatabaseOptions options, IDerivedWorkQueue? derivedWork = null, AuditKey? auditKey = null)
     {
         _derivedWork = derivedWork;
+        AuditKey = auditKey;
         TypeHandlers.Register();
         Provider = options.Provider;
         ConnectionString = options.EffectiveConnectionString;
@@ -59,6 +65,9 @@ public sealed class Database : IAsyncDisposable
 
     public DatabaseProvider Provider { get; }
     public Dialect Dialect => Dialect.For(Provider);
+
+    /// <summary>The audit chain's key, or null: the chain is then hashed with plain SHA-256 until some process with a key writes.</summary>
+    public AuditKey? AuditKey { get; }
     public string ConnectionString { get; }
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
@@ -145,7 +154,7 @@ public sealed class Database : IAsyncDisposable
         await using (var connection = await OpenAsync(ct))
         {
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            scope = new WriteScope(new DbSession(connection, transaction, Provider), actor, nowUtc);
+            scope = new WriteScope(new DbSession(connection, transaction, Provider), actor, nowUtc, auditKey: AuditKey);
             value = await work(scope);
             if (scope.Refused)
             {
@@ -159,6 +168,15 @@ public sealed class Database : IAsyncDisposable
         SignalDerivedWork(scope);
         return value;
     }
+
+    /// <summary>
+    /// Records, when this process holds the audit chain's key and the chain has none yet, that rows from the next one on are
+    /// chained with it, and refuses (throws) when the chain is keyed with another key, or keyed and this process holds none.
+    /// The hosts call it at start, so a chain without the switch under a process with a key means someone removed it. Returns
+    /// the first keyed row, null when the chain has no key.
+    /// </summary>
+    public Task<long?> KeyAuditChainAsync(DateTime nowUtc, CancellationToken ct = default) =>
+        RunAsync(Actor.System, nowUtc, w => w.KeyAuditChainAsync(), WriteDurability.Recomputable, ct);
 
     /// <summary>A write of data entered by people must leave an audit row; derived writes audit what they change themselves.</summary>
     internal static void CheckAudited(WriteScope scope, WriteDurability durability)

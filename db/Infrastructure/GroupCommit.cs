@@ -96,14 +96,13 @@ internal sealed class GroupCommit : IAsyncDisposable
             await SetSynchronousAsync(connection, batch.Any(p => p.Durability == WriteDurability.Durable) ? "FULL" : "NORMAL");
             await using var transaction = await connection.BeginTransactionAsync();
             var session = new DbSession(connection, transaction, DatabaseProvider.Sqlite);
-            var head = await AuditQueries.LockHeadAsync(session);
-            var chain = new AuditChainHead(head.LastId, head.LastHash);
+            var chain = new AuditChainHead(await AuditQueries.LockHeadAsync(session));
             var committed = 0;
             foreach (var pending in batch)
             {
                 if (await RunOneAsync(session, pending, chain)) committed++;
             }
-            if (chain.Moved) await AuditQueries.SetHeadAsync(session, chain.LastId, chain.LastHash);
+            if (chain.Moved) await chain.StoreAsync(session);
             await transaction.CommitAsync();
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _writes, committed);
@@ -122,13 +121,13 @@ internal sealed class GroupCommit : IAsyncDisposable
     }
 
     /// <summary>Runs one write in its own savepoint; true when it stays in the batch.</summary>
-    private static async Task<bool> RunOneAsync(DbSession session, Pending pending, AuditChainHead chain)
+    private async Task<bool> RunOneAsync(DbSession session, Pending pending, AuditChainHead chain)
     {
         const string savepoint = "write";
         var transaction = session.Transaction!;
-        var (lastId, lastHash) = (chain.LastId, chain.LastHash);
+        var before = chain.Save();
         await transaction.SaveAsync(savepoint);
-        var scope = new WriteScope(session, pending.Actor, pending.NowUtc, chain);
+        var scope = new WriteScope(session, pending.Actor, pending.NowUtc, chain, _database.AuditKey);
         try
         {
             pending.Result = await pending.Work(scope);
@@ -147,7 +146,7 @@ internal sealed class GroupCommit : IAsyncDisposable
         // Refused or failed: undo this write alone, and the chain's end with it.
         await transaction.RollbackAsync(savepoint);
         await transaction.ReleaseAsync(savepoint);
-        (chain.LastId, chain.LastHash) = (lastId, lastHash);
+        chain.Restore(before);
         return false;
     }
 
@@ -229,14 +228,4 @@ internal sealed class GroupCommit : IAsyncDisposable
         await _checkpoints;
         await ResetConnectionAsync();
     }
-}
-
-/// <summary>The end of the audit chain as a batch moves it: appends read and advance it, a rolled-back write restores it.</summary>
-internal sealed class AuditChainHead(long lastId, string lastHash)
-{
-    private readonly long _startId = lastId;
-
-    public long LastId { get; set; } = lastId;
-    public string LastHash { get; set; } = lastHash;
-    public bool Moved => LastId != _startId;
 }

@@ -23,13 +23,14 @@ public sealed class WriteScope
     /// <param name="actor">Who writes.</param>
     /// <param name="nowUtc">The server time of the write.</param>
     /// <param name="chainHead">The end of the audit chain when the caller keeps it (the SQLite writer, one per batch); null to lock and read it here.</param>
-    internal WriteScope(DbSession session, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null)
+    /// <param name="auditKey">The audit chain's key; null where none is configured (rows are then chained with the plain hash).</param>
+    internal WriteScope(DbSession session, Actor actor, DateTime nowUtc, AuditChainHead? chainHead = null, AuditKey? auditKey = null)
     {
         if (session.Transaction is null) throw new ArgumentException("A write runs in a transaction.", nameof(session));
         Session = session;
         Actor = actor;
         NowUtc = nowUtc;
-        _audit = new AuditChain(this, chainHead);
+        _audit = new AuditChain(this, chainHead, auditKey);
     }
 
     /// <summary>The connection and the write's transaction: what every query of the write is given.</summary>
@@ -76,6 +77,9 @@ public sealed class WriteScope
     {
         if (_scheduleChanged.Add(participantId)) await ScheduleQueries.MarkScheduleStaleAsync(Session, participantId);
     }
+
+    /// <summary>Records in the chain's head that rows from the next one on are chained with the key (see <see cref="Database.KeyAuditChainAsync"/>).</summary>
+    internal async Task<long?> KeyAuditChainAsync() => (await _audit.KeyedHeadAsync()).KeyedFromId;
 
     /// <summary>Called once before commit: stores the new end of the audit chain.</summary>
     internal Task CompleteAsync() => _audit.CompleteAsync();

@@ -49,6 +49,8 @@ public sealed class TrialHost : IAsyncDisposable
             if (!string.IsNullOrWhiteSpace(SuiteProtocol)) b.UseSetting("Protocol:Path", SuiteProtocol);
             // Several processes share one SQL Server, so the secret of the allocation sequence must be configured there.
             if (sqlServerConnectionString is not null) b.UseSetting("Randomisation:Secret", "sql-server-suite-randomisation-secret-0123456789");
+            // And the audit chain's key, which SQL Server requires configured (32 bytes, base64).
+            if (sqlServerConnectionString is not null) b.UseSetting("Audit:ChainKey", "c3FsLXNlcnZlci1zdWl0ZS1hdWRpdC1jaGFpbi1rZXktMDEyMzQ1Njc4OQ==");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
             b.ConfigureTestServices(s =>
             {

@@ -28,11 +28,15 @@ public sealed class UseCaseDatabase : IAsyncDisposable
 
     public UseCaseDatabase()
     {
-        Db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={_folder.File("trial.db")}", DataFolder = _folder.Path });
+        // Keyed as the hosts' databases are: the use cases' audit rows are chained with HMAC-SHA256 from the first one.
+        Db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={_folder.File("trial.db")}", DataFolder = _folder.Path }, auditKey: ChainKey);
         Migrator.Apply(Db);
     }
 
     public Database Db { get; }
+
+    /// <summary>The audit chain's key of every such database (a fixed one: the tests need no secret).</summary>
+    public static readonly AuditKey ChainKey = new([.. Enumerable.Range(1, AuditKey.MinimumBytes).Select(i => (byte)i)]);
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(StartUtc));
     public DateTime NowUtc => Clock.GetUtcNow().UtcDateTime;
 

@@ -77,6 +77,27 @@ public partial class MigrationTests
     }
 
     [Test]
+    public void SqlServerScripts_AuditChainHead_HasTriggersRefusingDeleteAndAnUpdateThatIsNoAppend()
+    {
+        var head = Migrator.Scripts(DatabaseProvider.SqlServer).SelectMany(s => TSql.Triggers(s.Contents)).Where(t => t.Table == "AuditChainHead").ToList();
+
+        Assert.That(head.Select(t => (t.InsteadOf, string.Join(",", t.Actions), t.Throws)),
+            Is.EquivalentTo(new[] { (true, "Delete", true), (false, "Update", true) }), "deleting refused; an update checked after the fact and thrown out");
+    }
+
+    [Test]
+    public void SqlServerScripts_AuditHashes_EndInVariableLengthColumnsWhereAValueCanBeShorter()
+    {
+        // The first row's PreviousHash is empty: a CHAR(64) column returned it as 64 spaces. Hash always holds 64 hex digits.
+        var scripts = Migrator.Scripts(DatabaseProvider.SqlServer).Select(s => s.Contents).ToList();
+
+        Assert.That(TSql.FinalColumnType(scripts, "AuditEvent", "PreviousHash"), Is.EqualTo("VARCHAR(64)"));
+        Assert.That(TSql.FinalColumnType(scripts, "AuditChainHead", "LastHash"), Is.EqualTo("VARCHAR(64)"));
+        Assert.That(TSql.FinalColumnType(scripts, "AuditChainHead", "KeyMarker"), Is.EqualTo("VARCHAR(64)"));
+        Assert.That(TSql.FinalColumnType(scripts, "AuditEvent", "Hash"), Is.EqualTo("CHAR(64)"));
+    }
+
+    [Test]
     public void Schema_BothDialects_DefineTheSameTablesAndColumns()
     {
         using var folder = new TempFolder();
@@ -120,6 +141,43 @@ public static class TSql
             parser.Parse(new StringReader(sql), out _).Accept(visitor);
         }
         return visitor.Columns;
+    }
+
+    /// <summary>A column's type as the last script that creates, adds or alters it leaves it (e.g. <c>VARCHAR(64)</c>); null when none does.</summary>
+    public static string? FinalColumnType(IEnumerable<string> scripts, string table, string column)
+    {
+        string? type = null;
+        foreach (var sql in scripts)
+        {
+            var visitor = new ColumnTypeVisitor(table, column);
+            new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out _).Accept(visitor);
+            type = visitor.Type ?? type;
+        }
+        return type;
+    }
+
+    private sealed class ColumnTypeVisitor(string table, string column) : TSqlFragmentVisitor
+    {
+        public string? Type { get; private set; }
+
+        private static string Spelled(DataTypeReference type) => type is ParameterizedDataTypeReference p
+            ? $"{p.Name.BaseIdentifier.Value.ToUpperInvariant()}({string.Join(",", p.Parameters.Select(v => v.Value))})"
+            : type.Name.BaseIdentifier.Value.ToUpperInvariant();
+
+        private void Seen(string tableName, IEnumerable<ColumnDefinition> columns)
+        {
+            if (tableName != table) return;
+            foreach (var c in columns.Where(c => c.ColumnIdentifier.Value == column)) Type = Spelled(c.DataType);
+        }
+
+        public override void Visit(CreateTableStatement node) => Seen(node.SchemaObjectName.BaseIdentifier.Value, node.Definition.ColumnDefinitions);
+
+        public override void Visit(AlterTableAddTableElementStatement node) => Seen(node.SchemaObjectName.BaseIdentifier.Value, node.Definition.ColumnDefinitions);
+
+        public override void Visit(AlterTableAlterColumnStatement node)
+        {
+            if (node.SchemaObjectName.BaseIdentifier.Value == table && node.ColumnIdentifier.Value == column && node.DataType is not null) Type = Spelled(node.DataType);
+        }
     }
 
     public sealed record Trigger(string Table, bool InsteadOf, IReadOnlyList<string> Actions, bool Throws);

@@ -86,13 +86,15 @@ public class AuditTrailTests
     [Test]
     public async Task VerifyAsync_AnUntouchedTrail_IsIntact_AnEditedRowBreaksIt()
     {
-        var verify = new VerifyAuditTrail(_database.Db);
-        Assert.That(await verify.VerifyAsync(), Is.EqualTo(new AuditVerification(5, true, null)));
+        var verify = new VerifyAuditTrail(_database.Db, new AuditAnchorFile(Path.Combine(_database.Folder, "audit-anchors.log")));
+        Assert.That(await verify.VerifyAsync(), Is.EqualTo(new AuditVerification(5, true, null) { KeyedFromId = 1 }), "keyed from its first row");
 
         // Behind the application's back, past the trigger that keeps the trail append-only.
         await using (var connection = await _database.Db.OpenAsync())
             await connection.ExecuteAsync("DROP TRIGGER TR_AuditEvent_NoUpdate; UPDATE AuditEvent SET Reason = 'edited' WHERE Id = 3;");
 
-        Assert.That(await verify.VerifyAsync(), Is.EqualTo(new AuditVerification(3, false, 3)));
+        var broken = await verify.VerifyAsync();
+        Assert.That((broken.Rows, broken.Intact, broken.FirstBrokenId), Is.EqualTo((3L, false, (long?)3)));
+        Assert.That(broken.Problem, Does.StartWith("Row 3 does not match its hash under the key"));
     }
 }
