@@ -48,6 +48,16 @@ public sealed class FieldErrors
         return utc;
     }
 
+    /// <summary>
+    /// Adds an error when <paramref name="value"/> has more than <paramref name="decimals"/> decimal places (see
+    /// <see cref="Trial.Core.Protocol.RecordedDecimals"/>): it is refused rather than stored rounded.
+    /// </summary>
+    public void Decimals(decimal? value, int decimals, string field, string what)
+    {
+        if (value is { } v && v != Math.Round(v, decimals))
+            Add(field, $"{what} is recorded with at most {decimals} decimal places; got {v}.");
+    }
+
     public Invalid ToRefusal() =>
         new(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
             _errors.Count == 1 && _errors.First().Value.Count == 1 ? _errors.First().Value[0] : "One or more fields are invalid; nothing was stored.");

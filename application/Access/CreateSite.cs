@@ -19,6 +19,9 @@ internal sealed record AuditedSite(string Code, string Name, string TimeZone, Da
 /// </summary>
 public sealed partial class CreateSite(SiteOptions options)
 {
+    /// <summary>The longest site name accepted.</summary>
+    public const int MaxNameLength = 200;
+
     [GeneratedRegex("^[A-Z]{2,10}$")]
     private static partial Regex SiteCodePattern();
 
@@ -33,7 +36,7 @@ public sealed partial class CreateSite(SiteOptions options)
         var name = errors.Required(input.Name?.Trim(), "name", "Site name");
         if (code is not null && !SiteCodePattern().IsMatch(code))
             errors.Add("code", $"Site code must be 2 to 10 capital letters (e.g. WAW); got '{code}'.");
-        if (name is { Length: > 200 }) errors.Add("name", "Site name must be at most 200 characters.");
+        if (name?.Length > MaxNameLength) errors.Add("name", $"Site name must be at most {MaxNameLength} characters.");
         var timeZone = string.IsNullOrWhiteSpace(input.TimeZone) ? options.DefaultTimeZone : input.TimeZone.Trim();
         if (!SiteTimeZones.IsKnown(timeZone))
             errors.Add("timeZone", $"'{timeZone}' is not an IANA time zone known here; use a name such as Europe/Warsaw, America/New_York or UTC.");

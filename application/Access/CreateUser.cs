@@ -19,6 +19,9 @@ public sealed record CreatedUser(Guid Id, string Name, string Role, IReadOnlyLis
 /// </summary>
 public sealed class CreateUser(AccessOptions options)
 {
+    /// <summary>The longest name accepted: the user's row and every audit row they write hold it.</summary>
+    public const int MaxNameLength = 200;
+
     /// <summary>A checked user: the sites distinct and in order.</summary>
     public sealed record Checked(string Name, string Role, IReadOnlyList<string> Sites);
 
@@ -27,7 +30,7 @@ public sealed class CreateUser(AccessOptions options)
     {
         var errors = new FieldErrors();
         var name = errors.Required(input.Name?.Trim(), "name", "Name");
-        if (name is { Length: > 200 }) errors.Add("name", "Name must be at most 200 characters.");
+        if (name?.Length > MaxNameLength) errors.Add("name", $"Name must be at most {MaxNameLength} characters.");
         var role = errors.Required(input.Role?.Trim(), "role", "Role");
         if (role is not null && !Roles.All.Contains(role))
             errors.Add("role", $"Role must be one of {string.Join(", ", Roles.All)}; got '{role}'.");

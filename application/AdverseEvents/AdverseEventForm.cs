@@ -22,8 +22,8 @@ internal static class AdverseEventForm
     {
         var errors = new FieldErrors();
         var term = errors.Required(body.Term?.Trim(), "term", "The adverse event term");
-        if (term is { Length: > 500 }) errors.Add("term", "The term must be at most 500 characters.");
-        if (body.CodedTerm is { Length: > 200 }) errors.Add("codedTerm", "The coded term must be at most 200 characters.");
+        if (term?.Length > RecordAdverseEvent.MaxTermLength) errors.Add("term", $"The term must be at most {RecordAdverseEvent.MaxTermLength} characters.");
+        if (body.CodedTerm?.Length > RecordAdverseEvent.MaxCodedTermLength) errors.Add("codedTerm", $"The coded term must be at most {RecordAdverseEvent.MaxCodedTermLength} characters.");
         var onset = errors.Required(body.OnsetDate, "onsetDate", "The onset date");
         var severity = errors.Required(body.Severity?.Trim(), "severity", "Severity (mild, moderate or severe)");
         var serious = errors.Required(body.Serious, "serious", "Whether the event is serious");

@@ -14,6 +14,9 @@ namespace Trial.Application.AdverseEvents;
 /// </summary>
 public sealed class RecordAdverseEvent(Database db, ProtocolDefinition protocol)
 {
+    /// <summary>The longest verbatim term and coded term accepted (on recording and on correction).</summary>
+    public const int MaxTermLength = 500, MaxCodedTermLength = 200;
+
     /// <summary>A checked event, as the row it will be.</summary>
     public sealed record Checked(ParticipantRow Participant, AdverseEventRow Row, string? Reason);
 

@@ -27,6 +27,9 @@ internal sealed record AuditedDictionary(Guid Id, int Number, string Name, strin
 public sealed class LoadDictionary
 {
     public const string CsvType = "text/csv";
+
+    /// <summary>The longest dictionary name and version accepted.</summary>
+    public const int MaxNameLength = 100, MaxVersionLength = 50;
     public static readonly IReadOnlyList<string> ZipTypes = ["application/zip", "application/x-zip-compressed"];
 
     public sealed record Checked(string Name, string Version, DictionaryContent Content);
@@ -37,9 +40,9 @@ public sealed class LoadDictionary
         if (!actor.IsAdmin) return new Forbidden("Only an admin loads a coding dictionary.");
         var errors = new FieldErrors();
         var name = errors.Required(input.Name?.Trim(), "name", "The dictionary's name");
-        if (name is { Length: > 100 }) errors.Add("name", "The name must be at most 100 characters.");
+        if (name?.Length > MaxNameLength) errors.Add("name", $"The name must be at most {MaxNameLength} characters.");
         var version = errors.Required(input.Version?.Trim(), "version", "The dictionary's version");
-        if (version is { Length: > 50 }) errors.Add("version", "The version must be at most 50 characters.");
+        if (version?.Length > MaxVersionLength) errors.Add("version", $"The version must be at most {MaxVersionLength} characters.");
         var type = input.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var isCsv = type == CsvType;
         var isZip = type is not null && ZipTypes.Contains(type);

@@ -26,7 +26,8 @@ public sealed record ConcomitantMedicationInput(
 /// </summary>
 internal static class ConcomitantMedicationForm
 {
-    public const int MaxNameLength = 200, MaxDoseLength = 100, MaxRouteLength = 100, MaxIndicationLength = 500;
+    public const int MaxNameLength = RecordConcomitantMedication.MaxNameLength, MaxDoseLength = RecordConcomitantMedication.MaxDoseLength,
+        MaxRouteLength = RecordConcomitantMedication.MaxRouteLength, MaxIndicationLength = RecordConcomitantMedication.MaxIndicationLength;
 
     /// <summary>The checked fields, as stored.</summary>
     public sealed record Checked(string Name, string? AtcCode, string? Dose, string? Route, DateOnly StartDate, DateOnly? EndDate, bool Ongoing, string? Indication, string? Reason);

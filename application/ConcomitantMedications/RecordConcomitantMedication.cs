@@ -14,6 +14,9 @@ namespace Trial.Application.ConcomitantMedications;
 /// </summary>
 public sealed class RecordConcomitantMedication(Database db)
 {
+    /// <summary>The longest name, dose, route and indication accepted (on recording and on correction).</summary>
+    public const int MaxNameLength = 200, MaxDoseLength = 100, MaxRouteLength = 100, MaxIndicationLength = 500;
+
     /// <summary>A checked medication, as the row it will be.</summary>
     public sealed record Checked(ParticipantRow Participant, ConcomitantMedicationRow Row, string? Reason);
 

@@ -12,6 +12,9 @@ public static class DataEntry
 {
     public const string AfterWithdrawalFlag = "after-withdrawal";
 
+    /// <summary>The longest reason accepted: every column a reason is written to (the record's own, the audit row's) holds it.</summary>
+    public const int MaxReasonLength = 2000;
+
     /// <summary>A conflict when the participant is withdrawn and no reason was given; else null.</summary>
     public static Refusal? CheckWithdrawal(ParticipantRow participant, string? reason) =>
         participant.Status == ParticipantStatuses.Withdrawn && string.IsNullOrWhiteSpace(reason)
@@ -29,7 +32,7 @@ public static class DataEntry
     public static string? CheckReason(FieldErrors errors, string? reason, bool required, string what = "A reason for the change")
     {
         var text = required ? errors.Required(reason?.Trim(), "reason", what) : Reason(reason);
-        if (text is { Length: > 2000 }) errors.Add("reason", "The reason must be at most 2000 characters.");
+        if (text?.Length > MaxReasonLength) errors.Add("reason", $"The reason must be at most {MaxReasonLength} characters.");
         return text;
     }
 

@@ -51,6 +51,7 @@ public sealed class EnrolParticipant(ProtocolDefinition protocol)
         var weight = errors.Required(input.WeightKg, "weightKg", "Weight (kg)");
         if (weight is not null && (weight < protocol.Infusion.MinWeightKg || weight > protocol.Infusion.MaxWeightKg))
             errors.Add("weightKg", $"Weight must be between {protocol.Infusion.MinWeightKg} and {protocol.Infusion.MaxWeightKg} kg; got {weight}.");
+        errors.Decimals(weight, RecordedDecimals.WeightKg, "weightKg", "Weight (kg)");
         var screeningNumber = string.IsNullOrWhiteSpace(input.ScreeningNumber) ? null : input.ScreeningNumber.Trim();
         EligibilityAnswers? answers = null;
         if (screeningNumber is null)

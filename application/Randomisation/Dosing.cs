@@ -1,3 +1,4 @@
+using Trial.Core.Protocol;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Visits;
@@ -14,6 +15,7 @@ public static class Dosing
         return infusions.Count == 0 ? participant.WeightKg : infusions.MaxBy(i => i.StartUtc)!.WeightKg;
     }
 
-    /// <summary>The total dose of <paramref name="doseMgPerKg"/> for <paramref name="weightKg"/>, in mg to two decimals.</summary>
-    public static decimal TotalDoseMg(decimal doseMgPerKg, decimal weightKg) => Math.Round(doseMgPerKg * weightKg, 2, MidpointRounding.AwayFromZero);
+    /// <summary>The total dose of <paramref name="doseMgPerKg"/> for <paramref name="weightKg"/>, in mg to the decimals it is recorded with.</summary>
+    public static decimal TotalDoseMg(decimal doseMgPerKg, decimal weightKg) =>
+        Math.Round(doseMgPerKg * weightKg, RecordedDecimals.TotalDoseMg, MidpointRounding.AwayFromZero);
 }

@@ -37,7 +37,10 @@ internal sealed record AuditedPreparation(string PreparationId, string Participa
 /// </summary>
 public sealed partial class RecordPreparation(Database db, ProtocolDefinition protocol, TimeProvider clock)
 {
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$")]
+    /// <summary>The longest label accepted: the preparation's row and the infusions that name it hold it.</summary>
+    public const int MaxLabelLength = 50;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
     private static partial Regex LabelPattern();
 
     /// <summary>A checked preparation, ready to be written.</summary>
@@ -59,8 +62,8 @@ public sealed partial class RecordPreparation(Database db, ProtocolDefinition pr
 
         var errors = new FieldErrors();
         var label = errors.Required(input.PreparationId?.Trim(), "preparationId", "The preparation's label (preparationId)");
-        if (label is not null && !LabelPattern().IsMatch(label))
-            errors.Add("preparationId", "The label must be 1 to 50 letters, digits, '.', '_', '/' or '-', starting with a letter or digit.");
+        if (label is not null && (label.Length > MaxLabelLength || !LabelPattern().IsMatch(label)))
+            errors.Add("preparationId", $"The label must be 1 to {MaxLabelLength} letters, digits, '.', '_', '/' or '-', starting with a letter or digit.");
         else if (label is not null && ArmDisclosure.Mentions(design, label))
             errors.Add("preparationId", "The label is read by blinded staff: it must not name an arm or a drug.");
         var arm = errors.Required(input.Arm?.Trim(), "arm", "The arm");
@@ -73,6 +76,10 @@ public sealed partial class RecordPreparation(Database db, ProtocolDefinition pr
         var limits = protocol.Infusion;
         if (input.WeightKg is { } w && (w < limits.MinWeightKg || w > limits.MaxWeightKg))
             errors.Add("weightKg", $"Weight must be between {limits.MinWeightKg} and {limits.MaxWeightKg} kg; got {w}.");
+        errors.Decimals(input.WeightKg, RecordedDecimals.WeightKg, "weightKg", "Weight (kg)");
+        errors.Decimals(dose, RecordedDecimals.DoseMgPerKg, "doseMgPerKg", "The dose (mg/kg)");
+        errors.Decimals(total, RecordedDecimals.TotalDoseMg, "totalDoseMg", "The total dose (mg)");
+        errors.Decimals(volume, RecordedDecimals.VolumeMl, "volumeMl", "The volume (ml)");
         if (errors.Any) return errors.ToRefusal();
 
         var weight = input.WeightKg ?? await Dosing.LatestWeightAsync(db, participant!);

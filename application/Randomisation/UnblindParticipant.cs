@@ -58,14 +58,18 @@ public sealed class UnblindParticipant(Database db, ProtocolDefinition protocol)
         return new Unblinded(unblinding.Id, code, allocation.Arm, arm?.Name ?? allocation.Arm, arm?.Drug ?? "", arm?.DoseMgPerKg ?? 0, now);
     }
 
+    /// <summary>The UNBLINDED alert's message: who unblinded whom, when, and the whole reason they gave (never the arm).</summary>
+    public static string AlertMessage(string participantCode, Actor actor, DateTime unblindedUtc, string reason) =>
+        $"{participantCode} was unblinded in an emergency by {actor.Name} ({actor.Role}) at " +
+        $"{unblindedUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. Reason given: {reason}";
+
     // Raised here rather than by the safety engine: the unblinding is the whole finding, and the alert must exist the
     // moment the arm is out, in the same transaction, not after a background job.
     private async Task RaiseAlertAsync(WriteScope w, ParticipantRow participant, UnblindingRow unblinding)
     {
         var rule = protocol.FindRule(EmergencyUnblinding.AlertRule);
         if (rule is null || !rule.Enabled) return;
-        var message = $"{participant.Code} was unblinded in an emergency by {w.Actor.Name} ({w.Actor.Role}) at " +
-                      $"{unblinding.UnblindedUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC. Reason given: {unblinding.Reason}";
+        var message = AlertMessage(participant.Code, w.Actor, unblinding.UnblindedUtc, unblinding.Reason);
         var values = new Dictionary<string, string> { ["unblindedBy"] = w.Actor.Name, ["unblindingId"] = unblinding.Id.ToString("N") };
         await AlertLifecycle.RaiseAsync(w, participant,
             new AlertCandidate(rule.Code, rule.Severity, EmergencyUnblinding.SourceType, unblinding.Id.ToString("N"), null, message, values), protocol.Version);

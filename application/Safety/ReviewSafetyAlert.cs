@@ -21,6 +21,9 @@ public enum AlertReview
 /// <summary>The monitors' review of safety alerts: open → acknowledged → resolved, escalation as a flag, every step recorded.</summary>
 public sealed class ReviewSafetyAlert(Database db)
 {
+    /// <summary>The longest comment (or reason for escalating) accepted: the alert's history and the audit row hold it.</summary>
+    public const int MaxCommentLength = 2000;
+
     /// <summary>A checked step, ready to be written: the alert as read, and the comment (the reason of an escalation).</summary>
     public sealed record Checked(SafetyAlertRow Alert, AlertReview Step, string? Comment);
 
@@ -31,13 +34,13 @@ public sealed class ReviewSafetyAlert(Database db)
         if (step == AlertReview.Escalate)
         {
             if (string.IsNullOrEmpty(text)) return Invalid.Field("reason", "A reason is required to escalate an alert.");
-            if (text.Length > 2000) return Invalid.Field("reason", "The reason must be at most 2000 characters.");
+            if (text.Length > MaxCommentLength) return Invalid.Field("reason", $"The reason must be at most {MaxCommentLength} characters.");
         }
         else
         {
             if (step == AlertReview.Resolve && string.IsNullOrEmpty(text))
                 return Invalid.Field("comment", $"A comment is required to mark an alert {AlertStatuses.Resolved}: say what was done.");
-            if (text is { Length: > 2000 }) return Invalid.Field("comment", "The comment must be at most 2000 characters.");
+            if (text?.Length > MaxCommentLength) return Invalid.Field("comment", $"The comment must be at most {MaxCommentLength} characters.");
         }
         var (alert, refusal) = await SafetyAlertAccess.FindAsync(db, id, actor);
         if (refusal is not null) return refusal;

@@ -18,6 +18,7 @@ internal static class InfusionRules
         var weight = errors.Required(body.WeightKg, "weightKg", "Weight (kg)");
         if (weight is not null && (weight < limits.MinWeightKg || weight > limits.MaxWeightKg))
             errors.Add("weightKg", $"Weight must be between {limits.MinWeightKg} and {limits.MaxWeightKg} kg; got {weight}.");
+        errors.Decimals(weight, RecordedDecimals.WeightKg, "weightKg", "Weight (kg)");
         decimal? dose = null, volume = null;
         string? preparationId = null;
         if (protocol.Design.IsBlinded)
@@ -30,12 +31,14 @@ internal static class InfusionRules
             var prepared = protocol.Design.Preparation!.VolumeMl;
             if (volume is not null && (volume <= 0 || volume > prepared))
                 errors.Add("volumeMl", $"The volume infused must be more than 0 and at most the {prepared} ml of a preparation; got {volume} ml.");
+            errors.Decimals(volume, RecordedDecimals.VolumeMl, "volumeMl", "The volume infused (ml)");
         }
         else
         {
             dose = errors.Required(body.DoseMgPerKg, "doseMgPerKg", "Dose (mg/kg)");
             if (dose is not null && (dose < limits.MinDoseMgPerKg || dose > limits.MaxDoseMgPerKg))
                 errors.Add("doseMgPerKg", $"Dose must be between {limits.MinDoseMgPerKg} and {limits.MaxDoseMgPerKg} mg/kg; got {dose} mg/kg, which is implausible for IV ketamine.");
+            errors.Decimals(dose, RecordedDecimals.DoseMgPerKg, "doseMgPerKg", "Dose (mg/kg)");
             if (body.PreparationId is not null) errors.Add("preparationId", "This study is open-label: the infusion is recorded with its dose (doseMgPerKg), not a preparation.");
             if (body.VolumeMl is not null) errors.Add("volumeMl", "This study is open-label: the infusion is recorded with its dose (doseMgPerKg), not a volume.");
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using NUnit.Framework;
+using Trial.Application.Participants;
 using static Trial.Tests.Api.Safety.SafetyTestKit;
 using static Trial.Tests.ItemBuilder;
 
@@ -78,6 +79,23 @@ public class UnblindingTests : BlindedStudyFixture
         var notRandomised = await EnrolAsync();
         await (await PostAsync(_investigator, Url(notRandomised), new { reason = "Emergency." })).ProblemAsync(HttpStatusCode.Conflict);
         Assert.That((await AlertsAsync(_monitor, code)).Where(a => Rule(a) == "UNBLINDED"), Is.Empty, "nothing was unblinded");
+    }
+
+    [Test]
+    public async Task Unblind_TheLongestReasonAccepted_GivesTheArmAndTheMonitorsTheWholeReason()
+    {
+        // SQL Server once refused the alert this writes when the reason was longer than about 890 characters.
+        var code = await RandomisedAsync();
+        var arm = (await AllocationAsync(code))["arm"]!.GetValue<string>();
+        var words = string.Concat(Enumerable.Repeat("Anafilaksja po wlewie; leczenie zależy od podanego leku. ", 40));
+        var reason = words[..(DataEntry.MaxReasonLength - 1)].TrimEnd().PadRight(DataEntry.MaxReasonLength, '.');
+
+        (await (await PostAsync(_investigator, Url(code), new { reason = reason + "." })).ProblemAsync(HttpStatusCode.UnprocessableEntity)).AssertField("reason");
+        var response = await (await PostAsync(_investigator, Url(code), new { reason })).JsonAsync(HttpStatusCode.Created);
+
+        Assert.That(response["arm"]!.GetValue<string>(), Is.EqualTo(arm));
+        var alert = (await AlertsAsync(_monitor, code)).Single(a => Rule(a) == "UNBLINDED")!;
+        Assert.That(alert["message"]!.GetValue<string>(), Does.EndWith("Reason given: " + reason));
     }
 
     [Test]
