@@ -44,7 +44,8 @@ builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
 builder.Services.AddTrial(builder.Configuration, isWorkerProcess: false);
 
 // Access: tokens, sites, request limits; the one write path (audit, idempotency, derived work).
-builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
+// Bound at start, so that a malformed setting (an approver that is not a user id) stops the start instead of every request.
+builder.Services.AddOptions<AccessOptions>().Bind(builder.Configuration.GetSection("Access")).ValidateOnStart();
 builder.Services.Configure<SiteOptions>(builder.Configuration.GetSection("Sites"));
 builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection("RateLimit"));
 builder.Services.AddSingleton<TokenCache>();

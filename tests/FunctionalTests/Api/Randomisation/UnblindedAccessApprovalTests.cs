@@ -244,6 +244,13 @@ public class UnblindedAccessApproverTests
     }
 
     [Test]
+    public void Approver_ThatIsNotAUserId_StopsTheStart()
+    {
+        var failure = Assert.Catch(() => TrialHost.Start(settings: new Dictionary<string, string?> { ["Access:UnblindedAccessApprover"] = "Dr Nowak" }));
+        Assert.That(failure!.ToString(), Does.Contain("UnblindedAccessApprover"));
+    }
+
+    [Test]
     public async Task Approver_NotConfigured_AnotherRoleCannotApprove()
     {
         await using var host = TrialHost.Start(settings: TestProtocols.Settings(TestProtocols.Blinded));
