@@ -1,4 +1,5 @@
 using Trial.Api.Infrastructure;
+using Trial.Application;
 using Trial.Application.Access;
 
 namespace Trial.Api.Access;
@@ -98,7 +99,9 @@ public static class AccessEndpoints
         var input = change.Check(new AccessInput(body.Role, body.Sites, body.Reason));
         if (input.IsRefused) return input.Refusal!.ToResult();
         var result = await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => change.WriteAsync(w, id, input.Value!),
-            changed => changed.AwaitsApproval ? Results.Accepted($"/api/v1/users/{id}", UserResponse.From(changed.User)) : Results.Ok(UserResponse.From(changed.User)));
+            changed => changed.AwaitsApproval ? Results.Accepted($"/api/v1/users/{id}", UserResponse.From(changed.User)) : Results.Ok(UserResponse.From(changed.User)),
+            // Two requests for one user at once: the unique pending request refuses the second (SQL Server; SQLite writes one at a time).
+            () => Task.FromResult<Refusal?>(new Conflict("Another change of this user's access was made at the same time; read the user (GET /api/v1/users) and try again.")));
         // The user's tokens resolve to their new access at once (a role that sees arms, taken away, must stop reading arms now).
         tokens.Forget();
         return result;
