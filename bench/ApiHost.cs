@@ -90,7 +90,11 @@ public sealed class ApiHost : IAsyncDisposable
     {
         using var admin = Client(AdminToken);
         var user = await ExpectAsync(await admin.PostAsJsonAsync("/api/v1/users", new { name, role, sites = new[] { siteCode } }), HttpStatusCode.Created);
-        return user["token"]!.GetValue<string>();
+        // The user exchanges the activation code the admin was given for a token of their own.
+        using var anonymous = Client(null);
+        var activated = await ExpectAsync(await anonymous.PostAsJsonAsync("/api/v1/tokens", new { activationCode = user["activationCode"]!.GetValue<string>() }),
+            HttpStatusCode.Created);
+        return activated["token"]!.GetValue<string>();
     }
 
     /// <summary>Enrols <paramref name="count"/> eligible participants through the API; returns their codes.</summary>

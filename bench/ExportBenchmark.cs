@@ -53,7 +53,12 @@ public static class ExportBenchmark
         using var admin = api.Client(await File.ReadAllTextAsync(tokenFile));
         var created = await admin.PostAsJsonAsync("/api/v1/users", new { name = "Bench statistician", role = "statistician", sites = StudySeeder.Sites.Select(s => s.Code) });
         created.EnsureSuccessStatusCode();
-        using var statistician = api.Client((await created.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
+        // The statistician exchanges the activation code the admin was given for a token of their own.
+        using var anonymous = api.Client(null);
+        var activated = await anonymous.PostAsJsonAsync("/api/v1/tokens",
+            new { activationCode = (await created.Content.ReadFromJsonAsync<JsonObject>())!["activationCode"]!.GetValue<string>() });
+        activated.EnsureSuccessStatusCode();
+        using var statistician = api.Client((await activated.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
 
         var sql = EquivalentItemsQuery();
         Console.WriteLine("== export: items.csv through the API (separate process, Kestrel, HTTP client reading the stream) beside sqlite3 -csv of the same query");
@@ -293,10 +298,11 @@ internal sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    public HttpClient Client(string token)
+    /// <summary>A client sending <paramref name="token"/>; none when it is null.</summary>
+    public HttpClient Client(string? token)
     {
         var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(10) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Trim());
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Trim());
         return client;
     }
 

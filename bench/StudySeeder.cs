@@ -122,8 +122,8 @@ public static class StudySeeder
     /// <summary>
     /// The study's set-up at <paramref name="at"/>, through the use cases: the admin with <paramref name="adminToken"/> as a new
     /// installation creates it (<see cref="BootstrapAdmin"/>), then, as that admin, the sites (<see cref="CreateSite"/>) and the
-    /// staff (<see cref="CreateUser"/>, each with a first token nobody is given), all valid until <paramref name="tokensExpireUtc"/>; a
-    /// second admin approves the pharmacists (<see cref="ApproveAccess"/>).
+    /// staff (<see cref="CreateUser"/>, each with an activation code nobody is given), the admin's token valid until <paramref name="tokensExpireUtc"/>; a second admin
+    /// approves the pharmacists (<see cref="ApproveAccess"/>).
     /// Returns each site's investigator and pharmacist, and the monitor of every site.
     /// </summary>
     private static async Task<(Dictionary<string, Guid> Investigators, Dictionary<string, Guid> Pharmacists, Actor Monitor)> SetUpAsync(

@@ -13,7 +13,8 @@ public sealed record ExportRecord(
 /// The one place an extract is recorded (regulatory: every copy of clinical data handed out is attributable): a row of the
 /// audit trail with who took it, which datasets and how many rows, the filters (free text included or not), whether it
 /// carried the arms (unblinded), the snapshot, and whether it was sent whole. Never any of its contents: blinded admins and
-/// monitors read the trail.
+/// monitors read the trail. An extract with the arms is recorded as a read of arm data (<see cref="AuditActions.ArmRead"/>), so every
+/// look at the arms is found under one action.
 /// </summary>
 public sealed class ExportRecording(Database db, TimeProvider clock)
 {
@@ -27,7 +28,7 @@ public sealed class ExportRecording(Database db, TimeProvider clock)
             filters = new { site = f.Site, sites = f.Sites, instrument = f.Instrument, since = f.Since, includeFreeText = f.IncludeFreeText },
         };
         return db.WriteAsync(record.Actor, clock.GetUtcNow().UtcDateTime, w => w.AuditAsync(new AuditEntry(
-            AuditEntities.Extract, record.ExtractId.ToString(), AuditActions.Export, SiteCode: f.Site,
+            AuditEntities.Extract, record.ExtractId.ToString(), record.Unblinded ? AuditActions.ArmRead : AuditActions.Export, SiteCode: f.Site,
             NewValue: CanonicalJson.Write(CanonicalJson.Of(value)),
             Reason: f.IncludeFreeText ? "Extract with free text (includeFreeText=true)." : null)), ct);
     }

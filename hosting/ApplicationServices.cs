@@ -96,7 +96,9 @@ public static class ApplicationServices
         services.AddSingleton<ListUsers>();
         services.AddSingleton<ChangeAccess>();
         services.AddSingleton<ApproveAccess>();
-        services.AddSingleton<IssueToken>();
+        services.AddSingleton<IssueActivationCode>();
+        services.AddSingleton<Activate>();
+        services.AddSingleton<ListOwnTokens>();
         services.AddSingleton<RevokeUserTokens>();
         services.AddSingleton<RevokeOwnToken>();
         services.AddSingleton<BootstrapAdmin>();

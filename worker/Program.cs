@@ -7,7 +7,8 @@ namespace Trial.Worker;
 /// <summary>
 /// The worker process: runs the Hangfire server that executes the jobs the API enqueues.
 /// `dotnet run --project worker -- migrate` applies the migrations and exits (the one-shot
-/// migrator of docker-compose).
+/// migrator of docker-compose); `dotnet run --project worker -- backup FILE` copies the embedded SQLite database to a new
+/// file while the API runs, and exits.
 /// </summary>
 public static class WorkerProgram
 {
@@ -20,6 +21,22 @@ public static class WorkerProgram
             var databaseOptions = TrialServices.DatabaseOptionsFrom(builder.Configuration);
             Migrator.Apply(new Database(databaseOptions), databaseOptions.CreateIfMissing);
             Console.WriteLine($"Migrations applied ({databaseOptions.Provider}).");
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "backup")
+        {
+            var databaseOptions = TrialServices.DatabaseOptionsFrom(builder.Configuration);
+            if (databaseOptions.Provider != DatabaseProvider.Sqlite || args.Length < 2)
+            {
+                Console.Error.WriteLine(databaseOptions.Provider != DatabaseProvider.Sqlite
+                    ? "backup copies the embedded SQLite database; back up SQL Server with its own BACKUP DATABASE."
+                    : "Usage: backup <file>   (a new file: an existing one is never overwritten)");
+                Environment.ExitCode = 2;
+                return;
+            }
+            var bytes = SqliteBackup.RunAsync(databaseOptions.EffectiveConnectionString, args[1]).GetAwaiter().GetResult();
+            Console.WriteLine($"Backed up to {Path.GetFullPath(args[1])} ({bytes:N0} bytes, integrity checked).");
             return;
         }
 

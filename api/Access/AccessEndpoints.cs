@@ -27,11 +27,19 @@ public sealed record PendingAccessResponse(Guid RequestId, string Role, IReadOnl
     public static PendingAccessResponse? From(PendingAccess? p) => p is null ? null : new(p.RequestId, p.Role, p.Sites, p.RequestedBy, p.RequestedUtc, p.Reason);
 }
 public sealed record ChangeAccessRequest(string? Role, IReadOnlyList<string>? Sites, string? Reason);
-public sealed record CreatedUserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, string Token, DateTime TokenExpiresUtc)
+public sealed record CreatedUserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, DateTime CreatedUtc, string ActivationCode,
+    DateTime ActivationExpiresUtc)
 {
-    public static CreatedUserResponse From(CreatedUser u) => new(u.Id, u.Name, u.Role, u.Sites, u.Token, u.TokenExpiresUtc);
+    public static CreatedUserResponse From(CreatedUser u) => new(u.Id, u.Name, u.Role, u.Sites, u.CreatedUtc, u.ActivationCode, u.ActivationExpiresUtc);
 }
+public sealed record ActivationCodeResponse(Guid UserId, string ActivationCode, DateTime ActivationExpiresUtc);
+/// <param name="ActivationCode">The one-time code an admin gave the user, e.g. 7KQ2-MX9D-0T4H-B8RW-3NCZ-5GJA-YP61 (case, spaces and hyphens do not matter).</param>
+public sealed record ActivateRequest(string? ActivationCode);
 public sealed record NewTokenResponse(Guid UserId, string Token, DateTime TokenExpiresUtc);
+public sealed record OwnTokenResponse(Guid Id, DateTime CreatedUtc, DateTime ExpiresUtc, DateTime? RevokedUtc, bool Current)
+{
+    public static OwnTokenResponse From(OwnToken t) => new(t.Id, t.CreatedUtc, t.ExpiresUtc, t.RevokedUtc, t.Current);
+}
 
 /// <summary>The routes of sites, users and their tokens; the use cases are in Trial.Application.Access.</summary>
 public static class AccessEndpoints
@@ -46,10 +54,11 @@ public static class AccessEndpoints
 
         var users = app.MapGroup("/api/v1/users").WithTags("Access");
         users.MapPost("", CreateUserAsync).RequireAuthorization(Policies.Admin).WithName("CreateUser")
-            .WithSummary("Create a user with a role and sites (admin); the response holds the user's token, shown only here.")
+            .WithSummary("Create a user with a role and sites (admin). The response holds a one-time activation code, shown only here, for the admin to pass on: "
+                + "the user exchanges it for a token of their own (POST /api/v1/tokens). It expires after Access:ActivationCodeLifetimeHours (72 by default).")
             .Produces<CreatedUserResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422)
-            .WithMetadata(new SecretResponse("the user's token",
-                "A token is shown only once: if the response was lost, issue the user a new one (POST /api/v1/users/{id}/token) and revoke the lost one."));
+            .WithMetadata(new SecretResponse("the user's activation code",
+                "An activation code is shown only once: if the response was lost, give the user a new one (POST /api/v1/users/{id}/activation); the lost one stops working."));
         users.MapGet("", ListUsersAsync).RequireAuthorization(Policies.Admin).WithName("ListUsers").WithSummary("List users (admin).").Produces<IReadOnlyList<UserResponse>>();
         users.MapPut("/{id:guid}/access", ChangeAccessAsync).RequireAuthorization(Policies.Admin).WithName("ChangeUserAccess")
             .WithSummary("Change a user's role and sites (admin), with a reason. A blinded role, or fewer sites, applies at once (200); a role that sees arms " +
@@ -62,14 +71,29 @@ public static class AccessEndpoints
         users.MapDelete("/me/token", RevokeOwnTokenAsync).RequireAuthorization().WithName("RevokeOwnToken")
             .WithSummary("Revoke the token this request is made with (any user): it stops working at once, e.g. when it may have been seen by someone else.")
             .Produces(StatusCodes.Status204NoContent);
+        users.MapGet("/me/tokens", ListOwnTokensAsync).RequireAuthorization().WithName("ListOwnTokens")
+            .WithSummary("List one's own tokens (any user), revoked and expired ones included, oldest first; current marks the one this request is made with. Never a token itself.")
+            .Produces<IReadOnlyList<OwnTokenResponse>>();
+        users.MapDelete("/me/tokens/{id:guid}", RevokeOwnTokenByIdAsync).RequireAuthorization().WithName("RevokeOwnTokenById")
+            .WithSummary("Revoke one of one's own tokens by its id (any user): it stops working at once. 404 for an id that is not one of one's tokens.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(404).ProducesProblem(409);
         users.MapDelete("/{id:guid}/token", RevokeTokenAsync).RequireAuthorization(Policies.Admin).WithName("RevokeUserToken")
-            .WithSummary("Revoke every token of a user (admin); the user is locked out at once.")
+            .WithSummary("Revoke every token of a user and their unused activation codes (admin); the user is locked out at once, until given a new code.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
-        users.MapPost("/{id:guid}/token", IssueTokenAsync).RequireAuthorization(Policies.Admin).WithName("IssueUserToken")
-            .WithSummary("Issue a new token for a user (admin); earlier tokens stay valid until revoked or expired.")
-            .Produces<NewTokenResponse>(StatusCodes.Status201Created).ProducesProblem(404)
+        users.MapPost("/{id:guid}/activation", IssueActivationCodeAsync).RequireAuthorization(Policies.Admin).WithName("IssueActivationCode")
+            .WithSummary("Give a user a new one-time activation code (admin), e.g. when theirs was lost or expired; their earlier unused codes stop working. "
+                + "The user exchanges it for a token of their own (POST /api/v1/tokens); an admin never receives another user's token.")
+            .Produces<ActivationCodeResponse>(StatusCodes.Status201Created).ProducesProblem(404)
+            .WithMetadata(new SecretResponse("the user's activation code",
+                "An activation code is shown only once: if the response was lost, issue another (POST /api/v1/users/{id}/activation); the lost one stops working."));
+
+        // Anonymous: the activation code is the proof. Callers without a token are limited per address (AddressRateLimit).
+        app.MapPost("/api/v1/tokens", ActivateAsync).AllowAnonymous().WithTags("Access").WithName("Activate")
+            .WithSummary("Exchange a one-time activation code for a token of one's own (no token needed). The code works once; " +
+                         "a code that is unknown, used, expired or replaced is refused with 422 naming activationCode. The token is shown only here.")
+            .Produces<NewTokenResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422)
             .WithMetadata(new SecretResponse("the new token",
-                "A token is shown only once: if the response was lost, issue another and revoke the user's tokens (DELETE /api/v1/users/{id}/token)."));
+                "A token is shown only once: if the response was lost, ask an admin for a new activation code (POST /api/v1/users/{id}/activation)."));
         return app;
     }
 
@@ -129,7 +153,31 @@ public static class AccessEndpoints
         return result;
     }
 
-    private static async Task<IResult> IssueTokenAsync(Guid id, IssueToken issue, IdempotentWrites writes, TimeProvider clock, HttpContext http) =>
+    private static async Task<IResult> ListOwnTokensAsync(ListOwnTokens tokens, HttpContext http) =>
+        Results.Ok((await tokens.ListAsync(http.Actor())).Select(OwnTokenResponse.From).ToList());
+
+    private static async Task<IResult> RevokeOwnTokenByIdAsync(Guid id, RevokeOwnToken revoke, IdempotentWrites writes, TimeProvider clock, TokenCache tokens, HttpContext http)
+    {
+        var result = await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => revoke.WriteAsync(w, id), _ => Results.NoContent());
+        tokens.Forget();
+        return result;
+    }
+
+    private static async Task<IResult> IssueActivationCodeAsync(Guid id, IssueActivationCode issue, IdempotentWrites writes, TimeProvider clock, HttpContext http) =>
         await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => issue.WriteAsync(w, id),
-            token => Results.Created($"/api/v1/users/{id}", new NewTokenResponse(token.UserId, token.Token, token.ExpiresUtc)));
+            code => Results.Created($"/api/v1/users/{id}", new ActivationCodeResponse(code.UserId, code.Code, code.ExpiresUtc)));
+
+    /// <summary>
+    /// Not through the idempotency store: the caller has no token (the store keeps responses per user), and a code works once,
+    /// so a retry is refused like any second use. The token is shown in this response alone.
+    /// </summary>
+    private static async Task<IResult> ActivateAsync(ActivateRequest body, Activate activate, HttpContext http)
+    {
+        var code = activate.Check(new ActivationInput(body.ActivationCode));
+        if (code.IsRefused) return code.Refusal!.ToResult();
+        var issued = await activate.ActivateAsync(code.Value!, http.TraceIdentifier);
+        return issued.IsRefused
+            ? issued.Refusal!.ToResult()
+            : Results.Created("/api/v1/users/me/tokens", new NewTokenResponse(issued.Value!.UserId, issued.Value.Token, issued.Value.ExpiresUtc));
+    }
 }

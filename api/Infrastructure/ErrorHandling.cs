@@ -1,12 +1,15 @@
+using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Infrastructure;
 
 /// <summary>
 /// Turns request-reading failures (malformed JSON, a value of the wrong type, an impossible
-/// date) into a 400 problem+json that names the field, and anything unexpected into a 500
+/// date) into a 400 problem+json that names the field, a write that lost a race to a unique constraint into a 409, and
+/// anything unexpected into a 500
 /// problem+json without internals. No bad input ever reaches a 500.
 /// </summary>
 public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<ErrorHandling> log) : IExceptionHandler
@@ -27,6 +30,21 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
                 : bad.StatusCode == StatusCodes.Status415UnsupportedMediaType ? "Content-Type"
                 : "body";
         }
+        else if (UniqueViolations.Is(exception))
+        {
+            // Another request wrote the same key between this one's check and its write (several API processes on SQL Server):
+            // the write was rolled back whole, and the record that won is there to read.
+            log.LogWarning(exception, "Unique constraint met on {Method} {Path}: answered 409", context.Request.Method, context.Request.Path);
+            var columns = UniqueViolations.ColumnsOf((DbException)FirstDbException(exception)!);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "Conflict.",
+                Detail = "Another request stored a record with the same key at the same moment; nothing of this request was stored. " +
+                         "Read the current record, then repeat the request if it is still needed.",
+            };
+            problem.Extensions["field"] = columns is { Count: > 0 } ? JsonNamingPolicy.CamelCase.ConvertName(columns[^1]) : "body";
+        }
         else
         {
             log.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
@@ -39,6 +57,13 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
         }
         await Problems.WriteAsync(problems, context, problem, exception);
         return true;
+    }
+
+    private static Exception? FirstDbException(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is DbException) return e;
+        return null;
     }
 
     /// <summary>

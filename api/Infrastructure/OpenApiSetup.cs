@@ -23,7 +23,7 @@ public static class OpenApiSetup
             {
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
-                Description = "An API token issued by an admin (POST /api/v1/users), sent as 'Authorization: Bearer <token>'.",
+                Description = "An API token of one's own, from the activation code an admin gave (POST /api/v1/tokens), sent as 'Authorization: Bearer <token>'.",
             });
             o.AddSecurityRequirement(document => new OpenApiSecurityRequirement
             {
@@ -31,6 +31,7 @@ public static class OpenApiSetup
             });
             o.SchemaFilter<RequestExamples>();
             o.OperationFilter<HtmlResponseFilter>();
+            o.OperationFilter<AnonymousOperationFilter>();
             o.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "Trial.Api.xml"), includeControllerXmlComments: false);
         });
         return services;

@@ -25,6 +25,7 @@ public sealed class RequestExamples(ProtocolDefinition protocol) : ISchemaFilter
     {
         [typeof(CreateSiteRequest)] = """{ "code": "WAW", "name": "Warsaw" }""",
         [typeof(CreateUserRequest)] = """{ "name": "Dr A. Nowak", "role": "investigator", "sites": ["WAW"] }""",
+        [typeof(ActivateRequest)] = """{ "activationCode": "7KQ2-MX9D-0T4H-B8RW-3NCZ-5GJA-YP61" }""",
         [typeof(EnrolParticipantRequest)] = """
             { "siteCode": "WAW", "sex": "F", "birthYear": 1999, "weightKg": 61.5,
               "eligibility": { "failedAntidepressantTrials": 2, "psychotherapyWithoutResponse": true, "bpdDiagnosis": true,

@@ -6,6 +6,9 @@ public sealed class AccessOptions
     /// <summary>How long a newly issued token is valid.</summary>
     public int TokenLifetimeDays { get; set; } = 365;
 
+    /// <summary>How long a one-time activation code (given to an admin for a new user, or to reset a user's access) can be exchanged for a token.</summary>
+    public int ActivationCodeLifetimeHours { get; set; } = 72;
+
     /// <summary>How long a resolved token is trusted without asking the database again (0 turns the cache off).
     /// A token revoked through another API process stops working here within this many seconds.</summary>
     public int TokenCacheSeconds { get; set; } = 5;

@@ -10,12 +10,13 @@ namespace Trial.Application.Access;
 /// <param name="Sites">The codes of the sites they work at; at least one for every role but admin.</param>
 public sealed record UserInput(string? Name, string? Role, IReadOnlyList<string?>? Sites);
 
-/// <summary>A new user with their first token, which is shown only here.</summary>
-public sealed record CreatedUser(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, string Token, DateTime TokenExpiresUtc);
+/// <summary>A new user with the one-time code they activate their account with, which is shown only here.</summary>
+public sealed record CreatedUser(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, DateTime CreatedUtc, string ActivationCode, DateTime ActivationExpiresUtc);
 
 /// <summary>
-/// Creates a user with a role and sites (admin), and issues their first token. A role that sees arms is requested, not
-/// granted: see <see cref="UnblindedAccess"/>.
+/// Creates a user with a role and sites (admin), and gives the admin a one-time activation code to pass on: the user exchanges
+/// it for a token of their own (<see cref="Activate"/>), so the admin never holds a token that acts as the user. A role that sees arms is
+/// requested, not granted: see <see cref="UnblindedAccess"/>.
 /// </summary>
 public sealed class CreateUser(AccessOptions options)
 {
@@ -47,12 +48,10 @@ public sealed class CreateUser(AccessOptions options)
         return (role, siteCodes.Distinct().Order(StringComparer.Ordinal).ToList());
     }
 
-    /// <summary>Stores the user, with their sites and their first token, when every site exists.</summary>
+    /// <summary>Stores the user, with their sites and their activation code, when every site exists.</summary>
     public async Task<Outcome<CreatedUser>> WriteAsync(WriteScope w, Checked input)
     {
         var now = w.NowUtc;
-        var token = ApiTokens.New();
-        var expires = now.AddDays(options.TokenLifetimeDays);
         var user = new UserRow { Id = SequentialGuid.New(now), Name = input.Name, Role = input.Role, CreatedUtc = now };
         var sites = input.Sites;
         var missing = new List<string>();
@@ -63,7 +62,7 @@ public sealed class CreateUser(AccessOptions options)
         await w.AuditAsync(AuditEntry.Created(AuditEntities.User, user.Id.ToString(), new AuditedUser(user.Id, user.Name, user.Role, sites, now), null, null));
         // A role that sees arms is only requested here: the account reads no arm until a second person approves it.
         if (Roles.Unblinded.Contains(user.Role)) await UnblindedAccess.RequestAsync(w, user.Id, user.Role, sites, null);
-        await IssueToken.StoreAsync(w, user.Id, token, expires);
-        return new CreatedUser(user.Id, user.Name, user.Role, sites, token, expires);
+        var code = await IssueActivationCode.StoreAsync(w, user.Id, options);
+        return new CreatedUser(user.Id, user.Name, user.Role, sites, now, code.Code, code.ExpiresUtc);
     }
 }

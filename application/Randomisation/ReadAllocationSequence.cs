@@ -9,8 +9,11 @@ namespace Trial.Application.Randomisation;
 /// <summary>A stratum's allocation sequence as read for audit: its places from the first, with the participant who took each.</summary>
 public sealed record StratumSequence(string Stratum, string Method, IReadOnlyList<SequencePlace> Places);
 
-/// <summary>A read of the concealed sequence as the audit trail records it: which stratum and how many places, never the arms.</summary>
-internal sealed record AuditedSequenceRead(string Stratum, string Method, int Places, DateTime ReadUtc);
+/// <summary>
+/// A read of the concealed sequence as the audit trail records it: which stratum, how many places and the participants who
+/// took any of them, never the arms.
+/// </summary>
+internal sealed record AuditedSequenceRead(string Read, string Stratum, string Method, int Places, IReadOnlyList<string> Participants, DateTime ReadUtc);
 
 /// <summary>
 /// The unblinded statistician's audit of a stratum's allocation sequence: regenerated from the secret (permuted blocks: each
@@ -43,8 +46,9 @@ public sealed class ReadAllocationSequence(Database db, ProtocolDefinition proto
 
         // Reading the concealed sequence is itself recorded (without the arms: admins and monitors read the trail).
         var now = clock.GetUtcNow().UtcDateTime;
-        await db.WriteAsync(actor, now, w => w.AuditAsync(new AuditEntry(AuditEntities.AllocationList, key!, AuditActions.Export, Strata.SiteOf(randomisation.Strata, key!),
-            NewValue: CanonicalJson.Write(CanonicalJson.Of(new AuditedSequenceRead(key!, randomisation.Method, entries.Count, now))))));
+        var participants = entries.Where(e => e.TakenBy is not null).Select(e => e.TakenBy!.ParticipantCode).ToList();
+        await db.WriteAsync(actor, now, w => w.AuditAsync(new AuditEntry(AuditEntities.AllocationList, key!, AuditActions.ArmRead, Strata.SiteOf(randomisation.Strata, key!),
+            NewValue: CanonicalJson.Write(CanonicalJson.Of(new AuditedSequenceRead("sequence", key!, randomisation.Method, entries.Count, participants, now))))));
         return new StratumSequence(key!, randomisation.Method, entries);
     }
 }

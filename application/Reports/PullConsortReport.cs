@@ -42,7 +42,7 @@ public sealed class PullConsortReport(Database db, ProtocolDefinition protocol, 
         var report = ConsortFlowCounts.Build(protocol, screenings, participants);
         var byArm = Roles.Unblinded.Contains(actor.Role);
         var now = clock.GetUtcNow().UtcDateTime;
-        await ReportPulls.RecordAsync(db, actor, now, Report, new AuditedConsortReportPull(Report, sites, cutoff, now, byArm));
+        await ReportPulls.RecordAsync(db, actor, now, Report, new AuditedConsortReportPull(Report, sites, cutoff, now, byArm), armData: byArm);
         return new PulledConsortReport(report, byArm, cutoff, now, sites);
     }
 

@@ -38,7 +38,7 @@ public sealed class PullDmcReport(Database db, ProtocolDefinition protocol, Time
         if (siteError is not null) return siteError;
         var (cutoff, data) = await db.ReadAsync(c => DmcQueries.ReadAsync(c, sites, () => clock.GetUtcNow().UtcDateTime, ct), ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        await ReportPulls.RecordAsync(db, actor, now, report, new AuditedDmcReportPull(report, sites, cutoff, now, format));
+        await ReportPulls.RecordAsync(db, actor, now, report, new AuditedDmcReportPull(report, sites, cutoff, now, format), armData: report == "dmc");
         return new Snapshot(data, cutoff, now, sites);
     }
 }

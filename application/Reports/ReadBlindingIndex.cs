@@ -31,7 +31,7 @@ public sealed class ReadBlindingIndex(Database db, ProtocolDefinition protocol, 
             guesses.Select(g => new RecordedGuess(g.VisitCode, g.InfusionNumber, g.Guesser, g.Arm, g.Guess, g.RecordedUtc, g.UnblindedUtc)));
         var now = clock.GetUtcNow().UtcDateTime;
         const string report = "blinding-index";
-        await ReportPulls.RecordAsync(db, actor, now, report, new AuditedReportPull(report, sites, now));
+        await ReportPulls.RecordAsync(db, actor, now, report, new AuditedReportPull(report, sites, now), armData: true);
         return new BlindingIndexResult(now, sites, BlindingIndex.Formula, groups);
     }
 }

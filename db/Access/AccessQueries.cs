@@ -19,6 +19,26 @@ public sealed class UserRow
     public DateTime CreatedUtc { get; init; }
 }
 
+/// <summary>A one-time activation code as stored: its hash, never the code.</summary>
+public sealed class ActivationCodeRow
+{
+    public Guid Id { get; init; }
+    public Guid UserId { get; init; }
+    public DateTime CreatedUtc { get; init; }
+    public DateTime ExpiresUtc { get; init; }
+    public DateTime? UsedUtc { get; init; }
+    public DateTime? ReplacedUtc { get; init; }
+}
+
+/// <summary>A token as its owner lists it: never its hash.</summary>
+public sealed class TokenRow
+{
+    public Guid Id { get; init; }
+    public DateTime CreatedUtc { get; init; }
+    public DateTime ExpiresUtc { get; init; }
+    public DateTime? RevokedUtc { get; init; }
+}
+
 /// <summary>What a valid bearer token resolves to; <paramref name="ArmAccessApproved"/>: a second person approved the user's current
 /// role and sites for reading arms (only meaningful for a role that sees arms).</summary>
 public sealed record TokenOwner(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites, DateTime ExpiresUtc, bool ArmAccessApproved = false);
@@ -37,6 +57,18 @@ public static class AccessQueries
     private const string InsertTokenSql = "INSERT INTO ApiToken (Id, UserId, TokenHash, CreatedUtc, ExpiresUtc) VALUES (@id, @userId, @tokenHash, @createdUtc, @expiresUtc)";
     private const string RevokeTokensSql = "UPDATE ApiToken SET RevokedUtc = @nowUtc WHERE UserId = @userId AND RevokedUtc IS NULL";
     private const string RevokeTokenSql = "UPDATE ApiToken SET RevokedUtc = @nowUtc WHERE Id = @tokenId AND RevokedUtc IS NULL";
+    private const string UserTokensSql = "SELECT Id, CreatedUtc, ExpiresUtc, RevokedUtc FROM ApiToken WHERE UserId = @userId ORDER BY CreatedUtc, Id";
+    private const string FindUserTokenSql = "SELECT Id, CreatedUtc, ExpiresUtc, RevokedUtc FROM ApiToken WHERE Id = @tokenId AND UserId = @userId";
+
+    private const string InsertActivationCodeSql =
+        "INSERT INTO ActivationCode (Id, UserId, CodeHash, CreatedUtc, CreatedBy, ExpiresUtc) VALUES (@id, @userId, @codeHash, @createdUtc, @createdBy, @expiresUtc)";
+    private const string ReplaceActivationCodesSql =
+        "UPDATE ActivationCode SET ReplacedUtc = @nowUtc WHERE UserId = @userId AND UsedUtc IS NULL AND ReplacedUtc IS NULL AND ExpiresUtc > @nowUtc";
+    private const string FindActivationCodeSql =
+        "SELECT Id, UserId, CreatedUtc, ExpiresUtc, UsedUtc, ReplacedUtc FROM ActivationCode WHERE CodeHash = @codeHash";
+    // The conditions again, in the update itself: of two requests with one code, only one changes the row.
+    private const string UseActivationCodeSql =
+        "UPDATE ActivationCode SET UsedUtc = @nowUtc, TokenId = @tokenId WHERE Id = @id AND UsedUtc IS NULL AND ReplacedUtc IS NULL AND ExpiresUtc > @nowUtc";
 
     private const string FindTokenOwnerSql =
         """
@@ -87,6 +119,28 @@ public static class AccessQueries
 
     public static Task<int> RevokeTokenAsync(DbSession s, Guid tokenId, DateTime nowUtc) =>
         s.ExecuteAsync(RevokeTokenSql, new { tokenId, nowUtc });
+
+    /// <summary>Every token of a user, revoked and expired ones included, oldest first.</summary>
+    public static async Task<IReadOnlyList<TokenRow>> UserTokensAsync(DbSession s, Guid userId) =>
+        (await s.QueryAsync<TokenRow>(UserTokensSql, new { userId })).AsList();
+
+    /// <summary>The token with this id when it belongs to the user; null otherwise (another user's token is not told apart from none).</summary>
+    public static Task<TokenRow?> FindUserTokenAsync(DbSession s, Guid userId, Guid tokenId) =>
+        s.QuerySingleOrDefaultAsync<TokenRow>(FindUserTokenSql, new { tokenId, userId });
+
+    public static Task<int> InsertActivationCodeAsync(DbSession s, Guid id, Guid userId, string codeHash, DateTime createdUtc, Guid createdBy, DateTime expiresUtc) =>
+        s.ExecuteAsync(InsertActivationCodeSql, new { id, userId, codeHash, createdUtc, createdBy, expiresUtc });
+
+    /// <summary>Stops the user's unused, unexpired codes from working; the number stopped.</summary>
+    public static Task<int> ReplaceActivationCodesAsync(DbSession s, Guid userId, DateTime nowUtc) =>
+        s.ExecuteAsync(ReplaceActivationCodesSql, new { userId, nowUtc });
+
+    public static Task<ActivationCodeRow?> FindActivationCodeAsync(DbSession s, string codeHash) =>
+        s.QuerySingleOrDefaultAsync<ActivationCodeRow>(FindActivationCodeSql, new { codeHash });
+
+    /// <summary>Marks the code used for <paramref name="tokenId"/> when it is still unused, not replaced and unexpired: 1, else 0.</summary>
+    public static Task<int> UseActivationCodeAsync(DbSession s, Guid id, Guid tokenId, DateTime nowUtc) =>
+        s.ExecuteAsync(UseActivationCodeSql, new { id, tokenId, nowUtc });
 
     private sealed class TokenOwnerRow
     {

@@ -35,20 +35,23 @@ public static class AuditActions
     public const string Create = "create", Update = "update", StateChange = "state-change", DeleteBySupersede = "delete-by-supersede",
         TokenIssued = "token-issued", TokenRevoked = "token-revoked", AccessDenied = "access-denied", Export = "export";
 
+    /// <summary>A one-time activation code exchanged for a token by its user (the token's own row says it was issued).</summary>
+    public const string ActivationCodeUsed = "activation-code-used";
+
     /// <summary>A read of arm data (an allocation, the allocations of a site, a preparation): who read whose, never the arm.</summary>
     public const string ArmRead = "arm-read";
 
     /// <summary>A role that sees arms asked for a user by one admin (<see cref="AccessRequested"/>), and approved by a second person (<see cref="AccessApproved"/>).</summary>
     public const string AccessRequested = "access-requested", AccessApproved = "access-approved";
 
-    public static readonly IReadOnlyList<string> All = [Create, Update, StateChange, DeleteBySupersede, TokenIssued, TokenRevoked, AccessDenied, Export, ArmRead, AccessRequested, AccessApproved];
+    public static readonly IReadOnlyList<string> All = [Create, Update, StateChange, DeleteBySupersede, TokenIssued, TokenRevoked, AccessDenied, Export, ActivationCodeUsed, ArmRead, AccessRequested, AccessApproved];
 }
 
 public static class AuditEntities
 {
     public const string Site = "site", User = "user", Token = "token", Participant = "participant", Visit = "visit", Infusion = "infusion",
         Vitals = "vitals", Assessment = "assessment", AdverseEvent = "adverse-event", SafetyAlert = "safety-alert", Access = "access",
-        Extract = "extract", CodingDictionary = "coding-dictionary", ConcomitantMedication = "concomitant-medication", Screening = "screening";
+        Extract = "extract", ActivationCode = "activation-code", CodingDictionary = "coding-dictionary", ConcomitantMedication = "concomitant-medication", Screening = "screening";
 
     /// <summary>
     /// Records of a blinded study's allocation. Their audit rows are read by admins and monitors, who are blinded, so they
@@ -59,5 +62,5 @@ public static class AuditEntities
 
     public static readonly IReadOnlyList<string> All =
         [Site, User, Token, Participant, Visit, Infusion, Vitals, Assessment, AdverseEvent, SafetyAlert, Access, Extract, CodingDictionary,
-         ConcomitantMedication, Screening, Allocation, AllocationList, Preparation, Unblinding, BlindingGuess];
+         ConcomitantMedication, Screening, ActivationCode, Allocation, AllocationList, Preparation, Unblinding, BlindingGuess];
 }

@@ -174,9 +174,12 @@ public sealed class Database : IAsyncDisposable
         foreach (var id in scope.SafetyChanged) _derivedWork.SafetyDataChanged(id);
     }
 
+    /// <summary>The isolation of a read on SQL Server: one snapshot, as on SQLite.</summary>
+    public const System.Data.IsolationLevel ServerReadIsolation = System.Data.IsolationLevel.Snapshot;
+
     /// <summary>
     /// Runs <paramref name="work"/> on an open connection, which it must not keep, given as a session with the read's
-    /// transaction. On SQLite the work reads one snapshot of the database (one read transaction, so it must not begin one of its own), so
+    /// transaction. On either engine the work reads one snapshot of the database (one read transaction, so it must not begin one of its own), so
     /// what it reads together was true together, whatever commits meanwhile. A long read that streams (an extract) opens
     /// its own connection instead (<see cref="OpenAsync"/>). The connection is one kept open from an earlier read when there is one, and
     /// is kept for the next read afterwards unless <paramref name="work"/> failed: nothing of one read reaches the next
@@ -186,8 +189,13 @@ public sealed class Database : IAsyncDisposable
     {
         if (Provider != DatabaseProvider.Sqlite)
         {
+            // SQL Server: one SNAPSHOT transaction (allowed by the ExportSnapshot migration), so a read sees one committed
+            // state as SQLite's read transaction does: a verify or a report is not broken by writes landing while it reads.
             await using var opened = await OpenAsync(ct);
-            return await work(new DbSession(opened, null, Provider));
+            await using var serverSnapshot = await opened.BeginTransactionAsync(ServerReadIsolation, ct);
+            var read = await work(new DbSession(opened, serverSnapshot, Provider));
+            await serverSnapshot.CommitAsync(ct);
+            return read;
         }
 
         var connection = _idleReaders.TryPop(out var idle) ? idle : (StatementCachingConnection)await OpenAsync(ct);

@@ -1,4 +1,3 @@
-using System.Data;
 using Dapper;
 using Trial.Core.Participants;
 using Trial.Core.Reports;
@@ -56,11 +55,8 @@ public static class ConsortQueries
     public static async Task<(DateTime CutoffUtc, IReadOnlyList<ConsortScreening> Screenings, IReadOnlyList<ConsortParticipant> Participants)> ReadAsync(
         DbSession s, IReadOnlyList<string>? sites, ConsortVisits visits, Func<DateTime> utcNow, CancellationToken ct = default)
     {
-        // SQLite reads inside the transaction ReadAsync began; SQL Server needs one of its own for one snapshot.
-        await using var own = s.Provider == DatabaseProvider.SqlServer && s.Transaction is null
-            ? await s.Connection.BeginTransactionAsync(IsolationLevel.Snapshot, ct)
-            : null;
-        var snapshot = own is null ? s : s with { Transaction = own };
+        // One snapshot on either engine: the read transaction Database.ReadAsync began.
+        var snapshot = s;
         var (anySite, siteList) = (sites is null ? 1 : 0, sites ?? [""]);
         // An empty list would expand to "IN ()", which neither engine parses.
         IReadOnlyList<string> infusionVisits = visits.InfusionVisits.Count == 0 ? [""] : visits.InfusionVisits;

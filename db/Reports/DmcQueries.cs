@@ -1,4 +1,3 @@
-using System.Data;
 using Dapper;
 using Trial.Core.Instruments;
 using Trial.Core.Reports;
@@ -9,8 +8,8 @@ namespace Trial.Db.Reports;
 
 /// <summary>
 /// What the data monitoring committee's reports are built from, read in one go so that every figure of a report was true at
-/// the same moment: on SQLite the read transaction of <see cref="Infrastructure.Database.ReadAsync{T}"/>, on SQL Server a
-/// SNAPSHOT transaction of its own (allowed by the ExportSnapshot migration). Every row but the enrolments is of a
+/// the same moment: in the read transaction of <see cref="Infrastructure.Database.ReadAsync{T}"/> (SNAPSHOT isolation on SQL
+/// Server). Every row but the enrolments is of a
 /// randomised participant, and carries the arm only where the report needs it. Sites as elsewhere: null means every site.
 /// </summary>
 public static class DmcQueries
@@ -98,11 +97,8 @@ public static class DmcQueries
     /// </summary>
     public static async Task<(DateTime CutoffUtc, DmcData Data)> ReadAsync(DbSession s, IReadOnlyList<string>? sites, Func<DateTime> utcNow, CancellationToken ct = default)
     {
-        // SQLite reads inside the transaction ReadAsync began; SQL Server needs one of its own for one snapshot.
-        await using var own = s.Provider == DatabaseProvider.SqlServer && s.Transaction is null
-            ? await s.Connection.BeginTransactionAsync(IsolationLevel.Snapshot, ct)
-            : null;
-        var snapshot = own is null ? s : s with { Transaction = own };
+        // One snapshot on either engine: the read transaction Database.ReadAsync began.
+        var snapshot = s;
         var scope = new { anySite = sites is null ? 1 : 0, sites = sites ?? [""] };
         Task<IEnumerable<T>> Query<T>(string sql, object? parameters = null) => snapshot.Connection.QueryAsync<T>(snapshot.Command(sql, parameters ?? scope, ct: ct));
 

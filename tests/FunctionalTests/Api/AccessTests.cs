@@ -97,7 +97,7 @@ public class AccessTests
     {
         var created = await (await _host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "leaver", role = "monitor", sites = new[] { "WAW" } }))
             .JsonAsync(HttpStatusCode.Created);
-        var client = _host.Client(created["token"]!.GetValue<string>());
+        var client = _host.Client(await _host.ActivateAsync(created["activationCode"]!.GetValue<string>()));
         Assert.That((await client.GetAsync("/api/v1/participants")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         var revoke = await _host.Admin.DeleteAsync($"/api/v1/users/{created["id"]}/token");

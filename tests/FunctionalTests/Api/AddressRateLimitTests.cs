@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using NUnit.Framework;
 
 namespace Trial.Tests.Api;
@@ -38,6 +39,32 @@ public class AddressRateLimitTests
         for (var i = 0; i < Limit * 3; i++)
             Assert.That((await host.Admin.GetAsync("/api/v1/sites")).StatusCode, Is.EqualTo(HttpStatusCode.OK), $"request {i + 1}");
         Assert.That((await host.Client("trial_guessed-token").GetAsync("/api/v1/participants")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task Activations_AreRequestsWithoutAToken_PastTheLimit429WithTheCodeLeftUnused()
+    {
+        await using var host = TrialHost.Start(settings: new Dictionary<string, string?> { ["RateLimit:UnauthenticatedPermitsPerWindow"] = $"{Limit}", ["RateLimit:WindowSeconds"] = "3600" });
+        await host.CreateSiteAsync("WAW");
+        var code = (await (await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "Mo", role = "monitor", sites = new[] { "WAW" } })).JsonAsync(HttpStatusCode.Created))
+            ["activationCode"]!.GetValue<string>();
+        var guesser = host.Client();
+        for (var i = 0; i < Limit; i++)
+            await (await guesser.PostAsJsonAsync("/api/v1/tokens", new { activationCode = $"GUESS-{i}" })).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var attempts = await AttemptsAsync(host);
+
+        await (await guesser.PostAsJsonAsync("/api/v1/tokens", new { activationCode = code })).ProblemAsync(HttpStatusCode.TooManyRequests);
+
+        Assert.That(attempts, Is.EqualTo(Limit), "every refused activation under the limit is audited");
+        Assert.That(await AttemptsAsync(host), Is.EqualTo(attempts), "past the limit nothing is looked up or audited");
+        // A caller with a token this process knows is not held back by its address: the code was left as it was.
+        Assert.That((await host.Admin.PostAsJsonAsync("/api/v1/tokens", new { activationCode = code })).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+    }
+
+    private static async Task<int> AttemptsAsync(TrialHost host)
+    {
+        var page = await (await host.Admin.GetAsync("/api/v1/audit?entity=activation-code&limit=500")).JsonAsync(HttpStatusCode.OK);
+        return page["items"]!.AsArray().Count(r => r!["action"]!.GetValue<string>() == "access-denied");
     }
 
     private static async Task<int> DeniedCountAsync(TrialHost host)

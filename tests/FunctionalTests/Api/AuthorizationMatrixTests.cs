@@ -68,8 +68,21 @@ public class AuthorizationMatrixTests
         ["ListUsers"] = new(Admins, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/users"), NamesARecord: false),
         ["RevokeUserToken"] = new(Admins, false, HttpStatusCode.NoContent, async (_, site) =>
             new Call(HttpMethod.Delete, $"/api/v1/users/{(site is null ? Guid.NewGuid() : await NewUserIdAsync())}/token")),
-        ["IssueUserToken"] = new(Admins, false, HttpStatusCode.Created, async (_, site) =>
-            new Call(HttpMethod.Post, $"/api/v1/users/{(site is null ? Guid.NewGuid() : await NewUserIdAsync())}/token")),
+        ["IssueActivationCode"] = new(Admins, false, HttpStatusCode.Created, async (_, site) =>
+            new Call(HttpMethod.Post, $"/api/v1/users/{(site is null ? Guid.NewGuid() : await NewUserIdAsync())}/activation")),
+        // Anonymous: whoever holds a code (here each role's caller, who also has a token of their own) gets the token of the
+        // user it was given for; unknown and used codes are ActivationTests'.
+        ["Activate"] = new(Everyone, false, HttpStatusCode.Created, async (_, _) =>
+            new Call(HttpMethod.Post, "/api/v1/tokens", new { activationCode = await NewActivationCodeAsync() }), NamesARecord: false),
+        ["ListOwnTokens"] = new(Everyone, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/users/me/tokens"), NamesARecord: false),
+        // A fresh user of the role revokes their own token by its id; an id that is none of the caller's is 404.
+        ["RevokeOwnTokenById"] = new(Everyone, false, HttpStatusCode.NoContent, async (role, site) =>
+        {
+            if (site is null) return new Call(HttpMethod.Delete, $"/api/v1/users/me/tokens/{Guid.NewGuid()}");
+            var caller = await _host.UserAsync(role, Own);
+            var id = (await (await caller.GetAsync("/api/v1/users/me/tokens")).JsonArrayAsync()).Single()!["id"]!.GetValue<string>();
+            return new Call(HttpMethod.Delete, $"/api/v1/users/me/tokens/{id}", Caller: caller);
+        }),
         ["ChangeUserAccess"] = new(Admins, false, HttpStatusCode.OK, async (_, site) =>
             new Call(HttpMethod.Put, $"/api/v1/users/{(site is null ? Guid.NewGuid() : await NewUserIdAsync())}/access",
                 new { role = "investigator", sites = new[] { Own }, reason = "Now enrols participants." })),
@@ -331,6 +344,11 @@ public class AuthorizationMatrixTests
         (await (await (await _host.SecondAdminAsync()).PostAsJsonAsync("/api/v1/users", new { name = "Pending pharmacist", role = "pharmacist", sites = new[] { Own } }))
             .JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
 
+    /// <summary>The activation code of a new monitor, as the admin who created them was given it.</summary>
+    private static async Task<string> NewActivationCodeAsync() =>
+        (await (await _host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "New monitor", role = "monitor", sites = new[] { Own } })).JsonAsync(HttpStatusCode.Created))
+        ["activationCode"]!.GetValue<string>();
+
     private static readonly DateOnly BaselineDay = new(2026, 3, 1);
     private static readonly DateTime Inf1Start = new(2026, 3, 2, 8, 10, 0, DateTimeKind.Utc);
 
@@ -454,8 +472,8 @@ public class AuthorizationMatrixTests
     private static IEnumerable<string> ReachableBy(string role) =>
         Declared.Where(d => d.Value.Allowed.Contains(role)).Select(d => d.Key).Order(StringComparer.Ordinal);
 
-    /// <summary>What every role may call: health, the instruments' definitions, and giving up their own token.</summary>
-    private static readonly string[] Common = ["ListInstruments", "Live", "Ready", "RevokeOwnToken"];
+    /// <summary>What every role may call: health, the instruments' definitions, activating with a code, and listing and giving up their own tokens.</summary>
+    private static readonly string[] Common = ["Activate", "ListInstruments", "ListOwnTokens", "Live", "Ready", "RevokeOwnToken", "RevokeOwnTokenById"];
 
     /// <summary>The operations that show or take a participant's arm (or the sequence of arms, or outcomes by arm).</summary>
     private static readonly string[] Unblinding =
@@ -501,7 +519,7 @@ public class AuthorizationMatrixTests
         foreach (var host in new[] { _host, _listHost })
         {
             var created = await (await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = $"Awaiting {role}", role, sites = new[] { Own } })).JsonAsync(HttpStatusCode.Created);
-            awaiting[host] = host.Client(created["token"]!.GetValue<string>());
+            awaiting[host] = host.Client(await host.ActivateAsync(created["activationCode"]!.GetValue<string>()));
         }
         var failures = new List<string>();
         var operations = ReachableBy(role).Except(Common).Where(o => o != "DmcOpenReport").ToList();

@@ -40,12 +40,21 @@ public class OpenApiTests
     }
 
     [Test]
+    public void AnonymousOperations_RequireNoToken_OthersTheBearerToken()
+    {
+        var anonymous = Operations().Where(o => o.Operation["security"] is JsonArray { Count: 0 }).Select(o => $"{o.Method} {o.Path}").ToList();
+        Assert.That(anonymous, Is.EquivalentTo(new[] { "post /api/v1/tokens", "get /health/live", "get /health/ready" }));
+        Assert.That(_document["paths"]!["/api/v1/users"]!["post"]!["security"], Is.Null, "the document's bearer requirement applies");
+    }
+
+    [Test]
     public void ContractRoutes_ArePublished()
     {
         var paths = _document["paths"]!.AsObject().Select(p => p.Key).ToList();
         Assert.That(paths, Is.SupersetOf(new[]
         {
-            "/api/v1/sites", "/api/v1/users", "/api/v1/users/{id}/token", "/api/v1/participants", "/api/v1/participants/{code}",
+            "/api/v1/sites", "/api/v1/users", "/api/v1/users/{id}/token", "/api/v1/users/{id}/activation", "/api/v1/tokens",
+            "/api/v1/users/me/tokens", "/api/v1/users/me/tokens/{id}", "/api/v1/participants", "/api/v1/participants/{code}",
             "/api/v1/participants/{code}/visits", "/api/v1/participants/{code}/visits/{visitCode}",
             "/api/v1/participants/{code}/visits/{visitCode}/infusion", "/api/v1/participants/{code}/visits/{visitCode}/vitals",
             "/api/v1/participants/{code}/visits/{visitCode}/assessments", "/api/v1/participants/{code}/assessments",

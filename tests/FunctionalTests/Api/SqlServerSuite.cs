@@ -74,4 +74,14 @@ public class SqlServerSuite
         var schedule = await (await _investigator.GetAsync($"/api/v1/participants/{code}/visits")).JsonArrayAsync();
         Assert.That(schedule.Single(v => v!["visitCode"]!.GetValue<string>() == "INF2")!["targetDate"]!.GetValue<string>(), Is.EqualTo("2026-03-05"));
     }
+
+    [Test]
+    public async Task AuditTrail_VerifiesIntact_FromItsFirstRow()
+    {
+        // The first row's link is empty: a fixed-length column would give it back padded, and the chain would never verify.
+        await TrialHost.EnrolAsync(_investigator, "WAW");
+        var verified = await (await _host.Admin.GetAsync("/api/v1/audit/verify")).JsonAsync(HttpStatusCode.OK);
+        Assert.That(verified["intact"]!.GetValue<bool>(), Is.True, verified.ToJsonString());
+        Assert.That(verified["rows"]!.GetValue<long>(), Is.GreaterThan(0));
+    }
 }

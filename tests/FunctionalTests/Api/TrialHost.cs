@@ -103,14 +103,23 @@ public sealed class TrialHost : IAsyncDisposable
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>A client holding the token of a new user with this role and these sites.</summary>
+    /// <summary>A client holding the token of a new user with this role and these sites, who activated with the code the admin was given.</summary>
     public async Task<HttpClient> UserAsync(string role, params string[] sites)
     {
         var response = await Admin.PostAsJsonAsync("/api/v1/users", new { name = $"{role} of {string.Join(",", sites)}", role, sites });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
         if (Roles.Unblinded.Contains(role)) await ApproveAsync(body!["id"]!.GetValue<string>());
-        return Client(body!["token"]!.GetValue<string>());
+        return Client(await ActivateAsync(body!["activationCode"]!.GetValue<string>()));
+    }
+
+    /// <summary>The token a user gets for their activation code (POST /api/v1/tokens, sent without a token; expects 201).</summary>
+    public async Task<string> ActivateAsync(string activationCode)
+    {
+        using var anonymous = Client();
+        var response = await anonymous.PostAsJsonAsync("/api/v1/tokens", new { activationCode });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
     }
 
     /// <summary>
@@ -130,7 +139,7 @@ public sealed class TrialHost : IAsyncDisposable
     {
         var response = await Admin.PostAsJsonAsync("/api/v1/users", new { name = "second admin", role = Roles.Admin, sites = Array.Empty<string>() });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return Client((await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>());
+        return Client(await ActivateAsync((await response.Content.ReadFromJsonAsync<JsonObject>())!["activationCode"]!.GetValue<string>()));
     }
 
     public static object EligibleParticipant(string siteCode) => new

@@ -5,7 +5,7 @@ using static Trial.Tests.Api.Safety.SafetyTestKit;
 
 namespace Trial.Tests.Api.Audit;
 
-/// <summary>Attributable access: tokens issued and revoked, refused requests recorded (but not without limit), and requests per token limited.</summary>
+/// <summary>Attributable access: activation codes given, tokens issued and revoked, refused requests recorded (but not without limit), and requests per token limited.</summary>
 public class AccessAuditTests
 {
     private static async Task<JsonArray> TrailAsync(TrialHost host, string query) =>
@@ -17,14 +17,20 @@ public class AccessAuditTests
         await using var host = TrialHost.Start();
         await host.CreateSiteAsync("WAW");
         var (_, userId) = await UserWithIdAsync(host, "investigator", "WAW");
-        await (await host.Admin.PostAsync($"/api/v1/users/{userId}/token", null)).JsonAsync(HttpStatusCode.Created);
+        var code = await (await host.Admin.PostAsync($"/api/v1/users/{userId}/activation", null)).JsonAsync(HttpStatusCode.Created);
+        await host.ActivateAsync(code["activationCode"]!.GetValue<string>());
         Assert.That((await host.Admin.DeleteAsync($"/api/v1/users/{userId}/token")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
 
         var issued = await TrailAsync(host, "entity=token");
         var forUser = issued.Where(r => r!["newValue"]!["userId"]!.GetValue<string>() == userId.ToString()).ToList();
         Assert.That(forUser.Select(r => r!["action"]!.GetValue<string>()), Is.EqualTo(new[] { "token-issued", "token-issued" }));
-        Assert.That(forUser.Select(r => r!["role"]!.GetValue<string>()), Is.All.EqualTo("admin"), "who issued it");
-        Assert.That(issued.ToJsonString(), Does.Not.Contain("trial_"), "a token itself is never recorded");
+        Assert.That(forUser.Select(r => (r!["userId"]!.GetValue<string>(), r["role"]!.GetValue<string>())), Is.All.EqualTo((userId.ToString(), "investigator")),
+            "each token was issued to the user who activated, never by an admin");
+        var codes = await TrailAsync(host, "entity=activation-code");
+        Assert.That(codes.Where(r => r!["action"]!.GetValue<string>() == "create").Select(r => r!["role"]!.GetValue<string>()), Is.EqualTo(new[] { "admin", "admin" }),
+            "the admin gave the codes");
+        Assert.That(issued.ToJsonString() + codes.ToJsonString(), Does.Not.Contain("trial_").And.Not.Contain(code["activationCode"]!.GetValue<string>()),
+            "a token or code itself is never recorded");
         var revoked = (await TrailAsync(host, $"entity=user&id={userId}")).Where(r => r!["action"]!.GetValue<string>() == "token-revoked").ToList();
         Assert.That(revoked, Has.Count.EqualTo(1));
         Assert.That(revoked[0]!["newValue"]!["tokensRevoked"]!.GetValue<int>(), Is.EqualTo(2));

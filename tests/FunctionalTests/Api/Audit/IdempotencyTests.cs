@@ -110,33 +110,44 @@ public class IdempotencyTests(string protocol) : WawSiteFixture(protocol)
     }
 
     [Test]
-    public async Task NewTokens_RetriedWithTheSameKey_AreToldTheRequestWasDone_AndNoTokenIsStoredAnywhere()
+    public async Task ActivationCodesAndTokens_RetriedWithTheSameKey_AreNotShownAgain_AndNoneIsStoredAnywhere()
     {
         var key = Guid.NewGuid().ToString();
         var user = new { name = "Dr B. Kowalska", role = "monitor", sites = new[] { "WAW" } };
         var created = await (await _host.Admin.SendAsync(Post("/api/v1/users", user, key))).JsonAsync(HttpStatusCode.Created);
-        var (id, token) = (created["id"]!.GetValue<string>(), created["token"]!.GetValue<string>());
+        var (id, lost) = (created["id"]!.GetValue<string>(), created["activationCode"]!.GetValue<string>());
         var trail = await PeoplesAuditRowsAsync();
         var retried = await _host.Admin.SendAsync(Post("/api/v1/users", user, key));
         var problem = await retried.ProblemAsync(HttpStatusCode.Conflict);
         Assert.That(problem["field"]!.GetValue<string>(), Is.EqualTo("Idempotency-Key"));
-        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("shown only once").And.Not.Contain(token));
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("shown only once").And.Not.Contain(lost));
         Assert.That(retried.Headers.Location, Is.Not.Null, "the user's record");
 
-        var issueKey = Guid.NewGuid().ToString();
-        var issued = await (await _host.Admin.SendAsync(Post($"/api/v1/users/{id}/token", new { }, issueKey))).JsonAsync(HttpStatusCode.Created);
-        var second = issued["token"]!.GetValue<string>();
-        await (await _host.Admin.SendAsync(Post($"/api/v1/users/{id}/token", new { }, issueKey))).ProblemAsync(HttpStatusCode.Conflict);
-        Assert.That(await PeoplesAuditRowsAsync(), Is.EqualTo(trail + 1), "the retries wrote nothing; the one issue did");
+        var resetKey = Guid.NewGuid().ToString();
+        var reset = await (await _host.Admin.SendAsync(Post($"/api/v1/users/{id}/activation", new { }, resetKey))).JsonAsync(HttpStatusCode.Created);
+        var code = reset["activationCode"]!.GetValue<string>();
+        await (await _host.Admin.SendAsync(Post($"/api/v1/users/{id}/activation", new { }, resetKey))).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.That(await PeoplesAuditRowsAsync(), Is.EqualTo(trail + 1), "the retries wrote nothing; the one new code did");
 
-        // Both tokens work, and neither is anywhere in the database's files (the store, the write-ahead log, the tables).
-        foreach (var t in new[] { token, second })
-            Assert.That((await _host.Client(t).GetAsync("/api/v1/safety-alerts")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_host.DatabasePath)!, Path.GetFileName(_host.DatabasePath) + "*"))
+        // The user activates with a key too (sent without a token, as users do, and with one, as a client might): the token is
+        // shown once, and a retry is a second use of the code, refused.
+        var activateKey = Guid.NewGuid().ToString();
+        var activated = await (await _host.Client().SendAsync(Post("/api/v1/tokens", new { activationCode = code }, activateKey))).JsonAsync(HttpStatusCode.Created);
+        var token = activated["token"]!.GetValue<string>();
+        var again = await (await _host.Client().SendAsync(Post("/api/v1/tokens", new { activationCode = code }, activateKey))).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(again.ToJsonString(), Does.Not.Contain(token));
+        await (await _host.Client(token).SendAsync(Post("/api/v1/tokens", new { activationCode = code }, Guid.NewGuid().ToString())))
+            .ProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        // The token works, and neither it nor any code is anywhere in the database's files (the store, the write-ahead log, the tables).
+        Assert.That((await _host.Client(token).GetAsync("/api/v1/safety-alerts")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var files = Directory.GetFiles(Path.GetDirectoryName(_host.DatabasePath)!, Path.GetFileName(_host.DatabasePath) + "*");
+        Assert.That(files, Has.Length.GreaterThan(0));
+        foreach (var file in files)
         {
             var bytes = await ReadSharedAsync(file);
-            foreach (var t in new[] { token, second })
-                Assert.That(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(t)), Is.EqualTo(-1), $"{Path.GetFileName(file)} holds a token");
+            foreach (var secret in new[] { token, lost, code, lost.Replace("-", ""), code.Replace("-", "") })
+                Assert.That(bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(secret)), Is.EqualTo(-1), $"{Path.GetFileName(file)} holds a token or code");
         }
     }
 

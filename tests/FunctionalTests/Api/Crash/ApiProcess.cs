@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using NUnit.Framework;
 
@@ -51,6 +52,14 @@ public sealed class ApiProcess : IAsyncDisposable
         var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>Creates a user with this role at these sites (as the admin) and returns their token.</summary>
+    public async Task<string> UserTokenAsync(string role, params string[] sites)
+    {
+        using var admin = Client();
+        var response = await admin.PostAsJsonAsync("/api/v1/users", new { name = $"{role} of {string.Join(",", sites)}", role, sites });
+        return (await response.JsonAsync(HttpStatusCode.Created))["token"]!.GetValue<string>();
     }
 
     /// <summary>SIGKILL: the process stops at once, without any chance to flush or clean up.</summary>

@@ -125,8 +125,9 @@ internal sealed class CrashStudy
     {
         using var admin = api.Client();
         (await admin.PostAsJsonAsync("/api/v1/sites", new { code = "WAW", name = "Warsaw" })).EnsureSuccessStatusCode();
-        _investigatorToken = await TokenAsync(admin, "Dr Crash", "investigator");
-        _monitorToken = await TokenAsync(admin, "Monitor Crash", "monitor");
+        using var anonymous = api.Client(null);
+        _investigatorToken = await TokenAsync(admin, anonymous, "Dr Crash", "investigator");
+        _monitorToken = await TokenAsync(admin, anonymous, "Monitor Crash", "monitor");
 
         var clients = Enumerable.Range(0, 4).Select(_ => api.Client(_investigatorToken)).ToList();
         try
@@ -182,8 +183,14 @@ internal sealed class CrashStudy
         return result(body);
     }
 
-    private static async Task<string> TokenAsync(HttpClient admin, string name, string role) =>
-        (await (await admin.PostAsJsonAsync("/api/v1/users", new { name, role, sites = new[] { "WAW" } })).JsonAsync(HttpStatusCode.Created))["token"]!.GetValue<string>();
+    /// <summary>A new user's token: the admin creates them, and they exchange the activation code for their token, without one.</summary>
+    private static async Task<string> TokenAsync(HttpClient admin, HttpClient anonymous, string name, string role)
+    {
+        var created = await (await admin.PostAsJsonAsync("/api/v1/users", new { name, role, sites = new[] { "WAW" } })).JsonAsync(HttpStatusCode.Created);
+        var activated = await (await anonymous.PostAsJsonAsync("/api/v1/tokens", new { activationCode = created["activationCode"]!.GetValue<string>() }))
+            .JsonAsync(HttpStatusCode.Created);
+        return activated["token"]!.GetValue<string>();
+    }
 
     /// <summary>
     /// Runs every writer until <paramref name="killWhen"/> returns, kills the API with SIGKILL at that moment, and waits for

@@ -49,4 +49,39 @@ public class ArmReadAuditTests : BlindedStudyFixture
         var history = await HistoryAsync(code);
         Assert.That(history.Count(r => r!["action"]!.GetValue<string>() == "arm-read"), Is.EqualTo(4), "the list names the participant but is not theirs alone");
     }
+
+    [Test]
+    public async Task SequenceUnblindedExtractAndReportsByArm_AreArmReads_WhilePooledPullsStayExports()
+    {
+        var code = await RandomisedAsync(); // MADRS 30: stratum WAW/MADRS<35
+        var before = (await ArmReadsAsync()).Count;
+
+        Assert.That((await _unblinded.GetAsync("/api/v1/randomisation/list?stratum=" + Uri.EscapeDataString("WAW/MADRS<35") + "&count=8")).StatusCode,
+            Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _unblinded.GetAsync("/api/v1/exports/unblinded.zip?site=WAW")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _unblinded.GetAsync("/api/v1/reports/dmc")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _unblinded.GetAsync("/api/v1/reports/blinding-index")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _unblinded.GetAsync("/api/v1/reports/consort")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        // Pulls that tell nothing of the arms are exports, not arm reads.
+        Assert.That((await _monitor.GetAsync("/api/v1/reports/dmc/open")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _statistician.GetAsync("/api/v1/reports/consort")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _statistician.GetAsync("/api/v1/exports/bundle.zip?site=WAW")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var reads = (await ArmReadsAsync()).Skip(before).ToList();
+        Assert.That(reads.Select(r => r["role"]!.GetValue<string>()), Is.All.EqualTo("unblinded-statistician"));
+        Assert.That(reads.Select(r => $"{r["entityType"]} {(r["entityType"]!.GetValue<string>() == "extract" && r["newValue"]!["report"] is null ? "unblinded-extract" : r["entityId"])}"),
+            Is.EquivalentTo(new[]
+            {
+                "allocation-list WAW/MADRS<35", "extract unblinded-extract", "extract reports/dmc", "extract reports/blinding-index", "extract reports/consort",
+            }));
+        var sequence = reads.Single(r => r["entityType"]!.GetValue<string>() == "allocation-list");
+        Assert.That(sequence["newValue"]!["participants"]!.AsArray().Select(p => p!.GetValue<string>()), Does.Contain(code),
+            "the sequence read names whose places it showed");
+        var extract = reads.Single(r => r["entityType"]!.GetValue<string>() == "extract" && r["newValue"]!["report"] is null);
+        Assert.That(extract["newValue"]!["unblinded"]!.GetValue<bool>(), Is.True);
+
+        var text = string.Join("\n", reads.Select(r => r.ToJsonString()));
+        foreach (var arm in _host.Protocol.Design.Arms)
+            Assert.That(text, Does.Not.Contain($"\"{arm.Code}\"").And.Not.Contain(arm.Name).IgnoreCase.And.Not.Contain(arm.Drug).IgnoreCase);
+    }
 }

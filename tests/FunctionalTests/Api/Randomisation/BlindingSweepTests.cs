@@ -270,7 +270,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
     public async Task EveryGet_ForAnUnblindedRoleAwaitingApproval_NeverShowsArmDrugOrDose_NorDoTheAccessAnswers(string role)
     {
         var created = await (await PostAsync(_host.Admin, "/api/v1/users", new { name = $"Awaiting {role}", role, sites = new[] { "WAW", "KRK" } })).JsonAsync(HttpStatusCode.Created);
-        var (client, id) = (_host.Client(created["token"]!.GetValue<string>()), created["id"]!.GetValue<string>());
+        var (client, id) = (_host.Client(await _host.ActivateAsync(created["activationCode"]!.GetValue<string>())), created["id"]!.GetValue<string>());
         var failures = new List<string>();
         var refused = 0;
         foreach (var (_, url, _) in await GetRequestsAsync())

@@ -342,7 +342,7 @@ public class ConsortReportTests : BlindedStudyFixture
 
         var page = await (await _host.Admin.GetAsync("/api/v1/audit?entity=extract&id=reports/consort")).JsonAsync(HttpStatusCode.OK);
         var pull = page["items"]!.AsArray().Last()!;
-        Assert.That((pull["action"]!.GetValue<string>(), pull["role"]!.GetValue<string>()), Is.EqualTo(("export", "unblinded-statistician")));
+        Assert.That((pull["action"]!.GetValue<string>(), pull["role"]!.GetValue<string>()), Is.EqualTo(("arm-read", "unblinded-statistician")), "a report by arm is a read of arm data");
         Assert.That(pull["newValue"]!.AsObject().Select(p => p.Key).Order(), Is.EqualTo(new[] { "byArm", "cutoffUtc", "generatedUtc", "report", "sites" }));
         Assert.That(pull["newValue"]!["byArm"]!.GetValue<bool>(), Is.True);
     }

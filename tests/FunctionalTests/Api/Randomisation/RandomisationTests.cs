@@ -290,8 +290,9 @@ public class RandomisationTests : BlindedStudyFixture
             Is.EqualTo(offline.Select(s => (s.SequenceNumber, s.BlockSize, s.Arm))));
         var audit = await (await monitor.GetAsync("/api/v1/audit?entity=allocation-list")).JsonAsync(HttpStatusCode.OK);
         var row = audit["items"]!.AsArray().Single()!;
-        Assert.That(row["action"]!.GetValue<string>(), Is.EqualTo("export"));
+        Assert.That(row["action"]!.GetValue<string>(), Is.EqualTo("arm-read"));
         Assert.That(row["role"]!.GetValue<string>(), Is.EqualTo("unblinded-statistician"));
+        Assert.That((row["newValue"]!["read"]!.GetValue<string>(), row["newValue"]!["places"]!.GetValue<int>()), Is.EqualTo(("sequence", 30)));
         Assert.That(row.ToJsonString(), Does.Not.Contain("KET").And.Not.Contain("MDZ"));
     }
 

@@ -19,7 +19,7 @@ public class UnblindedAccessApprovalTests : BlindedStudyFixture
     private async Task<(HttpClient Client, string Id)> CreateAsync(HttpClient admin, string role, params string[] sites)
     {
         var created = await (await admin.PostAsJsonAsync("/api/v1/users", new { name = $"new {role}", role, sites })).JsonAsync(HttpStatusCode.Created);
-        return (_host.Client(created["token"]!.GetValue<string>()), created["id"]!.GetValue<string>());
+        return (_host.Client(await _host.ActivateAsync(created["activationCode"]!.GetValue<string>())), created["id"]!.GetValue<string>());
     }
 
     private async Task<JsonObject> UserAsync(string id) =>
@@ -220,14 +220,14 @@ public class UnblindedAccessApproverTests
         await using var host = TrialHost.Start(settings: TestProtocols.Settings(TestProtocols.Blinded));
         await host.CreateSiteAsync("WAW");
         var approverBody = await (await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "QA", role = "monitor", sites = new[] { "WAW" } })).JsonAsync(HttpStatusCode.Created);
-        var approver = host.Client(approverBody["token"]!.GetValue<string>());
+        var approver = host.Client(await host.ActivateAsync(approverBody["activationCode"]!.GetValue<string>()));
         var approverId = Guid.Parse(approverBody["id"]!.GetValue<string>());
         // The approver's id exists only once the user does; setting it on the options bound from configuration is what
         // configuring Access:UnblindedAccessApprover and restarting does.
         host.Services.GetRequiredService<AccessOptions>().UnblindedAccessApprover = approverId;
 
         var pharmacistBody = await (await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "Ph", role = "pharmacist", sites = new[] { "WAW" } })).JsonAsync(HttpStatusCode.Created);
-        var pharmacist = host.Client(pharmacistBody["token"]!.GetValue<string>());
+        var pharmacist = host.Client(await host.ActivateAsync(pharmacistBody["activationCode"]!.GetValue<string>()));
         var id = pharmacistBody["id"]!.GetValue<string>();
         await (await pharmacist.GetAsync("/api/v1/randomisation/allocations?site=WAW")).ProblemAsync(HttpStatusCode.Forbidden);
         await (await host.Admin.PostAsync($"/api/v1/users/{id}/approval", null)).ProblemAsync(HttpStatusCode.Forbidden);
@@ -255,8 +255,8 @@ public class UnblindedAccessApproverTests
     {
         await using var host = TrialHost.Start(settings: TestProtocols.Settings(TestProtocols.Blinded));
         await host.CreateSiteAsync("WAW");
-        var monitor = host.Client((await (await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "QA", role = "monitor", sites = new[] { "WAW" } }))
-            .JsonAsync(HttpStatusCode.Created))["token"]!.GetValue<string>());
+        var monitor = host.Client(await host.ActivateAsync((await (await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "QA", role = "monitor", sites = new[] { "WAW" } }))
+            .JsonAsync(HttpStatusCode.Created))["activationCode"]!.GetValue<string>()));
         var id = (await (await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "Ph", role = "pharmacist", sites = new[] { "WAW" } }))
             .JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
         await (await monitor.PostAsync($"/api/v1/users/{id}/approval", null)).ProblemAsync(HttpStatusCode.Forbidden);

@@ -68,12 +68,12 @@ internal static class SafetyTestKit
     public static async Task<JsonObject> RecordAdverseEventAsync(HttpClient investigator, string code, AdverseEventBody body) =>
         await (await investigator.PostAsJsonAsync($"/api/v1/participants/{code}/adverse-events", body)).JsonAsync(HttpStatusCode.Created);
 
-    /// <summary>Creates a user and returns a client with their token and their id.</summary>
+    /// <summary>Creates a user, who activates with their code, and returns a client with their token and their id.</summary>
     public static async Task<(HttpClient Client, Guid Id)> UserWithIdAsync(TrialHost host, string role, params string[] sites)
     {
         var response = await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = $"{role} of {string.Join(",", sites)}", role, sites });
         var body = await response.JsonAsync(HttpStatusCode.Created);
-        return (host.Client(body["token"]!.GetValue<string>()), Guid.Parse(body["id"]!.GetValue<string>()));
+        return (host.Client(await host.ActivateAsync(body["activationCode"]!.GetValue<string>())), Guid.Parse(body["id"]!.GetValue<string>()));
     }
 
     public static Task<bool> IsEvaluatedAsync(TrialHost host, string code) =>

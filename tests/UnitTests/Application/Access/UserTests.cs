@@ -6,11 +6,11 @@ using Trial.Db.Access;
 
 namespace Trial.Tests.Application.Access;
 
-/// <summary>Users: a role and sites, checked; created with a first token that works and is never recorded; listed with their sites.</summary>
+/// <summary>Users: a role and sites, checked; created with a one-time activation code (no token) that is never recorded; listed with their sites.</summary>
 public class UserTests
 {
     private UseCaseDatabase _database = null!;
-    private readonly CreateUser _users = new(new AccessOptions { TokenLifetimeDays = 30 });
+    private readonly CreateUser _users = new(new AccessOptions { TokenLifetimeDays = 30, ActivationCodeLifetimeHours = 72 });
 
     [SetUp]
     public async Task CreateAsync()
@@ -67,22 +67,22 @@ public class UserTests
     }
 
     [Test]
-    public async Task WriteAsync_ANewUser_IsStoredWithAWorkingTokenAndAudited()
+    public async Task WriteAsync_ANewUser_IsStoredWithAnActivationCodeOnlyAndAudited()
     {
         var created = (await _database.WriteAsync(UseCaseDatabase.Admin, w => _users.WriteAsync(w, new CreateUser.Checked("Mo", Roles.Monitor, ["KRK", "WAW"])))).Value!;
 
-        Assert.That(created.Token, Does.StartWith("trial_"));
-        Assert.That(created.TokenExpiresUtc, Is.EqualTo(new DateTime(2026, 4, 9, 12, 0, 0, DateTimeKind.Utc)), "30 days");
-        var owner = await _database.Db.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, ApiTokens.Hash(created.Token), _database.NowUtc));
-        Assert.That(owner, Is.EqualTo(new TokenOwner(created.Id, owner!.TokenId, "Mo", Roles.Monitor, ["KRK", "WAW"], created.TokenExpiresUtc)).Using<TokenOwner>(SameOwner));
+        Assert.That(created.ActivationCode, Does.Match("^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{4}$"));
+        Assert.That((created.CreatedUtc, created.ActivationExpiresUtc), Is.EqualTo((UseCaseDatabase.StartUtc, new DateTime(2026, 3, 13, 12, 0, 0, DateTimeKind.Utc))), "72 hours");
+        Assert.That(await _database.Db.ReadAsync(c => AccessQueries.UserTokensAsync(c, created.Id)), Is.Empty, "no token until the user activates");
         Assert.That(await new ListUsers(_database.Db).ListAsync(), Is.EqualTo(new[] { new User(created.Id, "Mo", Roles.Monitor, ["KRK", "WAW"], UseCaseDatabase.StartUtc) })
             .Using<User>((a, b) => (a.Id, a.Name, a.Role, a.CreatedUtc) == (b.Id, b.Name, b.Role, b.CreatedUtc) && a.Sites.SequenceEqual(b.Sites)));
 
         var rows = (await _database.TrailAsync()).Skip(2).ToList();
-        Assert.That(rows.Select(r => (r.EntityType, r.Action)), Is.EqualTo(new[] { ("user", "create"), ("token", "token-issued") }));
+        Assert.That(rows.Select(r => (r.EntityType, r.Action)), Is.EqualTo(new[] { ("user", "create"), ("activation-code", "create") }));
         Assert.That(rows[0].NewValue, Is.EqualTo($$"""{"createdUtc":"2026-03-10T12:00:00Z","id":"{{created.Id}}","name":"Mo","role":"monitor","sites":["KRK","WAW"]}"""));
-        Assert.That(rows[1].NewValue, Is.EqualTo($$"""{"expiresUtc":"2026-04-09T12:00:00Z","tokenId":"{{owner.TokenId}}","userId":"{{created.Id}}"}"""));
-        Assert.That(rows.Select(r => r.NewValue), Has.None.Contains(created.Token), "a token itself is never recorded");
+        Assert.That(rows[1].NewValue, Is.EqualTo($$"""{"codesReplaced":0,"expiresUtc":"2026-03-13T12:00:00Z","id":"{{rows[1].EntityId}}","userId":"{{created.Id}}"}"""));
+        Assert.That(rows.Select(r => r.NewValue), Has.None.Contains(created.ActivationCode).And.None.Contains(created.ActivationCode.Replace("-", "")),
+            "a code itself is never recorded");
     }
 
     private static bool SameUser(CreateUser.Checked a, CreateUser.Checked b) => (a.Name, a.Role) == (b.Name, b.Role) && a.Sites.SequenceEqual(b.Sites);

@@ -69,9 +69,9 @@ public class AllocationListTests
         Assert.That(sequence.Places.Select(p => (p.SequenceNumber, p.BlockSize, p.Arm, p.TakenBy?.ParticipantCode)),
             Is.EqualTo(new[] { (1, (int?)null, "MDZ", (string?)participant.Code), (2, null, "KET", null) }));
         var audit = await _data.AuditAsync(AuditEntities.AllocationList);
-        Assert.That(audit.Select(a => (a.EntityId, a.Action, a.SiteCode)), Is.EqualTo(new[] { ("list", AuditActions.Create, (string?)null), ("WAW/MADRS<35", AuditActions.Export, "WAW") }));
+        Assert.That(audit.Select(a => (a.EntityId, a.Action, a.SiteCode)), Is.EqualTo(new[] { ("list", AuditActions.Create, (string?)null), ("WAW/MADRS<35", AuditActions.ArmRead, "WAW") }));
         Assert.That(audit[0].NewValue, Is.EqualTo("{\"entries\":3,\"importedUtc\":\"2026-03-10T12:00:00Z\",\"strata\":{\"WAW/MADRS\\u003C35\":2,\"WAW/MADRS\\u003E=35\":1}}"));
-        Assert.That(audit[1].NewValue, Does.StartWith("{\"method\":\"imported-list\",\"places\":2,\"readUtc\":\"").And.EndWith("\",\"stratum\":\"WAW/MADRS\\u003C35\"}"));
+        Assert.That(audit[1].NewValue, Does.StartWith("{\"method\":\"imported-list\",\"participants\":[\"WAW-0001\"],\"places\":2,\"read\":\"sequence\",\"readUtc\":\"").And.EndWith("\",\"stratum\":\"WAW/MADRS\\u003C35\"}"));
     }
 
     [Test]

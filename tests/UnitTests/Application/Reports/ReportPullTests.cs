@@ -35,7 +35,7 @@ public class ReportPullTests
         Assert.That(pulled.Sites, Is.EqualTo(new[] { "WAW" }));
         Assert.That(pulled.Report.Randomisation, Is.EqualTo(new[] { new Trial.Core.Reports.ArmRandomisationCount("WAW", "2026-03", arm, 1) }));
         var audit = (await _data.AuditAsync(AuditEntities.Extract)).Single();
-        Assert.That((audit.EntityId, audit.Action, audit.UserId, audit.NewValue), Is.EqualTo(("reports/dmc", AuditActions.Export, Statistician.UserId,
+        Assert.That((audit.EntityId, audit.Action, audit.UserId, audit.NewValue), Is.EqualTo(("reports/dmc", AuditActions.ArmRead, Statistician.UserId,
             "{\"cutoffUtc\":\"2026-03-10T14:00:00Z\",\"format\":\"html\",\"generatedUtc\":\"2026-03-10T14:00:00Z\",\"report\":\"dmc\",\"sites\":[\"WAW\"]}")));
     }
 
