@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Trial.Api.Access;
@@ -43,7 +44,8 @@ builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
 builder.Services.AddTrial(builder.Configuration, isWorkerProcess: false);
 
 // Access: tokens, sites, request limits; the one write path (audit, idempotency, derived work).
-builder.Services.Configure<AccessOptions>(builder.Configuration.GetSection("Access"));
+// Bound at start, so that a malformed setting (an approver that is not a user id) stops the start instead of every request.
+builder.Services.AddOptions<AccessOptions>().Bind(builder.Configuration.GetSection("Access")).ValidateOnStart();
 builder.Services.Configure<SiteOptions>(builder.Configuration.GetSection("Sites"));
 builder.Services.Configure<RateLimitOptions>(builder.Configuration.GetSection("RateLimit"));
 builder.Services.AddSingleton<TokenCache>();
@@ -71,6 +73,9 @@ builder.Services.Configure<JsonOptions>(o =>
 });
 builder.Services.AddAuthentication(BearerAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerAuthentication>(BearerAuthentication.SchemeName, null);
+// The policies that let a role see arms also require that a second person approved the user's access (ArmAccess.cs).
+builder.Services.AddSingleton<IAuthorizationHandler, ArmAccessApprovedHandler>();
+builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ArmAccessResultHandler>();
 builder.Services.AddAuthorizationBuilder()
     .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
     .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
@@ -78,10 +83,10 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.AlertReviewer, p => p.RequireRole(Roles.Monitor, Roles.Admin))
     .AddPolicy(Policies.ClinicalReader, p => p.RequireRole(Roles.Investigator, Roles.Monitor, Roles.Admin))
     .AddPolicy(Policies.AuditReader, p => p.RequireRole(Roles.Monitor, Roles.Admin))
-    .AddPolicy(Policies.ExtractReader, p => p.RequireRole(Roles.Statistician, Roles.UnblindedStatistician, Roles.Admin))
-    .AddPolicy(Policies.Pharmacist, p => p.RequireRole(Roles.Pharmacist))
-    .AddPolicy(Policies.UnblindedStatistician, p => p.RequireRole(Roles.UnblindedStatistician))
-    .AddPolicy(Policies.AllocationReader, p => p.RequireRole(Roles.Pharmacist, Roles.UnblindedStatistician))
+    .AddPolicy(Policies.ExtractReader, p => p.RequireRole(Roles.Statistician, Roles.UnblindedStatistician, Roles.Admin).AddRequirements(ArmAccessApproved.Requirement))
+    .AddPolicy(Policies.Pharmacist, p => p.RequireRole(Roles.Pharmacist).AddRequirements(ArmAccessApproved.Requirement))
+    .AddPolicy(Policies.UnblindedStatistician, p => p.RequireRole(Roles.UnblindedStatistician).AddRequirements(ArmAccessApproved.Requirement))
+    .AddPolicy(Policies.AllocationReader, p => p.RequireRole(Roles.Pharmacist, Roles.UnblindedStatistician).AddRequirements(ArmAccessApproved.Requirement))
     .AddPolicy(Policies.DmcOpenReader, p => p.RequireRole(Roles.UnblindedStatistician, Roles.Admin, Roles.Monitor))
     .AddPolicy(Policies.Coding, p => p.RequireRole(Roles.Coder, Roles.Admin));
 builder.Services.AddTrialOpenApi();

@@ -122,7 +122,8 @@ public static class StudySeeder
     /// <summary>
     /// The study's set-up at <paramref name="at"/>, through the use cases: the admin with <paramref name="adminToken"/> as a new
     /// installation creates it (<see cref="BootstrapAdmin"/>), then, as that admin, the sites (<see cref="CreateSite"/>) and the
-    /// staff (<see cref="CreateUser"/>, each with an activation code nobody is given), the admin's token valid until <paramref name="tokensExpireUtc"/>.
+    /// staff (<see cref="CreateUser"/>, each with an activation code nobody is given), the admin's token valid until <paramref name="tokensExpireUtc"/>; a second admin
+    /// approves the pharmacists (<see cref="ApproveAccess"/>).
     /// Returns each site's investigator and pharmacist, and the monitor of every site.
     /// </summary>
     private static async Task<(Dictionary<string, Guid> Investigators, Dictionary<string, Guid> Pharmacists, Actor Monitor)> SetUpAsync(
@@ -147,6 +148,11 @@ public static class StudySeeder
         }
         var siteCodes = Sites.Select(s => s.Code).ToList();
         var monitor = new Actor(await UserAsync("Monitor", Roles.Monitor, siteCodes), Guid.Empty, "Monitor", Roles.Monitor, siteCodes);
+        // A pharmacist sees arms, which two people grant: the admin above asked for each, a second admin approves them.
+        var second = new Actor(await UserAsync("Second admin", Roles.Admin, []), Guid.Empty, "Second admin", Roles.Admin, []);
+        var approve = new ApproveAccess(access);
+        foreach (var (code, pharmacist) in pharmacists)
+            Made(await database.RunAsync(second, at, w => approve.WriteAsync(w, pharmacist)), $"the approval of the pharmacist of {code}");
         return (investigators, pharmacists, monitor);
 
         async Task<Guid> UserAsync(string name, string role, IReadOnlyList<string> userSites)

@@ -94,6 +94,8 @@ public static class ApplicationServices
         services.AddSingleton<ListSites>();
         services.AddSingleton<CreateUser>();
         services.AddSingleton<ListUsers>();
+        services.AddSingleton<ChangeAccess>();
+        services.AddSingleton<ApproveAccess>();
         services.AddSingleton<IssueActivationCode>();
         services.AddSingleton<Activate>();
         services.AddSingleton<ListOwnTokens>();

@@ -1,4 +1,5 @@
 using Trial.Api.Infrastructure;
+using Trial.Application;
 using Trial.Application.Access;
 
 namespace Trial.Api.Access;
@@ -9,10 +10,23 @@ public sealed record SiteResponse(string Code, string Name, string TimeZone, Dat
     public static SiteResponse From(Site s) => new(s.Code, s.Name, s.TimeZone, s.CreatedUtc);
 }
 public sealed record CreateUserRequest(string? Name, string? Role, IReadOnlyList<string>? Sites);
-public sealed record UserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, DateTime CreatedUtc)
+/// <param name="Id">The user's id.</param>
+/// <param name="Name">Their name.</param>
+/// <param name="Role">Their current role.</param>
+/// <param name="Sites">The sites they work at now (none for an admin, who spans all).</param>
+/// <param name="CreatedUtc">When they were created.</param>
+/// <param name="ArmAccess">For a role that sees arms, whether a second person approved it: none (a blinded role), awaiting-approval or approved.</param>
+/// <param name="PendingAccess">A change of access that awaits a second person's approval, or null.</param>
+public sealed record UserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, DateTime CreatedUtc, string ArmAccess, PendingAccessResponse? PendingAccess)
 {
-    public static UserResponse From(User u) => new(u.Id, u.Name, u.Role, u.Sites, u.CreatedUtc);
+    public static UserResponse From(User u) => new(u.Id, u.Name, u.Role, u.Sites, u.CreatedUtc, u.ArmAccess, PendingAccessResponse.From(u.PendingAccess));
 }
+/// <summary>A requested role and sites, who asked when and why.</summary>
+public sealed record PendingAccessResponse(Guid RequestId, string Role, IReadOnlyList<string> Sites, Guid RequestedBy, DateTime RequestedUtc, string? Reason)
+{
+    public static PendingAccessResponse? From(PendingAccess? p) => p is null ? null : new(p.RequestId, p.Role, p.Sites, p.RequestedBy, p.RequestedUtc, p.Reason);
+}
+public sealed record ChangeAccessRequest(string? Role, IReadOnlyList<string>? Sites, string? Reason);
 public sealed record CreatedUserResponse(Guid Id, string Name, string Role, IReadOnlyList<string> Sites, DateTime CreatedUtc, string ActivationCode,
     DateTime ActivationExpiresUtc)
 {
@@ -46,6 +60,14 @@ public static class AccessEndpoints
             .WithMetadata(new SecretResponse("the user's activation code",
                 "An activation code is shown only once: if the response was lost, give the user a new one (POST /api/v1/users/{id}/activation); the lost one stops working."));
         users.MapGet("", ListUsersAsync).RequireAuthorization(Policies.Admin).WithName("ListUsers").WithSummary("List users (admin).").Produces<IReadOnlyList<UserResponse>>();
+        users.MapPut("/{id:guid}/access", ChangeAccessAsync).RequireAuthorization(Policies.Admin).WithName("ChangeUserAccess")
+            .WithSummary("Change a user's role and sites (admin), with a reason. A blinded role, or fewer sites, applies at once (200); a role that sees arms " +
+                "(pharmacist, unblinded-statistician), or a site added to one, is a request (202) that a second admin approves: until then the user's access is unchanged.")
+            .Produces<UserResponse>().Produces<UserResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem(422).ProducesProblem(403).ProducesProblem(404);
+        users.MapPost("/{id:guid}/approval", ApproveAccessAsync).RequireAuthorization().WithName("ApproveUserAccess")
+            .WithSummary("Approve the access requested for a user (a role that sees arms, or more sites for one): by an admin other than the one who requested it, " +
+                "or by the configured unblinded-access approver (Access:UnblindedAccessApprover); never by the user it is for. 409 when nothing awaits approval.")
+            .Produces<UserResponse>().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         users.MapDelete("/me/token", RevokeOwnTokenAsync).RequireAuthorization().WithName("RevokeOwnToken")
             .WithSummary("Revoke the token this request is made with (any user): it stops working at once, e.g. when it may have been seen by someone else.")
             .Produces(StatusCodes.Status204NoContent);
@@ -94,6 +116,28 @@ public static class AccessEndpoints
     }
 
     private static async Task<IResult> ListUsersAsync(ListUsers users) => Results.Ok((await users.ListAsync()).Select(UserResponse.From).ToList());
+
+    private static async Task<IResult> ChangeAccessAsync(Guid id, ChangeAccessRequest body, ChangeAccess change, IdempotentWrites writes, TimeProvider clock,
+        TokenCache tokens, HttpContext http)
+    {
+        var input = change.Check(new AccessInput(body.Role, body.Sites, body.Reason));
+        if (input.IsRefused) return input.Refusal!.ToResult();
+        var result = await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => change.WriteAsync(w, id, input.Value!),
+            changed => changed.AwaitsApproval ? Results.Accepted($"/api/v1/users/{id}", UserResponse.From(changed.User)) : Results.Ok(UserResponse.From(changed.User)),
+            // Two requests for one user at once: the unique pending request refuses the second (SQL Server; SQLite writes one at a time).
+            () => Task.FromResult<Refusal?>(new Conflict("Another change of this user's access was made at the same time; read the user (GET /api/v1/users) and try again.")));
+        // The user's tokens resolve to their new access at once (a role that sees arms, taken away, must stop reading arms now).
+        tokens.Forget();
+        return result;
+    }
+
+    private static async Task<IResult> ApproveAccessAsync(Guid id, ApproveAccess approve, IdempotentWrites writes, TimeProvider clock, TokenCache tokens, HttpContext http)
+    {
+        var result = await writes.RunAsync(http, clock.GetUtcNow().UtcDateTime, w => approve.WriteAsync(w, id), user => Results.Ok(UserResponse.From(user)));
+        // A cached token of the user still says "awaiting approval": it reads arms from the next request on.
+        tokens.Forget();
+        return result;
+    }
 
     private static async Task<IResult> RevokeTokenAsync(Guid id, RevokeUserTokens revoke, IdempotentWrites writes, TimeProvider clock, TokenCache tokens, HttpContext http)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Trial.Api.Infrastructure;
 using Trial.Application.Access;
+using Trial.Core.Access;
 using Trial.Db.Access;
 using Trial.Db.Infrastructure;
 
@@ -18,6 +19,8 @@ public sealed class BearerAuthentication(
     public const string SchemeName = "Bearer";
     public const string SiteClaim = "trial:site";
     public const string TokenIdClaim = "trial:token";
+    /// <summary>For a role that sees arms: whether a second person approved the user's access (<see cref="UnblindedAccess"/>).</summary>
+    public const string ArmAccessClaim = "trial:arm-access";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -46,6 +49,8 @@ public sealed class BearerAuthentication(
             new(TokenIdClaim, owner.TokenId.ToString()),
         };
         claims.AddRange(owner.Sites.Select(s => new Claim(SiteClaim, s)));
+        if (Roles.Unblinded.Contains(owner.Role))
+            claims.Add(new Claim(ArmAccessClaim, owner.ArmAccessApproved ? UnblindedAccess.Approved : UnblindedAccess.AwaitingApproval));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

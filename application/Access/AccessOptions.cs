@@ -18,4 +18,10 @@ public sealed class AccessOptions
 
     /// <summary>Refused requests recorded in the audit trail per minute in all.</summary>
     public int DeniedAuditsPerMinute { get; set; } = 120;
+
+    /// <summary>
+    /// The id of a user (any role) who may approve a request for a role that sees arms instead of a second admin: for a study
+    /// with a single admin. Never their own request, nor a request made for themselves. None by default.
+    /// </summary>
+    public Guid? UnblindedAccessApprover { get; set; }
 }

@@ -15,7 +15,8 @@ public sealed record CreatedUser(Guid Id, string Name, string Role, IReadOnlyLis
 
 /// <summary>
 /// Creates a user with a role and sites (admin), and gives the admin a one-time activation code to pass on: the user exchanges
-/// it for a token of their own (<see cref="Activate"/>), so the admin never holds a token that acts as the user.
+/// it for a token of their own (<see cref="Activate"/>), so the admin never holds a token that acts as the user. A role that sees arms is
+/// requested, not granted: see <see cref="UnblindedAccess"/>.
 /// </summary>
 public sealed class CreateUser(AccessOptions options)
 {
@@ -31,16 +32,23 @@ public sealed class CreateUser(AccessOptions options)
         var errors = new FieldErrors();
         var name = errors.Required(input.Name?.Trim(), "name", "Name");
         if (name?.Length > MaxNameLength) errors.Add("name", $"Name must be at most {MaxNameLength} characters.");
-        var role = errors.Required(input.Role?.Trim(), "role", "Role");
+        var (role, sites) = CheckAccess(input.Role, input.Sites, errors);
+        if (errors.Any) return errors.ToRefusal();
+        return new Checked(name!, role!, sites);
+    }
+
+    /// <summary>Checks a role and the sites that go with it (also for a change of access); returns them trimmed, the sites distinct and in order.</summary>
+    internal static (string? Role, IReadOnlyList<string> Sites) CheckAccess(string? roleInput, IReadOnlyList<string?>? sitesInput, FieldErrors errors)
+    {
+        var role = errors.Required(roleInput?.Trim(), "role", "Role");
         if (role is not null && !Roles.All.Contains(role))
             errors.Add("role", $"Role must be one of {string.Join(", ", Roles.All)}; got '{role}'.");
-        var siteCodes = (input.Sites ?? []).Select(s => s?.Trim() ?? "").ToList();
+        var siteCodes = (sitesInput ?? []).Select(s => s?.Trim() ?? "").ToList();
         if (siteCodes.Any(string.IsNullOrEmpty)) errors.Add("sites", "Site codes must not be empty.");
         if (siteCodes.Count > 100) errors.Add("sites", "A user can be given at most 100 sites.");
         if (role is not null && role != Roles.Admin && siteCodes.Count == 0)
             errors.Add("sites", $"A {role} must be given at least one site.");
-        if (errors.Any) return errors.ToRefusal();
-        return new Checked(name!, role!, siteCodes.Distinct().Order(StringComparer.Ordinal).ToList());
+        return (role, siteCodes.Distinct().Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>Stores the user, with their sites and their activation code, when every site exists.</summary>
@@ -55,6 +63,8 @@ public sealed class CreateUser(AccessOptions options)
         if (missing.Count > 0) return Invalid.Field("sites", $"Unknown site(s): {string.Join(", ", missing)}.");
         await AccessQueries.InsertUserAsync(w.Session, user, w.Actor.UserId, sites);
         await w.AuditAsync(AuditEntry.Created(AuditEntities.User, user.Id.ToString(), new AuditedUser(user.Id, user.Name, user.Role, sites, now), null, null));
+        // A role that sees arms is only requested here: the account reads no arm until a second person approves it.
+        if (Roles.Unblinded.Contains(user.Role)) await UnblindedAccess.RequestAsync(w, user.Id, user.Role, sites, null);
         var code = await IssueActivationCode.StoreAsync(w, user.Id, options);
         return new CreatedUser(user.Id, user.Name, user.Role, sites, now, code.Code, code.ExpiresUtc);
     }

@@ -39,8 +39,9 @@ public sealed class TokenRow
     public DateTime? RevokedUtc { get; init; }
 }
 
-/// <summary>What a valid bearer token resolves to.</summary>
-public sealed record TokenOwner(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites, DateTime ExpiresUtc);
+/// <summary>What a valid bearer token resolves to; <paramref name="ArmAccessApproved"/>: a second person approved the user's current
+/// role and sites for reading arms (only meaningful for a role that sees arms).</summary>
+public sealed record TokenOwner(Guid UserId, Guid TokenId, string Name, string Role, IReadOnlyList<string> Sites, DateTime ExpiresUtc, bool ArmAccessApproved = false);
 
 public static class AccessQueries
 {
@@ -71,7 +72,7 @@ public static class AccessQueries
 
     private const string FindTokenOwnerSql =
         """
-            SELECT u.Id AS UserId, t.Id AS TokenId, u.Name, u.Role, t.ExpiresUtc, us.SiteCode
+            SELECT u.Id AS UserId, t.Id AS TokenId, u.Name, u.Role, u.ArmAccessApprovedUtc, t.ExpiresUtc, us.SiteCode
             FROM ApiToken t
             JOIN AppUser u ON u.Id = t.UserId
             LEFT JOIN UserSite us ON us.UserId = u.Id
@@ -147,6 +148,7 @@ public static class AccessQueries
         public Guid TokenId { get; init; }
         public string Name { get; init; } = "";
         public string Role { get; init; } = "";
+        public DateTime? ArmAccessApprovedUtc { get; init; }
         public DateTime ExpiresUtc { get; init; }
         public string? SiteCode { get; init; }
     }
@@ -159,6 +161,6 @@ public static class AccessQueries
         if (rows.Count == 0) return null;
         var first = rows[0];
         var sites = rows.Where(r => r.SiteCode is not null).Select(r => r.SiteCode!).Order(StringComparer.Ordinal).ToList();
-        return new TokenOwner(first.UserId, first.TokenId, first.Name, first.Role, sites, first.ExpiresUtc);
+        return new TokenOwner(first.UserId, first.TokenId, first.Name, first.Role, sites, first.ExpiresUtc, first.ArmAccessApprovedUtc is not null);
     }
 }

@@ -41,7 +41,10 @@ public static class AuditActions
     /// <summary>A read of arm data (an allocation, the allocations of a site, a preparation): who read whose, never the arm.</summary>
     public const string ArmRead = "arm-read";
 
-    public static readonly IReadOnlyList<string> All = [Create, Update, StateChange, DeleteBySupersede, TokenIssued, TokenRevoked, AccessDenied, Export, ActivationCodeUsed, ArmRead];
+    /// <summary>A role that sees arms asked for a user by one admin (<see cref="AccessRequested"/>), and approved by a second person (<see cref="AccessApproved"/>).</summary>
+    public const string AccessRequested = "access-requested", AccessApproved = "access-approved";
+
+    public static readonly IReadOnlyList<string> All = [Create, Update, StateChange, DeleteBySupersede, TokenIssued, TokenRevoked, AccessDenied, Export, ActivationCodeUsed, ArmRead, AccessRequested, AccessApproved];
 }
 
 public static class AuditEntities

@@ -83,6 +83,13 @@ public class AuthorizationMatrixTests
             var id = (await (await caller.GetAsync("/api/v1/users/me/tokens")).JsonArrayAsync()).Single()!["id"]!.GetValue<string>();
             return new Call(HttpMethod.Delete, $"/api/v1/users/me/tokens/{id}", Caller: caller);
         }),
+        ["ChangeUserAccess"] = new(Admins, false, HttpStatusCode.OK, async (_, site) =>
+            new Call(HttpMethod.Put, $"/api/v1/users/{(site is null ? Guid.NewGuid() : await NewUserIdAsync())}/access",
+                new { role = "investigator", sites = new[] { Own }, reason = "Now enrols participants." })),
+        // A pharmacist the second admin asked for, so that the admin under test is the second person (the configured
+        // approver, who may be of any role, is not set on this host).
+        ["ApproveUserAccess"] = new(Admins, false, HttpStatusCode.OK, async (_, site) =>
+            new Call(HttpMethod.Post, $"/api/v1/users/{(site is null ? Guid.NewGuid() : await PendingPharmacistIdAsync())}/approval")),
 
         ["EnrolParticipant"] = new(Investigators, true, HttpStatusCode.Created, (_, site) =>
             Task.FromResult(new Call(HttpMethod.Post, "/api/v1/participants", TrialHost.EligibleParticipant(site ?? Own))), NamesARecord: false),
@@ -333,6 +340,10 @@ public class AuthorizationMatrixTests
 
     private static async Task<Guid> NewUserIdAsync() => (await UserWithIdAsync(_host, "monitor", Own)).Id;
 
+    private static async Task<string> PendingPharmacistIdAsync() =>
+        (await (await (await _host.SecondAdminAsync()).PostAsJsonAsync("/api/v1/users", new { name = "Pending pharmacist", role = "pharmacist", sites = new[] { Own } }))
+            .JsonAsync(HttpStatusCode.Created))["id"]!.GetValue<string>();
+
     /// <summary>The activation code of a new monitor, as the admin who created them was given it.</summary>
     private static async Task<string> NewActivationCodeAsync() =>
         (await (await _host.Admin.PostAsJsonAsync("/api/v1/users", new { name = "New monitor", role = "monitor", sites = new[] { Own } })).JsonAsync(HttpStatusCode.Created))
@@ -493,6 +504,38 @@ public class AuthorizationMatrixTests
              "GetAllocationSequence", "GetPreparation", "ImportAllocationList", "ListAllocations", "ListExports"]).Order(StringComparer.Ordinal)));
         // The list of datasets is the one exception: it holds no clinical data of any site.
         Assert.That(ReachableBy("unblinded-statistician").Except(Common).Where(o => o != "ListExports" && !Declared[o].SiteBound), Is.Empty, "bound to their sites");
+    }
+
+    /// <summary>
+    /// A pharmacist or unblinded statistician whose access awaits a second admin's approval is refused every operation their
+    /// role reaches beyond what everyone may call, with a problem saying so; the one exception is the pooled, open-session
+    /// DMC report, which tells nothing of the arms.
+    /// </summary>
+    [TestCase("pharmacist")]
+    [TestCase("unblinded-statistician")]
+    public async Task AwaitingApproval_UnblindedRole_IsRefusedEveryOperationThatCouldShowAnArm(string role)
+    {
+        var awaiting = new Dictionary<TrialHost, HttpClient>();
+        foreach (var host in new[] { _host, _listHost })
+        {
+            var created = await (await host.Admin.PostAsJsonAsync("/api/v1/users", new { name = $"Awaiting {role}", role, sites = new[] { Own } })).JsonAsync(HttpStatusCode.Created);
+            awaiting[host] = host.Client(await host.ActivateAsync(created["activationCode"]!.GetValue<string>()));
+        }
+        var failures = new List<string>();
+        var operations = ReachableBy(role).Except(Common).Where(o => o != "DmcOpenReport").ToList();
+        foreach (var operation in operations)
+        {
+            var call = await Declared[operation].Build(role, Own);
+            var client = operation == "ImportAllocationList" ? awaiting[_listHost] : awaiting[_host];
+            var response = await SendAsync(role, call with { Caller = client });
+            var text = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.Forbidden || !text.Contains("awaits a second admin's approval", StringComparison.Ordinal))
+                failures.Add($"{operation}: {(int)response.StatusCode} {text}");
+        }
+        Assert.That(operations, Does.Contain("GetAllocation").And.Contain("ListAllocations").And.Contain("GetPreparation"));
+        Assert.That(failures, Is.Empty, string.Join("\n", failures));
+        if (role == "unblinded-statistician")
+            Assert.That((await awaiting[_host].GetAsync($"/api/v1/reports/dmc/open?site={Own}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     /// <summary>Coders: the events to code at their sites, the dictionary loads, and coding; nothing else of the clinical record.</summary>

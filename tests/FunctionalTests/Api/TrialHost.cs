@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
+using Trial.Core.Access;
 using Trial.Core.Protocol;
 
 namespace Trial.Tests.Api;
@@ -25,9 +26,11 @@ public sealed class TrialHost : IAsyncDisposable
 
     private readonly WebApplicationFactory<Program> _factory;
     private readonly TempFolder _folder = new();
+    private readonly Lazy<Task<HttpClient>> _secondAdmin;
 
     private TrialHost(Action<IServiceCollection>? services, IDictionary<string, string?>? settings, string? sqlServerConnectionString, DateTimeOffset? startTime = null)
     {
+        _secondAdmin = new(CreateSecondAdminAsync);
         Clock = new FakeTimeProvider(startTime ?? StartTime);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -108,6 +111,7 @@ public sealed class TrialHost : IAsyncDisposable
         var response = await Admin.PostAsJsonAsync("/api/v1/users", new { name = $"{role} of {string.Join(",", sites)}", role, sites });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        if (Roles.Unblinded.Contains(role)) await ApproveAsync(body!["id"]!.GetValue<string>());
         return Client(await ActivateAsync(body!["activationCode"]!.GetValue<string>()));
     }
 
@@ -118,6 +122,26 @@ public sealed class TrialHost : IAsyncDisposable
         var response = await anonymous.PostAsJsonAsync("/api/v1/tokens", new { activationCode });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+    }
+
+    /// <summary>
+    /// A second admin, made by <see cref="Admin"/> on first use: access that sees arms, which <see cref="Admin"/> requests, is
+    /// approved by an admin other than the one who requested it.
+    /// </summary>
+    public Task<HttpClient> SecondAdminAsync() => _secondAdmin.Value;
+
+    /// <summary>Approves, as <see cref="SecondAdminAsync"/>, the access <see cref="Admin"/> requested for the user (expects 200).</summary>
+    public async Task ApproveAsync(string userId)
+    {
+        var response = await (await SecondAdminAsync()).PostAsync($"/api/v1/users/{userId}/approval", null);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<HttpClient> CreateSecondAdminAsync()
+    {
+        var response = await Admin.PostAsJsonAsync("/api/v1/users", new { name = "second admin", role = Roles.Admin, sites = Array.Empty<string>() });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return Client(await ActivateAsync((await response.Content.ReadFromJsonAsync<JsonObject>())!["activationCode"]!.GetValue<string>()));
     }
 
     public static object EligibleParticipant(string siteCode) => new

@@ -76,6 +76,20 @@ public class StudySeederTests
     }
 
     [Test]
+    public async Task SeededPharmacists_AreApprovedByASecondAdmin()
+    {
+        var users = await (await _host.Admin.GetAsync("/api/v1/users")).JsonArrayAsync();
+        var pharmacists = users.Where(u => u!["name"]!.GetValue<string>().StartsWith("Pharmacist ", StringComparison.Ordinal)).ToList();
+        Assert.That(pharmacists, Has.Count.EqualTo(Sites.Length));
+        Assert.That(pharmacists.Select(p => (p!["armAccess"]!.GetValue<string>(), p["pendingAccess"])), Is.All.EqualTo(("approved", (JsonNode?)null)));
+        var second = users.Single(u => u!["name"]!.GetValue<string>() == "Second admin")!["id"]!.GetValue<string>();
+        var approvals = (await (await _host.Admin.GetAsync("/api/v1/audit?entity=user&limit=1000")).JsonAsync(HttpStatusCode.OK))["items"]!.AsArray()
+            .Where(r => r!["action"]!.GetValue<string>() == "access-approved" && r["newValue"]!["role"]!.GetValue<string>() == "pharmacist"
+                && pharmacists.Any(p => p!["id"]!.GetValue<string>() == r["entityId"]!.GetValue<string>())).ToList();
+        Assert.That(approvals.Select(r => r!["userId"]!.GetValue<string>()), Is.EqualTo(Enumerable.Repeat(second, Sites.Length)));
+    }
+
+    [Test]
     public async Task Infusions_AsTheBlindedProtocolStoresThem_FromThePharmacysPreparationForTheArm()
     {
         var checkedInfusions = 0;

@@ -260,6 +260,43 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         Assert.That(answeredAsPage, Is.GreaterThan(0), "a blinded role read a page (the open DMC report's, as monitor and admin)");
     }
 
+    /// <summary>
+    /// A pharmacist or unblinded statistician whose access awaits a second admin's approval reads like a blinded role: every
+    /// GET the API publishes is swept for them too. What the request, the approval and a change of access answer (the user,
+    /// their access and the request) never tells an arm either.
+    /// </summary>
+    [TestCase("pharmacist")]
+    [TestCase("unblinded-statistician")]
+    public async Task EveryGet_ForAnUnblindedRoleAwaitingApproval_NeverShowsArmDrugOrDose_NorDoTheAccessAnswers(string role)
+    {
+        var created = await (await PostAsync(_host.Admin, "/api/v1/users", new { name = $"Awaiting {role}", role, sites = new[] { "WAW", "KRK" } })).JsonAsync(HttpStatusCode.Created);
+        var (client, id) = (_host.Client(await _host.ActivateAsync(created["activationCode"]!.GetValue<string>())), created["id"]!.GetValue<string>());
+        var failures = new List<string>();
+        var refused = 0;
+        foreach (var (_, url, _) in await GetRequestsAsync())
+        {
+            var response = await client.GetAsync(url);
+            var body = await TextOfAsync(response);
+            if (response.StatusCode == HttpStatusCode.Forbidden && body.Contains("awaits a second admin's approval", StringComparison.Ordinal)) refused++;
+            foreach (var leak in Leaks(body)) failures.Add($"{role} awaiting approval GET {url} ({(int)response.StatusCode}): {leak}");
+        }
+
+        var answers = new List<(string What, HttpResponseMessage Response)>
+        {
+            ("the change", await _host.Admin.PutJsonAsync($"/api/v1/users/{id}/access", new { role, sites = new[] { "WAW" }, reason = "WAW only." })),
+            ("the approval", await (await _host.SecondAdminAsync()).PostAsync($"/api/v1/users/{id}/approval", null)),
+            ("the users", await _host.Admin.GetAsync("/api/v1/users")),
+        };
+        foreach (var (what, response) in answers)
+        {
+            Assert.That((int)response.StatusCode, Is.InRange(200, 299), what);
+            foreach (var leak in Leaks(await response.Content.ReadAsStringAsync())) failures.Add($"{what}: {leak}");
+        }
+
+        Assert.That(failures, Is.Empty);
+        Assert.That(refused, Is.GreaterThan(0), "the arm routes were refused for want of approval");
+    }
+
     [Test]
     public async Task EveryGetForAParticipant_ForEveryBlindedRole_SameSizeForEitherArm()
     {
