@@ -186,11 +186,13 @@ public class AuditTrailTests(string protocol) : WawSiteFixture(protocol)
         Assert.That(future["items"]!.AsArray(), Is.Empty);
         var byUser = await (await _host.Admin.GetAsync($"/api/v1/audit?user={investigatorId}&limit=1000")).JsonAsync(HttpStatusCode.OK);
         var rowsByUser = byUser["items"]!.AsArray();
-        // The enrolment gave its answers without a screening number, so it recorded the participant's screening too: an
+        // The investigator's own first rows: the token they took for their activation code, and the code used. Then the
+        // enrolment, which gave its answers without a screening number, so it recorded the participant's screening too: an
         // audit row of the site's screenings, named by its number, beside the participant's own.
         Assert.That(rowsByUser.Select(r => r!["entityType"]!.GetValue<string>()),
-            Is.EqualTo(new[] { "screening", "participant", "visit", "assessment", "assessment" }), "screening, enrolment, visit and two assessments");
-        Assert.That(rowsByUser.Where(r => r!["entityType"]!.GetValue<string>() != "screening").Select(r => r!["participantCode"]!.GetValue<string>()),
+            Is.EqualTo(new[] { "token", "activation-code", "screening", "participant", "visit", "assessment", "assessment" }),
+            "activation, screening, enrolment, visit and two assessments");
+        Assert.That(rowsByUser.Where(r => r!["entityType"]!.GetValue<string>() is not ("screening" or "token" or "activation-code")).Select(r => r!["participantCode"]!.GetValue<string>()),
             Is.All.EqualTo(code));
     }
 
