@@ -11,7 +11,9 @@ public static class TrialServices
 {
     public static IServiceCollection AddTrial(this IServiceCollection services, IConfiguration configuration, bool isWorkerProcess)
     {
-        var databaseOptions = DatabaseOptionsFrom(configuration);
+        // The hosts connect as the application user when one is configured (least privilege); only the migrator uses the
+        // owner's credentials.
+        var databaseOptions = DatabaseOptionsFrom(configuration).ForApplication();
         services.AddSingleton(databaseOptions);
         services.AddSingleton<IDerivedWorkQueue, HangfireDerivedWork>();
         services.AddSingleton(sp => new Database(sp.GetRequiredService<DatabaseOptions>(), sp.GetRequiredService<IDerivedWorkQueue>()));

@@ -17,9 +17,14 @@ public static class WorkerProgram
 
         if (args.Contains("migrate"))
         {
+            // The migrator connects as the database's owner (ConnectionStrings__Trial): it alone changes the schema, installs
+            // Hangfire's tables and makes the application's login, whose rights the migrations set.
             var databaseOptions = TrialServices.DatabaseOptionsFrom(builder.Configuration);
             Migrator.Apply(new Database(databaseOptions), databaseOptions.CreateIfMissing);
             Console.WriteLine($"Migrations applied ({databaseOptions.Provider}).");
+            TrialJobs.PrepareStorage(databaseOptions);
+            if (ApplicationUser.Ensure(databaseOptions))
+                Console.WriteLine($"Application user {databaseOptions.ApplicationUser} ready (role {ApplicationUser.Role}).");
             return;
         }
 
