@@ -98,11 +98,11 @@ public static class TrialJobs
     /// </summary>
     public static void RegisterRecurringJobs(IRecurringJobManager recurring, JobOptions options)
     {
-        recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.SweepJobId, j => j.SweepStaleSchedulesAsync(), options.SweepCron);
-        recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.MissedJobId, j => j.DetectMissedVisitsAsync(), options.MissedVisitsCron);
+        recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.SweepJobId, DefaultQueue, j => j.SweepStaleSchedulesAsync(), options.SweepCron);
+        recurring.AddOrUpdate<ScheduleJobs>(ScheduleJobs.MissedJobId, DefaultQueue, j => j.DetectMissedVisitsAsync(), options.MissedVisitsCron);
         recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SweepJobId, CriticalQueue, j => j.SweepUnevaluatedAsync(), options.SafetySweepCron);
         recurring.AddOrUpdate<Safety.SafetyJobs>(Safety.SafetyJobs.SaeClockJobId, CriticalQueue, j => j.CheckSaeClocksAsync(), options.SaeClockCron);
-        recurring.AddOrUpdate<Maintenance.MaintenanceJobs>(Maintenance.MaintenanceJobs.PurgeIdempotencyJobId, j => j.PurgeIdempotencyKeysAsync(), options.PurgeCron);
+        recurring.AddOrUpdate<Maintenance.MaintenanceJobs>(Maintenance.MaintenanceJobs.PurgeIdempotencyJobId, DefaultQueue, j => j.PurgeIdempotencyKeysAsync(), options.PurgeCron);
 
         // At start, catch up at once on whatever a stopped or crashed process left undone (the database says what),
         // rather than waiting for the sweeps' next minute.

@@ -21,6 +21,9 @@ public static class TrialServices
         services.AddSingleton(TimeProvider.System);
         services.AddApplication();
         services.AddTrialJobs(configuration, isWorkerProcess);
+        services.AddSingleton<TrialMetrics>();
+        services.AddSingleton<Trial.Application.Safety.IRaisedAlerts>(sp => sp.GetRequiredService<TrialMetrics>());
+        services.AddTrialTelemetry(configuration, isWorkerProcess);
         return services;
     }
 
