@@ -29,6 +29,8 @@ public static class WorkerProgram
         }
 
         builder.Services.AddTrial(builder.Configuration, isWorkerProcess: true);
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Worker").Get<WorkerHeartbeatOptions>() ?? new WorkerHeartbeatOptions());
+        builder.Services.AddHostedService<WorkerHeartbeat>();
         var host = builder.Build();
         // Fails start-up with a message naming the problem when the protocol file is broken.
         host.Services.GetRequiredService<Trial.Core.Protocol.ProtocolDefinition>();
