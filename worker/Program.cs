@@ -1,6 +1,7 @@
 using Hangfire;
 using Trial.Db.Infrastructure;
 using Trial.Hosting;
+using Trial.Hosting.Health;
 
 namespace Trial.Worker;
 

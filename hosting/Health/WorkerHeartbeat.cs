@@ -1,6 +1,6 @@
 using Trial.Application.Health;
 
-namespace Trial.Worker;
+namespace Trial.Hosting.Health;
 
 /// <summary>Bound from the <c>Worker</c> section.</summary>
 public sealed class WorkerHeartbeatOptions
