@@ -90,6 +90,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(Policies.DmcOpenReader, p => p.RequireRole(Roles.UnblindedStatistician, Roles.Admin, Roles.Monitor))
     .AddPolicy(Policies.Coding, p => p.RequireRole(Roles.Coder, Roles.Admin));
 builder.Services.AddTrialOpenApi();
+// Behind a TLS-terminating proxy: the caller's address and scheme from X-Forwarded-For/-Proto, when configured (off by default).
+var behindProxy = builder.Services.AddProxyHeaders(builder.Configuration);
 builder.Services.AddExports();
 
 var app = builder.Build();
@@ -100,6 +102,8 @@ await TrialSetup.PrepareDatabaseAsync(app);
 // Fails start-up when a randomising protocol has no usable secret; makes and keeps one on the embedded default.
 app.Services.GetRequiredService<RandomisationSecret>();
 
+// First, so that everything after it (the limits per address, the logs of refusals) sees the caller, not the proxy.
+if (behindProxy) app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages(ErrorHandling.StatusCodePageAsync);
 app.UseSwagger();
@@ -135,6 +139,9 @@ app.MapDmcReports();
 app.MapConsortReport();
 // Read-only: deleting or triggering a job there (the SAE clock, the sweeps) would change the study's background work
 // without an audit row. The jobs are the system's own; nobody needs to change them by hand.
+// Prometheus scrapes here with an admin's token; not part of the study's API, so not in the OpenAPI document
+// (docs/operations.md).
+app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Admin).ExcludeFromDescription();
 app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], IgnoreAntiforgeryToken = true, IsReadOnlyFunc = _ => true })
     .RequireAuthorization(Policies.Admin);
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>(),

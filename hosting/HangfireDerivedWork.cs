@@ -60,13 +60,16 @@ public sealed class HangfireDerivedWork : IDerivedWorkQueue, IDisposable
         });
     }
 
-    /// <summary>Enqueues what was signalled so far: one job per kind and <see cref="MaxParticipantsPerJob"/> participants.</summary>
+    /// <summary>
+    /// Enqueues what was signalled so far: one job per kind and <see cref="MaxParticipantsPerJob"/> participants; the safety
+    /// evaluation on <see cref="TrialJobs.CriticalQueue"/>, which workers take first.
+    /// </summary>
     private void HandOver()
     {
         foreach (var ids in Take(_schedules).Chunk(MaxParticipantsPerJob))
-            Enqueue(() => _jobs.Enqueue<ScheduleJobs>(j => j.RebuildSchedulesAsync(ids)), "schedule rebuild", ids);
+            Enqueue(() => _jobs.Enqueue<ScheduleJobs>(TrialJobs.DefaultQueue, j => j.RebuildSchedulesAsync(ids)), "schedule rebuild", ids);
         foreach (var ids in Take(_safety).Chunk(MaxParticipantsPerJob))
-            Enqueue(() => _jobs.Enqueue<SafetyJobs>(j => j.EvaluateParticipantsAsync(ids)), "safety evaluation", ids);
+            Enqueue(() => _jobs.Enqueue<SafetyJobs>(TrialJobs.CriticalQueue, j => j.EvaluateParticipantsAsync(ids)), "safety evaluation", ids);
     }
 
     private static List<Guid> Take(ConcurrentDictionary<Guid, byte> signalled)

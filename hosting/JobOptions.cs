@@ -5,6 +5,12 @@ public sealed class JobOptions
     /// <summary>Run a Hangfire server in this process (the API in embedded mode, the worker always).</summary>
     public bool RunServer { get; set; } = true;
 
+    /// <summary>
+    /// SQL Server only: whether this host installs or upgrades Hangfire's tables at start (Hangfire's own default). The
+    /// migrator does it as the owner; hosts connected as the application user set it to false (<c>Jobs__PrepareSchema</c>).
+    /// </summary>
+    public bool PrepareSchema { get; set; } = true;
+
     /// <summary>Cron of the stale-schedule sweep.</summary>
     public string SweepCron { get; set; } = "* * * * *";
 

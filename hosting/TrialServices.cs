@@ -14,7 +14,9 @@ public static class TrialServices
 {
     public static IServiceCollection AddTrial(this IServiceCollection services, IConfiguration configuration, bool isWorkerProcess)
     {
-        var databaseOptions = DatabaseOptionsFrom(configuration);
+        // The hosts connect as the application user when one is configured (least privilege); only the migrator uses the
+        // owner's credentials.
+        var databaseOptions = DatabaseOptionsFrom(configuration).ForApplication();
         services.AddSingleton(databaseOptions);
         // Read and checked here, so that neither host starts with the audit settings wrong (no key with SQL Server, say).
         var auditOptions = AuditOptions.From(configuration, databaseOptions);
@@ -27,6 +29,9 @@ public static class TrialServices
         services.AddSingleton(TimeProvider.System);
         services.AddApplication();
         services.AddTrialJobs(configuration, isWorkerProcess);
+        services.AddSingleton<TrialMetrics>();
+        services.AddSingleton<Trial.Application.Safety.IRaisedAlerts>(sp => sp.GetRequiredService<TrialMetrics>());
+        services.AddTrialTelemetry(configuration, isWorkerProcess);
         return services;
     }
 

@@ -12,6 +12,7 @@ public sealed class WorkerMetrics
     public const string MeterName = "Trial.Worker";
     public const string SweepFailuresName = "trial.worker.sweep.failures";
     public const string SweepFailingName = "trial.worker.sweep.failing";
+    public const string SweepBacklogName = "trial.worker.sweep.backlog";
 
     /// <summary>The tag naming the recurring job (its stable id, e.g. <c>safety:sweep-unevaluated</c>).</summary>
     public const string JobTag = "job";

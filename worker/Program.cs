@@ -1,6 +1,7 @@
 using Hangfire;
 using Trial.Db.Infrastructure;
 using Trial.Hosting;
+using Trial.Hosting.Health;
 
 namespace Trial.Worker;
 
@@ -18,9 +19,14 @@ public static class WorkerProgram
 
         if (args.Contains("migrate"))
         {
+            // The migrator connects as the database's owner (ConnectionStrings__Trial): it alone changes the schema, installs
+            // Hangfire's tables and makes the application's login, whose rights the migrations set.
             var databaseOptions = TrialServices.DatabaseOptionsFrom(builder.Configuration);
             Migrator.Apply(new Database(databaseOptions), databaseOptions.CreateIfMissing);
             Console.WriteLine($"Migrations applied ({databaseOptions.Provider}).");
+            TrialJobs.PrepareStorage(databaseOptions);
+            if (ApplicationUser.Ensure(databaseOptions))
+                Console.WriteLine($"Application user {databaseOptions.ApplicationUser} ready (role {ApplicationUser.Role}).");
             return;
         }
 
@@ -41,6 +47,8 @@ public static class WorkerProgram
         }
 
         builder.Services.AddTrial(builder.Configuration, isWorkerProcess: true);
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Worker").Get<WorkerHeartbeatOptions>() ?? new WorkerHeartbeatOptions());
+        builder.Services.AddHostedService<WorkerHeartbeat>();
         var host = builder.Build();
         // Fails start-up with a message naming the problem when the protocol file is broken.
         host.Services.GetRequiredService<Trial.Core.Protocol.ProtocolDefinition>();

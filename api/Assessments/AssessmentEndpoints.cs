@@ -4,6 +4,7 @@ using Trial.Api.Infrastructure;
 using Trial.Application.Assessments;
 using Trial.Core.Instruments;
 using Trial.Db.Assessments;
+using Trial.Hosting;
 
 namespace Trial.Api.Assessments;
 
@@ -71,16 +72,20 @@ public static class AssessmentEndpoints
     private static AssessmentValues Values(CorrectAssessmentRequest b) => new(b.Instrument, b.Timepoint, b.AdministeredUtc, b.Items, b.Unscheduled, b.Reason);
 
     private static async Task<IResult> CreateAsync(
-        string code, string visitCode, CreateAssessmentRequest body, HttpContext http, EnterAssessment assessments, IdempotentWrites writes, TimeProvider clock)
+        string code, string visitCode, CreateAssessmentRequest body, HttpContext http, EnterAssessment assessments, IdempotentWrites writes, TimeProvider clock,
+        TrialMetrics metrics)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var checkedAssessment = await assessments.CheckAsync(http.Actor(), code, visitCode, Values(body), now);
         if (checkedAssessment.IsRefused) return checkedAssessment.Refusal!.ToResult();
         // A concurrent request for the same slot may win the race to the unique constraint: then its answer is this one's.
-        return await writes.RunAsync(http, now, w => assessments.WriteAsync(w, checkedAssessment.Value!),
+        var result = await writes.RunAsync(http, now, w => assessments.WriteAsync(w, checkedAssessment.Value!),
             entered => Results.Created($"/api/v1/assessments/{entered.Stored.Row.Id}", AssessmentResponse.From(entered.Stored, entered.OutOfWindow))
                 .WithETag(entered.Stored.Row.RowVersion),
             () => assessments.LostRaceAsync(checkedAssessment.Value!));
+        // Counted once the write has committed (a 201 here), not when it was attempted, nor when a retry is given the first answer.
+        if (IdempotentWrites.StatusOf(result) == StatusCodes.Status201Created && result is not CapturedResponse { Replayed: true }) metrics.AssessmentWritten(checkedAssessment.Value!.Assessment.Row.Instrument);
+        return result;
     }
 
     private static async Task<IResult> CorrectAsync(Guid id, CorrectAssessmentRequest body, HttpContext http, CorrectAssessment corrections, IdempotentWrites writes,

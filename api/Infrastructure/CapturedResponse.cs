@@ -9,6 +9,9 @@ public sealed class CapturedResponse(int statusCode, string? contentType, string
     public const string ReplayedHeader = "Idempotent-Replayed";
 
     public int StatusCode { get; } = statusCode;
+
+    /// <summary>The stored answer to an earlier request with the same Idempotency-Key, not this request's own write.</summary>
+    public bool Replayed { get; } = replayed;
     public string? ContentType { get; } = contentType;
     public string? Location { get; } = location;
     public string? ETag { get; } = etag;
@@ -31,7 +34,7 @@ public sealed class CapturedResponse(int statusCode, string? contentType, string
         http.Response.StatusCode = StatusCode;
         if (Location is not null) http.Response.Headers.Location = Location;
         if (ETag is not null) http.Response.Headers.ETag = ETag;
-        if (replayed) http.Response.Headers[ReplayedHeader] = "true";
+        if (Replayed) http.Response.Headers[ReplayedHeader] = "true";
         if (Body is null) return;
         http.Response.ContentType = ContentType ?? "application/json; charset=utf-8";
         await http.Response.WriteAsync(Body, Encoding.UTF8);

@@ -39,11 +39,18 @@ public enum EvaluatedData
     WholeParticipant,
 }
 
+/// <summary>Told of the alerts an evaluation raised, once its write has committed and monitors can see them (the metrics' alert latency).</summary>
+public interface IRaisedAlerts
+{
+    void Visible(IReadOnlyList<SafetyAlertRow> raised);
+}
+
 /// <summary>
 /// What one evaluation did: how much it evaluated, how many records were new, why it evaluated the whole participant, whether
 /// it applied its findings (not when a write changed the data meanwhile), and how many stored assessments it evaluated again
 /// with the new records, whose findings they may change (see <see cref="IncrementalEvaluation.Reevaluated"/>).
 /// </summary>
+
 public sealed record ParticipantEvaluation(EvaluatedData Data, int NewRecords, string? WholeBecause, bool Applied, int Neighbours)
 {
     public static readonly ParticipantEvaluation UpToDate = new(EvaluatedData.UpToDate, 0, null, false, 0);
@@ -65,7 +72,7 @@ public sealed record ParticipantEvaluation(EvaluatedData Data, int NewRecords, s
 /// later visit compared with it.
 /// </para>
 /// </summary>
-public sealed class EvaluateSafety(Database db, ProtocolDefinition protocol)
+public sealed class EvaluateSafety(Database db, ProtocolDefinition protocol, IRaisedAlerts? raisedAlerts = null)
 {
     /// <summary>
     /// More new records than this at once (a queue lost for a while, a bulk entry) are evaluated with the whole participant,
@@ -108,8 +115,10 @@ public sealed class EvaluateSafety(Database db, ProtocolDefinition protocol)
         var read = await db.ReadAsync(c => ReadAsync(c, participantId, scope, now));
         if (read is null) return ParticipantEvaluation.UpToDate;
         var findings = read.NewRecords?.Alerts ?? SafetyEngine.Evaluate(protocol, read.Data!, now);
+        var raised = new List<SafetyAlertRow>();
         var applied = await db.WriteDerivedAsync(now, async w =>
         {
+            raised.Clear();
             // Not when a write changed the participant's data since it was read (that write signalled its own evaluation):
             // then nothing is written here.
             if (await SafetyQueries.SetEvaluatedIfUnchangedAsync(w.Session, participantId, read.Version) == 0) return false;
@@ -117,12 +126,13 @@ public sealed class EvaluateSafety(Database db, ProtocolDefinition protocol)
             // are. New records without findings and without neighbours have nothing to bring in line: no alert can be stored for a
             // record no evaluation has seen, since the evaluation that raises one stamps its record in the same transaction.
             if (read.NewRecords is null)
-                await ReconcileAsync(w, read.Participant, findings, null);
+                await ReconcileAsync(w, read.Participant, findings, null, raised);
             else if (findings.Count > 0 || read.NewRecords.Reevaluated.Count > 0)
-                await ReconcileAsync(w, read.Participant, findings, read.Unevaluated.Select(r => r.Id).Concat(read.NewRecords.Reevaluated).Select(id => id.ToString("N")).ToList());
+                await ReconcileAsync(w, read.Participant, findings, raised: raised, onlySources: read.Unevaluated.Select(r => r.Id).Concat(read.NewRecords.Reevaluated).Select(id => id.ToString("N")).ToList());
             await SafetyQueries.MarkEvaluatedAsync(w.Session, read.Version, read.Unevaluated);
             return true;
         });
+        if (applied && raised.Count > 0) raisedAlerts?.Visible(raised);
         return read.NewRecords is null
             ? new ParticipantEvaluation(EvaluatedData.WholeParticipant, read.Unevaluated.Count, read.FullBecause, applied, 0)
             : new ParticipantEvaluation(EvaluatedData.NewRecords, read.Unevaluated.Count, null, applied, read.NewRecords.Reevaluated.Count);
@@ -263,7 +273,8 @@ public sealed class EvaluateSafety(Database db, ProtocolDefinition protocol)
             : null;
 
     // With onlySources, the findings are those of these source records alone, and only their alerts are brought in line.
-    private async Task ReconcileAsync(WriteScope w, ParticipantRow participant, IReadOnlyList<AlertCandidate> findings, IReadOnlyCollection<string>? onlySources)
+    private async Task ReconcileAsync(WriteScope w, ParticipantRow participant, IReadOnlyList<AlertCandidate> findings, IReadOnlyCollection<string>? onlySources,
+        List<SafetyAlertRow> raised)
     {
         // Only the alerts of rules the engine evaluates are its to raise and supersede: an UNBLINDED alert is raised by
         // the unblinding itself and no evaluation of clinical data can make it stop holding.
@@ -278,7 +289,7 @@ public sealed class EvaluateSafety(Database db, ProtocolDefinition protocol)
         {
             if (!stored.TryGetValue((finding.Rule, finding.SourceKey), out var alert))
             {
-                await AlertLifecycle.RaiseAsync(w, participant, finding, protocol.Version);
+                raised.Add(await AlertLifecycle.RaiseAsync(w, participant, finding, protocol.Version));
                 continue;
             }
             if (alert.SupersededUtc is not null) await AlertLifecycle.ReinstateAsync(w, alert);

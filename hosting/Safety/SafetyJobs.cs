@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Hangfire;
 using Trial.Application.Safety;
 using Trial.Hosting.Sweeps;
@@ -9,7 +10,7 @@ namespace Trial.Hosting.Safety;
 /// rules over a participant's data and brings the stored alerts in line. The jobs Hangfire stores name this class and its
 /// methods, so they keep their names and parameters.
 /// </summary>
-public sealed class SafetyJobs(EvaluateSafety evaluation, TimeProvider clock, ParticipantSweeps sweeps)
+public sealed class SafetyJobs(EvaluateSafety evaluation, TimeProvider clock, ParticipantSweeps sweeps, TrialMetrics? metrics = null)
 {
     public const string SweepJobId = "safety:sweep-unevaluated";
     public const string SaeClockJobId = "safety:sae-clock";
@@ -56,8 +57,13 @@ public sealed class SafetyJobs(EvaluateSafety evaluation, TimeProvider clock, Pa
         return await sweeps.RunAsync(SaeClockJobId, pending, id => EvaluateAsync(id, EvaluationScope.SaeClock));
     }
 
-    private async Task<SafetyEvaluation> EvaluateAsync(Guid participantId, EvaluationScope scope) =>
-        SafetyEvaluation.Of(await evaluation.EvaluateAsync(participantId, scope, clock.GetUtcNow().UtcDateTime));
+    private async Task<SafetyEvaluation> EvaluateAsync(Guid participantId, EvaluationScope scope)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var evaluated = await evaluation.EvaluateAsync(participantId, scope, clock.GetUtcNow().UtcDateTime);
+        metrics?.SafetyEvaluated(scope, evaluated.Data, Stopwatch.GetElapsedTime(started));
+        return SafetyEvaluation.Of(evaluated);
+    }
 }
 
 public enum SafetyEvaluationKind

@@ -33,12 +33,15 @@ public sealed class ParticipantSweeps
     private readonly WorkerMetrics _metrics;
     private readonly ILogger<ParticipantSweeps> _log;
     private readonly ConcurrentDictionary<(string Job, Guid Participant), Failures> _failing = new();
+    private readonly ConcurrentDictionary<string, int> _lastFound = new();
 
     public ParticipantSweeps(JobOptions options, TimeProvider clock, WorkerMetrics metrics, ILogger<ParticipantSweeps> log)
     {
         (_options, _clock, _metrics, _log) = (options, clock, metrics, log);
         metrics.Meter.CreateObservableGauge(WorkerMetrics.SweepFailingName, ObserveFailing, unit: "{participant}",
             description: "Participants whose work failed in their last attempt by a recurring sweep and who wait for their next attempt, by job.");
+        metrics.Meter.CreateObservableGauge(WorkerMetrics.SweepBacklogName, ObserveBacklog, unit: "{participant}",
+            description: "Participants the last run of each recurring sweep found needing its work: the work the jobs after writes left undone.");
     }
 
     private sealed record Failures(int InARow, DateTime NextAttemptUtc);
@@ -50,6 +53,7 @@ public sealed class ParticipantSweeps
     public async Task<SweepOutcome> RunAsync(string job, IReadOnlyList<Guid> participants, Func<Guid, Task> work)
     {
         ForgetAllBut(job, participants);
+        _lastFound[job] = participants.Count;
         int processed = 0, failed = 0, deferred = 0;
         foreach (var participant in participants)
         {
@@ -111,6 +115,9 @@ public sealed class ParticipantSweeps
         foreach (var key in _failing.Keys.Where(k => k.Job == job && !listed.Contains(k.Participant)))
             _failing.TryRemove(key, out _);
     }
+
+    private IEnumerable<Measurement<int>> ObserveBacklog() =>
+        _lastFound.Select(j => new Measurement<int>(j.Value, new KeyValuePair<string, object?>(WorkerMetrics.JobTag, j.Key)));
 
     private IEnumerable<Measurement<int>> ObserveFailing() =>
         _failing.Keys.GroupBy(k => k.Job).Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>(WorkerMetrics.JobTag, g.Key)));
