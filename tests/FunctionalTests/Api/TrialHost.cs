@@ -6,12 +6,14 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.SqlClient;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
+using Trial.Db.Infrastructure;
 
 namespace Trial.Tests.Api;
 
@@ -28,8 +30,11 @@ public sealed class TrialHost : IAsyncDisposable
     private readonly TempFolder _folder = new();
     private readonly Lazy<Task<HttpClient>> _secondAdmin;
 
+    private readonly string? _sqlServerConnectionString;
+
     private TrialHost(Action<IServiceCollection>? services, IDictionary<string, string?>? settings, string? sqlServerConnectionString, DateTimeOffset? startTime = null)
     {
+        _sqlServerConnectionString = sqlServerConnectionString;
         _secondAdmin = new(CreateSecondAdminAsync);
         Clock = new FakeTimeProvider(startTime ?? StartTime);
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
@@ -37,7 +42,7 @@ public sealed class TrialHost : IAsyncDisposable
             b.UseUrls("http://127.0.0.1:0");
             if (sqlServerConnectionString is null)
             {
-                b.UseSetting("ConnectionStrings:Trial", $"Data Source={DatabasePath}");
+                b.UseSetting("ConnectionStrings:Trial", $"Data Source={SqliteFile}");
                 b.UseSetting("Database:Provider", "Sqlite");
             }
             else
@@ -76,21 +81,55 @@ public sealed class TrialHost : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; }
     public HttpClient Admin { get; }
-    public string DatabasePath => _folder.File("trial.db");
+    /// <summary>The SQLite file; a test that reads or changes it is skipped (with why) in the SQL Server pass.</summary>
+    public string DatabasePath
+    {
+        get
+        {
+            RequireSqlite("the test reads or changes the SQLite file itself.");
+            return SqliteFile;
+        }
+    }
+
+    private string SqliteFile => _folder.File("trial.db");
     public string DataFolder => _folder.Path;
     public IServiceProvider Services => _factory.Services;
 
     /// <summary>The protocol this host serves.</summary>
     public ProtocolDefinition Protocol => Services.GetRequiredService<ProtocolDefinition>();
 
+    public const string SqlServerVariable = "TRIAL_TEST_SQLSERVER", ProviderVariable = "TRIAL_TEST_PROVIDER";
+
+    /// <summary>
+    /// The database every host of this run uses: SQLite files unless TRIAL_TEST_PROVIDER=sqlserver, which runs the same
+    /// suite with each host on a fresh database of the SQL Server in TRIAL_TEST_SQLSERVER (a login that may create
+    /// databases), created at start and dropped at dispose. .ci/run runs that pass when TRIAL_TEST_SQLSERVER is set.
+    /// </summary>
+    public static DatabaseProvider SuiteProvider =>
+        string.Equals(Environment.GetEnvironmentVariable(ProviderVariable), "sqlserver", StringComparison.OrdinalIgnoreCase)
+            ? DatabaseProvider.SqlServer
+            : DatabaseProvider.Sqlite;
+
+    /// <summary>For a test that reads or changes the SQLite file itself (or runs the API as a process on one): skipped, with why, on another provider.</summary>
+    public static void RequireSqlite(string why)
+    {
+        if (SuiteProvider != DatabaseProvider.Sqlite) Assert.Ignore($"SQLite only: {why}");
+    }
+
     /// <param name="services">Replacements of the application's services.</param>
     /// <param name="settings">Configuration settings on top of the test defaults.</param>
     /// <param name="startTime">Where the clock starts (it only moves forward); <see cref="StartTime"/> by default.</param>
     public static TrialHost Start(Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, DateTimeOffset? startTime = null) =>
-        new(services, settings, null, startTime);
+        new(services, settings, SuiteProvider == DatabaseProvider.SqlServer ? FreshSqlServerDatabase() : null, startTime);
 
-    /// <summary>The same host over a fresh database on the SQL Server named by the connection string.</summary>
-    public static TrialHost StartOnSqlServer(string connectionString) => new(null, null, connectionString);
+    // A database of its own for each host: its name in the connection string of TRIAL_TEST_SQLSERVER; the migrator creates it.
+    private static string FreshSqlServerDatabase()
+    {
+        var server = Environment.GetEnvironmentVariable(SqlServerVariable);
+        if (string.IsNullOrWhiteSpace(server))
+            throw new InvalidOperationException($"{ProviderVariable}=sqlserver needs {SqlServerVariable}: a connection string to a server where the login may create databases.");
+        return new SqlConnectionStringBuilder(server) { InitialCatalog = "trial_test_" + Guid.NewGuid().ToString("N")[..12] }.ConnectionString;
+    }
 
     public HttpClient Client(string? token = null)
     {
@@ -185,6 +224,17 @@ public sealed class TrialHost : IAsyncDisposable
     {
         await _factory.DisposeAsync();
         _folder.Dispose();
+        if (_sqlServerConnectionString is not null) await DropDatabaseAsync(_sqlServerConnectionString);
+    }
+
+    private static async Task DropDatabaseAsync(string connectionString)
+    {
+        var database = new SqlConnectionStringBuilder(connectionString).InitialCatalog;
+        SqlConnection.ClearAllPools();
+        await using var c = new SqlConnection(new SqlConnectionStringBuilder(connectionString) { InitialCatalog = "master" }.ConnectionString);
+        await c.OpenAsync();
+        await using var drop = new SqlCommand($"ALTER DATABASE [{database}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [{database}];", c);
+        await drop.ExecuteNonQueryAsync();
     }
 }
 

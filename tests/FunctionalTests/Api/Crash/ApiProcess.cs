@@ -30,6 +30,7 @@ public sealed class ApiProcess : IAsyncDisposable
     /// <summary>Starts the API on <paramref name="dataFolder"/> and waits until it is ready.</summary>
     public static async Task<ApiProcess> StartAsync(string dataFolder, IDictionary<string, string>? settings = null)
     {
+        TrialHost.RequireSqlite("the API runs as its own process on a SQLite file it outlives.");
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", $"http://127.0.0.1:{port}"])
         {
