@@ -24,6 +24,7 @@ using Trial.Core.Access;
 using Trial.Core.Protocol;
 using Trial.Hosting;
 
+InvariantCulture.Use();
 var builder = WebApplication.CreateBuilder(args);
 
 // Request limits: a body larger than any real form is refused (413) before it is read, and a client that sends too slowly

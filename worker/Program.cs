@@ -15,6 +15,7 @@ public static class WorkerProgram
 {
     public static void Main(string[] args)
     {
+        InvariantCulture.Use();
         var builder = Host.CreateApplicationBuilder(args);
 
         if (args.Contains("migrate"))
