@@ -70,9 +70,34 @@ public class BlindingIdempotencyTests : BlindedStudyFixture
 
         // What the store keeps, read from the database file itself.
         await using var connection = new SqliteConnection($"Data Source={_host.DatabasePath};Mode=ReadOnly");
+        await connection.OpenAsync();
         var stored = (await connection.QueryAsync<string?>("SELECT Body FROM IdempotentResponse")).ToList();
         Assert.That(stored, Has.Count.GreaterThanOrEqualTo(3));
         foreach (var body in stored) AssertNoArmIn(body ?? "", "the idempotency store");
+
+        // And nowhere else: every value of every table but the arm tables (and the blinding guesses, whose values are the
+        // guessers' answers), read as text.
+        string[] armTables = ["Allocation", "AllocationListEntry", "Preparation", "Unblinding", "BlindingGuess"];
+        var tables = (await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+            .Where(t => !armTables.Contains(t)).ToList();
+        Assert.That(tables, Does.Contain("IdempotentResponse").And.Contain("AuditEvent").And.Contain("SafetyAlert"));
+        foreach (var table in tables)
+        {
+            await using var read = connection.CreateCommand();
+            read.CommandText = $"SELECT * FROM \"{table}\"";
+            await using var rows = await read.ExecuteReaderAsync();
+            while (await rows.ReadAsync())
+            {
+                for (var column = 0; column < rows.FieldCount; column++)
+                {
+                    if (rows.IsDBNull(column) || rows.GetFieldType(column) != typeof(string)) continue;
+                    var value = rows.GetString(column);
+                    var where = $"{table}.{rows.GetName(column)}";
+                    Assert.That(_host.Protocol.Design.Arms.Select(a => a.Code), Does.Not.Contain(value), where);
+                    AssertNoArmIn(value, where);
+                }
+            }
+        }
     }
 
     private void AssertNoArmIn(string text, string where)
