@@ -39,6 +39,9 @@ builder.WebHost.ConfigureKestrel(k =>
 // Per-request Information logs cost CPU on every call; warnings and errors still show.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Hangfire", LogLevel.Warning);
+// The host's own report of a failed start is a stack trace; the failure itself still surfaces (below: one line for a port
+// in use; anything else as the unhandled exception it is).
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 
 // The database, protocol, clock and background jobs (Hangfire): shared with the worker. Jobs run in-process on the
 // embedded default; the API only enqueues when Jobs:RunServer is false.
@@ -148,7 +151,17 @@ app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [],
 TrialJobs.RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>(), app.Services.GetRequiredService<JobOptions>(),
     app.Services.GetRequiredService<Trial.Hosting.Audit.AuditOptions>());
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (IOException bind) when (bind.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+                               || bind.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+{
+    // Another process (often a first API) holds the port: one line that says what to do, not a stack trace.
+    Console.Error.WriteLine($"The API cannot listen: {bind.Message} Stop the other process, or choose another address with --urls (e.g. --urls http://localhost:5001).");
+    Environment.ExitCode = 1;
+}
 
 /// <summary>Entry point, public so integration tests can host the real application.</summary>
 public partial class Program;

@@ -12,7 +12,7 @@ public static class SeedCommand
 
     public const string Usage =
         """
-        usage: dotnet run -c Release --project bench -- seed --participants N [--seed 42] [--out seeded-study.db] [--cutoff 2026-11-23] [--admin-token TOKEN]
+        usage: dotnet run -c Release --project bench -- seed --participants N [--seed 42] [--out data/seeded-study.db] [--cutoff 2026-11-23] [--admin-token TOKEN]
 
         Builds a realistic synthetic study of the default (double-blind, midazolam-controlled) protocol into a new
         SQLite file, deterministic from the seed: participants enrolled over 18 months at four sites up to the
@@ -46,7 +46,7 @@ public static class SeedCommand
             return 2;
         }
         var seed = int.Parse(options.Value("seed", "42"), CultureInfo.InvariantCulture);
-        var path = Path.GetFullPath(options.Value("out", "seeded-study.db"));
+        var path = Path.GetFullPath(options.Value("out", Path.Combine("data", "seeded-study.db")));
         var cutOff = DateOnly.ParseExact(options.Value("cutoff", DefaultCutOff.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), "yyyy-MM-dd", CultureInfo.InvariantCulture);
         if (File.Exists(path))
         {

@@ -95,7 +95,7 @@ public static class AssessmentEndpoints
         var checkedCorrection = await corrections.CheckAsync(http.Actor(), id, Values(body), Versions.IfMatch(http), now);
         if (checkedCorrection.IsRefused) return checkedCorrection.Refusal!.ToResult();
         return await writes.RunAsync(http, now, w => corrections.WriteAsync(w, checkedCorrection.Value!),
-            corrected => Results.Ok(AssessmentResponse.From(corrected)).WithETag(corrected.Row.RowVersion));
+            corrected => Results.Ok(AssessmentResponse.From(corrected.Stored, corrected.OutOfWindow)).WithETag(corrected.Stored.Row.RowVersion));
     }
 
     private static async Task<IResult> RevisionsAsync(Guid id, ReadAssessments assessments, HttpContext http)

@@ -12,7 +12,7 @@ namespace Trial.Api.Infrastructure;
 /// anything unexpected into a 500
 /// problem+json without internals. No bad input ever reaches a 500.
 /// </summary>
-public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<ErrorHandling> log) : IExceptionHandler
+public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogger<ErrorHandling> log) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
@@ -119,11 +119,30 @@ public sealed class ErrorHandling(IProblemDetailsService problems, ILogger<Error
         // client needs the expected kind of value instead.
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         var text = cut > 0 ? message[..cut] : message;
+        if (UnknownMember().Match(text) is { Success: true } unknown) return UnknownField(unknown.Groups["field"].Value, unknown.Groups["type"].Value);
+        // The reader's advice ("Change the reader options.") is for the server's code, not for the client.
+        text = text.Replace(" Change the reader options.", "", StringComparison.Ordinal);
         var typeAt = text.IndexOf("could not be converted to ", StringComparison.Ordinal);
         if (typeAt < 0) return text;
         var type = text[(typeAt + "could not be converted to ".Length)..].TrimEnd('.');
         return "Expected " + Expected(type) + ".";
     }
+
+    /// <summary>"unknown field 'actualDat'; the fields are actualDate, reason": in the API's terms, with the request's own fields.</summary>
+    private static string UnknownField(string field, string typeName)
+    {
+        var type = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t is not null);
+        var fields = type?.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Select(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false).OfType<System.Text.Json.Serialization.JsonPropertyNameAttribute>()
+                .FirstOrDefault()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+            .ToList();
+        return fields is { Count: > 0 }
+            ? $"Unknown field '{field}'; the fields are {string.Join(", ", fields)}."
+            : $"Unknown field '{field}'.";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"The JSON property '(?<field>.*?)' could not be mapped to any \.NET member contained in type '(?<type>[^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex UnknownMember();
 
     private static string Expected(string type) =>
         type.Contains("DateOnly", StringComparison.Ordinal) ? "a calendar date written yyyy-MM-dd, such as 2026-03-01"

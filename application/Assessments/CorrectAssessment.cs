@@ -17,7 +17,7 @@ namespace Trial.Application.Assessments;
 public sealed class CorrectAssessment(Database db, ProtocolDefinition protocol)
 {
     /// <summary>A checked, scored correction of <paramref name="Current"/>, ready to be written.</summary>
-    public sealed record Checked(ParticipantRow Participant, StoredAssessment Current, StoredAssessment Corrected, string Reason);
+    public sealed record Checked(ParticipantRow Participant, StoredAssessment Current, StoredAssessment Corrected, string Reason, bool OutOfWindow);
 
     /// <summary>
     /// What can be decided before the write: the assessment, the actor's access to its participant, the version the
@@ -55,11 +55,14 @@ public sealed class CorrectAssessment(Database db, ProtocolDefinition protocol)
             Complete = score.Complete, SeverityBand = score.SeverityBand, DefinitionVersion = definition.Version,
             ProtocolVersion = protocol.Version, RowVersion = current.Row.RowVersion + 1, CreatedBy = current.Row.CreatedBy,
         };
-        return new Checked(participant!, current, new StoredAssessment(corrected, items!, score.Scores), reason!);
+        // How the corrected assessment stands against the schedule, as a read of it answers (and the first entry did).
+        var records = await db.ReadAsync(c => ParticipantQueries.VisitRecordsAsync(c, participant!.Id));
+        var outOfWindow = AssessmentRules.Timing(protocol, participant!, records, corrected, nowUtc) is { Refusal: null } timing ? timing.OutOfWindow : true;
+        return new Checked(participant!, current, new StoredAssessment(corrected, items!, score.Scores), reason!, outOfWindow);
     }
 
     /// <summary>Replaces the assessment with its correction, keeping the earlier version, with its audit row; refused when it changed since it was read.</summary>
-    public async Task<Outcome<StoredAssessment>> WriteAsync(WriteScope w, Checked input)
+    public async Task<Outcome<AssessmentInWindow>> WriteAsync(WriteScope w, Checked input)
     {
         var (participant, current, corrected) = (input.Participant, input.Current, input.Corrected);
         if (!await AssessmentQueries.CorrectAsync(w.Session, current, corrected.Row, corrected.Items, corrected.Scores, w.Actor.UserId, w.NowUtc, input.Reason))
@@ -67,6 +70,6 @@ public sealed class CorrectAssessment(Database db, ProtocolDefinition protocol)
         await w.AuditAsync(AuditEntry.Changed(AuditEntities.Assessment, current.Row.Id.ToString(), AuditActions.Update, AuditedAssessment.From(current),
             AuditedAssessment.From(corrected), participant.SiteCode, participant.Code, input.Reason, flag: DataEntry.Flag(participant)));
         await w.SafetyDataChangedAsync(corrected.Row.ParticipantId);
-        return corrected;
+        return new AssessmentInWindow(corrected, input.OutOfWindow);
     }
 }

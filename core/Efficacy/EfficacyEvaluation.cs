@@ -73,7 +73,7 @@ public sealed record EfficacyPoint(EfficacyTotal Total, EfficacyTotal? Baseline,
 }
 
 /// <summary>
-/// The protocol's efficacy (domain/protocol.md, Efficacy): baseline, change, percent change, response and remission of
+/// The protocol's efficacy (docs/protocol.md, Efficacy): baseline, change, percent change, response and remission of
 /// each MADRS total. The one place these are decided: the extracts' efficacy dataset and the DMC report both call
 /// <c>Evaluate</c>, so the two can never disagree on who responded.
 /// <para>

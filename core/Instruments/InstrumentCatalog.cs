@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Trial.Core.Instruments;
 
 /// <summary>
-/// The five instruments of the study, kept as data in this one file (facts from shared/domain/scales.md).
+/// The five instruments of the study, kept as data in this one file (facts from docs/scales.md).
 /// A correction to an item list, range or band is a one-line change here; bump that definition's Version
 /// with it, because every stored assessment records the version that scored it.
 /// </summary>

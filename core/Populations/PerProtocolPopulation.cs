@@ -30,7 +30,7 @@ public sealed record PerProtocolFacts(
 public sealed record PerProtocolVerdict(bool Included, IReadOnlyList<string> FailedCriteria);
 
 /// <summary>
-/// The per-protocol population ([P] domain/protocol.md: all infusions given in window, no major deviation, no prohibited
+/// The per-protocol population ([P] docs/protocol.md: all infusions given in window, no major deviation, no prohibited
 /// concomitant medication), judged by the criteria the protocol file names (<see cref="PerProtocolRules"/>) with the rules
 /// the rest of the system applies: the visit windows of the schedule maths, and the safety rule CONMED_PROHIBITED itself.
 /// </summary>

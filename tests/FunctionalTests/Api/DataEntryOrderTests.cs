@@ -64,6 +64,19 @@ public class DataEntryOrderTests : WawSiteFixture
         Assert.That(created["outOfWindow"]!.GetValue<bool>(), Is.True);
         var listed = await (await _investigator.GetAsync($"/api/v1/participants/{code}/assessments")).JsonArrayAsync();
         Assert.That(listed.Single()!["outOfWindow"]!.GetValue<bool>(), Is.True);
+
+        // A correction answers the same flag as the entry and the read (not null).
+        var correction = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/assessments/{created["id"]}")
+        {
+            Content = JsonContent.Create(new
+            {
+                instrument = "MADRS", timepoint = (string?)null, administeredUtc = new DateTime(2026, 3, 6, 9, 0, 0, DateTimeKind.Utc),
+                items = Madrs(21, item10: 1), reason = "Item 1 mistyped."
+            }),
+        };
+        correction.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+        var corrected = await (await _investigator.SendAsync(correction)).JsonAsync(HttpStatusCode.OK);
+        Assert.That(corrected["outOfWindow"]!.GetValue<bool>(), Is.True);
     }
 
     [Test]

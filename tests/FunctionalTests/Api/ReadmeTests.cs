@@ -66,7 +66,9 @@ public partial class ReadmeTests
         Assert.That(printed, Does.Contain("\"visitCode\":\"BL\"").And.Contain("\"status\":\"done\""), "the plan shows BL done");
         Assert.That(printed, Does.Contain("\"entityType\":\"assessment\""), "the history shows the assessment");
         Assert.That(printed, Does.Contain("\"intact\":true"), "the trail is intact");
-        Assert.That(File.Exists(workFolder.File("extract/manifest.json")), Is.True, "the statistician's bundle was unzipped");
-        Assert.That(File.ReadAllLines(workFolder.File("items.csv")), Has.Length.EqualTo(11), "items.csv: the header and the baseline MADRS's 10 items");
+        Assert.That(File.Exists(workFolder.File("data/extract/manifest.json")), Is.True, "the statistician's bundle was unzipped");
+        Assert.That(File.ReadAllLines(workFolder.File("data/items.csv")), Has.Length.EqualTo(11), "items.csv: the header and the baseline MADRS's 10 items");
+        // Everything the examples wrote is under data/, which git ignores: extracts are clinical data.
+        Assert.That(Directory.GetFileSystemEntries(workFolder.Path).Select(Path.GetFileName), Is.EqualTo(new[] { "data" }), "nothing written outside data/");
     }
 }

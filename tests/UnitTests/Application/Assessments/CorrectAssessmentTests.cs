@@ -77,9 +77,10 @@ public class CorrectAssessmentTests
         var values = Madrs with { Items = EnterAssessmentTests.Items("[6,4,3,3,2,3,3,3,3,2]"), Reason = "Transcription error" };
         var input = await _correct.CheckAsync(StudyDatabase.Investigator, _entered.Row.Id, values, "\"1\"", Now);
 
-        var corrected = (await _study.WriteAsync(StudyDatabase.Investigator, Now.AddHours(1), w => _correct.WriteAsync(w, input.Value!))).Value!;
+        var (corrected, outOfWindow) = (await _study.WriteAsync(StudyDatabase.Investigator, Now.AddHours(1), w => _correct.WriteAsync(w, input.Value!))).Value!;
 
         Assert.That((corrected.Row.RowVersion, corrected.Scores["total"], corrected.Row.SeverityBand), Is.EqualTo((2, 32m, "moderate")));
+        Assert.That(outOfWindow, Is.EqualTo(input.Value!.OutOfWindow).And.False, "the correction stands against the schedule as its read does");
         var id = _entered.Row.Id;
         var audit = (await _study.TrailAsync("WAW-0001")).Last();
         Assert.That((audit.Action, audit.EntityId, audit.Reason), Is.EqualTo(("update", id.ToString(), "Transcription error")));

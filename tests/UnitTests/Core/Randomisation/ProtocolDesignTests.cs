@@ -36,7 +36,7 @@ public class ProtocolDesignTests
         Assert.That(d.Randomisation, Is.Null);
         Assert.That(d.Arms.Select(a => a.Code), Is.EqualTo(new[] { "KET" }));
         Assert.That(OpenLabel.FindRule(EmergencyUnblinding.AlertRule), Is.Null);
-        // Same visit plan, battery and safety rules in both designs (domain/protocol.md).
+        // Same visit plan, battery and safety rules in both designs (docs/protocol.md).
         Assert.That(OpenLabel.Visits, Is.EqualTo(Default.Visits).Using<VisitDefinition>((a, b) =>
             a.Code == b.Code && a.Anchor == b.Anchor && a.OffsetDays == b.OffsetDays && a.Battery.Count == b.Battery.Count));
         // Without arms there is no unblinding, and without strata no stratum to change.
