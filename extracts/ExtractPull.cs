@@ -114,7 +114,8 @@ public sealed class ExtractPull : IAsyncDisposable
 
     /// <summary>
     /// Writes the CDISC ODM 1.3.2 document of the pull's sites (<see cref="OdmWriter"/>): metadata, the users and sites its audit
-    /// records name, and every participant's visits and item values. It carries no arm, whoever asks; it is recorded as kind odm
+    /// records name, and every participant's visits and item values, a correction's reason as written only with free text. It
+    /// carries no arm, whoever asks; it is recorded as kind odm
     /// with the participants and item values it held.
     /// </summary>
     public async Task WriteOdmAsync(Stream output, CancellationToken ct)
@@ -126,7 +127,7 @@ public sealed class ExtractPull : IAsyncDisposable
             var sites = _snapshot.SiteZones.Keys.Where(s => _request.Filter.Sites is null || _request.Filter.Sites.Contains(s)).Order(StringComparer.Ordinal).ToList();
             var users = await OdmData.UsersAsync(_snapshot, _request.Filter, ct);
             var file = new OdmFile(OdmFileOid(_catalog.Protocol.ProtocolId, _snapshot.TakenUtc), _snapshot.TakenUtc, _catalog.Protocol, InstrumentCatalog.All, users, sites);
-            var counts = await OdmWriter.WriteAsync(output, file, OdmData.ItemsAsync(_snapshot, _request.Filter, ct), ct);
+            var counts = await OdmWriter.WriteAsync(output, file, OdmData.ItemsAsync(_snapshot, _request.Filter, _request.Audience.IncludeFreeText, ct), ct);
             rows["subjects"] = counts.Subjects;
             rows["items"] = counts.Items;
             completed = true;

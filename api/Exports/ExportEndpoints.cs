@@ -56,8 +56,8 @@ public static class ExportEndpoints
         group.MapGet("/odm.xml", OdmAsync).WithName("ExportOdm")
             .WithSummary("The study as one CDISC ODM 1.3.2 snapshot document (docs/extracts.md, \"ODM\"): the protocol's visits and the instruments "
                          + "as metadata (item ranges as RangeChecks), then each participant's visits, assessments (a timepoint is the form's "
-                         + "FormRepeatKey) and item values, each value with its AuditRecord (who set it, where, when, and the reason of a correction). "
-                         + "Filter: site. It never carries arms, for any role.")
+                         + "FormRepeatKey) and item values, each value with its AuditRecord (who set it, where, when, and for a correction its reason, "
+                         + "in the site's words only with includeFreeText=true, admins only). Filters: site, includeFreeText. It never carries arms, for any role.")
             .Produces(StatusCodes.Status200OK, contentType: "application/xml")
             .ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("/{dataset}.csv", DatasetAsync).WithName("ExportDataset")
@@ -123,7 +123,7 @@ public static class ExportEndpoints
         return Results.Empty;
     }
 
-    private static async Task<IResult> OdmAsync(string? site, HttpContext http, PullExtract extracts)
+    private static async Task<IResult> OdmAsync(string? site, string? includeFreeText, HttpContext http, PullExtract extracts)
     {
         var request = await extracts.CheckOdmAsync(http.Actor(), QueryParameters(http));
         if (request.IsRefused) return request.Refusal!.ToResult();

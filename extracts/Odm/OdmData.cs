@@ -11,19 +11,23 @@ namespace Trial.Extracts.Odm;
 public static class OdmData
 {
     /// <summary>
-    /// Every participant, each recorded visit, and each item of the assessments made at it, in participant, visit and assessment
-    /// order. A participant without visits is one row with no visit; a visit without assessments, one row with no instrument.
-    /// Data entry records a visit before its assessments, so every assessment has its visit.
+    /// Every participant, each visit recorded or assessed at (an assessment may be entered before its visit is recorded), and each
+    /// item of the assessments made at it, in participant, visit (by date) and assessment order. A participant without visits is
+    /// one row with no visit; a visit without assessments, one row with no instrument.
     /// </summary>
     public const string ItemsSql =
         $"""
-        SELECT p.Code, p.SiteCode, v.VisitCode, a.Id, a.Instrument, a.Timepoint, a.CreatedBy, a.ReceivedUtc, i.ItemNumber, i.Value
+        SELECT p.Code, p.SiteCode, x.VisitCode, a.Id, a.Instrument, a.Timepoint, a.CreatedBy, a.ReceivedUtc, i.ItemNumber, i.Value
         FROM Participant p
-        LEFT JOIN VisitRecord v ON v.ParticipantId = p.Id
-        LEFT JOIN Assessment a ON a.ParticipantId = p.Id AND a.VisitCode = v.VisitCode
+        LEFT JOIN (SELECT u.ParticipantId, u.VisitCode, MIN(u.At) AS At
+                   FROM (SELECT ParticipantId, VisitCode, ActualDate AS At FROM VisitRecord
+                         UNION ALL
+                         SELECT ParticipantId, VisitCode, AdministeredUtc FROM Assessment) u
+                   GROUP BY u.ParticipantId, u.VisitCode) x ON x.ParticipantId = p.Id
+        LEFT JOIN Assessment a ON a.ParticipantId = p.Id AND a.VisitCode = x.VisitCode
         LEFT JOIN AssessmentItem i ON i.AssessmentId = a.Id
         WHERE {ExtractSql.SiteFilter}
-        ORDER BY p.SiteCode, p.Number, v.ActualDate, v.VisitCode, a.Instrument, a.AdministeredUtc, a.Id, i.ItemNumber
+        ORDER BY p.SiteCode, p.Number, x.At, x.VisitCode, a.Instrument, a.AdministeredUtc, a.Id, i.ItemNumber
         """;
 
     /// <summary>Each correction of an assessment of the pull's sites: the version it replaced, by whom, when and why.</summary>
@@ -49,6 +53,9 @@ public static class OdmData
         ORDER BY x.Id
         """;
 
+    /// <summary>A correction's ReasonForChange without free text: that it was a correction, not the words of its reason.</summary>
+    public const string WithheldReason = "Correction (the reason is free text: includeFreeText=true, admins only)";
+
     /// <summary>One correction: the item values it replaced, and who made it, when and why.</summary>
     private sealed record Revision(decimal?[] Replaced, Guid By, DateTime AtUtc, string Reason);
 
@@ -64,8 +71,11 @@ public static class OdmData
     /// The rows of <see cref="ItemsSql"/>, each item with the record of the change that gave it its value: the latest correction
     /// that changed it (with the correction's reason), or the first entry. The corrections are read first and held (a few per
     /// study, against a thousand item values per participant); the items stream.
+    /// A correction's reason is given as written only with <c>includeFreeText</c> (an admin's includeFreeText=true): in the site's
+    /// own words it may identify a person, so otherwise every correction carries <see cref="WithheldReason"/>.
     /// </summary>
-    public static async IAsyncEnumerable<OdmItem> ItemsAsync(ExportSnapshot snapshot, ExportFilter filter, [EnumeratorCancellation] CancellationToken ct)
+    public static async IAsyncEnumerable<OdmItem> ItemsAsync(ExportSnapshot snapshot, ExportFilter filter, bool includeFreeText,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         var revisions = new Dictionary<Guid, List<Revision>>();
         await using (var reader = await ExtractSql.ReadAsync(snapshot, RevisionsSql, filter, ct))
@@ -75,7 +85,7 @@ public static class OdmData
                 var id = ExportValues.Id(reader, 0)!.Value;
                 if (!revisions.TryGetValue(id, out var list)) revisions[id] = list = [];
                 list.Add(new Revision(JsonSerializer.Deserialize<decimal?[]>(reader.GetString(1))!, ExportValues.Id(reader, 3)!.Value,
-                    ExportValues.Instant(reader, 2)!.Value, reader.GetString(4)));
+                    ExportValues.Instant(reader, 2)!.Value, includeFreeText ? reader.GetString(4) : WithheldReason));
             }
         }
 

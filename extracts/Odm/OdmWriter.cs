@@ -51,7 +51,7 @@ public static class OdmOids
 /// CDISC's), so the tests check the structure this writer relies on instead (docs/extracts.md, "ODM").
 /// An infusion visit gives an instrument at several timepoints: each is a FormData of the visit with the timepoint as its
 /// FormRepeatKey (pre, t40, t120, t240), so the instruments given at timepoints have repeating FormDefs.
-/// No arm, stratum, drug or dose is ever written, whoever asks.
+/// No arm, stratum, drug or dose is ever written, whoever asks (nor the protocol file's description, which names the drugs).
 /// </summary>
 public static class OdmWriter
 {
@@ -188,7 +188,8 @@ public static class OdmWriter
         w.WriteAttributeString("OID", OdmOids.Study(protocol));
         w.WriteStartElement("GlobalVariables");
         w.WriteElementString("StudyName", protocol.ProtocolId);
-        w.WriteElementString("StudyDescription", string.IsNullOrWhiteSpace(protocol.Description) ? protocol.ProtocolId : protocol.Description);
+        // Not the protocol file's description: it names the arms' drugs, and the document goes to blinded readers.
+        w.WriteElementString("StudyDescription", $"{protocol.ProtocolId}, protocol version {protocol.Version}");
         w.WriteElementString("ProtocolName", protocol.ProtocolId);
         w.WriteEndElement();
 
