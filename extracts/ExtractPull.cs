@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Trial.Core.Instruments;
+using Trial.Extracts.Odm;
 using Trial.Extracts.Reading;
 using Trial.Extracts.Writing;
 
@@ -110,6 +111,36 @@ public sealed class ExtractPull : IAsyncDisposable
             await _recording.RecordAsync(Record(unblindedBundle ? "unblinded-bundle" : "bundle", rows, completed, extractId), CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Writes the CDISC ODM 1.3.2 document of the pull's sites (<see cref="OdmWriter"/>): metadata, the users and sites its audit
+    /// records name, and every participant's visits and item values, a correction's reason as written only with free text. It
+    /// carries no arm, whoever asks; it is recorded as kind odm
+    /// with the participants and item values it held.
+    /// </summary>
+    public async Task WriteOdmAsync(Stream output, CancellationToken ct)
+    {
+        var rows = new Dictionary<string, long>();
+        var completed = false;
+        try
+        {
+            var sites = _snapshot.SiteZones.Keys.Where(s => _request.Filter.Sites is null || _request.Filter.Sites.Contains(s)).Order(StringComparer.Ordinal).ToList();
+            var users = await OdmData.UsersAsync(_snapshot, _request.Filter, ct);
+            var file = new OdmFile(OdmFileOid(_catalog.Protocol.ProtocolId, _snapshot.TakenUtc), _snapshot.TakenUtc, _catalog.Protocol, InstrumentCatalog.All, users, sites);
+            var counts = await OdmWriter.WriteAsync(output, file, OdmData.ItemsAsync(_snapshot, _request.Filter, _request.Audience.IncludeFreeText, ct), ct);
+            rows["subjects"] = counts.Subjects;
+            rows["items"] = counts.Items;
+            completed = true;
+        }
+        finally
+        {
+            await _recording.RecordAsync(Record("odm", rows, completed), CancellationToken.None);
+        }
+    }
+
+    /// <summary>The document's FileOID: the study and the snapshot, so two pulls of one snapshot name the same data.</summary>
+    public static string OdmFileOid(string protocolId, DateTime snapshotUtc) =>
+        $"{protocolId}.{snapshotUtc.ToString("yyyyMMdd'T'HHmmss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture)}";
 
     private ExportRecord Record(string kind, IReadOnlyDictionary<string, long> rows, bool completed, Guid? id = null) =>
         new(id ?? Guid.NewGuid(), _request.Actor, kind, rows, _request.Filters, _request.Audience.Unblinded, _snapshot.TakenUtc, completed);

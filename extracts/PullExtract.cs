@@ -51,6 +51,23 @@ public sealed class PullExtract(Database db, TimeProvider clock, ExtractCatalog 
     }
 
     /// <summary>
+    /// The ODM document's request: its filters are site and includeFreeText (admins only, as for the CSV files: a correction's
+    /// reason as written). The document holds every instrument and the whole history of each value in its audit records, so
+    /// since and instrument are refused rather than ignored.
+    /// </summary>
+    public async Task<Outcome<ExportRequest>> CheckOdmAsync(Actor actor, IReadOnlyDictionary<string, string?[]> parameters)
+    {
+        string[] known = [ExportRequests.SiteParameter, ExportRequests.FreeTextParameter];
+        var other = parameters.Keys.Where(k => !known.Contains(k, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (other.Count > 0)
+        {
+            var message = $"The ODM document's filters are {string.Join(" and ", known)}; got {string.Join(", ", other.Select(k => $"'{k}'"))}.";
+            return new Invalid(other.ToDictionary(k => k, _ => new[] { message }), message);
+        }
+        return await ExportRequests.CheckAsync(db, actor, parameters);
+    }
+
+    /// <summary>
     /// The datasets the actor may pull, as the catalog gives them to their audience without free text (only an admin's explicit
     /// request adds it). Reads no clinical data, so it is neither scoped to sites nor recorded as a pull.
     /// </summary>

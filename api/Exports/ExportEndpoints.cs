@@ -53,6 +53,13 @@ public static class ExportEndpoints
                          + "allocated so far, with the participant who took each place) and manifest.json, all from one snapshot. Same filters as the bundle.")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip")
             .ProducesValidationProblem(422).ProducesProblem(403);
+        group.MapGet("/odm.xml", OdmAsync).WithName("ExportOdm")
+            .WithSummary("The study as one CDISC ODM 1.3.2 snapshot document (docs/extracts.md, \"ODM\"): the protocol's visits and the instruments "
+                         + "as metadata (item ranges as RangeChecks), then each participant's visits, assessments (a timepoint is the form's "
+                         + "FormRepeatKey) and item values, each value with its AuditRecord (who set it, where, when, and for a correction its reason, "
+                         + "in the site's words only with includeFreeText=true, admins only). Filters: site, includeFreeText. It never carries arms, for any role.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/xml")
+            .ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("/{dataset}.csv", DatasetAsync).WithName("ExportDataset")
             .WithSummary("One dataset as CSV (RFC 4180, UTF-8 without BOM, one header row, empty field for missing): participants, visits, assessments, "
                          + "items, efficacy, adverse-events, exposure, vital-signs, blinding-guesses, safety-alerts or dictionary; for the unblinded statistician each "
@@ -113,6 +120,22 @@ public static class ExportEndpoints
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"trial-{(unblindedBundle ? "unblinded-" : "")}extract-{stamp}.zip\"";
         SetSnapshotHeaders(http, pull);
         await pull.WriteBundleAsync(http.Response.Body, unblindedBundle, ct);
+        return Results.Empty;
+    }
+
+    private static async Task<IResult> OdmAsync(string? site, string? includeFreeText, HttpContext http, PullExtract extracts)
+    {
+        var request = await extracts.CheckOdmAsync(http.Actor(), QueryParameters(http));
+        if (request.IsRefused) return request.Refusal!.ToResult();
+
+        var ct = http.RequestAborted;
+        await using var pull = await extracts.BeginAsync(request.Value!, ct);
+        var stamp = pull.SnapshotUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        http.Response.ContentType = "application/xml; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"trial-odm-{stamp}.xml\"";
+        // No Trial-Next-Since: the document has no since filter, each pull is whole.
+        http.Response.Headers[SnapshotHeader] = pull.SnapshotUtc.ToString("O", CultureInfo.InvariantCulture);
+        await pull.WriteOdmAsync(http.Response.Body, ct);
         return Results.Empty;
     }
 

@@ -196,6 +196,7 @@ public class AuthorizationMatrixTests
         // The datasets a caller may pull: no clinical data, so not bound to sites (what each role sees listed is ExportListTests').
         ["ListExports"] = new(ExtractReaders, false, HttpStatusCode.OK, (_, _) => Get("/api/v1/exports"), NamesARecord: false),
         ["ExportBundle"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/exports/bundle.zip?site={site}"), NamesARecord: false),
+        ["ExportOdm"] = new(ExtractReaders, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/exports/odm.xml?site={site}"), NamesARecord: false),
         // The unblinded bundle (arms and the randomisation list): the unblinded statistician's alone, admins included among those refused.
         ["ExportUnblindedBundle"] = new(UnblindedStatisticians, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/exports/unblinded.zip?site={site}"),
             NamesARecord: false),
@@ -484,7 +485,7 @@ public class AuthorizationMatrixTests
     [Test]
     public void Statistician_ReachesNoClinicalDataOutsideExtracts()
     {
-        Assert.That(ReachableBy("statistician"), Is.EqualTo(Common.Concat(["ConsortReport", "ExportBundle", "ExportDataset", "ListExports"]).Order(StringComparer.Ordinal)));
+        Assert.That(ReachableBy("statistician"), Is.EqualTo(Common.Concat(["ConsortReport", "ExportBundle", "ExportDataset", "ExportOdm", "ListExports"]).Order(StringComparer.Ordinal)));
     }
 
     /// <summary>Pharmacists: the allocations and preparations of their sites' participants, and nothing of the clinical record.</summary>
@@ -500,7 +501,7 @@ public class AuthorizationMatrixTests
     public void UnblindedStatistician_ReachesAllocationsSequenceAndReportsButNoClinicalRecord()
     {
         Assert.That(ReachableBy("unblinded-statistician"), Is.EqualTo(Common.Concat(
-            ["BlindingIndexReport", "ConsortReport", "DmcOpenReport", "DmcReport", "ExportBundle", "ExportDataset", "ExportUnblindedBundle", "GetAllocation",
+            ["BlindingIndexReport", "ConsortReport", "DmcOpenReport", "DmcReport", "ExportBundle", "ExportDataset", "ExportOdm", "ExportUnblindedBundle", "GetAllocation",
              "GetAllocationSequence", "GetPreparation", "ImportAllocationList", "ListAllocations", "ListExports"]).Order(StringComparer.Ordinal)));
         // The list of datasets is the one exception: it holds no clinical data of any site.
         Assert.That(ReachableBy("unblinded-statistician").Except(Common).Where(o => o != "ListExports" && !Declared[o].SiteBound), Is.Empty, "bound to their sites");

@@ -87,6 +87,7 @@ public class ExportDefinitionTests
             "ParticipantsDataset_ParticipantsSql", "SubjectsDataset_SubjectsSql", "VisitsDataset_VisitRecordsSql", "AssessmentsDataset_AssessmentScoresSql", "ItemsDataset_ItemsSql",
             "EfficacyDataset_EfficacySql", "AdverseEventsDataset_AdverseEventsSql", "SafetyAlertsDataset_SafetyAlertEventsSql", "ExportSnapshot_FixSnapshotSql",
             "ExposureDataset_ExposureSql", "ExposureDataset_UnblindedExposureSql", "VitalSignsDataset_VitalSignsSql", "BlindingGuessesDataset_BlindingGuessesSql",
+            "OdmData_ItemsSql", "OdmData_RevisionsSql", "OdmData_UsersSql",
         }.Select(n => $"QueryText_{n}_ParsesAsTSql")));
     }
 }

@@ -86,6 +86,23 @@ public class RandomisedExtractTests : RandomisedExportScenario
     }
 
     [Test]
+    public async Task OdmDocument_NamesNoArmDrugOrDose_NotEvenTheUnblindedStatisticians()
+    {
+        var doses = await DoseFieldsAsync();
+        foreach (var (role, client) in new[] { ("statistician", Statistician), ("admin", _host.Admin), ("unblinded-statistician", _unblinded) })
+        {
+            var response = await client.GetAsync("/api/v1/exports/odm.xml");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), role);
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            var document = System.Xml.Linq.XDocument.Parse(System.Text.Encoding.UTF8.GetString(bytes));
+
+            Assert.That(Leaks(bytes, doses), Is.Empty, role);
+            Assert.That(OdmStructure.Problems(document), Is.Empty, role);
+            Assert.That(document.Descendants(OdmStructure.Odm + "SubjectData").Select(s => (string?)s.Attribute("SubjectKey")), Is.EquivalentTo(Everyone), role);
+        }
+    }
+
+    [Test]
     public async Task Leaks_InWhatTheUnblindedRead_AreFound()
     {
         // The detector itself: the unblinded statistician's files and the pharmacy's preparation are full of what it looks for.

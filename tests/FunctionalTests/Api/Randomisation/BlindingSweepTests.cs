@@ -251,8 +251,8 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         Assert.That(requests.Select(r => r.Template).Distinct().Count(), Is.GreaterThan(25), "the sweep reads the whole OpenAPI document");
         Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/exports/participants.csv").And.Contain("/api/v1/exports/bundle.zip")
                 .And.Contain("/api/v1/exports/exposure.csv").And.Contain("/api/v1/exports/vital-signs.csv").And.Contain("/api/v1/exports/blinding-guesses.csv")
-                .And.Contain("/api/v1/exports/subjects.csv"),
-            "the datasets are swept one by one, and the bundle");
+                .And.Contain("/api/v1/exports/subjects.csv").And.Contain("/api/v1/exports/odm.xml"),
+            "the datasets are swept one by one, the bundle and the ODM document");
         Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/reports/consort").And.Contain("/api/v1/exports"),
             "the CONSORT flow (pooled for the blinded) and the list of datasets are swept");
         Assert.That(answered, Is.GreaterThan(100), "the blinded roles were answered, not only refused");
