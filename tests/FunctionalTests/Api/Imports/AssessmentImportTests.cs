@@ -275,4 +275,25 @@ public class AssessmentImportTests : WawSiteFixture
         var mode = await _investigator.PostAsync(Url + "?mode=sometimes", Ndjson(["{}"]));
         Assert.That((await mode.ProblemAsync(HttpStatusCode.UnprocessableEntity))["errors"]!.AsObject().ContainsKey("mode"), Is.True);
     }
+
+    [Test]
+    public async Task Import_HasItsOwnBodyLimitBesideTheSingleFormsOne()
+    {
+        await using var host = TrialHost.Start(settings: new Dictionary<string, string?>
+        {
+            ["Limits:MaxRequestBodyKilobytes"] = "1", ["Imports:MaxRequestBodyMegabytes"] = "1",
+        });
+        await host.CreateSiteAsync("WAW");
+        var investigator = await host.UserAsync("investigator", "WAW");
+        var code = await TrialHost.EnrolAsync(investigator, "WAW");
+        await TrialHost.RecordVisitAsync(investigator, code, "BL", DateOnly.FromDateTime(Administered));
+        // Blank lines are skipped: they make the body larger than a single form may be, not more rows.
+        var blank = Enumerable.Repeat(new string(' ', 100), 30);
+
+        var import = await ImportAsync(investigator, [Line(code, "BL", null, "MADRS", Madrs(20, item10: 1)), .. blank]);
+        Assert.That(import["accepted"]!.GetValue<int>(), Is.EqualTo(1), import.ToJsonString());
+
+        var tooLarge = await investigator.PostAsync(Url, Ndjson(Enumerable.Repeat(new string(' ', 100), 11_000)));
+        Assert.That((await tooLarge.ProblemAsync(HttpStatusCode.RequestEntityTooLarge))["status"]!.GetValue<int>(), Is.EqualTo(413));
+    }
 }
