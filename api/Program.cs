@@ -12,6 +12,7 @@ using Trial.Api.Coding;
 using Trial.Api.ConcomitantMedications;
 using Trial.Api.Exports;
 using Trial.Api.Health;
+using Trial.Api.Imports;
 using Trial.Api.Infrastructure;
 using Trial.Api.Participants;
 using Trial.Api.Randomisation;
@@ -59,6 +60,8 @@ builder.Services.AddSingleton<AddressRateLimit>();
 builder.Services.AddSingleton<KeyedLocks>();
 builder.Services.AddSingleton<IdempotentWrites>();
 builder.Services.AddSingleton<Idempotency>();
+// Imports: a larger body limit of their own, and how many rows an atomic import may hold.
+builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection("Imports"));
 
 // Randomisation: the secret the concealed allocation sequence is generated from (configured, or made once and kept owner-only).
 builder.Services.AddRandomisation(builder.Configuration);
@@ -127,6 +130,7 @@ app.MapParticipants();
 app.MapScreenings();
 app.MapVisits();
 app.MapAssessments();
+app.MapImports();
 app.MapSchedules();
 app.MapAdverseEvents();
 app.MapCoding();

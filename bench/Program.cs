@@ -22,20 +22,22 @@ public static class BenchProgram
     {
         var scenario = args.FirstOrDefault() ?? "all";
         if (scenario == "seed") return await SeedCommand.RunAsync(args[1..]);
+        var rowsAt = Array.IndexOf(args, "--rows");
+        var importRows = rowsAt >= 0 && rowsAt + 1 < args.Length && int.TryParse(args[rowsAt + 1], out var n) && n > 0 ? n : 100_000;
         if (Array.IndexOf(args, "--rate") is var r and >= 0 && r + 1 < args.Length && int.TryParse(args[r + 1], out var rate) && rate > 0)
             LatencyBenchmark.Rate = rate;
         LatencyBenchmark.InAdministeredOrder = args.Contains("--in-order");
         var exportOptions = scenario == "export" ? Options.Parse(args[1..]) : null;
         var minutes = 10.0;
         var minutesAt = Array.IndexOf(args, "--minutes");
-        if (scenario is not ("write" or "audit" or "schedules" or "latency" or "evaluation" or "export" or "all" or "soak")
+        if (scenario is not ("write" or "audit" or "schedules" or "latency" or "evaluation" or "export" or "all" or "soak" or "import")
             || (scenario == "export" && exportOptions is null)
             || minutesAt >= 0 && (scenario != "soak" || minutesAt + 1 >= args.Length
                                   || !double.TryParse(args[minutesAt + 1], System.Globalization.CultureInfo.InvariantCulture, out minutes) || minutes < 1))
         {
             Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] [--in-order] | evaluation | all |");
             Console.Error.WriteLine("                                               export [--participants 2000] [--seed 42] [--db path] [--rounds 3] |");
-            Console.Error.WriteLine("                                               soak [--minutes N (at least 1)]]");
+            Console.Error.WriteLine("                                               soak [--minutes N (at least 1)] | import [--rows 100000]]");
             Console.Error.WriteLine("       dotnet run -c Release --project bench -- seed --participants N [--seed 42] [--out path]");
             return 2;
         }
@@ -56,6 +58,7 @@ public static class BenchProgram
                 int.Parse(exportOptions.Value("rounds", "3"), System.Globalization.CultureInfo.InvariantCulture));
         }
         if (scenario is "soak") await SoakAsync(TimeSpan.FromMinutes(minutes));
+        if (scenario is "import") await ImportBenchmark.RunAsync(importRows);
         Console.WriteLine($"Total time {total.Elapsed.TotalSeconds:N0} s.");
         return 0;
     }

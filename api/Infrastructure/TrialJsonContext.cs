@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Trial.Api.Assessments;
+using Trial.Api.Imports;
 using Trial.Api.Participants;
 using Trial.Api.Visits;
 
@@ -20,6 +21,7 @@ namespace Trial.Api.Infrastructure;
 [JsonSerializable(typeof(RecordVitalsRequest))]
 [JsonSerializable(typeof(VitalsResponse))]
 [JsonSerializable(typeof(ParticipantResponse))]
+[JsonSerializable(typeof(ImportAssessmentLine))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class TrialJsonContext : JsonSerializerContext;

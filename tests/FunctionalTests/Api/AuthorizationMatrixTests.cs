@@ -43,7 +43,7 @@ public class AuthorizationMatrixTests
     private sealed record Subject(string Code, Guid AssessmentId, Guid AdverseEventId, string AlertId);
 
     /// <summary>One request: what is sent, and who sends it when not the role under test's shared client.</summary>
-    private sealed record Call(HttpMethod Method, string Url, object? Body = null, string? IfMatch = null, HttpClient? Caller = null, string? Csv = null);
+    private sealed record Call(HttpMethod Method, string Url, object? Body = null, string? IfMatch = null, HttpClient? Caller = null, string? Csv = null, string? Ndjson = null);
 
     /// <summary>
     /// Which roles may call the operation, whether it is bound to the sites of the caller (then a record of another site is
@@ -137,6 +137,17 @@ public class AuthorizationMatrixTests
 
         ["CreateAssessment"] = new(Investigators, true, HttpStatusCode.Created, async (_, site) =>
             new Call(HttpMethod.Post, AssessmentsUrl(await FreshCodeAsync(site, "BL"), "BL"), Madrs20(null))),
+        // Investigators import for their sites row by row: the route answers 200 to any investigator, and a row for another
+        // site's participant is refused in its result with the single POST's 403 (AssessmentImportTests).
+        ["ImportAssessments"] = new(Investigators, false, HttpStatusCode.OK, async (_, site) =>
+        {
+            var line = JsonSerializer.Serialize(new
+            {
+                participantCode = await FreshCodeAsync(site, "BL"), visitCode = "BL", instrument = "MADRS",
+                administeredUtc = At("BL", null), items = Madrs(20, item10: 1)
+            });
+            return new Call(HttpMethod.Post, "/api/v1/imports/assessments", Ndjson: line + "\n");
+        }, NamesARecord: false),
         ["ListAssessments"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants/{Code(site)}/assessments")),
         ["GetAssessment"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/assessments/{AssessmentId(site)}")),
         ["AssessmentRevisions"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/assessments/{AssessmentId(site)}/revisions")),
@@ -415,6 +426,7 @@ public class AuthorizationMatrixTests
         var request = new HttpRequestMessage(call.Method, call.Url);
         if (call.Body is not null) request.Content = JsonContent.Create(call.Body, call.Body.GetType(), options: JsonSerializerOptions.Web);
         if (call.Csv is not null) request.Content = new StringContent(call.Csv, System.Text.Encoding.UTF8, "text/csv");
+        if (call.Ndjson is not null) request.Content = new StringContent(call.Ndjson, System.Text.Encoding.UTF8, "application/x-ndjson");
         if (call.IfMatch is not null) request.Headers.IfMatch.ParseAdd(call.IfMatch);
         return await (call.Caller ?? Callers[role]).SendAsync(request);
     }
