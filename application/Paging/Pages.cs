@@ -24,6 +24,9 @@ public static class Pages
 
     private const char Separator = '\n';
 
+    /// <summary>What a refused cursor is told.</summary>
+    public const string BadCursor = "cursor must be the value given in the Link header of an earlier page of this list, unchanged.";
+
     /// <summary>
     /// Checks <c>limit</c> and <c>cursor</c>, adding errors naming them; the cursor must come from the list
     /// <paramref name="list"/> and hold <paramref name="keyParts"/> parts.
@@ -36,7 +39,7 @@ public static class Pages
         if (cursor is not null)
         {
             after = Decode(cursor, list, keyParts);
-            if (after is null) errors.Add("cursor", "cursor must be the value given in the Link header of an earlier page of this list, unchanged.");
+            if (after is null) errors.Add("cursor", BadCursor);
         }
         return new PageRequest(size, after);
     }

@@ -34,7 +34,7 @@ public sealed class ReadSafetyAlerts(Database db, ProtocolDefinition protocol)
         if (page.After is [var raised, var id])
         {
             if (Pages.TryInstant(raised, out var r) && Pages.TryId(id, out var i)) (afterRaisedUtc, afterId) = (r, i);
-            else errors.Add("cursor", "cursor must be the value given in the Link header of an earlier page of this list, unchanged.");
+            else errors.Add("cursor", Pages.BadCursor);
         }
         if (query.Status is { } status && !AlertStatuses.All.Contains(status))
             errors.Add("status", $"status must be one of {string.Join(", ", AlertStatuses.All)}; got '{status}'.");

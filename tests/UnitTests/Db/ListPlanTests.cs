@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Trial.Db.Infrastructure;
+using Trial.Db.Participants;
 using Trial.Db.Safety;
 
 namespace Trial.Tests.Db;
@@ -13,6 +14,9 @@ public class ListPlanTests
     public static IEnumerable<TestCaseData> Lists()
     {
         yield return new TestCaseData(typeof(SafetyQueries), "ListSql", "IX_SafetyAlert_RaisedUtc_Id").SetName("ListPlan_SafetyAlerts_ReadInOrderFromItsIndex");
+        // SQLite names a UNIQUE constraint's index by its place in the table: the third is UQ_Participant_Site_Number.
+        yield return new TestCaseData(typeof(ParticipantQueries), "ListAllSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_Participants_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ParticipantQueries), "ListOfSitesSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_ParticipantsOfSites_ReadInOrderFromItsIndex");
     }
 
     [TestCaseSource(nameof(Lists))]
