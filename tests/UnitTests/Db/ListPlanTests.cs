@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using Trial.Db.AdverseEvents;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Safety;
@@ -16,6 +17,7 @@ public class ListPlanTests
         yield return new TestCaseData(typeof(SafetyQueries), "ListSql", "IX_SafetyAlert_RaisedUtc_Id").SetName("ListPlan_SafetyAlerts_ReadInOrderFromItsIndex");
         // SQLite names a UNIQUE constraint's index by its place in the table: the third is UQ_Participant_Site_Number.
         yield return new TestCaseData(typeof(ParticipantQueries), "ListAllSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_Participants_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(AdverseEventQueries), "ListSql", "IX_AdverseEvent_ParticipantId_OnsetDate_Id").SetName("ListPlan_AdverseEvents_ReadInOrderFromItsIndex");
         yield return new TestCaseData(typeof(ParticipantQueries), "ListOfSitesSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_ParticipantsOfSites_ReadInOrderFromItsIndex");
     }
 

@@ -10,7 +10,7 @@ public class PagedListDocumentTests
     private static JsonObject _document = null!;
 
     /// <summary>The lists that answer a page at a time, by path (all GET).</summary>
-    public static readonly string[] PagedLists = ["/api/v1/safety-alerts", "/api/v1/participants"];
+    public static readonly string[] PagedLists = ["/api/v1/safety-alerts", "/api/v1/participants", "/api/v1/adverse-events"];
 
     [OneTimeSetUp]
     public static async Task LoadAsync()
