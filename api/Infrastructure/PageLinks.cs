@@ -15,20 +15,26 @@ public static class PageLinks
     /// <summary>The page's rows as the body, its next page in the Link header.</summary>
     public static IResult Ok<TRow, TResponse>(HttpContext http, Page<TRow> page, Func<TRow, TResponse> map)
     {
-        if (page.NextCursor is not null) http.Response.Headers.Append(Header, $"<{NextUrl(http.Request, page.NextCursor)}>; rel=\"next\"");
+        SetNext(http, page.NextCursor, "cursor");
         return Results.Ok(page.Items.Select(map).ToList());
     }
 
+    /// <summary>Sets the Link header of the next page, read on with <paramref name="parameter"/> (the audit trail's is <c>after</c>).</summary>
+    public static void SetNext(HttpContext http, string? cursor, string parameter)
+    {
+        if (cursor is not null) http.Response.Headers.Append(Header, $"<{NextUrl(http.Request, cursor, parameter)}>; rel=\"next\"");
+    }
+
     /// <summary>The request's own path and query with <c>cursor</c> replaced (relative, so it holds behind any proxy).</summary>
-    public static string NextUrl(HttpRequest request, string cursor)
+    public static string NextUrl(HttpRequest request, string cursor, string parameter = "cursor")
     {
         var query = new QueryBuilder();
         foreach (var (key, values) in QueryHelpers.ParseQuery(request.QueryString.Value))
         {
-            if (string.Equals(key, "cursor", StringComparison.OrdinalIgnoreCase)) continue;
+            if (string.Equals(key, parameter, StringComparison.OrdinalIgnoreCase)) continue;
             foreach (var value in values) query.Add(key, value ?? "");
         }
-        query.Add("cursor", cursor);
+        query.Add(parameter, cursor);
         return $"{request.PathBase}{request.Path}{query.ToQueryString()}";
     }
 }

@@ -39,7 +39,10 @@ public sealed class ReadAdverseEvents(Database db, ProtocolDefinition protocol)
             {
                 (afterSite, afterNumber, afterOnset, afterId) = (s, number, onset, id);
             }
-            else errors.Add("cursor", Pages.BadCursor);
+            else
+            {
+                errors.Add("cursor", Pages.BadCursor);
+            }
         }
         if (errors.Any) return errors.ToRefusal();
         var (sites, refusal) = ParticipantAccess.SiteScope(actor, site);
