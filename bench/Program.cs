@@ -4,7 +4,7 @@ using Trial.Core.Protocol;
 namespace Trial.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] [--in-order] | evaluation | export | all]</c>:
+/// <c>dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] [--in-order] | evaluation | export | lists | all]</c>:
 /// prints the machine, then one table per scenario. Every ratio compares figures measured in the same run.
 /// <c>-- seed ...</c> builds a synthetic study instead (see <see cref="SeedCommand"/>).
 /// <c>-- soak [--minutes N]</c> runs the long mixed load on its own (10 minutes unless told), never as part of <c>all</c>.
@@ -30,13 +30,14 @@ public static class BenchProgram
         var exportOptions = scenario == "export" ? Options.Parse(args[1..]) : null;
         var minutes = 10.0;
         var minutesAt = Array.IndexOf(args, "--minutes");
-        if (scenario is not ("write" or "audit" or "schedules" or "latency" or "evaluation" or "export" or "all" or "soak" or "import")
+        if (scenario is not ("write" or "audit" or "schedules" or "latency" or "evaluation" or "export" or "all" or "soak" or "import" or "lists")
             || (scenario == "export" && exportOptions is null)
             || minutesAt >= 0 && (scenario != "soak" || minutesAt + 1 >= args.Length
                                   || !double.TryParse(args[minutesAt + 1], System.Globalization.CultureInfo.InvariantCulture, out minutes) || minutes < 1))
         {
             Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- write | audit | schedules | latency [--rate N] [--in-order] | evaluation | all |");
             Console.Error.WriteLine("                                               export [--participants 2000] [--seed 42] [--db path] [--rounds 3] |");
+            Console.Error.WriteLine("                                               lists [--alerts 10000,1000000] |");
             Console.Error.WriteLine("                                               soak [--minutes N (at least 1)] | import [--rows 100000]]");
             Console.Error.WriteLine("       dotnet run -c Release --project bench -- seed --participants N [--seed 42] [--out path]");
             return 2;
@@ -56,6 +57,13 @@ public static class BenchProgram
             await ExportBenchmark.RunAsync(int.Parse(exportOptions!.Value("participants", "2000"), System.Globalization.CultureInfo.InvariantCulture),
                 int.Parse(exportOptions.Value("seed", "42"), System.Globalization.CultureInfo.InvariantCulture), exportOptions.TryGet("db", out var db) ? db : null,
                 int.Parse(exportOptions.Value("rounds", "3"), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (scenario is "lists")
+        {
+            var at = Array.IndexOf(args, "--alerts");
+            await ListBenchmark.RunAsync(at >= 0 && at + 1 < args.Length
+                ? args[at + 1].Split(',').Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToList()
+                : ListBenchmark.DefaultSizes);
         }
         if (scenario is "soak") await SoakAsync(TimeSpan.FromMinutes(minutes));
         if (scenario is "import") await ImportBenchmark.RunAsync(importRows);

@@ -45,8 +45,8 @@ public static class AdverseEventEndpoints
             .Produces<AdverseEventResponse>().ProducesProblem(404).ProducesProblem(403);
         app.MapGet("/api/v1/adverse-events", ListAsync).WithTags("Adverse events")
             .RequireAuthorization(Policies.ClinicalReader).WithName("ListAdverseEvents")
-            .WithSummary("Adverse events at your sites, optionally of one site or one participant.")
-            .Produces<IReadOnlyList<AdverseEventResponse>>().ProducesProblem(403);
+            .WithSummary("Adverse events at your sites, optionally of one site or one participant, by site, participant, onset and id, a page at a time; the next page is in the Link header.")
+            .Produces<IReadOnlyList<AdverseEventResponse>>().ProducesValidationProblem(422).ProducesProblem(403).Paged();
         return app;
     }
 
@@ -76,10 +76,10 @@ public static class AdverseEventEndpoints
         return found.IsRefused ? found.Refusal!.ToResult() : Results.Ok(AdverseEventResponse.From(found.Value!)).WithETag(found.Value!.Version);
     }
 
-    private static async Task<IResult> ListAsync(string? site, string? participant, ReadAdverseEvents adverseEvents, HttpContext http)
+    private static async Task<IResult> ListAsync(string? site, string? participant, int? limit, string? cursor, ReadAdverseEvents adverseEvents, HttpContext http)
     {
-        var rows = await adverseEvents.ListAsync(http.User.Actor(), site, participant);
-        return rows.IsRefused ? rows.Refusal!.ToResult() : Results.Ok(rows.Value!.Select(AdverseEventResponse.From));
+        var page = await adverseEvents.ListAsync(http.User.Actor(), site, participant, limit, cursor);
+        return page.IsRefused ? page.Refusal!.ToResult() : PageLinks.Ok(http, page.Value!, AdverseEventResponse.From);
     }
 
     private static AdverseEventInput Input(AdverseEventRequest b) => new(

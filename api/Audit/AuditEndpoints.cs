@@ -40,8 +40,8 @@ public static class AuditEndpoints
     {
         var group = app.MapGroup("/api/v1/audit").WithTags("Audit");
         group.MapGet("", ListAsync).RequireAuthorization(Policies.AuditReader).WithName("ListAudit")
-            .WithSummary("The audit trail in order, a page at a time (admin: everything; monitor: rows of their sites). Filters: entity, id (or entityId), participant, user, since (UTC); pass nextCursor as after to read on.")
-            .Produces<AuditPageResponse>().ProducesValidationProblem(422).ProducesProblem(403);
+            .WithSummary("The audit trail in order, a page at a time (admin: everything; monitor: rows of their sites). Filters: entity, id (or entityId), participant, user, since (UTC); pass nextCursor as after to read on, or follow the Link header.")
+            .Produces<AuditPageResponse>().ProducesValidationProblem(422).ProducesProblem(403).Paged();
         group.MapGet("/verify", VerifyAsync).RequireAuthorization(Policies.Admin).WithName("VerifyAudit")
             .WithSummary("Recomputes the hash chain of the whole trail (admin) with the chain's key, and compares it with the anchors in the anchor file: intact, or the id of the first row that was changed, removed or inserted behind the application's back, and what was found.")
             .Produces<AuditVerificationResponse>();
@@ -56,6 +56,8 @@ public static class AuditEndpoints
     {
         var page = await trail.PageAsync(http.User.Actor(), new AuditQuery(entity, id, entityId, participant, user, since, after, limit));
         if (page.IsRefused) return page.Refusal!.ToResult();
+        // The body keeps its cursor for the clients that read it; the Link header reads on as every other list does.
+        PageLinks.SetNext(http, page.Value!.NextCursor, "after");
         return Results.Ok(new AuditPageResponse(page.Value!.Items.Select(AuditEventResponse.From).ToList(), page.Value.NextCursor));
     }
 

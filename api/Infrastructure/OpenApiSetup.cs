@@ -32,6 +32,7 @@ public static class OpenApiSetup
             o.SchemaFilter<RequestExamples>();
             o.OperationFilter<HtmlResponseFilter>();
             o.OperationFilter<AnonymousOperationFilter>();
+            o.OperationFilter<PagedListFilter>();
             o.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "Trial.Api.xml"), includeControllerXmlComments: false);
         });
         return services;

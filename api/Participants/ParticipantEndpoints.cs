@@ -44,8 +44,8 @@ public static class ParticipantEndpoints
             .WithSummary("Enrol a participant at one of your sites; the server assigns the code (e.g. WAW-0001). Name an eligible screening of the site not used yet (screeningNumber, from POST /api/v1/screenings; its answers are the participant's, so leave eligibility out): 422 naming screeningNumber when it is unknown, of another site or a screen failure, 409 when already used. Without screeningNumber, give the eligibility answers: the enrolment records its eligible screening with them (every participant has one); refused with 422 naming the criterion when not eligible, and then nothing is stored (record a screen failure with POST /api/v1/screenings). Send an Idempotency-Key header to make retries safe.")
             .Produces<ParticipantResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(403).ProducesProblem(409);
         group.MapGet("", ListAsync).RequireAuthorization(Policies.ClinicalReader).WithName("ListParticipants")
-            .WithSummary("List participants of your sites, optionally of one site.")
-            .Produces<IReadOnlyList<ParticipantResponse>>().ProducesProblem(403);
+            .WithSummary("List participants of your sites, optionally of one site, by site and number, a page at a time; the next page is in the Link header.")
+            .Produces<IReadOnlyList<ParticipantResponse>>().ProducesValidationProblem(422).ProducesProblem(403).Paged();
         group.MapGet("/{code}", GetAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetParticipant")
             .WithSummary("One participant by code; its ETag is the version a change of discontinuation must name in If-Match.")
             .Produces<ParticipantResponse>().ProducesProblem(404).ProducesProblem(403);
@@ -78,11 +78,11 @@ public static class ParticipantEndpoints
             updated => Results.Ok(ParticipantResponse.From(updated, http.Actor())).WithETag(updated.RowVersion));
     }
 
-    private static async Task<IResult> ListAsync(string? site, ReadParticipants participants, HttpContext http)
+    private static async Task<IResult> ListAsync(string? site, int? limit, string? cursor, ReadParticipants participants, HttpContext http)
     {
         var reader = http.User.Actor();
-        var rows = await participants.ListAsync(reader, site);
-        return rows.IsRefused ? rows.Refusal!.ToResult() : Results.Ok(rows.Value!.Select(p => ParticipantResponse.From(p, reader)));
+        var page = await participants.ListAsync(reader, site, limit, cursor);
+        return page.IsRefused ? page.Refusal!.ToResult() : PageLinks.Ok(http, page.Value!, p => ParticipantResponse.From(p, reader));
     }
 
     private static async Task<IResult> GetAsync(string code, ReadParticipants participants, HttpContext http)

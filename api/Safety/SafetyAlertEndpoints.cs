@@ -35,8 +35,8 @@ public static class SafetyAlertEndpoints
     {
         var group = app.MapGroup("/api/v1/safety-alerts").WithTags("Safety alerts");
         group.MapGet("", ListAsync).RequireAuthorization(Policies.ClinicalReader).WithName("ListSafetyAlerts")
-            .WithSummary("Safety alerts at your sites, newest first; filter by status, severity, site, participant, rule and since (UTC). Superseded alerts are left out unless includeSuperseded=true.")
-            .Produces<IReadOnlyList<SafetyAlertResponse>>().ProducesValidationProblem(422).ProducesProblem(403);
+            .WithSummary("Safety alerts at your sites, newest first (then by id), a page at a time; filter by status, severity, site, participant, rule and since (UTC). Superseded alerts are left out unless includeSuperseded=true. The next page is in the Link header.")
+            .Produces<IReadOnlyList<SafetyAlertResponse>>().ProducesValidationProblem(422).ProducesProblem(403).Paged();
         group.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetSafetyAlert")
             .WithSummary("One alert with its history: raised, acknowledged, escalated, resolved, superseded, each with who, when and why.")
             .Produces<SafetyAlertDetailResponse>().ProducesProblem(404).ProducesProblem(403);
@@ -53,11 +53,11 @@ public static class SafetyAlertEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        string? status, string? severity, string? site, string? participant, string? rule, DateTime? since, bool? includeSuperseded,
+        string? status, string? severity, string? site, string? participant, string? rule, DateTime? since, bool? includeSuperseded, int? limit, string? cursor,
         ReadSafetyAlerts alerts, HttpContext http)
     {
-        var rows = await alerts.ListAsync(http.User.Actor(), new SafetyAlertQuery(status, severity, site, participant, rule, since, includeSuperseded));
-        return rows.IsRefused ? rows.Refusal!.ToResult() : Results.Ok(rows.Value!.Select(SafetyAlertResponse.From));
+        var page = await alerts.ListAsync(http.User.Actor(), new SafetyAlertQuery(status, severity, site, participant, rule, since, includeSuperseded, limit, cursor));
+        return page.IsRefused ? page.Refusal!.ToResult() : PageLinks.Ok(http, page.Value!, SafetyAlertResponse.From);
     }
 
     private static async Task<IResult> GetAsync(Guid id, ReadSafetyAlerts alerts, HttpContext http)

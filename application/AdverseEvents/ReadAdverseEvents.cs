@@ -1,3 +1,5 @@
+using System.Globalization;
+using Trial.Application.Paging;
 using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
@@ -19,13 +21,36 @@ public sealed class ReadAdverseEvents(Database db, ProtocolDefinition protocol)
         return AdverseEventDetails.Of(row, protocol);
     }
 
-    /// <summary>The adverse events at the actor's sites, or of one of them, or of one participant.</summary>
-    public async Task<Outcome<IReadOnlyList<AdverseEventDetails>>> ListAsync(Actor actor, string? site, string? participant)
+    private const string List = "adverse-events";
+
+    /// <summary>
+    /// A page of the adverse events at the actor's sites, or of one of them, or of one participant, by site, participant number,
+    /// onset and id; refused for a site not theirs, a limit out of bounds or a cursor not of this list.
+    /// </summary>
+    public async Task<Outcome<Page<AdverseEventDetails>>> ListAsync(Actor actor, string? site, string? participant, int? limit = null, string? cursor = null)
     {
+        var errors = new FieldErrors();
+        var page = Pages.Check(limit, cursor, List, 4, errors);
+        var (afterSite, afterNumber, afterOnset, afterId) = ("", 0, DateOnly.MinValue, Guid.Empty);
+        if (page.After is [var s, var n, var d, var i])
+        {
+            if (int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                && DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var onset) && Pages.TryId(i, out var id))
+            {
+                (afterSite, afterNumber, afterOnset, afterId) = (s, number, onset, id);
+            }
+            else
+            {
+                errors.Add("cursor", Pages.BadCursor);
+            }
+        }
+        if (errors.Any) return errors.ToRefusal();
         var (sites, refusal) = ParticipantAccess.SiteScope(actor, site);
         if (refusal is not null) return refusal;
-        var rows = await db.ReadAsync(c => AdverseEventQueries.ListAsync(c, sites));
-        if (!string.IsNullOrWhiteSpace(participant)) rows = rows.Where(r => r.ParticipantCode == participant).ToList();
-        return rows.Select(r => AdverseEventDetails.Of(r, protocol)).ToList();
+        var code = string.IsNullOrWhiteSpace(participant) ? null : participant;
+        var rows = await db.ReadAsync(c => AdverseEventQueries.ListAsync(c, sites, code, page.Limit + 1, afterSite, afterNumber, afterOnset, afterId));
+        var cut = Pages.Cut(rows, page, List,
+            r => [r.SiteCode, r.ParticipantNumber.ToString(CultureInfo.InvariantCulture), r.OnsetDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Pages.Key(r.Id)]);
+        return new Page<AdverseEventDetails>(cut.Items.Select(r => AdverseEventDetails.Of(r, protocol)).ToList(), cut.NextCursor);
     }
 }

@@ -9,6 +9,10 @@ public sealed class AdverseEventRow
     public Guid ParticipantId { get; init; }
     public string ParticipantCode { get; init; } = "";
     public string SiteCode { get; init; } = "";
+
+    /// <summary>The participant's number at the site: read by the list only, whose order (and cursor) it is part of.</summary>
+    public int ParticipantNumber { get; init; }
+
     public string SiteTimeZone { get; init; } = "UTC";
     public string Term { get; init; } = "";
     public string? CodedTerm { get; init; }
@@ -66,8 +70,22 @@ public static class AdverseEventQueries
     private const string GetSql = Select + " WHERE e.Id = @id";
     private const string ByIdsSql = Select + " WHERE e.Id IN @ids";
     private const string ForParticipantSql = Select + " WHERE e.ParticipantId = @participantId ORDER BY e.OnsetDate, e.Id";
-    private const string ListAllSql = Select + " ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id";
-    private const string ListOfSitesSql = Select + " WHERE p.SiteCode IN @sites ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id";
+    // A page after the event (@afterSite, @afterNumber, @afterOnset, @afterId) in the list's order: participants by site and
+    // number (UQ_Participant_Site_Number), each one's events by onset and id (IX_AdverseEvent_ParticipantId_OnsetDate_Id).
+    // The first condition is a range on the participants' index, so a page starts near where the one before ended.
+    private const string ListSql =
+        """
+        SELECT TOP (@limit) e.Id, e.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, p.Number AS ParticipantNumber, s.TimeZone AS SiteTimeZone, e.Term, e.CodedTerm, e.OnsetDate, e.EndDate,
+               e.Severity, e.Serious, e.SeriousCriteria, e.Relatedness, e.Expected, e.ActionTaken, e.Outcome, e.AwareDate, e.AwareUtc, e.SponsorReportedUtc,
+               e.SpecialInterest, e.RowVersion, e.RecordedUtc, e.RecordedBy, e.UpdatedUtc, e.UpdatedBy
+        FROM Participant p JOIN AdverseEvent e ON e.ParticipantId = p.Id JOIN Site s ON s.Code = p.SiteCode
+        WHERE p.SiteCode >= @afterSite
+          AND (p.SiteCode > @afterSite OR p.Number > @afterNumber
+               OR (p.Number = @afterNumber AND (e.OnsetDate > @afterOnset OR (e.OnsetDate = @afterOnset AND e.Id > @afterId))))
+          AND (@anySite = 1 OR p.SiteCode IN @sites)
+          AND (@participantCode IS NULL OR p.Code = @participantCode)
+        ORDER BY p.SiteCode, p.Number, e.OnsetDate, e.Id
+        """;
 
     public static Task<int> InsertAsync(DbSession s, AdverseEventRow row) => s.ExecuteAsync(InsertSql, row);
 
@@ -83,6 +101,16 @@ public static class AdverseEventQueries
     public static async Task<IReadOnlyList<AdverseEventRow>> ForParticipantAsync(DbSession s, Guid participantId) =>
         (await s.QueryAsync<AdverseEventRow>(ForParticipantSql, new { participantId })).AsList();
 
-    public static async Task<IReadOnlyList<AdverseEventRow>> ListAsync(DbSession s, IReadOnlyList<string>? sites) =>
-        (await s.QueryAsync<AdverseEventRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
+    /// <summary>
+    /// Up to <paramref name="limit"/> adverse events of <paramref name="sites"/> (null: every site), of one participant when
+    /// <paramref name="participantCode"/> is given, after the event the key names (the first page: after ("", 0, min, empty)).
+    /// </summary>
+    public static async Task<IReadOnlyList<AdverseEventRow>> ListAsync(DbSession s, IReadOnlyList<string>? sites, string? participantCode, int limit,
+        string afterSite, int afterNumber, DateOnly afterOnset, Guid afterId) =>
+        (await s.QueryAsync<AdverseEventRow>(s.Dialect.Top(ListSql), new
+        {
+            limit, afterSite, afterNumber, afterOnset, afterId, participantCode,
+            anySite = sites is null ? 1 : 0,
+            sites = sites ?? [""],
+        })).AsList();
 }

@@ -68,9 +68,11 @@ public static class ParticipantQueries
         "BpdDiagnosis, PsychoticPersonalityOrganisation, HighSuicideRisk, Status, EnrolledDate, EnrolledUtc, ProtocolVersion, " +
         "InfusionsDiscontinuedDate, DiscontinuationReason, DiscontinuationReasonCode, CreatedBy, ScreeningNumber";
 
-    private const string Select =
+    private const string Select = "SELECT " + ColumnsAndFrom;
+
+    private const string ColumnsAndFrom =
         """
-        SELECT p.Id, p.Code, p.SiteCode, s.TimeZone AS SiteTimeZone, p.Number, p.Sex, p.BirthYear, p.WeightKg, p.FailedAntidepressantTrials,
+        p.Id, p.Code, p.SiteCode, s.TimeZone AS SiteTimeZone, p.Number, p.Sex, p.BirthYear, p.WeightKg, p.FailedAntidepressantTrials,
                p.PsychotherapyWithoutResponse, p.BpdDiagnosis, p.PsychoticPersonalityOrganisation, p.HighSuicideRisk, p.Status, p.EnrolledDate,
                p.EnrolledUtc, p.ProtocolVersion, p.InfusionsDiscontinuedDate, p.DiscontinuationReason, p.DiscontinuationReasonCode, p.DiscontinuedUtc,
                p.DiscontinuedBy, p.WithdrawnDate, p.WithdrawalReason, p.WithdrawalReasonCode, p.WithdrawnUtc, p.WithdrawnBy, p.RowVersion, p.CreatedBy, p.ScreeningNumber
@@ -113,8 +115,14 @@ public static class ParticipantQueries
         WHERE Id = @participantId AND Status = 'enrolled'
         """;
 
-    private const string ListAllSql = Select + " ORDER BY p.SiteCode, p.Number";
-    private const string ListOfSitesSql = Select + " WHERE p.SiteCode IN @sites ORDER BY p.SiteCode, p.Number";
+    // A page after the participant (@afterSite, @afterNumber) in the list's order, site then number, which is the order of
+    // UQ_Participant_Site_Number; the first condition is a range on it, so a page starts where the one before ended.
+    private const string ListAllSql =
+        "SELECT TOP (@limit) " + ColumnsAndFrom +
+        " WHERE p.SiteCode >= @afterSite AND (p.SiteCode > @afterSite OR p.Number > @afterNumber) ORDER BY p.SiteCode, p.Number";
+    private const string ListOfSitesSql =
+        "SELECT TOP (@limit) " + ColumnsAndFrom +
+        " WHERE p.SiteCode IN @sites AND p.SiteCode >= @afterSite AND (p.SiteCode > @afterSite OR p.Number > @afterNumber) ORDER BY p.SiteCode, p.Number";
 
     /// <summary>
     /// Takes the site's next participant number inside the enrolment transaction: a failed
@@ -138,8 +146,12 @@ public static class ParticipantQueries
         s.QuerySingleOrDefaultAsync<ParticipantRow>(FindByIdSql, new { id });
 
     /// <summary>Participants of the given sites (all sites when <paramref name="sites"/> is null), in code order.</summary>
-    public static async Task<IReadOnlyList<ParticipantRow>> ListAsync(DbSession s, IReadOnlyList<string>? sites) =>
-        (await s.QueryAsync<ParticipantRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
+    /// <summary>
+    /// Up to <paramref name="limit"/> participants of <paramref name="sites"/> (null: every site) after the participant numbered
+    /// <paramref name="afterNumber"/> at <paramref name="afterSite"/>, by site and number; the first page is after ("", 0).
+    /// </summary>
+    public static async Task<IReadOnlyList<ParticipantRow>> ListAsync(DbSession s, IReadOnlyList<string>? sites, int limit, string afterSite, int afterNumber) =>
+        (await s.QueryAsync<ParticipantRow>(s.Dialect.Top(sites is null ? ListAllSql : ListOfSitesSql), new { sites, limit, afterSite, afterNumber })).AsList();
 
     public static async Task<IReadOnlyList<VisitRecordRow>> VisitRecordsAsync(DbSession s, Guid participantId) =>
         (await s.QueryAsync<VisitRecordRow>(VisitRecordsSql, new { participantId })).AsList();

@@ -54,8 +54,13 @@ public sealed class UnevaluatedRecord
 }
 
 /// <summary>Filters of the monitors' alert list; null means any.</summary>
+/// <summary>
+/// Filters of the monitors' alert list; null means any. A page holds <paramref name="Limit"/> rows after the alert raised at
+/// <paramref name="AfterRaisedUtc"/> with id <paramref name="AfterId"/> in the list's order (newest first, then by id).
+/// </summary>
 public sealed record AlertFilter(
-    IReadOnlyList<string>? Sites, string? Status, string? Severity, string? ParticipantCode, string? Rule, DateTime? SinceUtc, bool IncludeSuperseded);
+    IReadOnlyList<string>? Sites, string? Status, string? Severity, string? ParticipantCode, string? Rule, DateTime? SinceUtc, bool IncludeSuperseded,
+    int Limit, DateTime? AfterRaisedUtc, Guid? AfterId);
 
 public static class SafetyQueries
 {
@@ -119,10 +124,16 @@ public static class SafetyQueries
     private const string EventsSql =
         "SELECT Id, AlertId, Action, FromStatus, ToStatus, Comment, ActorId, ActorRole, AtUtc FROM SafetyAlertEvent WHERE AlertId = @alertId ORDER BY AtUtc, Id";
 
+    // The order (newest first, then by id) is served by IX_SafetyAlert_RaisedUtc_Id; the first condition is a range on it, so a
+    // later page starts where the one before ended instead of walking past the rows already given. The first page starts after
+    // the latest possible instant.
     private const string ListSql =
-        Select +
         """
-         WHERE (@anySite = 1 OR p.SiteCode IN @sites)
+        SELECT TOP (@limit) a.Id, a.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, a.RuleCode, a.Severity, a.SourceType, a.SourceKey, a.VisitCode,
+               a.Message, a.ValuesJson, a.Status, a.Escalated, a.RaisedUtc, a.SupersededUtc, a.ProtocolVersion
+        FROM SafetyAlert a JOIN Participant p ON p.Id = a.ParticipantId
+         WHERE a.RaisedUtc <= @afterRaisedUtc AND (a.RaisedUtc < @afterRaisedUtc OR a.Id > @afterId)
+           AND (@anySite = 1 OR p.SiteCode IN @sites)
            AND (@status IS NULL OR a.Status = @status)
            AND (@severity IS NULL OR a.Severity = @severity)
            AND (@participantCode IS NULL OR p.Code = @participantCode)
@@ -194,8 +205,11 @@ public static class SafetyQueries
         s.QuerySingleOrDefaultAsync<SafetyAlertRow>(GetSql, new { id });
 
     public static async Task<IReadOnlyList<SafetyAlertRow>> ListAsync(DbSession s, AlertFilter f) =>
-        (await s.QueryAsync<SafetyAlertRow>(ListSql, new
+        (await s.QueryAsync<SafetyAlertRow>(s.Dialect.Top(ListSql), new
         {
+            limit = f.Limit,
+            afterRaisedUtc = f.AfterRaisedUtc ?? DateTime.MaxValue,
+            afterId = f.AfterId ?? Guid.Empty,
             anySite = f.Sites is null ? 1 : 0,
             sites = f.Sites ?? [""],
             // Names as in the SQL text: SQLite binds parameters by exact, case-sensitive name.

@@ -16,9 +16,9 @@ public class SafetyQueryTests
         using var folder = new TempFolder();
         var db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={folder.File("s.db")}" });
         Migrator.Apply(db);
-        var all = await db.ReadAsync(c => SafetyQueries.ListAsync(c, new AlertFilter(null, null, null, null, null, null, false)));
+        var all = await db.ReadAsync(c => SafetyQueries.ListAsync(c, new AlertFilter(null, null, null, null, null, null, false, 1000, null, null)));
         var filtered = await db.ReadAsync(c => SafetyQueries.ListAsync(c,
-            new AlertFilter(["WAW"], "open", "high", "WAW-0001", "MADRS10_HIGH", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), true)));
+            new AlertFilter(["WAW"], "open", "high", "WAW-0001", "MADRS10_HIGH", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), true, 1000, null, null)));
         Assert.That(all, Is.Empty);
         Assert.That(filtered, Is.Empty);
     }

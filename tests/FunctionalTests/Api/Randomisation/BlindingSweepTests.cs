@@ -171,11 +171,31 @@ public partial class BlindingSweepTests : BlindedStudyFixture
     private static IReadOnlyList<string> QueriesOf(string template) => template switch
     {
         "/api/v1/audit" => ["?limit=1000", "?entity=allocation", "?entity=preparation", "?entity=unblinding", "?entity=blinding-guess", "?entity=safety-alert&limit=1000"],
-        "/api/v1/safety-alerts" => ["", "?includeSuperseded=true", "?rule=UNBLINDED"],
+        // A small page, so the sweep follows the Link header through later pages as a client would.
+        "/api/v1/safety-alerts" => ["", "?includeSuperseded=true&limit=2", "?rule=UNBLINDED"],
         "/api/v1/visits/due" => ["", "?days=60"],
         "/api/v1/randomisation/list" => ["?stratum=" + Uri.EscapeDataString("WAW/MADRS<35")],
         _ => [""],
     };
+
+    private int _laterPages;
+
+    /// <summary>The text of every later page of a paged list, following its Link header as a client would (empty for the rest).</summary>
+    private async Task<string> LaterPagesAsync(HttpClient client, HttpResponseMessage response, bool asPage)
+    {
+        var text = new StringBuilder();
+        for (var next = Paging.PageReader.Next(response); next is not null;)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, next);
+            if (asPage) request.Headers.Accept.ParseAdd("text/html");
+            var page = await client.SendAsync(request);
+            Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK), next);
+            text.Append('\n').Append(await TextOfAsync(page));
+            next = Paging.PageReader.Next(page);
+            _laterPages++;
+        }
+        return text.ToString();
+    }
 
     /// <summary>
     /// What a response says, as text: a zip (the extract bundles) is opened and every file in it read, not its compressed bytes.
@@ -239,7 +259,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
                     using var request = new HttpRequestMessage(HttpMethod.Get, url);
                     if (asPage) request.Headers.Accept.ParseAdd("text/html");
                     var response = await client.SendAsync(request);
-                    var body = await TextOfAsync(response);
+                    var body = await TextOfAsync(response) + await LaterPagesAsync(client, response, asPage);
                     if (response.StatusCode == HttpStatusCode.OK) answered++;
                     if (response.StatusCode == HttpStatusCode.OK && asPage) answeredAsPage++;
                     foreach (var leak in Leaks(body)) failures.Add($"{role} GET {url}{(asPage ? " as text/html" : "")} ({(int)response.StatusCode}): {leak}");
@@ -256,6 +276,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         Assert.That(requests.Select(r => r.Url), Does.Contain("/api/v1/reports/consort").And.Contain("/api/v1/exports"),
             "the CONSORT flow (pooled for the blinded) and the list of datasets are swept");
         Assert.That(answered, Is.GreaterThan(100), "the blinded roles were answered, not only refused");
+        Assert.That(_laterPages, Is.GreaterThan(0), "later pages of the paged lists were swept too");
         Assert.That(pages, Does.Contain("/api/v1/reports/dmc/open"));
         Assert.That(answeredAsPage, Is.GreaterThan(0), "a blinded role read a page (the open DMC report's, as monitor and admin)");
     }
@@ -276,7 +297,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         foreach (var (_, url, _) in await GetRequestsAsync())
         {
             var response = await client.GetAsync(url);
-            var body = await TextOfAsync(response);
+            var body = await TextOfAsync(response) + await LaterPagesAsync(client, response, false);
             if (response.StatusCode == HttpStatusCode.Forbidden && body.Contains("awaits a second admin's approval", StringComparison.Ordinal)) refused++;
             foreach (var leak in Leaks(body)) failures.Add($"{role} awaiting approval GET {url} ({(int)response.StatusCode}): {leak}");
         }

@@ -110,7 +110,9 @@ internal static class SafetyTestKit
 
     public static async Task<JsonArray> AlertsAsync(HttpClient reader, string code, bool includeSuperseded = false, string[]? ignoreRules = null)
     {
-        var all = await (await reader.GetAsync($"/api/v1/safety-alerts?participant={code}{(includeSuperseded ? "&includeSuperseded=true" : "")}")).JsonArrayAsync();
+        // Every page, as a client reads the list.
+        var all = new JsonArray((await Paging.PageReader.AllAsync(reader, $"/api/v1/safety-alerts?participant={code}{(includeSuperseded ? "&includeSuperseded=true" : "")}"))
+            .Select(a => a.DeepClone()).ToArray());
         if (ignoreRules is null) return all;
         return new JsonArray(all.Where(a => !ignoreRules.Contains(Rule(a))).Select(a => a!.DeepClone()).ToArray());
     }

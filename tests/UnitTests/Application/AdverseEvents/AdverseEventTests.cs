@@ -154,7 +154,7 @@ public class AdverseEventTests
         Assert.That((await _read.GetAsync(Investigator, theirs.Id)).Refusal,
             Is.EqualTo(new Forbidden($"Participant {other.Code} belongs to site KRK, which is not one of your sites.")));
         Assert.That((await _read.GetAsync(Investigator, missing)).Refusal, Is.EqualTo(new NotFound($"No adverse event with id {missing}.")));
-        Assert.That((await _read.ListAsync(Investigator, null, mine.Code)).Value!.Select(e => e.Id), Is.EqualTo(new[] { recorded.Id }));
+        Assert.That((await _read.ListAsync(Investigator, null, mine.Code)).Value!.Items.Select(e => e.Id), Is.EqualTo(new[] { recorded.Id }));
         Assert.That((await _read.ListAsync(Investigator, "KRK", null)).Refusal, Is.EqualTo(new Forbidden("Site KRK is not one of your sites.")));
     }
 }

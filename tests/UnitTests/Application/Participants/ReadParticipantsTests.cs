@@ -44,7 +44,7 @@ public class ReadParticipantsTests
     {
         var listed = await _read.ListAsync(StudyDatabase.Investigator, null);
 
-        Assert.That(listed.Value!.Select(p => p.Code), Is.EqualTo(new[] { "WAW-0001", "WAW-0002" }));
+        Assert.That(listed.Value!.Items.Select(p => p.Code), Is.EqualTo(new[] { "WAW-0001", "WAW-0002" }));
     }
 
     [Test]
@@ -52,7 +52,7 @@ public class ReadParticipantsTests
     {
         var listed = await _read.ListAsync(StudyDatabase.Admin, null);
 
-        Assert.That(listed.Value!.Select(p => p.Code), Is.EqualTo(new[] { "KRK-0001", "WAW-0001", "WAW-0002" }));
+        Assert.That(listed.Value!.Items.Select(p => p.Code), Is.EqualTo(new[] { "KRK-0001", "WAW-0001", "WAW-0002" }));
     }
 
     [Test]

@@ -167,6 +167,6 @@ public class ReviewSafetyAlertTests
 
         Assert.That(((Invalid)invalid.Refusal!).Errors["status"], Is.EqualTo(new[] { "status must be one of open, acknowledged, resolved; got 'closed'." }));
         Assert.That(otherSite.Refusal, Is.EqualTo(new Forbidden("Site KRK is not one of your sites.")));
-        Assert.That(listed.Value!.Select(a => a.Id), Is.EqualTo(new[] { alert.Id }));
+        Assert.That(listed.Value!.Items.Select(a => a.Id), Is.EqualTo(new[] { alert.Id }));
     }
 }

@@ -122,7 +122,7 @@ public class EnrolFromScreeningTests
         var conflict = (Conflict)outcome.Refusal!;
         Assert.That(conflict.Detail, Is.EqualTo("Screening WAW-S0001 was already used to enrol WAW-0001; each screening enrols one participant."));
         Assert.That(conflict.Extensions!["field"], Is.EqualTo("screeningNumber"));
-        Assert.That((await _db.Db.ReadAsync(c => ParticipantQueries.ListAsync(c, null))).Select(p => p.Code), Is.EqualTo(new[] { "WAW-0001" }));
+        Assert.That((await _db.Db.ReadAsync(c => ParticipantQueries.ListAsync(c, null, 1000, "", 0))).Select(p => p.Code), Is.EqualTo(new[] { "WAW-0001" }));
     }
 
     [Test]
@@ -158,7 +158,7 @@ public class EnrolFromScreeningTests
     /// <summary>A refused enrolment leaves no participant, no audit row, and gives its participant number back.</summary>
     private async Task AssertNothingEnrolledAsync()
     {
-        Assert.That(await _db.Db.ReadAsync(c => ParticipantQueries.ListAsync(c, null)), Is.Empty);
+        Assert.That(await _db.Db.ReadAsync(c => ParticipantQueries.ListAsync(c, null, 1000, "", 0)), Is.Empty);
         Assert.That(await _db.AuditAsync("participant"), Is.Empty);
         await ScreenAsync("WAW", Eligible);
         var next = await _db.Db.ReadAsync(c => ScreeningQueries.ListAsync(c, ["WAW"]));

@@ -1,0 +1,39 @@
+using NUnit.Framework;
+using Trial.Db.AdverseEvents;
+using Trial.Db.Infrastructure;
+using Trial.Db.Participants;
+using Trial.Db.Safety;
+
+namespace Trial.Tests.Db;
+
+/// <summary>
+/// A page of a list is read from an index in the list's order, starting where the page before ended: no sort of the whole
+/// table, whose cost would grow with the study (checked on SQLite's plans, by the index each list's order has).
+/// </summary>
+public class ListPlanTests
+{
+    public static IEnumerable<TestCaseData> Lists()
+    {
+        yield return new TestCaseData(typeof(SafetyQueries), "ListSql", "IX_SafetyAlert_RaisedUtc_Id").SetName("ListPlan_SafetyAlerts_ReadInOrderFromItsIndex");
+        // SQLite names a UNIQUE constraint's index by its place in the table: the third is UQ_Participant_Site_Number.
+        yield return new TestCaseData(typeof(ParticipantQueries), "ListAllSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_Participants_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(AdverseEventQueries), "ListSql", "IX_AdverseEvent_ParticipantId_OnsetDate_Id").SetName("ListPlan_AdverseEvents_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ParticipantQueries), "ListOfSitesSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_ParticipantsOfSites_ReadInOrderFromItsIndex");
+    }
+
+    [TestCaseSource(nameof(Lists))]
+    public async Task ListPlan_ReadInOrderFromItsIndex(Type queries, string field, string index)
+    {
+        using var folder = new TempFolder();
+        var db = new Database(new DatabaseOptions { ConnectionString = $"Data Source={folder.File("plan.db")}" });
+        Migrator.Apply(db);
+        var sql = QueryTextTests.All().Single(q => q.Class == queries.Name && q.Field == field).Sql;
+        var sqlite = QueryTextTests.AsSent(db.Dialect.Top(sql));
+
+        var plan = await db.ReadAsync(async c => (await c.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sqlite)).Select(r => r.Detail).ToList());
+
+        TestContext.Out.WriteLine(string.Join("\n", plan));
+        Assert.That(plan, Has.Some.Contains(index), string.Join("\n", plan));
+        Assert.That(plan, Has.None.Contains("TEMP B-TREE"), "no sort of the whole list:\n" + string.Join("\n", plan));
+    }
+}
