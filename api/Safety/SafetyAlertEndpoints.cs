@@ -15,9 +15,16 @@ public sealed record SafetyAlertResponse(
     bool Superseded, DateTime? SupersededUtc, string ProtocolVersion)
 {
     public static SafetyAlertResponse From(SafetyAlertRow a) => new(
-        a.Id, a.RuleCode, a.Severity, a.ParticipantCode, a.SiteCode, a.VisitCode, a.SourceType, a.SourceKey, a.Message,
+        a.Id, a.RuleCode, a.Severity, a.ParticipantCode, a.SiteCode, a.VisitCode, a.SourceType, SourceIdOf(a.SourceKey), a.Message,
         JsonSerializer.Deserialize<Dictionary<string, string>>(a.ValuesJson) ?? [], a.Status, a.Escalated, a.RaisedUtc,
         a.SupersededUtc is not null, a.SupersededUtc, a.ProtocolVersion);
+
+    /// <summary>
+    /// The source record's id as the API writes every id (with hyphens), so a client matches it with the assessment's,
+    /// adverse event's or vital signs' own id; a key that is not an id (a visit code) as stored.
+    /// </summary>
+    internal static string SourceIdOf(string sourceKey) =>
+        Guid.TryParseExact(sourceKey, "N", out var id) ? id.ToString("D") : sourceKey;
 }
 
 public sealed record SafetyAlertEventResponse(string Action, string? FromStatus, string? ToStatus, string? Comment, Guid? ActorId, string ActorRole, DateTime AtUtc);

@@ -48,7 +48,7 @@ public sealed class SafetyAlertsDataset : ExtractDataset<SafetyAlertRow>
         Column<SafetyAlertRow>.Text("source_type", "Source record type", r => r.SourceType, "The kind of record the rule fired on.", "SafetyAlert.SourceType",
             allowed: string.Join(", ", SourceTypes.Assessment, SourceTypes.Vitals, SourceTypes.AdverseEvent, SourceTypes.Visit)),
         Column<SafetyAlertRow>.Text("source_id", "Source record id", r => r.SourceId,
-            "Id of that record (an assessment_id without hyphens, an adverse event's AESPID without hyphens, or a visit code).", "SafetyAlert.SourceKey"),
+            "Id of that record (an assessment_id, an adverse event's AESPID, or a visit code).", "SafetyAlert.SourceKey"),
         Column<SafetyAlertRow>.Instant("raised_utc", "Raised", r => r.RaisedUtc, "When the alert was raised, UTC.", "SafetyAlert.RaisedUtc"),
         Column<SafetyAlertRow>.Text("status", "Review status", r => r.Status, "Where the monitors' review stands.", "SafetyAlert.Status", allowed: "open, acknowledged, resolved"),
         Column<SafetyAlertRow>.Boolean("escalated", "Escalated", r => r.Escalated, "Whether a monitor escalated the alert.", "SafetyAlert.Escalated"),
@@ -111,7 +111,9 @@ public sealed class SafetyAlertsDataset : ExtractDataset<SafetyAlertRow>
                 row.Rule = reader.GetString(rule);
                 row.Severity = reader.GetString(severity);
                 row.SourceType = reader.GetString(sourceType);
-                row.SourceId = reader.GetString(sourceKey);
+                // Written as every id of the extracts is (with hyphens), so it joins on assessment_id and AESPID as they are.
+                var key = reader.GetString(sourceKey);
+                row.SourceId = Guid.TryParseExact(key, "N", out var sourceId) ? sourceId.ToString("D") : key;
                 row.VisitCode = ExportValues.Text(reader, visit);
                 row.Status = reader.GetString(status);
                 row.Escalated = ExportValues.Flag(reader, escalated)!.Value;

@@ -176,7 +176,7 @@ public class RandomisationTests : BlindedStudyFixture
         await corrected.JsonAsync(HttpStatusCode.OK);
 
         var alert = (await SettledAlertsAsync(_host, _monitor, code)).Single();
-        AssertAlert(alert!, "STRATUM_CHANGED", "low", code, "BL", id.Replace("-", ""), "randomised in stratum WAW/MADRS<35", "would now fall in stratum WAW/MADRS>=35");
+        AssertAlert(alert!, "STRATUM_CHANGED", "low", code, "BL", id, "randomised in stratum WAW/MADRS<35", "would now fall in stratum WAW/MADRS>=35");
         Assert.That(alert!.ToJsonString(), Does.Not.Contain(before["arm"]!.GetValue<string>()));
         Assert.That((await AllocationAsync(code))["stratum"]!.GetValue<string>(), Is.EqualTo("WAW/MADRS<35"), "the stratum as randomised stays");
     }

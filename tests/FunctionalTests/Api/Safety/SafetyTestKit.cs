@@ -125,7 +125,7 @@ internal static class SafetyTestKit
 
     public static string Rule(JsonNode? alert) => alert!["rule"]!.GetValue<string>();
 
-    public static string Source(Guid id) => id.ToString("N");
+    public static string Source(Guid id) => id.ToString("D");
 
     /// <summary>Asserts one alert's fields, and that its message names each of <paramref name="messageParts"/>.</summary>
     public static void AssertAlert(JsonNode? alert, string rule, string severity, string participantCode, string? visitCode, string sourceId, params string[] messageParts)
