@@ -32,7 +32,7 @@ public sealed class ApiProcess : IAsyncDisposable
     {
         TrialHost.RequireSqlite("the API runs as its own process on a SQLite file it outlives.");
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [ApiAssembly(), "--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo("dotnet", [BuildOutput.Find("api", "Trial.Api.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dataFolder,
         };
@@ -103,20 +103,6 @@ public sealed class ApiProcess : IAsyncDisposable
         }
         await KillAsync();
         Assert.Fail($"The API was not ready within 60 s:\n{await _output}");
-    }
-
-    /// <summary>The API's build output, beside this test project's: api/bin/&lt;configuration&gt;/&lt;framework&gt;/Trial.Api.dll.</summary>
-    private static string ApiAssembly()
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent!.Name;
-        for (var dir = testOutput; dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "api", "bin", configuration, framework, "Trial.Api.dll");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"The built API (api/bin/{configuration}/{framework}/Trial.Api.dll) was not found above {testOutput.FullName}; build the solution first.");
     }
 
     private static int FreePort()

@@ -82,7 +82,7 @@ public class BackupTests
     /// <summary>Runs the built worker (worker/bin/&lt;configuration&gt;/&lt;framework&gt;/Trial.Worker.dll) as the README does, from the API's folder.</summary>
     private static async Task<(int ExitCode, string Output)> RunWorkerAsync(string dataFolder, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [BuiltAssembly("worker", "Trial.Worker.dll"), .. args])
+        var start = new ProcessStartInfo("dotnet", [BuildOutput.Find("worker", "Trial.Worker.dll"), .. args])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dataFolder,
         };
@@ -92,17 +92,5 @@ public class BackupTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, string.Join("\n", await output));
-    }
-
-    private static string BuiltAssembly(string project, string file)
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
-        for (var dir = testOutput; dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, project, "bin", configuration, framework, file);
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"The built {file} ({project}/bin/{configuration}/{framework}) was not found; build the solution first.");
     }
 }

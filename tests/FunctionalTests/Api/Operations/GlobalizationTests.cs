@@ -13,19 +13,7 @@ public class GlobalizationTests
     [TestCase("worker", "Trial.Worker")]
     public void TheApiAndTheWorker_RunWithCultureData(string project, string assembly)
     {
-        var config = JsonNode.Parse(File.ReadAllText(RuntimeConfig(project, assembly)))!;
+        var config = JsonNode.Parse(File.ReadAllText(BuildOutput.Find(project, assembly + ".runtimeconfig.json")))!;
         Assert.That(config["runtimeOptions"]?["configProperties"]?["System.Globalization.Invariant"]?.GetValue<bool>() ?? false, Is.False);
-    }
-
-    private static string RuntimeConfig(string project, string assembly)
-    {
-        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var (framework, configuration) = (output.Name, output.Parent!.Name);
-        for (var dir = output; dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, project, "bin", configuration, framework, assembly + ".runtimeconfig.json");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"{assembly}.runtimeconfig.json was not found under {project}/bin/{configuration}/{framework}; build the solution first.");
     }
 }
