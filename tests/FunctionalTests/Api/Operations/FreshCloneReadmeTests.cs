@@ -173,7 +173,7 @@ public partial class FreshCloneReadmeTests
 
         public static Task<LongRunning> StartAsync(string command, string directory, Dictionary<string, string> environment)
         {
-            var start = new ProcessStartInfo("bash", ["-c", "exec " + command])
+            var start = new ProcessStartInfo("bash", ["-c", command])
             {
                 WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true,
             };
