@@ -1,7 +1,11 @@
 using NUnit.Framework;
+using Trial.Db.Access;
 using Trial.Db.AdverseEvents;
+using Trial.Db.Assessments;
+using Trial.Db.Audit;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Randomisation;
 using Trial.Db.Safety;
 
 namespace Trial.Tests.Db;
@@ -19,6 +23,12 @@ public class ListPlanTests
         yield return new TestCaseData(typeof(ParticipantQueries), "ListAllSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_Participants_ReadInOrderFromItsIndex");
         yield return new TestCaseData(typeof(AdverseEventQueries), "ListSql", "IX_AdverseEvent_ParticipantId_OnsetDate_Id").SetName("ListPlan_AdverseEvents_ReadInOrderFromItsIndex");
         yield return new TestCaseData(typeof(ParticipantQueries), "ListOfSitesSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_ParticipantsOfSites_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(AccessQueries), "ListUsersSql", "IX_AppUser_CreatedUtc_Id").SetName("ListPlan_Users_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(AssessmentQueries), "ListForParticipantSql", "IX_Assessment_ParticipantId_AdministeredUtc_Id")
+            .SetName("ListPlan_AssessmentsOfParticipant_ReadInOrderFromItsIndex");
+        // The second UNIQUE constraint of Allocation (after its primary key) is UQ_Allocation_RandomisationNumber.
+        yield return new TestCaseData(typeof(RandomisationQueries), "AllocationPageSql", "sqlite_autoindex_Allocation_2").SetName("ListPlan_Allocations_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(AuditQueries), "ParticipantTrailPageSql", "IX_AuditEvent_ParticipantCode").SetName("ListPlan_ParticipantHistory_ReadInOrderFromItsIndex");
     }
 
     [TestCaseSource(nameof(Lists))]
