@@ -6,3 +6,5 @@
 CREATE INDEX IX_AppUser_CreatedUtc_Id ON AppUser (CreatedUtc, Id);
 -- A participant's assessments: in the order of administration, then by id.
 CREATE INDEX IX_Assessment_ParticipantId_AdministeredUtc_Id ON Assessment (ParticipantId, AdministeredUtc, Id);
+-- Visits due: planned visits still to do, by the day their window closes, then target date, participant and visit.
+CREATE INDEX IX_ScheduledVisit_Due ON ScheduledVisit (Status, Provisional, WindowEnd, TargetDate, ParticipantId, VisitCode);

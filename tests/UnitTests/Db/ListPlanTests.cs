@@ -7,6 +7,7 @@ using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Randomisation;
 using Trial.Db.Safety;
+using Trial.Db.Schedules;
 
 namespace Trial.Tests.Db;
 
@@ -29,6 +30,7 @@ public class ListPlanTests
         // The second UNIQUE constraint of Allocation (after its primary key) is UQ_Allocation_RandomisationNumber.
         yield return new TestCaseData(typeof(RandomisationQueries), "AllocationPageSql", "sqlite_autoindex_Allocation_2").SetName("ListPlan_Allocations_ReadInOrderFromItsIndex");
         yield return new TestCaseData(typeof(AuditQueries), "ParticipantTrailPageSql", "IX_AuditEvent_ParticipantCode").SetName("ListPlan_ParticipantHistory_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ScheduleQueries), "DueSql", "IX_ScheduledVisit_Due").SetName("ListPlan_VisitsDue_ReadInOrderFromItsIndex");
     }
 
     [TestCaseSource(nameof(Lists))]
