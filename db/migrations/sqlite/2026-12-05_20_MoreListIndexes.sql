@@ -8,3 +8,5 @@ CREATE INDEX IX_AppUser_CreatedUtc_Id ON AppUser (CreatedUtc, Id);
 CREATE INDEX IX_Assessment_ParticipantId_AdministeredUtc_Id ON Assessment (ParticipantId, AdministeredUtc, Id);
 -- Visits due: planned visits still to do, by the day their window closes, then target date, participant and visit.
 CREATE INDEX IX_ScheduledVisit_Due ON ScheduledVisit (Status, Provisional, WindowEnd, TargetDate, ParticipantId, VisitCode);
+-- A participant's concomitant medications: by start date, then by id.
+CREATE INDEX IX_ConcomitantMedication_ParticipantId_StartDate_Id ON ConcomitantMedication (ParticipantId, StartDate, Id);

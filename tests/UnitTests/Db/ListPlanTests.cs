@@ -3,11 +3,13 @@ using Trial.Db.Access;
 using Trial.Db.AdverseEvents;
 using Trial.Db.Assessments;
 using Trial.Db.Audit;
+using Trial.Db.ConcomitantMedications;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
 using Trial.Db.Randomisation;
 using Trial.Db.Safety;
 using Trial.Db.Schedules;
+using Trial.Db.Screening;
 
 namespace Trial.Tests.Db;
 
@@ -30,6 +32,10 @@ public class ListPlanTests
         // The second UNIQUE constraint of Allocation (after its primary key) is UQ_Allocation_RandomisationNumber.
         yield return new TestCaseData(typeof(RandomisationQueries), "AllocationPageSql", "sqlite_autoindex_Allocation_2").SetName("ListPlan_Allocations_ReadInOrderFromItsIndex");
         yield return new TestCaseData(typeof(AuditQueries), "ParticipantTrailPageSql", "IX_AuditEvent_ParticipantCode").SetName("ListPlan_ParticipantHistory_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ScreeningQueries), "ListAllSql", "sqlite_autoindex_Screening_3").SetName("ListPlan_Screenings_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ScreeningQueries), "ListOfSitesSql", "sqlite_autoindex_Screening_3").SetName("ListPlan_ScreeningsOfSites_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ConcomitantMedicationQueries), "PageSql", "IX_ConcomitantMedication_ParticipantId_StartDate_Id")
+            .SetName("ListPlan_ConcomitantMedications_ReadInOrderFromItsIndex");
         yield return new TestCaseData(typeof(ScheduleQueries), "DueSql", "IX_ScheduledVisit_Due").SetName("ListPlan_VisitsDue_ReadInOrderFromItsIndex");
     }
 

@@ -177,6 +177,8 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         "/api/v1/participants/{code}/assessments" => ["?limit=1"],
         "/api/v1/participants/{code}/history" => ["?limit=5"],
         "/api/v1/users" => ["?limit=1"],
+        "/api/v1/screenings" => ["?limit=2"],
+        "/api/v1/participants/{code}/concomitant-medications" => ["?limit=1"],
         "/api/v1/randomisation/allocations" => ["?limit=1"],
         "/api/v1/randomisation/list" => ["?stratum=" + Uri.EscapeDataString("WAW/MADRS<35")],
         _ => [""],
@@ -287,6 +289,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         Assert.That(followed, Is.SupersetOf(new[]
         {
             "/api/v1/safety-alerts", "/api/v1/participants/{code}/assessments", "/api/v1/participants/{code}/history", "/api/v1/visits/due", "/api/v1/users",
+            "/api/v1/screenings",
         }), "the later pages of each paged list a blinded role may read were swept");
         Assert.That(pages, Does.Contain("/api/v1/reports/dmc/open"));
         Assert.That(answeredAsPage, Is.GreaterThan(0), "a blinded role read a page (the open DMC report's, as monitor and admin)");
