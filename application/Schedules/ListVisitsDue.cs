@@ -72,13 +72,12 @@ public sealed class ListVisitsDue(Database db, ProtocolDefinition protocol)
         });
         // A stable sort: each group's rows keep the order the index gave them (participant id and visit code among equals).
         var merged = rows
-            .Select(r => new Position(r.Row.WindowEnd.AddDays(utcToday.DayNumber - r.Today.DayNumber), r.Row.TargetDate, r.Today.DayNumber - utcToday.DayNumber,
-                r.Row.ParticipantId, r.Row.VisitCode, r))
-            .OrderBy(p => p.ClosesUtcDay).ThenBy(p => p.TargetDate).ThenBy(p => p.Offset)
+            .Select(r => (Place: Position.Of(r.Row, r.Today, utcToday), r.Row, r.Today))
+            .OrderBy(r => r.Place.ClosesUtcDay).ThenBy(r => r.Place.TargetDate).ThenBy(r => r.Place.Offset)
             .Take(page.Limit + 1)
             .ToList();
-        var cut = Pages.Cut(merged, page, List, p => p.Key());
-        return new Page<VisitDue>(cut.Items.Select(p => Due(p.Read!.Value.Row, p.Read.Value.Today)).ToList(), cut.NextCursor);
+        var cut = Pages.Cut(merged, page, List, r => r.Place.Key());
+        return new Page<VisitDue>(cut.Items.Select(r => Due(r.Row, r.Today)).ToList(), cut.NextCursor);
     }
 
     private VisitDue Due(ScheduledVisitRow r, DateOnly today)
@@ -94,10 +93,13 @@ public sealed class ListVisitsDue(Database db, ProtocolDefinition protocol)
     /// A visit's place in the worklist: the day its window closes less its site's offset from the UTC date, its target date, that
     /// offset (the site's date less the UTC date), its participant id and visit code.
     /// </summary>
-    private sealed record Position(DateOnly ClosesUtcDay, DateOnly TargetDate, int Offset, Guid ParticipantId, string VisitCode,
-        (ScheduledVisitRow Row, DateOnly Today)? Read = null)
+    private sealed record Position(DateOnly ClosesUtcDay, DateOnly TargetDate, int Offset, Guid ParticipantId, string VisitCode)
     {
         private const string DateFormat = "yyyy-MM-dd";
+
+        /// <summary>The place of a visit of a site whose date is <paramref name="today"/>.</summary>
+        public static Position Of(ScheduledVisitRow r, DateOnly today, DateOnly utcToday) =>
+            new(r.WindowEnd.AddDays(utcToday.DayNumber - today.DayNumber), r.TargetDate, today.DayNumber - utcToday.DayNumber, r.ParticipantId, r.VisitCode);
 
         public string[] Key() =>
         [
