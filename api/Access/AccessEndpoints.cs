@@ -59,7 +59,9 @@ public static class AccessEndpoints
             .Produces<CreatedUserResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422)
             .WithMetadata(new SecretResponse("the user's activation code",
                 "An activation code is shown only once: if the response was lost, give the user a new one (POST /api/v1/users/{id}/activation); the lost one stops working."));
-        users.MapGet("", ListUsersAsync).RequireAuthorization(Policies.Admin).WithName("ListUsers").WithSummary("List users (admin).").Produces<IReadOnlyList<UserResponse>>();
+        users.MapGet("", ListUsersAsync).RequireAuthorization(Policies.Admin).WithName("ListUsers")
+            .WithSummary("List users (admin) in the order they were created, a page at a time; the next page is in the Link header.")
+            .Produces<IReadOnlyList<UserResponse>>().ProducesValidationProblem(422).Paged();
         users.MapPut("/{id:guid}/access", ChangeAccessAsync).RequireAuthorization(Policies.Admin).WithName("ChangeUserAccess")
             .WithSummary("Change a user's role and sites (admin), with a reason. A blinded role, or fewer sites, applies at once (200); a role that sees arms " +
                 "(pharmacist, unblinded-statistician), or a site added to one, is a request (202) that a second admin approves: until then the user's access is unchanged.")
@@ -115,7 +117,11 @@ public static class AccessEndpoints
             created => Results.Created($"/api/v1/users/{created.Id}", CreatedUserResponse.From(created)));
     }
 
-    private static async Task<IResult> ListUsersAsync(ListUsers users) => Results.Ok((await users.ListAsync()).Select(UserResponse.From).ToList());
+    private static async Task<IResult> ListUsersAsync(int? limit, string? cursor, ListUsers users, HttpContext http)
+    {
+        var page = await users.ListAsync(limit, cursor);
+        return page.IsRefused ? page.Refusal!.ToResult() : PageLinks.Ok(http, page.Value!, UserResponse.From);
+    }
 
     private static async Task<IResult> ChangeAccessAsync(Guid id, ChangeAccessRequest body, ChangeAccess change, IdempotentWrites writes, TimeProvider clock,
         TokenCache tokens, HttpContext http)

@@ -45,8 +45,8 @@ public static class AssessmentEndpoints
             .Produces<AssessmentResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422)
             .ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
         byVisit.MapGet("/assessments", ListAsync).RequireAuthorization(Policies.ClinicalReader).WithName("ListAssessments")
-            .WithSummary("Every assessment of a participant with its items and scores, in order of administration.")
-            .Produces<IReadOnlyList<AssessmentResponse>>().ProducesProblem(404).ProducesProblem(403);
+            .WithSummary("The assessments of a participant with their items and scores, in order of administration, a page at a time; the next page is in the Link header.")
+            .Produces<IReadOnlyList<AssessmentResponse>>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).Paged();
 
         var byId = app.MapGroup("/api/v1/assessments").WithTags("Assessments");
         byId.MapPut("/{id:guid}", CorrectAsync).RequireAuthorization(Policies.Investigator).WithName("CorrectAssessment")
@@ -107,11 +107,10 @@ public static class AssessmentEndpoints
             r.Complete, r.SeverityBand, r.DefinitionVersion, r.ReplacedUtc, r.ReplacedBy, r.Reason)));
     }
 
-    private static async Task<IResult> ListAsync(string code, ReadAssessments assessments, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> ListAsync(string code, int? limit, string? cursor, ReadAssessments assessments, TimeProvider clock, HttpContext http)
     {
-        var listed = await assessments.ListAsync(http.User.Actor(), code, clock.GetUtcNow().UtcDateTime);
-        if (listed.IsRefused) return listed.Refusal!.ToResult();
-        return Results.Ok<IReadOnlyList<AssessmentResponse>>(listed.Value!.Select(a => AssessmentResponse.From(a.Stored, a.OutOfWindow)).ToList());
+        var page = await assessments.ListAsync(http.User.Actor(), code, clock.GetUtcNow().UtcDateTime, limit, cursor);
+        return page.IsRefused ? page.Refusal!.ToResult() : PageLinks.Ok(http, page.Value!, a => AssessmentResponse.From(a.Stored, a.OutOfWindow));
     }
 
     private static async Task<IResult> GetAsync(Guid id, ReadAssessments assessments, TimeProvider clock, HttpContext http)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
 using Trial.Application.Audit;
+using Trial.Application.Paging;
 using Trial.Db.Audit;
 
 namespace Trial.Api.Audit;
@@ -46,8 +47,8 @@ public static class AuditEndpoints
             .WithSummary("Recomputes the hash chain of the whole trail (admin) with the chain's key, and compares it with the anchors in the anchor file: intact, or the id of the first row that was changed, removed or inserted behind the application's back, and what was found.")
             .Produces<AuditVerificationResponse>();
         app.MapGet("/api/v1/participants/{code}/history", HistoryAsync).WithTags("Audit").RequireAuthorization(Policies.ClinicalReader).WithName("ParticipantHistory")
-            .WithSummary("One participant's audit trail in order: every entry and change of their data, with who, when, why, and the values before and after.")
-            .Produces<IReadOnlyList<AuditEventResponse>>().ProducesProblem(404).ProducesProblem(403);
+            .WithSummary("One participant's audit trail in order, a page at a time: every entry and change of their data, with who, when, why, and the values before and after; the next page is in the Link header.")
+            .Produces<IReadOnlyList<AuditEventResponse>>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).Paged();
         return app;
     }
 
@@ -67,10 +68,10 @@ public static class AuditEndpoints
         return Results.Ok(AuditVerificationResponse.From(result));
     }
 
-    private static async Task<IResult> HistoryAsync(string code, ReadParticipantHistory histories, HttpContext http)
+    private static async Task<IResult> HistoryAsync(string code, int? limit, string? cursor, ReadParticipantHistory histories, HttpContext http)
     {
-        var history = await histories.ReadAsync(http.User.Actor(), code);
+        var history = await histories.ReadAsync(http.User.Actor(), code, limit, cursor);
         if (history.IsRefused) return history.Refusal!.ToResult();
-        return Results.Ok(history.Value!.Events.Select(AuditEventResponse.From));
+        return PageLinks.Ok(http, new Page<AuditEventRow>(history.Value!.Events, history.Value.NextCursor), AuditEventResponse.From);
     }
 }

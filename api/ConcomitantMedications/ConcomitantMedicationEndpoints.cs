@@ -37,8 +37,8 @@ public static class ConcomitantMedicationEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         app.MapGet(Route, ListAsync).WithTags("Concomitant medications")
             .RequireAuthorization(Policies.ClinicalReader).WithName("ListConcomitantMedications")
-            .WithSummary("The participant's concomitant medications, by start date.")
-            .Produces<IReadOnlyList<ConcomitantMedicationResponse>>().ProducesProblem(404).ProducesProblem(403);
+            .WithSummary("The participant's concomitant medications, by start date, a page at a time; the next page is in the Link header.")
+            .Produces<IReadOnlyList<ConcomitantMedicationResponse>>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).Paged();
         app.MapGet(Route + "/{id:guid}", GetAsync).WithTags("Concomitant medications")
             .RequireAuthorization(Policies.ClinicalReader).WithName("GetConcomitantMedication")
             .WithSummary("One concomitant medication, with its ETag for a correction.")
@@ -69,10 +69,10 @@ public static class ConcomitantMedicationEndpoints
             corrected => Results.Ok(ConcomitantMedicationResponse.From(corrected, participantCode)).WithETag(corrected.RowVersion));
     }
 
-    private static async Task<IResult> ListAsync(string code, ReadConcomitantMedications medications, HttpContext http)
+    private static async Task<IResult> ListAsync(string code, int? limit, string? cursor, ReadConcomitantMedications medications, HttpContext http)
     {
-        var rows = await medications.ListAsync(http.User.Actor(), code);
-        return rows.IsRefused ? rows.Refusal!.ToResult() : Results.Ok(rows.Value!.Select(m => ConcomitantMedicationResponse.From(m, code)));
+        var page = await medications.ListAsync(http.User.Actor(), code, limit, cursor);
+        return page.IsRefused ? page.Refusal!.ToResult() : PageLinks.Ok(http, page.Value!, m => ConcomitantMedicationResponse.From(m, code));
     }
 
     private static async Task<IResult> GetAsync(string code, Guid id, ReadConcomitantMedications medications, HttpContext http)

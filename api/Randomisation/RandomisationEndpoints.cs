@@ -52,8 +52,8 @@ public static class RandomisationEndpoints
 
         var group = app.MapGroup("/api/v1/randomisation").WithTags("Randomisation");
         group.MapGet("/allocations", ListAllocationsAsync).RequireAuthorization(Policies.AllocationReader).WithName("ListAllocations")
-            .WithSummary("Every allocation at your sites, optionally of one site, in the order of randomisation (pharmacist or unblinded statistician).")
-            .Produces<IReadOnlyList<AllocationListItem>>().ProducesProblem(403);
+            .WithSummary("The allocations at your sites, optionally of one site, in the order of randomisation, a page at a time (pharmacist or unblinded statistician); the next page is in the Link header.")
+            .Produces<IReadOnlyList<AllocationListItem>>().ProducesValidationProblem(422).ProducesProblem(403).Paged();
         app.MapAllocationList();
         return app;
     }
@@ -81,9 +81,9 @@ public static class RandomisationEndpoints
         return allocation.IsRefused ? allocation.Refusal!.ToResult() : Results.Ok(AllocationResponse.From(allocation.Value!));
     }
 
-    private static async Task<IResult> ListAllocationsAsync(string? site, ReadAllocations allocations, HttpContext http)
+    private static async Task<IResult> ListAllocationsAsync(string? site, int? limit, string? cursor, ReadAllocations allocations, HttpContext http)
     {
-        var rows = await allocations.ListAsync(http.User.Actor(), site);
-        return rows.IsRefused ? rows.Refusal!.ToResult() : Results.Ok(rows.Value!.Select(AllocationListItem.From));
+        var page = await allocations.ListAsync(http.User.Actor(), site, limit, cursor);
+        return page.IsRefused ? page.Refusal!.ToResult() : PageLinks.Ok(http, page.Value!, AllocationListItem.From);
     }
 }

@@ -36,8 +36,8 @@ public static class ScreeningEndpoints
             .WithSummary("Record a screening at one of your sites: the date and the eligibility answers enrolment takes, and an optional comment (reason) that only admins read back. The server assigns the number (per site, e.g. WAW-S0001) and computes the outcome (eligible or screen-failure) and the criteria failed by the protocol's rule; screen failures are stored too (CONSORT). Enrol an eligible one with its screeningNumber. Send an Idempotency-Key header to make retries safe.")
             .Produces<ScreeningResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("", ListAsync).RequireAuthorization(Policies.ClinicalReader).WithName("ListScreenings")
-            .WithSummary("List screenings of your sites, optionally of one site, with the participant enrolled from each.")
-            .Produces<IReadOnlyList<ScreeningResponse>>().ProducesProblem(403);
+            .WithSummary("List screenings of your sites, optionally of one site, with the participant enrolled from each, by site and number, a page at a time; the next page is in the Link header.")
+            .Produces<IReadOnlyList<ScreeningResponse>>().ProducesValidationProblem(422).ProducesProblem(403).Paged();
         group.MapGet("/{screeningNumber}", GetAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetScreening")
             .WithSummary("One screening by number.")
             .Produces<ScreeningResponse>().ProducesProblem(404).ProducesProblem(403);
@@ -58,11 +58,11 @@ public static class ScreeningEndpoints
             screening => Results.Created($"/api/v1/screenings/{screening.ScreeningNumber}", ScreeningResponse.From(screening, actor)));
     }
 
-    private static async Task<IResult> ListAsync(string? site, ReadScreenings screenings, HttpContext http)
+    private static async Task<IResult> ListAsync(string? site, int? limit, string? cursor, ReadScreenings screenings, HttpContext http)
     {
         var actor = http.User.Actor();
-        var rows = await screenings.ListAsync(actor, site);
-        return rows.IsRefused ? rows.Refusal!.ToResult() : Results.Ok(rows.Value!.Select(s => ScreeningResponse.From(s, actor)));
+        var page = await screenings.ListAsync(actor, site, limit, cursor);
+        return page.IsRefused ? page.Refusal!.ToResult() : PageLinks.Ok(http, page.Value!, s => ScreeningResponse.From(s, actor));
     }
 
     private static async Task<IResult> GetAsync(string screeningNumber, ReadScreenings screenings, HttpContext http)

@@ -24,8 +24,8 @@ public static class ScheduleEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         app.MapGet("/api/v1/visits/due", DueAsync).WithTags("Visits")
             .RequireAuthorization(Policies.ClinicalReader).WithName("VisitsDue")
-            .WithSummary("Worklist: every planned visit at your sites that is overdue (past target, window open), in window now, or whose window opens within `days` days (default 7), most urgent first. Provisional visits (whose anchor has not happened yet, so whose dates will move) are not listed.")
-            .Produces<IReadOnlyList<DueVisitResponse>>().ProducesValidationProblem(422).ProducesProblem(403);
+            .WithSummary("Worklist: every planned visit at your sites that is overdue (past target, window open), in window now, or whose window opens within `days` days (default 7), most urgent first (fewest days left, then target date, then by participant), a page at a time; the next page is in the Link header. Provisional visits (whose anchor has not happened yet, so whose dates will move) are not listed.")
+            .Produces<IReadOnlyList<DueVisitResponse>>().ProducesValidationProblem(422).ProducesProblem(403).Paged();
         return app;
     }
 
@@ -39,12 +39,12 @@ public static class ScheduleEndpoints
             updated => Results.Ok(ParticipantResponse.From(updated, http.Actor())).WithETag(updated.RowVersion));
     }
 
-    private static async Task<IResult> DueAsync(string? site, int? days, ListVisitsDue worklist, TimeProvider clock, HttpContext http)
+    private static async Task<IResult> DueAsync(string? site, int? days, int? limit, string? cursor, ListVisitsDue worklist, TimeProvider clock, HttpContext http)
     {
-        var due = await worklist.ListAsync(http.User.Actor(), site, days, clock.GetUtcNow().UtcDateTime);
+        var due = await worklist.ListAsync(http.User.Actor(), site, days, clock.GetUtcNow().UtcDateTime, limit, cursor);
         return due.IsRefused
             ? due.Refusal!.ToResult()
-            : Results.Ok(due.Value!.Select(d => new DueVisitResponse(d.ParticipantCode, d.SiteCode, d.VisitCode, d.Name, d.TargetDate, d.WindowStart, d.WindowEnd,
-                d.DaysLeft, d.Urgency)).ToList());
+            : PageLinks.Ok(http, due.Value!, d => new DueVisitResponse(d.ParticipantCode, d.SiteCode, d.VisitCode, d.Name, d.TargetDate, d.WindowStart, d.WindowEnd,
+                d.DaysLeft, d.Urgency));
     }
 }

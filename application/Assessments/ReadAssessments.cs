@@ -1,3 +1,4 @@
+using Trial.Application.Paging;
 using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
@@ -10,13 +11,28 @@ namespace Trial.Application.Assessments;
 /// <summary>Assessments as the actor may see them: a participant's, one by id (whose version a correction names), and the earlier versions of a corrected one.</summary>
 public sealed class ReadAssessments(Database db, ProtocolDefinition protocol)
 {
-    /// <summary>Every assessment of the participant with its items and scores, in order of administration, each with whether it was out of window.</summary>
-    public async Task<Outcome<List<AssessmentInWindow>>> ListAsync(Actor actor, string participantCode, DateTime nowUtc)
+    private const string List = "assessments";
+
+    /// <summary>
+    /// A page of the participant's assessments with their items and scores, in order of administration (then id), each with
+    /// whether it was out of window; refused for a participant not of the actor's sites, a limit out of bounds or a cursor not of this list.
+    /// </summary>
+    public async Task<Outcome<Page<AssessmentInWindow>>> ListAsync(Actor actor, string participantCode, DateTime nowUtc, int? limit = null, string? cursor = null)
     {
+        var errors = new FieldErrors();
+        var page = Pages.Check(limit, cursor, List, 2, errors);
+        var (afterUtc, afterId) = (DateTime.MinValue, Guid.Empty);
+        if (page.After is [var administered, var id])
+        {
+            if (Pages.TryInstant(administered, out var a) && Pages.TryId(id, out var i)) (afterUtc, afterId) = (a, i);
+            else errors.Add("cursor", Pages.BadCursor);
+        }
+        if (errors.Any) return errors.ToRefusal();
         var (participant, refusal) = await ParticipantAccess.FindAsync(db, participantCode, actor);
         if (refusal is not null) return refusal;
-        var stored = await db.ReadAsync(c => AssessmentQueries.ListForParticipantAsync(c, participant!.Id));
-        return await WithTimingAsync(participant!, stored, nowUtc);
+        var stored = await db.ReadAsync(c => AssessmentQueries.ListForParticipantAsync(c, participant!.Id, page.Limit + 1, afterUtc, afterId));
+        var cut = Pages.Cut(stored, page, List, a => [Pages.Key(a.Row.AdministeredUtc), Pages.Key(a.Row.Id)]);
+        return new Page<AssessmentInWindow>(await WithTimingAsync(participant!, cut.Items, nowUtc), cut.NextCursor);
     }
 
     /// <summary>One assessment with whether it was out of window; refused when there is none or its participant is of another site.</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Trial.Application.Paging;
 using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Core.Protocol;
@@ -43,14 +45,25 @@ public sealed class ReadAllocations(Database db, ProtocolDefinition protocol, Ti
             allocation.Stratum, allocation.SequenceNumber, allocation.RandomisationNumber, allocation.RandomisedUtc, weight, allocation.UnblindedUtc);
     }
 
-    /// <summary>Every allocation at the actor's sites, or of one of them, in the order of randomisation.</summary>
-    public async Task<Outcome<IReadOnlyList<ParticipantAllocation>>> ListAsync(Actor actor, string? site)
+    private const string List = "allocations";
+
+    /// <summary>
+    /// A page of the allocations at the actor's sites, or of one of them, in the order of randomisation; refused for a site not
+    /// theirs, a limit out of bounds or a cursor not of this list. Each page read is recorded, naming the participants it gave.
+    /// </summary>
+    public async Task<Outcome<Page<ParticipantAllocation>>> ListAsync(Actor actor, string? site, int? limit = null, string? cursor = null)
     {
+        var errors = new FieldErrors();
+        var page = Pages.Check(limit, cursor, List, 1, errors);
+        var afterNumber = 0;
+        if (page.After is [var n] && !int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out afterNumber)) errors.Add("cursor", Pages.BadCursor);
+        if (errors.Any) return errors.ToRefusal();
         var (sites, refusal) = ParticipantAccess.SiteScope(actor, site);
         if (refusal is not null) return refusal;
-        var allocations = (await db.ReadAsync(c => RandomisationQueries.AllocationsAsync(c, sites))).ToList();
+        var rows = await db.ReadAsync(c => RandomisationQueries.AllocationPageAsync(c, sites, page.Limit + 1, afterNumber));
+        var allocations = Pages.Cut(rows, page, List, a => [a.RandomisationNumber.ToString(CultureInfo.InvariantCulture)]);
         await ArmReads.RecordAsync(db, clock, actor, AuditEntities.Allocation, "allocations", site, null,
-            new AuditedArmRead("allocations", [.. allocations.Select(a => a.ParticipantCode)]));
+            new AuditedArmRead("allocations", [.. allocations.Items.Select(a => a.ParticipantCode)]));
         return allocations;
     }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Trial.Application.Paging;
 using Trial.Application.Participants;
 using Trial.Core.Access;
 using Trial.Db.Infrastructure;
@@ -18,11 +20,26 @@ public sealed class ReadScreenings(Database db)
         return screening;
     }
 
-    /// <summary>The screenings of <paramref name="site"/> when given, else of all the actor's sites, by site and number; refused for a site not theirs.</summary>
-    public async Task<Outcome<List<ScreeningRow>>> ListAsync(Actor actor, string? site)
+    private const string List = "screenings";
+
+    /// <summary>
+    /// A page of the screenings of <paramref name="site"/> when given, else of all the actor's sites, by site and number; refused
+    /// for a site not theirs, a limit out of bounds or a cursor not of this list.
+    /// </summary>
+    public async Task<Outcome<Page<ScreeningRow>>> ListAsync(Actor actor, string? site, int? limit = null, string? cursor = null)
     {
+        var errors = new FieldErrors();
+        var page = Pages.Check(limit, cursor, List, 2, errors);
+        var (afterSite, afterNumber) = ("", 0);
+        if (page.After is [var s, var n])
+        {
+            if (int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var number)) (afterSite, afterNumber) = (s, number);
+            else errors.Add("cursor", Pages.BadCursor);
+        }
+        if (errors.Any) return errors.ToRefusal();
         var (sites, refusal) = ParticipantAccess.SiteScope(actor, site);
         if (refusal is not null) return refusal;
-        return (await db.ReadAsync(c => ScreeningQueries.ListAsync(c, sites))).ToList();
+        var rows = await db.ReadAsync(c => ScreeningQueries.ListAsync(c, sites, page.Limit + 1, afterSite, afterNumber));
+        return Pages.Cut(rows, page, List, r => [r.SiteCode, r.Number.ToString(CultureInfo.InvariantCulture)]);
     }
 }

@@ -17,12 +17,16 @@ public static class Worklist
         // booking them now would book the wrong day. Missed and done visits need no action here.
         return schedule
             .Where(v => v.Status == VisitStatuses.Scheduled && !v.Provisional && v.WindowStart <= horizon && v.WindowEnd >= today)
-            .Select(v => new DueVisit(v, v.WindowEnd.DayNumber - today.DayNumber, UrgencyOf(v, today)))
+            .Select(v => Of(v, today))
             .OrderBy(d => d.DaysLeft)
             .ThenBy(d => d.Visit.TargetDate)
             .ThenBy(d => d.Visit.VisitCode, StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>A visit on the worklist of <paramref name="today"/>: the days until its window closes and how pressing it is.</summary>
+    public static DueVisit Of(ScheduledVisit visit, DateOnly today) =>
+        new(visit, visit.WindowEnd.DayNumber - today.DayNumber, UrgencyOf(visit, today));
 
     // Past the target but with the window still open is "overdue": still doable in window,
     // but later than planned. Between window start and target is "in-window"; before the window

@@ -53,7 +53,10 @@ public static class AccessQueries
     private const string InsertUserSiteSql = "INSERT INTO UserSite (UserId, SiteCode) VALUES (@userId, @site)";
     private const string FindUserSql = "SELECT Id, Name, Role, CreatedUtc FROM AppUser WHERE Id = @id";
     private const string UserSitesSql = "SELECT SiteCode FROM UserSite WHERE UserId = @userId ORDER BY SiteCode";
-    private const string ListUsersSql = "SELECT Id, Name, Role, CreatedUtc FROM AppUser ORDER BY CreatedUtc, Id";
+    // A page after the user (@afterCreatedUtc, @afterId) in the order they were created, read from IX_AppUser_CreatedUtc_Id.
+    private const string ListUsersSql =
+        "SELECT TOP (@limit) Id, Name, Role, CreatedUtc FROM AppUser" +
+        " WHERE CreatedUtc >= @afterCreatedUtc AND (CreatedUtc > @afterCreatedUtc OR Id > @afterId) ORDER BY CreatedUtc, Id";
     private const string InsertTokenSql = "INSERT INTO ApiToken (Id, UserId, TokenHash, CreatedUtc, ExpiresUtc) VALUES (@id, @userId, @tokenHash, @createdUtc, @expiresUtc)";
     private const string RevokeTokensSql = "UPDATE ApiToken SET RevokedUtc = @nowUtc WHERE UserId = @userId AND RevokedUtc IS NULL";
     private const string RevokeTokenSql = "UPDATE ApiToken SET RevokedUtc = @nowUtc WHERE Id = @tokenId AND RevokedUtc IS NULL";
@@ -106,8 +109,12 @@ public static class AccessQueries
     public static async Task<IReadOnlyList<string>> UserSitesAsync(DbSession s, Guid userId) =>
         (await s.QueryAsync<string>(UserSitesSql, new { userId })).AsList();
 
-    public static async Task<IReadOnlyList<UserRow>> ListUsersAsync(DbSession s) =>
-        (await s.QueryAsync<UserRow>(ListUsersSql)).AsList();
+    /// <summary>
+    /// Up to <paramref name="limit"/> users created after the user (<paramref name="afterCreatedUtc"/>, <paramref name="afterId"/>),
+    /// in the order they were created; the first page is after (min, empty).
+    /// </summary>
+    public static async Task<IReadOnlyList<UserRow>> ListUsersAsync(DbSession s, int limit, DateTime afterCreatedUtc, Guid afterId) =>
+        (await s.QueryAsync<UserRow>(s.Dialect.Top(ListUsersSql), new { limit, afterCreatedUtc, afterId })).AsList();
 
     public static Task<int> InsertTokenAsync(DbSession s, Guid id, Guid userId, string tokenHash, DateTime createdUtc, DateTime expiresUtc) =>
         s.ExecuteAsync(

@@ -84,9 +84,12 @@ public static class AssessmentQueries
     private const string GetSql = Select + " WHERE a.Id = @id";
     private const string ItemsSql = "SELECT AssessmentId, ItemNumber, Value FROM AssessmentItem WHERE AssessmentId = @id ORDER BY ItemNumber";
     private const string ScoresSql = "SELECT AssessmentId, Name, Value FROM AssessmentScore WHERE AssessmentId = @id";
-    private const string ListForParticipantSql = Select + " WHERE a.ParticipantId = @participantId ORDER BY a.AdministeredUtc, a.Id";
-    private const string ParticipantItemsSql = "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId ORDER BY i.AssessmentId, i.ItemNumber";
-    private const string ParticipantScoresSql = "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId";
+    // A page of the participant's assessments after (@afterUtc, @afterId) in the order of administration, then id: a range on
+    // IX_Assessment_ParticipantId_AdministeredUtc_Id, so a page starts where the one before ended.
+    private const string ListForParticipantSql =
+        "SELECT TOP (@limit) " + Columns + " " + From +
+        " WHERE a.ParticipantId = @participantId AND a.AdministeredUtc >= @afterUtc AND (a.AdministeredUtc > @afterUtc OR a.Id > @afterId)" +
+        " ORDER BY a.AdministeredUtc, a.Id";
     private const string ListOfInstrumentsSql = Select + " WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments ORDER BY a.AdministeredUtc, a.Id";
     private const string InstrumentItemsSql = "SELECT i.AssessmentId, i.ItemNumber, i.Value FROM AssessmentItem i JOIN Assessment a ON a.Id = i.AssessmentId WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments ORDER BY i.AssessmentId, i.ItemNumber";
     private const string InstrumentScoresSql = "SELECT s.AssessmentId, s.Name, s.Value FROM AssessmentScore s JOIN Assessment a ON a.Id = s.AssessmentId WHERE a.ParticipantId = @participantId AND a.Instrument IN @instruments";
@@ -145,10 +148,14 @@ public static class AssessmentQueries
         return new StoredAssessment(row, items.Select(i => i.Value).ToList(), scores.ToDictionary(s => s.Name, s => s.Value));
     }
 
-    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbSession s, Guid participantId)
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the participant's assessments administered after (<paramref name="afterUtc"/>,
+    /// <paramref name="afterId"/>), in the order of administration then id, with their items and scores; the first page is after (min, empty).
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredAssessment>> ListForParticipantAsync(DbSession s, Guid participantId, int limit, DateTime afterUtc, Guid afterId)
     {
-        var rows = (await s.QueryAsync<AssessmentRow>(ListForParticipantSql, new { participantId })).AsList();
-        return await WithItemsAndScoresAsync(s, rows, ParticipantItemsSql, ParticipantScoresSql, new { participantId });
+        var rows = (await s.QueryAsync<AssessmentRow>(s.Dialect.Top(ListForParticipantSql), new { participantId, limit, afterUtc, afterId })).AsList();
+        return await WithItemsAndScoresAsync(s, rows);
     }
 
     /// <summary>The participant's assessments of these instruments only, with their items and scores.</summary>

@@ -78,6 +78,9 @@ public static class AuditQueries
         """;
 
     private const string ParticipantTrailSql = $"SELECT {Columns} FROM AuditEvent WHERE ParticipantCode = @participantCode ORDER BY Id";
+    // A page of one participant's rows after @afterId: IX_AuditEvent_ParticipantCode holds them in id order (the id is the row's key).
+    private const string ParticipantTrailPageSql =
+        $"SELECT TOP (@limit) {Columns} FROM AuditEvent WHERE ParticipantCode = @participantCode AND Id > @afterId ORDER BY Id";
 
     public static async Task<AuditChainHeadRow> LockHeadAsync(DbSession s)
     {
@@ -111,4 +114,8 @@ public static class AuditQueries
 
     public static async Task<IReadOnlyList<AuditEventRow>> ParticipantTrailAsync(DbSession s, string participantCode) =>
         (await s.QueryAsync<AuditEventRow>(ParticipantTrailSql, new { participantCode })).AsList();
+
+    /// <summary>Up to <paramref name="limit"/> rows of the participant's trail after the row <paramref name="afterId"/> (0: from the start), in order.</summary>
+    public static async Task<IReadOnlyList<AuditEventRow>> ParticipantTrailAsync(DbSession s, string participantCode, int limit, long afterId) =>
+        (await s.QueryAsync<AuditEventRow>(s.Dialect.Top(ParticipantTrailPageSql), new { participantCode, limit, afterId })).AsList();
 }

@@ -43,6 +43,11 @@ public static class ConcomitantMedicationQueries
 
     private const string GetSql = $"SELECT {Columns} FROM ConcomitantMedication WHERE Id = @id";
     private const string ForParticipantSql = $"SELECT {Columns} FROM ConcomitantMedication WHERE ParticipantId = @participantId ORDER BY StartDate, Id";
+    // A page of the participant's medications after (@afterStart, @afterId), by start date then id: a range on
+    // IX_ConcomitantMedication_ParticipantId_StartDate_Id, so a page starts where the one before ended.
+    private const string PageSql =
+        $"SELECT TOP (@limit) {Columns} FROM ConcomitantMedication" +
+        " WHERE ParticipantId = @participantId AND StartDate >= @afterStart AND (StartDate > @afterStart OR Id > @afterId) ORDER BY StartDate, Id";
 
     public static Task<int> InsertAsync(DbSession s, ConcomitantMedicationRow row) => s.ExecuteAsync(InsertSql, row);
 
@@ -56,4 +61,11 @@ public static class ConcomitantMedicationQueries
     /// <summary>The participant's medications by start date.</summary>
     public static async Task<IReadOnlyList<ConcomitantMedicationRow>> ForParticipantAsync(DbSession s, Guid participantId) =>
         (await s.QueryAsync<ConcomitantMedicationRow>(ForParticipantSql, new { participantId })).AsList();
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the participant's medications after (<paramref name="afterStart"/>, <paramref name="afterId"/>),
+    /// by start date then id; the first page is after (min, empty).
+    /// </summary>
+    public static async Task<IReadOnlyList<ConcomitantMedicationRow>> PageAsync(DbSession s, Guid participantId, int limit, DateOnly afterStart, Guid afterId) =>
+        (await s.QueryAsync<ConcomitantMedicationRow>(s.Dialect.Top(PageSql), new { participantId, limit, afterStart, afterId })).AsList();
 }

@@ -143,6 +143,14 @@ public static class RandomisationQueries
         FROM Allocation a JOIN Participant p ON p.Id = a.ParticipantId
         """;
     private const string AllocationsSql = SelectParticipantAllocation + " WHERE (@anySite = 1 OR p.SiteCode IN @sites) ORDER BY a.RandomisationNumber";
+    // A page after the allocation numbered @afterNumber, read in the order of randomisation from UQ_Allocation_RandomisationNumber.
+    private const string AllocationPageSql =
+        """
+        SELECT TOP (@limit) p.Code AS ParticipantCode, p.SiteCode, a.Arm, a.Stratum, a.SequenceNumber, a.RandomisationNumber, a.RandomisedUtc, p.UnblindedUtc
+        FROM Allocation a JOIN Participant p ON p.Id = a.ParticipantId
+        WHERE a.RandomisationNumber > @afterNumber AND (@anySite = 1 OR p.SiteCode IN @sites)
+        ORDER BY a.RandomisationNumber
+        """;
     private const string FindParticipantAllocationSql = SelectParticipantAllocation + " WHERE a.ParticipantId = @participantId";
     private const string AllocationsOfStratumSql = SelectParticipantAllocation + " WHERE a.Stratum = @stratum ORDER BY a.SequenceNumber";
 
@@ -232,6 +240,14 @@ public static class RandomisationQueries
     /// </summary>
     public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationsAsync(DbSession s, IReadOnlyList<string>? sites) =>
         (await s.QueryAsync<ParticipantAllocation>(AllocationsSql, new { anySite = sites is null ? 1 : 0, sites = sites ?? [""] })).AsList();
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> allocations at the given sites (all sites when null) randomised after number
+    /// <paramref name="afterNumber"/> (0 for the first page), in the order of randomisation. Only for the unblinded.
+    /// </summary>
+    public static async Task<IReadOnlyList<ParticipantAllocation>> AllocationPageAsync(DbSession s, IReadOnlyList<string>? sites, int limit, int afterNumber) =>
+        (await s.QueryAsync<ParticipantAllocation>(s.Dialect.Top(AllocationPageSql),
+            new { limit, afterNumber, anySite = sites is null ? 1 : 0, sites = sites ?? [""] })).AsList();
 
     public static Task<ParticipantAllocation?> FindParticipantAllocationAsync(DbSession s, Guid participantId) =>
         s.QuerySingleOrDefaultAsync<ParticipantAllocation>(FindParticipantAllocationSql, new { participantId });

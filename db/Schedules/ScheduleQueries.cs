@@ -23,6 +23,21 @@ public sealed class ScheduledVisitRow
     public DateTime ComputedUtc { get; init; }
 }
 
+/// <summary>Which visits at the same window end and target date as the last one given follow it on the next page.</summary>
+public enum DueTies
+{
+    None = 0,
+    All = 1,
+    AfterParticipantAndVisit = 2,
+}
+
+/// <summary>Where a page of the worklist starts: after the visit closing on <see cref="WindowEnd"/> with <see cref="TargetDate"/>.</summary>
+public sealed record DueAfter(DateOnly WindowEnd, DateOnly TargetDate, DueTies Ties, Guid ParticipantId, string VisitCode)
+{
+    /// <summary>The first page: every visit.</summary>
+    public static readonly DueAfter Start = new(DateOnly.MinValue, DateOnly.MinValue, DueTies.All, Guid.Empty, "");
+}
+
 public static class ScheduleQueries
 {
     /// <summary>Marks the participant's stored schedule stale; called in the transaction of every write it depends on.</summary>
@@ -97,11 +112,19 @@ public static class ScheduleQueries
     public static async Task<IReadOnlyList<ScheduledVisitRow>> ForParticipantAsync(DbSession s, Guid participantId) =>
         (await s.QueryAsync<ScheduledVisitRow>(ForParticipantSql, new { participantId })).AsList();
 
-    /// <summary>Planned visits at these sites (all when null) whose window is open now or opens by <paramref name="until"/>.</summary>
-    public static async Task<IReadOnlyList<ScheduledVisitRow>> OpenWindowsAsync(DbSession s, IReadOnlyList<string>? sites, DateOnly today, DateOnly until) =>
-        (await s.QueryAsync<ScheduledVisitRow>(
-            sites is null ? OpenWindowsSql : OpenWindowsOfSitesSql,
-            new { sites, today, until, no = false })).AsList();
+    /// <summary>
+    /// Up to <paramref name="limit"/> planned (not provisional) visits of participants at <paramref name="sites"/>, all of whose
+    /// local date is <paramref name="today"/>, whose window is open on that day or opens by <paramref name="until"/>, after the
+    /// visit <paramref name="after"/> names, by the day the window closes, target date, participant id and visit code.
+    /// </summary>
+    public static async Task<IReadOnlyList<ScheduledVisitRow>> DueAsync(
+        DbSession s, IReadOnlyList<string> sites, DateOnly today, DateOnly until, int limit, DueAfter after) =>
+        (await s.QueryAsync<ScheduledVisitRow>(s.Dialect.Top(DueSql), new
+        {
+            limit, sites, today, until, no = false,
+            afterWindowEnd = after.WindowEnd, afterTarget = after.TargetDate, ties = (int)after.Ties,
+            afterParticipant = after.ParticipantId, afterVisit = after.VisitCode,
+        })).AsList();
 
     private const string SelectWithParticipant =
         """
@@ -130,7 +153,21 @@ public static class ScheduleQueries
     private const string DeleteSql = "DELETE FROM ScheduledVisit WHERE ParticipantId = @participantId";
     private const string SetScheduleVersionSql = "UPDATE Participant SET ScheduleVersion = @dataVersion WHERE Id = @participantId";
     private const string ForParticipantSql = $"{SelectWithParticipant} WHERE s.ParticipantId = @participantId";
-    private const string OpenWindowsSql =
-        $"{SelectWithParticipant} WHERE s.Status = 'scheduled' AND s.Provisional = @no AND s.WindowStart <= @until AND s.WindowEnd >= @today";
-    private const string OpenWindowsOfSitesSql = OpenWindowsSql + " AND p.SiteCode IN @sites";
+    // The worklist's page: a range on IX_ScheduledVisit_Due (status, provisional, then the list's order) from the later of the
+    // day's start and the last visit given, so a page starts where the one before ended. Visits at the same window end and
+    // target date as the last one given are all after it (@ties = 1), none of them (0), or those after its participant and
+    // visit (2): the worklist merges sites whose dates differ, and the tie-break between them is the site's date.
+    private const string DueSql =
+        """
+        SELECT TOP (@limit) s.ParticipantId, p.Code AS ParticipantCode, p.SiteCode, s.VisitCode, s.TargetDate, s.WindowStart, s.WindowEnd, s.Provisional,
+               s.Status, s.ActualDate, s.InWindow, s.ProtocolVersion, s.ComputedUtc
+        FROM ScheduledVisit s JOIN Participant p ON p.Id = s.ParticipantId
+        WHERE s.Status = 'scheduled' AND s.Provisional = @no AND s.WindowEnd >= @today AND s.WindowStart <= @until
+          AND s.WindowEnd >= @afterWindowEnd
+          AND (s.WindowEnd > @afterWindowEnd OR s.TargetDate > @afterTarget
+               OR (s.TargetDate = @afterTarget AND (@ties = 1
+                   OR (@ties = 2 AND (s.ParticipantId > @afterParticipant OR (s.ParticipantId = @afterParticipant AND s.VisitCode > @afterVisit))))))
+          AND p.SiteCode IN @sites
+        ORDER BY s.WindowEnd, s.TargetDate, s.ParticipantId, s.VisitCode
+        """;
 }

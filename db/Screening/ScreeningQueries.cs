@@ -38,9 +38,11 @@ public static class ScreeningQueries
         "Id, ScreeningNumber, SiteCode, Number, ScreeningDate, Outcome, FailedCriteria, FailedAntidepressantTrials, PsychotherapyWithoutResponse, " +
         "BpdDiagnosis, PsychoticPersonalityOrganisation, HighSuicideRisk, Reason, ProtocolVersion, RecordedUtc, RecordedBy";
 
-    private const string Select =
+    private const string Select = "SELECT " + ColumnsAndFrom;
+
+    private const string ColumnsAndFrom =
         """
-        SELECT sc.Id, sc.ScreeningNumber, sc.SiteCode, sc.Number, sc.ScreeningDate, sc.Outcome, sc.FailedCriteria, sc.FailedAntidepressantTrials,
+        sc.Id, sc.ScreeningNumber, sc.SiteCode, sc.Number, sc.ScreeningDate, sc.Outcome, sc.FailedCriteria, sc.FailedAntidepressantTrials,
                sc.PsychotherapyWithoutResponse, sc.BpdDiagnosis, sc.PsychoticPersonalityOrganisation, sc.HighSuicideRisk, sc.Reason, sc.ProtocolVersion,
                sc.RecordedUtc, sc.RecordedBy, p.Code AS ParticipantCode
         FROM Screening sc LEFT JOIN Participant p ON p.ScreeningNumber = sc.ScreeningNumber
@@ -51,8 +53,13 @@ public static class ScreeningQueries
     private const string InsertSql =
         $"INSERT INTO Screening ({Columns}) VALUES (@Id, @ScreeningNumber, @SiteCode, @Number, @ScreeningDate, @Outcome, @FailedCriteria, @FailedAntidepressantTrials, @PsychotherapyWithoutResponse, @BpdDiagnosis, @PsychoticPersonalityOrganisation, @HighSuicideRisk, @Reason, @ProtocolVersion, @RecordedUtc, @RecordedBy)";
     private const string FindByNumberSql = Select + " WHERE sc.ScreeningNumber = @screeningNumber";
-    private const string ListAllSql = Select + " ORDER BY sc.SiteCode, sc.Number";
-    private const string ListOfSitesSql = Select + " WHERE sc.SiteCode IN @sites ORDER BY sc.SiteCode, sc.Number";
+    // A page after the screening (@afterSite, @afterNumber) in the list's order, site then number, which is the order of
+    // UQ_Screening_Site_Number; the first condition is a range on it, so a page starts where the one before ended.
+    private const string ListAllSql =
+        "SELECT TOP (@limit) " + ColumnsAndFrom + " WHERE sc.SiteCode >= @afterSite AND (sc.SiteCode > @afterSite OR sc.Number > @afterNumber) ORDER BY sc.SiteCode, sc.Number";
+    private const string ListOfSitesSql =
+        "SELECT TOP (@limit) " + ColumnsAndFrom +
+        " WHERE sc.SiteCode IN @sites AND sc.SiteCode >= @afterSite AND (sc.SiteCode > @afterSite OR sc.Number > @afterNumber) ORDER BY sc.SiteCode, sc.Number";
 
     /// <summary>
     /// Takes the site's next screening number inside the recording transaction (a refused write gives it back, so numbers stay
@@ -73,7 +80,10 @@ public static class ScreeningQueries
     public static Task<ScreeningRow?> FindByNumberAsync(DbSession s, string screeningNumber) =>
         s.QuerySingleOrDefaultAsync<ScreeningRow>(FindByNumberSql, new { screeningNumber });
 
-    /// <summary>Screenings of the given sites (all sites when <paramref name="sites"/> is null), by site and number.</summary>
-    public static async Task<IReadOnlyList<ScreeningRow>> ListAsync(DbSession s, IReadOnlyList<string>? sites) =>
-        (await s.QueryAsync<ScreeningRow>(sites is null ? ListAllSql : ListOfSitesSql, new { sites })).AsList();
+    /// <summary>
+    /// Up to <paramref name="limit"/> screenings of <paramref name="sites"/> (null: every site) after the screening numbered
+    /// <paramref name="afterNumber"/> at <paramref name="afterSite"/>, by site and number; the first page is after ("", 0).
+    /// </summary>
+    public static async Task<IReadOnlyList<ScreeningRow>> ListAsync(DbSession s, IReadOnlyList<string>? sites, int limit, string afterSite, int afterNumber) =>
+        (await s.QueryAsync<ScreeningRow>(s.Dialect.Top(sites is null ? ListAllSql : ListOfSitesSql), new { sites, limit, afterSite, afterNumber })).AsList();
 }

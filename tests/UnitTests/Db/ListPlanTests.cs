@@ -1,8 +1,15 @@
 using NUnit.Framework;
+using Trial.Db.Access;
 using Trial.Db.AdverseEvents;
+using Trial.Db.Assessments;
+using Trial.Db.Audit;
+using Trial.Db.ConcomitantMedications;
 using Trial.Db.Infrastructure;
 using Trial.Db.Participants;
+using Trial.Db.Randomisation;
 using Trial.Db.Safety;
+using Trial.Db.Schedules;
+using Trial.Db.Screening;
 
 namespace Trial.Tests.Db;
 
@@ -19,6 +26,17 @@ public class ListPlanTests
         yield return new TestCaseData(typeof(ParticipantQueries), "ListAllSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_Participants_ReadInOrderFromItsIndex");
         yield return new TestCaseData(typeof(AdverseEventQueries), "ListSql", "IX_AdverseEvent_ParticipantId_OnsetDate_Id").SetName("ListPlan_AdverseEvents_ReadInOrderFromItsIndex");
         yield return new TestCaseData(typeof(ParticipantQueries), "ListOfSitesSql", "sqlite_autoindex_Participant_3").SetName("ListPlan_ParticipantsOfSites_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(AccessQueries), "ListUsersSql", "IX_AppUser_CreatedUtc_Id").SetName("ListPlan_Users_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(AssessmentQueries), "ListForParticipantSql", "IX_Assessment_ParticipantId_AdministeredUtc_Id")
+            .SetName("ListPlan_AssessmentsOfParticipant_ReadInOrderFromItsIndex");
+        // The second UNIQUE constraint of Allocation (after its primary key) is UQ_Allocation_RandomisationNumber.
+        yield return new TestCaseData(typeof(RandomisationQueries), "AllocationPageSql", "sqlite_autoindex_Allocation_2").SetName("ListPlan_Allocations_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(AuditQueries), "ParticipantTrailPageSql", "IX_AuditEvent_ParticipantCode").SetName("ListPlan_ParticipantHistory_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ScreeningQueries), "ListAllSql", "sqlite_autoindex_Screening_3").SetName("ListPlan_Screenings_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ScreeningQueries), "ListOfSitesSql", "sqlite_autoindex_Screening_3").SetName("ListPlan_ScreeningsOfSites_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ConcomitantMedicationQueries), "PageSql", "IX_ConcomitantMedication_ParticipantId_StartDate_Id")
+            .SetName("ListPlan_ConcomitantMedications_ReadInOrderFromItsIndex");
+        yield return new TestCaseData(typeof(ScheduleQueries), "DueSql", "IX_ScheduledVisit_Due").SetName("ListPlan_VisitsDue_ReadInOrderFromItsIndex");
     }
 
     [TestCaseSource(nameof(Lists))]

@@ -10,7 +10,12 @@ public class PagedListDocumentTests
     private static JsonObject _document = null!;
 
     /// <summary>The lists that answer a page at a time, by path (all GET).</summary>
-    public static readonly string[] PagedLists = ["/api/v1/safety-alerts", "/api/v1/participants", "/api/v1/adverse-events"];
+    public static readonly string[] PagedLists =
+    [
+        "/api/v1/safety-alerts", "/api/v1/participants", "/api/v1/adverse-events", "/api/v1/participants/{code}/assessments", "/api/v1/visits/due",
+        "/api/v1/randomisation/allocations", "/api/v1/participants/{code}/history", "/api/v1/users", "/api/v1/screenings",
+        "/api/v1/participants/{code}/concomitant-medications",
+    ];
 
     [OneTimeSetUp]
     public static async Task LoadAsync()

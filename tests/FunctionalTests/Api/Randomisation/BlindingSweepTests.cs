@@ -173,7 +173,13 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         "/api/v1/audit" => ["?limit=1000", "?entity=allocation", "?entity=preparation", "?entity=unblinding", "?entity=blinding-guess", "?entity=safety-alert&limit=1000"],
         // A small page, so the sweep follows the Link header through later pages as a client would.
         "/api/v1/safety-alerts" => ["", "?includeSuperseded=true&limit=2", "?rule=UNBLINDED"],
-        "/api/v1/visits/due" => ["", "?days=60"],
+        "/api/v1/visits/due" => ["", "?days=60&limit=1"],
+        "/api/v1/participants/{code}/assessments" => ["?limit=1"],
+        "/api/v1/participants/{code}/history" => ["?limit=5"],
+        "/api/v1/users" => ["?limit=1"],
+        "/api/v1/screenings" => ["?limit=2"],
+        "/api/v1/participants/{code}/concomitant-medications" => ["?limit=1"],
+        "/api/v1/randomisation/allocations" => ["?limit=1"],
         "/api/v1/randomisation/list" => ["?stratum=" + Uri.EscapeDataString("WAW/MADRS<35")],
         _ => [""],
     };
@@ -250,6 +256,7 @@ public partial class BlindingSweepTests : BlindedStudyFixture
         var pages = await HtmlTemplatesAsync();
         var (answered, answeredAsPage) = (0, 0);
         var failures = new List<string>();
+        var followed = new HashSet<string>();
         foreach (var (role, client) in Blinded())
         {
             foreach (var (template, url, _) in requests)
@@ -259,7 +266,9 @@ public partial class BlindingSweepTests : BlindedStudyFixture
                     using var request = new HttpRequestMessage(HttpMethod.Get, url);
                     if (asPage) request.Headers.Accept.ParseAdd("text/html");
                     var response = await client.SendAsync(request);
-                    var body = await TextOfAsync(response) + await LaterPagesAsync(client, response, asPage);
+                    var later = await LaterPagesAsync(client, response, asPage);
+                    if (later.Length > 0) followed.Add(template);
+                    var body = await TextOfAsync(response) + later;
                     if (response.StatusCode == HttpStatusCode.OK) answered++;
                     if (response.StatusCode == HttpStatusCode.OK && asPage) answeredAsPage++;
                     foreach (var leak in Leaks(body)) failures.Add($"{role} GET {url}{(asPage ? " as text/html" : "")} ({(int)response.StatusCode}): {leak}");
@@ -277,6 +286,11 @@ public partial class BlindingSweepTests : BlindedStudyFixture
             "the CONSORT flow (pooled for the blinded) and the list of datasets are swept");
         Assert.That(answered, Is.GreaterThan(100), "the blinded roles were answered, not only refused");
         Assert.That(_laterPages, Is.GreaterThan(0), "later pages of the paged lists were swept too");
+        Assert.That(followed, Is.SupersetOf(new[]
+        {
+            "/api/v1/safety-alerts", "/api/v1/participants/{code}/assessments", "/api/v1/participants/{code}/history", "/api/v1/visits/due", "/api/v1/users",
+            "/api/v1/screenings",
+        }), "the later pages of each paged list a blinded role may read were swept");
         Assert.That(pages, Does.Contain("/api/v1/reports/dmc/open"));
         Assert.That(answeredAsPage, Is.GreaterThan(0), "a blinded role read a page (the open DMC report's, as monitor and admin)");
     }

@@ -42,7 +42,7 @@ public class UnblindedAccessTests
     private Task<TokenOwner?> OwnerAsync(Made user) =>
         _database.Db.ReadAsync(c => AccessQueries.FindTokenOwnerAsync(c, ApiTokens.Hash(user.Token), _database.NowUtc));
 
-    private async Task<User> ListedAsync(Guid id) => (await new ListUsers(_database.Db).ListAsync()).Single(u => u.Id == id);
+    private async Task<User> ListedAsync(Guid id) => (await new ListUsers(_database.Db).ListAsync()).Value!.Items.Single(u => u.Id == id);
 
     [TestCase(Roles.Pharmacist, new[] { "WAW" }, Roles.Pharmacist, new[] { "WAW" }, true, false, TestName = "Same role and sites, approved: nothing to approve")]
     [TestCase(Roles.Pharmacist, new[] { "WAW" }, Roles.Pharmacist, new[] { "KRK", "WAW" }, true, false, TestName = "Fewer sites, approved: nothing to approve")]

@@ -62,7 +62,7 @@ public class UserTests
         var user = await _database.WriteAsync(UseCaseDatabase.Admin, w => _users.WriteAsync(w, new CreateUser.Checked("x", Roles.Monitor, ["GDA", "WAW", "ZZZ"])));
 
         Assert.That(user.Refusal, Is.EqualTo(Invalid.Field("sites", "Unknown site(s): GDA, ZZZ.")).Using<Invalid>(SiteTests.SameInvalid));
-        Assert.That(await new ListUsers(_database.Db).ListAsync(), Is.Empty);
+        Assert.That((await new ListUsers(_database.Db).ListAsync()).Value!.Items, Is.Empty);
         Assert.That(await _database.TrailAsync(), Has.Count.EqualTo(2), "the two sites' rows only");
     }
 
@@ -74,7 +74,7 @@ public class UserTests
         Assert.That(created.ActivationCode, Does.Match("^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{4}$"));
         Assert.That((created.CreatedUtc, created.ActivationExpiresUtc), Is.EqualTo((UseCaseDatabase.StartUtc, new DateTime(2026, 3, 13, 12, 0, 0, DateTimeKind.Utc))), "72 hours");
         Assert.That(await _database.Db.ReadAsync(c => AccessQueries.UserTokensAsync(c, created.Id)), Is.Empty, "no token until the user activates");
-        Assert.That(await new ListUsers(_database.Db).ListAsync(), Is.EqualTo(new[] { new User(created.Id, "Mo", Roles.Monitor, ["KRK", "WAW"], UseCaseDatabase.StartUtc) })
+        Assert.That((await new ListUsers(_database.Db).ListAsync()).Value!.Items, Is.EqualTo(new[] { new User(created.Id, "Mo", Roles.Monitor, ["KRK", "WAW"], UseCaseDatabase.StartUtc) })
             .Using<User>((a, b) => (a.Id, a.Name, a.Role, a.CreatedUtc) == (b.Id, b.Name, b.Role, b.CreatedUtc) && a.Sites.SequenceEqual(b.Sites)));
 
         var rows = (await _database.TrailAsync()).Skip(2).ToList();

@@ -96,7 +96,7 @@ public class CorrectAssessmentTests
     {
         var listed = (await _read.ListAsync(StudyDatabase.Investigator, "WAW-0001", Now)).Value!;
 
-        Assert.That(listed.Select(a => (a.Stored.Row.Id, a.OutOfWindow)), Is.EqualTo(new[] { (_entered.Row.Id, false) }));
+        Assert.That(listed.Items.Select(a => (a.Stored.Row.Id, a.OutOfWindow)), Is.EqualTo(new[] { (_entered.Row.Id, false) }));
     }
 
     [Test]

@@ -137,7 +137,7 @@ public class ConcomitantMedicationTests
 
         var row = (await RecordAsync(participant.Code, Lorazepam)).Value!;
 
-        var listed = (await _read.ListAsync(Investigator, participant.Code)).Value!;
+        var listed = (await _read.ListAsync(Investigator, participant.Code)).Value!.Items;
         Assert.That(listed.Select(m => (m.Id, m.Name, m.AtcCode, m.Dose, m.Route, m.StartDate, m.EndDate, m.Ongoing, m.Indication, m.RowVersion)),
             Is.EqualTo(new[] { (row.Id, "Lorazepam", (string?)"N05BA06", (string?)"1 mg at night", (string?)"oral", Today.AddDays(-1), (DateOnly?)Today, false, (string?)"insomnia", 1) }));
         var audit = (await _data.AuditAsync("concomitant-medication")).Single();

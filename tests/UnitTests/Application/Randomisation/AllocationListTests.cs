@@ -145,7 +145,7 @@ public class AllocationListTests
         Assert.That((number.RandomisationNumber, number.RandomisedUtc), Is.EqualTo((1, UseCaseDatabase.Now)));
         Assert.That(notYet.Refusal, Is.EqualTo(new NotFound($"{waiting.Code} has not been randomised.")));
         Assert.That((allocation.Arm, allocation.Stratum, allocation.SequenceNumber, allocation.LatestWeightKg), Is.EqualTo((randomised.Arm, "WAW/MADRS<35", 1, 58.5m)));
-        Assert.That(listed.Select(a => a.ParticipantCode), Is.EqualTo(new[] { participant.Code }));
+        Assert.That(listed.Items.Select(a => a.ParticipantCode), Is.EqualTo(new[] { participant.Code }));
         Assert.That(otherSite.Refusal, Is.EqualTo(new Forbidden("Site KRK is not one of your sites.")));
     }
 }

@@ -80,7 +80,7 @@ public class ScheduleTests
     {
         await _rebuild.RebuildAsync(_participant.Id, DayAfterInf1);
 
-        var due = (await _due.ListAsync(StudyDatabase.Investigator, null, null, DayAfterInf1)).Value!;
+        var due = (await _due.ListAsync(StudyDatabase.Investigator, null, null, DayAfterInf1)).Value!.Items;
 
         Assert.That(due.Select(d => (d.ParticipantCode, d.VisitCode, d.DaysLeft, d.Urgency)), Is.EqualTo(new[]
         {
@@ -100,7 +100,7 @@ public class ScheduleTests
         var other = await _due.ListAsync(StudyDatabase.KrakowInvestigator, null, null, DayAfterInf1);
         var asked = await _due.ListAsync(StudyDatabase.KrakowInvestigator, "WAW", null, DayAfterInf1);
 
-        Assert.That(other.Value, Is.Empty);
+        Assert.That(other.Value!.Items, Is.Empty);
         Assert.That(asked.Refusal, Is.EqualTo(new Forbidden("Site WAW is not one of your sites.")));
     }
 

@@ -65,7 +65,7 @@ public class EnrolFromScreeningTests
         var refusal = _enrol.Check(Investigator, new EnrolmentInput("WAW", "F", 1990, 60, Eligible with { FailedAntidepressantTrials = 1 }, null), UseCaseDatabase.Now).Refusal;
 
         Assert.That(((Invalid)refusal!).Errors.Keys, Is.EqualTo(new[] { "eligibility.failedAntidepressantTrials" }));
-        Assert.That(await _db.Db.ReadAsync(c => ScreeningQueries.ListAsync(c, null)), Is.Empty);
+        Assert.That(await _db.Db.ReadAsync(c => ScreeningQueries.ListAsync(c, null, 1000, "", 0)), Is.Empty);
     }
 
     [Test]
@@ -161,7 +161,7 @@ public class EnrolFromScreeningTests
         Assert.That(await _db.Db.ReadAsync(c => ParticipantQueries.ListAsync(c, null, 1000, "", 0)), Is.Empty);
         Assert.That(await _db.AuditAsync("participant"), Is.Empty);
         await ScreenAsync("WAW", Eligible);
-        var next = await _db.Db.ReadAsync(c => ScreeningQueries.ListAsync(c, ["WAW"]));
+        var next = await _db.Db.ReadAsync(c => ScreeningQueries.ListAsync(c, ["WAW"], 1000, "", 0));
         Assert.That((await EnrolAsync(FromScreening(next[^1].ScreeningNumber))).Value!.Code, Is.EqualTo("WAW-0001"));
     }
 }

@@ -143,8 +143,8 @@ public class RecordScreeningTests
         await RecordAsync(UseCaseDatabase.Person(Roles.Investigator, "KRK"), "KRK", Eligible);
         var monitor = UseCaseDatabase.Person(Roles.Monitor, "KRK");
 
-        Assert.That((await _read.ListAsync(monitor, null)).Value!.Select(s => s.ScreeningNumber), Is.EqualTo(new[] { "KRK-S0001" }));
-        Assert.That((await _read.ListAsync(UseCaseDatabase.Admin, null)).Value!.Select(s => s.ScreeningNumber), Is.EqualTo(new[] { "KRK-S0001", "WAW-S0001" }));
+        Assert.That((await _read.ListAsync(monitor, null)).Value!.Items.Select(s => s.ScreeningNumber), Is.EqualTo(new[] { "KRK-S0001" }));
+        Assert.That((await _read.ListAsync(UseCaseDatabase.Admin, null)).Value!.Items.Select(s => s.ScreeningNumber), Is.EqualTo(new[] { "KRK-S0001", "WAW-S0001" }));
         Assert.That((await _read.ListAsync(monitor, "WAW")).Refusal, Is.InstanceOf<Forbidden>());
         Assert.That((await _read.FindAsync(monitor, "WAW-S0001")).Refusal,
             Is.EqualTo(new Forbidden("Screening WAW-S0001 belongs to site WAW, which is not one of your sites.")));
