@@ -192,6 +192,26 @@ public class CsvAssessmentImportTests : WawSiteFixture
     }
 
     [Test]
+    public async Task CsvImport_TimeWithoutZoneItemTwiceOrTwoRowKeys_AreRefusedNamingTheColumnAndLine()
+    {
+        var code = await NewParticipantAsync();
+        var noZone = Rows(code, "BL", null, "MADRS", Madrs(20, item10: 1)).Select(r => r.Replace("+01:00", "")).ToList();
+        var twice = Rows(code, "INF1", "pre", "MADRS", Madrs(20, item10: 1)).ToList();
+        twice[4] = twice[4].Replace("MADRS05", "MADRS04");
+        var twoKeys = Rows(code, "INF1", "pre", "BSL23", Filled(23, 1), rowKey: "k-1").ToList();
+        twoKeys[22] = twoKeys[22].Replace("k-1", "k-2");
+
+        // Lines 2-11, 12-21 (line 16 repeats MADRS04), 22-44 (line 44 another key).
+        var import = await ImportAsync([.. noZone, .. twice, .. twoKeys]);
+
+        Assert.That(import["refused"]!.GetValue<int>(), Is.EqualTo(3), import.ToJsonString());
+        Assert.That(Messages(import, 0, "QSDTC")[0], Does.StartWith("Line 2:").And.Contain("time zone"), import.ToJsonString());
+        Assert.That(Messages(import, 1, "QSTESTCD"), Has.Some.StartWith("Line 16: MADRS04 is given twice"), import.ToJsonString());
+        Assert.That(Messages(import, 2, "rowKey")[0], Does.StartWith("Line 44: rowKey 'k-2' differs"), import.ToJsonString());
+        Assert.That(await StoredAsync(_investigator, code), Is.Empty);
+    }
+
+    [Test]
     public async Task CsvImport_HeaderWithoutARequiredColumn_IsOne422NamingItAndStoresNothing()
     {
         var code = await NewParticipantAsync();
