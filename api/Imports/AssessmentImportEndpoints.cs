@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Data.Common;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -17,7 +15,10 @@ using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Trial.Api.Imports;
 
-/// <summary>One line of an assessment import: the body of POST .../assessments, where it goes, and the client's key for the row.</summary>
+/// <summary>
+/// One assessment of an import: the body of POST .../assessments, where it goes, and the client's key for the row. A JSON line
+/// is one; a CSV file's consecutive rows of one assessment are assembled into one (<see cref="CsvAssessmentReader"/>).
+/// </summary>
 public sealed record ImportAssessmentLine(
     string? ParticipantCode, string? VisitCode, string? RowKey, string? Instrument, string? Timepoint, DateTime? AdministeredUtc, JsonElement[]? Items,
     bool? Unscheduled, string? Reason);
@@ -25,15 +26,18 @@ public sealed record ImportAssessmentLine(
 /// <summary>The answer to an import (documentation of its shape: it is written row by row, see <see cref="AssessmentImportEndpoints"/>).</summary>
 public sealed record ImportResponse(int Accepted, int Refused, IReadOnlyList<ImportRowResponse> Results);
 
-/// <summary>One row's result: accepted with the assessment's id (none in a dry run), or refused with the problem the single POST would give.</summary>
+/// <summary>
+/// One row's result: accepted with the assessment's id (none in a dry run), or refused with the problem the single POST would give.
+/// <paramref name="Row"/> is the line the assessment starts on (in a CSV file, its first item's line; the header is line 1).
+/// </summary>
 public sealed record ImportRowResponse(int Row, string? RowKey, string Status, Guid? Id, JsonElement? Problem);
 
 /// <summary>
 /// Bulk entry of assessments (ePRO batches, migrations): every row goes through <see cref="EnterAssessment"/>, the use case of
 /// the single POST, so it is checked, scored, audited and evaluated by the safety rules exactly as one entered by hand.
-/// The body is read line by line and the results are written as each row is decided, to a buffer that spills to disk, so
-/// neither grows with the file in memory. The answer is sent once the whole body is read: a client that sends the file
-/// before it reads the answer (most do over HTTP/1.1) would otherwise stall both sides once the results fill the connection.
+/// The body, JSON lines or CSV, is read as it arrives by its format's reader, which gives the same lines to the one pipeline
+/// here; the results are written as each row is decided, to a buffer that spills to disk, so neither grows with the file in
+/// memory. The answer is sent once the whole body is read: a client that sends the file before it reads the answer (most do over HTTP/1.1) would otherwise stall both sides once the results fill the connection.
 /// </summary>
 public static class AssessmentImportEndpoints
 {
@@ -47,15 +51,18 @@ public static class AssessmentImportEndpoints
     {
         app.MapPost("/api/v1/imports/assessments", ImportAsync).RequireAuthorization(Policies.Investigator).WithTags("Imports").WithName("ImportAssessments")
             .WithSummary("Import assessments (investigator, your sites): application/x-ndjson, one assessment per line as the body of POST .../assessments plus " +
-                         "participantCode, visitCode and an optional rowKey. ?dryRun=true checks every row and stores nothing; ?mode=per-row (default) stores " +
+                         "participantCode, visitCode and an optional rowKey; or text/csv in the layout of the items extract (items.csv: one row per item, " +
+                         "columns USUBJID, VISIT, QSCAT, QSTPT, QSDTC, QSTESTCD, QSORRES, others ignored; optional rowKey, unscheduled, reason), an " +
+                         "assessment's rows consecutive. ?dryRun=true checks every row and stores nothing; ?mode=per-row (default) stores " +
                          "each valid row in its own write, ?mode=atomic stores all rows or none. A rowKey sent again gives the first result, not a second assessment.")
-            .Accepts<ImportAssessmentLine>(NdjsonType)
+            .Accepts<ImportAssessmentLine>(NdjsonType, CsvAssessmentReader.CsvType)
             .Produces<ImportResponse>().ProducesValidationProblem(422).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return app;
     }
 
-    private sealed record Row(int Number, string? RowKey);
+    /// <summary>Where a row starts in the body, its key, and how its refusals name the fields (as the body wrote them; null for JSON lines).</summary>
+    private sealed record Row(int Number, string? RowKey, Func<Invalid, Invalid>? Names = null);
 
     /// <summary>A row decided: accepted (with its id, null in a dry run) or refused with its refusal, or a problem already made.</summary>
     private sealed record RowResult(Row Row, Guid? Id, Refusal? Refusal = null, IResult? Problem = null, bool Replayed = false)
@@ -70,10 +77,10 @@ public static class AssessmentImportEndpoints
         TrialMetrics metrics, IOptions<ImportOptions> options, IOptions<HttpJsonOptions> json)
     {
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (mediaType != NdjsonType)
+        if (mediaType is not (NdjsonType or CsvAssessmentReader.CsvType))
         {
             return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type.",
-                detail: $"Send the assessments as {NdjsonType}: one JSON object per line.",
+                detail: $"Send the assessments as {NdjsonType} (one JSON object per line) or as {CsvAssessmentReader.CsvType} (the layout of items.csv, one row per item).",
                 extensions: new Dictionary<string, object?> { ["field"] = "Content-Type" });
         }
         bool isDryRun;
@@ -89,13 +96,26 @@ public static class AssessmentImportEndpoints
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.Value.MaxRequestBodyMegabytes * 1024L * 1024L;
 
-        var import = new Import(http, assessments, db, metrics, options.Value, json.Value.SerializerOptions, clock.GetUtcNow().UtcDateTime, isDryRun);
+        // Both formats give the same lines to the same pipeline; a CSV header without a column it needs is refused before any row.
+        IAsyncEnumerable<ImportLine> lines;
+        if (mediaType == CsvAssessmentReader.CsvType)
+        {
+            var (csv, refused) = await CsvAssessmentReader.OpenAsync(http, options.Value);
+            if (refused is not null) return refused;
+            lines = csv!.ReadAsync(http.RequestAborted);
+        }
+        else
+        {
+            lines = NdjsonAssessmentReader.ReadAsync(http, options.Value, json.Value.SerializerOptions);
+        }
+        var import = new Import(http, lines, assessments, db, metrics, options.Value, clock.GetUtcNow().UtcDateTime, isDryRun);
         return atomic.Value ? await import.AtomicAsync() : await import.PerRowAsync();
     }
 
-    /// <summary>One import request: reads its lines, decides each row, and writes the answer.</summary>
+    /// <summary>One import request: decides each row its format's reader gives, and writes the answer.</summary>
     private sealed class Import(
-        HttpContext http, EnterAssessment assessments, Database db, TrialMetrics metrics, ImportOptions options, JsonSerializerOptions json, DateTime now, bool dryRun)
+        HttpContext http, IAsyncEnumerable<ImportLine> lines, EnterAssessment assessments, Database db, TrialMetrics metrics, ImportOptions options, DateTime now,
+        bool dryRun)
     {
         private readonly Actor _actor = http.Actor();
 
@@ -118,7 +138,7 @@ public static class AssessmentImportEndpoints
                 IResult? stopped = null;
                 try
                 {
-                    await foreach (var line in ReadLinesAsync())
+                    await foreach (var line in lines)
                     {
                         var prepared = await PrepareAsync(line);
                         inFlight.Enqueue(prepared.Decided is { } decided ? Task.FromResult(decided) : StoreAsync(prepared));
@@ -143,7 +163,7 @@ public static class AssessmentImportEndpoints
         {
             var rows = new List<Prepared>();
             var keys = new Dictionary<string, int>(StringComparer.Ordinal);
-            await foreach (var line in ReadLinesAsync())
+            await foreach (var line in lines)
             {
                 if (rows.Count == options.MaxAtomicRows)
                 {
@@ -153,7 +173,8 @@ public static class AssessmentImportEndpoints
                 // One transaction cannot store a key twice: a key that comes back in the same file is that row's error.
                 if (line.Values?.RowKey is { } key && !keys.TryAdd(key, line.Number))
                 {
-                    rows.Add(new Prepared(new Row(line.Number, key), null, null, new RowResult(new Row(line.Number, key), null,
+                    var row = new Row(line.Number, key, line.Names);
+                    rows.Add(new Prepared(row, null, null, new RowResult(row, null,
                         Invalid.Field("rowKey", $"rowKey '{key}' is already used by row {keys[key]} of this file; each row needs its own key."))));
                     continue;
                 }
@@ -215,8 +236,8 @@ public static class AssessmentImportEndpoints
         /// </summary>
         private async Task<Prepared> PrepareAsync(ImportLine line)
         {
-            var row = new Row(line.Number, line.Values?.RowKey);
-            if (line.Malformed is not null) return Decide(new RowResult(row, null, Problem: ErrorHandling.MalformedJson(line.Malformed)));
+            var row = new Row(line.Number, line.Values?.RowKey, line.Names);
+            if (line.Unreadable is not null) return Decide(new RowResult(row, null, Problem: line.Unreadable));
             var values = line.Values!;
             var errors = new FieldErrors();
             errors.Required(values.ParticipantCode, "participantCode", "participantCode (the participant's code, such as WAW-0001)");
@@ -303,77 +324,14 @@ public static class AssessmentImportEndpoints
             }
             else
             {
-                // The problem+json the single POST answers with, made by the same code.
-                var problem = await CapturedResponse.CaptureAsync(result.Problem ?? result.Refusal!.ToResult(), http);
+                // The problem+json the single POST answers with, made by the same code; a CSV row's fields named as its columns and lines.
+                var refusal = result.Refusal is Invalid invalid && result.Row.Names is { } names ? names(invalid) : result.Refusal;
+                var problem = await CapturedResponse.CaptureAsync(result.Problem ?? refusal!.ToResult(), http);
                 writer.WriteRawValue(problem.Body!, skipInputValidation: true);
                 _refused++;
             }
             writer.WriteEndObject();
             if (writer.BytesPending > 16 * 1024) await writer.FlushAsync();
-        }
-
-        private sealed record ImportLine(int Number, ImportAssessmentLine? Values, JsonException? Malformed, string? Hash);
-
-        /// <summary>
-        /// The body's lines, read as they arrive and never the whole body at once; blank lines are skipped but counted, so a
-        /// row's number is its line number in the file.
-        /// </summary>
-        private async IAsyncEnumerable<ImportLine> ReadLinesAsync()
-        {
-            var reader = http.Request.BodyReader;
-            var number = 0;
-            while (true)
-            {
-                var read = await reader.ReadAsync(http.RequestAborted);
-                var buffer = read.Buffer;
-                while (TryTakeLine(ref buffer, out var text))
-                {
-                    number++;
-                    if (Parse(number, text) is { } line) yield return line;
-                }
-                if (read.IsCompleted)
-                {
-                    if (buffer.Length > 0 && Parse(++number, buffer) is { } last) yield return last;
-                    reader.AdvanceTo(buffer.End);
-                    yield break;
-                }
-                if (buffer.Length > options.MaxLineBytes)
-                {
-                    throw new BadHttpRequestException(
-                        $"line {number + 1} is longer than {options.MaxLineBytes} bytes (Imports__MaxLineBytes)", StatusCodes.Status400BadRequest);
-                }
-                reader.AdvanceTo(buffer.Start, buffer.End);
-            }
-        }
-
-        private static bool TryTakeLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
-        {
-            var end = buffer.PositionOf((byte)'\n');
-            if (end is null)
-            {
-                line = default;
-                return false;
-            }
-            line = buffer.Slice(0, end.Value);
-            buffer = buffer.Slice(buffer.GetPosition(1, end.Value));
-            return true;
-        }
-
-        private ImportLine? Parse(int number, ReadOnlySequence<byte> text)
-        {
-            var bytes = text.IsSingleSegment ? text.First.Span : (ReadOnlySpan<byte>)text.ToArray();
-            if (bytes.Length > 0 && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
-            if (bytes.Trim(" \t"u8).IsEmpty) return null;
-            try
-            {
-                var values = JsonSerializer.Deserialize<ImportAssessmentLine>(bytes, json);
-                if (values is null) return new ImportLine(number, null, new JsonException("A line must be a JSON object, not null."), null);
-                return new ImportLine(number, values, null, values.RowKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(bytes)));
-            }
-            catch (JsonException malformed)
-            {
-                return new ImportLine(number, null, malformed, null);
-            }
         }
     }
 

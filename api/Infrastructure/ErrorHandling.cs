@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing.Template;
 using Trial.Db.Infrastructure;
 
 namespace Trial.Api.Infrastructure;
@@ -78,14 +80,32 @@ public sealed partial class ErrorHandling(IProblemDetailsService problems, ILogg
             StatusCodes.Status413PayloadTooLarge => "The request body is larger than this server accepts (Limits__MaxRequestBodyKilobytes); nothing was stored.",
             StatusCodes.Status404NotFound => $"There is no endpoint {http.Request.Method} {http.Request.Path}; the endpoints are listed at /swagger.",
             StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}; the endpoints are listed at /swagger.",
-            StatusCodes.Status415UnsupportedMediaType =>
-                "The request body must be JSON (Content-Type: application/json), or text/csv where the endpoint also takes it (see /swagger).",
+            StatusCodes.Status415UnsupportedMediaType => AcceptedTypes(http) is { Count: > 0 } types
+                ? $"{http.Request.Method} {http.Request.Path} takes a body of Content-Type {string.Join(" or ", types)} (see /swagger)."
+                : "The request body must be JSON (Content-Type: application/json), or text/csv where the endpoint also takes it (see /swagger).",
             _ => null,
         };
         var problem = new ProblemDetails { Status = status, Detail = detail };
         // As for a 415 found while reading the body: the part of the request at fault.
         if (status == StatusCodes.Status415UnsupportedMediaType) problem.Extensions["field"] = "Content-Type";
         await Problems.WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http, problem);
+    }
+
+    /// <summary>
+    /// The media types the endpoint at the request's path and method declares it takes (its Accepts): routing answers a body of
+    /// another type with a bare 415 and no longer says which endpoint it matched, so its types are looked up here to name them.
+    /// </summary>
+    private static List<string> AcceptedTypes(HttpContext http)
+    {
+        var endpoints = http.RequestServices.GetService<EndpointDataSource>()?.Endpoints ?? [];
+        foreach (var endpoint in endpoints.OfType<RouteEndpoint>())
+        {
+            if (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is not { } methods || !methods.HttpMethods.Contains(http.Request.Method)) continue;
+            if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not { ContentTypes.Count: > 0 } accepts) continue;
+            var matcher = new TemplateMatcher(TemplateParser.Parse(endpoint.RoutePattern.RawText ?? ""), new RouteValueDictionary());
+            if (matcher.TryMatch(http.Request.Path, new RouteValueDictionary())) return [.. accepts.ContentTypes];
+        }
+        return [];
     }
 
     /// <summary>
