@@ -84,9 +84,20 @@ public sealed class OdmReader : IDisposable
             while (!(_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth))
             {
                 if (_xml.EOF) throw new XmlException("The document ends inside ClinicalData.");
-                if (_xml.NodeType == XmlNodeType.Element && IsOdm("SubjectData")) yield return await ReadSubjectAsync();
-                else if (_xml.NodeType == XmlNodeType.Element) await _xml.SkipAsync();
-                else await _xml.ReadAsync();
+                if (_xml.NodeType == XmlNodeType.Element && IsOdm("SubjectData"))
+                {
+                    yield return await ReadSubjectAsync();
+                    // Past its end only once it is used: a fault in what follows must not lose a subject read whole.
+                    await _xml.ReadAsync();
+                }
+                else if (_xml.NodeType == XmlNodeType.Element)
+                {
+                    await _xml.SkipAsync();
+                }
+                else
+                {
+                    await _xml.ReadAsync();
+                }
             }
             await _xml.ReadAsync(); // past </ClinicalData>
         }
@@ -131,22 +142,33 @@ public sealed class OdmReader : IDisposable
         var (line, key, extension) = (Line, _xml.GetAttribute("SubjectKey"), ExtensionAttributes());
         string? location = null;
         var events = new List<OdmStudyEventData>();
-        await ChildrenAsync(async () =>
+        if (!_xml.IsEmptyElement)
         {
-            if (IsOdm("SiteRef"))
+            // Left on </SubjectData> (see SubjectsAsync).
+            var depth = _xml.Depth;
+            await _xml.ReadAsync();
+            while (!(_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth))
             {
-                location = _xml.GetAttribute("LocationOID");
-                await _xml.SkipAsync();
+                if (_xml.EOF) throw new XmlException("The document ends inside SubjectData.");
+                if (_xml.NodeType != XmlNodeType.Element)
+                {
+                    await _xml.ReadAsync();
+                }
+                else if (IsOdm("SiteRef"))
+                {
+                    location = _xml.GetAttribute("LocationOID");
+                    await _xml.SkipAsync();
+                }
+                else if (IsOdm("StudyEventData"))
+                {
+                    events.Add(await ReadEventAsync());
+                }
+                else
+                {
+                    await _xml.SkipAsync(); // AuditRecord, Signature, Annotation: the import writes its own
+                }
             }
-            else if (IsOdm("StudyEventData"))
-            {
-                events.Add(await ReadEventAsync());
-            }
-            else
-            {
-                await _xml.SkipAsync(); // AuditRecord, Signature, Annotation: the import writes its own
-            }
-        });
+        }
         return new OdmSubjectData(key, location, events, extension, line);
     }
 

@@ -160,6 +160,19 @@ public class OdmImportTests
         Assert.That(await CountAsync(target, "Assessment"), Is.EqualTo(assessments));
         Assert.That(await CountAsync(target, "Participant"), Is.EqualTo(Participants.Length));
         Assert.That(await CountAsync(target, "AuditEvent"), Is.EqualTo(audit), "nothing written, so nothing audited");
+
+        // The same slot with another value is not a copy: it is refused with the API's conflict, which names the stored one.
+        var changed = XDocument.Parse(_exported);
+        var item = changed.Descendants(Odm + "SubjectData").Single(x => (string?)x.Attribute("SubjectKey") == "WAW-0001")
+            .Descendants(Odm + "FormData").Single(f => (string?)f.Attribute("FormOID") == "F.MADRS" && (string?)f.Attribute("FormRepeatKey") == "pre")
+            .Descendants(Odm + "ItemData").First();
+        item.SetAttributeValue("Value", (int)item.Attribute("Value")! == 0 ? "1" : "0");
+        var different = await ImportAsync(investigator, changed.ToString());
+        var conflict = Record(different, "WAW-0001/SE.INF1/F.MADRS/pre");
+        Assert.That((conflict["status"]!.GetValue<string>(), conflict["problem"]!["status"]!.GetValue<int>()), Is.EqualTo(("refused", 409)), different.ToJsonString());
+        Assert.That(conflict["problem"]!["existingId"]!.GetValue<string>(), Is.EqualTo(Record(first, "WAW-0001/SE.INF1/F.MADRS/pre")["id"]!.GetValue<string>()));
+        Assert.That((Count(different, "refused"), Count(different, "alreadyPresent")), Is.EqualTo((1, Count(first, "accepted") - 1)));
+        Assert.That(await CountAsync(target, "Assessment"), Is.EqualTo(assessments));
     }
 
     [Test]
@@ -301,6 +314,23 @@ public class OdmImportTests
         var json = await (await investigator.PostAsJsonAsync(Url, new { odm = true })).ProblemAsync(HttpStatusCode.UnsupportedMediaType);
         Assert.That(json["field"]!.GetValue<string>(), Is.EqualTo("Content-Type"));
         Assert.That(await CountAsync(target, "Participant"), Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task PerRow_ADocumentBrokenHalfWay_KeepsTheRecordsBefore_AndSaysWhereItStopped()
+    {
+        var (target, investigator) = await EmptyStudyAsync();
+        await using var _ = target;
+        // Cut inside the third SubjectData, WAW-0002's (the export orders by site: KRK-0001, then WAW-0001).
+        var third = _exported.IndexOf("<SubjectData", _exported.IndexOf("SubjectKey=\"WAW-0001\"", StringComparison.Ordinal), StringComparison.Ordinal);
+        var broken = _exported[..(third + 60)] + "</ClinicalData>";
+
+        var import = await ImportAsync(investigator, broken);
+
+        Assert.That(Results(import).Select(r => r["subjectKey"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { "KRK-0001", "WAW-0001" }), import.ToJsonString());
+        Assert.That(Count(import, "refused"), Is.EqualTo(0));
+        Assert.That(import["stopped"]!["detail"]!.GetValue<string>(), Does.Contain("not well-formed XML"));
+        Assert.That(await CountAsync(target, "Participant"), Is.EqualTo(2));
     }
 
     [Test]
