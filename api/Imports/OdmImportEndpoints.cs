@@ -1,8 +1,10 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Xml;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Trial.Api.Access;
 using Trial.Api.Infrastructure;
@@ -79,7 +81,7 @@ public static class OdmImportEndpoints
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.Value.MaxRequestBodyMegabytes * 1024L * 1024L;
 
-        var import = new Import(http.Actor(), enrol, visits, assessments, protocol, db, clock.GetUtcNow().UtcDateTime, isDryRun);
+        var import = new Import(http, enrol, visits, assessments, protocol, db, clock.GetUtcNow().UtcDateTime, isDryRun);
         using var reader = new OdmReader(http.Request.Body);
         try
         {
@@ -119,13 +121,13 @@ public static class OdmImportEndpoints
             {
                 await foreach (var subject in subjects) await import.SubjectRecordByRecordAsync(subject);
                 // A document for another study is refused whole; a later ClinicalData for another study stops the import there.
-                if (wrongStudy is not null && import.Results.Count == 0) return wrongStudy.ToResult();
+                if (wrongStudy is not null && import.Decided == 0) return wrongStudy.ToResult();
                 if (wrongStudy is not null) import.Stopped = $"A later ClinicalData is not for this study ({wrongStudy.Detail}); the records before it were imported as reported.";
             }
         }
         catch (XmlException malformed)
         {
-            if (import.Results.Count == 0 || atomic || isDryRun)
+            if (import.Decided == 0 || atomic || isDryRun)
             {
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is malformed.",
                     detail: $"The body is not a well-formed XML document: {malformed.Message} Nothing was stored.",
@@ -134,7 +136,7 @@ public static class OdmImportEndpoints
             import.Stopped = $"The body is not well-formed XML from line {malformed.LineNumber}, position {malformed.LinePosition} ({malformed.Message}); the records before it were imported as reported.";
         }
         foreach (var instrument in import.Written) metrics.AssessmentWritten(instrument);
-        return await import.AnswerAsync(http);
+        return await import.AnswerAsync();
     }
 
     private enum Status { Accepted, AlreadyPresent, Refused }
@@ -145,11 +147,20 @@ public static class OdmImportEndpoints
     /// <summary>A record of the file, ready to be decided inside a write.</summary>
     private sealed record Record(string Kind, OdmSubjectData Subject, OdmStudyEventData? Event, OdmFormData? Form);
 
-    /// <summary>One import request: decides each record through the use cases and keeps the results.</summary>
-    private sealed class Import(Actor actor, EnrolParticipant enrol, RecordVisit visits, EnterAssessment assessments, ProtocolDefinition protocol, Database db,
-        DateTime now, bool dryRun)
+    /// <summary>
+    /// One import request: decides each record through the use cases and writes its result as it is decided (in one write's
+    /// modes, once the write is done), to a buffer that spills to disk, so the results do not grow in memory with the file.
+    /// </summary>
+    private sealed class Import(HttpContext http, EnrolParticipant enrol, RecordVisit visits, EnterAssessment assessments, ProtocolDefinition protocol,
+        Database db, DateTime now, bool dryRun)
     {
-        public List<RecordResult> Results { get; } = [];
+        private readonly Actor _actor = http.Actor();
+        private FileBufferingWriteStream? _buffer;
+        private Utf8JsonWriter? _writer;
+        private int _accepted, _alreadyPresent, _refused;
+
+        /// <summary>How many records were decided so far.</summary>
+        public int Decided { get; private set; }
 
         /// <summary>The instruments of the assessments stored, for the metrics once the writes are done.</summary>
         public List<string> Written { get; } = [];
@@ -190,7 +201,7 @@ public static class OdmImportEndpoints
                 RecordResult result;
                 try
                 {
-                    result = await db.WriteAsync(actor, now, async w =>
+                    result = await db.WriteAsync(_actor, now, async w =>
                     {
                         _pendingWritten = [];
                         var decided = await DecideAsync(w, record);
@@ -205,7 +216,7 @@ public static class OdmImportEndpoints
                         new Dictionary<string, object?> { ["field"] = record.Kind }));
                 }
                 if (result.Status == Status.Accepted) Written.AddRange(_pendingWritten);
-                Results.Add(result);
+                await WriteResultAsync(result);
             }
         }
 
@@ -216,30 +227,32 @@ public static class OdmImportEndpoints
         public async Task InOneWriteAsync(IReadOnlyList<OdmSubjectData> subjects, bool atomic)
         {
             _pendingWritten = [];
-            var stored = await db.WriteAsync(actor, now, async w =>
+            var results = new List<RecordResult>();
+            var stored = await db.WriteAsync(_actor, now, async w =>
             {
-                foreach (var record in subjects.SelectMany(RecordsOf)) Results.Add(await DecideAsync(w, record));
-                if (dryRun || Results.Any(r => r.Status == Status.Refused)) w.Refuse();
+                foreach (var record in subjects.SelectMany(RecordsOf)) results.Add(await DecideAsync(w, record));
+                if (dryRun || results.Any(r => r.Status == Status.Refused)) w.Refuse();
                 return !w.Refused;
             });
             if (stored) Written.AddRange(_pendingWritten);
-            if (!atomic || Results.FirstOrDefault(r => r.Status == Status.Refused) is not { } first) return;
-            for (var i = 0; i < Results.Count; i++)
+            var first = atomic ? results.FirstOrDefault(r => r.Status == Status.Refused) : null;
+            for (var i = 0; first is not null && i < results.Count; i++)
             {
-                if (Results[i].Status != Status.Accepted) continue;
-                Results[i] = Results[i] with
+                if (results[i].Status != Status.Accepted) continue;
+                results[i] = results[i] with
                 {
                     Status = Status.Refused,
                     Id = null,
                     Refusal = new Conflict(
-                        $"Record {Results[i].Row} is valid but was not stored: the import is atomic (mode=atomic) and record {first.Row} was refused, so nothing was stored.",
+                        $"Record {results[i].Row} is valid but was not stored: the import is atomic (mode=atomic) and record {first.Row} was refused, so nothing was stored.",
                         new Dictionary<string, object?> { ["field"] = "mode", ["firstRefusedRow"] = first.Row }),
                 };
             }
+            foreach (var result in results) await WriteResultAsync(result);
         }
 
         private RecordResult Result(Record record, Status status, Guid? id, Refusal? refusal = null) =>
-            new(Results.Count + 1, RowKey(record), record.Kind, record.Subject.SubjectKey, record.Event?.StudyEventOid, record.Form?.FormOid,
+            new(++Decided, RowKey(record), record.Kind, record.Subject.SubjectKey, record.Event?.StudyEventOid, record.Form?.FormOid,
                 record.Form?.RepeatKey, record.Form?.Line ?? record.Event?.Line ?? record.Subject.Line, status, dryRun && status == Status.Accepted ? null : id, refusal);
 
         /// <summary>Where the record is: subject, visit, form and repeat key, as far as it goes; the same for the same record in every file.</summary>
@@ -276,7 +289,7 @@ public static class OdmImportEndpoints
             var existing = await ParticipantQueries.FindByCodeAsync(w.Session, key!);
             if (existing is not null)
             {
-                if (ParticipantAccess.Check(existing, key!, actor) is { } denied) return Refused(denied);
+                if (ParticipantAccess.Check(existing, key!, _actor) is { } denied) return Refused(denied);
                 if (existing.SiteCode != site)
                     return Refused(Invalid.Field("SiteRef", $"Participant {key} is a participant of site {existing.SiteCode}, not {site}."));
                 return (Status.AlreadyPresent, existing.Id, null);
@@ -293,7 +306,7 @@ public static class OdmImportEndpoints
                     YesNo(errors, e, OdmExtension.BpdDiagnosis), YesNo(errors, e, OdmExtension.PsychoticPersonalityOrganisation), YesNo(errors, e, OdmExtension.HighSuicideRisk)),
                 Date(errors, e, OdmExtension.EnrolledDate));
             if (errors.Any) return Refused(errors.ToRefusal());
-            var checkedEnrolment = enrol.Check(actor, input, now);
+            var checkedEnrolment = enrol.Check(_actor, input, now);
             if (checkedEnrolment.IsRefused) return Refused(checkedEnrolment.Refusal!);
             var enrolled = await enrol.WriteAsync(w, checkedEnrolment.Value!);
             if (enrolled.IsRefused) return Refused(enrolled.Refusal!);
@@ -318,7 +331,7 @@ public static class OdmImportEndpoints
             if (errors.Any) return Refused(errors.ToRefusal());
             var key = subject.SubjectKey ?? "";
             var participant = await ParticipantQueries.FindByCodeAsync(w.Session, key);
-            if (ParticipantAccess.Check(participant, key, actor) is { } refusal) return Refused(refusal);
+            if (ParticipantAccess.Check(participant, key, _actor) is { } refusal) return Refused(refusal);
             var existing = (await ParticipantQueries.VisitRecordsAsync(w.Session, participant!.Id)).FirstOrDefault(r => r.VisitCode == visitCode);
             if (existing is not null)
             {
@@ -332,7 +345,7 @@ public static class OdmImportEndpoints
                 return Refused(Invalid.Field($"{OdmExtension.Prefix}:{OdmExtension.ActualDate}",
                     $"{visitCode} of {key} is not recorded, and the file does not give the date it happened ({OdmExtension.Prefix}:{OdmExtension.ActualDate} on StudyEventData)."));
             }
-            var checkedVisit = await visits.CheckAsync(actor, new RecordVisitInput(key, visitCode!, date, null), null, now, w.Session);
+            var checkedVisit = await visits.CheckAsync(_actor, new RecordVisitInput(key, visitCode!, date, null), null, now, w.Session);
             if (checkedVisit.IsRefused) return Refused(checkedVisit.Refusal!);
             var recorded = await visits.WriteAsync(w, checkedVisit.Value!);
             if (recorded.IsRefused) return Refused(recorded.Refusal!);
@@ -352,7 +365,7 @@ public static class OdmImportEndpoints
             var key = subject.SubjectKey ?? "";
             var unscheduled = form.Extension.GetValueOrDefault(OdmExtension.Unscheduled) == "Yes" ? true : (bool?)null;
             var values = new AssessmentValues(instrument!.Code, form.RepeatKey, administered, items, unscheduled, null);
-            var checkedAssessment = await assessments.CheckAsync(actor, key, visitCode!, values, now, w.Session);
+            var checkedAssessment = await assessments.CheckAsync(_actor, key, visitCode!, values, now, w.Session);
             if (checkedAssessment.IsRefused) return Refused(checkedAssessment.Refusal!);
             var row = checkedAssessment.Value!.Assessment;
             if (await AssessmentQueries.FindIdAsync(w.Session, row.Row.ParticipantId, row.Row.VisitCode, row.Row.Instrument, row.Row.Timepoint) is { } existingId
@@ -457,46 +470,74 @@ public static class OdmImportEndpoints
             return null;
         }
 
-        public async Task<IResult> AnswerAsync(HttpContext http)
+        private async Task WriteResultAsync(RecordResult r)
         {
-            var buffer = new MemoryStream();
-            await using (var writer = new Utf8JsonWriter(buffer))
+            if (_writer is null)
             {
-                writer.WriteStartObject();
-                writer.WriteNumber("accepted", Results.Count(r => r.Status == Status.Accepted));
-                writer.WriteNumber("alreadyPresent", Results.Count(r => r.Status == Status.AlreadyPresent));
-                writer.WriteNumber("refused", Results.Count(r => r.Status == Status.Refused));
-                writer.WriteStartArray("results");
-                foreach (var r in Results)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("row", r.Row);
-                    writer.WriteString("rowKey", r.RowKey);
-                    writer.WriteString("kind", r.Kind);
-                    writer.WriteString("subjectKey", r.SubjectKey);
-                    writer.WriteString("studyEventOid", r.StudyEventOid);
-                    writer.WriteString("formOid", r.FormOid);
-                    writer.WriteString("formRepeatKey", r.FormRepeatKey);
-                    writer.WriteNumber("line", r.Line);
-                    writer.WriteString("status", r.Status switch { Status.Accepted => "accepted", Status.AlreadyPresent => "already-present", _ => "refused" });
-                    if (r.Id is { } id) writer.WriteString("id", id);
-                    else writer.WriteNull("id");
-                    writer.WritePropertyName("problem");
-                    if (r.Refusal is null) writer.WriteNullValue();
-                    else writer.WriteRawValue((await CapturedResponse.CaptureAsync(r.Refusal.ToResult(), http)).Body!, skipInputValidation: true);
-                    writer.WriteEndObject();
-                }
-                writer.WriteEndArray();
-                if (Stopped is not null)
-                {
-                    writer.WritePropertyName("stopped");
-                    var stopped = Microsoft.AspNetCore.Http.Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The import stopped.", detail: Stopped,
-                        extensions: new Dictionary<string, object?> { ["field"] = "body" });
-                    writer.WriteRawValue((await CapturedResponse.CaptureAsync(stopped, http)).Body!, skipInputValidation: true);
-                }
-                writer.WriteEndObject();
+                _buffer = new FileBufferingWriteStream();
+                http.Response.RegisterForDisposeAsync(_buffer);
+                _writer = new Utf8JsonWriter(_buffer);
+                _writer.WriteStartArray();
             }
-            return Microsoft.AspNetCore.Http.Results.Bytes(buffer.ToArray(), "application/json; charset=utf-8");
+            var writer = _writer;
+            writer.WriteStartObject();
+            writer.WriteNumber("row", r.Row);
+            writer.WriteString("rowKey", r.RowKey);
+            writer.WriteString("kind", r.Kind);
+            writer.WriteString("subjectKey", r.SubjectKey);
+            writer.WriteString("studyEventOid", r.StudyEventOid);
+            writer.WriteString("formOid", r.FormOid);
+            writer.WriteString("formRepeatKey", r.FormRepeatKey);
+            writer.WriteNumber("line", r.Line);
+            writer.WriteString("status", r.Status switch { Status.Accepted => "accepted", Status.AlreadyPresent => "already-present", _ => "refused" });
+            if (r.Id is { } id) writer.WriteString("id", id);
+            else writer.WriteNull("id");
+            writer.WritePropertyName("problem");
+            // The problem+json the API answers for the same data, made by the same code.
+            if (r.Refusal is null) writer.WriteNullValue();
+            else writer.WriteRawValue((await CapturedResponse.CaptureAsync(r.Refusal.ToResult(), http)).Body!, skipInputValidation: true);
+            writer.WriteEndObject();
+            _ = r.Status switch
+            {
+                Status.Accepted => ++_accepted,
+                Status.AlreadyPresent => ++_alreadyPresent,
+                _ => ++_refused,
+            };
+            if (writer.BytesPending > 16 * 1024) await writer.FlushAsync();
+        }
+
+        /// <summary>The answer: the counts, then the results as they were buffered, then where the import stopped if it did.</summary>
+        public async Task<IResult> AnswerAsync()
+        {
+            string? stopped = null;
+            if (Stopped is not null)
+            {
+                var problem = Microsoft.AspNetCore.Http.Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The import stopped.", detail: Stopped,
+                    extensions: new Dictionary<string, object?> { ["field"] = "body" });
+                stopped = (await CapturedResponse.CaptureAsync(problem, http)).Body;
+            }
+            if (_writer is not null)
+            {
+                _writer.WriteEndArray();
+                await _writer.FlushAsync();
+                await _writer.DisposeAsync();
+            }
+            return new Answer(_buffer, _accepted, _alreadyPresent, _refused, stopped);
+        }
+    }
+
+    private sealed class Answer(FileBufferingWriteStream? results, int accepted, int alreadyPresent, int refused, string? stopped) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = "application/json; charset=utf-8";
+            var body = http.Response.Body;
+            await body.WriteAsync(Encoding.UTF8.GetBytes($"{{\"accepted\":{accepted},\"alreadyPresent\":{alreadyPresent},\"refused\":{refused},\"results\":"));
+            if (results is null) await body.WriteAsync("[]"u8.ToArray());
+            else await results.DrainBufferAsync(body);
+            if (stopped is not null) await body.WriteAsync(Encoding.UTF8.GetBytes($",\"stopped\":{stopped}"));
+            await body.WriteAsync("}"u8.ToArray());
         }
     }
 }
