@@ -131,6 +131,7 @@ app.MapScreenings();
 app.MapVisits();
 app.MapAssessments();
 app.MapImports();
+app.MapOdmImport();
 app.MapSchedules();
 app.MapAdverseEvents();
 app.MapCoding();

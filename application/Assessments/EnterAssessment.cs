@@ -28,12 +28,15 @@ public sealed class EnterAssessment(Database db, ProtocolDefinition protocol)
 
     /// <summary>
     /// What can be decided before the write: the participant (and the actor's access), the visit, the fields and items, whether
-    /// the protocol schedules it, withdrawal; then the score, the row and its audit entry.
+    /// the protocol schedules it, withdrawal; then the score, the row and its audit entry. Read from <paramref name="within"/>
+    /// when given: a write that enrolled the participant or recorded the visit itself (an ODM import's) checks against what it wrote.
     /// </summary>
-    public async Task<Outcome<Checked>> CheckAsync(Actor actor, string participantCode, string visitCode, AssessmentValues values, DateTime nowUtc)
+    public async Task<Outcome<Checked>> CheckAsync(Actor actor, string participantCode, string visitCode, AssessmentValues values, DateTime nowUtc,
+        DbSession? within = null)
     {
-        var (participant, refusal) = await ParticipantAccess.FindAsync(db, participantCode, actor);
-        if (refusal is not null) return refusal;
+        Task<T> Read<T>(Func<DbSession, Task<T>> work) => within is null ? db.ReadAsync(work) : work(within.Value);
+        var participant = await Read(c => ParticipantQueries.FindByCodeAsync(c, participantCode));
+        if (ParticipantAccess.Check(participant, participantCode, actor) is { } refusal) return refusal;
         var visit = protocol.FindVisit(visitCode);
         if (visit is null) return VisitRefusals.NotInProtocol(protocol, visitCode);
 
@@ -97,7 +100,7 @@ public sealed class EnterAssessment(Database db, ProtocolDefinition protocol)
         var stored = new StoredAssessment(row, items!, score.Scores);
         var audited = AuditEntry.Created(AuditEntities.Assessment, row.Id.ToString(), AuditedAssessment.From(stored), participant.SiteCode, participantCode, reason,
             DataEntry.Flag(participant));
-        var (dataVersion, recordsBefore) = await db.ReadAsync(async c =>
+        var (dataVersion, recordsBefore) = await Read(async c =>
             (await ScheduleQueries.DataVersionAsync(c, participant.Id), await ParticipantQueries.VisitRecordsAsync(c, participant.Id)));
         return new Checked(participant, participantCode, timepoint, stored, audited, dataVersion, recordsBefore);
     }

@@ -31,11 +31,16 @@ public sealed class RecordVisit(Database db, ProtocolDefinition protocol)
     /// </summary>
     public sealed record Checked(ParticipantRow Participant, string Code, string VisitCode, DateOnly ActualDate, string? Reason, string? IfMatch, DateOnly Today);
 
-    /// <summary>What can be decided before the write: the participant (and the actor's access), the visit, the fields.</summary>
-    public async Task<Outcome<Checked>> CheckAsync(Actor actor, RecordVisitInput input, string? ifMatch, DateTime nowUtc)
+    /// <summary>
+    /// What can be decided before the write: the participant (and the actor's access), the visit, the fields. Read from
+    /// <paramref name="within"/> when given: a write that enrolled the participant itself (an ODM import's) checks against what it wrote.
+    /// </summary>
+    public async Task<Outcome<Checked>> CheckAsync(Actor actor, RecordVisitInput input, string? ifMatch, DateTime nowUtc, DbSession? within = null)
     {
-        var (participant, refusal) = await ParticipantAccess.FindAsync(db, input.ParticipantCode, actor);
-        if (refusal is not null) return refusal;
+        var participant = within is null
+            ? await db.ReadAsync(c => ParticipantQueries.FindByCodeAsync(c, input.ParticipantCode))
+            : await ParticipantQueries.FindByCodeAsync(within.Value, input.ParticipantCode);
+        if (ParticipantAccess.Check(participant, input.ParticipantCode, actor) is { } refusal) return refusal;
         if (protocol.FindVisit(input.VisitCode) is null) return VisitRefusals.NotInProtocol(protocol, input.VisitCode);
         var errors = new FieldErrors();
         var actualDate = errors.Required(input.ActualDate, "actualDate", "actualDate (yyyy-MM-dd)");

@@ -17,13 +17,16 @@ public static class OdmData
     /// </summary>
     public const string ItemsSql =
         $"""
-        SELECT p.Code, p.SiteCode, x.VisitCode, a.Id, a.Instrument, a.Timepoint, a.CreatedBy, a.ReceivedUtc, i.ItemNumber, i.Value
+        SELECT p.Code, p.SiteCode, x.VisitCode, a.Id, a.Instrument, a.Timepoint, a.CreatedBy, a.ReceivedUtc, i.ItemNumber, i.Value,
+               p.EnrolledDate, p.Sex, p.BirthYear, p.WeightKg, p.FailedAntidepressantTrials, p.PsychotherapyWithoutResponse, p.BpdDiagnosis,
+               p.PsychoticPersonalityOrganisation, p.HighSuicideRisk, v.ActualDate, a.AdministeredUtc, a.Unscheduled
         FROM Participant p
         LEFT JOIN (SELECT u.ParticipantId, u.VisitCode, MIN(u.At) AS At
                    FROM (SELECT ParticipantId, VisitCode, ActualDate AS At FROM VisitRecord
                          UNION ALL
                          SELECT ParticipantId, VisitCode, AdministeredUtc FROM Assessment) u
                    GROUP BY u.ParticipantId, u.VisitCode) x ON x.ParticipantId = p.Id
+        LEFT JOIN VisitRecord v ON v.ParticipantId = p.Id AND v.VisitCode = x.VisitCode
         LEFT JOIN Assessment a ON a.ParticipantId = p.Id AND a.VisitCode = x.VisitCode
         LEFT JOIN AssessmentItem i ON i.AssessmentId = a.Id
         WHERE {ExtractSql.SiteFilter}
@@ -96,16 +99,22 @@ public static class OdmData
             var site = rows.GetString(1);
             var visit = ExportValues.Text(rows, 2);
             var assessment = ExportValues.Id(rows, 3);
+            var enrolment = new OdmEnrolment(ExportValues.Date(rows, 10)!.Value, rows.GetString(11), ExportValues.Integer(rows, 12)!.Value,
+                ExportValues.Number(rows, 13)!.Value, ExportValues.Integer(rows, 14)!.Value, ExportValues.Flag(rows, 15)!.Value, ExportValues.Flag(rows, 16)!.Value,
+                ExportValues.Flag(rows, 17)!.Value, ExportValues.Flag(rows, 18)!.Value);
+            var visitDate = ExportValues.Date(rows, 19);
             if (assessment is null || rows.IsDBNull(8))
             {
-                yield return new OdmItem(subject, site, visit, null, null, 0, null, null);
+                yield return new OdmItem(subject, site, visit, null, null, 0, null, null, enrolment, visitDate);
                 continue;
             }
             var item = ExportValues.Integer(rows, 8)!.Value;
             var value = ExportValues.Number(rows, 9);
             var entered = new OdmAudit(ExportValues.Id(rows, 6)!.Value, ExportValues.Instant(rows, 7)!.Value, null);
             var audit = revisions.TryGetValue(assessment.Value, out var corrections) ? LastChange(corrections, item, value) ?? entered : entered;
-            yield return new OdmItem(subject, site, visit, rows.GetString(4), rows.GetString(5) is { Length: > 0 } tp ? tp : null, item, value, audit);
+            var form = new OdmForm(ExportValues.Instant(rows, 20)!.Value, ExportValues.Flag(rows, 21)!.Value);
+            yield return new OdmItem(subject, site, visit, rows.GetString(4), rows.GetString(5) is { Length: > 0 } tp ? tp : null, item, value, audit,
+                enrolment, visitDate, form);
         }
     }
 

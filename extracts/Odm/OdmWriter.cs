@@ -13,12 +13,21 @@ public sealed record OdmUser(Guid Id, string? Role);
 /// <summary>Who last set an item's value, when, and why when it was a correction (null reason for the first entry).</summary>
 public sealed record OdmAudit(Guid User, DateTime AtUtc, string? Reason);
 
+/// <summary>What a participant was enrolled with: the date, sex, birth year, weight and the answers to the eligibility criteria.</summary>
+public sealed record OdmEnrolment(DateOnly EnrolledDate, string Sex, int BirthYear, decimal WeightKg, int FailedAntidepressantTrials,
+    bool PsychotherapyWithoutResponse, bool BpdDiagnosis, bool PsychoticPersonalityOrganisation, bool HighSuicideRisk);
+
+/// <summary>When an assessment was administered, and whether the protocol does not schedule it where it was given.</summary>
+public sealed record OdmForm(DateTime AdministeredUtc, bool Unscheduled);
+
 /// <summary>
 /// One row of the clinical data, in participant, visit and assessment order: an item's value (null for an unanswered item) with
 /// its audit record; or a recorded visit without assessments (<see cref="Instrument"/> null); or a participant without recorded
-/// visits (<see cref="Visit"/> null).
+/// visits (<see cref="Visit"/> null). Each row repeats its participant's <see cref="Enrolment"/>, its visit's date
+/// (<see cref="VisitDate"/>, null for a visit not recorded) and its assessment's <see cref="Form"/>, so the writer needs no lookup.
 /// </summary>
-public sealed record OdmItem(string Subject, string Site, string? Visit, string? Instrument, string? Timepoint, int Item, decimal? Value, OdmAudit? Audit);
+public sealed record OdmItem(string Subject, string Site, string? Visit, string? Instrument, string? Timepoint, int Item, decimal? Value, OdmAudit? Audit,
+    OdmEnrolment? Enrolment = null, DateOnly? VisitDate = null, OdmForm? Form = null);
 
 /// <summary>What the document says about itself and what its metadata and administrative data hold.</summary>
 public sealed record OdmFile(
@@ -37,9 +46,28 @@ public static class OdmOids
     public static string Form(string instrument) => "F." + instrument;
     public static string ItemGroup(string instrument) => "IG." + instrument;
     public static string Item(string instrument, int item) => string.Create(CultureInfo.InvariantCulture, $"I.{instrument}.{item:00}");
-    public static string CodeList(string instrument, int item) => string.Create(CultureInfo.InvariantCulture, $"CL.{instrument}.{item:00}");
+    public static string CodeList(string instrument) => "CL." + instrument;
     public static string Location(string site) => "LOC." + site;
     public static string User(Guid id) => "USR." + id.ToString("D");
+}
+
+/// <summary>
+/// Trial's extension of ODM 1.3.2: what the standard has no place for but an import into another study needs to enter the
+/// same data through the API's use cases, as attributes in a namespace of Trial's own (ODM allows vendor extensions in
+/// their own namespace; a reader that does not know them skips them). No element is added, so the document keeps the
+/// ODM structure. On SubjectData: the enrolment (date, sex, birth year, weight and the eligibility answers); on
+/// StudyEventData: the date the visit happened; on FormData: when the assessment was administered, and whether it was
+/// unscheduled.
+/// </summary>
+public static class OdmExtension
+{
+    public const string Namespace = "urn:trial:odm:extension:1";
+    public const string Prefix = "trial";
+    public const string EnrolledDate = "EnrolledDate", Sex = "Sex", BirthYear = "BirthYear", WeightKg = "WeightKg";
+    public const string FailedAntidepressantTrials = "FailedAntidepressantTrials", PsychotherapyWithoutResponse = "PsychotherapyWithoutResponse";
+    public const string BpdDiagnosis = "BpdDiagnosis", PsychoticPersonalityOrganisation = "PsychoticPersonalityOrganisation", HighSuicideRisk = "HighSuicideRisk";
+    public const string ActualDate = "ActualDate";
+    public const string AdministeredDateTime = "AdministeredDateTime", Unscheduled = "Unscheduled";
 }
 
 /// <summary>
@@ -74,6 +102,7 @@ public static class OdmWriter
             w.WriteAttributeString("CreationDateTime", Instant(file.CreatedUtc));
             w.WriteAttributeString("ODMVersion", Version);
             w.WriteAttributeString("Originator", "Trial");
+            w.WriteAttributeString("xmlns", OdmExtension.Prefix, null, OdmExtension.Namespace);
             WriteStudy(w, file);
             WriteAdminData(w, file);
 
@@ -95,6 +124,7 @@ public static class OdmWriter
                     open.Subject = row.Subject;
                     w.WriteStartElement("SubjectData");
                     w.WriteAttributeString("SubjectKey", row.Subject);
+                    if (row.Enrolment is { } enrolment) WriteEnrolment(w, enrolment);
                     w.WriteStartElement("SiteRef");
                     w.WriteAttributeString("LocationOID", OdmOids.Location(row.Site));
                     w.WriteEndElement();
@@ -106,6 +136,7 @@ public static class OdmWriter
                     open.Visit = row.Visit;
                     w.WriteStartElement("StudyEventData");
                     w.WriteAttributeString("StudyEventOID", OdmOids.StudyEvent(row.Visit));
+                    if (row.VisitDate is { } date) Extension(w, OdmExtension.ActualDate, ExtractText.Date(date));
                 }
                 if (row.Instrument is null) continue;
                 if (row.Instrument != open.Instrument || row.Timepoint != open.Timepoint)
@@ -115,6 +146,11 @@ public static class OdmWriter
                     w.WriteStartElement("FormData");
                     w.WriteAttributeString("FormOID", OdmOids.Form(row.Instrument));
                     if (row.Timepoint is not null) w.WriteAttributeString("FormRepeatKey", row.Timepoint);
+                    if (row.Form is { } form)
+                    {
+                        Extension(w, OdmExtension.AdministeredDateTime, Instant(form.AdministeredUtc));
+                        if (form.Unscheduled) Extension(w, OdmExtension.Unscheduled, "Yes");
+                    }
                     w.WriteStartElement("ItemGroupData");
                     w.WriteAttributeString("ItemGroupOID", OdmOids.ItemGroup(row.Instrument));
                 }
@@ -129,6 +165,23 @@ public static class OdmWriter
         await buffer.DrainAsync(ct);
         return new OdmCounts(subjects, values);
     }
+
+    private static void WriteEnrolment(XmlWriter w, OdmEnrolment e)
+    {
+        Extension(w, OdmExtension.EnrolledDate, ExtractText.Date(e.EnrolledDate));
+        Extension(w, OdmExtension.Sex, e.Sex);
+        Extension(w, OdmExtension.BirthYear, e.BirthYear.ToString(CultureInfo.InvariantCulture));
+        Extension(w, OdmExtension.WeightKg, ExtractText.Number(e.WeightKg));
+        Extension(w, OdmExtension.FailedAntidepressantTrials, e.FailedAntidepressantTrials.ToString(CultureInfo.InvariantCulture));
+        Extension(w, OdmExtension.PsychotherapyWithoutResponse, YesNo(e.PsychotherapyWithoutResponse));
+        Extension(w, OdmExtension.BpdDiagnosis, YesNo(e.BpdDiagnosis));
+        Extension(w, OdmExtension.PsychoticPersonalityOrganisation, YesNo(e.PsychoticPersonalityOrganisation));
+        Extension(w, OdmExtension.HighSuicideRisk, YesNo(e.HighSuicideRisk));
+    }
+
+    private static string YesNo(bool value) => value ? "Yes" : "No";
+
+    private static void Extension(XmlWriter w, string name, string? value) => w.WriteAttributeString(OdmExtension.Prefix, name, OdmExtension.Namespace, value);
 
     /// <summary>The SubjectData, StudyEventData and FormData (with its one ItemGroupData) being written.</summary>
     private sealed class OpenElements
@@ -275,10 +328,31 @@ public static class OdmWriter
                 w.WriteEndElement();
                 WriteRangeCheck(w, "GE", instrument.MinValue);
                 WriteRangeCheck(w, "LE", instrument.MaxValue);
+                if (HasCodeList(instrument))
+                {
+                    w.WriteStartElement("CodeListRef");
+                    w.WriteAttributeString("CodeListOID", OdmOids.CodeList(instrument.Code));
+                    w.WriteEndElement();
+                }
                 w.WriteEndElement();
             }
         }
-        // No CodeList: every instrument's items are numbers on its scale, and no definition labels single values.
+        // A whole-number scale's values, one list per instrument (its items share the scale). No definition labels single
+        // values, so they are EnumeratedItems (values without a decode). 5D-ASC's 0 to 100 in tenths has its range only.
+        foreach (var instrument in file.Instruments.Where(HasCodeList))
+        {
+            w.WriteStartElement("CodeList");
+            w.WriteAttributeString("OID", OdmOids.CodeList(instrument.Code));
+            w.WriteAttributeString("Name", $"{instrument.Abbreviation} item values");
+            w.WriteAttributeString("DataType", "integer");
+            for (var value = instrument.MinValue; value <= instrument.MaxValue; value++)
+            {
+                w.WriteStartElement("EnumeratedItem");
+                w.WriteAttributeString("CodedValue", ExtractText.Number(value));
+                w.WriteEndElement();
+            }
+            w.WriteEndElement();
+        }
         w.WriteEndElement(); // MetaDataVersion
         w.WriteEndElement(); // Study
     }
@@ -321,6 +395,9 @@ public static class OdmWriter
         }
         w.WriteEndElement();
     }
+
+    /// <summary>An instrument whose items take whole numbers: its values are few enough to list.</summary>
+    private static bool HasCodeList(InstrumentDefinition instrument) => instrument.MaxDecimals == 0;
 
     private static bool IsGivenAtTimepoints(ProtocolDefinition protocol, string instrument) =>
         protocol.Visits.Any(v => v.Battery.Any(b => b.Timepoint is not null && b.Instruments.Contains(instrument)));

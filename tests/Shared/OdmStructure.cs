@@ -29,7 +29,7 @@ internal static class OdmStructure
         ["ItemDef"] = ["Description", "Question", "ExternalQuestion", "MeasurementUnitRef", "RangeCheck", "CodeListRef"],
         ["Question"] = ["TranslatedText"],
         ["RangeCheck"] = ["CheckValue", "FormalExpression", "MeasurementUnitRef", "ErrorMessage"],
-        ["CodeList"] = ["Description", "CodeListItem"],
+        ["CodeList"] = ["Description", "CodeListItem", "EnumeratedItem"],
         ["CodeListItem"] = ["Decode"],
         ["Decode"] = ["TranslatedText"],
         ["AdminData"] = ["User", "Location"],
@@ -61,6 +61,7 @@ internal static class OdmStructure
         ["CodeListRef"] = ["CodeListOID"],
         ["CodeList"] = ["OID", "Name", "DataType"],
         ["CodeListItem"] = ["CodedValue"],
+        ["EnumeratedItem"] = ["CodedValue"],
         ["User"] = ["OID"],
         ["Location"] = ["OID", "Name"],
         ["MetaDataVersionRef"] = ["StudyOID", "MetaDataVersionOID", "EffectiveDate"],
@@ -116,6 +117,10 @@ internal static class OdmStructure
             problems.AddRange(root.Descendants(Odm + kind).GroupBy(e => (string?)e.Attribute("OID")).Where(g => g.Count() > 1)
                 .Select(g => $"{kind} OID {g.Key} is defined {g.Count()} times"));
         }
+
+        // A code list gives its values one way: with decodes (CodeListItem) or without (EnumeratedItem), not both.
+        problems.AddRange(codeLists.Values.Where(c => c.Elements(Odm + "CodeListItem").Any() && c.Elements(Odm + "EnumeratedItem").Any())
+            .Select(c => $"CodeList {(string?)c.Attribute("OID")} mixes CodeListItem and EnumeratedItem"));
 
         Resolve(root, "StudyEventRef", "StudyEventOID", events, problems);
         Resolve(root, "FormRef", "FormOID", forms, problems);
@@ -222,7 +227,7 @@ internal static class OdmStructure
         }
         if (itemDef.Element(Odm + "CodeListRef") is { } codeListRef
             && codeLists.TryGetValue((string?)codeListRef.Attribute("CodeListOID") ?? "", out var codeList)
-            && !codeList.Elements(Odm + "CodeListItem").Any(c => (string?)c.Attribute("CodedValue") == text))
+            && !codeList.Elements(Odm + "CodeListItem").Concat(codeList.Elements(Odm + "EnumeratedItem")).Any(c => (string?)c.Attribute("CodedValue") == text))
         {
             yield return $"{text} is not in code list {(string?)codeList.Attribute("OID")}";
         }

@@ -43,7 +43,8 @@ public class AuthorizationMatrixTests
     private sealed record Subject(string Code, Guid AssessmentId, Guid AdverseEventId, string AlertId);
 
     /// <summary>One request: what is sent, and who sends it when not the role under test's shared client.</summary>
-    private sealed record Call(HttpMethod Method, string Url, object? Body = null, string? IfMatch = null, HttpClient? Caller = null, string? Csv = null, string? Ndjson = null);
+    private sealed record Call(HttpMethod Method, string Url, object? Body = null, string? IfMatch = null, HttpClient? Caller = null, string? Csv = null, string? Ndjson = null,
+        string? Xml = null);
 
     /// <summary>
     /// Which roles may call the operation, whether it is bound to the sites of the caller (then a record of another site is
@@ -148,6 +149,10 @@ public class AuthorizationMatrixTests
             });
             return new Call(HttpMethod.Post, "/api/v1/imports/assessments", Ndjson: line + "\n");
         }, NamesARecord: false),
+        // The same for an ODM document: an empty ClinicalData of this study is 200 with no records for any investigator.
+        ["ImportOdm"] = new(Investigators, false, HttpStatusCode.OK, (_, _) => Task.FromResult(new Call(HttpMethod.Post, "/api/v1/imports/odm",
+            Xml: "<ODM xmlns=\"http://www.cdisc.org/ns/odm/v1.3\" ODMVersion=\"1.3.2\" FileType=\"Snapshot\" FileOID=\"F\" CreationDateTime=\"2026-03-10T00:00:00Z\">" +
+                 $"<ClinicalData StudyOID=\"{_host.Protocol.ProtocolId}\" MetaDataVersionOID=\"MDV.{_host.Protocol.Version}\"/></ODM>")), NamesARecord: false),
         ["ListAssessments"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/participants/{Code(site)}/assessments")),
         ["GetAssessment"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/assessments/{AssessmentId(site)}")),
         ["AssessmentRevisions"] = new(Readers, true, HttpStatusCode.OK, (_, site) => Get($"/api/v1/assessments/{AssessmentId(site)}/revisions")),
@@ -427,6 +432,7 @@ public class AuthorizationMatrixTests
         if (call.Body is not null) request.Content = JsonContent.Create(call.Body, call.Body.GetType(), options: JsonSerializerOptions.Web);
         if (call.Csv is not null) request.Content = new StringContent(call.Csv, System.Text.Encoding.UTF8, "text/csv");
         if (call.Ndjson is not null) request.Content = new StringContent(call.Ndjson, System.Text.Encoding.UTF8, "application/x-ndjson");
+        if (call.Xml is not null) request.Content = new StringContent(call.Xml, System.Text.Encoding.UTF8, "application/vnd.cdisc.odm+xml");
         if (call.IfMatch is not null) request.Headers.IfMatch.ParseAdd(call.IfMatch);
         return await (call.Caller ?? Callers[role]).SendAsync(request);
     }

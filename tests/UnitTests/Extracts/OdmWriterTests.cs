@@ -125,6 +125,45 @@ public class OdmWriterTests
     }
 
     [Test]
+    public async Task EveryItem_HasItsRangeAndTheCodeListOfItsScale()
+    {
+        var (document, _) = await WriteAsync();
+
+        var version = document.Descendants(Odm + "MetaDataVersion").Single();
+        var codeLists = version.Elements(Odm + "CodeList").ToDictionary(c => (string)c.Attribute("OID")!);
+        foreach (var instrument in File.Instruments)
+        {
+            var values = Enumerable.Range((int)instrument.MinValue, (int)(instrument.MaxValue - instrument.MinValue) + 1).Select(v => v.ToString()).ToArray();
+            for (var item = 1; item <= instrument.ItemCount; item++)
+            {
+                var def = version.Elements(Odm + "ItemDef").Single(d => (string?)d.Attribute("OID") == OdmOids.Item(instrument.Code, item));
+                Assert.That(def.Elements(Odm + "RangeCheck").Select(c => c.Element(Odm + "CheckValue")!.Value),
+                    Is.EqualTo(new[] { instrument.MinValue.ToString(), instrument.MaxValue.ToString() }), def.ToString());
+                var list = codeLists[(string)def.Element(Odm + "CodeListRef")!.Attribute("CodeListOID")!];
+                Assert.That((string?)list.Attribute("DataType"), Is.EqualTo("integer"));
+                Assert.That(list.Elements(Odm + "EnumeratedItem").Select(e => (string?)e.Attribute("CodedValue")), Is.EqualTo(values), def.ToString());
+            }
+        }
+    }
+
+    [Test]
+    public async Task FractionalScale_HasItsRangeButNoCodeList()
+    {
+        using var output = new MemoryStream();
+        var instruments = File.Instruments.Append(InstrumentCatalog.Asc5DDefinition).ToList();
+        await OdmWriter.WriteAsync(output, File with { Instruments = instruments }, Async([]), CancellationToken.None);
+        var document = XDocument.Parse(Encoding.UTF8.GetString(output.ToArray()));
+
+        Assert.That(OdmStructure.Problems(document), Is.Empty);
+        var defs = document.Descendants(Odm + "ItemDef").Where(d => ((string)d.Attribute("OID")!).StartsWith("I.ASC5D.", StringComparison.Ordinal)).ToList();
+        Assert.That(defs, Has.Count.EqualTo(InstrumentCatalog.Asc5DDefinition.ItemCount));
+        Assert.That(defs.Select(d => (string?)d.Attribute("DataType")), Has.All.EqualTo("float"));
+        Assert.That(defs.Select(d => d.Elements(Odm + "RangeCheck").Count()), Has.All.EqualTo(2));
+        Assert.That(defs.Select(d => d.Element(Odm + "CodeListRef")), Has.All.Null);
+        Assert.That(document.Descendants(Odm + "CodeList").Select(c => (string?)c.Attribute("OID")), Is.EqualTo(new[] { "CL.MADRS", "CL.BSL23" }));
+    }
+
+    [Test]
     public async Task ClinicalData_HoldsEachVisitAndTimepointWithItsValues()
     {
         var (document, counts) = await WriteAsync();
@@ -180,6 +219,9 @@ public class OdmWriterTests
         Assert.That(sentBeforeThird, Does.Not.Contain("W-003"));
     }
 
+    private static XElement MadrsCodeList(XDocument document) =>
+        document.Descendants(Odm + "CodeList").Single(c => (string?)c.Attribute("OID") == "CL.MADRS");
+
     // The structural checks the tests rely on must find the faults they are there to find.
     [TestCase("range", "9 fails the range check LE 6")]
     [TestCase("reference", "I.MADRS.99 is not an item of IG.MADRS")]
@@ -187,6 +229,8 @@ public class OdmWriterTests
     [TestCase("order", "ODM: Study comes after AdminData")]
     [TestCase("user", "UserRef UserOID=USR.nobody resolves to nothing")]
     [TestCase("type", "'2.5' is not a value of type integer")]
+    [TestCase("codelist", "3 is not in code list CL.MADRS")]
+    [TestCase("mixed", "CodeList CL.MADRS mixes CodeListItem and EnumeratedItem")]
     public async Task StructureChecks_FindAFault(string fault, string expected)
     {
         var (document, _) = await WriteAsync();
@@ -204,6 +248,13 @@ public class OdmWriterTests
                 break;
             case "user": firstItem.Descendants(Odm + "UserRef").Single().SetAttributeValue("UserOID", "USR.nobody"); break;
             case "type": firstItem.SetAttributeValue("Value", "2.5"); break;
+            case "codelist":
+                MadrsCodeList(document).Elements(Odm + "EnumeratedItem").Single(e => (string?)e.Attribute("CodedValue") == "3").Remove();
+                firstItem.SetAttributeValue("Value", "3");
+                break;
+            case "mixed":
+                MadrsCodeList(document).Add(new XElement(Odm + "CodeListItem", new XAttribute("CodedValue", "7")));
+                break;
         }
 
         Assert.That(OdmStructure.Problems(document), Has.Some.Contains(expected));
