@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
-using Trial.Core.Instruments;
-using Trial.Core.Protocol;
-using Trial.Core.Safety;
 using Trial.Extracts;
 
 namespace Trial.Api.Infrastructure;
@@ -12,7 +9,7 @@ namespace Trial.Api.Infrastructure;
 /// The document as a whole: a relative server (valid on any host, so the document holds nothing of the machine that
 /// served it), each tag with what it is for, and the fixed value sets of query and path parameters as enums.
 /// </summary>
-public sealed class ContractDocument(ProtocolDefinition protocol, ExtractCatalog extracts) : IDocumentFilter
+public sealed class ContractDocument(ExtractCatalog extracts) : IDocumentFilter
 {
     public static readonly IReadOnlyDictionary<string, string> Tags = new Dictionary<string, string>
     {
@@ -38,15 +35,20 @@ public sealed class ContractDocument(ProtocolDefinition protocol, ExtractCatalog
         document.Servers = [new OpenApiServer { Url = "/", Description = "The host that serves this document." }];
         document.Tags = new HashSet<OpenApiTag>(Tags.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }));
 
-        var instruments = InstrumentCatalog.All.Select(i => i.Code).ToList();
-        var parameters = new (string Path, string Name, IReadOnlyList<string> Values)[]
+        var named = new (string Path, string Name, string Enum)[]
         {
-            ("/api/v1/safety-alerts", "status", AlertStatuses.All),
-            ("/api/v1/safety-alerts", "severity", ProtocolLoader.Severities),
-            ("/api/v1/safety-alerts", "rule", ContractSchemas.AlertRules(protocol)),
-            ("/api/v1/exports/bundle.zip", "instrument", instruments),
-            ("/api/v1/exports/unblinded.zip", "instrument", instruments),
-            ("/api/v1/exports/{dataset}.csv", "instrument", instruments),
+            ("/api/v1/safety-alerts", "status", ContractSchemas.AlertStatus),
+            ("/api/v1/safety-alerts", "severity", ContractSchemas.AlertSeverity),
+            ("/api/v1/safety-alerts", "rule", ContractSchemas.SafetyRule),
+            ("/api/v1/exports/bundle.zip", "instrument", ContractSchemas.Instrument),
+            ("/api/v1/exports/unblinded.zip", "instrument", ContractSchemas.Instrument),
+            ("/api/v1/exports/{dataset}.csv", "instrument", ContractSchemas.Instrument),
+        };
+        foreach (var (path, name, set) in named)
+            foreach (var parameter in Parameters(document, path, name)) parameter.Schema = new OpenApiSchemaReference(set, document);
+
+        var values = new (string Path, string Name, IReadOnlyList<string> Values)[]
+        {
             ("/api/v1/exports/{dataset}.csv", "dataset", [.. extracts.Names]),
             ("/api/v1/imports/assessments", "mode", ["per-row", "atomic"]),
             ("/api/v1/imports/assessments", "dryRun", ["true", "false"]),
@@ -54,14 +56,15 @@ public sealed class ContractDocument(ProtocolDefinition protocol, ExtractCatalog
             ("/api/v1/exports/odm.xml", "includeFreeText", ["true", "false"]),
             ("/api/v1/exports/{dataset}.csv", "includeFreeText", ["true", "false"]),
         };
-        foreach (var (path, name, values) in parameters)
+        foreach (var (path, name, set) in values)
         {
-            if (!document.Paths.TryGetValue(path, out var item)) continue;
-            foreach (var operation in item.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>())
-            {
-                foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>().Where(p => p.Name == name))
-                    if (parameter.Schema is OpenApiSchema schema) schema.Enum = [.. values.Distinct().Select(v => (JsonNode)JsonValue.Create(v))];
-            }
+            foreach (var parameter in Parameters(document, path, name))
+                if (parameter.Schema is OpenApiSchema schema) schema.Enum = [.. set.Distinct().Select(v => (JsonNode)JsonValue.Create(v))];
         }
     }
+
+    private static IEnumerable<OpenApiParameter> Parameters(OpenApiDocument document, string path, string name) =>
+        document.Paths.TryGetValue(path, out var item)
+            ? (item.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()).SelectMany(o => (o.Parameters ?? []).OfType<OpenApiParameter>().Where(p => p.Name == name))
+            : [];
 }

@@ -65,37 +65,71 @@ public sealed class ContractSchemas(ProtocolDefinition protocol) : IDocumentFilt
         foreach (var name in (string[])["AssessmentResponse", "AssessmentRevisionResponse"])
             Property(schemas, name, "scores", s => Replace(s, Scores()));
 
-        var instruments = InstrumentCatalog.All.Select(i => i.Code).ToList();
-        var visits = protocol.Visits.Select(v => v.Code).ToList();
-        var arms = protocol.Design.Arms.Select(a => a.Code).ToList();
-        var enums = new (string Schema, string Property, IReadOnlyList<string> Values)[]
-        {
-            ("CreateAssessmentRequest", "instrument", instruments), ("CorrectAssessmentRequest", "instrument", instruments),
-            ("ImportAssessmentLine", "instrument", instruments), ("AssessmentResponse", "instrument", instruments), ("InstrumentResponse", "code", instruments),
-            ("CreateAssessmentRequest", "timepoint", protocol.Timepoints), ("CorrectAssessmentRequest", "timepoint", protocol.Timepoints),
-            ("ImportAssessmentLine", "timepoint", protocol.Timepoints), ("AssessmentResponse", "timepoint", protocol.Timepoints),
-            ("RecordVitalsRequest", "timepoint", protocol.Timepoints), ("VitalsResponse", "timepoint", protocol.Timepoints),
-            ("ImportAssessmentLine", "visitCode", visits), ("AssessmentResponse", "visitCode", visits), ("VisitResponse", "visitCode", visits),
-            ("DueVisitResponse", "visitCode", visits), ("VitalsResponse", "visitCode", visits), ("InfusionResponse", "visitCode", visits),
-            ("CreateUserRequest", "role", Roles.All), ("ChangeAccessRequest", "role", Roles.All), ("UserResponse", "role", Roles.All),
-            ("CreatedUserResponse", "role", Roles.All), ("PendingAccessResponse", "role", Roles.All),
-            ("EnrolParticipantRequest", "sex", EnrolParticipant.Sexes), ("ParticipantResponse", "sex", EnrolParticipant.Sexes),
-            ("ParticipantResponse", "status", [ParticipantStatuses.Enrolled, ParticipantStatuses.Withdrawn, ParticipantStatuses.Completed]),
-            ("VisitResponse", "status", [VisitStatuses.Scheduled, VisitStatuses.Done, VisitStatuses.Missed]),
-            ("DueVisitResponse", "urgency", [Urgencies.Overdue, Urgencies.InWindow, Urgencies.Upcoming]),
-            ("SafetyAlertResponse", "status", AlertStatuses.All), ("SafetyAlertResponse", "severity", ProtocolLoader.Severities),
-            ("SafetyAlertResponse", "rule", AlertRules(protocol)),
-            ("AdverseEventRequest", "severity", AdverseEventRules.Severities), ("AdverseEventResponse", "severity", AdverseEventRules.Severities),
-            ("BlindingGuessRequest", "guesser", BlindingGuesses.Guessers), ("BlindingGuessResponse", "guesser", BlindingGuesses.Guessers),
-            ("BlindingGuessRequest", "guess", BlindingGuesses.Answers(protocol.Design)), ("BlindingGuessResponse", "guess", BlindingGuesses.Answers(protocol.Design)),
-            // Arm codes only where the unblinded (pharmacists, the unblinded statistician) read or write them.
-            ("RecordPreparationRequest", "arm", arms), ("PreparationResponse", "arm", arms), ("AllocationListEntryDto", "arm", arms),
-            ("AllocationResponse", "arm", arms), ("AllocationListItem", "arm", arms), ("UnblindingResponse", "arm", arms), ("SequenceEntry", "arm", arms),
-        };
-        foreach (var (schema, property, values) in enums) Property(schemas, schema, property, s => s.Enum = Enum(values, s.Type));
-
         MarkRequired(document, schemas);
+
+        var enums = Enums(protocol);
+        foreach (var (name, (description, values)) in enums)
+            schemas[name] = new OpenApiSchema { Type = JsonSchemaType.String, Description = description, Enum = [.. values.Distinct().Select(v => (JsonNode)JsonValue.Create(v))] };
+        var uses = new (string Schema, string Property, string Enum)[]
+        {
+            ("CreateAssessmentRequest", "instrument", Instrument), ("CorrectAssessmentRequest", "instrument", Instrument),
+            ("ImportAssessmentLine", "instrument", Instrument), ("AssessmentResponse", "instrument", Instrument), ("InstrumentResponse", "code", Instrument),
+            ("CreateAssessmentRequest", "timepoint", Timepoint), ("CorrectAssessmentRequest", "timepoint", Timepoint),
+            ("ImportAssessmentLine", "timepoint", Timepoint), ("AssessmentResponse", "timepoint", Timepoint),
+            ("RecordVitalsRequest", "timepoint", Timepoint), ("VitalsResponse", "timepoint", Timepoint),
+            ("ImportAssessmentLine", "visitCode", VisitCode), ("AssessmentResponse", "visitCode", VisitCode), ("VisitResponse", "visitCode", VisitCode),
+            ("DueVisitResponse", "visitCode", VisitCode), ("VitalsResponse", "visitCode", VisitCode), ("InfusionResponse", "visitCode", VisitCode),
+            ("CreateUserRequest", "role", Role), ("ChangeAccessRequest", "role", Role), ("UserResponse", "role", Role),
+            ("CreatedUserResponse", "role", Role), ("PendingAccessResponse", "role", Role),
+            ("EnrolParticipantRequest", "sex", Sex), ("ParticipantResponse", "sex", Sex),
+            ("ParticipantResponse", "status", ParticipantStatus), ("VisitResponse", "status", VisitStatus), ("DueVisitResponse", "urgency", VisitUrgency),
+            ("SafetyAlertResponse", "status", AlertStatus), ("SafetyAlertResponse", "severity", AlertSeverity), ("SafetyAlertResponse", "rule", SafetyRule),
+            ("AdverseEventRequest", "severity", AdverseEventSeverity), ("AdverseEventResponse", "severity", AdverseEventSeverity),
+            ("BlindingGuessRequest", "guesser", Guesser), ("BlindingGuessResponse", "guesser", Guesser),
+            ("BlindingGuessRequest", "guess", BlindingGuess), ("BlindingGuessResponse", "guess", BlindingGuess),
+            // Arm codes only where the unblinded (pharmacists, the unblinded statistician) read or write them.
+            ("RecordPreparationRequest", "arm", Arm), ("PreparationResponse", "arm", Arm), ("AllocationListEntryDto", "arm", Arm),
+            ("AllocationResponse", "arm", Arm), ("AllocationListItem", "arm", Arm), ("UnblindingResponse", "arm", Arm), ("SequenceEntry", "arm", Arm),
+        };
+        foreach (var (schema, property, name) in uses)
+        {
+            if (!schemas.TryGetValue(schema, out var owner) || owner.Properties?.TryGetValue(property, out var current) != true) continue;
+            // OpenAPI 3.0 cannot mark a reference nullable, so a nullable property lists the values, and null, itself.
+            if (current!.Type?.HasFlag(JsonSchemaType.Null) == true && current is OpenApiSchema nullable)
+                nullable.Enum = [.. enums[name].Values.Distinct().Select(v => (JsonNode)JsonValue.Create(v)), null!];
+            else owner.Properties[property] = new OpenApiSchemaReference(name, document);
+        }
+
     }
+
+    public const string Instrument = "Instrument", Timepoint = "Timepoint", VisitCode = "VisitCode", Role = "Role", Sex = "Sex",
+        ParticipantStatus = "ParticipantStatus", VisitStatus = "VisitStatus", VisitUrgency = "VisitUrgency", AlertStatus = "AlertStatus",
+        AlertSeverity = "AlertSeverity", SafetyRule = "SafetyRule", AdverseEventSeverity = "AdverseEventSeverity", Guesser = "BlindingGuesser",
+        BlindingGuess = "BlindingGuess", Arm = "Arm";
+
+    /// <summary>
+    /// The value sets, each one component schema, so a generated client has one type for each (one Role, one Instrument)
+    /// wherever it is used.
+    /// </summary>
+    public static IReadOnlyDictionary<string, (string Description, IReadOnlyList<string> Values)> Enums(ProtocolDefinition protocol) =>
+        new Dictionary<string, (string, IReadOnlyList<string>)>
+        {
+            [Instrument] = ("A rating scale, by its code (GET /api/v1/instruments).", [.. InstrumentCatalog.All.Select(i => i.Code)]),
+            [Timepoint] = ("A timepoint of an infusion visit, from the served protocol.", protocol.Timepoints),
+            [VisitCode] = ("A visit of the served protocol's visit plan.", [.. protocol.Visits.Select(v => v.Code)]),
+            [Role] = ("What a user may do; pharmacist and unblinded-statistician see arms in a blinded study.", Roles.All),
+            [Sex] = ("F, M, or X for another or unknown.", EnrolParticipant.Sexes),
+            [ParticipantStatus] = ("Where a participant is in the study.", [ParticipantStatuses.Enrolled, ParticipantStatuses.Withdrawn, ParticipantStatuses.Completed]),
+            [VisitStatus] = ("Whether a planned visit happened.", [VisitStatuses.Scheduled, VisitStatuses.Done, VisitStatuses.Missed]),
+            [VisitUrgency] = ("How pressing a due visit is.", [Urgencies.Overdue, Urgencies.InWindow, Urgencies.Upcoming]),
+            [AlertStatus] = ("The review state of a safety alert: open, then acknowledged, then resolved.", AlertStatuses.All),
+            [AlertSeverity] = ("How serious a safety alert is, as its rule in the protocol says.", ProtocolLoader.Severities),
+            [SafetyRule] = ("The protocol's safety rule that raised an alert.", AlertRules(protocol)),
+            [AdverseEventSeverity] = ("The intensity of an adverse event.", AdverseEventRules.Severities),
+            [Guesser] = ("Who guessed the arm: the rater or the participant.", BlindingGuesses.Guessers),
+            [BlindingGuess] = ("The arm guessed, by code, or that the guesser does not know.", BlindingGuesses.Answers(protocol.Design)),
+            [Arm] = ("An arm of the served protocol, by code; only the unblinded read or write it.", [.. protocol.Design.Arms.Select(a => a.Code)]),
+        };
 
     /// <summary>Every rule an alert can come from: the served protocol's rules, in its order.</summary>
     public static IReadOnlyList<string> AlertRules(ProtocolDefinition protocol) => protocol.SafetyRules.Select(r => r.Code).Distinct().ToList();
@@ -130,21 +164,13 @@ public sealed class ContractSchemas(ProtocolDefinition protocol) : IDocumentFilt
         target.AdditionalPropertiesAllowed = with.AdditionalPropertiesAllowed;
     }
 
-    private static List<JsonNode> Enum(IEnumerable<string> values, JsonSchemaType? type)
-    {
-        var list = values.Distinct().Select(v => (JsonNode)JsonValue.Create(v)).ToList();
-        // A nullable property's enum lists null too, or a validator refuses the null the API sends.
-        if (type?.HasFlag(JsonSchemaType.Null) == true) list.Add(null!);
-        return list;
-    }
-
     private static void Property(IDictionary<string, IOpenApiSchema> schemas, string schema, string property, Action<OpenApiSchema> change)
     {
         if (schemas.TryGetValue(schema, out var s) && s.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema concrete) change(concrete);
     }
 
     /// <summary>
-    /// A request body's required fields are the ones its use case refuses when missing; a response always carries every
+    /// A request body's required fields are the ones its use case refuses when missing (or null); a response always carries every
     /// property (the serializer writes nulls), so all of a response's properties are required.
     /// </summary>
     private void MarkRequired(OpenApiDocument document, IDictionary<string, IOpenApiSchema> schemas)
@@ -157,9 +183,16 @@ public sealed class ContractSchemas(ProtocolDefinition protocol) : IDocumentFilt
         {
             if (schema is not OpenApiSchema concrete || concrete.Properties is not { Count: > 0 } properties) continue;
             if (RequiredRequestFields.TryGetValue(name, out var required))
+            {
                 concrete.Required = new SortedSet<string>(required.Where(properties.ContainsKey), StringComparer.Ordinal);
+                // A required field sent as null is refused as if missing: the contract does not take null there.
+                foreach (var field in concrete.Required)
+                    if (properties[field] is OpenApiSchema property && property.Type is { } type) property.Type = type & ~JsonSchemaType.Null;
+            }
             else if (responses.Contains(name) && !requests.Contains(name) && !name.Contains("ProblemDetails", StringComparison.Ordinal))
+            {
                 concrete.Required = new SortedSet<string>(properties.Keys, StringComparer.Ordinal);
+            }
         }
     }
 

@@ -104,29 +104,45 @@ public class OpenApiTests
         Assert.That(errors["additionalProperties"]!["items"]!["type"]!.GetValue<string>(), Is.EqualTo("string"));
     }
 
+    /// <summary>The values a property or parameter schema allows, through its reference to a shared value set; null left out.</summary>
+    private static IEnumerable<string> EnumOf(JsonNode schema)
+    {
+        var target = schema["$ref"] is { } reference ? Schema(reference.GetValue<string>().Split('/')[^1]) : schema;
+        return Strings(target["enum"] ?? throw new AssertionException($"no enum in {schema.ToJsonString()}")).Where(v => v != "null");
+    }
+
     [Test]
     public async Task FixedValueSets_AreEnums_FromTheServedProtocolAndCatalogue()
     {
         await using var host = TrialHost.Start();
         var protocol = host.Protocol;
-        Assert.That(Strings(Schema("CreateAssessmentRequest")["properties"]!["instrument"]!["enum"]),
-            Is.EquivalentTo(Trial.Core.Instruments.InstrumentCatalog.All.Select(i => i.Code).Append("null")));
-        Assert.That(Strings(Schema("RecordVitalsRequest")["properties"]!["timepoint"]!["enum"]).Where(v => v != "null"), Is.EquivalentTo(protocol.Timepoints));
-        Assert.That(Strings(Schema("VisitResponse")["properties"]!["visitCode"]!["enum"]), Is.EquivalentTo(protocol.Visits.Select(v => v.Code)));
-        Assert.That(Strings(Schema("CreateUserRequest")["properties"]!["role"]!["enum"]).Where(v => v != "null"), Is.EquivalentTo(Trial.Core.Access.Roles.All));
-        Assert.That(Strings(Schema("EnrolParticipantRequest")["properties"]!["sex"]!["enum"]).Where(v => v != "null"), Is.EquivalentTo(new[] { "F", "M", "X" }));
-        Assert.That(Strings(Schema("SafetyAlertResponse")["properties"]!["status"]!["enum"]), Is.EquivalentTo(new[] { "open", "acknowledged", "resolved" }));
-        Assert.That(Strings(Schema("SafetyAlertResponse")["properties"]!["severity"]!["enum"]), Is.EquivalentTo(new[] { "low", "medium", "high", "critical" }));
-        Assert.That(Strings(Schema("SafetyAlertResponse")["properties"]!["rule"]!["enum"]), Is.EquivalentTo(protocol.SafetyRules.Select(r => r.Code)));
-        Assert.That(Strings(Schema("RecordPreparationRequest")["properties"]!["arm"]!["enum"]).Where(v => v != "null"), Is.EquivalentTo(protocol.Design.Arms.Select(a => a.Code)));
+        var instruments = Trial.Core.Instruments.InstrumentCatalog.All.Select(i => i.Code).ToList();
+        Assert.That(EnumOf(Schema("CreateAssessmentRequest")["properties"]!["instrument"]!), Is.EquivalentTo(instruments));
+        Assert.That(EnumOf(Schema("AssessmentResponse")["properties"]!["instrument"]!), Is.EquivalentTo(instruments));
+        Assert.That(EnumOf(Schema("CreateAssessmentRequest")["properties"]!["timepoint"]!), Is.EquivalentTo(protocol.Timepoints));
+        Assert.That(Strings(Schema("CreateAssessmentRequest")["properties"]!["timepoint"]!["enum"]), Does.Contain("null"), "no timepoint outside infusion visits");
+        Assert.That(EnumOf(Schema("RecordVitalsRequest")["properties"]!["timepoint"]!), Is.EquivalentTo(protocol.Timepoints));
+        Assert.That(EnumOf(Schema("VisitResponse")["properties"]!["visitCode"]!), Is.EquivalentTo(protocol.Visits.Select(v => v.Code)));
+        Assert.That(EnumOf(Schema("CreateUserRequest")["properties"]!["role"]!), Is.EquivalentTo(Trial.Core.Access.Roles.All));
+        Assert.That(EnumOf(Schema("UserResponse")["properties"]!["role"]!), Is.EquivalentTo(Trial.Core.Access.Roles.All));
+        Assert.That(EnumOf(Schema("EnrolParticipantRequest")["properties"]!["sex"]!), Is.EquivalentTo(new[] { "F", "M", "X" }));
+        Assert.That(EnumOf(Schema("ParticipantResponse")["properties"]!["status"]!), Is.EquivalentTo(new[] { "enrolled", "withdrawn", "completed" }));
+        Assert.That(EnumOf(Schema("SafetyAlertResponse")["properties"]!["status"]!), Is.EquivalentTo(new[] { "open", "acknowledged", "resolved" }));
+        Assert.That(EnumOf(Schema("SafetyAlertResponse")["properties"]!["severity"]!), Is.EquivalentTo(new[] { "low", "medium", "high", "critical" }));
+        Assert.That(EnumOf(Schema("SafetyAlertResponse")["properties"]!["rule"]!), Is.EquivalentTo(protocol.SafetyRules.Select(r => r.Code)));
+        Assert.That(EnumOf(Schema("RecordPreparationRequest")["properties"]!["arm"]!), Is.EquivalentTo(protocol.Design.Arms.Select(a => a.Code)));
         var alertFilters = _document["paths"]!["/api/v1/safety-alerts"]!["get"]!["parameters"]!.AsArray().ToDictionary(p => p!["name"]!.GetValue<string>(), p => p!);
-        Assert.That(Strings(alertFilters["severity"]["schema"]!["enum"]), Is.EquivalentTo(new[] { "low", "medium", "high", "critical" }));
+        Assert.That(EnumOf(alertFilters["severity"]["schema"]!), Is.EquivalentTo(new[] { "low", "medium", "high", "critical" }));
+        Assert.That(EnumOf(alertFilters["rule"]["schema"]!), Is.EquivalentTo(protocol.SafetyRules.Select(r => r.Code)));
     }
 
     [Test]
     public void RequiredLists_NameTheFieldsRefusedWhenMissing_AndEveryResponseProperty()
     {
-        Assert.That(Strings(Schema("CreateAssessmentRequest")["required"]), Is.EquivalentTo(new[] { "instrument", "administeredUtc", "items" }));
+        var create = Schema("CreateAssessmentRequest");
+        Assert.That(Strings(create["required"]), Is.EquivalentTo(new[] { "instrument", "administeredUtc", "items" }));
+        Assert.That(create["properties"]!["items"]!["nullable"], Is.Null, "a required field sent as null is refused");
+        Assert.That(create["properties"]!["reason"]!["nullable"]!.GetValue<bool>(), Is.True);
         Assert.That(Strings(Schema("EnrolParticipantRequest")["required"]), Is.EquivalentTo(new[] { "siteCode", "sex", "birthYear", "weightKg", "eligibility" }));
         var response = Schema("AssessmentResponse");
         Assert.That(Strings(response["required"]), Is.EquivalentTo(response["properties"]!.AsObject().Select(p => p.Key)), "the serializer writes every property, nulls too");
