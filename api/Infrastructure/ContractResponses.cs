@@ -80,7 +80,7 @@ public sealed class ContractResponses(IOptions<AuthorizationOptions> authorizati
             if (response is not OpenApiResponse r || !int.TryParse(code, out var status)) continue;
             if (status >= 400) Problem(r, context, status);
             if (Meanings.TryGetValue(status, out var meaning) && (string.IsNullOrEmpty(r.Description) || r.Description == ReasonPhrase(status))) r.Description = meaning;
-            if (status >= 200 && status < 300) SuccessHeaders(r, status, metadata, anonymous);
+            if (status >= 200 && status < 300) SuccessHeaders(r, status, metadata, anonymous, idempotent);
             if (status == 429) AddHeader(r, "Retry-After", "Seconds to wait before trying again.", JsonSchemaType.Integer);
         }
         operation.Responses = Sorted(operation.Responses);
@@ -158,8 +158,10 @@ public sealed class ContractResponses(IOptions<AuthorizationOptions> authorizati
         response.Content[ProblemJson] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(type, context.SchemaRepository) };
     }
 
-    private static void SuccessHeaders(OpenApiResponse response, int status, IList<object> metadata, bool anonymous)
+    private static void SuccessHeaders(OpenApiResponse response, int status, IList<object> metadata, bool anonymous, bool idempotent)
     {
+        if (idempotent)
+            AddHeader(response, CapturedResponse.ReplayedHeader, "true when this is the stored response to an earlier request with the same Idempotency-Key, which did not run again.", JsonSchemaType.Boolean);
         if (status == 201) AddHeader(response, "Location", "The URL of the record created.", JsonSchemaType.String);
         if (metadata.OfType<VersionedRecord>().Any())
             AddHeader(response, "ETag", "The record's version, quoted; name it in If-Match to change the record.", JsonSchemaType.String);
