@@ -64,6 +64,9 @@ public sealed class ContractSchemas(ProtocolDefinition protocol) : IDocumentFilt
             Property(schemas, name, "items", s => Replace(s, ItemResponses()));
         foreach (var name in (string[])["AssessmentResponse", "AssessmentRevisionResponse"])
             Property(schemas, name, "scores", s => Replace(s, Scores()));
+        // The names differ from rule to rule (item10 and its rise, systolic and diastolic, the threshold met), so they stay a map.
+        Property(schemas, "SafetyAlertResponse", "values", s => s.Description =
+            "What the rule compared, by name, each value as text (e.g. item10, total, systolic, threshold); the names depend on the rule.");
 
         MarkRequired(document, schemas);
 
