@@ -31,15 +31,15 @@ public static class AdverseEventEndpoints
 {
     public static IEndpointRouteBuilder MapAdverseEvents(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/participants/{code}/adverse-events", CreateAsync).WithTags("Adverse events")
+        app.MapPost("/api/v1/participants/{code}/adverse-events", CreateAsync).Versioned().WithTags("Adverse events")
             .RequireAuthorization(Policies.Investigator).WithName("RecordAdverseEvent")
             .WithSummary("Record an adverse event (ICH E2A seriousness; any criterion makes it serious). Serious events raise SAE_REPORTED and start the 24-hour sponsor reporting clock; special-interest events raise AESI.")
             .Produces<AdverseEventResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403);
-        app.MapPut("/api/v1/adverse-events/{id:guid}", UpdateAsync).WithTags("Adverse events")
+        app.MapPut("/api/v1/adverse-events/{id:guid}", UpdateAsync).Versioned().WithTags("Adverse events")
             .RequireAuthorization(Policies.Investigator).WithName("UpdateAdverseEvent")
             .WithSummary("Update an adverse event (e.g. its outcome or the date it was reported to the sponsor): the whole event plus a reason. If-Match with the ETag guards against overwriting someone else's change.")
             .Produces<AdverseEventResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(StatusCodes.Status412PreconditionFailed);
-        app.MapGet("/api/v1/adverse-events/{id:guid}", GetAsync).WithTags("Adverse events")
+        app.MapGet("/api/v1/adverse-events/{id:guid}", GetAsync).Versioned().WithTags("Adverse events")
             .RequireAuthorization(Policies.ClinicalReader).WithName("GetAdverseEvent")
             .WithSummary("One adverse event with its SUSAR status and reporting due dates.")
             .Produces<AdverseEventResponse>().ProducesProblem(404).ProducesProblem(403);

@@ -40,7 +40,7 @@ public static class AssessmentEndpoints
     public static IEndpointRouteBuilder MapAssessments(this IEndpointRouteBuilder app)
     {
         var byVisit = app.MapGroup("/api/v1/participants/{code}").WithTags("Assessments");
-        byVisit.MapPost("/visits/{visitCode}/assessments", CreateAsync).RequireAuthorization(Policies.Investigator).WithName("CreateAssessment")
+        byVisit.MapPost("/visits/{visitCode}/assessments", CreateAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("CreateAssessment")
             .WithSummary("Enter a rating-scale assessment (items in item order, null for a missing item); the server scores it. One per instrument, visit and timepoint. Send an Idempotency-Key header to make retries safe.")
             .Produces<AssessmentResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422)
             .ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
@@ -49,14 +49,14 @@ public static class AssessmentEndpoints
             .Produces<IReadOnlyList<AssessmentResponse>>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).Paged();
 
         var byId = app.MapGroup("/api/v1/assessments").WithTags("Assessments");
-        byId.MapPut("/{id:guid}", CorrectAsync).RequireAuthorization(Policies.Investigator).WithName("CorrectAssessment")
+        byId.MapPut("/{id:guid}", CorrectAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("CorrectAssessment")
             .WithSummary("Correct an assessment: the same body plus a reason, with If-Match set to the current ETag. The earlier version is kept; the server re-scores and re-evaluates safety rules.")
             .Produces<AssessmentResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         byId.MapGet("/{id:guid}/revisions", RevisionsAsync).RequireAuthorization(Policies.ClinicalReader).WithName("AssessmentRevisions")
             .WithSummary("The earlier versions of a corrected assessment, each with who replaced it, when and why.")
             .Produces<IReadOnlyList<AssessmentRevisionResponse>>().ProducesProblem(404).ProducesProblem(403);
-        byId.MapGet("/{id:guid}", GetAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetAssessment")
+        byId.MapGet("/{id:guid}", GetAsync).Versioned().RequireAuthorization(Policies.ClinicalReader).WithName("GetAssessment")
             .WithSummary("One assessment; its ETag is the version a correction must name in If-Match.")
             .Produces<AssessmentResponse>().ProducesProblem(404).ProducesProblem(403);
 

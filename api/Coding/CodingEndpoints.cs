@@ -55,7 +55,7 @@ public static class CodingEndpoints
             .WithSummary("Adverse events to code at your sites (or one of them), oldest onset first: never coded, or their verbatim term changed since. " +
                          "At most limit (default 100, at most 1000); more says whether there are others.")
             .Produces<UncodedPageResponse>().ProducesValidationProblem(422).ProducesProblem(403);
-        app.MapPut("/api/v1/adverse-events/{id:guid}/coding", CodeAsync).WithTags("Coding").RequireAuthorization(Policies.Coding).WithName("CodeAdverseEvent")
+        app.MapPut("/api/v1/adverse-events/{id:guid}/coding", CodeAsync).Versioned().WithTags("Coding").RequireAuthorization(Policies.Coding).WithName("CodeAdverseEvent")
             .WithSummary("Code an adverse event to a term of the current dictionary (coder, admin): { dictionaryTermCode, reason }; reason is required to recode. " +
                          "If-Match with the event's ETag. The verbatim term stays as the site wrote it.")
             .Produces<CodingResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409)

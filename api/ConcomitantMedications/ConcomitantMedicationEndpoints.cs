@@ -26,11 +26,11 @@ public static class ConcomitantMedicationEndpoints
 
     public static IEndpointRouteBuilder MapConcomitantMedications(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, CreateAsync).WithTags("Concomitant medications")
+        app.MapPost(Route, CreateAsync).Versioned().WithTags("Concomitant medications")
             .RequireAuthorization(Policies.Investigator).WithName("RecordConcomitantMedication")
             .WithSummary("Record a medication the participant takes besides the study drug: name as written, ATC code of any level (optional, e.g. N05BA06 or N05BA), dose, route, start date, and the end date or \"ongoing\": true. A restricted medication near an infusion raises CONMED_PROHIBITED.")
             .Produces<ConcomitantMedicationResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403);
-        app.MapPut(Route + "/{id:guid}", CorrectAsync).WithTags("Concomitant medications")
+        app.MapPut(Route + "/{id:guid}", CorrectAsync).Versioned().WithTags("Concomitant medications")
             .RequireAuthorization(Policies.Investigator).WithName("CorrectConcomitantMedication")
             .WithSummary("Correct a concomitant medication: the whole record plus a reason. If-Match with the ETag guards against overwriting someone else's change.")
             .Produces<ConcomitantMedicationResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403)
@@ -39,7 +39,7 @@ public static class ConcomitantMedicationEndpoints
             .RequireAuthorization(Policies.ClinicalReader).WithName("ListConcomitantMedications")
             .WithSummary("The participant's concomitant medications, by start date, a page at a time; the next page is in the Link header.")
             .Produces<IReadOnlyList<ConcomitantMedicationResponse>>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).Paged();
-        app.MapGet(Route + "/{id:guid}", GetAsync).WithTags("Concomitant medications")
+        app.MapGet(Route + "/{id:guid}", GetAsync).Versioned().WithTags("Concomitant medications")
             .RequireAuthorization(Policies.ClinicalReader).WithName("GetConcomitantMedication")
             .WithSummary("One concomitant medication, with its ETag for a correction.")
             .Produces<ConcomitantMedicationResponse>().ProducesProblem(404).ProducesProblem(403);

@@ -42,18 +42,23 @@ public static class ExportEndpoints
                          + "unblinded statistician's list adds the randomisation list (and the arm columns); nobody else's ever shows it.")
             .Produces<ExportListResponse>().ProducesProblem(403);
         group.MapGet("/bundle.zip", BundleAsync).WithName("ExportBundle")
+            .WithResponseHeader(SnapshotHeader, "The instant (ISO-8601, UTC) of the one database snapshot the extract was read from.", "date-time")
+            .WithResponseHeader(NextSinceHeader, "The instant to send as since in the next pull, so that it gives exactly what changed after this one.", "date-time")
             .WithSummary("Every dataset plus manifest.json (row counts, SHA-256 per file, protocol and instrument definition versions, snapshot time, "
                          + "who made it, the filters) in one zip, all from one snapshot. Filters: site, instrument, since (an instant with its time zone: "
                          + "rows created or changed since then; use the Trial-Next-Since header as the next since), includeFreeText (admins only).")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip")
             .ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("/unblinded.zip", UnblindedBundleAsync).RequireAuthorization(Policies.UnblindedStatistician).WithName("ExportUnblindedBundle")
+            .WithResponseHeader(SnapshotHeader, "The instant (ISO-8601, UTC) of the one database snapshot the extract was read from.", "date-time")
+            .WithResponseHeader(NextSinceHeader, "The instant to send as since in the next pull, so that it gives exactly what changed after this one.", "date-time")
             .WithSummary("The unblinded bundle (unblinded statistician only; 403 for every other role, admins included): every dataset with the arm columns "
                          + "(ARMCD, ARM, STRATUM, RANDNO) after its own in each per-participant file, randomisation-list.csv (each stratum's sequence as "
                          + "allocated so far, with the participant who took each place) and manifest.json, all from one snapshot. Same filters as the bundle.")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip")
             .ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("/odm.xml", OdmAsync).WithName("ExportOdm")
+            .WithResponseHeader(SnapshotHeader, "The instant (ISO-8601, UTC) of the one database snapshot the extract was read from.", "date-time")
             .WithSummary("The study as one CDISC ODM 1.3.2 snapshot document (docs/extracts.md, \"ODM\"): the protocol's visits and the instruments "
                          + "as metadata (item ranges as RangeChecks), then each participant's visits, assessments (a timepoint is the form's "
                          + "FormRepeatKey) and item values, each value with its AuditRecord (who set it, where, when, and for a correction its reason, "
@@ -61,6 +66,8 @@ public static class ExportEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/xml")
             .ProducesValidationProblem(422).ProducesProblem(403);
         group.MapGet("/{dataset}.csv", DatasetAsync).WithName("ExportDataset")
+            .WithResponseHeader(SnapshotHeader, "The instant (ISO-8601, UTC) of the one database snapshot the extract was read from.", "date-time")
+            .WithResponseHeader(NextSinceHeader, "The instant to send as since in the next pull, so that it gives exactly what changed after this one.", "date-time")
             .WithSummary("One dataset as CSV (RFC 4180, UTF-8 without BOM, one header row, empty field for missing): participants, visits, assessments, "
                          + "items, efficacy, adverse-events, exposure, vital-signs, blinding-guesses, safety-alerts or dictionary; for the unblinded statistician each "
                          + "per-participant dataset with the arm columns (ARMCD, ARM, STRATUM, RANDNO), exposure with the drug and dose given, and "

@@ -33,6 +33,12 @@ public static class OpenApiSetup
             o.OperationFilter<HtmlResponseFilter>();
             o.OperationFilter<AnonymousOperationFilter>();
             o.OperationFilter<PagedListFilter>();
+            // After the others: the statuses, headers and descriptions every operation gets from its metadata.
+            o.OperationFilter<ContractResponses>();
+            o.DocumentFilter<ContractDocument>();
+            o.DocumentFilter<ContractSchemas>();
+            // A non-nullable reference in a response is never null, so a client types it so.
+            o.SupportNonNullableReferenceTypes();
             o.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, "Trial.Api.xml"), includeControllerXmlComments: false);
         });
         return services;

@@ -12,7 +12,8 @@ namespace Trial.Api.Infrastructure;
 
 /// <summary>
 /// Example request bodies shown in Swagger UI, so a first request can be sent as is. The infusion's example follows the
-/// served protocol: with its dose in an open-label study, by the pharmacy's preparation in a blinded one.
+/// served protocol: with its dose in an open-label study, by the pharmacy's preparation in a blinded one; the allocation
+/// list's example names the protocol's arms.
 /// </summary>
 public sealed class RequestExamples(ProtocolDefinition protocol) : ISchemaFilter
 {
@@ -37,15 +38,21 @@ public sealed class RequestExamples(ProtocolDefinition protocol) : ISchemaFilter
         [typeof(RecordPreparationRequest)] = """{ "preparationId": "P-WAW-0001-INF1", "arm": "KET", "doseMgPerKg": 0.5, "totalDoseMg": 30.75, "volumeMl": 50, "weightKg": 61.5 }""",
         [typeof(UnblindRequest)] = """{ "reason": "Anaphylaxis in the emergency department: the treating physician must know the drug given." }""",
         [typeof(BlindingGuessRequest)] = """{ "guesser": "rater", "guess": "unknown", "guessedUtc": "2026-03-02T11:15:00Z" }""",
-        [typeof(ImportAllocationListRequest)] = """{ "entries": [ { "stratum": "WAW/MADRS<35", "sequenceNumber": 1, "arm": "MDZ" }, { "stratum": "WAW/MADRS<35", "sequenceNumber": 2, "arm": "KET" } ] }""",
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
         if (schema is not OpenApiSchema concrete) return;
-        var json = context.Type == typeof(RecordInfusionRequest)
-            ? protocol.Design.IsBlinded ? BlindedInfusion : OpenLabelInfusion
+        var json = context.Type == typeof(RecordInfusionRequest) ? protocol.Design.IsBlinded ? BlindedInfusion : OpenLabelInfusion
+            : context.Type == typeof(ImportAllocationListRequest) ? AllocationList()
             : Examples.GetValueOrDefault(context.Type);
         if (json is not null) concrete.Examples = [JsonNode.Parse(json)!];
+    }
+
+    /// <summary>A list of two places with the served protocol's arms (the last arm first), so the example is one the study accepts.</summary>
+    private string AllocationList()
+    {
+        var arms = protocol.Design.Arms.Select(a => a.Code).DefaultIfEmpty("KET").ToList();
+        return $$"""{ "entries": [ { "stratum": "WAW/MADRS<35", "sequenceNumber": 1, "arm": "{{arms[^1]}}" }, { "stratum": "WAW/MADRS<35", "sequenceNumber": 2, "arm": "{{arms[0]}}" } ] }""";
     }
 }

@@ -40,16 +40,16 @@ public static class ParticipantEndpoints
     public static IEndpointRouteBuilder MapParticipants(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/participants").WithTags("Participants");
-        group.MapPost("", EnrolAsync).RequireAuthorization(Policies.Investigator).WithName("EnrolParticipant")
+        group.MapPost("", EnrolAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("EnrolParticipant")
             .WithSummary("Enrol a participant at one of your sites; the server assigns the code (e.g. WAW-0001). Name an eligible screening of the site not used yet (screeningNumber, from POST /api/v1/screenings; its answers are the participant's, so leave eligibility out): 422 naming screeningNumber when it is unknown, of another site or a screen failure, 409 when already used. Without screeningNumber, give the eligibility answers: the enrolment records its eligible screening with them (every participant has one); refused with 422 naming the criterion when not eligible, and then nothing is stored (record a screen failure with POST /api/v1/screenings). Send an Idempotency-Key header to make retries safe.")
             .Produces<ParticipantResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(403).ProducesProblem(409);
         group.MapGet("", ListAsync).RequireAuthorization(Policies.ClinicalReader).WithName("ListParticipants")
             .WithSummary("List participants of your sites, optionally of one site, by site and number, a page at a time; the next page is in the Link header.")
             .Produces<IReadOnlyList<ParticipantResponse>>().ProducesValidationProblem(422).ProducesProblem(403).Paged();
-        group.MapGet("/{code}", GetAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetParticipant")
+        group.MapGet("/{code}", GetAsync).Versioned().RequireAuthorization(Policies.ClinicalReader).WithName("GetParticipant")
             .WithSummary("One participant by code; its ETag is the version a change of discontinuation must name in If-Match.")
             .Produces<ParticipantResponse>().ProducesProblem(404).ProducesProblem(403);
-        group.MapPost("/{code}/withdrawal", WithdrawAsync).RequireAuthorization(Policies.Investigator).WithName("WithdrawParticipant")
+        group.MapPost("/{code}/withdrawal", WithdrawAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("WithdrawParticipant")
             .WithSummary("Withdraw a participant from the study (date, reasonCode: a CDISC NCOMPLT term, and reason in words; a participant lost to follow-up is withdrawn with reasonCode LOST TO FOLLOW-UP). Refused with 409 when already withdrawn or completed. Later data entry for them needs a reason and is flagged in the audit trail; visits after the withdrawal date are no longer planned or reported missed.")
             .Produces<ParticipantResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
         return app;

@@ -31,15 +31,15 @@ public static class InfusionEndpoints
     /// <summary>Maps the infusion's routes under a participant's visits (<see cref="VisitEndpoints.MapVisits"/>).</summary>
     internal static RouteGroupBuilder MapInfusions(this RouteGroupBuilder group)
     {
-        group.MapPost("/{visitCode}/infusion", RecordInfusionAsync).RequireAuthorization(Policies.Investigator).WithName("RecordInfusion")
+        group.MapPost("/{visitCode}/infusion", RecordInfusionAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("RecordInfusion")
             .WithSummary("Record the infusion given at an infusion visit (record the visit first). Open-label protocols: weightKg, doseMgPerKg, route, " +
                          "startUtc, endUtc; the total dose (mg) is computed by the server. Blinded protocols: weightKg, preparationId (the pharmacy's label on " +
                          "the syringe, which must be the preparation recorded for this visit), volumeMl, route, startUtc, endUtc; never the dose.")
             .Produces<InfusionResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
-        group.MapGet("/{visitCode}/infusion", GetInfusionAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetInfusion")
+        group.MapGet("/{visitCode}/infusion", GetInfusionAsync).Versioned().RequireAuthorization(Policies.ClinicalReader).WithName("GetInfusion")
             .WithSummary("The infusion given at a visit; its ETag is the version a correction must name in If-Match.")
             .Produces<InfusionResponse>().ProducesProblem(404).ProducesProblem(403);
-        group.MapPut("/{visitCode}/infusion", CorrectInfusionAsync).RequireAuthorization(Policies.Investigator).WithName("CorrectInfusion")
+        group.MapPut("/{visitCode}/infusion", CorrectInfusionAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("CorrectInfusion")
             .WithSummary("Correct a recorded infusion: the whole infusion plus a reason, with If-Match set to its ETag. The audit trail keeps the earlier values.")
             .Produces<InfusionResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);

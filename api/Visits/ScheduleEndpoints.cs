@@ -17,7 +17,7 @@ public static class ScheduleEndpoints
 {
     public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/participants/{code}/discontinuation", DiscontinueAsync).WithTags("Visits")
+        app.MapPost("/api/v1/participants/{code}/discontinuation", DiscontinueAsync).Versioned().WithTags("Visits")
             .RequireAuthorization(Policies.Investigator).WithName("DiscontinueInfusions")
             .WithSummary("Record that infusions stopped early (reasonCode: a CDISC NCOMPLT term, and reason in words): remaining infusions leave the plan and follow-up is anchored on the last infusion given. Correcting a recorded discontinuation needs If-Match with the participant's ETag.")
             .Produces<ParticipantResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409)

@@ -29,10 +29,10 @@ public static class VisitEndpoints
         group.MapGet("", GetScheduleAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetVisitSchedule")
             .WithSummary("The participant's visit plan: every protocol visit with its target date, window, status and whether it was in window.")
             .Produces<IReadOnlyList<VisitResponse>>().ProducesProblem(404).ProducesProblem(403);
-        group.MapGet("/{visitCode}", GetVisitAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetVisit")
+        group.MapGet("/{visitCode}", GetVisitAsync).Versioned().RequireAuthorization(Policies.ClinicalReader).WithName("GetVisit")
             .WithSummary("One visit of the plan; when it has been recorded, its ETag is the version a correction of its date must name in If-Match.")
             .Produces<VisitResponse>().ProducesProblem(404).ProducesProblem(403);
-        group.MapPut("/{visitCode}", RecordVisitAsync).RequireAuthorization(Policies.Investigator).WithName("RecordVisit")
+        group.MapPut("/{visitCode}", RecordVisitAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("RecordVisit")
             .WithSummary("Record that a visit happened on a date. Correcting the date of a recorded visit needs a reason and If-Match with its ETag. Later visits' targets follow. A visit outside its window is kept and flagged.")
             .Produces<VisitResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);

@@ -20,13 +20,13 @@ public static class VitalSignsEndpoints
     /// <summary>Maps the vital signs' routes under a participant's visits (<see cref="VisitEndpoints.MapVisits"/>).</summary>
     internal static RouteGroupBuilder MapVitalSigns(this RouteGroupBuilder group)
     {
-        group.MapPost("/{visitCode}/vitals", RecordVitalsAsync).RequireAuthorization(Policies.Investigator).WithName("RecordVitals")
+        group.MapPost("/{visitCode}/vitals", RecordVitalsAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("RecordVitals")
             .WithSummary("Record vital signs at an infusion timepoint (pre, t40, t120, t240) of a recorded visit.")
             .Produces<VitalsResponse>(StatusCodes.Status201Created).ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403).ProducesProblem(409);
-        group.MapGet("/{visitCode}/vitals/{timepoint}", GetVitalsAsync).RequireAuthorization(Policies.ClinicalReader).WithName("GetVitals")
+        group.MapGet("/{visitCode}/vitals/{timepoint}", GetVitalsAsync).Versioned().RequireAuthorization(Policies.ClinicalReader).WithName("GetVitals")
             .WithSummary("The vital signs taken at one timepoint of a visit; the ETag is the version a correction must name in If-Match.")
             .Produces<VitalsResponse>().ProducesProblem(404).ProducesProblem(403);
-        group.MapPut("/{visitCode}/vitals/{timepoint}", CorrectVitalsAsync).RequireAuthorization(Policies.Investigator).WithName("CorrectVitals")
+        group.MapPut("/{visitCode}/vitals/{timepoint}", CorrectVitalsAsync).Versioned().RequireAuthorization(Policies.Investigator).WithName("CorrectVitals")
             .WithSummary("Correct recorded vital signs: all four values plus a reason, with If-Match set to their ETag. Safety rules are re-evaluated.")
             .Produces<VitalsResponse>().ProducesValidationProblem(422).ProducesProblem(404).ProducesProblem(403)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
