@@ -73,14 +73,8 @@ namespace Trial.Client.Models
 #else
         public List<string> SeriousCriteria { get; set; }
 #endif
-        /// <summary>The severity property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Severity { get; set; }
-#nullable restore
-#else
-        public string Severity { get; set; }
-#endif
+        /// <summary>The intensity of an adverse event.</summary>
+        public global::Trial.Client.Models.AdverseEventSeverity? Severity { get; set; }
         /// <summary>The specialInterest property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -129,7 +123,7 @@ namespace Trial.Client.Models
                 { "relatedness", n => { Relatedness = n.GetStringValue(); } },
                 { "serious", n => { Serious = n.GetBoolValue(); } },
                 { "seriousCriteria", n => { SeriousCriteria = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
-                { "severity", n => { Severity = n.GetStringValue(); } },
+                { "severity", n => { Severity = n.GetEnumValue<global::Trial.Client.Models.AdverseEventSeverity>(); } },
                 { "specialInterest", n => { SpecialInterest = n.GetStringValue(); } },
                 { "sponsorReportedUtc", n => { SponsorReportedUtc = n.GetDateTimeOffsetValue(); } },
                 { "term", n => { Term = n.GetStringValue(); } },
@@ -154,7 +148,7 @@ namespace Trial.Client.Models
             writer.WriteStringValue("relatedness", Relatedness);
             writer.WriteBoolValue("serious", Serious);
             writer.WriteCollectionOfPrimitiveValues<string>("seriousCriteria", SeriousCriteria);
-            writer.WriteStringValue("severity", Severity);
+            writer.WriteEnumValue<global::Trial.Client.Models.AdverseEventSeverity>("severity", Severity);
             writer.WriteStringValue("specialInterest", SpecialInterest);
             writer.WriteDateTimeOffsetValue("sponsorReportedUtc", SponsorReportedUtc);
             writer.WriteStringValue("term", Term);

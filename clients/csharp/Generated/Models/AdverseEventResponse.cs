@@ -81,14 +81,8 @@ namespace Trial.Client.Models
 #else
         public List<string> SeriousCriteria { get; set; }
 #endif
-        /// <summary>The severity property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Severity { get; set; }
-#nullable restore
-#else
-        public string Severity { get; set; }
-#endif
+        /// <summary>The intensity of an adverse event.</summary>
+        public global::Trial.Client.Models.AdverseEventSeverity? Severity { get; set; }
         /// <summary>The siteCode property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -161,7 +155,7 @@ namespace Trial.Client.Models
                 { "saeReportDueUtc", n => { SaeReportDueUtc = n.GetDateTimeOffsetValue(); } },
                 { "serious", n => { Serious = n.GetBoolValue(); } },
                 { "seriousCriteria", n => { SeriousCriteria = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
-                { "severity", n => { Severity = n.GetStringValue(); } },
+                { "severity", n => { Severity = n.GetEnumValue<global::Trial.Client.Models.AdverseEventSeverity>(); } },
                 { "siteCode", n => { SiteCode = n.GetStringValue(); } },
                 { "specialInterest", n => { SpecialInterest = n.GetStringValue(); } },
                 { "sponsorReportedUtc", n => { SponsorReportedUtc = n.GetDateTimeOffsetValue(); } },
@@ -194,7 +188,7 @@ namespace Trial.Client.Models
             writer.WriteDateTimeOffsetValue("saeReportDueUtc", SaeReportDueUtc);
             writer.WriteBoolValue("serious", Serious);
             writer.WriteCollectionOfPrimitiveValues<string>("seriousCriteria", SeriousCriteria);
-            writer.WriteStringValue("severity", Severity);
+            writer.WriteEnumValue<global::Trial.Client.Models.AdverseEventSeverity>("severity", Severity);
             writer.WriteStringValue("siteCode", SiteCode);
             writer.WriteStringValue("specialInterest", SpecialInterest);
             writer.WriteDateTimeOffsetValue("sponsorReportedUtc", SponsorReportedUtc);

@@ -12,14 +12,8 @@ namespace Trial.Client.Models
     public partial class AllocationListEntryDto : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The arm property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Arm { get; set; }
-#nullable restore
-#else
-        public string Arm { get; set; }
-#endif
+        /// <summary>An arm of the served protocol, by code; only the unblinded read or write it.</summary>
+        public global::Trial.Client.Models.Arm? Arm { get; set; }
         /// <summary>The sequenceNumber property</summary>
         public int? SequenceNumber { get; set; }
         /// <summary>The stratum property</summary>
@@ -48,7 +42,7 @@ namespace Trial.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "arm", n => { Arm = n.GetStringValue(); } },
+                { "arm", n => { Arm = n.GetEnumValue<global::Trial.Client.Models.Arm>(); } },
                 { "sequenceNumber", n => { SequenceNumber = n.GetIntValue(); } },
                 { "stratum", n => { Stratum = n.GetStringValue(); } },
             };
@@ -60,7 +54,7 @@ namespace Trial.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("arm", Arm);
+            writer.WriteEnumValue<global::Trial.Client.Models.Arm>("arm", Arm);
             writer.WriteIntValue("sequenceNumber", SequenceNumber);
             writer.WriteStringValue("stratum", Stratum);
         }

@@ -13,14 +13,8 @@ namespace Trial.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class AllocationResponse : IParsable
     {
-        /// <summary>The arm property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Arm { get; set; }
-#nullable restore
-#else
-        public string Arm { get; set; }
-#endif
+        /// <summary>An arm of the served protocol, by code; only the unblinded read or write it.</summary>
+        public global::Trial.Client.Models.Arm? Arm { get; set; }
         /// <summary>The armName property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -91,7 +85,7 @@ namespace Trial.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "arm", n => { Arm = n.GetStringValue(); } },
+                { "arm", n => { Arm = n.GetEnumValue<global::Trial.Client.Models.Arm>(); } },
                 { "armName", n => { ArmName = n.GetStringValue(); } },
                 { "doseMgPerKg", n => { DoseMgPerKg = n.GetDoubleValue(); } },
                 { "drug", n => { Drug = n.GetStringValue(); } },
@@ -112,7 +106,7 @@ namespace Trial.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("arm", Arm);
+            writer.WriteEnumValue<global::Trial.Client.Models.Arm>("arm", Arm);
             writer.WriteStringValue("armName", ArmName);
             writer.WriteDoubleValue("doseMgPerKg", DoseMgPerKg);
             writer.WriteStringValue("drug", Drug);

@@ -26,14 +26,8 @@ namespace Trial.Client.Models
 #endif
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
-        /// <summary>The instrument property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Instrument { get; set; }
-#nullable restore
-#else
-        public string Instrument { get; set; }
-#endif
+        /// <summary>A rating scale, by its code (GET /api/v1/instruments).</summary>
+        public global::Trial.Client.Models.Instrument? Instrument { get; set; }
         /// <summary>The items property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -62,7 +56,7 @@ namespace Trial.Client.Models
 #endif
         /// <summary>The receivedUtc property</summary>
         public DateTimeOffset? ReceivedUtc { get; set; }
-        /// <summary>The scores property</summary>
+        /// <summary>The scores the server computed, by key; each instrument reports its own keys (GET /api/v1/instruments), and a score its items do not allow is left out.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::Trial.Client.Models.AssessmentResponse_scores? Scores { get; set; }
@@ -79,25 +73,13 @@ namespace Trial.Client.Models
         public string SeverityBand { get; set; }
 #endif
         /// <summary>The timepoint property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Timepoint { get; set; }
-#nullable restore
-#else
-        public string Timepoint { get; set; }
-#endif
+        public global::Trial.Client.Models.AssessmentResponse_timepoint? Timepoint { get; set; }
         /// <summary>The unscheduled property</summary>
         public bool? Unscheduled { get; set; }
         /// <summary>The version property</summary>
         public int? Version { get; set; }
-        /// <summary>The visitCode property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? VisitCode { get; set; }
-#nullable restore
-#else
-        public string VisitCode { get; set; }
-#endif
+        /// <summary>A visit of the served protocol&apos;s visit plan.</summary>
+        public global::Trial.Client.Models.VisitCode? VisitCode { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -120,7 +102,7 @@ namespace Trial.Client.Models
                 { "complete", n => { Complete = n.GetBoolValue(); } },
                 { "definitionVersion", n => { DefinitionVersion = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
-                { "instrument", n => { Instrument = n.GetStringValue(); } },
+                { "instrument", n => { Instrument = n.GetEnumValue<global::Trial.Client.Models.Instrument>(); } },
                 { "items", n => { Items = n.GetCollectionOfPrimitiveValues<double?>()?.AsList(); } },
                 { "outOfWindow", n => { OutOfWindow = n.GetBoolValue(); } },
                 { "participantCode", n => { ParticipantCode = n.GetStringValue(); } },
@@ -128,10 +110,10 @@ namespace Trial.Client.Models
                 { "receivedUtc", n => { ReceivedUtc = n.GetDateTimeOffsetValue(); } },
                 { "scores", n => { Scores = n.GetObjectValue<global::Trial.Client.Models.AssessmentResponse_scores>(global::Trial.Client.Models.AssessmentResponse_scores.CreateFromDiscriminatorValue); } },
                 { "severityBand", n => { SeverityBand = n.GetStringValue(); } },
-                { "timepoint", n => { Timepoint = n.GetStringValue(); } },
+                { "timepoint", n => { Timepoint = n.GetEnumValue<global::Trial.Client.Models.AssessmentResponse_timepoint>(); } },
                 { "unscheduled", n => { Unscheduled = n.GetBoolValue(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
-                { "visitCode", n => { VisitCode = n.GetStringValue(); } },
+                { "visitCode", n => { VisitCode = n.GetEnumValue<global::Trial.Client.Models.VisitCode>(); } },
             };
         }
         /// <summary>
@@ -145,7 +127,7 @@ namespace Trial.Client.Models
             writer.WriteBoolValue("complete", Complete);
             writer.WriteStringValue("definitionVersion", DefinitionVersion);
             writer.WriteGuidValue("id", Id);
-            writer.WriteStringValue("instrument", Instrument);
+            writer.WriteEnumValue<global::Trial.Client.Models.Instrument>("instrument", Instrument);
             writer.WriteCollectionOfPrimitiveValues<double?>("items", Items);
             writer.WriteBoolValue("outOfWindow", OutOfWindow);
             writer.WriteStringValue("participantCode", ParticipantCode);
@@ -153,10 +135,10 @@ namespace Trial.Client.Models
             writer.WriteDateTimeOffsetValue("receivedUtc", ReceivedUtc);
             writer.WriteObjectValue<global::Trial.Client.Models.AssessmentResponse_scores>("scores", Scores);
             writer.WriteStringValue("severityBand", SeverityBand);
-            writer.WriteStringValue("timepoint", Timepoint);
+            writer.WriteEnumValue<global::Trial.Client.Models.AssessmentResponse_timepoint>("timepoint", Timepoint);
             writer.WriteBoolValue("unscheduled", Unscheduled);
             writer.WriteIntValue("version", Version);
-            writer.WriteStringValue("visitCode", VisitCode);
+            writer.WriteEnumValue<global::Trial.Client.Models.VisitCode>("visitCode", VisitCode);
         }
     }
 }

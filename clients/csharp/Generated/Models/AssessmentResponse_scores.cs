@@ -7,20 +7,58 @@ using System.IO;
 using System;
 namespace Trial.Client.Models
 {
+    /// <summary>
+    /// The scores the server computed, by key; each instrument reports its own keys (GET /api/v1/instruments), and a score its items do not allow is left out.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
-    public partial class AssessmentResponse_scores : IAdditionalDataHolder, IParsable
-    #pragma warning restore CS1591
+    public partial class AssessmentResponse_scores : IParsable
     {
-        /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
-        public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>
-        /// Instantiates a new <see cref="global::Trial.Client.Models.AssessmentResponse_scores"/> and sets the default values.
-        /// </summary>
-        public AssessmentResponse_scores()
-        {
-            AdditionalData = new Dictionary<string, object>();
-        }
+        /// <summary>The AA property</summary>
+        public double? AA { get; set; }
+        /// <summary>The amnesia property</summary>
+        public double? Amnesia { get; set; }
+        /// <summary>The anxiety property</summary>
+        public double? Anxiety { get; set; }
+        /// <summary>The audioVisualSynesthesia property</summary>
+        public double? AudioVisualSynesthesia { get; set; }
+        /// <summary>The blissfulState property</summary>
+        public double? BlissfulState { get; set; }
+        /// <summary>The changedMeaningOfPercepts property</summary>
+        public double? ChangedMeaningOfPercepts { get; set; }
+        /// <summary>The complexImagery property</summary>
+        public double? ComplexImagery { get; set; }
+        /// <summary>The DED property</summary>
+        public double? DED { get; set; }
+        /// <summary>The depersonalization property</summary>
+        public double? Depersonalization { get; set; }
+        /// <summary>The derealization property</summary>
+        public double? Derealization { get; set; }
+        /// <summary>The disembodiment property</summary>
+        public double? Disembodiment { get; set; }
+        /// <summary>The elementaryImagery property</summary>
+        public double? ElementaryImagery { get; set; }
+        /// <summary>The impairedControlCognition property</summary>
+        public double? ImpairedControlCognition { get; set; }
+        /// <summary>The insightfulness property</summary>
+        public double? Insightfulness { get; set; }
+        /// <summary>The mean property</summary>
+        public double? Mean { get; set; }
+        /// <summary>The OB property</summary>
+        public double? OB { get; set; }
+        /// <summary>The positive property</summary>
+        public double? Positive { get; set; }
+        /// <summary>The spiritualExperience property</summary>
+        public double? SpiritualExperience { get; set; }
+        /// <summary>The sum property</summary>
+        public double? Sum { get; set; }
+        /// <summary>The total property</summary>
+        public double? Total { get; set; }
+        /// <summary>The unity property</summary>
+        public double? Unity { get; set; }
+        /// <summary>The VIR property</summary>
+        public double? VIR { get; set; }
+        /// <summary>The VR property</summary>
+        public double? VR { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -39,6 +77,29 @@ namespace Trial.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "AA", n => { AA = n.GetDoubleValue(); } },
+                { "amnesia", n => { Amnesia = n.GetDoubleValue(); } },
+                { "anxiety", n => { Anxiety = n.GetDoubleValue(); } },
+                { "audioVisualSynesthesia", n => { AudioVisualSynesthesia = n.GetDoubleValue(); } },
+                { "blissfulState", n => { BlissfulState = n.GetDoubleValue(); } },
+                { "changedMeaningOfPercepts", n => { ChangedMeaningOfPercepts = n.GetDoubleValue(); } },
+                { "complexImagery", n => { ComplexImagery = n.GetDoubleValue(); } },
+                { "DED", n => { DED = n.GetDoubleValue(); } },
+                { "depersonalization", n => { Depersonalization = n.GetDoubleValue(); } },
+                { "derealization", n => { Derealization = n.GetDoubleValue(); } },
+                { "disembodiment", n => { Disembodiment = n.GetDoubleValue(); } },
+                { "elementaryImagery", n => { ElementaryImagery = n.GetDoubleValue(); } },
+                { "impairedControlCognition", n => { ImpairedControlCognition = n.GetDoubleValue(); } },
+                { "insightfulness", n => { Insightfulness = n.GetDoubleValue(); } },
+                { "mean", n => { Mean = n.GetDoubleValue(); } },
+                { "OB", n => { OB = n.GetDoubleValue(); } },
+                { "positive", n => { Positive = n.GetDoubleValue(); } },
+                { "spiritualExperience", n => { SpiritualExperience = n.GetDoubleValue(); } },
+                { "sum", n => { Sum = n.GetDoubleValue(); } },
+                { "total", n => { Total = n.GetDoubleValue(); } },
+                { "unity", n => { Unity = n.GetDoubleValue(); } },
+                { "VIR", n => { VIR = n.GetDoubleValue(); } },
+                { "VR", n => { VR = n.GetDoubleValue(); } },
             };
         }
         /// <summary>
@@ -48,7 +109,29 @@ namespace Trial.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteAdditionalData(AdditionalData);
+            writer.WriteDoubleValue("AA", AA);
+            writer.WriteDoubleValue("amnesia", Amnesia);
+            writer.WriteDoubleValue("anxiety", Anxiety);
+            writer.WriteDoubleValue("audioVisualSynesthesia", AudioVisualSynesthesia);
+            writer.WriteDoubleValue("blissfulState", BlissfulState);
+            writer.WriteDoubleValue("changedMeaningOfPercepts", ChangedMeaningOfPercepts);
+            writer.WriteDoubleValue("complexImagery", ComplexImagery);
+            writer.WriteDoubleValue("DED", DED);
+            writer.WriteDoubleValue("depersonalization", Depersonalization);
+            writer.WriteDoubleValue("derealization", Derealization);
+            writer.WriteDoubleValue("disembodiment", Disembodiment);
+            writer.WriteDoubleValue("elementaryImagery", ElementaryImagery);
+            writer.WriteDoubleValue("impairedControlCognition", ImpairedControlCognition);
+            writer.WriteDoubleValue("insightfulness", Insightfulness);
+            writer.WriteDoubleValue("mean", Mean);
+            writer.WriteDoubleValue("OB", OB);
+            writer.WriteDoubleValue("positive", Positive);
+            writer.WriteDoubleValue("spiritualExperience", SpiritualExperience);
+            writer.WriteDoubleValue("sum", Sum);
+            writer.WriteDoubleValue("total", Total);
+            writer.WriteDoubleValue("unity", Unity);
+            writer.WriteDoubleValue("VIR", VIR);
+            writer.WriteDoubleValue("VR", VR);
         }
     }
 }

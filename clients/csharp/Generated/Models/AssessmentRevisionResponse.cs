@@ -24,13 +24,13 @@ namespace Trial.Client.Models
 #else
         public string DefinitionVersion { get; set; }
 #endif
-        /// <summary>The items property</summary>
+        /// <summary>The item responses in item order, one per item of the instrument: a number (whole or decimal, within the item&apos;s range), or null for an item not answered.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public UntypedNode? Items { get; set; }
+        public List<double?>? Items { get; set; }
 #nullable restore
 #else
-        public UntypedNode Items { get; set; }
+        public List<double?> Items { get; set; }
 #endif
         /// <summary>The reason property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -44,13 +44,13 @@ namespace Trial.Client.Models
         public Guid? ReplacedBy { get; set; }
         /// <summary>The replacedUtc property</summary>
         public DateTimeOffset? ReplacedUtc { get; set; }
-        /// <summary>The scores property</summary>
+        /// <summary>The scores the server computed, by key; each instrument reports its own keys (GET /api/v1/instruments), and a score its items do not allow is left out.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public UntypedNode? Scores { get; set; }
+        public global::Trial.Client.Models.AssessmentRevisionResponse_scores? Scores { get; set; }
 #nullable restore
 #else
-        public UntypedNode Scores { get; set; }
+        public global::Trial.Client.Models.AssessmentRevisionResponse_scores Scores { get; set; }
 #endif
         /// <summary>The severityBand property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -83,11 +83,11 @@ namespace Trial.Client.Models
                 { "administeredUtc", n => { AdministeredUtc = n.GetDateTimeOffsetValue(); } },
                 { "complete", n => { Complete = n.GetBoolValue(); } },
                 { "definitionVersion", n => { DefinitionVersion = n.GetStringValue(); } },
-                { "items", n => { Items = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "items", n => { Items = n.GetCollectionOfPrimitiveValues<double?>()?.AsList(); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
                 { "replacedBy", n => { ReplacedBy = n.GetGuidValue(); } },
                 { "replacedUtc", n => { ReplacedUtc = n.GetDateTimeOffsetValue(); } },
-                { "scores", n => { Scores = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "scores", n => { Scores = n.GetObjectValue<global::Trial.Client.Models.AssessmentRevisionResponse_scores>(global::Trial.Client.Models.AssessmentRevisionResponse_scores.CreateFromDiscriminatorValue); } },
                 { "severityBand", n => { SeverityBand = n.GetStringValue(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
             };
@@ -102,11 +102,11 @@ namespace Trial.Client.Models
             writer.WriteDateTimeOffsetValue("administeredUtc", AdministeredUtc);
             writer.WriteBoolValue("complete", Complete);
             writer.WriteStringValue("definitionVersion", DefinitionVersion);
-            writer.WriteObjectValue<UntypedNode>("items", Items);
+            writer.WriteCollectionOfPrimitiveValues<double?>("items", Items);
             writer.WriteStringValue("reason", Reason);
             writer.WriteGuidValue("replacedBy", ReplacedBy);
             writer.WriteDateTimeOffsetValue("replacedUtc", ReplacedUtc);
-            writer.WriteObjectValue<UntypedNode>("scores", Scores);
+            writer.WriteObjectValue<global::Trial.Client.Models.AssessmentRevisionResponse_scores>("scores", Scores);
             writer.WriteStringValue("severityBand", SeverityBand);
             writer.WriteIntValue("version", Version);
         }

@@ -12,24 +12,12 @@ namespace Trial.Client.Models
     public partial class BlindingGuessRequest : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>An arm code, or &quot;unknown&quot;.</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Guess { get; set; }
-#nullable restore
-#else
-        public string Guess { get; set; }
-#endif
+        /// <summary>The arm guessed, by code, or that the guesser does not know.</summary>
+        public global::Trial.Client.Models.BlindingGuess? Guess { get; set; }
         /// <summary>When the guess was made, with its time zone; the server&apos;s time when left out. Never in the future.</summary>
         public DateTimeOffset? GuessedUtc { get; set; }
-        /// <summary>rater or participant.</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Guesser { get; set; }
-#nullable restore
-#else
-        public string Guesser { get; set; }
-#endif
+        /// <summary>Who guessed the arm: the rater or the participant.</summary>
+        public global::Trial.Client.Models.BlindingGuesser? Guesser { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -48,9 +36,9 @@ namespace Trial.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "guess", n => { Guess = n.GetStringValue(); } },
+                { "guess", n => { Guess = n.GetEnumValue<global::Trial.Client.Models.BlindingGuess>(); } },
                 { "guessedUtc", n => { GuessedUtc = n.GetDateTimeOffsetValue(); } },
-                { "guesser", n => { Guesser = n.GetStringValue(); } },
+                { "guesser", n => { Guesser = n.GetEnumValue<global::Trial.Client.Models.BlindingGuesser>(); } },
             };
         }
         /// <summary>
@@ -60,9 +48,9 @@ namespace Trial.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("guess", Guess);
+            writer.WriteEnumValue<global::Trial.Client.Models.BlindingGuess>("guess", Guess);
             writer.WriteDateTimeOffsetValue("guessedUtc", GuessedUtc);
-            writer.WriteStringValue("guesser", Guesser);
+            writer.WriteEnumValue<global::Trial.Client.Models.BlindingGuesser>("guesser", Guesser);
         }
     }
 }

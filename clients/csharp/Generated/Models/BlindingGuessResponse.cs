@@ -13,24 +13,12 @@ namespace Trial.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class BlindingGuessResponse : IParsable
     {
-        /// <summary>The guess property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Guess { get; set; }
-#nullable restore
-#else
-        public string Guess { get; set; }
-#endif
+        /// <summary>The arm guessed, by code, or that the guesser does not know.</summary>
+        public global::Trial.Client.Models.BlindingGuess? Guess { get; set; }
         /// <summary>The guessedUtc property</summary>
         public DateTimeOffset? GuessedUtc { get; set; }
-        /// <summary>The guesser property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Guesser { get; set; }
-#nullable restore
-#else
-        public string Guesser { get; set; }
-#endif
+        /// <summary>Who guessed the arm: the rater or the participant.</summary>
+        public global::Trial.Client.Models.BlindingGuesser? Guesser { get; set; }
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
         /// <summary>The infusionNumber property</summary>
@@ -81,9 +69,9 @@ namespace Trial.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "guess", n => { Guess = n.GetStringValue(); } },
+                { "guess", n => { Guess = n.GetEnumValue<global::Trial.Client.Models.BlindingGuess>(); } },
                 { "guessedUtc", n => { GuessedUtc = n.GetDateTimeOffsetValue(); } },
-                { "guesser", n => { Guesser = n.GetStringValue(); } },
+                { "guesser", n => { Guesser = n.GetEnumValue<global::Trial.Client.Models.BlindingGuesser>(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "infusionNumber", n => { InfusionNumber = n.GetIntValue(); } },
                 { "infusionVisitCode", n => { InfusionVisitCode = n.GetStringValue(); } },
@@ -100,9 +88,9 @@ namespace Trial.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("guess", Guess);
+            writer.WriteEnumValue<global::Trial.Client.Models.BlindingGuess>("guess", Guess);
             writer.WriteDateTimeOffsetValue("guessedUtc", GuessedUtc);
-            writer.WriteStringValue("guesser", Guesser);
+            writer.WriteEnumValue<global::Trial.Client.Models.BlindingGuesser>("guesser", Guesser);
             writer.WriteGuidValue("id", Id);
             writer.WriteIntValue("infusionNumber", InfusionNumber);
             writer.WriteStringValue("infusionVisitCode", InfusionVisitCode);

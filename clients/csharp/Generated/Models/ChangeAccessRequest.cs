@@ -21,13 +21,7 @@ namespace Trial.Client.Models
         public string Reason { get; set; }
 #endif
         /// <summary>The role property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Role { get; set; }
-#nullable restore
-#else
-        public string Role { get; set; }
-#endif
+        public global::Trial.Client.Models.ChangeAccessRequest_role? Role { get; set; }
         /// <summary>The sites property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -55,7 +49,7 @@ namespace Trial.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "reason", n => { Reason = n.GetStringValue(); } },
-                { "role", n => { Role = n.GetStringValue(); } },
+                { "role", n => { Role = n.GetEnumValue<global::Trial.Client.Models.ChangeAccessRequest_role>(); } },
                 { "sites", n => { Sites = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
@@ -67,7 +61,7 @@ namespace Trial.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("reason", Reason);
-            writer.WriteStringValue("role", Role);
+            writer.WriteEnumValue<global::Trial.Client.Models.ChangeAccessRequest_role>("role", Role);
             writer.WriteCollectionOfPrimitiveValues<string>("sites", Sites);
         }
     }

@@ -14,21 +14,15 @@ namespace Trial.Client.Models
     {
         /// <summary>The administeredUtc property</summary>
         public DateTimeOffset? AdministeredUtc { get; set; }
-        /// <summary>The instrument property</summary>
+        /// <summary>A rating scale, by its code (GET /api/v1/instruments).</summary>
+        public global::Trial.Client.Models.Instrument? Instrument { get; set; }
+        /// <summary>The item responses in item order, one per item of the instrument: a number (whole or decimal, within the item&apos;s range), or null for an item not answered.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public string? Instrument { get; set; }
+        public List<double?>? Items { get; set; }
 #nullable restore
 #else
-        public string Instrument { get; set; }
-#endif
-        /// <summary>The items property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public UntypedNode? Items { get; set; }
-#nullable restore
-#else
-        public UntypedNode Items { get; set; }
+        public List<double?> Items { get; set; }
 #endif
         /// <summary>The reason property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -39,13 +33,7 @@ namespace Trial.Client.Models
         public string Reason { get; set; }
 #endif
         /// <summary>The timepoint property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Timepoint { get; set; }
-#nullable restore
-#else
-        public string Timepoint { get; set; }
-#endif
+        public global::Trial.Client.Models.CorrectAssessmentRequest_timepoint? Timepoint { get; set; }
         /// <summary>The unscheduled property</summary>
         public bool? Unscheduled { get; set; }
         /// <summary>
@@ -67,10 +55,10 @@ namespace Trial.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "administeredUtc", n => { AdministeredUtc = n.GetDateTimeOffsetValue(); } },
-                { "instrument", n => { Instrument = n.GetStringValue(); } },
-                { "items", n => { Items = n.GetObjectValue<UntypedNode>(UntypedNode.CreateFromDiscriminatorValue); } },
+                { "instrument", n => { Instrument = n.GetEnumValue<global::Trial.Client.Models.Instrument>(); } },
+                { "items", n => { Items = n.GetCollectionOfPrimitiveValues<double?>()?.AsList(); } },
                 { "reason", n => { Reason = n.GetStringValue(); } },
-                { "timepoint", n => { Timepoint = n.GetStringValue(); } },
+                { "timepoint", n => { Timepoint = n.GetEnumValue<global::Trial.Client.Models.CorrectAssessmentRequest_timepoint>(); } },
                 { "unscheduled", n => { Unscheduled = n.GetBoolValue(); } },
             };
         }
@@ -82,10 +70,10 @@ namespace Trial.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDateTimeOffsetValue("administeredUtc", AdministeredUtc);
-            writer.WriteStringValue("instrument", Instrument);
-            writer.WriteObjectValue<UntypedNode>("items", Items);
+            writer.WriteEnumValue<global::Trial.Client.Models.Instrument>("instrument", Instrument);
+            writer.WriteCollectionOfPrimitiveValues<double?>("items", Items);
             writer.WriteStringValue("reason", Reason);
-            writer.WriteStringValue("timepoint", Timepoint);
+            writer.WriteEnumValue<global::Trial.Client.Models.CorrectAssessmentRequest_timepoint>("timepoint", Timepoint);
             writer.WriteBoolValue("unscheduled", Unscheduled);
         }
     }

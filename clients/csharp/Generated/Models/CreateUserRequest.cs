@@ -20,14 +20,8 @@ namespace Trial.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The role property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Role { get; set; }
-#nullable restore
-#else
-        public string Role { get; set; }
-#endif
+        /// <summary>What a user may do; pharmacist and unblinded-statistician see arms in a blinded study.</summary>
+        public global::Trial.Client.Models.Role? Role { get; set; }
         /// <summary>The sites property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -55,7 +49,7 @@ namespace Trial.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "name", n => { Name = n.GetStringValue(); } },
-                { "role", n => { Role = n.GetStringValue(); } },
+                { "role", n => { Role = n.GetEnumValue<global::Trial.Client.Models.Role>(); } },
                 { "sites", n => { Sites = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
@@ -67,7 +61,7 @@ namespace Trial.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("name", Name);
-            writer.WriteStringValue("role", Role);
+            writer.WriteEnumValue<global::Trial.Client.Models.Role>("role", Role);
             writer.WriteCollectionOfPrimitiveValues<string>("sites", Sites);
         }
     }

@@ -34,14 +34,8 @@ namespace Trial.Client.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The role property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Role { get; set; }
-#nullable restore
-#else
-        public string Role { get; set; }
-#endif
+        /// <summary>What a user may do; pharmacist and unblinded-statistician see arms in a blinded study.</summary>
+        public global::Trial.Client.Models.Role? Role { get; set; }
         /// <summary>The sites property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -73,7 +67,7 @@ namespace Trial.Client.Models
                 { "createdUtc", n => { CreatedUtc = n.GetDateTimeOffsetValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
-                { "role", n => { Role = n.GetStringValue(); } },
+                { "role", n => { Role = n.GetEnumValue<global::Trial.Client.Models.Role>(); } },
                 { "sites", n => { Sites = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
@@ -89,7 +83,7 @@ namespace Trial.Client.Models
             writer.WriteDateTimeOffsetValue("createdUtc", CreatedUtc);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("name", Name);
-            writer.WriteStringValue("role", Role);
+            writer.WriteEnumValue<global::Trial.Client.Models.Role>("role", Role);
             writer.WriteCollectionOfPrimitiveValues<string>("sites", Sites);
         }
     }

@@ -41,22 +41,10 @@ namespace Trial.Client.Models
 #endif
         /// <summary>The targetDate property</summary>
         public Date? TargetDate { get; set; }
-        /// <summary>The urgency property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Urgency { get; set; }
-#nullable restore
-#else
-        public string Urgency { get; set; }
-#endif
-        /// <summary>The visitCode property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? VisitCode { get; set; }
-#nullable restore
-#else
-        public string VisitCode { get; set; }
-#endif
+        /// <summary>How pressing a due visit is.</summary>
+        public global::Trial.Client.Models.VisitUrgency? Urgency { get; set; }
+        /// <summary>A visit of the served protocol&apos;s visit plan.</summary>
+        public global::Trial.Client.Models.VisitCode? VisitCode { get; set; }
         /// <summary>The windowEnd property</summary>
         public Date? WindowEnd { get; set; }
         /// <summary>The windowStart property</summary>
@@ -84,8 +72,8 @@ namespace Trial.Client.Models
                 { "participantCode", n => { ParticipantCode = n.GetStringValue(); } },
                 { "siteCode", n => { SiteCode = n.GetStringValue(); } },
                 { "targetDate", n => { TargetDate = n.GetDateValue(); } },
-                { "urgency", n => { Urgency = n.GetStringValue(); } },
-                { "visitCode", n => { VisitCode = n.GetStringValue(); } },
+                { "urgency", n => { Urgency = n.GetEnumValue<global::Trial.Client.Models.VisitUrgency>(); } },
+                { "visitCode", n => { VisitCode = n.GetEnumValue<global::Trial.Client.Models.VisitCode>(); } },
                 { "windowEnd", n => { WindowEnd = n.GetDateValue(); } },
                 { "windowStart", n => { WindowStart = n.GetDateValue(); } },
             };
@@ -102,8 +90,8 @@ namespace Trial.Client.Models
             writer.WriteStringValue("participantCode", ParticipantCode);
             writer.WriteStringValue("siteCode", SiteCode);
             writer.WriteDateValue("targetDate", TargetDate);
-            writer.WriteStringValue("urgency", Urgency);
-            writer.WriteStringValue("visitCode", VisitCode);
+            writer.WriteEnumValue<global::Trial.Client.Models.VisitUrgency>("urgency", Urgency);
+            writer.WriteEnumValue<global::Trial.Client.Models.VisitCode>("visitCode", VisitCode);
             writer.WriteDateValue("windowEnd", WindowEnd);
             writer.WriteDateValue("windowStart", WindowStart);
         }

@@ -33,14 +33,8 @@ namespace Trial.Client.Models
 #else
         public string ScreeningNumber { get; set; }
 #endif
-        /// <summary>The sex property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Sex { get; set; }
-#nullable restore
-#else
-        public string Sex { get; set; }
-#endif
+        /// <summary>F, M, or X for another or unknown.</summary>
+        public global::Trial.Client.Models.Sex? Sex { get; set; }
         /// <summary>The siteCode property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -73,7 +67,7 @@ namespace Trial.Client.Models
                 { "eligibility", n => { Eligibility = n.GetObjectValue<global::Trial.Client.Models.EligibilityDto>(global::Trial.Client.Models.EligibilityDto.CreateFromDiscriminatorValue); } },
                 { "enrolledDate", n => { EnrolledDate = n.GetDateValue(); } },
                 { "screeningNumber", n => { ScreeningNumber = n.GetStringValue(); } },
-                { "sex", n => { Sex = n.GetStringValue(); } },
+                { "sex", n => { Sex = n.GetEnumValue<global::Trial.Client.Models.Sex>(); } },
                 { "siteCode", n => { SiteCode = n.GetStringValue(); } },
                 { "weightKg", n => { WeightKg = n.GetDoubleValue(); } },
             };
@@ -89,7 +83,7 @@ namespace Trial.Client.Models
             writer.WriteObjectValue<global::Trial.Client.Models.EligibilityDto>("eligibility", Eligibility);
             writer.WriteDateValue("enrolledDate", EnrolledDate);
             writer.WriteStringValue("screeningNumber", ScreeningNumber);
-            writer.WriteStringValue("sex", Sex);
+            writer.WriteEnumValue<global::Trial.Client.Models.Sex>("sex", Sex);
             writer.WriteStringValue("siteCode", SiteCode);
             writer.WriteDoubleValue("weightKg", WeightKg);
         }

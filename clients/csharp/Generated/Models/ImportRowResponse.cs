@@ -8,7 +8,7 @@ using System;
 namespace Trial.Client.Models
 {
     /// <summary>
-    /// One row&apos;s result: accepted with the assessment&apos;s id (none in a dry run), or refused with the problem the single POST would give.
+    /// One row&apos;s result: accepted with the assessment&apos;s id (none in a dry run), or refused with the problem the single POST would give.Row is the line the assessment starts on (in a CSV file, its first item&apos;s line; the header is line 1).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ImportRowResponse : IParsable

@@ -51,14 +51,8 @@ namespace Trial.Client.Models
         public double? TotalDoseMg { get; set; }
         /// <summary>The version property</summary>
         public int? Version { get; set; }
-        /// <summary>The visitCode property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? VisitCode { get; set; }
-#nullable restore
-#else
-        public string VisitCode { get; set; }
-#endif
+        /// <summary>A visit of the served protocol&apos;s visit plan.</summary>
+        public global::Trial.Client.Models.VisitCode? VisitCode { get; set; }
         /// <summary>The volumeMl property</summary>
         public double? VolumeMl { get; set; }
         /// <summary>The weightKg property</summary>
@@ -91,7 +85,7 @@ namespace Trial.Client.Models
                 { "startUtc", n => { StartUtc = n.GetDateTimeOffsetValue(); } },
                 { "totalDoseMg", n => { TotalDoseMg = n.GetDoubleValue(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
-                { "visitCode", n => { VisitCode = n.GetStringValue(); } },
+                { "visitCode", n => { VisitCode = n.GetEnumValue<global::Trial.Client.Models.VisitCode>(); } },
                 { "volumeMl", n => { VolumeMl = n.GetDoubleValue(); } },
                 { "weightKg", n => { WeightKg = n.GetDoubleValue(); } },
             };
@@ -113,7 +107,7 @@ namespace Trial.Client.Models
             writer.WriteDateTimeOffsetValue("startUtc", StartUtc);
             writer.WriteDoubleValue("totalDoseMg", TotalDoseMg);
             writer.WriteIntValue("version", Version);
-            writer.WriteStringValue("visitCode", VisitCode);
+            writer.WriteEnumValue<global::Trial.Client.Models.VisitCode>("visitCode", VisitCode);
             writer.WriteDoubleValue("volumeMl", VolumeMl);
             writer.WriteDoubleValue("weightKg", WeightKg);
         }

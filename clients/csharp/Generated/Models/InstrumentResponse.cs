@@ -12,14 +12,8 @@ namespace Trial.Client.Models
     public partial class InstrumentResponse : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The code property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Code { get; set; }
-#nullable restore
-#else
-        public string Code { get; set; }
-#endif
+        /// <summary>A rating scale, by its code (GET /api/v1/instruments).</summary>
+        public global::Trial.Client.Models.Instrument? Code { get; set; }
         /// <summary>The itemCount property</summary>
         public int? ItemCount { get; set; }
         /// <summary>The itemLabels property</summary>
@@ -86,7 +80,7 @@ namespace Trial.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "code", n => { Code = n.GetStringValue(); } },
+                { "code", n => { Code = n.GetEnumValue<global::Trial.Client.Models.Instrument>(); } },
                 { "itemCount", n => { ItemCount = n.GetIntValue(); } },
                 { "itemLabels", n => { ItemLabels = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "maxDecimals", n => { MaxDecimals = n.GetIntValue(); } },
@@ -105,7 +99,7 @@ namespace Trial.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("code", Code);
+            writer.WriteEnumValue<global::Trial.Client.Models.Instrument>("code", Code);
             writer.WriteIntValue("itemCount", ItemCount);
             writer.WriteCollectionOfPrimitiveValues<string>("itemLabels", ItemLabels);
             writer.WriteIntValue("maxDecimals", MaxDecimals);

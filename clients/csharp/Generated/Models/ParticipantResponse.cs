@@ -70,14 +70,8 @@ namespace Trial.Client.Models
 #else
         public string ScreeningNumber { get; set; }
 #endif
-        /// <summary>The sex property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Sex { get; set; }
-#nullable restore
-#else
-        public string Sex { get; set; }
-#endif
+        /// <summary>F, M, or X for another or unknown.</summary>
+        public global::Trial.Client.Models.Sex? Sex { get; set; }
         /// <summary>The siteCode property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -86,14 +80,8 @@ namespace Trial.Client.Models
 #else
         public string SiteCode { get; set; }
 #endif
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        /// <summary>Where a participant is in the study.</summary>
+        public global::Trial.Client.Models.ParticipantStatus? Status { get; set; }
         /// <summary>The version property</summary>
         public int? Version { get; set; }
         /// <summary>The weightKg property</summary>
@@ -144,9 +132,9 @@ namespace Trial.Client.Models
                 { "infusionsDiscontinuedDate", n => { InfusionsDiscontinuedDate = n.GetDateValue(); } },
                 { "protocolVersion", n => { ProtocolVersion = n.GetStringValue(); } },
                 { "screeningNumber", n => { ScreeningNumber = n.GetStringValue(); } },
-                { "sex", n => { Sex = n.GetStringValue(); } },
+                { "sex", n => { Sex = n.GetEnumValue<global::Trial.Client.Models.Sex>(); } },
                 { "siteCode", n => { SiteCode = n.GetStringValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::Trial.Client.Models.ParticipantStatus>(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
                 { "weightKg", n => { WeightKg = n.GetDoubleValue(); } },
                 { "withdrawalReason", n => { WithdrawalReason = n.GetStringValue(); } },
@@ -171,9 +159,9 @@ namespace Trial.Client.Models
             writer.WriteDateValue("infusionsDiscontinuedDate", InfusionsDiscontinuedDate);
             writer.WriteStringValue("protocolVersion", ProtocolVersion);
             writer.WriteStringValue("screeningNumber", ScreeningNumber);
-            writer.WriteStringValue("sex", Sex);
+            writer.WriteEnumValue<global::Trial.Client.Models.Sex>("sex", Sex);
             writer.WriteStringValue("siteCode", SiteCode);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::Trial.Client.Models.ParticipantStatus>("status", Status);
             writer.WriteIntValue("version", Version);
             writer.WriteDoubleValue("weightKg", WeightKg);
             writer.WriteStringValue("withdrawalReason", WithdrawalReason);

@@ -27,14 +27,8 @@ namespace Trial.Client.Models
         public DateTimeOffset? RequestedUtc { get; set; }
         /// <summary>The requestId property</summary>
         public Guid? RequestId { get; set; }
-        /// <summary>The role property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Role { get; set; }
-#nullable restore
-#else
-        public string Role { get; set; }
-#endif
+        /// <summary>What a user may do; pharmacist and unblinded-statistician see arms in a blinded study.</summary>
+        public global::Trial.Client.Models.Role? Role { get; set; }
         /// <summary>The sites property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -65,7 +59,7 @@ namespace Trial.Client.Models
                 { "requestId", n => { RequestId = n.GetGuidValue(); } },
                 { "requestedBy", n => { RequestedBy = n.GetGuidValue(); } },
                 { "requestedUtc", n => { RequestedUtc = n.GetDateTimeOffsetValue(); } },
-                { "role", n => { Role = n.GetStringValue(); } },
+                { "role", n => { Role = n.GetEnumValue<global::Trial.Client.Models.Role>(); } },
                 { "sites", n => { Sites = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
@@ -80,7 +74,7 @@ namespace Trial.Client.Models
             writer.WriteGuidValue("requestedBy", RequestedBy);
             writer.WriteDateTimeOffsetValue("requestedUtc", RequestedUtc);
             writer.WriteGuidValue("requestId", RequestId);
-            writer.WriteStringValue("role", Role);
+            writer.WriteEnumValue<global::Trial.Client.Models.Role>("role", Role);
             writer.WriteCollectionOfPrimitiveValues<string>("sites", Sites);
         }
     }

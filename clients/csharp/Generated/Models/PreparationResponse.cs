@@ -12,14 +12,8 @@ namespace Trial.Client.Models
     public partial class PreparationResponse : IParsable
     #pragma warning restore CS1591
     {
-        /// <summary>The arm property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Arm { get; set; }
-#nullable restore
-#else
-        public string Arm { get; set; }
-#endif
+        /// <summary>An arm of the served protocol, by code; only the unblinded read or write it.</summary>
+        public global::Trial.Client.Models.Arm? Arm { get; set; }
         /// <summary>The doseMgPerKg property</summary>
         public double? DoseMgPerKg { get; set; }
         /// <summary>The drug property</summary>
@@ -80,7 +74,7 @@ namespace Trial.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "arm", n => { Arm = n.GetStringValue(); } },
+                { "arm", n => { Arm = n.GetEnumValue<global::Trial.Client.Models.Arm>(); } },
                 { "doseMgPerKg", n => { DoseMgPerKg = n.GetDoubleValue(); } },
                 { "drug", n => { Drug = n.GetStringValue(); } },
                 { "participantCode", n => { ParticipantCode = n.GetStringValue(); } },
@@ -99,7 +93,7 @@ namespace Trial.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("arm", Arm);
+            writer.WriteEnumValue<global::Trial.Client.Models.Arm>("arm", Arm);
             writer.WriteDoubleValue("doseMgPerKg", DoseMgPerKg);
             writer.WriteStringValue("drug", Drug);
             writer.WriteStringValue("participantCode", ParticipantCode);

@@ -28,14 +28,8 @@ namespace Trial.Client.Models
         public int? Spo2 { get; set; }
         /// <summary>The systolic property</summary>
         public int? Systolic { get; set; }
-        /// <summary>The timepoint property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Timepoint { get; set; }
-#nullable restore
-#else
-        public string Timepoint { get; set; }
-#endif
+        /// <summary>A timepoint of an infusion visit, from the served protocol.</summary>
+        public global::Trial.Client.Models.Timepoint? Timepoint { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -59,7 +53,7 @@ namespace Trial.Client.Models
                 { "reason", n => { Reason = n.GetStringValue(); } },
                 { "spo2", n => { Spo2 = n.GetIntValue(); } },
                 { "systolic", n => { Systolic = n.GetIntValue(); } },
-                { "timepoint", n => { Timepoint = n.GetStringValue(); } },
+                { "timepoint", n => { Timepoint = n.GetEnumValue<global::Trial.Client.Models.Timepoint>(); } },
             };
         }
         /// <summary>
@@ -74,7 +68,7 @@ namespace Trial.Client.Models
             writer.WriteStringValue("reason", Reason);
             writer.WriteIntValue("spo2", Spo2);
             writer.WriteIntValue("systolic", Systolic);
-            writer.WriteStringValue("timepoint", Timepoint);
+            writer.WriteEnumValue<global::Trial.Client.Models.Timepoint>("timepoint", Timepoint);
         }
     }
 }

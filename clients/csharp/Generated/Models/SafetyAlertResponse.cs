@@ -42,22 +42,10 @@ namespace Trial.Client.Models
 #endif
         /// <summary>The raisedUtc property</summary>
         public DateTimeOffset? RaisedUtc { get; set; }
-        /// <summary>The rule property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Rule { get; set; }
-#nullable restore
-#else
-        public string Rule { get; set; }
-#endif
-        /// <summary>The severity property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Severity { get; set; }
-#nullable restore
-#else
-        public string Severity { get; set; }
-#endif
+        /// <summary>The protocol&apos;s safety rule that raised an alert.</summary>
+        public global::Trial.Client.Models.SafetyRule? Rule { get; set; }
+        /// <summary>How serious a safety alert is, as its rule in the protocol says.</summary>
+        public global::Trial.Client.Models.AlertSeverity? Severity { get; set; }
         /// <summary>The siteCode property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -82,19 +70,13 @@ namespace Trial.Client.Models
 #else
         public string SourceType { get; set; }
 #endif
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        /// <summary>The review state of a safety alert: open, then acknowledged, then resolved.</summary>
+        public global::Trial.Client.Models.AlertStatus? Status { get; set; }
         /// <summary>The superseded property</summary>
         public bool? Superseded { get; set; }
         /// <summary>The supersededUtc property</summary>
         public DateTimeOffset? SupersededUtc { get; set; }
-        /// <summary>The values property</summary>
+        /// <summary>What the rule compared, by name, each value as text (e.g. item10, total, systolic, threshold); the names depend on the rule.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::Trial.Client.Models.SafetyAlertResponse_values? Values { get; set; }
@@ -134,12 +116,12 @@ namespace Trial.Client.Models
                 { "participantCode", n => { ParticipantCode = n.GetStringValue(); } },
                 { "protocolVersion", n => { ProtocolVersion = n.GetStringValue(); } },
                 { "raisedUtc", n => { RaisedUtc = n.GetDateTimeOffsetValue(); } },
-                { "rule", n => { Rule = n.GetStringValue(); } },
-                { "severity", n => { Severity = n.GetStringValue(); } },
+                { "rule", n => { Rule = n.GetEnumValue<global::Trial.Client.Models.SafetyRule>(); } },
+                { "severity", n => { Severity = n.GetEnumValue<global::Trial.Client.Models.AlertSeverity>(); } },
                 { "siteCode", n => { SiteCode = n.GetStringValue(); } },
                 { "sourceId", n => { SourceId = n.GetStringValue(); } },
                 { "sourceType", n => { SourceType = n.GetStringValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::Trial.Client.Models.AlertStatus>(); } },
                 { "superseded", n => { Superseded = n.GetBoolValue(); } },
                 { "supersededUtc", n => { SupersededUtc = n.GetDateTimeOffsetValue(); } },
                 { "values", n => { Values = n.GetObjectValue<global::Trial.Client.Models.SafetyAlertResponse_values>(global::Trial.Client.Models.SafetyAlertResponse_values.CreateFromDiscriminatorValue); } },
@@ -159,12 +141,12 @@ namespace Trial.Client.Models
             writer.WriteStringValue("participantCode", ParticipantCode);
             writer.WriteStringValue("protocolVersion", ProtocolVersion);
             writer.WriteDateTimeOffsetValue("raisedUtc", RaisedUtc);
-            writer.WriteStringValue("rule", Rule);
-            writer.WriteStringValue("severity", Severity);
+            writer.WriteEnumValue<global::Trial.Client.Models.SafetyRule>("rule", Rule);
+            writer.WriteEnumValue<global::Trial.Client.Models.AlertSeverity>("severity", Severity);
             writer.WriteStringValue("siteCode", SiteCode);
             writer.WriteStringValue("sourceId", SourceId);
             writer.WriteStringValue("sourceType", SourceType);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::Trial.Client.Models.AlertStatus>("status", Status);
             writer.WriteBoolValue("superseded", Superseded);
             writer.WriteDateTimeOffsetValue("supersededUtc", SupersededUtc);
             writer.WriteObjectValue<global::Trial.Client.Models.SafetyAlertResponse_values>("values", Values);

@@ -13,14 +13,8 @@ namespace Trial.Client.Models
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class SequenceEntry : IParsable
     {
-        /// <summary>The arm property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Arm { get; set; }
-#nullable restore
-#else
-        public string Arm { get; set; }
-#endif
+        /// <summary>An arm of the served protocol, by code; only the unblinded read or write it.</summary>
+        public global::Trial.Client.Models.Arm? Arm { get; set; }
         /// <summary>The blockIndex property</summary>
         public int? BlockIndex { get; set; }
         /// <summary>The blockSize property</summary>
@@ -55,7 +49,7 @@ namespace Trial.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
-                { "arm", n => { Arm = n.GetStringValue(); } },
+                { "arm", n => { Arm = n.GetEnumValue<global::Trial.Client.Models.Arm>(); } },
                 { "blockIndex", n => { BlockIndex = n.GetIntValue(); } },
                 { "blockSize", n => { BlockSize = n.GetIntValue(); } },
                 { "participantCode", n => { ParticipantCode = n.GetStringValue(); } },
@@ -70,7 +64,7 @@ namespace Trial.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
-            writer.WriteStringValue("arm", Arm);
+            writer.WriteEnumValue<global::Trial.Client.Models.Arm>("arm", Arm);
             writer.WriteIntValue("blockIndex", BlockIndex);
             writer.WriteIntValue("blockSize", BlockSize);
             writer.WriteStringValue("participantCode", ParticipantCode);

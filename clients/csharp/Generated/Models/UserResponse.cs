@@ -40,14 +40,8 @@ namespace Trial.Client.Models
 #else
         public global::Trial.Client.Models.PendingAccessResponse PendingAccess { get; set; }
 #endif
-        /// <summary>Their current role.</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Role { get; set; }
-#nullable restore
-#else
-        public string Role { get; set; }
-#endif
+        /// <summary>What a user may do; pharmacist and unblinded-statistician see arms in a blinded study.</summary>
+        public global::Trial.Client.Models.Role? Role { get; set; }
         /// <summary>The sites they work at now (none for an admin, who spans all).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -79,7 +73,7 @@ namespace Trial.Client.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "pendingAccess", n => { PendingAccess = n.GetObjectValue<global::Trial.Client.Models.PendingAccessResponse>(global::Trial.Client.Models.PendingAccessResponse.CreateFromDiscriminatorValue); } },
-                { "role", n => { Role = n.GetStringValue(); } },
+                { "role", n => { Role = n.GetEnumValue<global::Trial.Client.Models.Role>(); } },
                 { "sites", n => { Sites = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
@@ -95,7 +89,7 @@ namespace Trial.Client.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("name", Name);
             writer.WriteObjectValue<global::Trial.Client.Models.PendingAccessResponse>("pendingAccess", PendingAccess);
-            writer.WriteStringValue("role", Role);
+            writer.WriteEnumValue<global::Trial.Client.Models.Role>("role", Role);
             writer.WriteCollectionOfPrimitiveValues<string>("sites", Sites);
         }
     }

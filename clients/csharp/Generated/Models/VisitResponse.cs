@@ -27,26 +27,14 @@ namespace Trial.Client.Models
 #endif
         /// <summary>The provisional property</summary>
         public bool? Provisional { get; set; }
-        /// <summary>The status property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Status { get; set; }
-#nullable restore
-#else
-        public string Status { get; set; }
-#endif
+        /// <summary>Whether a planned visit happened.</summary>
+        public global::Trial.Client.Models.VisitStatus? Status { get; set; }
         /// <summary>The targetDate property</summary>
         public Date? TargetDate { get; set; }
         /// <summary>The version property</summary>
         public int? Version { get; set; }
-        /// <summary>The visitCode property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? VisitCode { get; set; }
-#nullable restore
-#else
-        public string VisitCode { get; set; }
-#endif
+        /// <summary>A visit of the served protocol&apos;s visit plan.</summary>
+        public global::Trial.Client.Models.VisitCode? VisitCode { get; set; }
         /// <summary>The windowEnd property</summary>
         public Date? WindowEnd { get; set; }
         /// <summary>The windowStart property</summary>
@@ -73,10 +61,10 @@ namespace Trial.Client.Models
                 { "inWindow", n => { InWindow = n.GetBoolValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "provisional", n => { Provisional = n.GetBoolValue(); } },
-                { "status", n => { Status = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::Trial.Client.Models.VisitStatus>(); } },
                 { "targetDate", n => { TargetDate = n.GetDateValue(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
-                { "visitCode", n => { VisitCode = n.GetStringValue(); } },
+                { "visitCode", n => { VisitCode = n.GetEnumValue<global::Trial.Client.Models.VisitCode>(); } },
                 { "windowEnd", n => { WindowEnd = n.GetDateValue(); } },
                 { "windowStart", n => { WindowStart = n.GetDateValue(); } },
             };
@@ -92,10 +80,10 @@ namespace Trial.Client.Models
             writer.WriteBoolValue("inWindow", InWindow);
             writer.WriteStringValue("name", Name);
             writer.WriteBoolValue("provisional", Provisional);
-            writer.WriteStringValue("status", Status);
+            writer.WriteEnumValue<global::Trial.Client.Models.VisitStatus>("status", Status);
             writer.WriteDateValue("targetDate", TargetDate);
             writer.WriteIntValue("version", Version);
-            writer.WriteStringValue("visitCode", VisitCode);
+            writer.WriteEnumValue<global::Trial.Client.Models.VisitCode>("visitCode", VisitCode);
             writer.WriteDateValue("windowEnd", WindowEnd);
             writer.WriteDateValue("windowStart", WindowStart);
         }

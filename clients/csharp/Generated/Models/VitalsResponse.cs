@@ -32,24 +32,12 @@ namespace Trial.Client.Models
         public int? Spo2 { get; set; }
         /// <summary>The systolic property</summary>
         public int? Systolic { get; set; }
-        /// <summary>The timepoint property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? Timepoint { get; set; }
-#nullable restore
-#else
-        public string Timepoint { get; set; }
-#endif
+        /// <summary>A timepoint of an infusion visit, from the served protocol.</summary>
+        public global::Trial.Client.Models.Timepoint? Timepoint { get; set; }
         /// <summary>The version property</summary>
         public int? Version { get; set; }
-        /// <summary>The visitCode property</summary>
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
-        public string? VisitCode { get; set; }
-#nullable restore
-#else
-        public string VisitCode { get; set; }
-#endif
+        /// <summary>A visit of the served protocol&apos;s visit plan.</summary>
+        public global::Trial.Client.Models.VisitCode? VisitCode { get; set; }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
@@ -75,9 +63,9 @@ namespace Trial.Client.Models
                 { "recordedUtc", n => { RecordedUtc = n.GetDateTimeOffsetValue(); } },
                 { "spo2", n => { Spo2 = n.GetIntValue(); } },
                 { "systolic", n => { Systolic = n.GetIntValue(); } },
-                { "timepoint", n => { Timepoint = n.GetStringValue(); } },
+                { "timepoint", n => { Timepoint = n.GetEnumValue<global::Trial.Client.Models.Timepoint>(); } },
                 { "version", n => { Version = n.GetIntValue(); } },
-                { "visitCode", n => { VisitCode = n.GetStringValue(); } },
+                { "visitCode", n => { VisitCode = n.GetEnumValue<global::Trial.Client.Models.VisitCode>(); } },
             };
         }
         /// <summary>
@@ -94,9 +82,9 @@ namespace Trial.Client.Models
             writer.WriteDateTimeOffsetValue("recordedUtc", RecordedUtc);
             writer.WriteIntValue("spo2", Spo2);
             writer.WriteIntValue("systolic", Systolic);
-            writer.WriteStringValue("timepoint", Timepoint);
+            writer.WriteEnumValue<global::Trial.Client.Models.Timepoint>("timepoint", Timepoint);
             writer.WriteIntValue("version", Version);
-            writer.WriteStringValue("visitCode", VisitCode);
+            writer.WriteEnumValue<global::Trial.Client.Models.VisitCode>("visitCode", VisitCode);
         }
     }
 }

@@ -1,7 +1,5 @@
-using System.Globalization;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Authentication;
-using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Http.HttpClientLibrary;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 using NUnit.Framework;
@@ -37,9 +35,9 @@ public class GeneratedClientTests
         _admin = ClientFor(TrialHost.AdminToken);
         var site = await _admin.Api.V1.Sites.PostAsync(new CreateSiteRequest { Code = "WAW", Name = "Warsaw", TimeZone = "Europe/Warsaw" });
         Assert.That(site!.Code, Is.EqualTo("WAW"));
-        _investigator = await NewUserAsync("investigator");
-        _monitor = await NewUserAsync("monitor");
-        _statistician = await NewUserAsync("statistician");
+        _investigator = await NewUserAsync(Role.Investigator);
+        _monitor = await NewUserAsync(Role.Monitor);
+        _statistician = await NewUserAsync(Role.Statistician);
     }
 
     [OneTimeTearDown]
@@ -64,7 +62,7 @@ public class GeneratedClientTests
     /// As the README: the admin creates the user and is given a one-time activation code, which the user exchanges for
     /// their own token without one (here through the host's own HttpClient, as an application passes its HttpClient).
     /// </summary>
-    private async Task<TrialApiClient> NewUserAsync(string role)
+    private async Task<TrialApiClient> NewUserAsync(Role role)
     {
         var created = await _admin.Api.V1.Users.PostAsync(new CreateUserRequest { Name = $"{role} {++_users}", Role = role, Sites = ["WAW"] });
         Assert.That(created!.ActivationCode, Is.Not.Empty);
@@ -85,27 +83,17 @@ public class GeneratedClientTests
         PsychoticPersonalityOrganisation = false, HighSuicideRisk = false,
     };
 
-    // The document gives a request's items no type yet (the API reads each as a number or null), so Kiota writes them as
-    // an untyped array; the response's items are typed.
-    private static UntypedNode Items(IEnumerable<decimal?> items) =>
-        new UntypedArray(items.Select(i => i is null ? (UntypedNode)new UntypedNull() : new UntypedDecimal(i.Value)).ToList());
+    // Items are typed as nullable numbers in requests and responses alike (null: unanswered).
+    private static List<double?> Items(IEnumerable<decimal?> items) => items.Select(i => (double?)i).ToList();
 
     private CreateAssessmentRequest Madrs(IEnumerable<decimal?> items) =>
-        new() { Instrument = "MADRS", Timepoint = null, AdministeredUtc = _host.Clock.GetUtcNow(), Items = Items(items) };
+        new() { Instrument = Instrument.MADRS, AdministeredUtc = _host.Clock.GetUtcNow(), Items = Items(items) };
 
-    /// <summary>A score of the assessment by name (MADRS "total", BSL23 "mean", ...): the document gives scores as a map of numbers.</summary>
-    private static decimal Score(AssessmentResponse assessment, string name)
+    /// <summary>The MADRS total: the document names every score an instrument reports, so it is a typed property.</summary>
+    private static decimal Total(AssessmentResponse assessment)
     {
-        Assert.That(assessment.Scores!.AdditionalData, Does.ContainKey(name));
-        return assessment.Scores.AdditionalData[name] switch
-        {
-            UntypedDecimal d => d.GetValue(),
-            UntypedDouble d => (decimal)d.GetValue(),
-            UntypedInteger i => i.GetValue(),
-            UntypedLong l => l.GetValue(),
-            IConvertible number => number.ToDecimal(CultureInfo.InvariantCulture),
-            var other => throw new AssertionException($"score {name} is not a number: {other}"),
-        };
+        Assert.That(assessment.Scores!.Total, Is.Not.Null, "a complete MADRS has its total");
+        return (decimal)assessment.Scores.Total!.Value;
     }
 
     /// <summary>A participant enrolled today with the eligibility answers, their baseline recorded today; returns the code.</summary>
@@ -113,7 +101,7 @@ public class GeneratedClientTests
     {
         var participant = await _investigator.Api.V1.Participants.PostAsync(new EnrolParticipantRequest
         {
-            SiteCode = "WAW", Sex = "M", BirthYear = 1987, WeightKg = 80, Eligibility = Eligible(),
+            SiteCode = "WAW", Sex = Sex.M, BirthYear = 1987, WeightKg = 80, Eligibility = Eligible(),
         });
         await _investigator.Api.V1.Participants[participant!.Code].Visits["BL"].PutAsync(new RecordVisitRequest { ActualDate = Today });
         return participant.Code!;
@@ -126,11 +114,11 @@ public class GeneratedClientTests
         var screening = await _investigator.Api.V1.Screenings.PostAsync(new RecordScreeningRequest { SiteCode = "WAW", Date = Today, Eligibility = Eligible() });
         Assert.That(screening!.Outcome, Is.EqualTo("eligible"));
         Assert.That(screening.FailedCriteria, Is.Empty);
-        var enrol = new EnrolParticipantRequest { SiteCode = "WAW", Sex = "F", BirthYear = 1999, WeightKg = 61.5, ScreeningNumber = screening.ScreeningNumber };
+        var enrol = new EnrolParticipantRequest { SiteCode = "WAW", Sex = Sex.F, BirthYear = 1999, WeightKg = 61.5, ScreeningNumber = screening.ScreeningNumber };
         var participant = await _investigator.Api.V1.Participants.PostAsync(enrol, c => c.Headers.Add("Idempotency-Key", "enrol-first-participant"));
         var retried = await _investigator.Api.V1.Participants.PostAsync(enrol, c => c.Headers.Add("Idempotency-Key", "enrol-first-participant"));
         Assert.That(participant!.Code, Does.Match(@"^WAW-\d{4}$"));
-        Assert.That(participant.Status, Is.EqualTo("enrolled"));
+        Assert.That(participant.Status, Is.EqualTo(ParticipantStatus.Enrolled));
         Assert.That(participant.ScreeningNumber, Is.EqualTo(screening.ScreeningNumber));
         Assert.That(participant.WeightKg, Is.EqualTo(61.5));
         Assert.That(retried!.Code, Is.EqualTo(participant.Code), "the retry returns the first enrolment");
@@ -138,22 +126,22 @@ public class GeneratedClientTests
         // The baseline took place today; its MADRS is scored by the server.
         var visits = _investigator.Api.V1.Participants[participant.Code].Visits;
         var baseline = await visits["BL"].PutAsync(new RecordVisitRequest { ActualDate = Today });
-        Assert.That(baseline!.Status, Is.EqualTo("done"));
+        Assert.That(baseline!.Status, Is.EqualTo(VisitStatus.Done));
         Assert.That(baseline.ActualDate, Is.EqualTo(Today));
         var madrs = await visits["BL"].Assessments.PostAsync(Madrs(ReadmeMadrs));
 
-        Assert.That(madrs!.Instrument, Is.EqualTo("MADRS"));
+        Assert.That(madrs!.Instrument, Is.EqualTo(Instrument.MADRS));
         Assert.That(madrs.Complete, Is.True);
         Assert.That(madrs.Items, Is.EqualTo(ReadmeMadrs.Select(i => (double?)i)), "the items as entered, typed");
-        Assert.That(Score(madrs, "total"), Is.EqualTo(ReadmeMadrs.Sum()), "the MADRS total is the sum of its items");
-        Assert.That(Score(madrs, "total"), Is.EqualTo(27m));
+        Assert.That(Total(madrs), Is.EqualTo(ReadmeMadrs.Sum()), "the MADRS total is the sum of its items");
+        Assert.That(Total(madrs), Is.EqualTo(27m));
         var read = await _monitor.Api.V1.Assessments[madrs.Id!.Value].GetAsync();
-        Assert.That(Score(read!, "total"), Is.EqualTo(27m), "a monitor reads the same score");
+        Assert.That(Total(read!), Is.EqualTo(27m), "a monitor reads the same score");
 
         // The visit plan: baseline done; the participant's history, as a monitor reads it; the admin's check of the trail.
         var plan = (await visits.GetAsync())!;
-        Assert.That(plan.Single(v => v.VisitCode == "BL").Status, Is.EqualTo("done"));
-        Assert.That(plan.Select(v => v.VisitCode), Does.Contain("INF1"));
+        Assert.That(plan.Single(v => v.VisitCode == VisitCode.BL).Status, Is.EqualTo(VisitStatus.Done));
+        Assert.That(plan.Select(v => v.VisitCode), Does.Contain(VisitCode.INF1));
         var history = await _monitor.Api.V1.Participants[participant.Code].History.GetAsync();
         Assert.That(history!.Where(e => e.EntityType == "assessment").Select(e => e.EntityId), Does.Contain(madrs.Id.ToString()));
         var verification = await _admin.Api.V1.Audit.Verify.GetAsync();
@@ -178,10 +166,10 @@ public class GeneratedClientTests
 
         var alerts = (await _monitor.Api.V1.SafetyAlerts.GetAsync(c => c.QueryParameters.Participant = code))!;
 
-        Assert.That(alerts.Select(a => a.Rule), Is.EqualTo(new[] { "MADRS10_HIGH" }));
+        Assert.That(alerts.Select(a => a.Rule), Is.EqualTo(new[] { SafetyRule.MADRS10_HIGH }));
         var alert = alerts[0];
-        Assert.That(alert.Severity, Is.EqualTo("high"));
-        Assert.That(alert.Status, Is.EqualTo("open"));
+        Assert.That(alert.Severity, Is.EqualTo(AlertSeverity.High));
+        Assert.That(alert.Status, Is.EqualTo(AlertStatus.Open));
         Assert.That(alert.VisitCode, Is.EqualTo("BL"));
         Assert.That(alert.SourceId, Is.EqualTo(madrs!.Id.ToString()));
         Assert.That(alert.RaisedUtc, Is.EqualTo(_host.Clock.GetUtcNow()));
@@ -209,7 +197,7 @@ public class GeneratedClientTests
     {
         var refusal = await Assert.ThrowsAsync<ProblemDetails>(() => _monitor.Api.V1.Participants.PostAsync(new EnrolParticipantRequest
         {
-            SiteCode = "WAW", Sex = "F", BirthYear = 1990, WeightKg = 60, Eligibility = Eligible(),
+            SiteCode = "WAW", Sex = Sex.F, BirthYear = 1990, WeightKg = 60, Eligibility = Eligible(),
         }));
 
         Assert.That(refusal!.ResponseStatusCode, Is.EqualTo(403));
@@ -243,12 +231,12 @@ public class GeneratedClientTests
         items[0] = 4;
         var correction = new CorrectAssessmentRequest
         {
-            Instrument = "MADRS", AdministeredUtc = madrs!.AdministeredUtc, Items = Items(items), Reason = "Item 1 was misread from the paper form.",
+            Instrument = Instrument.MADRS, AdministeredUtc = madrs!.AdministeredUtc, Items = Items(items), Reason = "Item 1 was misread from the paper form.",
         };
         var assessment = _investigator.Api.V1.Assessments[madrs.Id!.Value];
         var corrected = await assessment.PutAsync(correction, c => c.Headers.Add("If-Match", etag));
         Assert.That(corrected!.Version, Is.EqualTo(madrs.Version + 1));
-        Assert.That(Score(corrected, "total"), Is.EqualTo(items.Sum()), "re-scored");
+        Assert.That(Total(corrected), Is.EqualTo(items.Sum()), "re-scored");
 
         // The same correction again, naming the version it replaced.
         var refusal = await Assert.ThrowsAsync<ProblemDetails>(() => assessment.PutAsync(correction, c => c.Headers.Add("If-Match", etag)));

@@ -47,13 +47,16 @@ namespace Trial.Client.Api.V1.AdverseEvents
         {
         }
         /// <summary>
-        /// Adverse events at your sites, optionally of one site or one participant, by site, participant, onset and id, a page at a time; the next page is in the Link header.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A List&lt;global::Trial.Client.Models.AdverseEventResponse&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<List<global::Trial.Client.Models.AdverseEventResponse>?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.AdverseEvents.AdverseEventsRequestBuilder.AdverseEventsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -66,14 +69,17 @@ namespace Trial.Client.Api.V1.AdverseEvents
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::Trial.Client.Models.AdverseEventResponse>(requestInfo, global::Trial.Client.Models.AdverseEventResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Adverse events at your sites, optionally of one site or one participant, by site, participant, onset and id, a page at a time; the next page is in the Link header.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -101,7 +107,7 @@ namespace Trial.Client.Api.V1.AdverseEvents
             return new global::Trial.Client.Api.V1.AdverseEvents.AdverseEventsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Adverse events at your sites, optionally of one site or one participant, by site, participant, onset and id, a page at a time; the next page is in the Link header.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class AdverseEventsRequestBuilderGetQueryParameters 

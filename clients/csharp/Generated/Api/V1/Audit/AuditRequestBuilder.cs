@@ -40,13 +40,16 @@ namespace Trial.Client.Api.V1.Audit
         {
         }
         /// <summary>
-        /// The audit trail in order, a page at a time (admin: everything; monitor: rows of their sites). Filters: entity, id (or entityId), participant, user, since (UTC); pass nextCursor as after to read on, or follow the Link header.
+        /// Requires a bearer token of the role admin or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.AuditPageResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.AuditPageResponse?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Audit.AuditRequestBuilder.AuditRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -59,13 +62,16 @@ namespace Trial.Client.Api.V1.Audit
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.AuditPageResponse>(requestInfo, global::Trial.Client.Models.AuditPageResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The audit trail in order, a page at a time (admin: everything; monitor: rows of their sites). Filters: entity, id (or entityId), participant, user, since (UTC); pass nextCursor as after to read on, or follow the Link header.
+        /// Requires a bearer token of the role admin or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -93,7 +99,7 @@ namespace Trial.Client.Api.V1.Audit
             return new global::Trial.Client.Api.V1.Audit.AuditRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The audit trail in order, a page at a time (admin: everything; monitor: rows of their sites). Filters: entity, id (or entityId), participant, user, since (UTC); pass nextCursor as after to read on, or follow the Link header.
+        /// Requires a bearer token of the role admin or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class AuditRequestBuilderGetQueryParameters 

@@ -65,12 +65,14 @@ namespace Trial.Client.Api.V1.Exports
         {
         }
         /// <summary>
-        /// The datasets you may pull, in bundle order, each with its file name, description, URL and the columns your file has (for an admin also the free-text columns includeFreeText=true adds), and the bundles. Exactly the datasets your role receives: the unblinded statistician&apos;s list adds the randomisation list (and the arm columns); nobody else&apos;s ever shows it.
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.ExportListResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.ExportListResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -83,12 +85,14 @@ namespace Trial.Client.Api.V1.Exports
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.ExportListResponse>(requestInfo, global::Trial.Client.Models.ExportListResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The datasets you may pull, in bundle order, each with its file name, description, URL and the columns your file has (for an admin also the free-text columns includeFreeText=true adds), and the bundles. Exactly the datasets your role receives: the unblinded statistician&apos;s list adds the randomisation list (and the arm columns); nobody else&apos;s ever shows it.
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -7,6 +7,7 @@ using System.IO;
 using System.Threading.Tasks;
 using System;
 using Trial.Client.Api.V1.Imports.Assessments;
+using Trial.Client.Api.V1.Imports.Odm;
 namespace Trial.Client.Api.V1.Imports
 {
     /// <summary>
@@ -19,6 +20,11 @@ namespace Trial.Client.Api.V1.Imports
         public global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder Assessments
         {
             get => new global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The odm property</summary>
+        public global::Trial.Client.Api.V1.Imports.Odm.OdmRequestBuilder Odm
+        {
+            get => new global::Trial.Client.Api.V1.Imports.Odm.OdmRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Trial.Client.Api.V1.Imports.ImportsRequestBuilder"/> and sets the default values.

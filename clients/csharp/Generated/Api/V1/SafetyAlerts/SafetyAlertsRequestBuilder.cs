@@ -47,13 +47,16 @@ namespace Trial.Client.Api.V1.SafetyAlerts
         {
         }
         /// <summary>
-        /// Safety alerts at your sites, newest first (then by id), a page at a time; filter by status, severity, site, participant, rule and since (UTC). Superseded alerts are left out unless includeSuperseded=true. The next page is in the Link header.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A List&lt;global::Trial.Client.Models.SafetyAlertResponse&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<List<global::Trial.Client.Models.SafetyAlertResponse>?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.SafetyAlerts.SafetyAlertsRequestBuilder.SafetyAlertsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -66,14 +69,17 @@ namespace Trial.Client.Api.V1.SafetyAlerts
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::Trial.Client.Models.SafetyAlertResponse>(requestInfo, global::Trial.Client.Models.SafetyAlertResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Safety alerts at your sites, newest first (then by id), a page at a time; filter by status, severity, site, participant, rule and since (UTC). Superseded alerts are left out unless includeSuperseded=true. The next page is in the Link header.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -101,7 +107,7 @@ namespace Trial.Client.Api.V1.SafetyAlerts
             return new global::Trial.Client.Api.V1.SafetyAlerts.SafetyAlertsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Safety alerts at your sites, newest first (then by id), a page at a time; filter by status, severity, site, participant, rule and since (UTC). Superseded alerts are left out unless includeSuperseded=true. The next page is in the Link header.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class SafetyAlertsRequestBuilderGetQueryParameters 
@@ -136,32 +142,14 @@ namespace Trial.Client.Api.V1.SafetyAlerts
             public string Participant { get; set; }
             #pragma warning restore CS1591
 #endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("rule")]
-            public string? Rule { get; set; }
+            public global::Trial.Client.Models.SafetyRule? Rule { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("rule")]
-            public string Rule { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("severity")]
-            public string? Severity { get; set; }
+            public global::Trial.Client.Models.AlertSeverity? Severity { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("severity")]
-            public string Severity { get; set; }
-            #pragma warning restore CS1591
-#endif
             #pragma warning disable CS1591
             [QueryParameter("since")]
             public DateTimeOffset? Since { get; set; }
@@ -179,19 +167,10 @@ namespace Trial.Client.Api.V1.SafetyAlerts
             public string Site { get; set; }
             #pragma warning restore CS1591
 #endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("status")]
-            public string? Status { get; set; }
+            public global::Trial.Client.Models.AlertStatus? Status { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("status")]
-            public string Status { get; set; }
-            #pragma warning restore CS1591
-#endif
         }
     }
 }

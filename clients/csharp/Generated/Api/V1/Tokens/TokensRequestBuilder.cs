@@ -34,13 +34,17 @@ namespace Trial.Client.Api.V1.Tokens
         {
         }
         /// <summary>
-        /// Not through the idempotency store: the caller has no token (the store keeps responses per user), and a code works once,so a retry is refused like any second use. The token is shown in this response alone.
+        /// Anonymous: no token is needed. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.NewTokenResponse"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.NewTokenResponse?> PostAsync(global::Trial.Client.Models.ActivateRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,12 +58,16 @@ namespace Trial.Client.Api.V1.Tokens
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.NewTokenResponse>(requestInfo, global::Trial.Client.Models.NewTokenResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Not through the idempotency store: the caller has no token (the store keeps responses per user), and a code works once,so a retry is refused like any second use. The token is shown in this response alone.
+        /// Anonymous: no token is needed. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

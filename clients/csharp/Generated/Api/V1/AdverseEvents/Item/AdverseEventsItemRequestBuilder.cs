@@ -40,13 +40,15 @@ namespace Trial.Client.Api.V1.AdverseEvents.Item
         {
         }
         /// <summary>
-        /// One adverse event with its SUSAR status and reporting due dates.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.AdverseEventResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.AdverseEventResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -59,22 +61,29 @@ namespace Trial.Client.Api.V1.AdverseEvents.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.AdverseEventResponse>(requestInfo, global::Trial.Client.Models.AdverseEventResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Update an adverse event (e.g. its outcome or the date it was reported to the sponsor): the whole event plus a reason. If-Match with the ETag guards against overwriting someone else&apos;s change.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Send If-Match with the record&apos;s ETag to change it. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.AdverseEventResponse"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.AdverseEventResponse?> PutAsync(global::Trial.Client.Models.AdverseEventRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -88,15 +97,20 @@ namespace Trial.Client.Api.V1.AdverseEvents.Item
             var requestInfo = ToPutRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "412", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.AdverseEventResponse>(requestInfo, global::Trial.Client.Models.AdverseEventResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// One adverse event with its SUSAR status and reporting due dates.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -115,7 +129,7 @@ namespace Trial.Client.Api.V1.AdverseEvents.Item
             return requestInfo;
         }
         /// <summary>
-        /// Update an adverse event (e.g. its outcome or the date it was reported to the sponsor): the whole event plus a reason. If-Match with the ETag guards against overwriting someone else&apos;s change.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Send If-Match with the record&apos;s ETag to change it. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -34,11 +34,14 @@ namespace Trial.Client.Api.V1.Audit.Verify
         {
         }
         /// <summary>
-        /// Recomputes the hash chain of the whole trail (admin) with the chain&apos;s key, and compares it with the anchors in the anchor file: intact, or the id of the first row that was changed, removed or inserted behind the application&apos;s back, and what was found.
+        /// Requires a bearer token of the role admin; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.AuditVerificationResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.AuditVerificationResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -49,10 +52,16 @@ namespace Trial.Client.Api.V1.Audit.Verify
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
-            return await RequestAdapter.SendAsync<global::Trial.Client.Models.AuditVerificationResponse>(requestInfo, global::Trial.Client.Models.AuditVerificationResponse.CreateFromDiscriminatorValue, default, cancellationToken).ConfigureAwait(false);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+            };
+            return await RequestAdapter.SendAsync<global::Trial.Client.Models.AuditVerificationResponse>(requestInfo, global::Trial.Client.Models.AuditVerificationResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Recomputes the hash chain of the whole trail (admin) with the chain&apos;s key, and compares it with the anchors in the anchor file: intact, or the id of the first row that was changed, removed or inserted behind the application&apos;s back, and what was found.
+        /// Requires a bearer token of the role admin; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -34,11 +34,14 @@ namespace Trial.Client.Api.V1.Coding.Dictionaries
         {
         }
         /// <summary>
-        /// The dictionary loads, oldest first; the last is the current one, which codings use (coder, admin).
+        /// Requires a bearer token of the role admin or coder; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A List&lt;global::Trial.Client.Models.DictionaryResponse&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<List<global::Trial.Client.Models.DictionaryResponse>?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -49,20 +52,31 @@ namespace Trial.Client.Api.V1.Coding.Dictionaries
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
-            var collectionResult = await RequestAdapter.SendCollectionAsync<global::Trial.Client.Models.DictionaryResponse>(requestInfo, global::Trial.Client.Models.DictionaryResponse.CreateFromDiscriminatorValue, default, cancellationToken).ConfigureAwait(false);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+            };
+            var collectionResult = await RequestAdapter.SendCollectionAsync<global::Trial.Client.Models.DictionaryResponse>(requestInfo, global::Trial.Client.Models.DictionaryResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Load a coding dictionary (admin) as ?name=&amp;version=: text/csv with the header termCode,term,socCode,soc (preferred terms and system organ classes), or application/zip holding the sponsor&apos;s MedDRA ASCII files (llt.asc, pt.asc, soc.asc are read). Each load is a new version and becomes the current dictionary; a malformed file is refused (422 naming its line and column) and nothing is stored.
+        /// Requires a bearer token of the role admin; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.DictionaryResponse"/></returns>
         /// <param name="body">Binary request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="contentType">The request body content type.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.DictionaryResponse?> PostAsync(Stream body, string contentType, Action<RequestConfiguration<global::Trial.Client.Api.V1.Coding.Dictionaries.DictionariesRequestBuilder.DictionariesRequestBuilderPostQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -77,14 +91,19 @@ namespace Trial.Client.Api.V1.Coding.Dictionaries
             var requestInfo = ToPostRequestInformation(body, contentType, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.DictionaryResponse>(requestInfo, global::Trial.Client.Models.DictionaryResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The dictionary loads, oldest first; the last is the current one, which codings use (coder, admin).
+        /// Requires a bearer token of the role admin or coder; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -103,7 +122,7 @@ namespace Trial.Client.Api.V1.Coding.Dictionaries
             return requestInfo;
         }
         /// <summary>
-        /// Load a coding dictionary (admin) as ?name=&amp;version=: text/csv with the header termCode,term,socCode,soc (preferred terms and system organ classes), or application/zip holding the sponsor&apos;s MedDRA ASCII files (llt.asc, pt.asc, soc.asc are read). Each load is a new version and becomes the current dictionary; a malformed file is refused (422 naming its line and column) and nothing is stored.
+        /// Requires a bearer token of the role admin; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">Binary request body</param>
@@ -136,7 +155,7 @@ namespace Trial.Client.Api.V1.Coding.Dictionaries
             return new global::Trial.Client.Api.V1.Coding.Dictionaries.DictionariesRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Load a coding dictionary (admin) as ?name=&amp;version=: text/csv with the header termCode,term,socCode,soc (preferred terms and system organ classes), or application/zip holding the sponsor&apos;s MedDRA ASCII files (llt.asc, pt.asc, soc.asc are read). Each load is a new version and becomes the current dictionary; a malformed file is refused (422 naming its line and column) and nothing is stored.
+        /// Requires a bearer token of the role admin; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class DictionariesRequestBuilderPostQueryParameters 

@@ -34,13 +34,16 @@ namespace Trial.Client.Api.V1.Coding.Uncoded
         {
         }
         /// <summary>
-        /// Adverse events to code at your sites (or one of them), oldest onset first: never coded, or their verbatim term changed since. At most limit (default 100, at most 1000); more says whether there are others.
+        /// Requires a bearer token of the role admin or coder; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.UncodedPageResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.UncodedPageResponse?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Coding.Uncoded.UncodedRequestBuilder.UncodedRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,13 +56,16 @@ namespace Trial.Client.Api.V1.Coding.Uncoded
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.UncodedPageResponse>(requestInfo, global::Trial.Client.Models.UncodedPageResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Adverse events to code at your sites (or one of them), oldest onset first: never coded, or their verbatim term changed since. At most limit (default 100, at most 1000); more says whether there are others.
+        /// Requires a bearer token of the role admin or coder; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -87,7 +93,7 @@ namespace Trial.Client.Api.V1.Coding.Uncoded
             return new global::Trial.Client.Api.V1.Coding.Uncoded.UncodedRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Adverse events to code at your sites (or one of them), oldest onset first: never coded, or their verbatim term changed since. At most limit (default 100, at most 1000); more says whether there are others.
+        /// Requires a bearer token of the role admin or coder; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class UncodedRequestBuilderGetQueryParameters 

@@ -34,13 +34,15 @@ namespace Trial.Client.Api.V1.Exports.BundleZip
         {
         }
         /// <summary>
-        /// Every dataset plus manifest.json (row counts, SHA-256 per file, protocol and instrument definition versions, snapshot time, who made it, the filters) in one zip, all from one snapshot. Filters: site, instrument, since (an instant with its time zone: rows created or changed since then; use the Trial-Next-Since header as the next since), includeFreeText (admins only).
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<Stream?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Exports.BundleZip.BundleZipRequestBuilder.BundleZipRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,13 +55,15 @@ namespace Trial.Client.Api.V1.Exports.BundleZip
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Every dataset plus manifest.json (row counts, SHA-256 per file, protocol and instrument definition versions, snapshot time, who made it, the filters) in one zip, all from one snapshot. Filters: site, instrument, since (an instant with its time zone: rows created or changed since then; use the Trial-Next-Since header as the next since), includeFreeText (admins only).
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -87,37 +91,19 @@ namespace Trial.Client.Api.V1.Exports.BundleZip
             return new global::Trial.Client.Api.V1.Exports.BundleZip.BundleZipRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Every dataset plus manifest.json (row counts, SHA-256 per file, protocol and instrument definition versions, snapshot time, who made it, the filters) in one zip, all from one snapshot. Filters: site, instrument, since (an instant with its time zone: rows created or changed since then; use the Trial-Next-Since header as the next since), includeFreeText (admins only).
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class BundleZipRequestBuilderGetQueryParameters 
         {
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("includeFreeText")]
-            public string? IncludeFreeText { get; set; }
+            public global::Trial.Client.Api.V1.Exports.BundleZip.GetIncludeFreeTextQueryParameterType? IncludeFreeText { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("includeFreeText")]
-            public string IncludeFreeText { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("instrument")]
-            public string? Instrument { get; set; }
+            public global::Trial.Client.Models.Instrument? Instrument { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("instrument")]
-            public string Instrument { get; set; }
-            #pragma warning restore CS1591
-#endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

@@ -34,14 +34,16 @@ namespace Trial.Client.Api.V1.Exports.Item
         {
         }
         /// <summary>
-        /// One dataset as CSV (RFC 4180, UTF-8 without BOM, one header row, empty field for missing): participants, visits, assessments, items, efficacy, adverse-events, exposure, vital-signs, blinding-guesses, safety-alerts or dictionary; for the unblinded statistician each per-participant dataset with the arm columns (ARMCD, ARM, STRATUM, RANDNO), exposure with the drug and dose given, and randomisation-list, theirs alone. Same filters as the bundle; the snapshot time is in the Trial-Snapshot-Utc header.
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<Stream?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Exports.Item.WithDatasetCsvItemRequestBuilder.WithDatasetCsvItemRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,14 +56,16 @@ namespace Trial.Client.Api.V1.Exports.Item
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// One dataset as CSV (RFC 4180, UTF-8 without BOM, one header row, empty field for missing): participants, visits, assessments, items, efficacy, adverse-events, exposure, vital-signs, blinding-guesses, safety-alerts or dictionary; for the unblinded statistician each per-participant dataset with the arm columns (ARMCD, ARM, STRATUM, RANDNO), exposure with the drug and dose given, and randomisation-list, theirs alone. Same filters as the bundle; the snapshot time is in the Trial-Snapshot-Utc header.
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -89,37 +93,19 @@ namespace Trial.Client.Api.V1.Exports.Item
             return new global::Trial.Client.Api.V1.Exports.Item.WithDatasetCsvItemRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// One dataset as CSV (RFC 4180, UTF-8 without BOM, one header row, empty field for missing): participants, visits, assessments, items, efficacy, adverse-events, exposure, vital-signs, blinding-guesses, safety-alerts or dictionary; for the unblinded statistician each per-participant dataset with the arm columns (ARMCD, ARM, STRATUM, RANDNO), exposure with the drug and dose given, and randomisation-list, theirs alone. Same filters as the bundle; the snapshot time is in the Trial-Snapshot-Utc header.
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class WithDatasetCsvItemRequestBuilderGetQueryParameters 
         {
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("includeFreeText")]
-            public string? IncludeFreeText { get; set; }
+            public global::Trial.Client.Api.V1.Exports.Item.GetIncludeFreeTextQueryParameterType? IncludeFreeText { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("includeFreeText")]
-            public string IncludeFreeText { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("instrument")]
-            public string? Instrument { get; set; }
+            public global::Trial.Client.Models.Instrument? Instrument { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("instrument")]
-            public string Instrument { get; set; }
-            #pragma warning restore CS1591
-#endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

@@ -34,13 +34,15 @@ namespace Trial.Client.Api.V1.Exports.OdmXml
         {
         }
         /// <summary>
-        /// The study as one CDISC ODM 1.3.2 snapshot document (docs/extracts.md, &quot;ODM&quot;): the protocol&apos;s visits and the instruments as metadata (item ranges as RangeChecks), then each participant&apos;s visits, assessments (a timepoint is the form&apos;s FormRepeatKey) and item values, each value with its AuditRecord (who set it, where, when, and for a correction its reason, in the site&apos;s words only with includeFreeText=true, admins only). Filters: site, includeFreeText. It never carries arms, for any role.
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<Stream?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Exports.OdmXml.OdmXmlRequestBuilder.OdmXmlRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,13 +55,15 @@ namespace Trial.Client.Api.V1.Exports.OdmXml
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The study as one CDISC ODM 1.3.2 snapshot document (docs/extracts.md, &quot;ODM&quot;): the protocol&apos;s visits and the instruments as metadata (item ranges as RangeChecks), then each participant&apos;s visits, assessments (a timepoint is the form&apos;s FormRepeatKey) and item values, each value with its AuditRecord (who set it, where, when, and for a correction its reason, in the site&apos;s words only with includeFreeText=true, admins only). Filters: site, includeFreeText. It never carries arms, for any role.
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -87,24 +91,15 @@ namespace Trial.Client.Api.V1.Exports.OdmXml
             return new global::Trial.Client.Api.V1.Exports.OdmXml.OdmXmlRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The study as one CDISC ODM 1.3.2 snapshot document (docs/extracts.md, &quot;ODM&quot;): the protocol&apos;s visits and the instruments as metadata (item ranges as RangeChecks), then each participant&apos;s visits, assessments (a timepoint is the form&apos;s FormRepeatKey) and item values, each value with its AuditRecord (who set it, where, when, and for a correction its reason, in the site&apos;s words only with includeFreeText=true, admins only). Filters: site, includeFreeText. It never carries arms, for any role.
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class OdmXmlRequestBuilderGetQueryParameters 
         {
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("includeFreeText")]
-            public string? IncludeFreeText { get; set; }
+            public global::Trial.Client.Api.V1.Exports.OdmXml.GetIncludeFreeTextQueryParameterType? IncludeFreeText { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("includeFreeText")]
-            public string IncludeFreeText { get; set; }
-            #pragma warning restore CS1591
-#endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

@@ -34,13 +34,15 @@ namespace Trial.Client.Api.V1.Exports.UnblindedZip
         {
         }
         /// <summary>
-        /// The unblinded bundle (unblinded statistician only; 403 for every other role, admins included): every dataset with the arm columns (ARMCD, ARM, STRATUM, RANDNO) after its own in each per-participant file, randomisation-list.csv (each stratum&apos;s sequence as allocated so far, with the participant who took each place) and manifest.json, all from one snapshot. Same filters as the bundle.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="Stream"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<Stream?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Exports.UnblindedZip.UnblindedZipRequestBuilder.UnblindedZipRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,13 +55,15 @@ namespace Trial.Client.Api.V1.Exports.UnblindedZip
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendPrimitiveAsync<Stream>(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The unblinded bundle (unblinded statistician only; 403 for every other role, admins included): every dataset with the arm columns (ARMCD, ARM, STRATUM, RANDNO) after its own in each per-participant file, randomisation-list.csv (each stratum&apos;s sequence as allocated so far, with the participant who took each place) and manifest.json, all from one snapshot. Same filters as the bundle.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -87,24 +91,15 @@ namespace Trial.Client.Api.V1.Exports.UnblindedZip
             return new global::Trial.Client.Api.V1.Exports.UnblindedZip.UnblindedZipRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The unblinded bundle (unblinded statistician only; 403 for every other role, admins included): every dataset with the arm columns (ARMCD, ARM, STRATUM, RANDNO) after its own in each per-participant file, randomisation-list.csv (each stratum&apos;s sequence as allocated so far, with the participant who took each place) and manifest.json, all from one snapshot. Same filters as the bundle.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class UnblindedZipRequestBuilderGetQueryParameters 
         {
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("instrument")]
-            public string? Instrument { get; set; }
+            public global::Trial.Client.Models.Instrument? Instrument { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("instrument")]
-            public string Instrument { get; set; }
-            #pragma warning restore CS1591
-#endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

@@ -34,54 +34,66 @@ namespace Trial.Client.Api.V1.Imports.Assessments
         {
         }
         /// <summary>
-        /// Import assessments (investigator, your sites): application/x-ndjson, one assessment per line as the body of POST .../assessments plus participantCode, visitCode and an optional rowKey. ?dryRun=true checks every row and stores nothing; ?mode=per-row (default) stores each valid row in its own write, ?mode=atomic stores all rows or none. A rowKey sent again gives the first result, not a second assessment.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.ImportResponse"/></returns>
         /// <param name="body">Binary request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
+        /// <param name="contentType">The request body content type.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Trial.Client.Models.ImportResponse?> PostAsync(Stream body, Action<RequestConfiguration<global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder.AssessmentsRequestBuilderPostQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Trial.Client.Models.ImportResponse?> PostAsync(Stream body, string contentType, Action<RequestConfiguration<global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder.AssessmentsRequestBuilderPostQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Trial.Client.Models.ImportResponse> PostAsync(Stream body, Action<RequestConfiguration<global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder.AssessmentsRequestBuilderPostQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Trial.Client.Models.ImportResponse> PostAsync(Stream body, string contentType, Action<RequestConfiguration<global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder.AssessmentsRequestBuilderPostQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
-            var requestInfo = ToPostRequestInformation(body, requestConfiguration);
+            if(string.IsNullOrEmpty(contentType)) throw new ArgumentNullException(nameof(contentType));
+            var requestInfo = ToPostRequestInformation(body, contentType, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.ImportResponse>(requestInfo, global::Trial.Client.Models.ImportResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Import assessments (investigator, your sites): application/x-ndjson, one assessment per line as the body of POST .../assessments plus participantCode, visitCode and an optional rowKey. ?dryRun=true checks every row and stores nothing; ?mode=per-row (default) stores each valid row in its own write, ?mode=atomic stores all rows or none. A rowKey sent again gives the first result, not a second assessment.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">Binary request body</param>
+        /// <param name="contentType">The request body content type.</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(Stream body, Action<RequestConfiguration<global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder.AssessmentsRequestBuilderPostQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(Stream body, string contentType, Action<RequestConfiguration<global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder.AssessmentsRequestBuilderPostQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(Stream body, Action<RequestConfiguration<global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder.AssessmentsRequestBuilderPostQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(Stream body, string contentType, Action<RequestConfiguration<global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder.AssessmentsRequestBuilderPostQueryParameters>> requestConfiguration = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
+            if(string.IsNullOrEmpty(contentType)) throw new ArgumentNullException(nameof(contentType));
             var requestInfo = new RequestInformation(Method.POST, UrlTemplate, PathParameters);
             requestInfo.Configure(requestConfiguration);
             requestInfo.Headers.TryAdd("Accept", "application/json");
-            requestInfo.SetStreamContent(body, "application/x-ndjson");
+            requestInfo.SetStreamContent(body, contentType);
             return requestInfo;
         }
         /// <summary>
@@ -94,37 +106,19 @@ namespace Trial.Client.Api.V1.Imports.Assessments
             return new global::Trial.Client.Api.V1.Imports.Assessments.AssessmentsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Import assessments (investigator, your sites): application/x-ndjson, one assessment per line as the body of POST .../assessments plus participantCode, visitCode and an optional rowKey. ?dryRun=true checks every row and stores nothing; ?mode=per-row (default) stores each valid row in its own write, ?mode=atomic stores all rows or none. A rowKey sent again gives the first result, not a second assessment.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class AssessmentsRequestBuilderPostQueryParameters 
         {
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("dryRun")]
-            public string? DryRun { get; set; }
+            public global::Trial.Client.Api.V1.Imports.Assessments.PostDryRunQueryParameterType? DryRun { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("dryRun")]
-            public string DryRun { get; set; }
-            #pragma warning restore CS1591
-#endif
-#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
-#nullable enable
             #pragma warning disable CS1591
             [QueryParameter("mode")]
-            public string? Mode { get; set; }
+            public global::Trial.Client.Api.V1.Imports.Assessments.PostModeQueryParameterType? Mode { get; set; }
             #pragma warning restore CS1591
-#nullable restore
-#else
-            #pragma warning disable CS1591
-            [QueryParameter("mode")]
-            public string Mode { get; set; }
-            #pragma warning restore CS1591
-#endif
         }
     }
 }

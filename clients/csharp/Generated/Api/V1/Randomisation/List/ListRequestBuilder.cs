@@ -34,14 +34,17 @@ namespace Trial.Client.Api.V1.Randomisation.List
         {
         }
         /// <summary>
-        /// A stratum&apos;s allocation sequence for audit (unblinded statistician): regenerated from the secret (permuted blocks: each place with its block and block size) or the imported list, with the participant who took each place. stratum as in the allocations (e.g. WAW/MADRS&lt;35); count places from the first (default 100). The access is audited.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.SequenceResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.SequenceResponse?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Randomisation.List.ListRequestBuilder.ListRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,24 +57,30 @@ namespace Trial.Client.Api.V1.Randomisation.List
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.SequenceResponse>(requestInfo, global::Trial.Client.Models.SequenceResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Import the allocation list (unblinded statistician), for protocols whose randomisation method is imported-list: JSON { entries: [{ stratum, sequenceNumber, arm }] } or text/csv with the header stratum,sequenceNumber,arm. Each stratum&apos;s places run 1, 2, 3, … without gaps. Replaces an earlier list; refused (409) once any allocation has been made.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.ImportAllocationListResponse"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.ImportAllocationListResponse?> PostAsync(global::Trial.Client.Models.ImportAllocationListRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -86,15 +95,18 @@ namespace Trial.Client.Api.V1.Randomisation.List
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.ImportAllocationListResponse>(requestInfo, global::Trial.Client.Models.ImportAllocationListResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// A stratum&apos;s allocation sequence for audit (unblinded statistician): regenerated from the secret (permuted blocks: each place with its block and block size) or the imported list, with the participant who took each place. stratum as in the allocations (e.g. WAW/MADRS&lt;35); count places from the first (default 100). The access is audited.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -113,7 +125,7 @@ namespace Trial.Client.Api.V1.Randomisation.List
             return requestInfo;
         }
         /// <summary>
-        /// Import the allocation list (unblinded statistician), for protocols whose randomisation method is imported-list: JSON { entries: [{ stratum, sequenceNumber, arm }] } or text/csv with the header stratum,sequenceNumber,arm. Each stratum&apos;s places run 1, 2, 3, … without gaps. Replaces an earlier list; refused (409) once any allocation has been made.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
@@ -144,7 +156,7 @@ namespace Trial.Client.Api.V1.Randomisation.List
             return new global::Trial.Client.Api.V1.Randomisation.List.ListRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// A stratum&apos;s allocation sequence for audit (unblinded statistician): regenerated from the secret (permuted blocks: each place with its block and block size) or the imported list, with the participant who took each place. stratum as in the allocations (e.g. WAW/MADRS&lt;35); count places from the first (default 100). The access is audited.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ListRequestBuilderGetQueryParameters 

@@ -34,13 +34,15 @@ namespace Trial.Client.Api.V1.Reports.BlindingIndex
         {
         }
         /// <summary>
-        /// The blinding indices from the guesses recorded and the allocation (unblinded statistician; your sites, or one with site), per time of guessing and guesser (rater, participant). A time of guessing is a visit with the number of infusions given before the guess (&quot;INF1 after infusion 1&quot;, &quot;FU-D7 after 4 infusions&quot;): guesses after different numbers of infusions are never pooled. Each group gives Bang&apos;s index per arm and James&apos; index overall, with counts and a Wilson-score-based 95 % interval (formula in the response), the number of its guesses about participants later unblinded in an emergency (counted, marked) and of guesses entered after their participant&apos;s unblinding (left out).
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.BlindingIndexResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.BlindingIndexResponse?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Reports.BlindingIndex.BlindingIndexRequestBuilder.BlindingIndexRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,13 +55,15 @@ namespace Trial.Client.Api.V1.Reports.BlindingIndex
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.BlindingIndexResponse>(requestInfo, global::Trial.Client.Models.BlindingIndexResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The blinding indices from the guesses recorded and the allocation (unblinded statistician; your sites, or one with site), per time of guessing and guesser (rater, participant). A time of guessing is a visit with the number of infusions given before the guess (&quot;INF1 after infusion 1&quot;, &quot;FU-D7 after 4 infusions&quot;): guesses after different numbers of infusions are never pooled. Each group gives Bang&apos;s index per arm and James&apos; index overall, with counts and a Wilson-score-based 95 % interval (formula in the response), the number of its guesses about participants later unblinded in an emergency (counted, marked) and of guesses entered after their participant&apos;s unblinding (left out).
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -87,7 +91,7 @@ namespace Trial.Client.Api.V1.Reports.BlindingIndex
             return new global::Trial.Client.Api.V1.Reports.BlindingIndex.BlindingIndexRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The blinding indices from the guesses recorded and the allocation (unblinded statistician; your sites, or one with site), per time of guessing and guesser (rater, participant). A time of guessing is a visit with the number of infusions given before the guess (&quot;INF1 after infusion 1&quot;, &quot;FU-D7 after 4 infusions&quot;): guesses after different numbers of infusions are never pooled. Each group gives Bang&apos;s index per arm and James&apos; index overall, with counts and a Wilson-score-based 95 % interval (formula in the response), the number of its guesses about participants later unblinded in an emergency (counted, marked) and of guesses entered after their participant&apos;s unblinding (left out).
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class BlindingIndexRequestBuilderGetQueryParameters 

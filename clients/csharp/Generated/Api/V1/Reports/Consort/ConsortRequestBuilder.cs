@@ -34,14 +34,16 @@ namespace Trial.Client.Api.V1.Reports.Consort
         {
         }
         /// <summary>
-        /// The numbers of the CONSORT 2010 flow diagram (statistician, unblinded statistician, admin; your sites, or one with site), from one snapshot stamped with its cut-off (cutoffUtc): assessed for eligibility (screenings), excluded (screen failures) in total and by failed criterion (a candidate failing two criteria counts under each), eligible but not enrolled, enrolled, randomised, received the first infusion, received every infusion of the plan, infusions discontinued by coded reason, lost to follow-up, withdrawn by coded reason, completed, still in the study, and analysed (intention-to-treat: randomised; safety: at least one infusion). Ends of treatment and of study are derived as disposition.csv derives them. The unblinded statistician gets this response with each arm&apos;s flow (arms); the statistician and the admin get it pooled, without protocolId and arms (no key that could hold an arm).
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.ConsortByArmResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.ConsortByArmResponse?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Reports.Consort.ConsortRequestBuilder.ConsortRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,14 +56,16 @@ namespace Trial.Client.Api.V1.Reports.Consort
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.ConsortByArmResponse>(requestInfo, global::Trial.Client.Models.ConsortByArmResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The numbers of the CONSORT 2010 flow diagram (statistician, unblinded statistician, admin; your sites, or one with site), from one snapshot stamped with its cut-off (cutoffUtc): assessed for eligibility (screenings), excluded (screen failures) in total and by failed criterion (a candidate failing two criteria counts under each), eligible but not enrolled, enrolled, randomised, received the first infusion, received every infusion of the plan, infusions discontinued by coded reason, lost to follow-up, withdrawn by coded reason, completed, still in the study, and analysed (intention-to-treat: randomised; safety: at least one infusion). Ends of treatment and of study are derived as disposition.csv derives them. The unblinded statistician gets this response with each arm&apos;s flow (arms); the statistician and the admin get it pooled, without protocolId and arms (no key that could hold an arm).
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -89,7 +93,7 @@ namespace Trial.Client.Api.V1.Reports.Consort
             return new global::Trial.Client.Api.V1.Reports.Consort.ConsortRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The numbers of the CONSORT 2010 flow diagram (statistician, unblinded statistician, admin; your sites, or one with site), from one snapshot stamped with its cut-off (cutoffUtc): assessed for eligibility (screenings), excluded (screen failures) in total and by failed criterion (a candidate failing two criteria counts under each), eligible but not enrolled, enrolled, randomised, received the first infusion, received every infusion of the plan, infusions discontinued by coded reason, lost to follow-up, withdrawn by coded reason, completed, still in the study, and analysed (intention-to-treat: randomised; safety: at least one infusion). Ends of treatment and of study are derived as disposition.csv derives them. The unblinded statistician gets this response with each arm&apos;s flow (arms); the statistician and the admin get it pooled, without protocolId and arms (no key that could hold an arm).
+        /// Requires a bearer token of the role admin or statistician or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ConsortRequestBuilderGetQueryParameters 

@@ -40,13 +40,15 @@ namespace Trial.Client.Api.V1.Reports.Dmc
         {
         }
         /// <summary>
-        /// Closed-session report for the data monitoring committee, by arm (unblinded statistician; your sites, or one with site), stamped with the data cut-off (cutoffUtc) of the one snapshot it is built from: enrolment and randomisation by site and month; participants dosed, infusions per participant, discontinuations and withdrawals with reasons; treatment-emergent adverse events (onset on or after the first infusion; earlier ones counted apart, never credited to an arm), serious adverse events and deaths listed, adverse events of special interest by category; safety alerts in force by rule (on data from the first dose on); peak CADSS, BPRS+ and MADRS item 10 by infusion and vital-sign extremes after dosing; emergency unblindings; MADRS response and remission by visit from the first dose on. JSON, or one printable HTML page with Accept: text/html.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.DmcClosedReportResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.DmcClosedReportResponse?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Reports.Dmc.DmcRequestBuilder.DmcRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -59,13 +61,15 @@ namespace Trial.Client.Api.V1.Reports.Dmc
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.DmcClosedReportResponse>(requestInfo, global::Trial.Client.Models.DmcClosedReportResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Closed-session report for the data monitoring committee, by arm (unblinded statistician; your sites, or one with site), stamped with the data cut-off (cutoffUtc) of the one snapshot it is built from: enrolment and randomisation by site and month; participants dosed, infusions per participant, discontinuations and withdrawals with reasons; treatment-emergent adverse events (onset on or after the first infusion; earlier ones counted apart, never credited to an arm), serious adverse events and deaths listed, adverse events of special interest by category; safety alerts in force by rule (on data from the first dose on); peak CADSS, BPRS+ and MADRS item 10 by infusion and vital-sign extremes after dosing; emergency unblindings; MADRS response and remission by visit from the first dose on. JSON, or one printable HTML page with Accept: text/html.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -93,7 +97,7 @@ namespace Trial.Client.Api.V1.Reports.Dmc
             return new global::Trial.Client.Api.V1.Reports.Dmc.DmcRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Closed-session report for the data monitoring committee, by arm (unblinded statistician; your sites, or one with site), stamped with the data cut-off (cutoffUtc) of the one snapshot it is built from: enrolment and randomisation by site and month; participants dosed, infusions per participant, discontinuations and withdrawals with reasons; treatment-emergent adverse events (onset on or after the first infusion; earlier ones counted apart, never credited to an arm), serious adverse events and deaths listed, adverse events of special interest by category; safety alerts in force by rule (on data from the first dose on); peak CADSS, BPRS+ and MADRS item 10 by infusion and vital-sign extremes after dosing; emergency unblindings; MADRS response and remission by visit from the first dose on. JSON, or one printable HTML page with Accept: text/html.
+        /// Requires a bearer token of the role unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class DmcRequestBuilderGetQueryParameters 

@@ -22,7 +22,7 @@ namespace Trial.Client.Api.V1.Visits.Due
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public DueRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/visits/due{?days*,site*}", pathParameters)
+        public DueRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/visits/due{?cursor*,days*,limit*,site*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,17 +30,20 @@ namespace Trial.Client.Api.V1.Visits.Due
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public DueRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/visits/due{?days*,site*}", rawUrl)
+        public DueRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/visits/due{?cursor*,days*,limit*,site*}", rawUrl)
         {
         }
         /// <summary>
-        /// Worklist: every planned visit at your sites that is overdue (past target, window open), in window now, or whose window opens within `days` days (default 7), most urgent first. Provisional visits (whose anchor has not happened yet, so whose dates will move) are not listed.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A List&lt;global::Trial.Client.Models.DueVisitResponse&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<List<global::Trial.Client.Models.DueVisitResponse>?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Visits.Due.DueRequestBuilder.DueRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,14 +56,17 @@ namespace Trial.Client.Api.V1.Visits.Due
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::Trial.Client.Models.DueVisitResponse>(requestInfo, global::Trial.Client.Models.DueVisitResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Worklist: every planned visit at your sites that is overdue (past target, window open), in window now, or whose window opens within `days` days (default 7), most urgent first. Provisional visits (whose anchor has not happened yet, so whose dates will move) are not listed.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -88,15 +94,28 @@ namespace Trial.Client.Api.V1.Visits.Due
             return new global::Trial.Client.Api.V1.Visits.Due.DueRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Worklist: every planned visit at your sites that is overdue (past target, window open), in window now, or whose window opens within `days` days (default 7), most urgent first. Provisional visits (whose anchor has not happened yet, so whose dates will move) are not listed.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class DueRequestBuilderGetQueryParameters 
         {
+            /// <summary>Where the page starts: leave out for the first page; the next page&apos;s URL, with its cursor, is in the Link header.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("cursor")]
+            public string? Cursor { get; set; }
+#nullable restore
+#else
+            [QueryParameter("cursor")]
+            public string Cursor { get; set; }
+#endif
             #pragma warning disable CS1591
             [QueryParameter("days")]
             public int? Days { get; set; }
             #pragma warning restore CS1591
+            /// <summary>Rows per page, 1 to 1000; 100 when left out.</summary>
+            [QueryParameter("limit")]
+            public int? Limit { get; set; }
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591

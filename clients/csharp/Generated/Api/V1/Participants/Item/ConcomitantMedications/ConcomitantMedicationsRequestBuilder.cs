@@ -35,7 +35,7 @@ namespace Trial.Client.Api.V1.Participants.Item.ConcomitantMedications
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ConcomitantMedicationsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/participants/{code}/concomitant-medications", pathParameters)
+        public ConcomitantMedicationsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/participants/{code}/concomitant-medications{?cursor*,limit*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,45 +43,58 @@ namespace Trial.Client.Api.V1.Participants.Item.ConcomitantMedications
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ConcomitantMedicationsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/participants/{code}/concomitant-medications", rawUrl)
+        public ConcomitantMedicationsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/participants/{code}/concomitant-medications{?cursor*,limit*}", rawUrl)
         {
         }
         /// <summary>
-        /// The participant&apos;s concomitant medications, by start date.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A List&lt;global::Trial.Client.Models.ConcomitantMedicationResponse&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<List<global::Trial.Client.Models.ConcomitantMedicationResponse>?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<List<global::Trial.Client.Models.ConcomitantMedicationResponse>?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Participants.Item.ConcomitantMedications.ConcomitantMedicationsRequestBuilder.ConcomitantMedicationsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<List<global::Trial.Client.Models.ConcomitantMedicationResponse>> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<List<global::Trial.Client.Models.ConcomitantMedicationResponse>> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Participants.Item.ConcomitantMedications.ConcomitantMedicationsRequestBuilder.ConcomitantMedicationsRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::Trial.Client.Models.ConcomitantMedicationResponse>(requestInfo, global::Trial.Client.Models.ConcomitantMedicationResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Record a medication the participant takes besides the study drug: name as written, ATC code of any level (optional, e.g. N05BA06 or N05BA), dose, route, start date, and the end date or &quot;ongoing&quot;: true. A restricted medication near an infusion raises CONMED_PROHIBITED.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.ConcomitantMedicationResponse"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.ConcomitantMedicationResponse?> PostAsync(global::Trial.Client.Models.ConcomitantMedicationRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -95,24 +108,29 @@ namespace Trial.Client.Api.V1.Participants.Item.ConcomitantMedications
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.ConcomitantMedicationResponse>(requestInfo, global::Trial.Client.Models.ConcomitantMedicationResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The participant&apos;s concomitant medications, by start date.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Trial.Client.Api.V1.Participants.Item.ConcomitantMedications.ConcomitantMedicationsRequestBuilder.ConcomitantMedicationsRequestBuilderGetQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Trial.Client.Api.V1.Participants.Item.ConcomitantMedications.ConcomitantMedicationsRequestBuilder.ConcomitantMedicationsRequestBuilderGetQueryParameters>> requestConfiguration = default)
         {
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
@@ -121,7 +139,7 @@ namespace Trial.Client.Api.V1.Participants.Item.ConcomitantMedications
             return requestInfo;
         }
         /// <summary>
-        /// Record a medication the participant takes besides the study drug: name as written, ATC code of any level (optional, e.g. N05BA06 or N05BA), dose, route, start date, and the end date or &quot;ongoing&quot;: true. A restricted medication near an infusion raises CONMED_PROHIBITED.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
@@ -150,6 +168,26 @@ namespace Trial.Client.Api.V1.Participants.Item.ConcomitantMedications
         public global::Trial.Client.Api.V1.Participants.Item.ConcomitantMedications.ConcomitantMedicationsRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Trial.Client.Api.V1.Participants.Item.ConcomitantMedications.ConcomitantMedicationsRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class ConcomitantMedicationsRequestBuilderGetQueryParameters 
+        {
+            /// <summary>Where the page starts: leave out for the first page; the next page&apos;s URL, with its cursor, is in the Link header.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("cursor")]
+            public string? Cursor { get; set; }
+#nullable restore
+#else
+            [QueryParameter("cursor")]
+            public string Cursor { get; set; }
+#endif
+            /// <summary>Rows per page, 1 to 1000; 100 when left out.</summary>
+            [QueryParameter("limit")]
+            public int? Limit { get; set; }
         }
     }
 }

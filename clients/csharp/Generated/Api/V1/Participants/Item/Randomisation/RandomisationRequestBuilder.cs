@@ -34,13 +34,15 @@ namespace Trial.Client.Api.V1.Participants.Item.Randomisation
         {
         }
         /// <summary>
-        /// Whether and when the participant was randomised, and their randomisation number (never the arm).
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.RandomisationResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.RandomisationResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,20 +55,25 @@ namespace Trial.Client.Api.V1.Participants.Item.Randomisation
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.RandomisationResponse>(requestInfo, global::Trial.Client.Models.RandomisationResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Randomise a participant of your site (investigator): eligible, baseline visit recorded with a complete MADRS (it decides the stratum), no preparation or infusion recorded yet (visit records, pre-infusion ratings and vital signs do not block it). Takes the next place of the participant&apos;s stratum in the concealed sequence. The response holds the randomisation number and time only: the arm is never shown to blinded roles. 409 when not yet possible, after the first preparation or infusion (recordedStep names it), or a second time.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.RandomisationResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.RandomisationResponse?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -79,14 +86,17 @@ namespace Trial.Client.Api.V1.Participants.Item.Randomisation
             var requestInfo = ToPostRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.RandomisationResponse>(requestInfo, global::Trial.Client.Models.RandomisationResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Whether and when the participant was randomised, and their randomisation number (never the arm).
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -105,7 +115,7 @@ namespace Trial.Client.Api.V1.Participants.Item.Randomisation
             return requestInfo;
         }
         /// <summary>
-        /// Randomise a participant of your site (investigator): eligible, baseline visit recorded with a complete MADRS (it decides the stratum), no preparation or infusion recorded yet (visit records, pre-infusion ratings and vital signs do not block it). Takes the next place of the participant&apos;s stratum in the concealed sequence. The response holds the randomisation number and time only: the arm is never shown to blinded roles. 409 when not yet possible, after the first preparation or infusion (recordedStep names it), or a second time.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

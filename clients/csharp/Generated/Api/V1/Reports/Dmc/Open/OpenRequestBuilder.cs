@@ -34,13 +34,15 @@ namespace Trial.Client.Api.V1.Reports.Dmc.Open
         {
         }
         /// <summary>
-        /// Open-session report for the data monitoring committee, pooled over the arms (unblinded statistician, admin, monitor; your sites, or one with site): the closed report&apos;s sections without any arm, and without text typed at the sites (verbatim terms, reasons), which can name a drug. Stamped with the data cut-off (cutoffUtc). JSON, or one printable HTML page with Accept: text/html.
+        /// Requires a bearer token of the role admin or monitor or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.DmcOpenReportResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.DmcOpenReportResponse?> GetAsync(Action<RequestConfiguration<global::Trial.Client.Api.V1.Reports.Dmc.Open.OpenRequestBuilder.OpenRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,13 +55,15 @@ namespace Trial.Client.Api.V1.Reports.Dmc.Open
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.DmcOpenReportResponse>(requestInfo, global::Trial.Client.Models.DmcOpenReportResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Open-session report for the data monitoring committee, pooled over the arms (unblinded statistician, admin, monitor; your sites, or one with site): the closed report&apos;s sections without any arm, and without text typed at the sites (verbatim terms, reasons), which can name a drug. Stamped with the data cut-off (cutoffUtc). JSON, or one printable HTML page with Accept: text/html.
+        /// Requires a bearer token of the role admin or monitor or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -87,7 +91,7 @@ namespace Trial.Client.Api.V1.Reports.Dmc.Open
             return new global::Trial.Client.Api.V1.Reports.Dmc.Open.OpenRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Open-session report for the data monitoring committee, pooled over the arms (unblinded statistician, admin, monitor; your sites, or one with site): the closed report&apos;s sections without any arm, and without text typed at the sites (verbatim terms, reasons), which can name a drug. Stamped with the data cut-off (cutoffUtc). JSON, or one printable HTML page with Accept: text/html.
+        /// Requires a bearer token of the role admin or monitor or unblinded-statistician; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class OpenRequestBuilderGetQueryParameters 

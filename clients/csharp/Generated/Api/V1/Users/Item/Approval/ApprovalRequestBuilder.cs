@@ -34,14 +34,17 @@ namespace Trial.Client.Api.V1.Users.Item.Approval
         {
         }
         /// <summary>
-        /// Approve the access requested for a user (a role that sees arms, or more sites for one): by an admin other than the one who requested it, or by the configured unblinded-access approver (Access:UnblindedAccessApprover); never by the user it is for. 409 when nothing awaits approval.
+        /// Any authenticated caller (Authorization: Bearer &lt;token&gt;); what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.UserResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.UserResponse?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -54,14 +57,17 @@ namespace Trial.Client.Api.V1.Users.Item.Approval
             var requestInfo = ToPostRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.UserResponse>(requestInfo, global::Trial.Client.Models.UserResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Approve the access requested for a user (a role that sees arms, or more sites for one): by an admin other than the one who requested it, or by the configured unblinded-access approver (Access:UnblindedAccessApprover); never by the user it is for. 409 when nothing awaits approval.
+        /// Any authenticated caller (Authorization: Bearer &lt;token&gt;); what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -8,6 +8,7 @@ using System.IO;
 using System.Threading.Tasks;
 using System.Threading;
 using System;
+using Trial.Client.Models;
 namespace Trial.Client.Api.V1.Users.Me.Token
 {
     /// <summary>
@@ -33,10 +34,13 @@ namespace Trial.Client.Api.V1.Users.Me.Token
         {
         }
         /// <summary>
-        /// Revoke the token this request is made with (any user): it stops working at once, e.g. when it may have been seen by someone else.
+        /// Any authenticated caller (Authorization: Bearer &lt;token&gt;); what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task DeleteAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -47,10 +51,16 @@ namespace Trial.Client.Api.V1.Users.Me.Token
         {
 #endif
             var requestInfo = ToDeleteRequestInformation(requestConfiguration);
-            await RequestAdapter.SendNoContentAsync(requestInfo, default, cancellationToken).ConfigureAwait(false);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+            };
+            await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Revoke the token this request is made with (any user): it stops working at once, e.g. when it may have been seen by someone else.
+        /// Any authenticated caller (Authorization: Bearer &lt;token&gt;); what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -65,6 +75,7 @@ namespace Trial.Client.Api.V1.Users.Me.Token
 #endif
             var requestInfo = new RequestInformation(Method.DELETE, UrlTemplate, PathParameters);
             requestInfo.Configure(requestConfiguration);
+            requestInfo.Headers.TryAdd("Accept", "application/problem+json");
             return requestInfo;
         }
         /// <summary>

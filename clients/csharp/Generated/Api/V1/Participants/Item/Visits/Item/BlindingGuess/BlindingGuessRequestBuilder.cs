@@ -34,16 +34,21 @@ namespace Trial.Client.Api.V1.Participants.Item.Visits.Item.BlindingGuess
         {
         }
         /// <summary>
-        /// Record the rater&apos;s or the participant&apos;s guess of the arm (an arm code, or &quot;unknown&quot;) at a blinding-guess visit of the protocol (INF1, the last infusion given and FU-D7 by default), once the visit is recorded. guessedUtc is when the guess was made (default: now; never in the future). At an infusion visit the guess is made after that visit&apos;s infusion ended and before the next infusion started; at a follow-up, after the last infusion given and not before the visit&apos;s date. The response gives the infusion the guess follows (infusionNumber among the infusions given, infusionVisitCode) and minutesAfterInfusionEnd. One guess per guesser and visit; no endpoint shows guesses to the roles that guess or rate (investigators, monitors); statisticians read them in the blinding-guesses extract, where only the unblinded statistician&apos;s has the arm to compare with, and in the blinding index. 409 when the participant was unblinded in an emergency (a guess then says nothing about the blind), when the visit or its infusion is not recorded yet (missingVisit, missingInfusion), when no infusion was given before a follow-up, or when this guess is already recorded; 422 naming the field for a guessedUtc in the future or outside the time after its infusion.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.BlindingGuessResponse"/></returns>
         /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.BlindingGuessResponse?> PostAsync(global::Trial.Client.Models.BlindingGuessRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -57,15 +62,20 @@ namespace Trial.Client.Api.V1.Participants.Item.Visits.Item.BlindingGuess
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.BlindingGuessResponse>(requestInfo, global::Trial.Client.Models.BlindingGuessResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Record the rater&apos;s or the participant&apos;s guess of the arm (an arm code, or &quot;unknown&quot;) at a blinding-guess visit of the protocol (INF1, the last infusion given and FU-D7 by default), once the visit is recorded. guessedUtc is when the guess was made (default: now; never in the future). At an infusion visit the guess is made after that visit&apos;s infusion ended and before the next infusion started; at a follow-up, after the last infusion given and not before the visit&apos;s date. The response gives the infusion the guess follows (infusionNumber among the infusions given, infusionVisitCode) and minutesAfterInfusionEnd. One guess per guesser and visit; no endpoint shows guesses to the roles that guess or rate (investigators, monitors); statisticians read them in the blinding-guesses extract, where only the unblinded statistician&apos;s has the arm to compare with, and in the blinding index. 409 when the participant was unblinded in an emergency (a guess then says nothing about the blind), when the visit or its infusion is not recorded yet (missingVisit, missingInfusion), when no infusion was given before a follow-up, or when this guess is already recorded; 422 naming the field for a guessedUtc in the future or outside the time after its infusion.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -34,13 +34,15 @@ namespace Trial.Client.Api.V1.Participants.Item.Visits.Item.Infusion
         {
         }
         /// <summary>
-        /// The infusion given at a visit; its ETag is the version a correction must name in If-Match.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.InfusionResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.InfusionResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,22 +55,29 @@ namespace Trial.Client.Api.V1.Participants.Item.Visits.Item.Infusion
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.InfusionResponse>(requestInfo, global::Trial.Client.Models.InfusionResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Record the infusion given at an infusion visit (record the visit first). Open-label protocols: weightKg, doseMgPerKg, route, startUtc, endUtc; the total dose (mg) is computed by the server. Blinded protocols: weightKg, preparationId (the pharmacy&apos;s label on the syringe, which must be the preparation recorded for this visit), volumeMl, route, startUtc, endUtc; never the dose.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.InfusionResponse"/></returns>
         /// <param name="body">An infusion as the investigator records it. Open-label protocols: `doseMgPerKg` (the total dose is computed).Blinded protocols: `preparationId` (the pharmacy&apos;s label on the syringe given) and `volumeMl` infused, neverthe dose, which the blinded investigator does not know.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.InfusionResponse?> PostAsync(global::Trial.Client.Models.RecordInfusionRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -82,25 +91,35 @@ namespace Trial.Client.Api.V1.Participants.Item.Visits.Item.Infusion
             var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.InfusionResponse>(requestInfo, global::Trial.Client.Models.InfusionResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Correct a recorded infusion: the whole infusion plus a reason, with If-Match set to its ETag. The audit trail keeps the earlier values.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Send If-Match with the record&apos;s ETag to change it. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="global::Trial.Client.Models.InfusionResponse"/></returns>
         /// <param name="body">An infusion as the investigator records it. Open-label protocols: `doseMgPerKg` (the total dose is computed).Blinded protocols: `preparationId` (the pharmacy&apos;s label on the syringe given) and `volumeMl` infused, neverthe dose, which the blinded investigator does not know.</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Trial.Client.Models.HttpValidationProblemDetails">When receiving a 422 status code</exception>
         /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 428 status code</exception>
+        /// <exception cref="global::Trial.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Trial.Client.Models.InfusionResponse?> PutAsync(global::Trial.Client.Models.RecordInfusionRequest body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -114,16 +133,21 @@ namespace Trial.Client.Api.V1.Participants.Item.Visits.Item.Infusion
             var requestInfo = ToPutRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "401", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "412", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Trial.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "428", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Trial.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Trial.Client.Models.InfusionResponse>(requestInfo, global::Trial.Client.Models.InfusionResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The infusion given at a visit; its ETag is the version a correction must name in If-Match.
+        /// Requires a bearer token of the role admin or investigator or monitor; what is answered is limited to the caller&apos;s sites. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -142,7 +166,7 @@ namespace Trial.Client.Api.V1.Participants.Item.Visits.Item.Infusion
             return requestInfo;
         }
         /// <summary>
-        /// Record the infusion given at an infusion visit (record the visit first). Open-label protocols: weightKg, doseMgPerKg, route, startUtc, endUtc; the total dose (mg) is computed by the server. Blinded protocols: weightKg, preparationId (the pharmacy&apos;s label on the syringe, which must be the preparation recorded for this visit), volumeMl, route, startUtc, endUtc; never the dose.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">An infusion as the investigator records it. Open-label protocols: `doseMgPerKg` (the total dose is computed).Blinded protocols: `preparationId` (the pharmacy&apos;s label on the syringe given) and `volumeMl` infused, neverthe dose, which the blinded investigator does not know.</param>
@@ -164,7 +188,7 @@ namespace Trial.Client.Api.V1.Participants.Item.Visits.Item.Infusion
             return requestInfo;
         }
         /// <summary>
-        /// Correct a recorded infusion: the whole infusion plus a reason, with If-Match set to its ETag. The audit trail keeps the earlier values.
+        /// Requires a bearer token of the role investigator; what is answered is limited to the caller&apos;s sites. Retry-safe with an Idempotency-Key header. Send If-Match with the record&apos;s ETag to change it. Refusals are RFC 9457 problem+json naming the field at fault.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">An infusion as the investigator records it. Open-label protocols: `doseMgPerKg` (the total dose is computed).Blinded protocols: `preparationId` (the pharmacy&apos;s label on the syringe given) and `volumeMl` infused, neverthe dose, which the blinded investigator does not know.</param>
