@@ -6,46 +6,63 @@ namespace Trial.Hosting;
 /// </summary>
 public static class SecretFile
 {
+    /// <summary>How long a reader waits for a secret another process is writing at that moment.</summary>
+    private static readonly TimeSpan WriterGrace = TimeSpan.FromSeconds(5);
+
     /// <returns>The file's text, trimmed, and whether it was made by this call.</returns>
     public static (string Text, bool Created) ReadOrCreate(string folder, string fileName, Func<string> generate)
     {
         var path = Path.Combine(folder, fileName);
-        if (File.Exists(path)) return (File.ReadAllText(path).Trim(), false);
+        if (File.Exists(path)) return (ReadWritten(path), false);
 
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
         else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var text = generate();
-        // Written in full to a file of its own, then given its name only if no other process made it first (the API and the
-        // worker may start together): nobody ever reads a half-written secret, and the first one made is the one kept.
-        var temporary = Path.Combine(folder, $".{fileName}.{Guid.NewGuid():N}.tmp");
         try
         {
-            // Created owner-only before the secret is written into it, so it is never readable by others, not even briefly.
-            using (var file = OperatingSystem.IsWindows()
-                       ? new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)
-                       : new FileStream(temporary, new FileStreamOptions
-                       {
-                           Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                       }))
-            {
-                using var writer = new StreamWriter(file);
-                writer.WriteLine(text);
-                writer.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return (File.ReadAllText(path).Trim(), false);
-            }
+            // CreateNew is one atomic step of the file system: when the API and the worker start together exactly one of them
+            // makes the file, and the other reads that one (a rename would let the second replace the first's secret). The
+            // file is created owner-only before the secret is written into it, in one write; a reader that opens it in between
+            // finds it empty and waits (ReadWritten). No exclusive lock: a reader holding the file at the instant it is created
+            // would make taking one fail, and leave the file empty.
+            using var file = OperatingSystem.IsWindows()
+                ? new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read)
+                : new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            using var writer = new StreamWriter(file);
+            writer.WriteLine(text);
+            writer.Flush();
+            file.Flush(flushToDisk: true);
             return (text, true);
         }
-        finally
+        catch (IOException) when (File.Exists(path))
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            return (ReadWritten(path), false);
+        }
+    }
+
+    /// <summary>The secret in the file, once its writer has finished: an empty file is read again for a moment.</summary>
+    private static string ReadWritten(string path)
+    {
+        var deadline = DateTime.UtcNow + WriterGrace;
+        while (true)
+        {
+            try
+            {
+                var text = File.ReadAllText(path).Trim();
+                if (text.Length > 0) return text;
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // On Windows the file cannot be opened to read while its writer holds it.
+            }
+            if (DateTime.UtcNow >= deadline)
+                throw new InvalidOperationException($"The secret file {Path.GetFullPath(path)} is empty. It was left by a start that stopped while writing it; " +
+                                                    "if nothing has been stored with it yet, delete it and start again.");
+            Thread.Sleep(20);
         }
     }
 }
