@@ -60,8 +60,11 @@ public static class SecretFile
                 // On Windows the file cannot be opened to read while its writer holds it.
             }
             if (DateTime.UtcNow >= deadline)
+            {
                 throw new InvalidOperationException($"The secret file {Path.GetFullPath(path)} is empty. It was left by a start that stopped while writing it; " +
                                                     "if nothing has been stored with it yet, delete it and start again.");
+            }
+
             Thread.Sleep(20);
         }
     }
