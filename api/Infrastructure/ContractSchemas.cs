@@ -55,6 +55,17 @@ public sealed class ContractSchemas(ProtocolDefinition protocol) : IDocumentFilt
         ["AlertEscalateRequest"] = ["reason"],
     };
 
+    /// <summary>
+    /// Response properties a body can leave out, so they are not required: the screening comment, written for admins only
+    /// (the key is absent for everyone else), and the parts of the CONSORT report only the unblinded statistician's carries
+    /// (the statistician's and the admin's are pooled, without a key that could hold an arm; one schema documents both).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> OptionalResponseFields = new Dictionary<string, string[]>
+    {
+        ["ScreeningResponse"] = ["reason"],
+        ["ConsortByArmResponse"] = ["protocolId", "arms"],
+    };
+
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
         var schemas = document.Components?.Schemas;
@@ -173,8 +184,8 @@ public sealed class ContractSchemas(ProtocolDefinition protocol) : IDocumentFilt
     }
 
     /// <summary>
-    /// A request body's required fields are the ones its use case refuses when missing (or null); a response always carries every
-    /// property (the serializer writes nulls), so all of a response's properties are required.
+    /// A request body's required fields are the ones its use case refuses when missing (or null); a response carries every
+    /// property (the serializer writes nulls), so a response's properties are required but for <see cref="OptionalResponseFields"/>.
     /// </summary>
     private void MarkRequired(OpenApiDocument document, IDictionary<string, IOpenApiSchema> schemas)
     {
@@ -194,7 +205,8 @@ public sealed class ContractSchemas(ProtocolDefinition protocol) : IDocumentFilt
             }
             else if (responses.Contains(name) && !requests.Contains(name) && !name.Contains("ProblemDetails", StringComparison.Ordinal))
             {
-                concrete.Required = new SortedSet<string>(properties.Keys, StringComparer.Ordinal);
+                var optional = OptionalResponseFields.GetValueOrDefault(name) ?? [];
+                concrete.Required = new SortedSet<string>(properties.Keys.Except(optional), StringComparer.Ordinal);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using NUnit.Framework;
 
@@ -53,5 +54,35 @@ public class OpenApiRequiredFieldsTests : WawSiteFixture
 
         var problem = await response.ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.SupersetOf(required), problem.ToJsonString());
+    }
+
+    /// <summary>
+    /// A response's required properties are in every body the API writes, whoever reads it: a key left out for some readers
+    /// (the screening comment for all but admins, the arms of the CONSORT report for all but the unblinded) is optional.
+    /// </summary>
+    [Test]
+    public async Task ResponseRequiredFields_ArePresentForAReaderWhoseBodyLeavesKeysOut()
+    {
+        var today = _host.Clock.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var screened = await _investigator.PostAsJsonAsync("/api/v1/screenings", new
+        {
+            siteCode = "WAW", date = today, reason = "Referred by the outpatient clinic.",
+            eligibility = new { failedAntidepressantTrials = 2, psychotherapyWithoutResponse = true, bpdDiagnosis = true, psychoticPersonalityOrganisation = false, highSuicideRisk = false },
+        });
+        await screened.JsonAsync(HttpStatusCode.Created);
+        var screenings = await (await _investigator.GetAsync("/api/v1/screenings")).JsonArrayAsync();
+        Assert.That(screenings, Is.Not.Empty);
+        foreach (var screening in screenings) AssertCarriesRequired("ScreeningResponse", screening!.AsObject());
+
+        var statistician = await _host.UserAsync("statistician", "WAW");
+        var consort = await (await statistician.GetAsync("/api/v1/reports/consort")).JsonAsync(HttpStatusCode.OK);
+        AssertCarriesRequired("ConsortByArmResponse", consort);
+    }
+
+    private void AssertCarriesRequired(string schema, JsonObject body)
+    {
+        var required = _schemas[schema]!["required"]!.AsArray().Select(f => f!.GetValue<string>()).ToList();
+        Assert.That(required, Is.Not.Empty);
+        Assert.That(body.Select(p => p.Key), Is.SupersetOf(required), $"{schema}: {body.ToJsonString()}");
     }
 }
