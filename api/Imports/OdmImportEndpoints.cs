@@ -169,6 +169,9 @@ public static class OdmImportEndpoints
 
         private List<string> _pendingWritten = [];
 
+        /// <summary>Whether the participant record of the SubjectData being decided was refused.</summary>
+        private bool _participantRefused;
+
         public Refusal? CheckStudy(OdmHeader header)
         {
             var study = OdmOids.Study(protocol);
@@ -261,12 +264,21 @@ public static class OdmImportEndpoints
 
         private async Task<RecordResult> DecideAsync(WriteScope w, Record record)
         {
+            // A SubjectData whose participant record is refused (another site, a code that would change) does not belong to the
+            // participant of that code here: its visits and forms are not put on them.
+            if (record.Kind != "participant" && _participantRefused)
+            {
+                return Result(record, Status.Refused, null, new Conflict(
+                    $"The participant record of SubjectData {record.Subject.SubjectKey} was refused (its result says why), so its visits and forms are not imported.",
+                    new Dictionary<string, object?> { ["field"] = "SubjectKey" }));
+            }
             var (status, id, refusal) = record.Kind switch
             {
                 "participant" => await ParticipantAsync(w, record.Subject),
                 "visit" => await VisitAsync(w, record.Subject, record.Event!),
                 _ => await AssessmentAsync(w, record.Subject, record.Event!, record.Form!),
             };
+            if (record.Kind == "participant") _participantRefused = status == Status.Refused;
             return Result(record, status, id, refusal);
         }
 
@@ -352,7 +364,10 @@ public static class OdmImportEndpoints
             return (Status.Accepted, recorded.Value!.Record?.Id, null);
         }
 
-        /// <summary>The assessment: already stored with the same values, or entered as the single POST enters it.</summary>
+        /// <summary>
+        /// The assessment: already stored with the same values, administration time and unscheduled flag, or entered as the single
+        /// POST enters it (which refuses a slot already holding another assessment with its 409).
+        /// </summary>
         private async Task<(Status, Guid?, Refusal?)> AssessmentAsync(WriteScope w, OdmSubjectData subject, OdmStudyEventData visit, OdmFormData form)
         {
             var errors = new FieldErrors();
@@ -369,7 +384,8 @@ public static class OdmImportEndpoints
             if (checkedAssessment.IsRefused) return Refused(checkedAssessment.Refusal!);
             var row = checkedAssessment.Value!.Assessment;
             if (await AssessmentQueries.FindIdAsync(w.Session, row.Row.ParticipantId, row.Row.VisitCode, row.Row.Instrument, row.Row.Timepoint) is { } existingId
-                && await AssessmentQueries.GetAsync(w.Session, existingId) is { } stored && stored.Items.SequenceEqual(row.Items))
+                && await AssessmentQueries.GetAsync(w.Session, existingId) is { } stored && stored.Items.SequenceEqual(row.Items)
+                && stored.Row.AdministeredUtc == row.Row.AdministeredUtc && stored.Row.Unscheduled == row.Row.Unscheduled)
             {
                 return (Status.AlreadyPresent, existingId, null);
             }
@@ -407,12 +423,19 @@ public static class OdmImportEndpoints
         {
             var items = Enumerable.Repeat(JsonSerializer.SerializeToElement<object?>(null), instrument.ItemCount).ToArray();
             var prefix = $"I.{instrument.Code}.";
+            var given = new HashSet<int>();
             foreach (var item in form.Items)
             {
                 if (item.ItemOid is not { } oid || !oid.StartsWith(prefix, StringComparison.Ordinal)
                     || !int.TryParse(oid[prefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > instrument.ItemCount)
                 {
                     errors.Add("ItemOID", $"ItemOID must be {OdmOids.Item(instrument.Code, 1)} to {OdmOids.Item(instrument.Code, instrument.ItemCount)}; got '{item.ItemOid}'.");
+                    continue;
+                }
+                // A second value of one item (repeated ItemData, or item groups repeated in one form) is not chosen between.
+                if (!given.Add(number))
+                {
+                    errors.Add("ItemOID", $"{oid} is given more than once in {form.FormOid}; each item has one value.");
                     continue;
                 }
                 if (item.Value is null) continue;

@@ -175,6 +175,73 @@ public class OdmImportTests
         Assert.That(await CountAsync(target, "Assessment"), Is.EqualTo(assessments));
     }
 
+    private static XElement Form(XDocument document, string subject, string formOid, string repeatKey) =>
+        document.Descendants(Odm + "SubjectData").Single(x => (string?)x.Attribute("SubjectKey") == subject)
+            .Descendants(Odm + "FormData").Single(f => (string?)f.Attribute("FormOID") == formOid && (string?)f.Attribute("FormRepeatKey") == repeatKey);
+
+    [Test]
+    public async Task ReImport_WithTheSameValuesGivenAtAnotherTime_IsRefusedAsAConflict_NotAlreadyPresent()
+    {
+        var (target, investigator) = await EmptyStudyAsync();
+        await using var _ = target;
+        var first = await ImportAsync(investigator, _exported);
+        var changed = XDocument.Parse(_exported);
+        var administered = Form(changed, "WAW-0001", "F.MADRS", "pre").Attribute(Extension + "AdministeredDateTime")!;
+        var moved = DateTime.Parse(administered.Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind)
+            .ToUniversalTime().AddMinutes(-7);
+        administered.Value = moved.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        var again = await ImportAsync(investigator, changed.ToString());
+
+        var conflict = Record(again, "WAW-0001/SE.INF1/F.MADRS/pre");
+        Assert.That((conflict["status"]!.GetValue<string>(), conflict["problem"]!["status"]!.GetValue<int>()), Is.EqualTo(("refused", 409)), again.ToJsonString());
+        Assert.That(conflict["problem"]!["existingId"]!.GetValue<string>(), Is.EqualTo(Record(first, "WAW-0001/SE.INF1/F.MADRS/pre")["id"]!.GetValue<string>()));
+        Assert.That(Count(again, "refused"), Is.EqualTo(1), "only the form whose time differs");
+    }
+
+    [Test]
+    public async Task AnItemGivenTwice_RefusesItsForm_NamingItemOid()
+    {
+        var (target, investigator) = await EmptyStudyAsync();
+        await using var _ = target;
+        var changed = XDocument.Parse(_exported);
+        var firstItem = Form(changed, "WAW-0001", "F.MADRS", "pre").Descendants(Odm + "ItemData").First();
+        var twice = new XElement(firstItem);
+        twice.SetAttributeValue("Value", (int)firstItem.Attribute("Value")! == 0 ? "1" : "0");
+        firstItem.AddAfterSelf(twice);
+
+        var import = await ImportAsync(investigator, changed.ToString());
+
+        var refused = Record(import, "WAW-0001/SE.INF1/F.MADRS/pre");
+        Assert.That(refused["status"]!.GetValue<string>(), Is.EqualTo("refused"), import.ToJsonString());
+        Assert.That(FirstError(refused), Is.EqualTo("ItemOID"));
+        Assert.That(Count(import, "refused"), Is.EqualTo(1), "the other records are stored");
+    }
+
+    [Test]
+    public async Task ASubjectDataRefusedForItsSite_PutsNoVisitOrFormOnTheParticipantOfThatCode()
+    {
+        var (target, investigator) = await EmptyStudyAsync();
+        await using var _ = target;
+        await ImportAsync(investigator, _exported);
+        var assessments = await CountAsync(target, "Assessment");
+        var changed = XDocument.Parse(_exported);
+        var subject = changed.Descendants(Odm + "SubjectData").Single(x => (string?)x.Attribute("SubjectKey") == "WAW-0001");
+        subject.Element(Odm + "SiteRef")!.SetAttributeValue("LocationOID", "LOC.KRK");
+        // A value the stored participant does not have, so the form would be stored if it were put on them.
+        var item = Form(changed, "WAW-0001", "F.MADRS", "pre").Descendants(Odm + "ItemData").First();
+        item.SetAttributeValue("Value", (int)item.Attribute("Value")! == 0 ? "1" : "0");
+
+        var import = await ImportAsync(investigator, changed.ToString());
+
+        var ofThatSubject = Results(import).Where(r => r["rowKey"]!.GetValue<string>().StartsWith("WAW-0001", StringComparison.Ordinal)).ToList();
+        Assert.That(ofThatSubject, Has.Count.GreaterThan(1));
+        Assert.That(ofThatSubject.Select(r => r["status"]!.GetValue<string>()), Has.All.EqualTo("refused"), import.ToJsonString());
+        Assert.That(FirstError(Record(import, "WAW-0001")), Is.EqualTo("SiteRef"));
+        Assert.That(Record(import, "WAW-0001/SE.INF1/F.MADRS/pre")["problem"]!["field"]!.GetValue<string>(), Is.EqualTo("SubjectKey"));
+        Assert.That(await CountAsync(target, "Assessment"), Is.EqualTo(assessments));
+    }
+
     [Test]
     public async Task DryRun_ChecksEveryRecord_AndStoresNothing()
     {
