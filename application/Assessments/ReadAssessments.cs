@@ -20,7 +20,9 @@ public sealed class ReadAssessments(Database db, ProtocolDefinition protocol)
     public async Task<Outcome<Page<AssessmentInWindow>>> ListAsync(Actor actor, string participantCode, DateTime nowUtc, int? limit = null, string? cursor = null)
     {
         var errors = new FieldErrors();
-        var page = Pages.Check(limit, cursor, List, 2, errors);
+        // A cursor names the participant whose list it continues: on another participant's list it is refused, not followed.
+        var list = Pages.OfParticipant(List, participantCode);
+        var page = Pages.Check(limit, cursor, list, 2, errors);
         var (afterUtc, afterId) = (DateTime.MinValue, Guid.Empty);
         if (page.After is [var administered, var id])
         {
@@ -31,7 +33,7 @@ public sealed class ReadAssessments(Database db, ProtocolDefinition protocol)
         var (participant, refusal) = await ParticipantAccess.FindAsync(db, participantCode, actor);
         if (refusal is not null) return refusal;
         var stored = await db.ReadAsync(c => AssessmentQueries.ListForParticipantAsync(c, participant!.Id, page.Limit + 1, afterUtc, afterId));
-        var cut = Pages.Cut(stored, page, List, a => [Pages.Key(a.Row.AdministeredUtc), Pages.Key(a.Row.Id)]);
+        var cut = Pages.Cut(stored, page, list, a => [Pages.Key(a.Row.AdministeredUtc), Pages.Key(a.Row.Id)]);
         return new Page<AssessmentInWindow>(await WithTimingAsync(participant!, cut.Items, nowUtc), cut.NextCursor);
     }
 

@@ -22,14 +22,16 @@ public sealed class ReadParticipantHistory(Database db)
     public async Task<Outcome<ParticipantHistory>> ReadAsync(Actor actor, string code, int? limit = null, string? cursor = null)
     {
         var errors = new FieldErrors();
-        var page = Pages.Check(limit, cursor, List, 1, errors);
+        // A cursor names the participant whose list it continues: on another participant's list it is refused, not followed.
+        var list = Pages.OfParticipant(List, code);
+        var page = Pages.Check(limit, cursor, list, 1, errors);
         long afterId = 0;
         if (page.After is [var id] && !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId)) errors.Add("cursor", Pages.BadCursor);
         if (errors.Any) return errors.ToRefusal();
         var (participant, refusal) = await ParticipantAccess.FindAsync(db, code, actor);
         if (refusal is not null) return refusal;
         var rows = await db.ReadAsync(c => AuditQueries.ParticipantTrailAsync(c, participant!.Code, page.Limit + 1, afterId));
-        var cut = Pages.Cut(rows, page, List, r => [r.Id.ToString(CultureInfo.InvariantCulture)]);
+        var cut = Pages.Cut(rows, page, list, r => [r.Id.ToString(CultureInfo.InvariantCulture)]);
         return new ParticipantHistory(participant!.Code, cut.Items, cut.NextCursor);
     }
 }

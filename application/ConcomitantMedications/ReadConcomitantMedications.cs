@@ -19,7 +19,9 @@ public sealed class ReadConcomitantMedications(Database db)
     public async Task<Outcome<Page<ConcomitantMedicationRow>>> ListAsync(Actor actor, string code, int? limit = null, string? cursor = null)
     {
         var errors = new FieldErrors();
-        var page = Pages.Check(limit, cursor, List, 2, errors);
+        // A cursor names the participant whose list it continues: on another participant's list it is refused, not followed.
+        var list = Pages.OfParticipant(List, code);
+        var page = Pages.Check(limit, cursor, list, 2, errors);
         var (afterStart, afterId) = (DateOnly.MinValue, Guid.Empty);
         if (page.After is [var start, var id])
         {
@@ -30,7 +32,7 @@ public sealed class ReadConcomitantMedications(Database db)
         var (participant, refusal) = await ParticipantAccess.FindAsync(db, code, actor);
         if (refusal is not null) return refusal;
         var rows = await db.ReadAsync(c => ConcomitantMedicationQueries.PageAsync(c, participant!.Id, page.Limit + 1, afterStart, afterId));
-        return Pages.Cut(rows, page, List, m => [m.StartDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Pages.Key(m.Id)]);
+        return Pages.Cut(rows, page, list, m => [m.StartDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Pages.Key(m.Id)]);
     }
 
     /// <summary>One of the participant's medications, whose version a correction names.</summary>

@@ -44,6 +44,9 @@ public static class Pages
         return new PageRequest(size, after);
     }
 
+    /// <summary>The name of a participant's list (their assessments, history, ...): a cursor of one participant's is not another's.</summary>
+    public static string OfParticipant(string list, string participantCode) => $"{list}:{participantCode.Trim().ToUpperInvariant()}";
+
     /// <summary>The cursor after a row whose sort key is <paramref name="key"/>.</summary>
     public static string Encode(string list, params string[] key)
     {

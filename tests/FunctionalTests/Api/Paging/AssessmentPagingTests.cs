@@ -100,13 +100,13 @@ public class AssessmentPagingTests
     }
 
     [Test]
-    public async Task List_CursorOfAnotherParticipant_StartsAfterThatRowWithinThisParticipantOnly()
+    public async Task List_CursorOfAnotherParticipant_Is422NamingCursor()
     {
-        // A cursor carries no authority: another participant's page still lists only this participant's rows.
+        // A cursor continues one participant's list: on another's it would start at a key of the first, skipping rows.
         var cursor = PageReader.Next(await _wawInvestigator.GetAsync($"/api/v1/participants/{_code}/assessments?limit=1"))!.Split("cursor=")[1];
         var krk = (await _host.Services.GetRequiredService<Database>().ReadAsync(c => c.QueryAsync<string>("SELECT Code FROM Participant WHERE SiteCode = 'KRK'"))).Single();
-        var rows = await PageReader.AllAsync(_krkInvestigator, $"/api/v1/participants/{krk}/assessments?cursor={cursor}");
-        Assert.That(rows.Select(r => r["participantCode"]!.GetValue<string>()).Distinct(), Is.EqualTo(new[] { krk }));
+        var problem = await (await _krkInvestigator.GetAsync($"/api/v1/participants/{krk}/assessments?cursor={cursor}")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "cursor" }));
     }
 
     [TestCase("0")]
@@ -123,7 +123,7 @@ public class AssessmentPagingTests
         var cursor = PageReader.Next(await _wawInvestigator.GetAsync($"/api/v1/participants/{_code}/assessments?limit=3"))!.Split("cursor=")[1];
         var tampered = cursor[..5] + (cursor[5] == 'x' ? 'y' : 'x') + cursor[6..];
         var foreign = Trial.Application.Paging.Pages.Encode("users", "1", Guid.Empty.ToString());
-        foreach (var bad in new[] { tampered, foreign, Trial.Application.Paging.Pages.Encode("assessments", "1", "not-an-id") })
+        foreach (var bad in new[] { tampered, foreign, Trial.Application.Paging.Pages.Encode(Trial.Application.Paging.Pages.OfParticipant("assessments", _code), "1", "not-an-id") })
         {
             var problem = await (await _wawInvestigator.GetAsync($"/api/v1/participants/{_code}/assessments?cursor={bad}")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
             Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "cursor" }), bad);

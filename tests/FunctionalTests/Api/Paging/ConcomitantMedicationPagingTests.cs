@@ -79,7 +79,7 @@ public class ConcomitantMedicationPagingTests
         var cursor = PageReader.Next(await _wawInvestigator.GetAsync($"/api/v1/participants/{_code}/concomitant-medications?limit=3"))!.Split("cursor=")[1];
         var tampered = cursor[..5] + (cursor[5] == 'x' ? 'y' : 'x') + cursor[6..];
         var foreign = Trial.Application.Paging.Pages.Encode("assessments", "1", Guid.Empty.ToString());
-        foreach (var bad in new[] { tampered, foreign, Trial.Application.Paging.Pages.Encode("concomitant-medications", "1 Jan", Guid.Empty.ToString()) })
+        foreach (var bad in new[] { tampered, foreign, Trial.Application.Paging.Pages.Encode(Trial.Application.Paging.Pages.OfParticipant("concomitant-medications", _code), "1 Jan", Guid.Empty.ToString()) })
         {
             var problem = await (await _wawInvestigator.GetAsync($"/api/v1/participants/{_code}/concomitant-medications?cursor={bad}"))
                 .ProblemAsync(HttpStatusCode.UnprocessableEntity);

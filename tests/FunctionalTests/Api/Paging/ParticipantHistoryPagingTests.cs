@@ -16,7 +16,7 @@ public class ParticipantHistoryPagingTests
 {
     private TrialHost _host = null!;
     private HttpClient _wawMonitor = null!, _krkInvestigator = null!;
-    private string _code = null!;
+    private string _code = null!, _neighbour = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -28,7 +28,7 @@ public class ParticipantHistoryPagingTests
         _wawMonitor = await _host.UserAsync("monitor", "WAW");
         _krkInvestigator = await _host.UserAsync("investigator", "KRK");
         _code = await TrialHost.EnrolAsync(wawInvestigator, "WAW");
-        var neighbour = await TrialHost.EnrolAsync(wawInvestigator, "WAW");
+        var neighbour = _neighbour = await TrialHost.EnrolAsync(wawInvestigator, "WAW");
         var other = await TrialHost.EnrolAsync(_krkInvestigator, "KRK");
 
         var db = _host.Services.GetRequiredService<Database>();
@@ -95,7 +95,10 @@ public class ParticipantHistoryPagingTests
         var cursor = PageReader.Next(await _wawMonitor.GetAsync($"/api/v1/participants/{_code}/history?limit=3"))!.Split("cursor=")[1];
         var tampered = cursor[..5] + (cursor[5] == 'x' ? 'y' : 'x') + cursor[6..];
         var foreign = Trial.Application.Paging.Pages.Encode("allocations", "3");
-        foreach (var bad in new[] { tampered, foreign, "3", Trial.Application.Paging.Pages.Encode("participant-history", (-3).ToString(CultureInfo.InvariantCulture)) })
+        // The neighbour's history continues from another key: followed on this participant's list, it would skip their rows.
+        var neighbours = PageReader.Next(await _wawMonitor.GetAsync($"/api/v1/participants/{_neighbour}/history?limit=3"))!.Split("cursor=")[1];
+        var negative = Trial.Application.Paging.Pages.Encode(Trial.Application.Paging.Pages.OfParticipant("participant-history", _code), (-3).ToString(CultureInfo.InvariantCulture));
+        foreach (var bad in new[] { tampered, foreign, neighbours, "3", negative })
         {
             var problem = await (await _wawMonitor.GetAsync($"/api/v1/participants/{_code}/history?cursor={bad}")).ProblemAsync(HttpStatusCode.UnprocessableEntity);
             Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "cursor" }), bad);
