@@ -14,4 +14,12 @@ public static class BuildOutput
         }
         throw new FileNotFoundException($"{project}/bin/{configuration}/{framework}/{file} was not found above {testOutput.FullName}; build the solution first.");
     }
+
+    /// <summary>The repository's root: the folder above the test output that holds Trial.sln.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Trial.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("The repository (Trial.sln) was not found above the test folder.");
+    }
 }

@@ -96,10 +96,5 @@ public partial class HttpFileTests
         throw new AssertionException($"trial.http uses {{{{{expression}}}}}, which this test does not know");
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Trial.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("The repository (Trial.sln) was not found above the test folder.");
-    }
+    private static string RepositoryRoot() => BuildOutput.RepositoryRoot();
 }

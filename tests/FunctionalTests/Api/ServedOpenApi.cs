@@ -17,10 +17,5 @@ public static class ServedOpenApi
         return await response.Content.ReadAsStringAsync();
     }
 
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Trial.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("The repository (Trial.sln) was not found above the test folder.");
-    }
+    public static string RepositoryRoot() => BuildOutput.RepositoryRoot();
 }

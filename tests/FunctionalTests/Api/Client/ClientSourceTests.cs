@@ -10,12 +10,7 @@ namespace Trial.Tests.Api.Client;
 /// </summary>
 public class ClientSourceTests
 {
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Trial.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("The repository (Trial.sln) was not found above the test folder.");
-    }
+    public static string RepositoryRoot() => BuildOutput.RepositoryRoot();
 
     /// <summary>The document the client is generated from.</summary>
     public static JsonObject Document() =>
